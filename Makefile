@@ -1,0 +1,56 @@
+# The two commands of the README: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1:8000
+# WeasyPrint's Pango and HarfBuzz, CJK fonts (Kai for official forms), pdftoppm, chromium for browser tests.
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libfontconfig1 fontconfig \
+	fonts-noto-cjk fonts-arphic-ukai poppler-utils chromium
+PYTEST_ARGS ?=
+
+.PHONY: run test system-packages install migrate demo clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+system-packages:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing system packages: $$missing"; \
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	else \
+		echo "Missing system packages. Please run:"; \
+		echo "  sudo apt-get install -y $$missing"; exit 1; \
+	fi
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(BIN)/python manage.py load_demo
+
+run: demo
+	@echo "Portal: http://$(HOST)/  (admin: http://$(HOST)/admin/, log-ins in README.md)"
+	$(BIN)/python manage.py runserver $(HOST)
+
+# Tests that need a real Celery worker run when CELERY_BROKER_URL names a Redis broker
+# (.ci/run sets it for its PostgreSQL pass); without one they are deselected, and said so.
+test: install system-packages
+	@if [ -n "$$CELERY_BROKER_URL" ]; then \
+		$(BIN)/pytest $(PYTEST_ARGS); \
+	else \
+		echo "CELERY_BROKER_URL is unset: tests marked 'worker' are deselected (set it to run them)."; \
+		$(BIN)/pytest -m "not worker" $(PYTEST_ARGS); \
+	fi
+
+clean:
+	rm -rf $(VENV) db.sqlite3 media staticfiles

@@ -1,0 +1,131 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ExportMixin, ImportExportModelAdmin
+
+from portal import rocdate
+
+from .models import (
+    AttendancePeriod, Bundle, BundleCourse, CalendarDay, Course, CourseList, CourseListEntry, ForumTally,
+    LearningRecord, Platform,
+)
+from .resources import BundleCourseResource, CourseListEntryResource, CourseResource
+
+
+class EmployeeAgencyFilter(admin.SimpleListFilter):
+    title = _("機關")
+    parameter_name = "agency"
+
+    def lookups(self, request, model_admin):
+        from portal.models import Agency
+
+        return list(Agency.objects.visible_to(request.user).filter(employees__isnull=False)
+                    .distinct().values_list("id", "name"))
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(employee__agency_id=int(self.value()))
+        return queryset
+
+
+@admin.register(Platform)
+class PlatformAdmin(admin.ModelAdmin):
+    search_fields = ["name"]
+
+
+@admin.register(Course)
+class CourseAdmin(ImportExportModelAdmin):
+    resource_classes = [CourseResource]
+    list_display = ["name", "platform", "hours", "category", "is_digital", "job_related"]
+    list_filter = ["platform", "category", "is_digital", "job_related"]
+    search_fields = ["name", "name_key"]
+    list_select_related = ["platform"]
+
+
+class CourseListEntryInline(admin.TabularInline):
+    model = CourseListEntry
+    autocomplete_fields = ["course"]
+    extra = 0
+
+
+@admin.register(CourseList)
+class CourseListAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "plan"]
+    list_filter = ["plan"]
+    inlines = [CourseListEntryInline]
+
+
+@admin.register(CourseListEntry)
+class CourseListEntryAdmin(ImportExportModelAdmin):
+    resource_classes = [CourseListEntryResource]
+    list_display = ["course", "hours", "course_list"]
+    list_filter = ["course_list"]
+    list_select_related = ["course", "course_list"]
+    autocomplete_fields = ["course"]
+
+
+class BundleCourseInline(admin.TabularInline):
+    model = BundleCourse
+    autocomplete_fields = ["course"]
+    extra = 0
+
+
+@admin.register(Bundle)
+class BundleAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "rank", "hours", "plan"]
+    list_filter = ["plan", "kind"]
+    inlines = [BundleCourseInline]
+
+
+@admin.register(BundleCourse)
+class BundleCourseAdmin(ImportExportModelAdmin):
+    resource_classes = [BundleCourseResource]
+    list_display = ["course", "hours", "bundle"]
+    list_filter = ["bundle__plan", "bundle"]
+    list_select_related = ["course", "bundle"]
+    autocomplete_fields = ["course"]
+
+
+class EmployeeDataAdmin(ExportMixin, admin.ModelAdmin):
+    raw_id_fields = ["employee"]
+    list_select_related = ["employee", "employee__agency"]
+    search_fields = ["employee__name", "=employee__national_id"]
+    list_per_page = 100
+
+    def has_add_permission(self, request):
+        return False  # arrives by import only, so every row has a batch behind it
+
+
+@admin.register(LearningRecord)
+class LearningRecordAdmin(EmployeeDataAdmin):
+    list_display = ["employee", "course_name", "hours", "digital_hours", "completed_roc", "completed_at", "provider", "job_related"]
+    list_filter = [EmployeeAgencyFilter, "completed_on", "mode", "category", "provider", "job_related", "used_for_leave"]
+    search_fields = EmployeeDataAdmin.search_fields + ["course_name"]
+    date_hierarchy = "completed_on"
+
+    @admin.display(description=_("學習迄日"), ordering="completed_on")
+    def completed_roc(self, record):
+        return rocdate.to_roc_short(record.completed_on)
+
+
+@admin.register(ForumTally)
+class ForumTallyAdmin(EmployeeDataAdmin):
+    list_display = ["employee", "forum", "window_start", "window_end", "posts", "replies", "excluded", "counted"]
+    list_filter = [EmployeeAgencyFilter, "forum", "window_start"]
+
+    @admin.display(description=_("計入篇數"))
+    def counted(self, tally):
+        return tally.counted
+
+
+@admin.register(AttendancePeriod)
+class AttendancePeriodAdmin(EmployeeDataAdmin):
+    list_display = ["employee", "kind", "starts_at", "ends_at"]
+    list_filter = [EmployeeAgencyFilter, "kind", "starts_at"]
+    date_hierarchy = "starts_at"
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    list_display = ["date", "is_day_off", "note"]
+    list_filter = ["is_day_off"]
+    date_hierarchy = "date"

@@ -1,0 +1,233 @@
+"""Importers for what the rules count, all on the portal's import framework."""
+import datetime as dt
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.imports.base import Counts, Importer, Row, RowError
+from portal.imports.columns import (
+    BooleanColumn, ChoiceColumn, DateColumn, DateTimeColumn, DecimalColumn, IntegerColumn,
+    NationalIdColumn, TextColumn, TimeColumn, cell_text,
+)
+from portal.imports.lookups import reject_duplicate_keys, resolve_employees
+from portal.imports.upsert import bulk_upsert
+
+from .models import AttendancePeriod, CalendarDay, Course, CourseList, CourseListEntry, ForumTally, LearningRecord, Platform
+from .names import normalize_course_name
+
+MODES = {"數位": "數位", "實體": "實體", "混成": "混成", "1": "數位", "2": "實體", "3": "混成"}
+
+LEAVE_KINDS = ["休假", "補休", "公假", "加班", "出差", "病假", "事假", "婚假", "喪假", "產假", "產前假",
+               "陪產假", "陪產檢及陪產假", "流產假", "生理假", "家庭照顧假", "延長病假", "公傷假", "器官捐贈假", "防疫隔離假"]
+
+
+def national_id_column():
+    return NationalIdColumn("身分證字號", "身分證號", "統一證號", key="national_id")
+
+
+class RecordImporter(Importer):
+    kind = "records"
+    label = _("學習紀錄")
+    columns = [
+        national_id_column(),
+        TextColumn("姓名", key="name", required=False),
+        TextColumn("課程名稱", "班期名稱", key="course_name", max_length=300),
+        DateColumn("學習起日", "上課起日", key="started_on", required=False),
+        DateTimeColumn("學習迄日", "完成日期", "結訓日期", key="completed"),
+        TimeColumn("完成時間", key="completed_at", required=False),
+        DecimalColumn("學習時數", "認證時數", "時數", key="hours"),
+        DecimalColumn("數位時數", key="digital_hours", required=False),
+        ChoiceColumn("學習性質", key="mode", required=False, default="", choices=MODES),
+        TextColumn("課程類別", key="category", required=False, max_length=50),
+        TextColumn("開課機關", "學習機構", "平臺", key="provider", required=False, max_length=100),
+        BooleanColumn("與業務相關", key="job_related", required=False),
+    ]
+
+    def check_row(self, v):
+        problems = []
+        completed_on, time_in_date = v["completed"]
+        if v["started_on"] and v["started_on"] > completed_on:
+            problems.append(("學習迄日", _("學習迄日早於學習起日")))
+        if v["digital_hours"] is not None and v["digital_hours"] > v["hours"]:
+            problems.append(("數位時數", _("數位時數大於學習時數")))
+        v["completed_on"], v["completed_at"] = completed_on, v["completed_at"] or time_in_date
+        if v["digital_hours"] is None:
+            # CONTRACTS.md: without 數位時數, 數位 means every hour is digital.
+            v["digital_hours"] = v["hours"] if v["mode"] == "數位" else Decimal("0.00")
+        v["course_key"] = normalize_course_name(v["course_name"])
+        return problems
+
+    def validate(self, rows, errors):
+        resolve_employees(rows, errors)
+        reject_duplicate_keys(rows, errors, record_key, "課程名稱")
+
+    def apply(self, rows):
+        wanted = [{
+            "employee_id": v["employee_id"], "course_key": v["course_key"], "completed_on": v["completed_on"],
+            "provider": v["provider"], "course_name": v["course_name"], "hours": v["hours"],
+            "digital_hours": v["digital_hours"], "mode": v["mode"], "category": v["category"],
+            "job_related": v["job_related"], "started_on": v["started_on"], "completed_at": v["completed_at"],
+        } for v in (r.values for r in rows)]
+        return bulk_upsert(LearningRecord, wanted, RECORD_KEY, RECORD_FIELDS,
+                           extra={"batch_id": self.options.get("batch_id")})
+
+
+RECORD_KEY = ["employee_id", "course_key", "completed_on", "provider"]
+RECORD_FIELDS = ["course_name", "hours", "digital_hours", "mode", "category", "job_related", "started_on", "completed_at"]
+
+
+def record_key(v):
+    return (v["national_id"], v["course_key"], v["completed_on"], v["provider"])
+
+
+class ForumImporter(Importer):
+    kind = "forum"
+    label = _("論壇發表統計")
+    columns = [
+        national_id_column(),
+        TextColumn("姓名", key="name", required=False),
+        TextColumn("論壇名稱", key="forum", max_length=100),
+        DateColumn("統計起日", key="window_start"),
+        DateColumn("統計迄日", key="window_end"),
+        IntegerColumn("發表篇數", key="posts"),
+        IntegerColumn("回應篇數", key="replies"),
+        IntegerColumn("不計入篇數", key="excluded", required=False, default=0),
+    ]
+
+    def check_row(self, v):
+        problems = []
+        if v["window_end"] < v["window_start"]:
+            problems.append(("統計迄日", _("統計迄日早於統計起日")))
+        if v["excluded"] > v["posts"] + v["replies"]:
+            problems.append(("不計入篇數", _("不計入篇數大於發表與回應篇數合計")))
+        return problems
+
+    def validate(self, rows, errors):
+        resolve_employees(rows, errors)
+        reject_duplicate_keys(rows, errors, lambda v: (v["national_id"], v["forum"], v["window_start"], v["window_end"]),
+                              "論壇名稱")
+
+    def apply(self, rows):
+        wanted = [{k: r.values[k] for k in ["employee_id", "forum", "window_start", "window_end", "posts", "replies", "excluded"]}
+                  for r in rows]
+        return bulk_upsert(ForumTally, wanted, ["employee_id", "forum", "window_start", "window_end"],
+                           ["posts", "replies", "excluded"], extra={"batch_id": self.options.get("batch_id")})
+
+
+def _local(day: dt.date, time: dt.time | None, end: bool) -> dt.datetime:
+    # A bare date means the whole day: from its start, or up to the start of the next day.
+    if time is None:
+        moment = dt.datetime.combine(day + dt.timedelta(days=1) if end else day, dt.time.min)
+    else:
+        moment = dt.datetime.combine(day, time)
+    return timezone.make_aware(moment)
+
+
+class AttendanceImporter(Importer):
+    kind = "attendance"
+    label = _("差勤紀錄")
+    columns = [
+        national_id_column(),
+        TextColumn("姓名", key="name", required=False),
+        ChoiceColumn("假別", key="kind", choices={k: k for k in LEAVE_KINDS}),
+        DateTimeColumn("起始", key="start"),
+        DateTimeColumn("迄止", key="end"),
+    ]
+
+    def check_row(self, v):
+        v["starts_at"] = _local(*v["start"], end=False)
+        v["ends_at"] = _local(*v["end"], end=True)
+        if v["ends_at"] <= v["starts_at"]:
+            return [("迄止", _("迄止時間不晚於起始時間"))]
+        return []
+
+    def validate(self, rows, errors):
+        resolve_employees(rows, errors)
+        reject_duplicate_keys(rows, errors, lambda v: (v["national_id"], v["kind"], v["starts_at"], v["ends_at"]), "起始")
+
+    def apply(self, rows):
+        wanted = [{k: r.values[k] for k in ["employee_id", "kind", "starts_at", "ends_at"]} for r in rows]
+        return bulk_upsert(AttendancePeriod, wanted, ["employee_id", "kind", "starts_at", "ends_at"], [],
+                           extra={"batch_id": self.options.get("batch_id")})
+
+
+class CalendarImporter(Importer):
+    """The DGPA office calendar CSV: 西元日期,星期,是否放假,備註."""
+
+    kind = "calendar"
+    label = _("辦公日曆")
+    columns = [
+        DateColumn("西元日期", key="date"),
+        TextColumn("星期", key="weekday", required=False, max_length=2),
+        ChoiceColumn("是否放假", key="is_day_off", choices={"0": False, "2": True}),
+        TextColumn("備註", key="note", required=False, max_length=50),
+    ]
+
+    def validate(self, rows, errors):
+        reject_duplicate_keys(rows, errors, lambda v: v["date"], "西元日期")
+
+    def apply(self, rows):
+        wanted = [{k: r.values[k] for k in ["date", "is_day_off", "note"]} for r in rows]
+        return bulk_upsert(CalendarDay, wanted, ["date"], ["is_day_off", "note"])
+
+
+class CourseListImporter(Importer):
+    """Fills one named course list of a plan; the list becomes exactly the file."""
+
+    kind = "course-list"
+    label = _("課程清單")
+    columns = [
+        TextColumn("課程名稱", key="course_name", max_length=300),
+        DecimalColumn("認證時數", key="hours"),
+        TextColumn("平臺", key="platform", required=False, max_length=100),
+        TextColumn("課程類別", key="category", required=False, max_length=50),
+    ]
+
+    def check_row(self, v):
+        v["course_key"] = normalize_course_name(v["course_name"])
+        return []
+
+    def validate(self, rows, errors):
+        reject_duplicate_keys(rows, errors, lambda v: (v["course_key"], v["platform"]), "課程名稱")
+        if not CourseList.objects.filter(plan__slug=self.options.get("plan"), slug=self.options.get("list")).exists():
+            errors.append(RowError(0, "", _("找不到計畫 %(plan)s 的課程清單 %(list)s。") % self.options))
+
+    def apply(self, rows):
+        course_list = CourseList.objects.get(plan__slug=self.options["plan"], slug=self.options["list"])
+        platforms = ensure_platforms({r.values["platform"] for r in rows if r.values["platform"]})
+        courses = ensure_courses([
+            (r.values["course_name"], platforms.get(r.values["platform"]), r.values["hours"], r.values["category"])
+            for r in rows
+        ])
+        wanted = [{"course_list_id": course_list.id, "course_id": courses[(r.values["course_key"], platforms.get(r.values["platform"]))],
+                   "hours": r.values["hours"]} for r in rows]
+        counts = bulk_upsert(CourseListEntry, wanted, ["course_list_id", "course_id"], ["hours"])
+        keep = {w["course_id"] for w in wanted}
+        removed, _detail = course_list.entries.exclude(course_id__in=keep).delete()
+        counts.updated += removed
+        return counts
+
+
+def ensure_platforms(names: set[str]) -> dict[str, int]:
+    known = dict(Platform.objects.filter(name__in=names).values_list("name", "id"))
+    created = Platform.objects.bulk_create([Platform(name=n) for n in names - set(known)])
+    known.update({p.name: p.id for p in created})
+    return known
+
+
+def ensure_courses(items: list[tuple[str, int | None, Decimal, str]]) -> dict[tuple[str, int | None], int]:
+    """(name, platform id, hours, category) → course id by (name key, platform), creating missing courses."""
+    keys = {(normalize_course_name(name), platform): (name, platform, hours, category)
+            for name, platform, hours, category in items}
+    known = {(c.name_key, c.platform_id): c.id
+             for c in Course.objects.filter(name_key__in={k for k, _p in keys})}
+    missing = [Course(name=name, name_key=key[0], platform_id=platform, hours=hours, category=category)
+               for key, (name, platform, hours, category) in keys.items() if key not in known]
+    for course in Course.objects.bulk_create(missing, batch_size=1000):
+        known[(course.name_key, course.platform_id)] = course.id
+    return known
+
+
+__all__ = ["RecordImporter", "ForumImporter", "AttendanceImporter", "CalendarImporter", "CourseListImporter",
+           "Counts", "Row", "cell_text"]

@@ -1,0 +1,134 @@
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportModelAdmin
+
+from . import rocdate
+from .models import Agency, Employee, ImportBatch, Unit, User
+from .resources import AgencyResource
+
+
+class UnitInline(admin.TabularInline):
+    model = Unit
+    extra = 0
+    fields = ["name"]
+    show_change_link = True
+
+
+@admin.register(Agency)
+class AgencyAdmin(ImportExportModelAdmin):
+    resource_classes = [AgencyResource]
+    list_display = ["name", "code", "parent", "level", "staff_link"]
+    list_filter = ["level", ("government", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["name", "code"]
+    autocomplete_fields = ["parent"]
+    inlines = [UnitInline]
+    fieldsets = [
+        (None, {"fields": ["name", "code", "parent"]}),
+        (_("辦公時間（空白則為 08:30–12:30、13:30–17:30）"), {"fields": [
+            ("office_morning_start", "office_morning_end"), ("office_afternoon_start", "office_afternoon_end"),
+        ]}),
+    ]
+
+    def get_queryset(self, request):
+        from django.db.models import Count
+
+        return super().get_queryset(request).select_related("parent").annotate(staff=Count("employees"))
+
+    @admin.display(description=_("人數"), ordering="staff")
+    def staff_link(self, agency):
+        url = reverse("admin:portal_employee_changelist") + f"?agency__id__exact={agency.pk}"
+        return format_html('<a href="{}">{}</a>', url, agency.staff)
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ["name", "agency"]
+    list_filter = [("agency", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["name", "agency__name"]
+    autocomplete_fields = ["agency"]
+    list_select_related = ["agency"]
+
+
+@admin.register(Employee)
+class EmployeeAdmin(admin.ModelAdmin):
+    list_display = ["name", "national_id", "agency", "unit", "title", "rank_display", "employment_type", "works_shifts",
+                    "records_link"]
+    list_filter = [
+        ("agency", admin.RelatedOnlyFieldListFilter), ("unit", admin.RelatedOnlyFieldListFilter),
+        "rank", "employment_type", "works_shifts", "unit_role", "active",
+    ]
+    search_fields = ["name", "=national_id", "agency__name", "unit__name", "title"]
+    autocomplete_fields = ["agency", "unit"]
+    list_select_related = ["agency", "unit"]
+    list_per_page = 100
+
+    @admin.display(description=_("官等"), ordering="rank")
+    def rank_display(self, employee):
+        return employee.rank_display
+
+    @admin.display(description=_("學習紀錄"))
+    def records_link(self, employee):
+        url = reverse("admin:courses_learningrecord_changelist") + f"?employee__id__exact={employee.pk}"
+        return format_html('<a href="{}">{}</a>', url, _("查看"))
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "get_full_name", "role", "employee", "is_staff", "is_active"]
+    list_filter = ["role", "is_staff", "is_active"]
+    autocomplete_fields = ["employee"]
+    filter_horizontal = ["agencies", "headed_units", "groups", "user_permissions"]
+    fieldsets = BaseUserAdmin.fieldsets + (
+        (_("角色與範圍"), {"fields": ["role", "employee", "agencies", "headed_units"]}),
+    )
+    add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("角色"), {"fields": ["role"]}),)
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(admin.ModelAdmin):
+    list_display = ["id", "kind_label", "file_name", "status", "progress", "total_rows", "created_count",
+                    "updated_count", "unchanged_count", "error_count", "created_by", "created_roc"]
+    list_filter = ["kind", "status", "dry_run"]
+    search_fields = ["file_name"]
+    readonly_fields = [f.name for f in ImportBatch._meta.fields] + ["error_table"]
+    exclude = ["errors"]
+    actions = ["retry"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("匯入種類"), ordering="kind")
+    def kind_label(self, batch):
+        return batch.get_kind_display()
+
+    @admin.display(description=_("錯誤數"))
+    def error_count(self, batch):
+        return len(batch.errors)
+
+    @admin.display(description=_("建立時間"), ordering="created_at")
+    def created_roc(self, batch):
+        return rocdate.to_roc_short(batch.created_at)
+
+    @admin.display(description=_("問題清單"))
+    def error_table(self, batch):
+        if not batch.errors:
+            return "—"
+        rows = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                                ((e.get("row") or "—", e.get("column") or "—", e["message"]) for e in batch.errors))
+        return format_html("<table><thead><tr><th>列</th><th>欄位</th><th>說明</th></tr></thead><tbody>{}</tbody></table>", rows)
+
+    @admin.action(description=_("重新執行所選的失敗批次"))
+    def retry(self, request, queryset):
+        from .tasks import run_import
+
+        failed = list(queryset.filter(status__in=[ImportBatch.Status.FAILED, ImportBatch.Status.PENDING]))
+        for batch in failed:
+            ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.PENDING)
+            run_import.delay(batch.pk)
+        self.message_user(request, _("已重新排入 %(n)d 個批次。") % {"n": len(failed)}, messages.SUCCESS)

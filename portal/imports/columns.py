@@ -1,0 +1,165 @@
+"""Column objects: header aliases, cell cleaning, a Traditional Chinese message."""
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+from django.utils.translation import gettext as _
+
+from portal import nationalid, rocdate
+
+
+class CellError(ValueError):
+    """A bad cell; the message is shown to the user next to row and column."""
+
+
+def cell_text(value) -> str:
+    """A cell as text: spreadsheet numbers lose their `.0`, width is normalised."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return unicodedata.normalize("NFKC", str(value)).strip()
+
+
+def header_key(header) -> str:
+    return "".join(cell_text(header).split())
+
+
+class Column:
+    def __init__(self, name: str, *aliases: str, required: bool = True, default=None, key: str | None = None):
+        self.name = name
+        self.aliases = (name, *aliases)
+        self.required = required
+        self.default = default
+        self.key = key or name
+
+    def clean(self, value):
+        text = cell_text(value)
+        if not text:
+            if self.required:
+                raise CellError(_("不可空白"))
+            return self.default
+        return self.convert(value, text)
+
+    def convert(self, value, text):
+        return text
+
+
+class TextColumn(Column):
+    def __init__(self, name, *aliases, max_length: int = 200, **kwargs):
+        super().__init__(name, *aliases, **kwargs)
+        self.max_length = max_length
+        if self.default is None:
+            self.default = ""
+
+    def convert(self, value, text):
+        if len(text) > self.max_length:
+            raise CellError(_("超過 %(n)d 個字") % {"n": self.max_length})
+        return text
+
+
+class NationalIdColumn(Column):
+    def convert(self, value, text):
+        try:
+            return nationalid.validate(text)
+        except nationalid.NationalIdError as exc:
+            raise CellError(str(exc)) from None
+
+
+class DateColumn(Column):
+    def convert(self, value, text):
+        try:
+            return rocdate.parse_date(value)
+        except rocdate.RocDateError as exc:
+            raise CellError(str(exc)) from None
+
+
+class DateTimeColumn(Column):
+    """A date that may carry a time: cleans to (date, time or None)."""
+
+    def convert(self, value, text):
+        try:
+            return rocdate.parse_datetime(value)
+        except rocdate.RocDateError as exc:
+            raise CellError(str(exc)) from None
+
+
+class TimeColumn(Column):
+    def convert(self, value, text):
+        try:
+            return rocdate.parse_time(value)
+        except rocdate.RocDateError as exc:
+            raise CellError(str(exc)) from None
+
+
+class DecimalColumn(Column):
+    def __init__(self, name, *aliases, minimum: Decimal | None = Decimal(0), places: int = 2, **kwargs):
+        super().__init__(name, *aliases, **kwargs)
+        self.minimum = minimum
+        self.quantum = Decimal(1).scaleb(-places)
+
+    def convert(self, value, text):
+        try:
+            number = Decimal(text.replace(",", ""))
+        except InvalidOperation:
+            raise CellError(_("「%(text)s」不是數字") % {"text": text[:20]}) from None
+        if not number.is_finite():
+            raise CellError(_("「%(text)s」不是數字") % {"text": text[:20]})
+        if self.minimum is not None and number < self.minimum:
+            raise CellError(_("不可小於 %(min)s") % {"min": self.minimum})
+        if abs(number) >= 10**8:
+            raise CellError(_("數值過大"))
+        return number.quantize(self.quantum)
+
+
+class IntegerColumn(DecimalColumn):
+    def __init__(self, name, *aliases, minimum: int | None = 0, **kwargs):
+        super().__init__(name, *aliases, minimum=None if minimum is None else Decimal(minimum), places=0, **kwargs)
+
+    def convert(self, value, text):
+        number = super().convert(value, text)
+        if number != Decimal(text.replace(",", "")):
+            raise CellError(_("必須是整數"))
+        return int(number)
+
+
+class ChoiceColumn(Column):
+    """A cell whose text must be one of a fixed set; `choices` maps accepted text to values."""
+
+    def __init__(self, name, *aliases, choices: dict, **kwargs):
+        super().__init__(name, *aliases, **kwargs)
+        self.choices = {cell_text(k): v for k, v in choices.items()}
+
+    def convert(self, value, text):
+        if text not in self.choices:
+            accepted = "、".join(self.choices)
+            raise CellError(_("「%(text)s」不是可接受的值（%(accepted)s）") % {"text": text[:20], "accepted": accepted})
+        return self.choices[text]
+
+
+YES_NO = {"Y": True, "N": False, "y": True, "n": False, "是": True, "否": False, "1": True, "0": False,
+          "TRUE": True, "FALSE": False, "True": True, "False": False}
+
+
+class BooleanColumn(ChoiceColumn):
+    def __init__(self, name, *aliases, **kwargs):
+        kwargs.setdefault("default", False)
+        super().__init__(name, *aliases, choices=YES_NO, **kwargs)
+
+    def convert(self, value, text):
+        if isinstance(value, bool):
+            return value
+        try:
+            return super().convert(value, text)
+        except CellError:
+            raise CellError(_("「%(text)s」不是 是/否（Y/N、1/0）") % {"text": text[:20]}) from None
+
+
+def is_blank_row(cells) -> bool:
+    return all(cell_text(c) == "" for c in cells)
+
+
+__all__ = [
+    "CellError", "Column", "TextColumn", "NationalIdColumn", "DateColumn", "DateTimeColumn",
+    "TimeColumn", "DecimalColumn", "IntegerColumn", "ChoiceColumn", "BooleanColumn", "cell_text",
+    "header_key", "is_blank_row",
+]

@@ -1,0 +1,23 @@
+"""Permission predicates, kept together so every page asks the same questions."""
+from . import nationalid
+
+
+def is_authenticated(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def is_hr(user) -> bool:
+    return is_authenticated(user) and user.is_hr
+
+
+def sees_full_national_id(user) -> bool:
+    """Only HR staff see national IDs unmasked (DOMAIN.md, "National ID numbers")."""
+    return is_hr(user)
+
+
+def national_id_for(user, national_id: str) -> str:
+    return national_id if sees_full_national_id(user) else nationalid.mask(national_id)
+
+
+def can_list_people(user) -> bool:
+    return is_hr(user) or (is_authenticated(user) and user.role in ("coordinator", "supervisor"))

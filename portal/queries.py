@@ -1,0 +1,94 @@
+"""Who may see what: every view and export starts from these querysets.
+
+A view never starts from `.objects.all()` on agency data; it asks
+`Model.objects.visible_to(user)`.
+"""
+from django.db import models
+
+
+def _role(user) -> str:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return "anonymous"
+    if user.is_superuser:
+        return "hr"
+    return user.role
+
+
+def served_agency_ids(user) -> set[int]:
+    """The agencies a coordinator (or a scoped HR officer) serves, with everything below them."""
+    from .models import Agency
+
+    roots = set(user.agencies.values_list("id", flat=True))
+    if not roots:
+        return set()
+    # Two queries at most, whatever the depth: everything under the same governments,
+    # then walk parent links in Python.
+    rows = Agency.objects.filter(
+        models.Q(id__in=roots) | models.Q(government_id__in=roots)
+        | models.Q(government__in=Agency.objects.filter(id__in=roots).values("government_id"))
+    ).values_list("id", "parent_id")
+    children: dict[int, list[int]] = {}
+    for agency_id, parent_id in rows:
+        children.setdefault(parent_id, []).append(agency_id)
+    seen, stack = set(), list(roots)
+    while stack:
+        current = stack.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        stack.extend(children.get(current, ()))
+    return seen
+
+
+class AgencyQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        role = _role(user)
+        if role == "hr":
+            if user.is_superuser or not user.agencies.exists():
+                return self.all()
+            return self.filter(id__in=served_agency_ids(user))
+        if role == "coordinator":
+            return self.filter(id__in=served_agency_ids(user))
+        if role in ("employee", "supervisor") and user.employee_id:
+            return self.filter(employees__id=user.employee_id)
+        return self.none()
+
+    def governments(self):
+        return self.filter(parent__isnull=True)
+
+
+class UnitQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from .models import Agency
+
+        return self.filter(agency__in=Agency.objects.visible_to(user))
+
+
+class EmployeeQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        role = _role(user)
+        if role in ("hr", "coordinator"):
+            from .models import Agency
+
+            if role == "hr" and (user.is_superuser or not user.agencies.exists()):
+                return self.all()
+            return self.filter(agency_id__in=served_agency_ids(user))
+        if role == "supervisor":
+            own = models.Q(id=user.employee_id) if user.employee_id else models.Q(pk__in=[])
+            return self.filter(own | models.Q(unit__in=user.headed_units.all()))
+        if role == "employee" and user.employee_id:
+            return self.filter(id=user.employee_id)
+        return self.none()
+
+    def for_agency(self, agency):
+        return self.filter(agency=agency)
+
+
+class ImportBatchQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        role = _role(user)
+        if role == "hr":
+            return self.all()
+        if role == "anonymous":
+            return self.none()
+        return self.filter(created_by=user)

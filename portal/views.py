@@ -1,0 +1,46 @@
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, render
+
+from .models import Agency, Employee, ImportBatch
+from .permissions import can_list_people
+
+
+@login_required
+def home(request):
+    user = request.user
+    context = {"employee": None, "agencies": [], "batches": []}
+    if user.employee_id:
+        context["employee"] = Employee.objects.select_related("agency", "unit").get(pk=user.employee_id)
+    if can_list_people(user):
+        context["agencies"] = (
+            Agency.objects.visible_to(user).annotate(staff=Count("employees")).filter(staff__gt=0).order_by("name")
+        )
+    context["batches"] = ImportBatch.objects.visible_to(user).select_related("created_by")[:5]
+    return render(request, "portal/home.html", context)
+
+
+@login_required
+def employee_list(request):
+    if not can_list_people(request.user):
+        raise PermissionDenied
+    people = Employee.objects.visible_to(request.user).select_related("agency", "unit")
+    agencies = Agency.objects.visible_to(request.user).order_by("name")
+    agency_id = request.GET.get("agency", "")
+    if agency_id.isdigit():
+        people = people.filter(agency_id=int(agency_id))
+    query = request.GET.get("q", "").strip()
+    if query:
+        people = people.filter(name__contains=query)
+    page = Paginator(people.order_by("agency__name", "unit__name", "name"), 50).get_page(request.GET.get("page"))
+    return render(request, "portal/employee_list.html", {
+        "page": page, "agencies": agencies, "agency_id": agency_id, "query": query,
+    })
+
+
+@login_required
+def import_batch_detail(request, pk: int):
+    batch = get_object_or_404(ImportBatch.objects.visible_to(request.user), pk=pk)
+    return render(request, "portal/import_batch.html", {"batch": batch})

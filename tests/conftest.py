@@ -1,0 +1,72 @@
+import os
+import subprocess
+import sys
+import time
+import uuid
+
+import pytest
+
+from portal.celery import app as celery_app
+
+
+@pytest.fixture(scope="session")
+def media_root(tmp_path_factory):
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media(settings, media_root):
+    settings.MEDIA_ROOT = media_root
+
+
+@pytest.fixture(autouse=True)
+def _tasks_in_process(request):
+    """Tasks run in-process, except in tests marked `worker`, which use a real worker."""
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = request.node.get_closest_marker("worker") is None
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+def _database_url(settings_dict) -> str:
+    if "postgresql" not in settings_dict["ENGINE"]:
+        pytest.fail("A real Celery worker shares the test database: run these tests on PostgreSQL "
+                    "(DATABASE_URL=postgres://…), as .ci/run does.")
+    user = settings_dict.get("USER") or "postgres"
+    password = f":{settings_dict['PASSWORD']}" if settings_dict.get("PASSWORD") else ""
+    host = settings_dict.get("HOST") or "127.0.0.1"
+    port = settings_dict.get("PORT") or 5432
+    return f"postgres://{user}{password}@{host}:{port}/{settings_dict['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, media_root, tmp_path_factory):
+    """A real `celery worker` process on the Redis broker, sharing the test database."""
+    from django.db import connection
+
+    broker = os.environ.get("CELERY_BROKER_URL", "")
+    if not broker.startswith("redis://"):
+        pytest.fail("Tests marked 'worker' need CELERY_BROKER_URL=redis://… (see README).")
+    env = {**os.environ, "DATABASE_URL": _database_url(connection.settings_dict),
+           "DJANGO_MEDIA_ROOT": str(media_root), "CELERY_BROKER_URL": broker}
+    celery_app.control.purge()
+    log_path = tmp_path_factory.mktemp("worker") / "worker.log"
+    name = f"test-{uuid.uuid4().hex[:8]}@%h"
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "portal", "worker", "-P", "solo", "-n", name,
+             "--loglevel", "INFO", "--without-gossip", "--without-mingle"],
+            env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + 60
+    while not celery_app.control.ping(timeout=0.5):
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"The Celery worker did not start:\n{log_path.read_text()[-3000:]}")
+    process.log_path = log_path
+    yield process
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
