@@ -40,7 +40,8 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     role = Role.EMPLOYEE
-    password = factory.PostGenerationMethodCall("set_password", "pw-for-tests")
+    # Tests log in with force_login; an unusable password avoids slow hashing.
+    password = "!"
 
     @factory.post_generation
     def agencies(self, create, extracted, **kwargs):
