@@ -52,9 +52,9 @@ def read_table(data: bytes, file_name: str = "") -> Table:
 
 
 def _read_csv(data: bytes) -> Table:
-    text = decode_text(data)
-    if "\x00" in text:
+    if b"\x00" in data:
         raise FileFormatError(_("檔案不是文字檔或 Excel 活頁簿。"))
+    text = decode_text(data)
     lines = io.StringIO(text, newline="")
     reader = csv.reader(lines)
     try:
