@@ -181,3 +181,12 @@ def test_course_list_import_fills_the_list_and_follows_the_file(db, tmp_path):
     entries = CourseList.objects.get(slug="policy-courses").entries.select_related("course")
     assert [(e.course.name, e.hours) for e in entries] == [("國土計畫概論", Decimal("2.00"))]
     assert Course.objects.count() == 2  # courses stay in the catalogue; only the list shrank
+
+
+def test_shipped_calendars_are_loaded_on_migrate(db):
+    years = sorted({d.year for d in CalendarDay.objects.dates("date", "year")})
+    assert years == list(range(2013, 2027))
+    assert CalendarDay.objects.get(date=dt.date(2014, 12, 27)).is_day_off is False  # make-up Saturday
+    assert CalendarDay.objects.get(date=dt.date(2014, 5, 1)).is_day_off is False  # Labour Day before 2026
+    assert CalendarDay.objects.get(date=dt.date(2026, 5, 1)).is_day_off is True
+    assert CalendarDay.objects.get(date=dt.date(2025, 10, 24)).is_day_off is True  # the revised 2025 file
