@@ -68,7 +68,6 @@ class EmployeeQuerySet(models.QuerySet):
     def visible_to(self, user):
         role = _role(user)
         if role in ("hr", "coordinator"):
-            from .models import Agency
 
             if role == "hr" and (user.is_superuser or not user.agencies.exists()):
                 return self.all()

@@ -26,7 +26,7 @@ def test_roster_import_runs_in_a_real_worker(celery_worker_process, tmp_path):
     batch = ImportBatch.objects.get()
     assert (batch.status, batch.attempts, batch.progress) == ("applied", 1, 100)
     # The job ran in the worker process, not in this one.
-    assert f"Task portal.run_import[" in celery_worker_process.log_path.read_text()
+    assert "Task portal.run_import[" in celery_worker_process.log_path.read_text()
 
 
 def test_rejected_import_in_a_real_worker_writes_nothing(celery_worker_process):

@@ -15,7 +15,10 @@ def cell_text(value) -> str:
     """A cell as text: spreadsheet numbers lose their `.0`, width is normalised."""
     if value is None:
         return ""
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, str):
+        if value.isascii():  # NFKC leaves ASCII alone; most cells of an export are ASCII
+            return value.strip()
+    elif isinstance(value, float) and value.is_integer():
         value = int(value)
     return unicodedata.normalize("NFKC", str(value)).strip()
 
@@ -24,13 +27,21 @@ def header_key(header) -> str:
     return "".join(cell_text(header).split())
 
 
+CACHE_LIMIT = 50_000
+
+
 class Column:
+    # Conversions that depend on the text alone are remembered: an export repeats the same
+    # IDs, dates and hours thousands of times.
+    cached = False
+
     def __init__(self, name: str, *aliases: str, required: bool = True, default=None, key: str | None = None):
         self.name = name
         self.aliases = (name, *aliases)
         self.required = required
         self.default = default
         self.key = key or name
+        self._cache: dict[str, object] = {}
 
     def clean(self, value):
         text = cell_text(value)
@@ -38,7 +49,17 @@ class Column:
             if self.required:
                 raise CellError(_("不可空白"))
             return self.default
-        return self.convert(value, text)
+        if not self.cached or not isinstance(value, str):
+            return self.convert(value, text)
+        try:
+            return self._cache[text]
+        except KeyError:
+            pass
+        result = self.convert(value, text)
+        if len(self._cache) >= CACHE_LIMIT:
+            self._cache.clear()
+        self._cache[text] = result
+        return result
 
     def convert(self, value, text):
         return text
@@ -58,6 +79,8 @@ class TextColumn(Column):
 
 
 class NationalIdColumn(Column):
+    cached = True
+
     def convert(self, value, text):
         try:
             return nationalid.validate(text)
@@ -66,6 +89,8 @@ class NationalIdColumn(Column):
 
 
 class DateColumn(Column):
+    cached = True
+
     def convert(self, value, text):
         try:
             return rocdate.parse_date(value)
@@ -76,14 +101,30 @@ class DateColumn(Column):
 class DateTimeColumn(Column):
     """A date that may carry a time: cleans to (date, time or None)."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._dates: dict[str, object] = {}
+
     def convert(self, value, text):
         try:
-            return rocdate.parse_datetime(value)
+            if not isinstance(value, str):
+                return rocdate.parse_datetime(value)
+            # Timestamps are nearly all different, their dates are not: remember the dates.
+            date_text, _sep, time_text = text.partition(" ")
+            day = self._dates.get(date_text)
+            if day is None:
+                day = rocdate.parse_date(date_text)
+                if len(self._dates) >= CACHE_LIMIT:
+                    self._dates.clear()
+                self._dates[date_text] = day
+            return day, (rocdate.parse_time(time_text.strip()) if time_text.strip() else None)
         except rocdate.RocDateError as exc:
             raise CellError(str(exc)) from None
 
 
 class TimeColumn(Column):
+    cached = True
+
     def convert(self, value, text):
         try:
             return rocdate.parse_time(value)
@@ -92,6 +133,8 @@ class TimeColumn(Column):
 
 
 class DecimalColumn(Column):
+    cached = True
+
     def __init__(self, name, *aliases, minimum: Decimal | None = Decimal(0), places: int = 2, **kwargs):
         super().__init__(name, *aliases, **kwargs)
         self.minimum = minimum
@@ -124,6 +167,8 @@ class IntegerColumn(DecimalColumn):
 
 class ChoiceColumn(Column):
     """A cell whose text must be one of a fixed set; `choices` maps accepted text to values."""
+
+    cached = True
 
     def __init__(self, name, *aliases, choices: dict, **kwargs):
         super().__init__(name, *aliases, **kwargs)

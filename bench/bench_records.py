@@ -1,0 +1,152 @@
+"""Benchmark `import_records` against the bare parse and django-import-export.
+
+    .venv/bin/python bench/bench_records.py [--rows 200000] [--people 20000] [--format csv|xlsx|both]
+
+Generates a realistic lifelong-learning portal export (CSV and XLSX) for a roster, then
+reports in one run: rows/s of `import_records` through the command, rows/s of the bare
+parse of the same file with the same reader, and rows/s of django-import-export with a
+plain ModelResource on a 20,000-row slice. DATABASE_URL chooses the database (default: a
+throw-away SQLite file under bench/out/). Peak memory (max RSS) is printed too.
+"""
+import argparse
+import os
+import random
+import resource
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+OUT = ROOT / "bench" / "out"
+
+HEADER = ["身分證字號", "姓名", "課程名稱", "學習起日", "學習迄日", "學習時數", "數位時數", "學習性質", "課程類別", "開課機關"]
+COURSES = [f"{topic}（第{n}講）" for topic in ("公務倫理", "性別主流化", "資訊安全", "環境教育", "行政中立", "心理健康")
+           for n in range(1, 60)]
+CATEGORIES = ["公務倫理類", "性別主流類", "資訊安全類", "環境教育類", "行政中立類", "心理健康類"]
+
+
+def generate_rows(rows: int, people: list[str]):
+    rng = random.Random(42)
+    for n in range(rows):
+        month, day = rng.randint(1, 12), rng.randint(1, 28)
+        hours = rng.choice(["1", "1.5", "2", "3", "0.5"])
+        yield [people[n % len(people)], f"人員{n % len(people)}", COURSES[(n % len(people) + n // len(people)) % len(COURSES)],
+               f"103{month:02d}{day:02d}", f"103/{month:02d}/{day:02d} {rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}",
+               hours, hours, "數位", rng.choice(CATEGORIES), "e學中心"]
+
+
+def write_files(rows: int, people: list[str]) -> tuple[Path, Path]:
+    import csv
+
+    import openpyxl
+
+    csv_path, xlsx_path = OUT / f"records-{rows}.csv", OUT / f"records-{rows}.xlsx"
+    if not csv_path.exists():
+        with open(csv_path, "w", newline="", encoding="utf-8-sig") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(HEADER)
+            writer.writerows(generate_rows(rows, people))
+    if not xlsx_path.exists():
+        workbook = openpyxl.Workbook(write_only=True)
+        sheet = workbook.create_sheet()
+        sheet.append(HEADER)
+        for row in generate_rows(rows, people):
+            sheet.append(row)
+        workbook.save(xlsx_path)
+    return csv_path, xlsx_path
+
+
+def bare_parse(path: Path) -> float:
+    from portal.imports.readers import read_table
+
+    start = time.perf_counter()
+    table = read_table(path.read_bytes(), path.name)
+    for _ in table.rows:
+        pass
+    return time.perf_counter() - start
+
+
+def through_command(path: Path) -> float:
+    from django.core.management import call_command
+
+    from courses.models import LearningRecord
+
+    LearningRecord.objects.all().delete()
+    start = time.perf_counter()
+    call_command("import_records", str(path), stdout=open(os.devnull, "w"))
+    elapsed = time.perf_counter() - start
+    assert LearningRecord.objects.count() > 0
+    return elapsed
+
+
+def import_export_rate(path: Path, rows: int) -> float:
+    """django-import-export, defaults, plain ModelResource on the first `rows` rows."""
+    import tablib
+    from import_export import resources
+
+    from courses.models import LearningRecord
+    from portal.models import Employee
+
+    ids = dict(Employee.objects.values_list("national_id", "id"))
+
+    class Plain(resources.ModelResource):
+        class Meta:
+            model = LearningRecord
+            fields = ["id", "employee", "course_name", "course_key", "completed_on", "hours", "digital_hours", "provider"]
+
+    dataset = tablib.Dataset(headers=["employee", "course_name", "course_key", "completed_on", "hours", "digital_hours", "provider"])
+    for row in list(generate_rows(rows, list(ids)))[:rows]:
+        dataset.append([ids[row[0]], row[2], row[2], "2014-" + row[4][4:9].replace("/", "-"), row[5], row[6], "die"])
+    LearningRecord.objects.filter(provider="die").delete()
+    start = time.perf_counter()
+    result = Plain().import_data(dataset, dry_run=False, raise_errors=True)
+    elapsed = time.perf_counter() - start
+    assert not result.has_errors()
+    return rows / elapsed
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=200_000)
+    parser.add_argument("--people", type=int, default=20_000)
+    parser.add_argument("--format", choices=["csv", "xlsx", "both"], default="both")
+    parser.add_argument("--die-rows", type=int, default=20_000)
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    if "DATABASE_URL" not in os.environ:
+        db = OUT / "bench-records.sqlite3"
+        db.unlink(missing_ok=True)
+        os.environ["DATABASE_URL"] = f"sqlite:///{db}"
+    os.environ.pop("CELERY_BROKER_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from portal import nationalid
+    from portal.services import submit_import
+
+    call_command("migrate", verbosity=0)
+    people = [nationalid.make("D1", 5000000 + n) for n in range(args.people)]
+    roster = "身分證字號,姓名,機關名稱,上級機關,單位,人員類別\n" + "".join(
+        f"{nid},人員{n},機關{n % 50},測試市政府,第{n % 8}科,編制內\n" for n, nid in enumerate(people))
+    submit_import("roster", "roster.csv", roster.encode())
+    csv_path, xlsx_path = write_files(args.rows, people)
+    print(f"database: {connection.vendor}; {args.rows:,} records for {args.people:,} people")
+    formats = {"csv": [csv_path], "xlsx": [xlsx_path], "both": [csv_path, xlsx_path]}[args.format]
+    for path in formats:
+        parse_s = bare_parse(path)
+        import_s = through_command(path)
+        print(f"{path.suffix[1:]:>4}: bare parse {args.rows / parse_s:>9,.0f} rows/s ({parse_s:6.2f} s); "
+              f"import_records {args.rows / import_s:>8,.0f} rows/s ({import_s:6.2f} s); "
+              f"ratio {import_s / parse_s:5.1f}×")
+    die = import_export_rate(csv_path, args.die_rows)
+    print(f"django-import-export, defaults, {args.die_rows:,} rows: {die:,.0f} rows/s")
+    print(f"peak memory (max RSS): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
