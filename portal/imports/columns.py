@@ -44,21 +44,22 @@ class Column:
         self._cache: dict[str, object] = {}
 
     def clean(self, value):
+        # Keyed on the raw cell, so a hit skips even the width normalisation.
+        if self.cached and isinstance(value, str):
+            try:
+                return self._cache[value]
+            except KeyError:
+                pass
         text = cell_text(value)
         if not text:
             if self.required:
                 raise CellError(_("不可空白"))
             return self.default
-        if not self.cached or not isinstance(value, str):
-            return self.convert(value, text)
-        try:
-            return self._cache[text]
-        except KeyError:
-            pass
         result = self.convert(value, text)
-        if len(self._cache) >= CACHE_LIMIT:
-            self._cache.clear()
-        self._cache[text] = result
+        if self.cached and isinstance(value, str):
+            if len(self._cache) >= CACHE_LIMIT:
+                self._cache.clear()
+            self._cache[value] = result
         return result
 
     def convert(self, value, text):

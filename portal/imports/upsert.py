@@ -60,10 +60,31 @@ def _write(model, writes: list[dict], key_fields: list[str], update_fields: list
     sql = (f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(map(quote, columns))}) "
            f"VALUES ({', '.join(['%s'] * len(columns))}) ON CONFLICT ({conflict}) {action}")
     adapters = [_adapter(f) for f in fields]
+    values = ([adapt(row.get(n, defaults.get(n))) for adapt, n in zip(adapters, names)] for row in writes)
+    if connection.vendor == "postgresql":
+        _copy_then_upsert(model._meta.db_table, columns, values, conflict, action)
+        return
     with connection.cursor() as cursor:
-        for part in chunks(writes, BATCH):
-            cursor.executemany(sql, [[adapt(row.get(n, defaults.get(n))) for adapt, n in zip(adapters, names)]
-                                     for row in part])
+        for part in chunks(values, BATCH):
+            cursor.executemany(sql, part)
+
+
+def _copy_then_upsert(table: str, columns: list[str], values, conflict: str, action: str) -> None:
+    """PostgreSQL: COPY into a temporary table, then one INSERT … SELECT … ON CONFLICT.
+
+    executemany through Django's client-side-binding cursor costs a round trip per row.
+    """
+    quote = connection.ops.quote_name
+    staging = quote(f"_upsert_{table}")
+    column_list = ", ".join(map(quote, columns))
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE {staging} AS SELECT {column_list} FROM {quote(table)} WITH NO DATA")
+        with cursor.cursor.copy(f"COPY {staging} ({column_list}) FROM STDIN") as copy:
+            for row in values:
+                copy.write_row(row)
+        cursor.execute(f"INSERT INTO {quote(table)} ({column_list}) SELECT {column_list} FROM {staging} "
+                       f"ON CONFLICT ({conflict}) {action}")
+        cursor.execute(f"DROP TABLE {staging}")
 
 
 def _identity(value):
