@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
 from . import rocdate
-from .models import Agency, Employee, ImportBatch, Unit, User
+from .models import Agency, AuditEntry, Employee, ImportBatch, Unit, User
 from .resources import AgencyResource
 
 
@@ -132,3 +132,20 @@ class ImportBatchAdmin(admin.ModelAdmin):
             ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.PENDING)
             run_import.delay(batch.pk)
         self.message_user(request, _("已重新排入 %(n)d 個批次。") % {"n": len(failed)}, messages.SUCCESS)
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ["at", "actor", "action", "object_type", "object_id", "summary"]
+    list_filter = ["action", "object_type"]
+    search_fields = ["summary", "object_id"]
+    readonly_fields = [f.name for f in AuditEntry._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

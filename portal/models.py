@@ -235,3 +235,23 @@ def format_error(error: dict) -> str:
     if row:
         return f"row {row}, {column}: {message}" if column else f"row {row}: {message}"
     return f"{column}: {message}" if column else message
+
+
+class AuditEntry(models.Model):
+    """Who decided what, when, with the values before and after (written by services)."""
+
+    at = models.DateTimeField(_("時間"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作者"), null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    action = models.CharField(_("動作"), max_length=50)
+    object_type = models.CharField(_("對象類型"), max_length=50)
+    object_id = models.CharField(_("對象編號"), max_length=40)
+    summary = models.CharField(_("摘要"), max_length=300, blank=True, default="")
+    before = models.JSONField(_("變更前"), null=True, blank=True)
+    after = models.JSONField(_("變更後"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("稽核紀錄")
+        verbose_name_plural = _("稽核紀錄")
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]

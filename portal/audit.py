@@ -1,0 +1,17 @@
+"""One place where services record their decisions."""
+from django.core.serializers.json import DjangoJSONEncoder
+import json
+
+from .models import AuditEntry
+
+
+def _json(value):
+    return None if value is None else json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def record(actor, action: str, obj, summary: str = "", before: dict | None = None, after: dict | None = None) -> AuditEntry:
+    return AuditEntry.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None, action=action,
+        object_type=obj._meta.label_lower, object_id=str(obj.pk), summary=summary[:300],
+        before=_json(before), after=_json(after),
+    )
