@@ -1,0 +1,169 @@
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from portal.models import AuditEntry, Role
+from programs import services
+from programs.models import (
+    Activity, CampQuota, ClassHistory, EmployeeTag, Nomination, Plan, Proposal, Session, TeamMember,
+    TrainingClass,
+)
+from tests.factories import AgencyFactory, EmployeeFactory, UnitFactory, UserFactory
+
+
+@pytest.fixture
+def rad(db):
+    government = AgencyFactory(name="示範縣政府")
+    agency = AgencyFactory(name="示範縣政府人事處", parent=government)
+    other = AgencyFactory(name="示範縣政府教育處", parent=government)
+    plan = Plan.objects.create(slug="rad-104", issuer=AgencyFactory(name="地方行政研習中心"), roc_year=104, title="計畫")
+    activity = Activity.objects.create(plan=plan, slug="classes", kind="training_class", name="研習班")
+    basic = TrainingClass.objects.create(activity=activity, slug="basic", name="自製數位教材基礎班",
+                                         conditions={"excludes_attended": ["basic", "advanced"]},
+                                         priority_groups=["yixing_participant"])
+    advanced = TrainingClass.objects.create(activity=activity, slug="advanced", name="自製數位教材進階班",
+                                            conditions={"requires_attended": ["basic"]},
+                                            priority_groups=["yixing_participant"])
+    unit = UnitFactory(agency=agency)
+    staff = [EmployeeFactory(unit=unit, name=f"人員{i}") for i in range(4)]
+    outsider = EmployeeFactory(unit=UnitFactory(agency=other), name="外機關")
+    return {
+        "government": government, "agency": agency, "other": other, "plan": plan, "activity": activity,
+        "basic": Session.objects.create(training_class=basic, number=1, capacity=2,
+                                        agency_quotas={str(agency.pk): 3}),
+        "advanced": Session.objects.create(training_class=advanced, number=1, capacity=30),
+        "staff": staff, "outsider": outsider,
+        "coordinator": UserFactory(role=Role.COORDINATOR, agencies=[agency]),
+        "hr": UserFactory(role=Role.HR, is_staff=True),
+    }
+
+
+def ids(people):
+    return [p.pk for p in people]
+
+
+def test_nominate_refuses_with_a_reason_for_each_rule(rad):
+    a, b, c, d = rad["staff"]
+    ClassHistory.objects.create(employee=b, class_slug="basic", class_name="自製數位教材基礎班")
+    outcomes = services.nominate(rad["coordinator"], rad["basic"], ids([a, b]))
+    assert [(o.employee.name, o.accepted, o.reason) for o in outcomes] == [
+        ("人員0", True, ""), ("人員1", False, "曾參加「自製數位教材基礎班」，不符參加資格")]
+    outcomes = services.nominate(rad["coordinator"], rad["advanced"], ids([a, b]))
+    assert [(o.accepted, o.reason) for o in outcomes] == [(False, "須先參加「自製數位教材基礎班」"), (True, "")]
+    again = services.nominate(rad["coordinator"], rad["basic"], ids([a]))
+    assert [(o.accepted, o.reason) for o in again] == [(False, "已推薦過本期")]
+
+
+def test_nominate_enforces_the_agency_quota(rad):
+    outcomes = services.nominate(rad["coordinator"], rad["basic"], ids(rad["staff"]))
+    assert [(o.accepted, o.reason) for o in outcomes] == [
+        (True, ""), (True, ""), (True, ""), (False, "本機關名額已滿（3 名）")]
+
+
+def test_nominate_staff_of_another_agency_is_forbidden_and_writes_nothing(rad):
+    with pytest.raises(PermissionDenied):
+        services.nominate(rad["coordinator"], rad["basic"], ids([rad["staff"][0], rad["outsider"]]))
+    assert Nomination.objects.count() == 0
+
+
+def test_confirm_places_follows_priority_up_to_capacity(rad):
+    a, b, c, _d = rad["staff"]
+    EmployeeTag.objects.create(employee=c, tag="yixing_participant")
+    services.nominate(rad["coordinator"], rad["basic"], ids([a, b, c]))
+    services.confirm_places(rad["hr"], rad["basic"])
+    statuses = dict(Nomination.objects.values_list("employee__name", "status"))
+    assert statuses == {"人員2": "confirmed", "人員0": "confirmed", "人員1": "refused"}
+    assert Nomination.objects.get(employee=b).reason == "本期名額 2 名已滿（依優先順序錄取）"
+    assert AuditEntry.objects.filter(action="confirmed").count() == 2
+
+
+def test_confirm_places_is_for_hr_only(rad):
+    with pytest.raises(PermissionDenied):
+        services.confirm_places(rad["coordinator"], rad["basic"])
+
+
+def test_attendance_becomes_history_for_the_next_prerequisite(rad):
+    a = rad["staff"][0]
+    services.nominate(rad["coordinator"], rad["basic"], ids([a]))
+    services.confirm_places(rad["hr"], rad["basic"])
+    services.record_attendance(rad["hr"], Nomination.objects.get(employee=a), attended=True)
+    outcome, = services.nominate(rad["coordinator"], rad["advanced"], ids([a]))
+    assert (outcome.accepted, outcome.reason) == (True, "")
+
+
+@pytest.fixture
+def camp(rad):
+    activity = Activity.objects.create(plan=rad["plan"], slug="english-camp", kind="english_camp", name="線上英語營",
+                                       details={"quota_per_government": 2, "max_extra_per_government": 10,
+                                                "circle_leaders": {"min": 1, "max": 3}})
+    return activity
+
+
+def test_camp_quota_per_government(rad, camp):
+    outcomes = services.nominate_to_camp(rad["coordinator"], camp, ids(rad["staff"][:3]), circle="A")
+    assert [(o.accepted, o.reason) for o in outcomes] == [(True, ""), (True, ""), (False, "示範縣政府名額已滿（2 名）")]
+
+
+def test_camp_circle_leaders_at_most_3_and_at_least_1(rad, camp):
+    CampQuota.objects.create(activity=camp, government=rad["government"], base=50)
+    staff = [EmployeeFactory(unit=rad["staff"][0].unit) for _ in range(4)]
+    outcomes = services.nominate_to_camp(rad["coordinator"], camp, ids(staff), circle="A", leader_ids=frozenset(ids(staff)))
+    assert [(o.accepted, o.reason) for o in outcomes][-1] == (False, "每個英語圈圈長最多 3 人")
+    services.nominate_to_camp(rad["coordinator"], camp, ids(rad["staff"][:1]), circle="B")
+    assert services.circle_problems(camp) == ["英語圈「B」有 0 位圈長（應為 1–3 位）"]
+
+
+def test_camp_reallocation_by_hr(rad, camp):
+    other_government = AgencyFactory(name="另一縣政府")
+    CampQuota.objects.create(activity=camp, government=rad["government"], base=2, requested_extra=15)
+    CampQuota.objects.create(activity=camp, government=other_government, base=50)
+    services.nominate_to_camp(rad["coordinator"], camp, ids(rad["staff"][:2]), circle="A")
+    granted = services.reallocate_camp_places(rad["hr"], camp)
+    assert granted == {rad["government"].pk: 10, other_government.pk: 0}
+    assert CampQuota.objects.get(government=rad["government"]).total == 12
+
+
+def test_proposal_draft_submit_select_and_rate(rad):
+    activity = Activity.objects.create(plan=rad["plan"], slug="yixing", kind="yixing", name="熠星方案")
+    leader, member = rad["staff"][:2]
+    proposal = Proposal(activity=activity, agency=rad["agency"], title="花蓮好學", leader=leader)
+    services.save_proposal(rad["coordinator"], proposal)
+    proposal.members.set([leader, member])
+    with pytest.raises(ValidationError):
+        services.submit_proposal(rad["coordinator"], proposal)
+    proposal.fields = {f: "內容" for f in services.REQUIRED_PROPOSAL_FIELDS}
+    services.save_proposal(rad["coordinator"], proposal)
+    assert services.submit_proposal(rad["coordinator"], proposal).status == "submitted"
+    services.select_proposal(rad["hr"], proposal, selected=True)
+    team = services.rate_proposal(rad["hr"], proposal, "特優")
+    assert sorted(TeamMember.objects.filter(team=team).values_list("employee__name", "role")) == [
+        ("人員0", "主持人"), ("人員1", "成員")]
+
+
+def test_renewal_proposal_skips_selection(rad):
+    activity = Activity.objects.create(plan=rad["plan"], slug="yixing", kind="yixing", name="熠星方案")
+    proposal = Proposal.objects.create(activity=activity, agency=rad["agency"], title="續辦", is_renewal=True,
+                                       fields={f: "內容" for f in services.REQUIRED_PROPOSAL_FIELDS})
+    assert services.submit_proposal(rad["coordinator"], proposal).status == "selected"
+
+
+def test_contest_entry_has_at_most_2_credited_authors(rad):
+    from programs.models import ContestEntry
+
+    entry = ContestEntry.objects.create(plan=rad["plan"], title="微電影")
+    with pytest.raises(ValidationError) as error:
+        services.set_contest_authors(rad["hr"], entry, rad["staff"][:3])
+    assert error.value.messages == ["每件作品至多 2 位作者。"]
+    services.set_contest_authors(rad["hr"], entry, rad["staff"][:2])
+    assert entry.authors.count() == 2
+
+
+@pytest.mark.parametrize("text, ok", [("學" * 300, True), ("學" * 301, False), ("學 " * 300, True), ("a" * 300 + "\n", True)])
+def test_reflection_at_most_300_characters(text, ok):
+    from programs.models import validate_reflection_length
+
+    if ok:
+        validate_reflection_length(text)
+    else:
+        with pytest.raises(ValidationError) as error:
+            validate_reflection_length(text)
+        assert error.value.messages == ["心得最多 300 字（目前 301 字）。"]
