@@ -9,6 +9,10 @@ IMPORTERS = {
     "attendance": ("courses.importers.AttendanceImporter", _("差勤紀錄")),
     "calendar": ("courses.importers.CalendarImporter", _("辦公日曆")),
     "course-list": ("courses.importers.CourseListImporter", _("課程清單")),
+    "certificates": ("programs.importers.CertificateImporter", _("證書")),
+    "team-ratings": ("programs.importers.TeamRatingImporter", _("熠星團隊評等")),
+    "contest": ("programs.importers.ContestImporter", _("競賽結果")),
+    "case-reports": ("programs.importers.CaseReportImporter", _("案例報告")),
 }
 
 
