@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("people/", views.employee_list, name="employee-list"),
     path("imports/<int:pk>/", views.import_batch_detail, name="import-batch"),
+    path("programs/", include("programs.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "programs"
+urlpatterns = [
+    path("", views.plan_list, name="plans"),
+    path("plan/<slug:slug>/", views.plan_detail, name="plan"),
+    path("sessions/", views.session_list, name="sessions"),
+    path("sessions/<int:pk>/nominate/", views.nominate, name="nominate"),
+    path("nominations/", views.nomination_list, name="nominations"),
+    path("camp/<int:pk>/", views.camp, name="camp"),
+    path("proposals/", views.proposal_list, name="proposals"),
+    path("proposals/new/<int:activity_pk>/", views.proposal_edit, name="proposal-new"),
+    path("proposals/<int:pk>/", views.proposal_edit, name="proposal"),
+]

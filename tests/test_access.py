@@ -1,0 +1,135 @@
+"""Walk every URL of the project as every role: nobody sees what they may not see.
+
+Each URL is requested with the objects of agency B; the coordinator of agency A, the
+employee and the supervisor must get a refusal (302 to log-in, 403 or 404) or a page
+that shows nothing of agency B's people. A new URL without an entry in PARAMS fails
+the test, so the walk stays exhaustive.
+"""
+import pytest
+from django.contrib import admin
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from portal.models import ImportBatch, Role
+from programs.models import Activity, Plan, Proposal, Session, TrainingClass
+from tests.factories import AgencyFactory, EmployeeFactory, UnitFactory, UserFactory
+
+ROLES = ["anonymous", "employee", "supervisor", "coordinator_a", "coordinator_b", "hr"]
+SECRET_NAME = "乙機關秘密人"
+SECRET_ID = "F234567898"
+DENIED = {302, 403, 404, 405}
+
+
+def walk(patterns, prefix="", namespace=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from walk(entry.url_patterns, prefix + str(entry.pattern), ns)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield namespace + entry.name, prefix + str(entry.pattern)
+
+
+@pytest.fixture
+def world(db):
+    government = AgencyFactory(name="示範市政府")
+    agency_a = AgencyFactory(name="甲機關", parent=government)
+    agency_b = AgencyFactory(name="乙機關", parent=government)
+    unit_a = UnitFactory(agency=agency_a)
+    clerk = EmployeeFactory(unit=unit_a, name="甲機關員工")
+    head = EmployeeFactory(unit=unit_a, name="甲機關主管")
+    secret = EmployeeFactory(unit=UnitFactory(agency=agency_b), name=SECRET_NAME, national_id=SECRET_ID)
+    plan = Plan.objects.create(slug="demo-104", issuer=government, roc_year=104, title="示範計畫")
+    classes = Activity.objects.create(plan=plan, slug="classes", kind="training_class", name="研習班")
+    session = Session.objects.create(training_class=TrainingClass.objects.create(activity=classes, slug="basic", name="基礎班"),
+                                     number=1, capacity=10)
+    camp = Activity.objects.create(plan=plan, slug="camp", kind="english_camp", name="英語營")
+    yixing = Activity.objects.create(plan=plan, slug="yixing", kind="yixing", name="熠星")
+    proposal_b = Proposal.objects.create(activity=yixing, agency=agency_b, title=f"{SECRET_NAME}的提案", leader=secret)
+    users = {
+        "employee": UserFactory(role=Role.EMPLOYEE, employee=clerk),
+        "supervisor": UserFactory(role=Role.SUPERVISOR, employee=head),
+        "coordinator_a": UserFactory(role=Role.COORDINATOR, agencies=[agency_a]),
+        "coordinator_b": UserFactory(role=Role.COORDINATOR, agencies=[agency_b]),
+        "hr": UserFactory(role=Role.HR, is_staff=True, is_superuser=True),
+    }
+    users["supervisor"].headed_units.set([unit_a])
+    batch_b = ImportBatch.objects.create(kind="roster", file_name="乙.csv", created_by=users["coordinator_b"],
+                                         message=f"{SECRET_NAME} 匯入")
+    return {"plan": plan, "session": session, "camp": camp, "yixing": yixing, "proposal_b": proposal_b,
+            "batch_b": batch_b, "secret": secret, "agency_b": agency_b, "users": users}
+
+
+def params(name: str, world) -> dict | None:
+    """The keyword arguments that point a URL at agency B's objects."""
+    table = {
+        "programs:plan": {"slug": world["plan"].slug},
+        "programs:nominate": {"pk": world["session"].pk},
+        "programs:camp": {"pk": world["camp"].pk},
+        "programs:proposal": {"pk": world["proposal_b"].pk},
+        "programs:proposal-new": {"activity_pk": world["yixing"].pk},
+        "import-batch": {"pk": world["batch_b"].pk},
+    }
+    if name in table:
+        return table[name]
+    if name.startswith("admin:"):
+        return None  # filled from the admin's own registry below
+    return {}
+
+
+def admin_urls(world):
+    """Every admin page: index, app lists, and each model's list, add, change, history, delete."""
+    objects = {"portal.employee": world["secret"], "portal.agency": world["agency_b"],
+               "programs.proposal": world["proposal_b"], "portal.importbatch": world["batch_b"]}
+    urls = [reverse("admin:index")]
+    for model in admin.site._registry:
+        info = (model._meta.app_label, model._meta.model_name)
+        urls += [reverse("admin:%s_%s_changelist" % info), reverse("admin:%s_%s_add" % info)]
+        target = objects.get(model._meta.label_lower) or model.objects.first()
+        if target is not None:
+            for view in ("change", "history", "delete"):
+                urls.append(reverse(f"admin:{info[0]}_{info[1]}_{view}", args=[target.pk]))
+    urls += [reverse("admin:app_list", args=[label]) for label in {m._meta.app_label for m in admin.site._registry}]
+    return urls
+
+
+def test_every_url_as_every_role_leaks_nothing(world, client, capsys):
+    urls = []
+    for name, _pattern in walk(get_resolver().url_patterns):
+        kwargs = params(name, world)
+        if kwargs is None:
+            continue
+        if name in {"logout", "set_language"}:
+            continue  # POST-only actions, exercised elsewhere
+        urls.append(reverse(name, kwargs=kwargs))
+    urls += admin_urls(world)
+    checked, leaks = 0, []
+    for role in ROLES:
+        client.logout()
+        if role != "anonymous":
+            client.force_login(world["users"][role])
+        for url in urls:
+            response = client.get(url)
+            checked += 1
+            body = response.content.decode(errors="replace") if response.status_code == 200 else ""
+            if role in ("hr", "coordinator_b"):
+                assert response.status_code not in {500}, url
+                continue
+            if response.status_code in DENIED:
+                continue
+            assert response.status_code == 200, (role, url, response.status_code)
+            if SECRET_NAME in body or SECRET_ID in body or SECRET_ID[:3] + "****" + SECRET_ID[-3:] in body:
+                leaks.append((role, url))
+    print(f"\naccess walk: {len(urls)} URLs × {len(ROLES)} roles = {checked} requests, leaks found: {len(leaks)}")
+    assert leaks == []
+    assert checked == len(urls) * len(ROLES)
+
+
+def test_hr_sees_agency_b_objects_unmasked_in_the_admin(world, client):
+    client.force_login(world["users"]["hr"])
+    page = client.get(reverse("admin:portal_employee_changelist"))
+    assert SECRET_ID in page.content.decode()
+
+
+@pytest.mark.parametrize("role, status", [("coordinator_a", 404), ("coordinator_b", 200), ("employee", 403)])
+def test_proposal_of_another_agency_is_not_found(world, client, role, status):
+    client.force_login(world["users"][role])
+    assert client.get(reverse("programs:proposal", args=[world["proposal_b"].pk])).status_code == status
