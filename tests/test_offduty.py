@@ -1,0 +1,98 @@
+"""Table tests of the off-duty function, on the real office calendars the portal ships."""
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from courses.calendar import WorkCalendar
+from courses.offduty import OUTSIDE_OFFICE_HOURS, WHOLE_DAYS, Absence, OfficeHours, is_off_duty
+
+CALENDARS = Path(__file__).resolve().parent.parent / "fixtures" / "calendar"
+
+
+def shipped_calendar() -> WorkCalendar:
+    days = []
+    for path in CALENDARS.glob("*.csv"):
+        for line in path.read_text(encoding="utf-8-sig").splitlines()[1:]:
+            date, _weekday, off, *_note = line.split(",")
+            days.append((dt.date(int(date[:4]), int(date[4:6]), int(date[6:])), off == "2"))
+    return WorkCalendar(days)
+
+
+CAL = shipped_calendar()
+T, K = WHOLE_DAYS, OUTSIDE_OFFICE_HOURS
+
+
+def at(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text)
+
+
+def day(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+VACATION_0815 = Absence("休假", at("2014-08-15 08:30"), at("2014-08-15 17:30"))
+MORNING_VACATION = Absence("休假", at("2014-08-15 08:30"), at("2014-08-15 12:30"))
+COMP_LEAVE_0815 = Absence("補休", at("2014-08-15 00:00"), at("2014-08-16 00:00"))
+SICK_0815 = Absence("病假", at("2014-08-15 08:30"), at("2014-08-15 17:30"))
+OVERTIME_SAT = Absence("加班", at("2014-08-16 09:00"), at("2014-08-16 12:00"))
+TRAVEL_EVENING = Absence("出差", at("2014-08-14 08:00"), at("2014-08-14 22:00"))
+OFFICIAL_LEAVE = Absence("公假", at("2014-08-13 08:30"), at("2014-08-13 17:30"))
+
+CASES = [
+    # moment, definition, absences, rota days off, expected
+    ("national holiday, noon", at("2014-10-10 12:00"), T, [], [], True),
+    ("national holiday, noon", at("2014-10-10 12:00"), K, [], [], True),
+    ("Sunday afternoon", at("2014-08-17 15:00"), K, [], [], True),
+    ("make-up working Saturday 2014-12-27, 10:00", at("2014-12-27 10:00"), K, [], [], False),
+    ("make-up working Saturday 2014-12-27, whole day", day("2014-12-27"), T, [], [], False),
+    ("Labour Day 2014 is a working day for civil servants", at("2014-05-01 10:00"), K, [], [], False),
+    ("Labour Day 2025 is a working day for civil servants", day("2025-05-01"), T, [], [], False),
+    ("Labour Day 2026 is a day off", day("2026-05-01"), T, [], [], True),
+    ("lunch break on a working day", at("2014-08-14 12:45"), K, [], [], True),
+    ("lunch break does not count for Tainan", at("2014-08-14 12:45"), T, [], [], False),
+    ("evening of a working day", at("2014-08-14 19:00"), K, [], [], True),
+    ("evening of a working day does not count for Tainan", at("2014-08-14 19:00"), T, [], [], False),
+    ("one minute before office hours", at("2014-08-14 08:29"), K, [], [], True),
+    ("office hours begin at 08:30", at("2014-08-14 08:30"), K, [], [], False),
+    ("lunch begins at 12:30", at("2014-08-14 12:30"), K, [], [], True),
+    ("afternoon begins at 13:30", at("2014-08-14 13:30"), K, [], [], False),
+    ("office hours end at 17:30", at("2014-08-14 17:30"), K, [], [], True),
+    ("whole-day vacation, Kaohsiung", at("2014-08-15 10:00"), K, [VACATION_0815], [], True),
+    ("whole-day vacation, Tainan", at("2014-08-15 10:00"), T, [VACATION_0815], [], True),
+    ("whole-day compensatory leave, Tainan", day("2014-08-15"), T, [COMP_LEAVE_0815], [], True),
+    ("half-day vacation morning, Kaohsiung", at("2014-08-15 10:00"), K, [MORNING_VACATION], [], True),
+    ("half-day vacation afternoon hour still on duty, Kaohsiung", at("2014-08-15 15:00"), K, [MORNING_VACATION], [], False),
+    ("half-day vacation is no whole day, Tainan", at("2014-08-15 10:00"), T, [MORNING_VACATION], [], False),
+    ("sick leave day, Kaohsiung", at("2014-08-15 10:00"), K, [SICK_0815], [], False),
+    ("sick leave day, Tainan", day("2014-08-15"), T, [SICK_0815], [], False),
+    ("overtime on a Saturday, Kaohsiung", at("2014-08-16 10:00"), K, [OVERTIME_SAT], [], False),
+    ("Saturday after the overtime ended, Kaohsiung", at("2014-08-16 14:00"), K, [OVERTIME_SAT], [], True),
+    ("Saturday with overtime is still a day off, Tainan", day("2014-08-16"), T, [OVERTIME_SAT], [], True),
+    ("business travel evening, Kaohsiung", at("2014-08-14 20:00"), K, [TRAVEL_EVENING], [], False),
+    ("official leave day, date only, Kaohsiung", day("2014-08-13"), K, [OFFICIAL_LEAVE], [], False),
+    ("date without time on a working day", day("2014-08-14"), K, [], [], False),
+    ("date without time on a holiday", day("2014-10-10"), K, [], [], True),
+    ("date without time on a Saturday with overtime", day("2014-08-16"), K, [OVERTIME_SAT], [], False),
+    ("rota day off of a shift worker, Tainan", day("2014-08-14"), T, [], [day("2014-08-14")], True),
+    ("year without a calendar falls back to weekends: Saturday 2012-08-04", day("2012-08-04"), T, [], [], True),
+    ("year without a calendar falls back to weekends: Friday 2012-08-03", day("2012-08-03"), T, [], [], False),
+]
+
+
+@pytest.mark.parametrize("name, moment, definition, absences, rota, expected", CASES, ids=[c[0] for c in CASES])
+def test_is_off_duty(name, moment, definition, absences, rota, expected):
+    assert is_off_duty(moment, definition=definition, calendar=CAL, absences=absences,
+                       rota_days_off=frozenset(rota)) is expected
+
+
+def test_agency_office_hours_can_differ():
+    hours = OfficeHours(dt.time(8, 0), dt.time(12, 0), dt.time(13, 0), dt.time(17, 0))
+    assert is_off_duty(at("2014-08-14 17:10"), definition=K, calendar=CAL, office_hours=hours) is True
+    assert is_off_duty(at("2014-08-14 13:10"), definition=K, calendar=CAL, office_hours=hours) is False
+    assert is_off_duty(at("2014-08-14 12:15"), definition=K, calendar=CAL, office_hours=hours) is True
+
+
+def test_unknown_definition_is_an_error():
+    with pytest.raises(ValueError):
+        is_off_duty(day("2014-08-14"), definition="sometimes", calendar=CAL)
