@@ -1,0 +1,176 @@
+"""Facts for the rules, gathered for a whole plan in a fixed number of queries.
+
+Every query here filters on the employees in question and aggregates in the database;
+none runs per employee. The per-person path calls the same functions with one employee.
+"""
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import Count, F, Min, Q, Sum
+from django.db.models.functions import Coalesce
+
+from courses.calendar import WorkCalendar
+from courses.models import AttendancePeriod, Bundle, CourseListEntry, ForumTally, LearningRecord
+from courses.offduty import Absence, OfficeHours, is_off_duty
+from leave.rules import RecordFact
+from portal.models import Agency, Employee
+from programs.models import CaseReport, Certificate, ContestEntry, Plan, TeamMember
+
+from .rules import BundleInfo, PersonFacts
+
+ZERO = Decimal(0)
+LEAVE_KINDS = {"leave_offduty_list", "leave_bundles"}
+
+
+def covered_employees(plan: Plan):
+    """The plan's coverage (適用對象) as a filter over agency and employment type."""
+    people = Employee.objects.filter(active=True)
+    subtree = Agency.objects.filter(Q(pk=plan.issuer_id) | Q(government_id=plan.issuer_id))
+    # A central plan (RAD's) has no agencies of its own below it: it covers every government.
+    if subtree.count() > 1:
+        people = people.filter(agency__in=subtree)
+    excluded = list(plan.excluded_agencies.values_list("pk", flat=True))
+    if excluded:
+        people = people.exclude(Q(agency_id__in=excluded) | Q(agency__parent_id__in=excluded))
+    if plan.employment_types:
+        people = people.filter(employment_type__in=plan.employment_types)
+    return people
+
+
+def _window(rule: dict, as_of: dt.date) -> tuple[dt.date, dt.date]:
+    window = rule.get("window") or rule.get("year_window") or {}
+    start = dt.date.fromisoformat(window["start"]) if window.get("start") else dt.date.min
+    end = dt.date.fromisoformat(window["end"]) if window.get("end") else dt.date.max
+    return start, min(end, as_of)
+
+
+def _metric_rules(rules):
+    return [r for r in rules if r.get("kind") in ("threshold_tiers", "unit_average")]
+
+
+def bundles_of(plan: Plan) -> list[BundleInfo]:
+    result = []
+    for bundle in Bundle.objects.filter(plan=plan).prefetch_related("entries__course").order_by("kind", "hours", "slug"):
+        result.append(BundleInfo(bundle.slug, bundle.name, bundle.kind, bundle.rank,
+                                 tuple((e.course.name_key, e.course.name, e.hours) for e in bundle.entries.all())))
+    return result
+
+
+def course_lists_of(plan: Plan) -> dict[str, list[tuple[str, str, Decimal]]]:
+    lists: dict[str, list] = defaultdict(list)
+    for slug, key, name, hours in (CourseListEntry.objects.filter(course_list__plan=plan)
+                                   .values_list("course_list__slug", "course__name_key", "course__name", "hours")):
+        lists[slug].append((key, name, hours))
+    return dict(lists)
+
+
+def gather(plan: Plan, employees, as_of: dt.date, context: dict) -> dict[int, PersonFacts]:
+    rules = plan.parameters.get("rules", [])
+    people = {pk: PersonFacts(pk, rank=rank, unit_role=role)
+              for pk, rank, role in employees.values_list("pk", "rank", "unit_role")}
+    ids = employees.values("pk")
+    records = LearningRecord.objects.filter(employee__in=ids, completed_on__lte=as_of)
+    for rule in _metric_rules(rules):
+        start, end = _window(rule, as_of)
+        metrics = {m["metric"] for t in rule.get("tiers", []) for p in t.get("any_of", [t]) for m in p.get("all_of", [p]) if "metric" in m}
+        if metrics & {"hours", "digital_hours", "job_related_hours", "digital_hours_per_head"}:
+            for row in (records.filter(completed_on__range=(start, end)).values("employee_id")
+                        .annotate(hours=Sum("hours"), digital_hours=Sum("digital_hours"),
+                                  job_related_hours=Coalesce(Sum("hours", filter=Q(job_related=True)), ZERO))):
+                values = people[row.pop("employee_id")].metrics.setdefault(rule["code"], {})
+                values.update(row)
+        if metrics & {"forum_posts", "forum_posts_per_head"}:
+            # A tally counts when its counting window lies inside the rule's window.
+            for row in (ForumTally.objects.filter(employee__in=ids, window_start__gte=start, window_end__lte=end)
+                        .values("employee_id")
+                        .annotate(total=Sum(F("posts") + F("replies") - F("excluded")), excluded=Sum("excluded"))):
+                person = people[row["employee_id"]]
+                person.metrics.setdefault(rule["code"], {})["forum_posts"] = Decimal(row["total"])
+                person.forum_excluded[rule["code"]] = row["excluded"]
+        if rule.get("kind") == "unit_average":
+            _unit_metrics(rule, people, employees, start, end)
+    keys = {c[0] for b in context["bundles"] for c in b.courses} | {c[0] for cl in context["course_lists"].values() for c in cl}
+    if keys:
+        for employee_id, key, first in (records.filter(course_key__in=keys).values_list("employee_id", "course_key")
+                                        .annotate(first=Min("completed_on"))):
+            people[employee_id].completed[key] = first
+    for employee_id, name, obtained in Certificate.objects.filter(plan=plan, employee__in=ids, obtained_on__lte=as_of) \
+            .values_list("employee_id", "name", "obtained_on"):
+        people[employee_id].certificates[name] = obtained
+    for employee_id, team, rating, role in TeamMember.objects.filter(team__plan=plan, employee__in=ids) \
+            .values_list("employee_id", "team__name", "team__rating", "role"):
+        people[employee_id].teams.append((team, rating, role))
+    for employee_id, title, review, placing in ContestEntry.objects.filter(plan=plan, authors__in=ids) \
+            .values_list("authors", "title", "review", "placing"):
+        people[employee_id].contest.append((title, review, placing, "作者"))
+    for employee_id, title, review, placing in ContestEntry.objects.filter(plan=plan, agency_head__in=ids) \
+            .values_list("agency_head", "title", "review", "placing"):
+        people[employee_id].contest.append((title, review, placing, "機關首長"))
+    for employee_id, title, submitted, accepted in CaseReport.objects.filter(plan=plan, employee__in=ids, submitted_on__lte=as_of) \
+            .values_list("employee_id", "title", "submitted_on", "accepted"):
+        people[employee_id].case_reports.append((title, submitted, accepted))
+    return people
+
+
+def _unit_metrics(rule, people, employees, start, end):
+    """Per unit: digital hours and posts per established-post civil servant (Taoyuan)."""
+    units = defaultdict(lambda: {"digital": ZERO, "posts": ZERO, "heads": 0})
+    member_units = dict(employees.exclude(unit=None).values_list("pk", "unit_id"))
+    for unit_id, digital in (LearningRecord.objects.filter(employee__unit__in=set(member_units.values()),
+                                                            completed_on__range=(start, end))
+                             .values_list("employee__unit_id").annotate(Sum("digital_hours"))):
+        units[unit_id]["digital"] = digital or ZERO
+    for unit_id, posts in (ForumTally.objects.filter(employee__unit__in=set(member_units.values()),
+                                                     window_start__gte=start, window_end__lte=end)
+                           .values_list("employee__unit_id").annotate(Sum(F("posts") + F("replies") - F("excluded")))):
+        units[unit_id]["posts"] = Decimal(posts or 0)
+    for unit_id, heads in (Employee.objects.filter(unit__in=set(member_units.values()), active=True, employment_type="編制內")
+                           .values_list("unit_id").annotate(n=Count("pk"))):
+        units[unit_id]["heads"] = heads
+    for employee_id, unit_id in member_units.items():
+        unit = units[unit_id]
+        heads = unit["heads"] or 1
+        people[employee_id].unit_metrics[rule["code"]] = {
+            "digital_hours_per_head": (unit["digital"] / heads).quantize(Decimal("0.01")),
+            "forum_posts_per_head": (unit["posts"] / heads).quantize(Decimal("0.01")),
+        }
+
+
+def leave_records(plan: Plan, employees, as_of: dt.date, context: dict) -> dict[int, list[RecordFact]]:
+    """Each record in a leave rule's window, with whether it was completed off duty."""
+    leave_rules = [r for r in plan.parameters.get("rules", []) if r.get("kind") in LEAVE_KINDS]
+    if not leave_rules or not plan.off_duty_definition:
+        return {}
+    starts, ends = zip(*(_window(r, as_of) for r in leave_rules))
+    start, end = min(starts), max(ends)
+    ids = employees.values("pk")
+    calendar = WorkCalendar.from_database(start, end)
+    tz = dt.timezone(dt.timedelta(hours=8))
+    absences: dict[int, list[Absence]] = defaultdict(list)
+    for employee_id, kind, starts_at, ends_at in AttendancePeriod.objects.filter(
+            employee__in=ids, ends_at__gte=dt.datetime.combine(start, dt.time.min, tz),
+            starts_at__lte=dt.datetime.combine(end, dt.time.max, tz)).values_list("employee_id", "kind", "starts_at", "ends_at"):
+        absences[employee_id].append(Absence(kind, starts_at.astimezone(tz).replace(tzinfo=None),
+                                             ends_at.astimezone(tz).replace(tzinfo=None)))
+    hours_by_agency = {a.pk: _office_hours(a) for a in Agency.objects.filter(employees__in=ids).distinct()}
+    agency_of = dict(employees.values_list("pk", "agency_id"))
+    listed = {c[0] for cl in context["course_lists"].values() for c in cl}
+    result: dict[int, list[RecordFact]] = defaultdict(list)
+    for row in (LearningRecord.objects.filter(employee__in=ids, completed_on__range=(start, end))
+                .values_list("pk", "employee_id", "course_key", "course_name", "hours", "digital_hours",
+                             "completed_on", "completed_at", "used_for_leave")):
+        pk, employee_id, key, name, hours, digital, completed_on, completed_at, _used = row
+        moment = dt.datetime.combine(completed_on, completed_at) if completed_at else completed_on
+        off = is_off_duty(moment, definition=plan.off_duty_definition, calendar=calendar,
+                          office_hours=hours_by_agency.get(agency_of[employee_id], OfficeHours()),
+                          absences=absences.get(employee_id, ()), rota_days_off=frozenset())
+        result[employee_id].append(RecordFact(pk, key, name, hours, digital, completed_on, off, key in listed))
+    return result
+
+
+def _office_hours(agency: Agency) -> OfficeHours:
+    default = OfficeHours()
+    return OfficeHours(agency.office_morning_start or default.morning_start, agency.office_morning_end or default.morning_end,
+                       agency.office_afternoon_start or default.afternoon_start,
+                       agency.office_afternoon_end or default.afternoon_end)

@@ -1,0 +1,388 @@
+"""The incentive rules: facts and a plan's parameters in, awards with reasons and progress out.
+
+Pure Python (standard library only): no ORM, no request. Each rule kind is a function
+`(rule parameters, person facts, context) -> Result`. Within a rule, tiers are exclusive
+and the highest tier met is awarded; different rules add up, except rules sharing a
+`group` ("once a year, the better one", 擇優), of which only the best counts.
+"""
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+AWARDS = ("commendation", "merit", "major_merit")
+AWARD_LABEL = {"commendation": "嘉獎", "merit": "記功", "major_merit": "記大功"}
+# 3 commendations make a merit, 3 merits a major merit: how "the better one" compares awards.
+AWARD_WEIGHT = {"commendation": 1, "merit": 3, "major_merit": 9}
+METRIC_LABEL = {"hours": "學習時數", "digital_hours": "數位學習時數", "job_related_hours": "與業務相關學習時數",
+                "forum_posts": "論壇發表及回應篇數", "digital_hours_per_head": "單位數位學習平均時數",
+                "forum_posts_per_head": "單位論壇平均篇數"}
+METRIC_UNIT = {"forum_posts": "篇", "forum_posts_per_head": "篇"}
+
+
+def roc(day) -> str:
+    if isinstance(day, str):
+        day = dt.date.fromisoformat(day)
+    return f"{day.year - 1911}/{day.month:02d}/{day.day:02d}" if day else ""
+
+
+def award_text(award: str, count: int) -> str:
+    return f"{AWARD_LABEL[award]} {count} 次"
+
+
+def number(value) -> str:
+    value = Decimal(value)
+    return f"{value.normalize():f}" if value != value.to_integral() else f"{int(value)}"
+
+
+@dataclass(frozen=True)
+class Award:
+    rule: str
+    award: str
+    count: int
+    text: str
+    group: str = ""
+
+    @property
+    def weight(self) -> int:
+        return AWARD_WEIGHT[self.award] * self.count
+
+
+@dataclass(frozen=True)
+class Progress:
+    rule: str
+    text: str
+    ratio: float          # 0..1 towards the next tier (1 when the top tier is met)
+    met: bool
+    deadline: str = ""
+
+
+@dataclass
+class Result:
+    awards: list[Award] = field(default_factory=list)
+    progress: list[Progress] = field(default_factory=list)
+
+
+@dataclass
+class PersonFacts:
+    employee_id: int
+    rank: str = ""
+    unit_role: str = ""
+    metrics: dict[str, dict[str, Decimal]] = field(default_factory=dict)  # rule code -> metric -> value
+    forum_excluded: dict[str, int] = field(default_factory=dict)          # rule code -> excluded posts
+    completed: dict[str, dt.date] = field(default_factory=dict)           # course key -> first completion
+    certificates: dict[str, dt.date] = field(default_factory=dict)
+    teams: list[tuple[str, str, str]] = field(default_factory=list)       # (team, rating, role)
+    contest: list[tuple[str, str, str, str]] = field(default_factory=list)  # (title, review, placing, role)
+    case_reports: list[tuple[str, dt.date, bool]] = field(default_factory=list)
+    unit_metrics: dict[str, dict[str, Decimal]] = field(default_factory=dict)  # rule code -> per-head metrics
+
+
+@dataclass(frozen=True)
+class BundleInfo:
+    slug: str
+    name: str
+    kind: str
+    rank: str
+    courses: tuple[tuple[str, str, Decimal], ...]  # (course key, course name, hours)
+
+
+# -- threshold tiers -------------------------------------------------------------------
+
+def _meets(condition: dict, values: dict) -> bool:
+    value = Decimal(values.get(condition["metric"], 0))
+    if "min" in condition and value < Decimal(str(condition["min"])):
+        return False
+    # "above" is strict (超過); a "max" only separates tiers and never disqualifies (DOMAIN.md Decision).
+    if "above" in condition and value <= Decimal(str(condition["above"])):
+        return False
+    return True
+
+
+def _paths(tier: dict) -> list[list[dict]]:
+    if "any_of" in tier:
+        return [p.get("all_of", [p]) for p in tier["any_of"]]
+    return [tier.get("all_of", [])]
+
+
+def _describe(path: list[dict], values: dict) -> str:
+    parts = []
+    for c in path:
+        label, unit = METRIC_LABEL.get(c["metric"], c["metric"]), METRIC_UNIT.get(c["metric"], "小時")
+        bound = f"≥ {number(c['min'])}" if "min" in c else f"> {number(c['above'])}"
+        parts.append(f"{label} {number(values.get(c['metric'], 0))} {unit} {bound} {unit}")
+    return "、".join(parts)
+
+
+def _gap(path: list[dict], values: dict) -> tuple[float, str]:
+    missing, ratios = [], []
+    for c in path:
+        have = Decimal(values.get(c["metric"], 0))
+        need = Decimal(str(c.get("min", c.get("above", 0))))
+        if "above" in c:
+            need = need + (1 if METRIC_UNIT.get(c["metric"]) == "篇" else Decimal("0.5"))
+        ratios.append(float(min(have / need, 1)) if need else 1.0)
+        if have < need:
+            unit = METRIC_UNIT.get(c["metric"], "小時")
+            missing.append(f"{METRIC_LABEL.get(c['metric'], c['metric'])}再 {number(need - have)} {unit}")
+    return (sum(ratios) / len(ratios) if ratios else 1.0), "、".join(missing)
+
+
+def threshold_tiers(rule: dict, values: dict, *, subject: str = "") -> Result:
+    result = Result()
+    tiers = rule.get("tiers", [])
+    met_index = -1
+    for index, tier in enumerate(tiers):
+        for path in _paths(tier):
+            if all(_meets(c, values) for c in path):
+                met_index, met_path = index, path
+                break
+    deadline = rule.get("filing_deadline") or (rule.get("window") or {}).get("end", "")
+    if met_index >= 0:
+        tier = tiers[met_index]
+        result.awards.append(Award(rule["code"], tier["award"], tier["count"],
+                                   f"{subject}{_describe(met_path, values)} → {award_text(tier['award'], tier['count'])}",
+                                   rule.get("group", "")))
+    if met_index + 1 < len(tiers):
+        tier = tiers[met_index + 1]
+        ratio, missing = max((_gap(p, values) for p in _paths(tier)), key=lambda g: g[0])
+        text = f"{missing}可達{award_text(tier['award'], tier['count'])}"
+        if deadline:
+            text += f"，截止 {roc(deadline)}"
+        result.progress.append(Progress(rule["code"], text, ratio, False, deadline))
+    else:
+        result.progress.append(Progress(rule["code"], "已達最高獎勵", 1.0, True, deadline))
+    return result
+
+
+def forum_and_hours(rule: dict, person: PersonFacts, context: dict) -> Result:
+    values = person.metrics.get(rule["code"], {})
+    excluded = person.forum_excluded.get(rule["code"], 0)
+    note = f"（已扣除不計入 {excluded} 篇）" if excluded else ""
+    result = threshold_tiers(rule, values)
+    if note:
+        result.awards = [Award(a.rule, a.award, a.count, a.text.replace(" 篇 ≥", f" 篇{note} ≥", 1), a.group)
+                         for a in result.awards]
+    return result
+
+
+# -- bundles ---------------------------------------------------------------------------
+
+def _main_for(rank: str, bundles: list[BundleInfo]) -> BundleInfo | None:
+    return next((b for b in bundles if b.kind == "main" and b.rank == rank), None)
+
+
+def _missing(bundle: BundleInfo, completed: dict, deadline: dt.date | None) -> list[tuple[str, str, Decimal]]:
+    return [c for c in bundle.courses
+            if c[0] not in completed or (deadline is not None and completed[c[0]] > deadline)]
+
+
+def bundle_completion(rule: dict, person: PersonFacts, context: dict) -> Result:
+    result = Result()
+    bundles: list[BundleInfo] = context.get("bundles", [])
+    deadline = dt.date.fromisoformat(rule["deadline"]) if rule.get("deadline") else None
+    main = _main_for(person.rank, bundles)
+    if main is None:
+        result.progress.append(Progress(rule["code"], "無對應官等的主餐", 0.0, False, rule.get("deadline", "")))
+        return result
+    by_slug = {b.slug: b for b in bundles}
+    main_missing = _missing(main, person.completed, deadline)
+    best = None
+    for tier in rule.get("tiers", []):
+        side = by_slug.get(tier["side"])
+        if side and not main_missing and not _missing(side, person.completed, deadline):
+            best = (tier, side)
+    if best:
+        tier, side = best
+        result.awards.append(Award(rule["code"], tier["award"], tier["count"],
+                                   f"於 {roc(rule['deadline'])} 前完成{main.name}及{side.name} → {award_text(tier['award'], tier['count'])}",
+                                   rule.get("group", "")))
+    higher = [t for t in rule.get("tiers", []) if not best or AWARD_WEIGHT[t["award"]] * t["count"] > AWARD_WEIGHT[best[0]["award"]] * best[0]["count"]]
+    if higher:
+        tier = higher[0]
+        side = by_slug.get(tier["side"])
+        missing = main_missing + (_missing(side, person.completed, deadline) if side else [])
+        total = len(main.courses) + (len(side.courses) if side else 0)
+        items = "、".join(f"{(main if c in main_missing else side).name}：{c[1]}（{number(c[2])} 小時）" for c in missing[:5])
+        more = f"等 {len(missing)} 門" if len(missing) > 5 else ""
+        text = f"尚缺 {items}{more}，完成可達{award_text(tier['award'], tier['count'])}"
+        if rule.get("deadline"):
+            text += f"，截止 {roc(rule['deadline'])}"
+        result.progress.append(Progress(rule["code"], text, 1 - len(missing) / total if total else 0.0, False,
+                                        rule.get("deadline", "")))
+    else:
+        result.progress.append(Progress(rule["code"], "已達最高獎勵", 1.0, True, rule.get("deadline", "")))
+    return result
+
+
+# -- certificates, teams, contest, case reports -------------------------------------------
+
+def _certificate_set(item: dict, held: dict) -> bool:
+    return all(name in held for name in item.get("all_of", []))
+
+
+def certificates(rule: dict, person: PersonFacts, context: dict) -> Result:
+    result = Result()
+    held = person.certificates
+    for group in rule.get("groups", []):
+        if _certificate_set(group, held):
+            result.awards.append(Award(rule["code"], group["award"], group["count"],
+                                       f"取得{'及'.join(group['all_of'])} → {award_text(group['award'], group['count'])}",
+                                       rule.get("group", "")))
+        else:
+            missing = [n for n in group["all_of"] if n not in held]
+            result.progress.append(Progress(rule["code"], f"尚缺 {'、'.join(missing)}，取得可達{award_text(group['award'], group['count'])}",
+                                            1 - len(missing) / len(group["all_of"]), False))
+    tiers = rule.get("tiers", [])
+    met = [t for t in tiers if _certificate_set(t, held)]
+    if met:
+        tier = max(met, key=lambda t: AWARD_WEIGHT[t["award"]] * t["count"])
+        result.awards.append(Award(rule["code"], tier["award"], tier["count"],
+                                   f"取得{'及'.join(tier['all_of'])} → {award_text(tier['award'], tier['count'])}",
+                                   rule.get("group", "")))
+    for tier in tiers:
+        if tier not in met and (not met or AWARD_WEIGHT[tier["award"]] * tier["count"] > max(AWARD_WEIGHT[t["award"]] * t["count"] for t in met)):
+            missing = [n for n in tier["all_of"] if n not in held]
+            result.progress.append(Progress(rule["code"], f"尚缺 {'、'.join(missing)}，取得可達{award_text(tier['award'], tier['count'])}",
+                                            1 - len(missing) / len(tier["all_of"]), False))
+            break
+    return result
+
+
+def team_rating(rule: dict, person: PersonFacts, context: dict) -> Result:
+    result = Result()
+    for team, rating, role in person.teams:
+        key = "leader" if role == "主持人" else "member"
+        grant = (rule.get("ratings", {}).get(rating) or {}).get(key)
+        if grant:
+            result.awards.append(Award(rule["code"], grant["award"], grant["count"],
+                                       f"熠星團隊「{team}」評等{rating}，擔任{role} → {award_text(grant['award'], grant['count'])}",
+                                       rule.get("group", "")))
+    return result
+
+
+PLACING_LABEL = {"1": "第一名", "2": "第二名", "3": "第三名", "佳作": "佳作"}
+
+
+def contest(rule: dict, person: PersonFacts, context: dict) -> Result:
+    result = Result()
+    outcomes = rule.get("results", {})
+    for title, review, placing, role in person.contest:
+        if review != "通過":
+            continue
+        if role == "機關首長":
+            grant = rule.get("agency_head_when_placed") if placing in ("1", "2", "3") else None
+            reason = f"所屬機關作品「{title}」獲{PLACING_LABEL.get(placing, '')}，機關首長"
+        elif placing in ("1", "2", "3"):
+            grant, reason = outcomes.get("placed"), f"作品「{title}」獲{PLACING_LABEL[placing]}"
+            prize = (outcomes.get("placed") or {}).get("prizes_ntd", {}).get(placing)
+            if prize:
+                reason += f"（獎金 {prize} 元）"
+        elif placing == "佳作":
+            grant, reason = outcomes.get("honourable_mention"), f"作品「{title}」獲佳作"
+        else:
+            grant, reason = outcomes.get("passed"), f"作品「{title}」審查通過"
+        if grant:
+            # One work earns one tier per person, the highest (DOMAIN.md Decision).
+            result.awards.append(Award(rule["code"], grant["award"], grant["count"],
+                                       f"{reason} → {award_text(grant['award'], grant['count'])}", rule.get("group", "")))
+    return result
+
+
+def case_reports(rule: dict, person: PersonFacts, context: dict) -> Result:
+    deadline = dt.date.fromisoformat(rule["deadline"]) if rule.get("deadline") else None
+    count = sum(1 for _t, submitted, accepted in person.case_reports
+                if accepted and (deadline is None or submitted <= deadline))
+    result = Result()
+    tiers = sorted(rule.get("tiers", []), key=lambda t: t["min"])
+    met = [t for t in tiers if count >= t["min"]]
+    if met:
+        tier = met[-1]
+        result.awards.append(Award(rule["code"], tier["award"], tier["count"],
+                                   f"於 {roc(rule['deadline'])} 前繳交符合格式之案例報告 {count} 篇 → {award_text(tier['award'], tier['count'])}",
+                                   rule.get("group", "")))
+    following = [t for t in tiers if count < t["min"]]
+    if following:
+        tier = following[0]
+        result.progress.append(Progress(rule["code"], f"再 {tier['min'] - count} 篇案例報告可達{award_text(tier['award'], tier['count'])}，截止 {roc(rule['deadline'])}",
+                                        count / tier["min"], False, rule.get("deadline", "")))
+    return result
+
+
+def unit_average(rule: dict, person: PersonFacts, context: dict) -> Result:
+    """Taoyuan: a unit's average goes to its head, the supervisor in charge and the officer."""
+    if person.unit_role not in rule.get("recipients", []):
+        return Result()
+    values = person.unit_metrics.get(rule["code"], {})
+    result = threshold_tiers(rule, values, subject="所屬單位")
+    result.awards = [Award(a.rule, a.award, a.count, f"{a.text}（{person.unit_role}）", a.group) for a in result.awards]
+    return result
+
+
+def discretionary(rule: dict, person: PersonFacts, context: dict) -> Result:
+    cap = rule.get("max") or {}
+    text = "由人事單位依績效核定"
+    if cap:
+        text += f"（最高{award_text(cap['award'], cap['count'])}）"
+    return Result(progress=[Progress(rule["code"], text, 0.0, False)])
+
+
+def course_list_completion(rule: dict, person: PersonFacts, context: dict) -> Result:
+    courses = context.get("course_lists", {}).get(rule.get("list"), [])
+    if not courses:
+        return Result(progress=[Progress(rule["code"], "課程清單尚未建立", 0.0, False, rule.get("deadline", ""))])
+    deadline = dt.date.fromisoformat(rule["deadline"]) if rule.get("deadline") else None
+    done = [c for c in courses if c[0] in person.completed and (deadline is None or person.completed[c[0]] <= deadline)]
+    result = Result()
+    tiers = [t for t in rule.get("tiers", []) if isinstance(t, dict) and "award" in t]
+    met = [t for t in tiers if len(done) >= t.get("min_courses", len(courses))]
+    if met:
+        tier = met[-1]
+        result.awards.append(Award(rule["code"], tier["award"], tier["count"],
+                                   f"於 {roc(rule['deadline'])} 前完成清單課程 {len(done)} 門 → {award_text(tier['award'], tier['count'])}",
+                                   rule.get("group", "")))
+    missing = [c for c in courses if c not in done]
+    if missing:
+        result.progress.append(Progress(rule["code"], "尚缺 " + "、".join(f"{c[1]}（{number(c[2])} 小時）" for c in missing[:5]),
+                                        len(done) / len(courses), False, rule.get("deadline", "")))
+    return result
+
+
+KINDS = {
+    "threshold_tiers": forum_and_hours,
+    "bundle_completion": bundle_completion,
+    "certificates": certificates,
+    "team_rating": team_rating,
+    "contest": contest,
+    "case_reports": case_reports,
+    "unit_average": unit_average,
+    "discretionary": discretionary,
+    "course_list_completion": course_list_completion,
+}
+
+
+def evaluate_person(rules: list[dict], person: PersonFacts, context: dict) -> Result:
+    """Every rule the data can decide, then "the better one" within each group."""
+    total = Result()
+    for rule in rules:
+        kind = KINDS.get(rule.get("kind"))
+        if kind is None:
+            continue  # leave rules and promotions are decided elsewhere
+        outcome = kind(rule, person, context)
+        total.awards += outcome.awards
+        total.progress += outcome.progress
+    best: dict[str, Award] = {}
+    kept = []
+    for award in total.awards:
+        if not award.group:
+            kept.append(award)
+        elif award.group not in best or award.weight > best[award.group].weight:
+            best[award.group] = award
+    total.awards = kept + list(best.values())
+    return total
+
+
+def award_counts(awards: list[Award]) -> dict[str, int]:
+    counts = dict.fromkeys(AWARDS, 0)
+    for award in awards:
+        counts[award.award] += award.count
+    return counts
