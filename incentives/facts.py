@@ -76,10 +76,10 @@ def gather(plan: Plan, employees, as_of: dt.date, context: dict) -> dict[int, Pe
         metrics = {m["metric"] for t in rule.get("tiers", []) for p in t.get("any_of", [t]) for m in p.get("all_of", [p]) if "metric" in m}
         if metrics & {"hours", "digital_hours", "job_related_hours", "digital_hours_per_head"}:
             for row in (records.filter(completed_on__range=(start, end)).values("employee_id")
-                        .annotate(hours=Sum("hours"), digital_hours=Sum("digital_hours"),
-                                  job_related_hours=Coalesce(Sum("hours", filter=Q(job_related=True)), ZERO))):
-                values = people[row.pop("employee_id")].metrics.setdefault(rule["code"], {})
-                values.update(row)
+                        .annotate(sum_hours=Sum("hours"), sum_digital=Sum("digital_hours"),
+                                  sum_job=Coalesce(Sum("hours", filter=Q(job_related=True)), ZERO))):
+                values = people[row["employee_id"]].metrics.setdefault(rule["code"], {})
+                values.update(hours=row["sum_hours"], digital_hours=row["sum_digital"], job_related_hours=row["sum_job"])
         if metrics & {"forum_posts", "forum_posts_per_head"}:
             # A tally counts when its counting window lies inside the rule's window.
             for row in (ForumTally.objects.filter(employee__in=ids, window_start__gte=start, window_end__lte=end)
