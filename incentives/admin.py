@@ -1,0 +1,34 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from . import services
+from .models import Decision, RuleVersion
+
+
+@admin.register(RuleVersion)
+class RuleVersionAdmin(admin.ModelAdmin):
+    list_display = ["plan", "number", "created_at"]
+    readonly_fields = ["plan", "number", "rules", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Decision)
+class DecisionAdmin(admin.ModelAdmin):
+    list_display = ["employee", "plan", "rule_code", "award", "count", "status", "order_number", "order_date"]
+    list_filter = ["plan", "status", "award", ("employee__agency", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["employee__name", "=employee__national_id", "reason", "order_number"]
+    list_select_related = ["employee", "plan"]
+    raw_id_fields = ["employee"]
+    readonly_fields = ["plan", "employee", "rule_code", "rule_version", "award", "count", "reason", "facts", "status",
+                       "requested_by", "requested_at", "decided_by", "decided_at", "override_reason"]
+    actions = ["approve"]
+
+    @admin.action(description=_("核定所選的已提報獎勵案"))
+    def approve(self, request, queryset):
+        done = 0
+        for decision in queryset.filter(status=Decision.Status.REQUESTED):
+            services.approve(request.user, decision)
+            done += 1
+        self.message_user(request, _("已核定 %(n)d 件。") % {"n": done}, messages.SUCCESS)

@@ -1,0 +1,67 @@
+"""Award decisions and the rule versions they were made with."""
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RuleVersion(models.Model):
+    """A frozen copy of a plan's rules; decisions point at the version they used."""
+
+    plan = models.ForeignKey("programs.Plan", verbose_name=_("年度計畫"), on_delete=models.CASCADE, related_name="rule_versions")
+    number = models.PositiveIntegerField(_("版本"))
+    rules = models.JSONField(_("規則參數"))
+    created_at = models.DateTimeField(_("建立時間"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("規則版本")
+        verbose_name_plural = _("規則版本")
+        constraints = [models.UniqueConstraint(fields=["plan", "number"], name="rule_version_unique")]
+
+    def __str__(self):
+        return f"{self.plan.slug} v{self.number}"
+
+
+class Award(models.TextChoices):
+    COMMENDATION = "commendation", _("嘉獎")
+    MERIT = "merit", _("記功")
+    MAJOR_MERIT = "major_merit", _("記大功")
+
+
+class Decision(models.Model):
+    class Status(models.TextChoices):
+        ELIGIBLE = "eligible", _("符合資格")
+        REQUESTED = "requested", _("機關已提報")
+        APPROVED = "approved", _("人事單位核定")
+        ISSUED = "issued", _("已發布獎懲令")
+        REJECTED = "rejected", _("不予核定")
+        WITHHELD = "withheld", _("人事單位保留")
+
+    plan = models.ForeignKey("programs.Plan", verbose_name=_("年度計畫"), on_delete=models.PROTECT, related_name="decisions")
+    employee = models.ForeignKey("portal.Employee", verbose_name=_("人員"), on_delete=models.PROTECT, related_name="decisions")
+    rule_code = models.CharField(_("規則"), max_length=50)
+    rule_version = models.ForeignKey(RuleVersion, verbose_name=_("規則版本"), on_delete=models.PROTECT, related_name="decisions")
+    award = models.CharField(_("獎勵"), max_length=16, choices=Award.choices)
+    count = models.PositiveSmallIntegerField(_("次數"))
+    reason = models.TextField(_("事由"))
+    facts = models.JSONField(_("依據事實"), default=dict, blank=True)
+    status = models.CharField(_("狀態"), max_length=10, choices=Status.choices, default=Status.ELIGIBLE)
+    override_reason = models.TextField(_("人事單位調整理由"), blank=True, default="")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("提報者"), null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    requested_at = models.DateTimeField(_("提報時間"), null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("核定者"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(_("核定時間"), null=True, blank=True)
+    order_number = models.CharField(_("獎懲令文號"), max_length=60, blank=True, default="")
+    order_date = models.DateField(_("獎懲令日期"), null=True, blank=True)
+    rejection_reason = models.TextField(_("不予核定理由"), blank=True, default="")
+    updated_at = models.DateTimeField(_("更新時間"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("獎勵案")
+        verbose_name_plural = _("獎勵案")
+        ordering = ["plan", "employee__agency__name", "employee__name"]
+        constraints = [models.UniqueConstraint(fields=["plan", "employee", "rule_code"], name="decision_once_per_rule")]
+
+    def __str__(self):
+        return f"{self.employee.name} {self.get_award_display()} {self.count} 次"

@@ -1,0 +1,88 @@
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from courses.models import ForumTally
+from incentives import services
+from incentives.models import Decision
+from portal.models import AuditEntry, Role
+from programs.models import Plan
+from tests.factories import AgencyFactory, EmployeeFactory, UnitFactory, UserFactory
+
+RULE = {"code": "forum-posts", "kind": "threshold_tiers", "window": {"start": "2012-01-01", "end": "2012-08-31"},
+        "tiers": [{"award": "commendation", "count": 1, "any_of": [{"all_of": [{"metric": "forum_posts", "min": 200}]}]}]}
+MODERATOR = {"code": "moderator", "kind": "discretionary", "max": {"award": "merit", "count": 1}}
+
+
+@pytest.fixture
+def world(db):
+    government = AgencyFactory(name="臺南市政府")
+    agency = AgencyFactory(name="臺南市政府人事處", parent=government)
+    plan = Plan.objects.create(slug="tainan-101", issuer=government, roc_year=101, title="計畫",
+                               ends_on=dt.date(2012, 12, 31), parameters={"rules": [RULE, MODERATOR]})
+    unit = UnitFactory(agency=agency)
+    people = [EmployeeFactory(unit=unit, name=f"員工{n}") for n in range(2)]
+    ForumTally.objects.create(employee=people[0], forum="論壇", window_start=dt.date(2012, 1, 1),
+                              window_end=dt.date(2012, 8, 31), posts=150, replies=60)
+    return {"plan": plan, "people": people, "hr": UserFactory(role=Role.HR, is_staff=True),
+            "coordinator": UserFactory(role=Role.COORDINATOR, agencies=[agency]),
+            "stranger": UserFactory(role=Role.COORDINATOR, agencies=[AgencyFactory(name="他機關")])}
+
+
+def test_decision_workflow_from_eligible_to_issued(world):
+    assert services.save_evaluation(world["hr"], world["plan"]) == {"created": 1, "updated": 0, "kept": 0}
+    decision = Decision.objects.get()
+    assert (decision.employee, decision.award, decision.count, decision.status, decision.rule_version.number) == (
+        world["people"][0], "commendation", 1, "eligible", 1)
+    services.request(world["coordinator"], [decision])
+    services.approve(world["hr"], decision)
+    services.issue(world["hr"], decision, "南市人考字第1010001號", dt.date(2012, 11, 1))
+    decision.refresh_from_db()
+    assert (decision.status, decision.order_number) == ("issued", "南市人考字第1010001號")
+    assert list(AuditEntry.objects.filter(object_type="incentives.decision").values_list("action", flat=True).order_by("id")) == [
+        "decision_requested", "decision_approved", "decision_issued"]
+
+
+def test_coordinator_of_another_agency_cannot_request(world):
+    services.save_evaluation(world["hr"], world["plan"])
+    with pytest.raises(PermissionDenied):
+        services.request(world["stranger"], [Decision.objects.get()])
+
+
+def test_rejection_needs_a_reason_and_cannot_be_issued(world):
+    services.save_evaluation(world["hr"], world["plan"])
+    decision = Decision.objects.get()
+    with pytest.raises(ValidationError):
+        services.reject(world["hr"], decision, " ")
+    services.reject(world["hr"], decision, "篇數含灌水文章")
+    with pytest.raises(ValidationError):
+        services.issue(world["hr"], decision, "文號", dt.date(2012, 11, 1))
+
+
+def test_changing_the_rules_keeps_the_old_decisions_version(world):
+    services.save_evaluation(world["hr"], world["plan"])
+    services.request(world["coordinator"], [Decision.objects.get()])
+    plan = world["plan"]
+    rule = dict(RULE, tiers=[{"award": "commendation", "count": 2, "any_of": [{"all_of": [{"metric": "forum_posts", "min": 100}]}]}])
+    plan.parameters = {"rules": [rule, MODERATOR]}
+    plan.save()
+    assert services.save_evaluation(world["hr"], plan) == {"created": 0, "updated": 0, "kept": 1}
+    decision = Decision.objects.get()
+    assert (decision.count, decision.rule_version.number, decision.rule_version.rules[0]["tiers"][0]["any_of"][0]["all_of"][0]["min"]) == (1, 1, 200)
+    assert services.current_version(plan).number == 2
+
+
+def test_hr_override_grants_within_the_cap_and_withholds_with_a_reason(world):
+    moderator = world["people"][1]
+    with pytest.raises(ValidationError):
+        services.override(world["hr"], world["plan"], moderator, "moderator", grant=True, reason="版主", award="merit", count=2)
+    decision = services.override(world["hr"], world["plan"], moderator, "moderator", grant=True, reason="論壇版主績效優良",
+                                 award="merit", count=1)
+    assert (decision.reason, decision.status) == ("人事單位核給：論壇版主績效優良", "eligible")
+    services.save_evaluation(world["hr"], world["plan"])
+    withheld = services.override(world["hr"], world["plan"], world["people"][0], "forum-posts", grant=False, reason="重複計算")
+    assert (withheld.status, withheld.override_reason) == ("withheld", "重複計算")
+    assert services.save_evaluation(world["hr"], world["plan"])["kept"] == 1
+    with pytest.raises(PermissionDenied):
+        services.override(world["coordinator"], world["plan"], moderator, "moderator", grant=True, reason="x")
