@@ -29,7 +29,7 @@ def save_evaluation(user, plan: Plan, as_of: dt.date | None = None, employees=No
     if not is_hr(user):
         raise PermissionDenied
     version = current_version(plan)
-    existing = {(d.employee_id, d.rule_code): d for d in Decision.objects.filter(plan=plan).select_for_update()}
+    existing = {(d.employee_id, d.rule_code): d for d in Decision.objects.filter(plan=plan).select_for_update(of=("self",))}
     created, updated, kept = [], [], 0
     for result in evaluate(plan, as_of, employees):
         for award in result.awards:

@@ -146,3 +146,10 @@ if not DEBUG:
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# Scheduled jobs (celery beat): unused compensatory leave lapses on its own date.
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE = {
+    "leave-lapse-expired": {"task": "leave.lapse_expired", "schedule": crontab(hour=0, minute=10)},
+}

@@ -53,7 +53,7 @@ def nominate(user, session: Session, employee_ids: list[int]) -> list[Outcome]:
     """Put staff forward for a session; each refusal says why. Nothing partial on error."""
     people = _visible_employees(user, employee_ids)
     # Lock the session so two coordinators cannot both take the last place of a quota.
-    session = Session.objects.select_for_update().select_related("training_class__activity__plan").get(pk=session.pk)
+    session = Session.objects.select_for_update(of=("self",)).select_related("training_class__activity__plan").get(pk=session.pk)
     training_class = session.training_class
     names = class_names(training_class)
     facts = candidates(list(people))
@@ -171,7 +171,7 @@ def circle_problems(activity: Activity) -> list[str]:
 def reallocate_camp_places(user, activity: Activity) -> dict[int, int]:
     if not is_hr(user):
         raise PermissionDenied
-    quotas = list(CampQuota.objects.select_for_update().filter(activity=activity).select_related("government")
+    quotas = list(CampQuota.objects.select_for_update(of=("self",)).filter(activity=activity).select_related("government")
                   .order_by("government__name"))
     used: dict[int, int] = {}
     for government_id in CampNomination.objects.filter(activity=activity).values_list("government_id", flat=True):

@@ -1,0 +1,89 @@
+"""Compensatory leave (補休) for off-duty learning: an append-only ledger and applications."""
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Application(models.Model):
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("已申請")
+        APPROVED = "approved", _("主管已核章")
+        RETURNED = "returned", _("主管退回")
+        REGISTERED = "registered", _("人事已登記")
+        CANCELLED = "cancelled", _("已取消")
+
+    employee = models.ForeignKey("portal.Employee", verbose_name=_("申請人"), on_delete=models.PROTECT,
+                                 related_name="leave_applications")
+    plan = models.ForeignKey("programs.Plan", verbose_name=_("年度計畫"), on_delete=models.PROTECT, related_name="+")
+    leave_date = models.DateField(_("補休日期"))
+    starts_at = models.TimeField(_("起"))
+    ends_at = models.TimeField(_("迄"))
+    hours = models.DecimalField(_("時數"), max_digits=5, decimal_places=1)
+    status = models.CharField(_("狀態"), max_length=10, choices=Status.choices, default=Status.SUBMITTED)
+    submitted_at = models.DateTimeField(_("申請時間"), auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("核章主管"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("登記人事人員"), null=True, blank=True,
+                                      on_delete=models.SET_NULL, related_name="+")
+    note = models.CharField(_("說明"), max_length=300, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("補休申請")
+        verbose_name_plural = _("補休申請")
+        ordering = ["-leave_date"]
+
+    def __str__(self):
+        return f"{self.employee.name} {self.leave_date} {self.hours} 小時"
+
+
+class Entry(models.Model):
+    """One line of the ledger. Nothing is updated or deleted: a balance is a sum."""
+
+    class Kind(models.TextChoices):
+        GRANT = "grant", _("核給")
+        USE = "use", _("使用")
+        LAPSE = "lapse", _("逾期失效")
+        REVERSAL = "reversal", _("沖銷")
+
+    employee = models.ForeignKey("portal.Employee", verbose_name=_("人員"), on_delete=models.PROTECT, related_name="leave_entries")
+    plan = models.ForeignKey("programs.Plan", verbose_name=_("年度計畫"), on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("類別"), max_length=8, choices=Kind.choices)
+    # Grants are positive; uses and lapses negative; a reversal undoes the entry it points to.
+    hours = models.DecimalField(_("時數"), max_digits=6, decimal_places=1)
+    grant = models.ForeignKey("self", verbose_name=_("核給項目"), null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="charges")
+    reverses = models.OneToOneField("self", verbose_name=_("沖銷項目"), null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="reversed_by")
+    application = models.ForeignKey(Application, verbose_name=_("補休申請"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="entries")
+    earned_on = models.DateField(_("取得日期"), null=True, blank=True)
+    usable_until = models.DateField(_("使用期限"), null=True, blank=True)
+    rule_code = models.CharField(_("規則"), max_length=50, blank=True, default="")
+    records = models.ManyToManyField("courses.LearningRecord", verbose_name=_("學習紀錄"), blank=True,
+                                     through="RecordUse", related_name="leave_grants")
+    text = models.CharField(_("說明"), max_length=300, blank=True, default="")
+    created_at = models.DateTimeField(_("登錄時間"), auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("登錄者"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("補休帳")
+        verbose_name_plural = _("補休帳")
+        ordering = ["employee_id", "created_at", "id"]
+        indexes = [models.Index(fields=["employee", "kind"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(kind="grant", hours__gt=0) | ~models.Q(kind="grant"), name="grant_positive"),
+            models.CheckConstraint(condition=models.Q(kind__in=["use", "lapse"], hours__lt=0) | ~models.Q(kind__in=["use", "lapse"]),
+                                   name="use_and_lapse_negative"),
+        ]
+
+
+class RecordUse(models.Model):
+    """A learning record backs at most one grant: the database refuses a second."""
+
+    record = models.OneToOneField("courses.LearningRecord", on_delete=models.PROTECT, related_name="leave_use")
+    grant = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="record_uses")
+
+    class Meta:
+        verbose_name = _("補休採計紀錄")
+        verbose_name_plural = _("補休採計紀錄")

@@ -1,0 +1,164 @@
+import datetime as dt
+from decimal import Decimal as D
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
+
+from courses.models import LearningRecord
+from leave import services
+from leave.models import Application, Entry, RecordUse
+from portal.models import Role
+from programs.models import Plan
+from tests.factories import AgencyFactory, EmployeeFactory, UnitFactory, UserFactory
+
+LEAVE = {"code": "leave", "kind": "leave_offduty_list", "window": {"start": "2012-01-01", "end": "2012-09-30"},
+         "min_digital_hours": 5, "min_total_hours": 40, "cap_hours": 8, "use_within_months": 6,
+         "final_cutoff": "2012-12-28", "advance_notice_days": 14}
+
+
+@pytest.fixture
+def world(db):
+    government = AgencyFactory(name="臺南市政府")
+    plan = Plan.objects.create(slug="tainan-101", issuer=government, roc_year=101, title="計畫",
+                               parameters={"rules": [LEAVE]}, off_duty_definition="whole_days")
+    unit = UnitFactory(agency=AgencyFactory(name="臺南市政府人事處", parent=government))
+    employee = EmployeeFactory(unit=unit)
+    supervisor = UserFactory(role=Role.SUPERVISOR, employee=EmployeeFactory(unit=unit))
+    supervisor.headed_units.set([unit])
+    return {"plan": plan, "employee": employee, "user": UserFactory(role=Role.EMPLOYEE, employee=employee),
+            "supervisor": supervisor, "hr": UserFactory(role=Role.HR, is_staff=True)}
+
+
+def grant(world, hours, earned, until):
+    record = LearningRecord.objects.create(employee=world["employee"], course_name=f"課{earned}{hours}",
+                                           course_key=f"k{earned}{hours}", hours=hours, completed_on=earned)
+    entry = Entry.objects.create(employee=world["employee"], plan=world["plan"], kind="grant", hours=hours,
+                                 earned_on=earned, usable_until=until)
+    RecordUse.objects.create(record=record, grant=entry)
+    return entry
+
+
+def apply(world, day, start="09:00", end="12:00", today=dt.date(2012, 9, 1)):
+    return services.apply(world["user"], world["plan"], day, dt.time.fromisoformat(start), dt.time.fromisoformat(end), today=today)
+
+
+def test_hours_are_used_earliest_lapsing_first(world):
+    late = grant(world, D(4), dt.date(2012, 8, 1), dt.date(2012, 12, 28))
+    early = grant(world, D(2), dt.date(2012, 4, 1), dt.date(2012, 10, 1))
+    application = apply(world, dt.date(2012, 9, 20), "08:30", "11:30")
+    uses = list(application.entries.order_by("id").values_list("grant_id", "hours"))
+    assert uses == [(early.pk, D("-2.0")), (late.pk, D("-1.0"))]
+    assert services.balance(world["employee"], dt.date(2012, 9, 21)) == D(3)
+
+
+def test_balance_on_a_future_date_leaves_out_what_will_have_lapsed(world):
+    grant(world, D(2), dt.date(2012, 4, 1), dt.date(2012, 10, 1))
+    grant(world, D(4), dt.date(2012, 8, 1), dt.date(2012, 12, 28))
+    assert services.balance(world["employee"], dt.date(2012, 10, 1)) == D(6)
+    assert services.balance(world["employee"], dt.date(2012, 10, 2)) == D(4)
+    assert services.balance(world["employee"], dt.date(2012, 12, 29)) == D(0)
+
+
+def test_application_beyond_the_balance_on_that_date_is_refused(world):
+    grant(world, D(2), dt.date(2012, 4, 1), dt.date(2012, 10, 1))
+    with pytest.raises(ValidationError) as error:
+        apply(world, dt.date(2012, 10, 2), "09:00", "10:00")
+    assert error.value.messages == ["2012-10-02 可用補休 0 小時，不足 1 小時。"]
+    assert Application.objects.count() == 0
+
+
+def test_advance_notice_of_two_weeks(world):
+    grant(world, D(8), dt.date(2012, 8, 1), dt.date(2012, 12, 28))
+    with pytest.raises(ValidationError) as error:
+        apply(world, dt.date(2012, 9, 14), today=dt.date(2012, 9, 1))
+    assert error.value.messages == ["補休須於 14 日前提出申請（最早可申請 2012-09-15 之補休）。"]
+    assert apply(world, dt.date(2012, 9, 15), today=dt.date(2012, 9, 1)).hours == D(3)
+
+
+def test_final_cut_off(world):
+    grant(world, D(8), dt.date(2012, 8, 1), dt.date(2013, 1, 31))
+    with pytest.raises(ValidationError) as error:
+        apply(world, dt.date(2012, 12, 31), today=dt.date(2012, 12, 1))
+    assert error.value.messages == ["補休須於 2012-12-28 前使用完畢。"]
+
+
+def test_lunch_break_is_not_leave():
+    assert services.leave_hours(dt.time(8, 30), dt.time(17, 30)) == D(8)
+    assert services.leave_hours(dt.time(13, 30), dt.time(15, 0)) == D("1.5")
+
+
+def test_cancel_before_the_day_gives_the_hours_back_by_reversal(world):
+    grant(world, D(4), dt.date(2012, 8, 1), dt.date(2012, 12, 28))
+    application = apply(world, dt.date(2012, 9, 20))
+    assert services.balance(world["employee"], dt.date(2012, 9, 20)) == D(1)
+    services.cancel(world["user"], application, today=dt.date(2012, 9, 10))
+    assert services.balance(world["employee"], dt.date(2012, 9, 20)) == D(4)
+    assert list(Entry.objects.order_by("id").values_list("kind", "hours")) == [
+        ("grant", D("4.0")), ("use", D("-3.0")), ("reversal", D("3.0"))]
+    with pytest.raises(ValidationError):
+        services.cancel(world["user"], application, today=dt.date(2012, 9, 10))
+
+
+def test_cancel_on_the_day_is_refused(world):
+    grant(world, D(4), dt.date(2012, 8, 1), dt.date(2012, 12, 28))
+    application = apply(world, dt.date(2012, 9, 20))
+    with pytest.raises(ValidationError):
+        services.cancel(world["user"], application, today=dt.date(2012, 9, 20))
+
+
+def test_supervisor_approves_and_hr_registers(world):
+    grant(world, D(4), dt.date(2012, 8, 1), dt.date(2012, 12, 28))
+    application = apply(world, dt.date(2012, 9, 20))
+    with pytest.raises(PermissionDenied):
+        services.decide(world["user"], application, approve=True)
+    services.decide(world["supervisor"], application, approve=True)
+    services.register(world["hr"], application)
+    assert Application.objects.get().status == "registered"
+
+
+def test_returned_application_gives_the_hours_back(world):
+    grant(world, D(4), dt.date(2012, 8, 1), dt.date(2012, 12, 28))
+    application = apply(world, dt.date(2012, 9, 20))
+    services.decide(world["supervisor"], application, approve=False, note="業務繁忙")
+    assert services.balance(world["employee"], dt.date(2012, 9, 20)) == D(4)
+
+
+def test_lapse_is_written_on_the_day_after_the_last_usable_day(world):
+    grant(world, D(2), dt.date(2012, 4, 1), dt.date(2012, 10, 1))
+    used = grant(world, D(4), dt.date(2012, 8, 1), dt.date(2012, 12, 28))
+    apply(world, dt.date(2012, 9, 20), "09:00", "10:00")
+    assert services.lapse_expired(today=dt.date(2012, 10, 1)) == 0
+    assert services.lapse_expired(today=dt.date(2012, 10, 2)) == 1
+    assert services.lapse_expired(today=dt.date(2012, 10, 2)) == 0  # a second run writes nothing
+    assert list(Entry.objects.filter(kind="lapse").values_list("hours", flat=True)) == [D("-1.0")]
+    assert services.lapse_expired(today=dt.date(2012, 12, 29)) == 1
+    assert services.balance(world["employee"], dt.date(2012, 12, 29)) == D(0)
+    assert sum(Entry.objects.filter(grant=used).values_list("hours", flat=True)) == D("-4.0")
+
+
+def test_a_record_never_backs_two_grants(world):
+    first = grant(world, D(2), dt.date(2012, 4, 1), dt.date(2012, 10, 1))
+    record = first.records.get()
+    second = Entry.objects.create(employee=world["employee"], plan=world["plan"], kind="grant", hours=2,
+                                  earned_on=dt.date(2012, 4, 1), usable_until=dt.date(2012, 10, 1))
+    with pytest.raises(IntegrityError):
+        RecordUse.objects.create(record=record, grant=second)
+
+
+def test_grants_from_the_evaluation_are_written_once_and_mark_the_records(world):
+    employee = world["employee"]
+    from courses.models import Course, CourseList, CourseListEntry
+
+    policy = CourseList.objects.create(plan=world["plan"], slug="policy-courses", name="政策性課程")
+    course = Course.objects.create(name="國土計畫概論", hours=3)
+    CourseListEntry.objects.create(course_list=policy, course=course, hours=3)
+    LearningRecord.objects.create(employee=employee, course_name="數位大補帖", course_key="數位大補帖", hours=40,
+                                  digital_hours=10, completed_on=dt.date(2012, 3, 1))
+    LearningRecord.objects.create(employee=employee, course_name="國土計畫概論", course_key=course.name_key, hours=3,
+                                  digital_hours=3, completed_on=dt.date(2012, 3, 4))  # a Sunday
+    assert services.grant_from_evaluation(world["hr"], world["plan"], dt.date(2012, 9, 30)) == 1
+    assert services.grant_from_evaluation(world["hr"], world["plan"], dt.date(2012, 9, 30)) == 0
+    entry = Entry.objects.get(kind="grant")
+    assert (entry.hours, entry.usable_until) == (D("3.0"), dt.date(2012, 9, 4))
+    assert list(LearningRecord.objects.filter(used_for_leave=True).values_list("course_name", flat=True)) == ["國土計畫概論"]
