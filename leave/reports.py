@@ -1,0 +1,43 @@
+"""The compensatory-leave application form as a PDF (Kaohsiung 附件2, Tainan 附件5)."""
+import datetime as dt
+from pathlib import Path
+
+from django.conf import settings
+from django.template.loader import render_to_string
+
+from .models import Application, Entry
+from .services import balance
+
+FORM_TITLES = {
+    "kaohsiung-103": "公餘時間完成數位學習補休申請表",
+    "tainan-101": "公餘時間數位學習補休申請表",
+}
+
+
+def application_rows(application: Application) -> list[dict]:
+    """Each course behind the grants this application uses, with its hours and completion time."""
+    rows = []
+    grants = (Entry.objects.filter(charges__application=application, kind=Entry.Kind.GRANT).distinct()
+              .prefetch_related("records").order_by("usable_until", "id"))
+    for grant in grants:
+        records = sorted(grant.records.all(), key=lambda r: (r.completed_on, str(r.completed_at or "")))
+        for record in records:
+            rows.append({"course_name": record.course_name, "hours": record.hours, "completed_on": record.completed_on,
+                         "completed_at": record.completed_at, "grant_hours": grant.hours if len(records) == 1 else record.hours,
+                         "usable_until": grant.usable_until})
+    return rows
+
+
+def render_application_pdf(application: Application) -> bytes:
+    from weasyprint import HTML
+
+    plan = application.plan
+    rule = next((r for r in plan.parameters.get("rules", []) if r.get("kind", "").startswith("leave_")), {})
+    html = render_to_string("leave/application_form.html", {
+        "css": (Path(settings.BASE_DIR) / "templates" / "pdf" / "base.css").read_text(encoding="utf-8"),
+        "title": FORM_TITLES.get(plan.slug, "公餘時間數位學習補休申請表") + (f"（{rule['form']}）" if rule.get("form") else ""),
+        "plan": plan, "employee": application.employee, "application": application,
+        "rows": application_rows(application), "balance": balance(application.employee, application.leave_date, plan),
+        "basis": f"依據：{rule.get('clause', '')}" if rule.get("clause") else "", "today": dt.date.today(),
+    })
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()

@@ -1,0 +1,36 @@
+import datetime as dt
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from courses.models import LearningRecord
+from leave import reports, services
+from leave.models import Entry, RecordUse
+from portal.models import Role
+from programs.models import Plan
+from tests.factories import AgencyFactory, EmployeeFactory, UnitFactory, UserFactory
+
+
+@pytest.mark.django_db
+def test_application_pdf_lists_the_employee_each_course_its_hours_and_times():
+    government = AgencyFactory(name="高雄市政府")
+    plan = Plan.objects.create(slug="kaohsiung-103", issuer=government, roc_year=103, title="高雄市政府103年度推動數位學習實施計畫",
+                               parameters={"rules": [{"code": "leave", "kind": "leave_bundles", "form": "附件2"}]})
+    employee = EmployeeFactory(name="王小明", title="科員", unit=UnitFactory(agency=AgencyFactory(name="高雄市政府人事處", parent=government)))
+    user = UserFactory(role=Role.EMPLOYEE, employee=employee)
+    grant = Entry.objects.create(employee=employee, plan=plan, kind="grant", hours=8, earned_on=dt.date(2014, 3, 8),
+                                 usable_until=dt.date(2014, 9, 8))
+    for name, hours, day, time in [("兩岸情勢概述", 2, dt.date(2014, 3, 1), dt.time(20, 15)),
+                                   ("環境影響評估概論", 3, dt.date(2014, 3, 8), dt.time(22, 40))]:
+        record = LearningRecord.objects.create(employee=employee, course_name=name, course_key=name, hours=hours,
+                                               completed_on=day, completed_at=time)
+        RecordUse.objects.create(record=record, grant=grant)
+    application = services.apply(user, plan, dt.date(2014, 4, 10), dt.time(8, 30), dt.time(12, 30), today=dt.date(2014, 3, 20))
+    pdf = reports.render_application_pdf(application)
+    reader = PdfReader(io.BytesIO(pdf))
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert (len(reader.pages), reader.pages[0].mediabox.width.__round__(), reader.pages[0].mediabox.height.__round__()) == (1, 595, 842)
+    for expected in ["公餘時間完成數位學習補休申請表", "王小明", "兩岸情勢概述", "環境影響評估概論", "103/03/01", "20:15", "22:40",
+                     "103年4月10日", "08:30", "12:30", "申請人", "單位主管", "人事單位"]:
+        assert expected in text, expected
