@@ -63,8 +63,21 @@ class Absence:
 
 
 def _whole_day_rest(day: dt.date, absences, office_hours: OfficeHours) -> bool:
+    """Vacation or compensatory leave covers the whole office day, in one piece or several
+    (a morning of 休假 and an afternoon of 補休 make a whole day)."""
     start, end = office_hours.day_span(day)
-    return any(a.kind in RESTING_KINDS and a.covers_span(start, end) for a in absences)
+    covered = start
+    for absence in sorted((a for a in absences if a.kind in RESTING_KINDS), key=lambda a: a.start):
+        if absence.start > covered:
+            # The lunch break needs no leave: a gap that lies inside it does not break the day.
+            lunch_start, lunch_end = (dt.datetime.combine(day, office_hours.morning_end),
+                                      dt.datetime.combine(day, office_hours.afternoon_start))
+            if not (lunch_start <= covered and absence.start <= lunch_end):
+                break
+        covered = max(covered, absence.end)
+        if covered >= end:
+            return True
+    return False
 
 
 def is_whole_day_off_duty(day: dt.date, *, definition: str, calendar: Calendar, office_hours: OfficeHours = OfficeHours(),

@@ -96,3 +96,10 @@ def test_agency_office_hours_can_differ():
 def test_unknown_definition_is_an_error():
     with pytest.raises(ValueError):
         is_off_duty(day("2014-08-14"), definition="sometimes", calendar=CAL)
+
+
+def test_morning_vacation_and_afternoon_comp_leave_make_a_whole_day():
+    split = [Absence("休假", at("2014-08-15 08:30"), at("2014-08-15 12:30")),
+             Absence("補休", at("2014-08-15 13:30"), at("2014-08-15 17:30"))]
+    assert is_off_duty(day("2014-08-15"), definition=T, calendar=CAL, absences=split) is True
+    assert is_off_duty(day("2014-08-15"), definition=T, calendar=CAL, absences=split[:1]) is False
