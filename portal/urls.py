@@ -15,6 +15,7 @@ urlpatterns = [
     path("people/", views.employee_list, name="employee-list"),
     path("imports/<int:pk>/", views.import_batch_detail, name="import-batch"),
     path("programs/", include("programs.urls")),
+    path("leave/", include("leave.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

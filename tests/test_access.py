@@ -5,6 +5,8 @@ employee and the supervisor must get a refusal (302 to log-in, 403 or 404) or a 
 that shows nothing of agency B's people. A new URL without an entry in PARAMS fails
 the test, so the walk stays exhaustive.
 """
+import datetime as dt
+
 import pytest
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -54,7 +56,11 @@ def world(db):
     users["supervisor"].headed_units.set([unit_a])
     batch_b = ImportBatch.objects.create(kind="roster", file_name="乙.csv", created_by=users["coordinator_b"],
                                          message=f"{SECRET_NAME} 匯入")
-    return {"plan": plan, "session": session, "camp": camp, "yixing": yixing, "proposal_b": proposal_b,
+    from leave.models import Application
+
+    application_b = Application.objects.create(employee=secret, plan=plan, leave_date=dt.date(2015, 5, 1),
+                                               starts_at=dt.time(8, 30), ends_at=dt.time(12, 30), hours=4)
+    return {"application_b": application_b, "plan": plan, "session": session, "camp": camp, "yixing": yixing, "proposal_b": proposal_b,
             "batch_b": batch_b, "secret": secret, "agency_b": agency_b, "users": users}
 
 
@@ -67,6 +73,8 @@ def params(name: str, world) -> dict | None:
         "programs:proposal": {"pk": world["proposal_b"].pk},
         "programs:proposal-new": {"activity_pk": world["yixing"].pk},
         "import-batch": {"pk": world["batch_b"].pk},
+        "leave:cancel": {"pk": world["application_b"].pk},
+        "leave:pdf": {"pk": world["application_b"].pk},
     }
     if name in table:
         return table[name]

@@ -1,0 +1,56 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from . import services
+from .models import Application, Entry, RecordUse
+
+
+class RecordUseInline(admin.TabularInline):
+    model = RecordUse
+    raw_id_fields = ["record"]
+    extra = 0
+    can_delete = False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Entry)
+class EntryAdmin(admin.ModelAdmin):
+    """The ledger is append-only: entries are written by the services, never edited here."""
+
+    list_display = ["employee", "plan", "kind", "hours", "earned_on", "usable_until", "application", "created_at"]
+    list_filter = ["plan", "kind", ("employee__agency", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["employee__name", "=employee__national_id", "text"]
+    list_select_related = ["employee", "plan", "application"]
+    inlines = [RecordUseInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    list_display = ["employee", "leave_date", "starts_at", "ends_at", "hours", "status", "decided_by", "registered_by"]
+    list_filter = ["status", "plan"]
+    search_fields = ["employee__name"]
+    list_select_related = ["employee", "decided_by", "registered_by"]
+    readonly_fields = [f.name for f in Application._meta.fields]
+    actions = ["register"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("人事登記所選的已核章申請"))
+    def register(self, request, queryset):
+        done = 0
+        for application in queryset.filter(status=Application.Status.APPROVED):
+            services.register(request.user, application)
+            done += 1
+        self.message_user(request, _("已登記 %(n)d 件。") % {"n": done}, messages.SUCCESS)
