@@ -153,3 +153,10 @@ from celery.schedules import crontab  # noqa: E402
 CELERY_BEAT_SCHEDULE = {
     "leave-lapse-expired": {"task": "leave.lapse_expired", "schedule": crontab(hour=0, minute=10)},
 }
+
+# National minimum learning hours per year (from the given year on): total and set topics.
+# From 2017: 20 hours, 10 on set topics (1 policy, 4 environment, 5 democratic governance).
+YEARLY_MINIMUM_HOURS = {
+    2006: {"total": 40, "set_topics": 0},
+    2017: {"total": 20, "set_topics": 10},
+}

@@ -16,6 +16,7 @@ urlpatterns = [
     path("imports/<int:pk>/", views.import_batch_detail, name="import-batch"),
     path("programs/", include("programs.urls")),
     path("leave/", include("leave.urls")),
+    path("incentives/", include("incentives.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -32,3 +32,40 @@ def test_demo_log_in_works_with_the_readme_account(client):
     assert page.status_code == 200
     assert page.context["user"].username == "hr"
     assert client.get(reverse("admin:index")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_my_standing_shows_progress_and_runs_constant_queries(client):
+    import datetime as dt
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from courses.models import ForumTally, LearningRecord
+    from programs.models import Plan
+    from tests.factories import AgencyFactory, EmployeeFactory, UnitFactory
+
+    government = AgencyFactory(name="臺南市政府")
+    Plan.objects.create(slug="tainan-101", issuer=government, roc_year=101, title="臺南市政府101年度數位學習推動計畫",
+                        ends_on=dt.date(2012, 12, 31), parameters={"rules": [
+                            {"code": "forum-posts", "kind": "threshold_tiers", "window": {"start": "2012-01-01", "end": "2012-08-31"},
+                             "tiers": [{"award": "commendation", "count": 1, "any_of": [{"all_of": [{"metric": "forum_posts", "min": 200}]}]}]}]})
+    employee = EmployeeFactory(unit=UnitFactory(agency=AgencyFactory(name="臺南市政府人事處", parent=government)))
+    ForumTally.objects.create(employee=employee, forum="論壇", window_start=dt.date(2012, 1, 1), window_end=dt.date(2012, 8, 31),
+                              posts=100, replies=63)
+    client.force_login(UserFactory(role=Role.EMPLOYEE, employee=employee))
+
+    def add(n):
+        for i in range(n):
+            LearningRecord.objects.create(employee=employee, course_name=f"課{i}{n}", course_key=f"k{i}{n}", hours=2,
+                                          digital_hours=2, completed_on=dt.date(2012, 3, 1 + i))
+
+    add(1)
+    with CaptureQueriesContext(connection) as few:
+        page = client.get(reverse("incentives:me"), {"year": 2012})
+    assert "論壇發表及回應篇數再 37 篇可達嘉獎 1 次，截止 101/08/31" in page.content.decode()
+    add(20)
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(reverse("incentives:me"), {"year": 2012})
+    assert len(many.captured_queries) == len(few.captured_queries)
+    assert page.context["totals"]["total"] == 42

@@ -1,0 +1,6 @@
+from django.urls import path
+
+from . import views
+
+app_name = "incentives"
+urlpatterns = [path("me/", views.my_standing, name="me")]
