@@ -28,6 +28,23 @@ def save_evaluation(user, plan: Plan, as_of: dt.date | None = None, employees=No
     """Store each award as an eligible decision. Decisions already requested or further stay as they are."""
     if not is_hr(user):
         raise PermissionDenied
+    return _save(user, plan, as_of, employees)
+
+
+@transaction.atomic
+def file_requests(user, plan: Plan, employee_ids: list[int], as_of: dt.date | None = None) -> list[Decision]:
+    """A coordinator files the requests of the chosen staff at once: their eligible awards become requested."""
+    from .facts import covered_employees
+
+    employees = covered_employees(plan).filter(pk__in=employee_ids) & Employee.objects.visible_to(user)
+    if employees.count() != len(set(employee_ids)):
+        raise PermissionDenied
+    _save(user, plan, as_of, employees)
+    eligible = list(Decision.objects.filter(plan=plan, employee__in=employees, status=Decision.Status.ELIGIBLE))
+    return request(user, eligible)
+
+
+def _save(user, plan: Plan, as_of, employees) -> dict[str, int]:
     version = current_version(plan)
     existing = {(d.employee_id, d.rule_code): d for d in Decision.objects.filter(plan=plan).select_for_update(of=("self",))}
     created, updated, kept = [], [], 0

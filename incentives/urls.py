@@ -3,4 +3,7 @@ from django.urls import path
 from . import views
 
 app_name = "incentives"
-urlpatterns = [path("me/", views.my_standing, name="me")]
+urlpatterns = [
+    path("me/", views.my_standing, name="me"),
+    path("plan/<slug:slug>/staff/", views.staff_standing, name="staff"),
+]

@@ -49,3 +49,67 @@ def my_standing(request):
         "share": min(int(totals["total"] / minimum["total"] * 100), 100) if minimum["total"] else 100,
         "plans": plans, "decisions": decisions,
     })
+
+
+def _staff_rows(request, plan):
+    from portal.models import Employee
+
+    from .facts import covered_employees
+
+    employees = covered_employees(plan) & Employee.objects.visible_to(request.user)
+    unit = request.GET.get("unit", "")
+    if unit.isdigit():
+        employees = employees.filter(unit_id=int(unit))
+    results = evaluate(plan, employees=employees)
+    status = request.GET.get("status", "")
+    if status == "met":
+        results = [r for r in results if r.awards]
+    elif status == "near":
+        results = [r for r in results if not r.awards and any(p.ratio >= 0.8 for p in r.progress if not p.met)]
+    order = request.GET.get("sort", "")
+    if order == "awards":
+        results.sort(key=lambda r: -sum(a.weight for a in r.awards))
+    elif order == "name":
+        results.sort(key=lambda r: (r.agency, r.unit, r.name))
+    return results
+
+
+@login_required
+def staff_standing(request, slug):
+    from django.contrib import messages
+    from django.core.exceptions import ValidationError
+    from django.shortcuts import get_object_or_404, redirect
+
+    from portal.models import Unit
+    from portal.permissions import is_hr
+
+    from . import services
+
+    if not (is_hr(request.user) or request.user.role == "coordinator"):
+        raise PermissionDenied
+    plan = get_object_or_404(Plan, slug=slug)
+    if request.method == "POST":
+        chosen = [int(i) for i in request.POST.getlist("employee") if i.isdigit()]
+        try:
+            filed = services.file_requests(request.user, plan, chosen)
+            messages.success(request, f"已提報 {len(filed)} 件獎勵案。")
+        except ValidationError as error:
+            messages.error(request, "；".join(error.messages))
+        return redirect(request.get_full_path())
+    results = _staff_rows(request, plan)
+    if request.GET.get("format") == "xlsx":
+        from django.http import HttpResponse
+
+        from portal.exporters import workbook_bytes
+
+        rows = [[r.agency, r.unit, r.name, r.award_counts["commendation"], r.award_counts["merit"],
+                 r.award_counts["major_merit"], float(r.leave_hours), "；".join(a.text for a in r.awards),
+                 "；".join(p.text for p in r.progress if not p.met)] for r in results]
+        data = workbook_bytes(plan.slug, ["機關", "單位", "姓名", "嘉獎", "記功", "記大功", "補休時數", "事由", "尚缺"], rows)
+        response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = f'attachment; filename="{plan.slug}-standing.xlsx"'
+        return response
+    return render(request, "incentives/staff_standing.html", {
+        "plan": plan, "results": results, "units": Unit.objects.visible_to(request.user).select_related("agency"),
+        "query": request.GET,
+    })

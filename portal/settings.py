@@ -147,7 +147,7 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "filters": ["mask_ids"]},
     },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"}},
 }
 
 if not DEBUG:

@@ -68,6 +68,7 @@ def params(name: str, world) -> dict | None:
     """The keyword arguments that point a URL at agency B's objects."""
     table = {
         "programs:plan": {"slug": world["plan"].slug},
+        "incentives:staff": {"slug": world["plan"].slug},
         "programs:nominate": {"pk": world["session"].pk},
         "programs:camp": {"pk": world["camp"].pk},
         "programs:proposal": {"pk": world["proposal_b"].pk},

@@ -1,0 +1,64 @@
+import datetime as dt
+import io
+
+import openpyxl
+import pytest
+from django.urls import reverse
+
+from courses.models import ForumTally
+from incentives.models import Decision
+from portal.exporters import safe_cell
+from portal.models import Role
+from programs.models import Plan
+from tests.factories import AgencyFactory, EmployeeFactory, UnitFactory, UserFactory
+
+RULE = {"code": "forum-posts", "kind": "threshold_tiers", "window": {"start": "2012-01-01", "end": "2012-08-31"},
+        "tiers": [{"award": "commendation", "count": 1, "any_of": [{"all_of": [{"metric": "forum_posts", "min": 200}]}]}]}
+
+
+@pytest.fixture
+def world(db):
+    government = AgencyFactory(name="臺南市政府")
+    agency = AgencyFactory(name="臺南市政府人事處", parent=government)
+    other = AgencyFactory(name="臺南市政府教育局", parent=government)
+    plan = Plan.objects.create(slug="tainan-101", issuer=government, roc_year=101, title="計畫",
+                               ends_on=dt.date(2012, 12, 31), parameters={"rules": [RULE]})
+    people = [EmployeeFactory(unit=UnitFactory(agency=agency), name=n) for n in ("=HYPERLINK(1)", "林美玲", "陳大文")]
+    stranger = EmployeeFactory(unit=UnitFactory(agency=other), name="他局人員")
+    for person, posts in zip(people + [stranger], (250, 170, 10, 300)):
+        ForumTally.objects.create(employee=person, forum="論壇", window_start=dt.date(2012, 1, 1),
+                                  window_end=dt.date(2012, 8, 31), posts=posts, replies=0)
+    return {"plan": plan, "people": people, "stranger": stranger,
+            "coordinator": UserFactory(role=Role.COORDINATOR, agencies=[agency])}
+
+
+def test_staff_standing_filters_met_and_nearly_met(world, client):
+    client.force_login(world["coordinator"])
+    url = reverse("incentives:staff", args=["tainan-101"])
+    assert [r.name for r in client.get(url).context["results"]] == [p.name for p in sorted(world["people"], key=lambda p: p.national_id)]
+    assert [r.name for r in client.get(url, {"status": "met"}).context["results"]] == ["=HYPERLINK(1)"]
+    assert [r.name for r in client.get(url, {"status": "near"}).context["results"]] == ["林美玲"]
+
+
+def test_coordinator_files_requests_for_chosen_staff(world, client):
+    client.force_login(world["coordinator"])
+    url = reverse("incentives:staff", args=["tainan-101"])
+    client.post(url, {"employee": [world["people"][0].pk]})
+    assert list(Decision.objects.values_list("employee__name", "status")) == [("=HYPERLINK(1)", "requested")]
+    page = client.post(url, {"employee": [world["stranger"].pk]})
+    assert page.status_code == 403
+    assert Decision.objects.count() == 1
+
+
+def test_staff_standing_xlsx_neutralises_formulas(world, client):
+    client.force_login(world["coordinator"])
+    response = client.get(reverse("incentives:staff", args=["tainan-101"]), {"format": "xlsx", "status": "met"})
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert [c.value for c in sheet[1]][:4] == ["機關", "單位", "姓名", "嘉獎"]
+    assert sheet["C2"].value == "'=HYPERLINK(1)"
+    assert sheet["D2"].value == 1
+
+
+@pytest.mark.parametrize("value, expected", [("=1+1", "'=1+1"), ("+886", "'+886"), ("-2", "'-2"), ("@x", "'@x"), ("正常", "正常"), (3, 3)])
+def test_safe_cell(value, expected):
+    assert safe_cell(value) == expected
