@@ -46,8 +46,8 @@ def my_leave(request):
     form = ApplicationForm(request.POST or None, plans=plans)
     if request.method == "POST" and form.is_valid():
         try:
-            application = services.apply(request.user, form.cleaned_data["plan"], form.cleaned_data["leave_date"],
-                                         form.cleaned_data["starts_at"], form.cleaned_data["ends_at"])
+            services.apply(request.user, form.cleaned_data["plan"], form.cleaned_data["leave_date"],
+                           form.cleaned_data["starts_at"], form.cleaned_data["ends_at"])
             messages.success(request, _("已送出補休申請，請列印申請表送單位主管核章。"))
             return redirect("leave:mine")
         except ValidationError as error:
