@@ -6,4 +6,5 @@ app_name = "incentives"
 urlpatterns = [
     path("me/", views.my_standing, name="me"),
     path("plan/<slug:slug>/staff/", views.staff_standing, name="staff"),
+    path("plan/<slug:slug>/kpi/", views.kpi_dashboard, name="kpi"),
 ]

@@ -113,3 +113,26 @@ def staff_standing(request, slug):
         "plan": plan, "results": results, "units": Unit.objects.visible_to(request.user).select_related("agency"),
         "query": request.GET,
     })
+
+
+@login_required
+def kpi_dashboard(request, slug):
+    from django.shortcuts import get_object_or_404
+
+    from portal.permissions import is_hr
+
+    from .kpis import chart_bars, figures, kpi_rows
+
+    if not is_hr(request.user):
+        raise PermissionDenied
+    plan = get_object_or_404(Plan, slug=slug)
+    start = plan.starts_on or dt.date(plan.roc_year + 1911, 1, 1)
+    end = plan.ends_on or dt.date(plan.roc_year + 1911, 12, 31)
+    data = figures(plan, start, end)
+    agencies = data["agencies"]
+    return render(request, "incentives/kpi.html", {
+        "plan": plan, "overall": data["overall"], "kpis": kpi_rows(plan, data["overall"]), "agencies": agencies,
+        "share_bars": chart_bars([(a.name, a.digital_share) for a in agencies], 100),
+        "hours_bars": chart_bars([(a.name, a.average_hours) for a in agencies]),
+        "chart_height": 26 * len(agencies) + 10,
+    })

@@ -62,3 +62,26 @@ def test_staff_standing_xlsx_neutralises_formulas(world, client):
 @pytest.mark.parametrize("value, expected", [("=1+1", "'=1+1"), ("+886", "'+886"), ("-2", "'-2"), ("@x", "'@x"), ("正常", "正常"), (3, 3)])
 def test_safe_cell(value, expected):
     assert safe_cell(value) == expected
+
+
+def test_kpi_dashboard_for_hr_with_targets_and_per_agency_figures(world, client):
+    from courses.models import LearningRecord
+
+    plan = world["plan"]
+    plan.kpis = [{"code": "digital_5h_share", "label": "數位學習達 5 小時比率", "target": 95, "unit": "%"},
+                 {"code": "average_hours", "label": "平均學習時數", "target": 80, "unit": "小時"}]
+    plan.starts_on, plan.ends_on = dt.date(2012, 1, 1), dt.date(2012, 12, 31)
+    plan.save()
+    for person, hours in zip(world["people"], (6, 2, 100)):
+        LearningRecord.objects.create(employee=person, course_name="課", course_key="課", hours=hours, digital_hours=hours,
+                                      completed_on=dt.date(2012, 5, 1))
+    client.force_login(UserFactory(role=Role.HR, is_staff=True))
+    page = client.get(reverse("incentives:kpi", args=["tainan-101"]))
+    assert page.context["overall"]["digital_5h_share"] == 50.0      # 2 of 4 covered people
+    assert page.context["overall"]["average_hours"] == 27.0         # 108 hours / 4 people
+    assert [(k["actual"], k["met"]) for k in page.context["kpis"]] == [(50.0, False), (27.0, False)]
+    assert [(a.name, a.staff, a.with_5_digital) for a in page.context["agencies"]] == [
+        ("臺南市政府人事處", 3, 2), ("臺南市政府教育局", 1, 0)]
+    assert "<svg" in page.content.decode()
+    client.force_login(world["coordinator"])
+    assert client.get(reverse("incentives:kpi", args=["tainan-101"])).status_code == 403
