@@ -7,4 +7,5 @@ urlpatterns = [
     path("me/", views.my_standing, name="me"),
     path("plan/<slug:slug>/staff/", views.staff_standing, name="staff"),
     path("plan/<slug:slug>/kpi/", views.kpi_dashboard, name="kpi"),
+    path("plan/<slug:slug>/roster.pdf", views.roster_pdf, name="roster"),
 ]

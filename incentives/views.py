@@ -136,3 +136,23 @@ def kpi_dashboard(request, slug):
         "hours_bars": chart_bars([(a.name, a.average_hours) for a in agencies]),
         "chart_height": 26 * len(agencies) + 10,
     })
+
+
+@login_required
+def roster_pdf(request, slug):
+    from django.http import HttpResponse
+    from django.shortcuts import get_object_or_404
+
+    from portal.models import Employee
+    from portal.permissions import is_hr
+
+    from .reports import render_roster_pdf
+
+    if not (is_hr(request.user) or request.user.role == "coordinator"):
+        raise PermissionDenied
+    plan = get_object_or_404(Plan, slug=slug)
+    employees = None if is_hr(request.user) else Employee.objects.visible_to(request.user)
+    scope = "全部機關" if employees is None else "、".join(request.user.agencies.values_list("name", flat=True))
+    response = HttpResponse(render_roster_pdf(plan, employees, scope), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{plan.slug}-roster.pdf"'
+    return response

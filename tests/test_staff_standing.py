@@ -85,3 +85,15 @@ def test_kpi_dashboard_for_hr_with_targets_and_per_agency_figures(world, client)
     assert "<svg" in page.content.decode()
     client.force_login(world["coordinator"])
     assert client.get(reverse("incentives:kpi", args=["tainan-101"])).status_code == 403
+
+
+def test_roster_pdf_lists_requested_awards_of_the_coordinators_agencies(world, client):
+    from pypdf import PdfReader
+
+    client.force_login(world["coordinator"])
+    client.post(reverse("incentives:staff", args=["tainan-101"]), {"employee": [world["people"][0].pk]})
+    response = client.get(reverse("incentives:roster", args=["tainan-101"]))
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+    for expected in ["敘獎名冊", "臺南市政府人事處", "=HYPERLINK(1)", "嘉獎1次", "論壇發表及回應篇數 250 篇"]:
+        assert expected in text, expected
+    assert "他局人員" not in text
