@@ -2,6 +2,7 @@
 import io
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
@@ -9,8 +10,10 @@ DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 
 def safe_cell(value):
     """A text cell that starts like a formula is written with a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(DANGEROUS):
-        return "'" + value
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if value.startswith(DANGEROUS):
+            return "'" + value
     return value
 
 

@@ -82,6 +82,9 @@ def run_import(batch_id: int) -> ImportBatch:
     else:
         batch.status = ImportBatch.Status.VALIDATED if batch.dry_run else ImportBatch.Status.APPLIED
         batch.message = summary(batch)
+    # The upload holds personal data: once the batch has ended, only its report is kept.
+    if batch.file:
+        batch.file.delete(save=False)
     batch.save()
     log.info("import batch %s ended: %s", batch_id, batch.status)
     return batch
