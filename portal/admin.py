@@ -125,12 +125,11 @@ class ImportBatchAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("重新執行所選的失敗批次"))
     def retry(self, request, queryset):
-        from .tasks import run_import
+        from .services import retry_import
 
         failed = list(queryset.filter(status__in=[ImportBatch.Status.FAILED, ImportBatch.Status.PENDING]))
         for batch in failed:
-            ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.PENDING)
-            run_import.delay(batch.pk)
+            retry_import(batch)
         self.message_user(request, _("已重新排入 %(n)d 個批次。") % {"n": len(failed)}, messages.SUCCESS)
 
 

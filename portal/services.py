@@ -44,6 +44,17 @@ def submit_import(kind: str, file_name: str, data: bytes, *, user=None, dry_run:
     return batch
 
 
+def retry_import(batch: ImportBatch, force: bool = False) -> ImportBatch:
+    """Queue a failed or pending batch again; `force` also takes one a dead worker left running."""
+    from . import tasks
+
+    retryable = [ImportBatch.Status.FAILED, ImportBatch.Status.PENDING] + ([ImportBatch.Status.RUNNING] if force else [])
+    if ImportBatch.objects.filter(pk=batch.pk, status__in=retryable).update(status=ImportBatch.Status.PENDING, message=""):
+        tasks.run_import.delay(batch.pk)
+    batch.refresh_from_db()
+    return batch
+
+
 def run_import(batch_id: int) -> ImportBatch:
     """Run one import batch to its end. Safe to run again: a batch that ended stays ended."""
     batch = ImportBatch.objects.get(pk=batch_id)

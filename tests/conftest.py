@@ -39,8 +39,7 @@ def _database_url(settings_dict) -> str:
     return f"postgres://{user}{password}@{host}:{port}/{settings_dict['NAME']}"
 
 
-@pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, media_root, tmp_path_factory):
+def start_worker(media_root, log_path):
     """A real `celery worker` process on the Redis broker, sharing the test database."""
     from django.db import connection
 
@@ -49,8 +48,6 @@ def celery_worker_process(django_db_setup, media_root, tmp_path_factory):
         pytest.fail("Tests marked 'worker' need CELERY_BROKER_URL=redis://… (see README).")
     env = {**os.environ, "DATABASE_URL": _database_url(connection.settings_dict),
            "DJANGO_MEDIA_ROOT": str(media_root), "CELERY_BROKER_URL": broker}
-    celery_app.control.purge()
-    log_path = tmp_path_factory.mktemp("worker") / "worker.log"
     name = f"test-{uuid.uuid4().hex[:8]}@%h"
     with open(log_path, "w") as log:
         process = subprocess.Popen(
@@ -59,14 +56,25 @@ def celery_worker_process(django_db_setup, media_root, tmp_path_factory):
             env=env, stdout=log, stderr=subprocess.STDOUT,
         )
     deadline = time.monotonic() + 60
-    while not celery_app.control.ping(timeout=0.5):
+    while not celery_app.control.ping(destination=[name.replace("%h", __import__("socket").gethostname())], timeout=0.5):
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
             pytest.fail(f"The Celery worker did not start:\n{log_path.read_text()[-3000:]}")
     process.log_path = log_path
-    yield process
+    return process
+
+
+def stop_worker(process) -> None:
     process.terminate()
     try:
         process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         process.kill()
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, media_root, tmp_path_factory):
+    celery_app.control.purge()
+    process = start_worker(media_root, tmp_path_factory.mktemp("worker") / "worker.log")
+    yield process
+    stop_worker(process)

@@ -1,3 +1,4 @@
+"""`{% load roc %}`: ROC dates and masked national IDs in templates."""
 from django import template
 
 from portal import nationalid, rocdate
@@ -7,16 +8,23 @@ register = template.Library()
 
 @register.filter
 def roc(value) -> str:
-    """`103年8月31日`"""
-    return rocdate.to_roc_long(value)
+    """`103年8月31日`; "" for anything that is not a date (template filters fail silently)."""
+    try:
+        return rocdate.to_roc_long(value)
+    except (TypeError, ValueError):
+        return ""
 
 
 @register.filter
 def roc_short(value) -> str:
-    """`103/08/31`"""
-    return rocdate.to_roc_short(value)
+    """`103/08/31`; "" for anything that is not a date."""
+    try:
+        return rocdate.to_roc_short(value)
+    except (TypeError, ValueError):
+        return ""
 
 
 @register.filter
 def masked_id(value) -> str:
+    """`A12****789`, whoever is looking; use people.national_id_for_user to show HR the full ID."""
     return nationalid.mask(value)

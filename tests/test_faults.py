@@ -1,0 +1,88 @@
+"""Faults: a worker killed in the middle of an import, and a broker that is down."""
+import signal
+import time
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from portal import nationalid
+from portal.celery import app as celery_app
+from portal.models import Employee, ImportBatch
+from portal.services import retry_import, submit_import
+from tests.conftest import start_worker, stop_worker
+
+
+def big_roster(rows: int) -> bytes:
+    lines = ["身分證字號,姓名,機關名稱,上級機關,單位,人員類別"]
+    lines += [f"{nationalid.make('E1', 4000000 + n)},人員{n},機關{n % 30},示範市政府,第{n % 5}科,編制內" for n in range(rows)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def wait_for(batch, condition, seconds=120):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        batch.refresh_from_db()
+        if condition(batch):
+            return batch
+        time.sleep(0.05)
+    raise AssertionError(f"batch stuck in {batch.status} ({batch.progress}%)")
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_worker_killed_mid_import_applies_nothing_and_a_retry_completes_it(media_root, tmp_path):
+    first = start_worker(media_root, tmp_path / "first.log")
+    try:
+        batch = submit_import("roster", "big.csv", big_roster(60_000))
+        wait_for(batch, lambda b: b.status == "running" and b.progress > 0)
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=20)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    batch.refresh_from_db()
+    assert batch.status == "running"           # left unfinished by the dead worker …
+    assert Employee.objects.count() == 0       # … and nothing of it applied
+    celery_app.control.purge()
+    second = start_worker(media_root, tmp_path / "second.log")
+    try:
+        retry_import(batch, force=True)
+        batch = wait_for(batch, lambda b: b.is_finished)
+    finally:
+        stop_worker(second)
+    assert (batch.status, batch.created_count, batch.attempts) == ("applied", 60_000, 2)
+    assert Employee.objects.count() == 60_000
+
+
+def _fresh_connections():
+    """Forget pooled broker connections, so the next publish connects to the configured broker."""
+    if celery_app._pool is not None:
+        celery_app._pool.force_close_all()
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+@pytest.mark.django_db
+def test_broker_down_keeps_the_file_and_says_so(tmp_path, monkeypatch):
+    previous = (celery_app.conf.task_always_eager, celery_app.conf.broker_url)
+    _fresh_connections()
+    celery_app.conf.task_always_eager = False
+    # Celery reads CELERY_BROKER_URL from the environment before its configuration.
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:1/0")
+    celery_app.conf.broker_url = "redis://127.0.0.1:1/0"
+    try:
+        path = tmp_path / "roster.csv"
+        path.write_bytes(big_roster(3))
+        with pytest.raises(CommandError) as error:
+            call_command("import_roster", str(path))
+    finally:
+        monkeypatch.undo()
+        celery_app.conf.task_always_eager, celery_app.conf.broker_url = previous
+        _fresh_connections()
+    assert str(error.value) == "排程服務暫時無法連線；檔案已保存為待處理批次，請稍後由管理後台重新執行。"
+    batch = ImportBatch.objects.get()
+    assert (batch.status, bool(batch.file)) == ("pending", True)
+    retry_import(batch)  # tasks in-process again: the kept file is imported
+    batch.refresh_from_db()
+    assert (batch.status, Employee.objects.count()) == ("applied", 3)
