@@ -1,5 +1,4 @@
 """The figures HR reports against a plan's KPI targets, per agency, in a fixed number of queries."""
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 

@@ -57,8 +57,6 @@ def test_worker_killed_mid_import_applies_nothing_and_a_retry_completes_it(media
 
 def _fresh_connections():
     """Forget pooled broker connections, so the next publish connects to the configured broker."""
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
 
