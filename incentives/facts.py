@@ -119,11 +119,11 @@ def _unit_metrics(rule, people, employees, start, end):
     member_units = dict(employees.exclude(unit=None).values_list("pk", "unit_id"))
     for unit_id, digital in (LearningRecord.objects.filter(employee__unit__in=set(member_units.values()),
                                                             completed_on__range=(start, end))
-                             .values_list("employee__unit_id").annotate(Sum("digital_hours"))):
+                             .values_list("employee__unit_id").annotate(total=Sum("digital_hours"))):
         units[unit_id]["digital"] = digital or ZERO
     for unit_id, posts in (ForumTally.objects.filter(employee__unit__in=set(member_units.values()),
                                                      window_start__gte=start, window_end__lte=end)
-                           .values_list("employee__unit_id").annotate(Sum(F("posts") + F("replies") - F("excluded")))):
+                           .values_list("employee__unit_id").annotate(total=Sum(F("posts") + F("replies") - F("excluded")))):
         units[unit_id]["posts"] = Decimal(posts or 0)
     for unit_id, heads in (Employee.objects.filter(unit__in=set(member_units.values()), active=True, employment_type="編制內")
                            .values_list("unit_id").annotate(n=Count("pk"))):
