@@ -26,10 +26,9 @@ LEAVE_KINDS = {"leave_offduty_list", "leave_bundles"}
 def covered_employees(plan: Plan):
     """The plan's coverage (適用對象) as a filter over agency and employment type."""
     people = Employee.objects.filter(active=True)
-    subtree = Agency.objects.filter(Q(pk=plan.issuer_id) | Q(government_id=plan.issuer_id))
-    # A central plan (RAD's) has no agencies of its own below it: it covers every government.
-    if subtree.count() > 1:
-        people = people.filter(agency__in=subtree)
+    # A central plan (RAD's, coverage scope "all") covers every government; others their own tree.
+    if plan.parameters.get("coverage_scope") != "all":
+        people = people.filter(agency__in=Agency.objects.filter(Q(pk=plan.issuer_id) | Q(government_id=plan.issuer_id)))
     excluded = list(plan.excluded_agencies.values_list("pk", flat=True))
     if excluded:
         people = people.exclude(Q(agency_id__in=excluded) | Q(agency__parent_id__in=excluded))

@@ -64,7 +64,7 @@ def load_plan(data: dict) -> Plan:
         "goals": data.get("goals") or [], "starts_on": start, "ends_on": end,
         "coverage_text": coverage.get("text") or "", "employment_types": coverage.get("employment_types") or [],
         "off_duty_definition": data.get("off_duty") or "", "kpis": _plain(data.get("kpis") or []),
-        "parameters": {"rules": _plain(data.get("rules") or [])},
+        "parameters": {"rules": _plain(data.get("rules") or []), "coverage_scope": coverage.get("scope", "issuer")},
     })
     plan.excluded_agencies.set([agency_named(name, issuer) for name in coverage.get("exclude_agencies") or []])
     for position, item in enumerate(data.get("activities") or []):

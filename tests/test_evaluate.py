@@ -111,3 +111,20 @@ def test_evaluate_each_source_plan_on_an_empty_database(db, slug):
     call_command("evaluate", slug, "--json", stdout=out)
     payload = json.loads(out.getvalue())
     assert (payload["plan"], payload["people"]) == (slug, [])
+
+
+@pytest.mark.django_db
+def test_coverage_is_the_issuers_tree_minus_exclusions_and_central_plans_cover_all():
+    from incentives.facts import covered_employees
+
+    tainan, kaohsiung = AgencyFactory(name="臺南市政府"), AgencyFactory(name="高雄市政府")
+    police = AgencyFactory(name="臺南市政府警察局", parent=tainan)
+    inside = EmployeeFactory(unit=UnitFactory(agency=AgencyFactory(name="臺南市政府人事處", parent=tainan)))
+    EmployeeFactory(unit=UnitFactory(agency=police))
+    EmployeeFactory(unit=UnitFactory(agency=kaohsiung))
+    plan = Plan.objects.create(slug="t", issuer=tainan, roc_year=101, title="t")
+    plan.excluded_agencies.set([police])
+    assert list(covered_employees(plan)) == [inside]
+    central = Plan.objects.create(slug="c", issuer=AgencyFactory(name="研習中心"), roc_year=104, title="c",
+                                  parameters={"coverage_scope": "all"})
+    assert covered_employees(central).count() == 3
