@@ -22,6 +22,17 @@ class PlanAdmin(admin.ModelAdmin):
     search_fields = ["slug", "title"]
     filter_horizontal = ["excluded_agencies"]
     inlines = [ActivityInline]
+    actions = ["copy_to_next_year"]
+
+    @admin.action(description=_("複製到下一年度（日期順延一年）"))
+    def copy_to_next_year(self, request, queryset):
+        import re
+
+        for plan in queryset:
+            match = re.search(r"(\d+)$", plan.slug)
+            slug = plan.slug[:match.start()] + str(int(match.group(1)) + 1) if match else f"{plan.slug}-next"
+            copy = services.copy_plan(request.user, plan, slug)
+            self.message_user(request, _("已建立 %(slug)s。") % {"slug": copy.slug}, messages.SUCCESS)
 
 
 class SessionInline(admin.TabularInline):

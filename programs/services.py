@@ -255,3 +255,78 @@ def set_contest_authors(user, entry: ContestEntry, authors: list[Employee]) -> C
     entry.authors.set(authors)
     audit.record(user, "contest_authors", entry, entry.title, after={"authors": [a.pk for a in authors]})
     return entry
+
+
+# -- copying a plan to the next year ---------------------------------------------------------
+
+def _shift(value, years: int):
+    """A date (or an ISO date string inside rule parameters) moved by whole years; 2/29 becomes 2/28."""
+    import datetime as dt
+
+    if isinstance(value, dt.date):
+        try:
+            return value.replace(year=value.year + years)
+        except ValueError:
+            return value.replace(year=value.year + years, day=28)
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            return _shift(dt.date.fromisoformat(value), years).isoformat()
+        except ValueError:
+            return value
+    if isinstance(value, dict):
+        return {k: _shift(v, years) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_shift(v, years) for v in value]
+    return value
+
+
+@transaction.atomic
+def copy_plan(user, plan, new_slug: str, years: int = 1):
+    """HR's yearly routine: the plan, its activities, classes, sessions, course lists and bundles,
+    every date moved by a year; rules copied with their dates moved too."""
+    from courses.models import Bundle, BundleCourse, CourseList, CourseListEntry
+
+    from .models import Plan
+
+    if not is_hr(user):
+        raise PermissionDenied
+    if Plan.objects.filter(slug=new_slug).exists():
+        raise ValidationError(f"代碼 {new_slug} 已被使用。")
+    source = Plan.objects.get(pk=plan.pk)
+    excluded = list(source.excluded_agencies.all())
+    copy = Plan.objects.get(pk=plan.pk)
+    copy.pk, copy.slug, copy.roc_year = None, new_slug, source.roc_year + years
+    copy.title = source.title.replace(str(source.roc_year), str(source.roc_year + years))
+    copy.issued_on, copy.reference = None, ""
+    copy.starts_on, copy.ends_on = _shift(source.starts_on, years), _shift(source.ends_on, years)
+    copy.parameters = _shift(source.parameters, years)
+    copy.save()
+    copy.excluded_agencies.set(excluded)
+    for activity in source.activities.prefetch_related("classes__sessions"):
+        classes = list(activity.classes.all())
+        activity.pk, activity.plan = None, copy
+        activity.starts_on, activity.ends_on = _shift(activity.starts_on, years), _shift(activity.ends_on, years)
+        activity.details = _shift(activity.details, years)
+        activity.save()
+        for training_class in classes:
+            sessions = list(training_class.sessions.all())
+            training_class.pk, training_class.activity = None, activity
+            training_class.starts_on, training_class.ends_on = _shift(training_class.starts_on, years), _shift(training_class.ends_on, years)
+            training_class.save()
+            for session in sessions:
+                session.pk, session.training_class = None, training_class
+                session.starts_on, session.ends_on = _shift(session.starts_on, years), _shift(session.ends_on, years)
+                session.save()
+    for course_list in CourseList.objects.filter(plan=source).prefetch_related("entries"):
+        entries = list(course_list.entries.all())
+        course_list.pk, course_list.plan = None, copy
+        course_list.save()
+        CourseListEntry.objects.bulk_create([CourseListEntry(course_list=course_list, course_id=e.course_id, hours=e.hours)
+                                             for e in entries])
+    for bundle in Bundle.objects.filter(plan=source).prefetch_related("entries"):
+        entries = list(bundle.entries.all())
+        bundle.pk, bundle.plan = None, copy
+        bundle.save()
+        BundleCourse.objects.bulk_create([BundleCourse(bundle=bundle, course_id=e.course_id, hours=e.hours) for e in entries])
+    audit.record(user, "plan_copy", copy, f"由 {source.slug} 複製為 {copy.slug}")
+    return copy

@@ -77,3 +77,27 @@ def test_rad_104_classes_sessions_and_issuers():
     assert sorted(Plan.objects.values_list("issuer__name", flat=True)) == sorted(
         ["行政院人事行政總處地方行政研習中心", "花蓮縣政府", "臺南市政府", "高雄市政府", "桃園縣政府"])
     assert list(Plan.objects.get(slug="hualien-106").excluded_agencies.values_list("name", flat=True)) == ["花蓮縣警察局"]
+
+
+@pytest.mark.django_db
+def test_copy_plan_to_the_next_year_moves_every_date():
+    import datetime as dt
+
+    from portal.models import Role
+    from programs.services import copy_plan
+    from tests.factories import UserFactory
+
+    call_command("load_plans", stdout=open("/dev/null", "w"))
+    hr = UserFactory(role=Role.HR, is_staff=True)
+    copy = copy_plan(hr, Plan.objects.get(slug="kaohsiung-103"), "kaohsiung-104")
+    assert (copy.roc_year, copy.title, copy.starts_on, copy.ends_on) == (
+        104, "高雄市政府104年度推動數位學習實施計畫", dt.date(2015, 1, 1), dt.date(2015, 12, 31))
+    rules = {r["code"]: r for r in copy.parameters["rules"]}
+    assert rules["bundle-reward"]["deadline"] == "2015-08-31"
+    assert rules["bundle-leave"]["year_window"] == {"start": "2015-01-01", "end": "2015-12-31"}
+    assert [(b.slug, b.entries.count()) for b in Bundle.objects.filter(plan=copy).order_by("id")] == [
+        (b.slug, b.entries.count()) for b in Bundle.objects.filter(plan__slug="kaohsiung-103").order_by("id")]
+    rad = copy_plan(hr, Plan.objects.get(slug="rad-104"), "rad-105")
+    basic = Session.objects.filter(training_class__activity__plan=rad, training_class__slug="app").order_by("number").first()
+    assert (basic.starts_on, basic.ends_on) == (dt.date(2016, 1, 19), dt.date(2016, 1, 23))
+    assert Plan.objects.get(slug="kaohsiung-103").parameters["rules"][0]["deadline"] == "2014-08-31"
