@@ -41,6 +41,12 @@ def file_requests(user, plan: Plan, employee_ids: list[int], as_of: dt.date | No
         raise PermissionDenied
     _save(user, plan, as_of, employees)
     eligible = list(Decision.objects.filter(plan=plan, employee__in=employees, status=Decision.Status.ELIGIBLE))
+    # Where the plan asks for a tally sheet (Tainan 附件1), the request says so and HR checks it against the sheet.
+    sheets = {r["code"]: r["tally_sheet"] for r in plan.parameters.get("rules", []) if r.get("tally_sheet")}
+    for decision in eligible:
+        if decision.rule_code in sheets:
+            decision.facts = {**decision.facts, "tally_sheet": sheets[decision.rule_code]}
+            decision.save(update_fields=["facts"])
     return request(user, eligible)
 
 

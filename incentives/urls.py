@@ -8,4 +8,5 @@ urlpatterns = [
     path("plan/<slug:slug>/staff/", views.staff_standing, name="staff"),
     path("plan/<slug:slug>/kpi/", views.kpi_dashboard, name="kpi"),
     path("plan/<slug:slug>/roster.pdf", views.roster_pdf, name="roster"),
+    path("plan/<slug:slug>/tally.pdf", views.tally_sheet_pdf, name="tally"),
 ]

@@ -111,7 +111,7 @@ def staff_standing(request, slug):
         return response
     return render(request, "incentives/staff_standing.html", {
         "plan": plan, "results": results, "units": Unit.objects.visible_to(request.user).select_related("agency"),
-        "query": request.GET,
+        "query": request.GET, "tally_sheet": next((r["tally_sheet"] for r in plan.parameters.get("rules", []) if r.get("tally_sheet")), ""),
     })
 
 
@@ -155,4 +155,28 @@ def roster_pdf(request, slug):
     scope = "全部機關" if employees is None else "、".join(request.user.agencies.values_list("name", flat=True))
     response = HttpResponse(render_roster_pdf(plan, employees, scope), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{plan.slug}-roster.pdf"'
+    return response
+
+
+@login_required
+def tally_sheet_pdf(request, slug):
+    from django.http import Http404, HttpResponse
+    from django.shortcuts import get_object_or_404
+
+    from portal.models import Employee
+    from portal.permissions import is_hr
+
+    from .facts import covered_employees
+    from .reports import render_tally_sheet_pdf
+
+    if not (is_hr(request.user) or request.user.role == "coordinator"):
+        raise PermissionDenied
+    plan = get_object_or_404(Plan, slug=slug)
+    rule = next((r for r in plan.parameters.get("rules", []) if r.get("tally_sheet")), None)
+    if rule is None:
+        raise Http404("本計畫不需統計表")
+    employees = covered_employees(plan) & Employee.objects.visible_to(request.user)
+    scope = "全部機關" if is_hr(request.user) else "、".join(request.user.agencies.values_list("name", flat=True))
+    response = HttpResponse(render_tally_sheet_pdf(plan, rule, employees, scope), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{plan.slug}-tally.pdf"'
     return response

@@ -71,6 +71,7 @@ def params(name: str, world) -> dict | None:
         "incentives:staff": {"slug": world["plan"].slug},
         "incentives:kpi": {"slug": world["plan"].slug},
         "incentives:roster": {"slug": world["plan"].slug},
+        "incentives:tally": {"slug": world["plan"].slug},
         "programs:nominate": {"pk": world["session"].pk},
         "programs:camp": {"pk": world["camp"].pk},
         "programs:proposal": {"pk": world["proposal_b"].pk},

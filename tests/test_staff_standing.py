@@ -97,3 +97,19 @@ def test_roster_pdf_lists_requested_awards_of_the_coordinators_agencies(world, c
     for expected in ["敘獎名冊", "臺南市政府人事處", "=HYPERLINK(1)", "嘉獎1次", "論壇發表及回應篇數 250 篇"]:
         assert expected in text, expected
     assert "他局人員" not in text
+
+
+def test_tally_sheet_pdf_for_plans_that_ask_for_one(world, client):
+    from pypdf import PdfReader
+
+    plan = world["plan"]
+    plan.parameters = {"rules": [dict(RULE, tally_sheet="附件1", filing_deadline="2012-10-15")]}
+    plan.save()
+    client.force_login(world["coordinator"])
+    client.post(reverse("incentives:staff", args=["tainan-101"]), {"employee": [world["people"][0].pk]})
+    assert Decision.objects.get().facts["tally_sheet"] == "附件1"
+    response = client.get(reverse("incentives:tally", args=["tainan-101"]))
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+    for expected in ["發表及回應意見篇數統計表（附件1）", "101年1月1日", "林美玲", "250", "嘉獎1次", "101年10月15日"]:
+        assert expected in text, expected
+    assert "他局人員" not in text
