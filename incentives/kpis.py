@@ -19,6 +19,7 @@ class AgencyFigures:
     staff: int = 0
     with_5_digital: int = 0
     hours: Decimal = ZERO
+    digital: Decimal = ZERO
     people_ids: dict = field(default_factory=dict)
 
     @property
@@ -41,11 +42,13 @@ def figures(plan: Plan, start, end) -> dict:
     for _employee_id, agency_id, total, digital in per_person:
         figure = agencies[agency_id]
         figure.hours += total or ZERO
+        figure.digital += digital or ZERO
         figure.with_5_digital += int((digital or ZERO) >= 5)
     staff = sum(a.staff for a in agencies.values())
     overall = {
         "digital_5h_share": round(100 * sum(a.with_5_digital for a in agencies.values()) / staff, 1) if staff else 0.0,
         "average_hours": round(float(sum((a.hours for a in agencies.values()), ZERO)) / staff, 1) if staff else 0.0,
+        "average_digital_hours": round(float(sum((a.digital for a in agencies.values()), ZERO)) / staff, 1) if staff else 0.0,
         "digital_talents": ClassHistory.objects.filter(employee__in=employees.values("pk"), attended_on__range=(start, end)).count(),
         "materials": ContestEntry.objects.filter(plan=plan, review="通過").count(),
         "case_reports": CaseReport.objects.filter(plan=plan, accepted=True).count(),

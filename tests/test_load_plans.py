@@ -72,8 +72,8 @@ def test_rad_104_classes_sessions_and_issuers():
     call_command("load_plans", stdout=open("/dev/null", "w"))
     classes = TrainingClass.objects.filter(activity__plan__slug="rad-104").order_by("id")
     assert [(c.name, c.planned_sessions, c.days_per_session, c.sessions.count()) for c in classes] == [
-        ("自製數位教材基礎班", 4, 6, 4), ("自製數位教材進階班", 2, 3, 2), ("新媒體製作與應用研習班（APP）", 2, 5, 2),
-        ("數位開放資源推廣研習班", 1, 1, 1), ("公務行銷工具運用研習班（微電影、懶人包）", 6, 2, 6), ("社群論壇經營研習班", 2, 1, 2)]
+        ("自製數位教材基礎班", 4, 6, 4), ("自製數位教材進階班", 2, 3, 2), ("新媒體製作與應用研習班(APP)", 2, 5, 2),
+        ("數位開放資源推廣研習班", 1, 1, 1), ("公務行銷工具運用研習班(微電影、懶人包)", 6, 2, 6), ("社群論壇經營研習班", 2, 1, 2)]
     assert sorted(Plan.objects.values_list("issuer__name", flat=True)) == sorted(
         ["行政院人事行政總處地方行政研習中心", "花蓮縣政府", "臺南市政府", "高雄市政府", "桃園縣政府"])
     assert list(Plan.objects.get(slug="hualien-106").excluded_agencies.values_list("name", flat=True)) == ["花蓮縣警察局"]
