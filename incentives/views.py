@@ -2,18 +2,26 @@ import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, Sum
 from django.db.models.functions import ExtractMonth
-from django.shortcuts import render
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 
 from courses.models import LearningRecord
+from portal.exporters import workbook_bytes
+from portal.models import Employee, Unit
+from portal.permissions import is_hr, require_coordinator_or_hr, scope_label
 from programs.models import Plan
 
+from . import services
 from .evaluation import evaluate
 from .facts import covered_employees
+from .kpis import chart_bars, figures, kpi_rows
 from .models import Decision
+from .reports import render_roster_pdf, render_tally_sheet_pdf
 
 ZERO = Decimal(0)
 
@@ -52,10 +60,6 @@ def my_standing(request):
 
 
 def _staff_rows(request, plan):
-    from portal.models import Employee
-
-    from .facts import covered_employees
-
     employees = covered_employees(plan) & Employee.objects.visible_to(request.user)
     unit = request.GET.get("unit", "")
     if unit.isdigit():
@@ -76,17 +80,7 @@ def _staff_rows(request, plan):
 
 @login_required
 def staff_standing(request, slug):
-    from django.contrib import messages
-    from django.core.exceptions import ValidationError
-    from django.shortcuts import get_object_or_404, redirect
-
-    from portal.models import Unit
-    from portal.permissions import is_hr
-
-    from . import services
-
-    if not (is_hr(request.user) or request.user.role == "coordinator"):
-        raise PermissionDenied
+    require_coordinator_or_hr(request.user)
     plan = get_object_or_404(Plan, slug=slug)
     if request.method == "POST":
         chosen = [int(i) for i in request.POST.getlist("employee") if i.isdigit()]
@@ -98,10 +92,6 @@ def staff_standing(request, slug):
         return redirect(request.get_full_path())
     results = _staff_rows(request, plan)
     if request.GET.get("format") == "xlsx":
-        from django.http import HttpResponse
-
-        from portal.exporters import workbook_bytes
-
         rows = [[r.agency, r.unit, r.name, r.award_counts["commendation"], r.award_counts["merit"],
                  r.award_counts["major_merit"], float(r.leave_hours), "；".join(a.text for a in r.awards),
                  "；".join(p.text for p in r.progress if not p.met)] for r in results]
@@ -117,12 +107,6 @@ def staff_standing(request, slug):
 
 @login_required
 def kpi_dashboard(request, slug):
-    from django.shortcuts import get_object_or_404
-
-    from portal.permissions import is_hr
-
-    from .kpis import chart_bars, figures, kpi_rows
-
     if not is_hr(request.user):
         raise PermissionDenied
     plan = get_object_or_404(Plan, slug=slug)
@@ -140,43 +124,24 @@ def kpi_dashboard(request, slug):
 
 @login_required
 def roster_pdf(request, slug):
-    from django.http import HttpResponse
-    from django.shortcuts import get_object_or_404
-
-    from portal.models import Employee
-    from portal.permissions import is_hr
-
-    from .reports import render_roster_pdf
-
-    if not (is_hr(request.user) or request.user.role == "coordinator"):
-        raise PermissionDenied
+    require_coordinator_or_hr(request.user)
     plan = get_object_or_404(Plan, slug=slug)
     employees = None if is_hr(request.user) else Employee.objects.visible_to(request.user)
-    scope = "全部機關" if employees is None else "、".join(request.user.agencies.values_list("name", flat=True))
-    response = HttpResponse(render_roster_pdf(plan, employees, scope), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{plan.slug}-roster.pdf"'
-    return response
+    return _pdf(render_roster_pdf(plan, employees, scope_label(request.user)), f"{plan.slug}-roster.pdf")
 
 
 @login_required
 def tally_sheet_pdf(request, slug):
-    from django.http import Http404, HttpResponse
-    from django.shortcuts import get_object_or_404
-
-    from portal.models import Employee
-    from portal.permissions import is_hr
-
-    from .facts import covered_employees
-    from .reports import render_tally_sheet_pdf
-
-    if not (is_hr(request.user) or request.user.role == "coordinator"):
-        raise PermissionDenied
+    require_coordinator_or_hr(request.user)
     plan = get_object_or_404(Plan, slug=slug)
     rule = next((r for r in plan.parameters.get("rules", []) if r.get("tally_sheet")), None)
     if rule is None:
         raise Http404("本計畫不需統計表")
     employees = covered_employees(plan) & Employee.objects.visible_to(request.user)
-    scope = "全部機關" if is_hr(request.user) else "、".join(request.user.agencies.values_list("name", flat=True))
-    response = HttpResponse(render_tally_sheet_pdf(plan, rule, employees, scope), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{plan.slug}-tally.pdf"'
+    return _pdf(render_tally_sheet_pdf(plan, rule, employees, scope_label(request.user)), f"{plan.slug}-tally.pdf")
+
+
+def _pdf(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response

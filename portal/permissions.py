@@ -21,3 +21,19 @@ def national_id_for(user, national_id: str) -> str:
 
 def can_list_people(user) -> bool:
     return is_hr(user) or (is_authenticated(user) and user.role in ("coordinator", "supervisor"))
+
+
+def is_coordinator_or_hr(user) -> bool:
+    return is_hr(user) or (is_authenticated(user) and user.role == "coordinator")
+
+
+def require_coordinator_or_hr(user) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    if not is_coordinator_or_hr(user):
+        raise PermissionDenied
+
+
+def scope_label(user) -> str:
+    """Whose data a printed list covers, for its heading."""
+    return "全部機關" if is_hr(user) else "、".join(user.agencies.values_list("name", flat=True))

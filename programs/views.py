@@ -1,21 +1,16 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from portal.models import Agency, Employee
-from portal.permissions import is_hr
+from portal.permissions import require_coordinator_or_hr
 
 from . import services
 from .forms import PROPOSAL_FIELDS, ProposalForm
 from .models import Activity, Plan, Proposal
 from .queries import nominations_visible_to, proposals_visible_to, sessions_open_to
-
-
-def _coordinator_or_hr(user):
-    if not (is_hr(user) or user.role == "coordinator"):
-        raise PermissionDenied
 
 
 @login_required
@@ -33,13 +28,13 @@ def plan_detail(request, slug):
 
 @login_required
 def session_list(request):
-    _coordinator_or_hr(request.user)
+    require_coordinator_or_hr(request.user)
     return render(request, "programs/session_list.html", {"sessions": sessions_open_to(request.user)})
 
 
 @login_required
 def nominate(request, pk):
-    _coordinator_or_hr(request.user)
+    require_coordinator_or_hr(request.user)
     session = get_object_or_404(sessions_open_to(request.user), pk=pk)
     staff = Employee.objects.visible_to(request.user).select_related("agency", "unit").order_by("agency__name", "unit__name", "name")
     unit = request.GET.get("unit", "")
@@ -67,7 +62,7 @@ def nomination_list(request):
 
 @login_required
 def camp(request, pk):
-    _coordinator_or_hr(request.user)
+    require_coordinator_or_hr(request.user)
     activity = get_object_or_404(Activity, pk=pk, kind=Activity.Kind.ENGLISH_CAMP)
     outcomes = None
     if request.method == "POST":
@@ -83,7 +78,7 @@ def camp(request, pk):
 
 @login_required
 def proposal_list(request):
-    _coordinator_or_hr(request.user)
+    require_coordinator_or_hr(request.user)
     proposals = proposals_visible_to(request.user).select_related("agency", "activity__plan").order_by("-updated_at")
     activities = Activity.objects.filter(kind=Activity.Kind.YIXING).select_related("plan")
     return render(request, "programs/proposal_list.html", {"proposals": proposals, "activities": activities})
@@ -91,7 +86,7 @@ def proposal_list(request):
 
 @login_required
 def proposal_edit(request, pk=None, activity_pk=None):
-    _coordinator_or_hr(request.user)
+    require_coordinator_or_hr(request.user)
     if pk:
         proposal = get_object_or_404(proposals_visible_to(request.user).select_related("activity__plan"), pk=pk)
     else:
