@@ -242,7 +242,6 @@ def test_taipei_lists_reproduce_the_dgpa_files(name):
     assert {d: cal.is_day_off(d) for d in official} == {d: c.is_day_off for d, c in official.items()}
 
 
-@pytest.mark.skipif(not SHIPPED.is_dir(), reason="the portal's shipped calendars are not there")
 @pytest.mark.parametrize("year", [2013, 2014, 2015, 2016])
 def test_shipped_pre_2017_calendars_agree_with_taipei_lists(year):
     shipped = parse_dgpa_csv((SHIPPED / f"taipei-{year}.csv").read_bytes())
