@@ -69,3 +69,17 @@ def test_my_standing_shows_progress_and_runs_constant_queries(client):
         page = client.get(reverse("incentives:me"), {"year": 2012})
     assert len(many.captured_queries) == len(few.captured_queries)
     assert page.context["totals"]["total"] == 42
+
+
+@pytest.mark.django_db
+def test_our_own_pages_have_an_english_translation(client):
+    client.force_login(UserFactory(role=Role.COORDINATOR))
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("programs:plans")).content.decode()
+    assert "年度計畫" not in page
+    from django.utils import translation
+
+    with translation.override("en"):
+        from django.utils.translation import gettext
+
+        assert gettext("人員") != "人員"
