@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("people/", views.employee_list, name="employee-list"),
+    path("imports/new/", views.import_new, name="import-new"),
     path("imports/<int:pk>/", views.import_batch_detail, name="import-batch"),
     path("programs/", include("programs.urls")),
     path("leave/", include("leave.urls")),

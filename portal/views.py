@@ -2,7 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 
 from .models import Agency, Employee, ImportBatch
 from .permissions import can_list_people
@@ -44,3 +44,33 @@ def employee_list(request):
 def import_batch_detail(request, pk: int):
     batch = get_object_or_404(ImportBatch.objects.visible_to(request.user), pk=pk)
     return render(request, "portal/import_batch.html", {"batch": batch})
+
+
+@login_required
+def import_new(request):
+    """HR uploads a file; the import runs as a job and the batch page shows its progress."""
+    from django import forms
+
+    from .imports.registry import IMPORTERS
+    from .permissions import is_hr
+    from .services import ImportFileTooLarge, submit_import
+
+    if not is_hr(request.user):
+        raise PermissionDenied
+    simple = [(kind, label) for kind, (_path, label) in IMPORTERS.items() if kind in ("roster", "records", "forum", "attendance", "calendar")]
+
+    class UploadForm(forms.Form):
+        kind = forms.ChoiceField(label="匯入種類", choices=simple)
+        file = forms.FileField(label="檔案（CSV 或 XLSX）")
+        dry_run = forms.BooleanField(label="只驗證，不寫入", required=False)
+
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            batch = submit_import(form.cleaned_data["kind"], upload.name, upload.read(), user=request.user,
+                                  dry_run=form.cleaned_data["dry_run"])
+            return redirect("import-batch", pk=batch.pk)
+        except ImportFileTooLarge as error:
+            form.add_error("file", str(error))
+    return render(request, "portal/import_new.html", {"form": form})

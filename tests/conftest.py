@@ -78,3 +78,11 @@ def celery_worker_process(django_db_setup, media_root, tmp_path_factory):
     process = start_worker(media_root, tmp_path_factory.mktemp("worker") / "worker.log")
     yield process
     stop_worker(process)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Debian's chromium (Playwright may not download its own browsers here)."""
+    return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium", "args": [
+        "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run", "--disable-sync"]}
