@@ -3,10 +3,19 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin, ImportExportModelAdmin
 
 from portal import rocdate
+from portal.admin_audit import AuditedAdminMixin
 
 from .models import (
-    AttendancePeriod, Bundle, BundleCourse, CalendarDay, Course, CourseList, CourseListEntry, ForumTally,
-    LearningRecord, Platform,
+    AttendancePeriod,
+    Bundle,
+    BundleCourse,
+    CalendarDay,
+    Course,
+    CourseList,
+    CourseListEntry,
+    ForumTally,
+    LearningRecord,
+    Platform,
 )
 from .resources import BundleCourseResource, CourseListEntryResource, CourseResource
 
@@ -33,7 +42,7 @@ class PlatformAdmin(admin.ModelAdmin):
 
 
 @admin.register(Course)
-class CourseAdmin(ImportExportModelAdmin):
+class CourseAdmin(AuditedAdminMixin, ImportExportModelAdmin):
     resource_classes = [CourseResource]
     list_display = ["name", "platform", "hours", "category", "is_digital", "job_related"]
     list_filter = ["platform", "category", "is_digital", "job_related"]
@@ -48,7 +57,7 @@ class CourseListEntryInline(admin.TabularInline):
 
 
 @admin.register(CourseList)
-class CourseListAdmin(admin.ModelAdmin):
+class CourseListAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "plan"]
     list_filter = ["plan"]
     inlines = [CourseListEntryInline]
@@ -70,7 +79,7 @@ class BundleCourseInline(admin.TabularInline):
 
 
 @admin.register(Bundle)
-class BundleAdmin(admin.ModelAdmin):
+class BundleAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "rank", "hours", "plan"]
     list_filter = ["plan", "kind"]
     inlines = [BundleCourseInline]

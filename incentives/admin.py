@@ -1,6 +1,8 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from portal.admin_audit import AuditedAdminMixin
+
 from . import services
 from .models import Decision, RuleVersion
 
@@ -15,7 +17,7 @@ class RuleVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Decision)
-class DecisionAdmin(admin.ModelAdmin):
+class DecisionAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["employee", "plan", "rule_code", "award", "count", "status", "order_number", "order_date"]
     list_filter = ["plan", "status", "award", ("employee__agency", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["employee__name", "=employee__national_id", "reason", "order_number"]

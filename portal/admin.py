@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
 from . import rocdate
+from .admin_audit import AuditedAdminMixin
 from .models import Agency, AuditEntry, Employee, ImportBatch, Unit, User
 from .resources import AgencyResource
 
@@ -18,7 +19,7 @@ class UnitInline(admin.TabularInline):
 
 
 @admin.register(Agency)
-class AgencyAdmin(ImportExportModelAdmin):
+class AgencyAdmin(AuditedAdminMixin, ImportExportModelAdmin):
     resource_classes = [AgencyResource]
     list_display = ["name", "code", "parent", "level", "staff_link"]
     list_filter = ["level", ("government", admin.RelatedOnlyFieldListFilter)]
@@ -53,7 +54,7 @@ class UnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(Employee)
-class EmployeeAdmin(admin.ModelAdmin):
+class EmployeeAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "national_id", "agency", "unit", "title", "rank_display", "employment_type", "works_shifts",
                     "records_link"]
     list_filter = [

@@ -1,10 +1,27 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from portal.admin_audit import AuditedAdminMixin
+
 from . import services
 from .models import (
-    Activity, CampNomination, CampQuota, CaseReport, Certificate, ClassHistory, ContestEntry, EmployeeTag,
-    MentoringPair, Nomination, Plan, Proposal, Reflection, Session, Team, TeamMember, TrainingClass,
+    Activity,
+    CampNomination,
+    CampQuota,
+    CaseReport,
+    Certificate,
+    ClassHistory,
+    ContestEntry,
+    EmployeeTag,
+    MentoringPair,
+    Nomination,
+    Plan,
+    Proposal,
+    Reflection,
+    Session,
+    Team,
+    TeamMember,
+    TrainingClass,
 )
 
 
@@ -16,7 +33,7 @@ class ActivityInline(admin.TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["slug", "title", "issuer", "roc_year", "starts_on", "ends_on", "off_duty_definition"]
     list_filter = ["roc_year", "issuer"]
     search_fields = ["slug", "title"]
@@ -42,7 +59,7 @@ class SessionInline(admin.TabularInline):
 
 
 @admin.register(TrainingClass)
-class TrainingClassAdmin(admin.ModelAdmin):
+class TrainingClassAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "activity", "planned_sessions", "days_per_session", "capacity_per_session", "venue"]
     list_filter = ["activity__plan"]
     inlines = [SessionInline]
@@ -56,14 +73,14 @@ class TrainingClassInline(admin.StackedInline):
 
 
 @admin.register(Activity)
-class ActivityAdmin(admin.ModelAdmin):
+class ActivityAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "plan", "kind", "clause", "starts_on", "ends_on"]
     list_filter = ["plan", "kind"]
     inlines = [TrainingClassInline]
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "starts_on", "ends_on", "capacity", "nominated"]
     list_filter = ["training_class__activity__plan", "training_class"]
     actions = ["confirm_places"]
@@ -81,7 +98,7 @@ class SessionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Nomination)
-class NominationAdmin(admin.ModelAdmin):
+class NominationAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["employee", "session", "priority_label", "status", "reason", "nominated_by", "created_at"]
     list_filter = ["status", "session__training_class"]
     search_fields = ["employee__name"]
@@ -101,7 +118,7 @@ class NominationAdmin(admin.ModelAdmin):
 
 
 @admin.register(CampQuota)
-class CampQuotaAdmin(admin.ModelAdmin):
+class CampQuotaAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["government", "activity", "base", "requested_extra", "granted_extra"]
     actions = ["reallocate"]
 
@@ -121,7 +138,7 @@ class CampNominationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Proposal)
-class ProposalAdmin(admin.ModelAdmin):
+class ProposalAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["title", "agency", "is_renewal", "status", "rating", "updated_at"]
     list_filter = ["status", "rating", "is_renewal"]
     raw_id_fields = ["leader", "members"]

@@ -86,3 +86,26 @@ def test_hr_override_grants_within_the_cap_and_withholds_with_a_reason(world):
     assert services.save_evaluation(world["hr"], world["plan"])["kept"] == 1
     with pytest.raises(PermissionDenied):
         services.override(world["coordinator"], world["plan"], moderator, "moderator", grant=True, reason="x")
+
+
+def test_admin_edit_of_a_plan_is_audited_with_before_and_after(world, client):
+    from django.urls import reverse
+
+    from portal.models import AuditEntry
+
+    admin_user = UserFactory(role=Role.HR, is_staff=True, is_superuser=True)
+    client.force_login(admin_user)
+    plan = world["plan"]
+    url = reverse("admin:programs_plan_change", args=[plan.pk])
+    form = client.get(url).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None}
+    data.update({"title": "新計畫名稱", "parameters": '{"rules": []}', "basis": "[]", "goals": "[]", "employment_types": "[]",
+                 "kpis": "[]", "activities-TOTAL_FORMS": "0", "activities-INITIAL_FORMS": "0", "roc_year": "101",
+                 "slug": "tainan-101", "issuer": str(plan.issuer_id)})
+    data.pop("excluded_agencies", None)
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:500]
+    entry = AuditEntry.objects.get(action="admin_change", object_type="programs.plan")
+    assert (entry.actor, entry.before["title"], entry.after["title"]) == (admin_user, "計畫", "新計畫名稱")
+    assert entry.before["parameters"]["rules"][0]["code"] == "forum-posts" and entry.after["parameters"] == {"rules": []}
+    assert "新計畫名稱" in client.get(url).content.decode()
