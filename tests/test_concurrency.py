@@ -1,4 +1,4 @@
-"""Two applications for the last hours at the same moment: real transactions on PostgreSQL."""
+"""Real concurrent transactions on PostgreSQL: the last hours of leave, the last place of a quota."""
 import datetime as dt
 import threading
 from decimal import Decimal as D
@@ -46,3 +46,36 @@ def test_two_concurrent_applications_for_the_last_hours_cannot_both_succeed():
     assert outcomes.count("ok") == 1
     assert Application.objects.count() == 1
     assert services.balance(employee, dt.date(2012, 9, 1)) == D(0)
+
+
+def test_two_coordinators_cannot_both_take_the_last_place_of_a_quota():
+    from portal.models import Role as R
+    from programs import services as programs
+    from programs.models import Activity, Nomination, Session, TrainingClass
+    from tests.factories import UnitFactory
+
+    agency = AgencyFactory(name="示範縣政府人事處")
+    plan = Plan.objects.create(slug="rad-104", issuer=AgencyFactory(name="研習中心"), roc_year=104, title="計畫")
+    training_class = TrainingClass.objects.create(activity=Activity.objects.create(plan=plan, slug="c", kind="training_class", name="班"),
+                                                  slug="basic", name="基礎班")
+    session = Session.objects.create(training_class=training_class, number=1, capacity=30, agency_quotas={str(agency.pk): 1})
+    unit = UnitFactory(agency=agency)
+    first, second = EmployeeFactory(unit=unit), EmployeeFactory(unit=unit)
+    coordinators = [UserFactory(role=R.COORDINATOR, agencies=[agency]) for _ in range(2)]
+    barrier = threading.Barrier(2)
+    accepted = []
+
+    def nominate(coordinator, employee):
+        try:
+            barrier.wait(timeout=10)
+            accepted.extend(o.accepted for o in programs.nominate(coordinator, session, [employee.pk]))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=nominate, args=pair) for pair in zip(coordinators, (first, second))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(accepted) == [False, True]
+    assert Nomination.objects.filter(session=session).count() == 1
