@@ -7,13 +7,30 @@ from django.utils.translation import gettext as _
 
 from portal.imports.base import Counts, Importer, Row, RowError
 from portal.imports.columns import (
-    BooleanColumn, ChoiceColumn, DateColumn, DateTimeColumn, DecimalColumn, IntegerColumn,
-    NationalIdColumn, TextColumn, TimeColumn, cell_text,
+    BooleanColumn,
+    ChoiceColumn,
+    DateColumn,
+    DateTimeColumn,
+    DecimalColumn,
+    IntegerColumn,
+    NationalIdColumn,
+    TextColumn,
+    TimeColumn,
+    cell_text,
 )
 from portal.imports.lookups import reject_duplicate_keys, resolve_employees
 from portal.imports.upsert import bulk_upsert
 
-from .models import AttendancePeriod, CalendarDay, Course, CourseList, CourseListEntry, ForumTally, LearningRecord, Platform
+from .models import (
+    AttendancePeriod,
+    CalendarDay,
+    Course,
+    CourseList,
+    CourseListEntry,
+    ForumTally,
+    LearningRecord,
+    Platform,
+)
 from .names import normalize_course_name
 
 MODES = {"數位": "數位", "實體": "實體", "混成": "混成", "1": "數位", "2": "實體", "3": "混成"}

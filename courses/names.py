@@ -13,7 +13,3 @@ def normalize_course_name(name: str) -> str:
     text = "".join(text.split()).replace("台", "臺")
     return text.casefold()
 
-
-def normalize_agency_name(name: str) -> str:
-    """An agency (機關) name as entered anywhere: NFKC, outer whitespace stripped, 台 written 臺."""
-    return unicodedata.normalize("NFKC", name or "").strip().replace("台", "臺")

@@ -10,6 +10,8 @@ from programs.models import Plan
 from . import facts as facts_module
 from .rules import Award, Progress, award_counts, evaluate_person
 
+NEARLY_MET = 0.8
+
 
 @dataclass
 class Evaluation:
@@ -26,6 +28,11 @@ class Evaluation:
     @property
     def award_counts(self) -> dict[str, int]:
         return award_counts(self.awards)
+
+    @property
+    def nearly_met(self) -> bool:
+        """No award yet, but at least 80 % of the way to one (the coordinators' "接近達成" filter)."""
+        return not self.awards and any(p.ratio >= NEARLY_MET for p in self.progress if not p.met)
 
     @property
     def leave_hours(self) -> Decimal:

@@ -11,7 +11,13 @@ from django.db.models import Count, F, Min, Q, Sum
 from django.db.models.functions import Coalesce
 
 from courses.calendar import WorkCalendar
-from courses.models import AttendancePeriod, Bundle, CourseListEntry, ForumTally, LearningRecord
+from courses.models import (
+    AttendancePeriod,
+    Bundle,
+    CourseListEntry,
+    ForumTally,
+    LearningRecord,
+)
 from courses.offduty import Absence, OfficeHours, is_off_duty
 from leave.rules import RecordFact
 from portal.models import Agency, Employee

@@ -14,6 +14,11 @@ from .evaluation import evaluate
 from .models import Decision, RuleVersion
 
 
+def tally_sheet_rule(plan: Plan) -> dict | None:
+    """The rule whose requests go with a tally sheet (Tainan 附件1), if the plan has one."""
+    return next((r for r in plan.parameters.get("rules", []) if r.get("tally_sheet")), None)
+
+
 def current_version(plan: Plan) -> RuleVersion:
     """The version holding the plan's rules as they are now; a change makes a new one."""
     rules = plan.parameters.get("rules", [])
@@ -42,10 +47,10 @@ def file_requests(user, plan: Plan, employee_ids: list[int], as_of: dt.date | No
     _save(user, plan, as_of, employees)
     eligible = list(Decision.objects.filter(plan=plan, employee__in=employees, status=Decision.Status.ELIGIBLE))
     # Where the plan asks for a tally sheet (Tainan 附件1), the request says so and HR checks it against the sheet.
-    sheets = {r["code"]: r["tally_sheet"] for r in plan.parameters.get("rules", []) if r.get("tally_sheet")}
+    sheet_rule = tally_sheet_rule(plan)
     for decision in eligible:
-        if decision.rule_code in sheets:
-            decision.facts = {**decision.facts, "tally_sheet": sheets[decision.rule_code]}
+        if sheet_rule and decision.rule_code == sheet_rule["code"]:
+            decision.facts = {**decision.facts, "tally_sheet": sheet_rule["tally_sheet"]}
             decision.save(update_fields=["facts"])
     return request(user, eligible)
 

@@ -69,7 +69,7 @@ def _staff_rows(request, plan):
     if status == "met":
         results = [r for r in results if r.awards]
     elif status == "near":
-        results = [r for r in results if not r.awards and any(p.ratio >= 0.8 for p in r.progress if not p.met)]
+        results = [r for r in results if r.nearly_met]
     order = request.GET.get("sort", "")
     if order == "awards":
         results.sort(key=lambda r: -sum(a.weight for a in r.awards))
@@ -101,7 +101,7 @@ def staff_standing(request, slug):
         return response
     return render(request, "incentives/staff_standing.html", {
         "plan": plan, "results": results, "units": Unit.objects.visible_to(request.user).select_related("agency"),
-        "query": request.GET, "tally_sheet": next((r["tally_sheet"] for r in plan.parameters.get("rules", []) if r.get("tally_sheet")), ""),
+        "query": request.GET, "tally_sheet": (services.tally_sheet_rule(plan) or {}).get("tally_sheet", ""),
     })
 
 
@@ -134,7 +134,7 @@ def roster_pdf(request, slug):
 def tally_sheet_pdf(request, slug):
     require_coordinator_or_hr(request.user)
     plan = get_object_or_404(Plan, slug=slug)
-    rule = next((r for r in plan.parameters.get("rules", []) if r.get("tally_sheet")), None)
+    rule = services.tally_sheet_rule(plan)
     if rule is None:
         raise Http404("本計畫不需統計表")
     employees = covered_employees(plan) & Employee.objects.visible_to(request.user)

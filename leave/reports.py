@@ -6,7 +6,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 
 from .models import Application, Entry
-from .services import balance
+from .services import balance, leave_rule
 
 FORM_TITLES = {
     "kaohsiung-103": "公餘時間完成數位學習補休申請表",
@@ -32,7 +32,7 @@ def render_application_pdf(application: Application) -> bytes:
     from weasyprint import HTML
 
     plan = application.plan
-    rule = next((r for r in plan.parameters.get("rules", []) if r.get("kind", "").startswith("leave_")), {})
+    rule = leave_rule(plan)
     html = render_to_string("leave/application_form.html", {
         "css": (Path(settings.BASE_DIR) / "templates" / "pdf" / "base.css").read_text(encoding="utf-8"),
         "title": FORM_TITLES.get(plan.slug, "公餘時間數位學習補休申請表") + (f"（{rule['form']}）" if rule.get("form") else ""),

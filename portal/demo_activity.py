@@ -8,6 +8,7 @@ import datetime as dt
 import random
 
 from django.db import transaction
+from django.utils import timezone
 
 from courses.models import AttendancePeriod, Bundle, ForumTally, LearningRecord
 from incentives import services as incentives
@@ -73,8 +74,6 @@ def build_activity(seed: int = 2014) -> dict:
                                   excluded=rng.randint(0, 5)))
         if index % 9 == 0:
             vacation = dt.datetime(2014, 5, rng.randint(5, 9), 8, 30)
-            from django.utils import timezone
-
             absences.append(AttendancePeriod(employee=person, kind="休假", starts_at=timezone.make_aware(vacation),
                                              ends_at=timezone.make_aware(vacation.replace(hour=17, minute=30))))
     LearningRecord.objects.bulk_create(records, ignore_conflicts=True)

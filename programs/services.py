@@ -3,16 +3,27 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from portal import audit
-from portal.models import Employee
+from portal.models import Agency, Employee
 from portal.permissions import is_hr
 
 from . import eligibility
 from .models import (
-    Activity, CampNomination, CampQuota, ClassHistory, ContestEntry, EmployeeTag, Nomination, Proposal, Session,
-    Team, TeamMember, TrainingClass,
+    Activity,
+    CampNomination,
+    CampQuota,
+    ClassHistory,
+    ContestEntry,
+    EmployeeTag,
+    Nomination,
+    Proposal,
+    Session,
+    Team,
+    TeamMember,
+    TrainingClass,
 )
 
 ACTIVE = [Nomination.Status.NOMINATED, Nomination.Status.CONFIRMED]
@@ -135,24 +146,34 @@ def nominate_to_camp(user, activity: Activity, employee_ids: list[int], circle: 
                      leader_ids: frozenset = frozenset()) -> list[Outcome]:
     people = _visible_employees(user, employee_ids)
     limits = activity.details.get("circle_leaders") or {"min": 1, "max": 3}
+    governments = {e.agency.government_id or e.agency_id for e in people.values()}
+    # Lock the quotas of the governments concerned, then count once and keep the tallies here.
+    for government_id in governments:
+        camp_quota(activity, Agency.objects.get(pk=government_id))
+    quotas = {q.government_id: q for q in CampQuota.objects.select_for_update(of=("self",))
+              .filter(activity=activity, government_id__in=governments).select_related("government")}
+    existing = CampNomination.objects.filter(activity=activity)
+    used = dict(existing.filter(government_id__in=governments).values_list("government_id").annotate(n=Count("pk")))
+    leaders = existing.filter(circle=circle, is_circle_leader=True).count()
+    taken = set(existing.filter(employee_id__in=employee_ids).values_list("employee_id", flat=True))
     outcomes = []
     for employee_id in employee_ids:
         employee = people[employee_id]
-        government = employee.agency.root
-        quota = CampQuota.objects.select_for_update().get(pk=camp_quota(activity, government).pk)
-        used = CampNomination.objects.filter(activity=activity, government=government).count()
-        leaders = CampNomination.objects.filter(activity=activity, circle=circle, is_circle_leader=True).count()
-        if CampNomination.objects.filter(activity=activity, employee=employee).exists():
+        quota = quotas[employee.agency.government_id or employee.agency_id]
+        if employee_id in taken:
             outcomes.append(Outcome(employee, False, "已推薦過"))
-        elif used >= quota.total:
-            outcomes.append(Outcome(employee, False, f"{government.name}名額已滿（{quota.total} 名）"))
+        elif used.get(quota.government_id, 0) >= quota.total:
+            outcomes.append(Outcome(employee, False, f"{quota.government.name}名額已滿（{quota.total} 名）"))
         elif employee_id in leader_ids and leaders >= limits["max"]:
             outcomes.append(Outcome(employee, False, f"每個英語圈圈長最多 {limits['max']} 人"))
         else:
-            nomination = CampNomination.objects.create(activity=activity, employee=employee, government=government,
+            nomination = CampNomination.objects.create(activity=activity, employee=employee, government=quota.government,
                                                        circle=circle, is_circle_leader=employee_id in leader_ids,
                                                        nominated_by=user)
             audit.record(user, "camp_nominate", nomination, f"推薦 {employee.name} 參加{activity.name}")
+            used[quota.government_id] = used.get(quota.government_id, 0) + 1
+            leaders += employee_id in leader_ids
+            taken.add(employee_id)
             outcomes.append(Outcome(employee, True))
     return outcomes
 

@@ -1,7 +1,7 @@
 """Course and agency names as the various exports spell them, reduced to one matching key."""
 import pytest
 
-from courses.names import normalize_agency_name, normalize_course_name
+from courses.names import normalize_course_name
 
 SAME_COURSE = [
     ("square vs lenticular brackets", "[守護正義的防線]霸凌不要來", "【守護正義的防線】霸凌不要來"),
@@ -57,17 +57,3 @@ def test_katakana_long_vowel_is_kept():
 def test_empty_name():
     assert normalize_course_name("") == ""
     assert normalize_course_name("　 ") == ""
-
-
-AGENCIES = [
-    ("台 becomes 臺", "台南市政府人事處", "臺南市政府人事處"),
-    ("outer whitespace and full-width space", "　高雄市政府 ", "高雄市政府"),
-    ("full-width letters", "ＲＡＤ", "RAD"),
-    ("already normal", "臺北市政府", "臺北市政府"),
-    ("inner space kept", "臺南市 安南區公所", "臺南市 安南區公所"),
-]
-
-
-@pytest.mark.parametrize("raw, expected", [(a, b) for _id, a, b in AGENCIES], ids=[c[0] for c in AGENCIES])
-def test_normalize_agency_name(raw, expected):
-    assert normalize_agency_name(raw) == expected

@@ -4,19 +4,20 @@ from pathlib import Path
 
 import pytest
 
-from courses.calendar import WorkCalendar
-from courses.offduty import OUTSIDE_OFFICE_HOURS, WHOLE_DAYS, Absence, OfficeHours, is_off_duty
+from courses.calendar import WorkCalendar, parse_dgpa_csv
+from courses.offduty import (
+    OUTSIDE_OFFICE_HOURS,
+    WHOLE_DAYS,
+    Absence,
+    OfficeHours,
+    is_off_duty,
+)
 
 CALENDARS = Path(__file__).resolve().parent.parent / "fixtures" / "calendar"
 
 
 def shipped_calendar() -> WorkCalendar:
-    days = []
-    for path in CALENDARS.glob("*.csv"):
-        for line in path.read_text(encoding="utf-8-sig").splitlines()[1:]:
-            date, _weekday, off, *_note = line.split(",")
-            days.append((dt.date(int(date[:4]), int(date[4:6]), int(date[6:])), off == "2"))
-    return WorkCalendar(days)
+    return WorkCalendar(day for path in CALENDARS.glob("*.csv") for day in parse_dgpa_csv(path.read_bytes()))
 
 
 CAL = shipped_calendar()
