@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management import call_command
 
-SHARED = Path(os.environ.get("SHARED_DIR", Path(__file__).resolve().parents[2] / "shared"))
+SHARED = Path(os.environ.get("SHARED_DIR") or Path(__file__).resolve().parent / "data")
 
 
 def run_command(command: str, tmp_path, data: bytes, name: str = "file.csv", *args):

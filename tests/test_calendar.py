@@ -1,7 +1,7 @@
 """The office calendar: the DGPA CSV parser, Taipei's exception lists, and WorkCalendar.
 
 Pure Python, no database. The real files live in the shared data folder
-(SHARED_DIR, default: the `shared` folder next to this project).
+(SHARED_DIR, default: tests/data, a copy of the shared folder).
 """
 import datetime as dt
 import os
@@ -18,7 +18,7 @@ from courses.calendar import (
     parse_dgpa_csv,
 )
 
-SHARED = Path(os.environ.get("SHARED_DIR") or Path(__file__).resolve().parents[2] / "shared")
+SHARED = Path(os.environ.get("SHARED_DIR") or Path(__file__).resolve().parent / "data")
 TW_CALENDAR = SHARED / "data" / "tw-calendar"
 DGPA = TW_CALENDAR / "dgpa-csv"
 TAIPEI = TW_CALENDAR / "taipei-json"
