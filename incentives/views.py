@@ -39,7 +39,11 @@ def my_standing(request):
         raise PermissionDenied
     employee = request.user.employee
     asked = request.GET.get("year", "")
-    year = int(asked) if asked.isdigit() and 1990 < int(asked) < 2100 else dt.date.today().year
+    if asked.isdigit() and 1990 < int(asked) < 2100:
+        year = int(asked)
+    else:  # the latest year the person learned in, so a page never opens on an empty year by default
+        latest = LearningRecord.objects.filter(employee=employee).order_by("-completed_on").values_list("completed_on", flat=True).first()
+        year = latest.year if latest else dt.date.today().year
     records = LearningRecord.objects.filter(employee=employee, completed_on__year=year)
     totals = records.aggregate(total=Sum("hours", default=ZERO), digital=Sum("digital_hours", default=ZERO),
                                job=Sum("hours", filter=Q(job_related=True), default=ZERO))

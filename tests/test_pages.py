@@ -83,3 +83,17 @@ def test_our_own_pages_have_an_english_translation(client):
         from django.utils.translation import gettext
 
         assert gettext("人員") != "人員"
+
+
+@pytest.mark.django_db
+def test_my_standing_opens_on_the_latest_year_with_learning(client):
+    import datetime as dt
+
+    from courses.models import LearningRecord
+    from tests.factories import EmployeeFactory
+
+    employee = EmployeeFactory()
+    LearningRecord.objects.create(employee=employee, course_name="課", course_key="課", hours=3, completed_on=dt.date(2014, 5, 1))
+    client.force_login(UserFactory(role=Role.EMPLOYEE, employee=employee))
+    page = client.get(reverse("incentives:me"))
+    assert (page.context["year"], page.context["totals"]["total"]) == (2014, 3)
