@@ -7,6 +7,7 @@ import uuid
 import pytest
 
 from portal.celery import app as celery_app
+from tests.figures import FIGURES
 
 
 @pytest.fixture(scope="session")
@@ -39,8 +40,11 @@ def _database_url(settings_dict) -> str:
     return f"postgres://{user}{password}@{host}:{port}/{settings_dict['NAME']}"
 
 
-def start_worker(media_root, log_path):
-    """A real `celery worker` process on the Redis broker, sharing the test database."""
+def start_worker(media_root, log_path, queue: str = "celery"):
+    """A real `celery worker` process on the Redis broker, sharing the test database.
+
+    `queue` lets a test own its worker: the session's shared worker stays on the default queue.
+    """
     from django.db import connection
 
     broker = os.environ.get("CELERY_BROKER_URL", "")
@@ -52,7 +56,7 @@ def start_worker(media_root, log_path):
     with open(log_path, "w") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "portal", "worker", "-P", "solo", "-n", name,
-             "--loglevel", "INFO", "--without-gossip", "--without-mingle"],
+             "--loglevel", "INFO", "--without-gossip", "--without-mingle", "-Q", queue],
             env=env, stdout=log, stderr=subprocess.STDOUT,
         )
     deadline = time.monotonic() + 60
@@ -86,3 +90,11 @@ def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium", "args": [
         "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run", "--disable-sync"]}
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The access-control and fuzzing figures, shown even though their tests passed quietly."""
+    if FIGURES:
+        terminalreporter.section("security figures")
+        for line in FIGURES.values():
+            terminalreporter.write_line(line)

@@ -1,12 +1,14 @@
 """Faults: a worker killed in the middle of an import, and a broker that is down."""
+import functools
 import signal
 import time
+import uuid
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from portal import nationalid
+from portal import nationalid, tasks
 from portal.celery import app as celery_app
 from portal.models import Employee, ImportBatch
 from portal.services import retry_import, submit_import
@@ -31,8 +33,12 @@ def wait_for(batch, condition, seconds=120):
 
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
-def test_worker_killed_mid_import_applies_nothing_and_a_retry_completes_it(media_root, tmp_path):
-    first = start_worker(media_root, tmp_path / "first.log")
+def test_worker_killed_mid_import_applies_nothing_and_a_retry_completes_it(media_root, tmp_path, monkeypatch):
+    # The job goes to a queue of this test's own: the session's shared worker (on the default
+    # queue) must not take it, or killing `first` would kill nothing.
+    queue = f"faults-{uuid.uuid4().hex[:8]}"
+    monkeypatch.setattr(tasks.run_import, "apply_async", functools.partial(tasks.run_import.apply_async, queue=queue))
+    first = start_worker(media_root, tmp_path / "first.log", queue)
     try:
         batch = submit_import("roster", "big.csv", big_roster(60_000))
         wait_for(batch, lambda b: b.status == "running" and b.progress > 0)
@@ -44,8 +50,7 @@ def test_worker_killed_mid_import_applies_nothing_and_a_retry_completes_it(media
     batch.refresh_from_db()
     assert batch.status == "running"           # left unfinished by the dead worker …
     assert Employee.objects.count() == 0       # … and nothing of it applied
-    celery_app.control.purge()
-    second = start_worker(media_root, tmp_path / "second.log")
+    second = start_worker(media_root, tmp_path / "second.log", queue)
     try:
         retry_import(batch, force=True)
         batch = wait_for(batch, lambda b: b.is_finished)
