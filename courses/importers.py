@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.imports.base import Counts, Importer, Row, RowError
+from portal.imports.base import Counts, Importer, Row, RowError, Upsert
 from portal.imports.columns import (
     BooleanColumn,
     ChoiceColumn,
@@ -43,9 +43,25 @@ def national_id_column():
     return NationalIdColumn("身分證字號", "身分證號", "統一證號", key="national_id")
 
 
-class RecordImporter(Importer):
+class PeopleImporter(Importer):
+    """Rows about employees on the roster; each person is looked up once per file."""
+
+    def __init__(self, options=None):
+        super().__init__(options)
+        self.employee_ids: dict[str, int] = {}
+
+    def validate_chunk(self, rows, errors):
+        resolve_employees(rows, errors, known=self.employee_ids)
+
+
+RECORD_KEY = ["employee_id", "course_key", "completed_on", "provider"]
+RECORD_FIELDS = ["course_name", "hours", "digital_hours", "mode", "category", "job_related", "started_on", "completed_at"]
+
+
+class RecordImporter(PeopleImporter):
     kind = "records"
     label = _("學習紀錄")
+    upsert = Upsert(LearningRecord, RECORD_KEY, RECORD_FIELDS, duplicate_column="課程名稱")
     columns = [
         national_id_column(),
         TextColumn("姓名", key="name", required=False),
@@ -75,32 +91,13 @@ class RecordImporter(Importer):
         v["course_key"] = normalize_course_name(v["course_name"])
         return problems
 
-    def validate(self, rows, errors):
-        resolve_employees(rows, errors)
-        reject_duplicate_keys(rows, errors, record_key, "課程名稱")
-
-    def apply(self, rows):
-        wanted = [{
-            "employee_id": v["employee_id"], "course_key": v["course_key"], "completed_on": v["completed_on"],
-            "provider": v["provider"], "course_name": v["course_name"], "hours": v["hours"],
-            "digital_hours": v["digital_hours"], "mode": v["mode"], "category": v["category"],
-            "job_related": v["job_related"], "started_on": v["started_on"], "completed_at": v["completed_at"],
-        } for v in (r.values for r in rows)]
-        return bulk_upsert(LearningRecord, wanted, RECORD_KEY, RECORD_FIELDS,
-                           extra={"batch_id": self.options.get("batch_id")})
 
 
-RECORD_KEY = ["employee_id", "course_key", "completed_on", "provider"]
-RECORD_FIELDS = ["course_name", "hours", "digital_hours", "mode", "category", "job_related", "started_on", "completed_at"]
-
-
-def record_key(v):
-    return (v["national_id"], v["course_key"], v["completed_on"], v["provider"])
-
-
-class ForumImporter(Importer):
+class ForumImporter(PeopleImporter):
     kind = "forum"
     label = _("論壇發表統計")
+    upsert = Upsert(ForumTally, ["employee_id", "forum", "window_start", "window_end"], ["posts", "replies", "excluded"],
+                    duplicate_column="論壇名稱")
     columns = [
         national_id_column(),
         TextColumn("姓名", key="name", required=False),
@@ -120,16 +117,6 @@ class ForumImporter(Importer):
             problems.append(("不計入篇數", _("不計入篇數大於發表與回應篇數合計")))
         return problems
 
-    def validate(self, rows, errors):
-        resolve_employees(rows, errors)
-        reject_duplicate_keys(rows, errors, lambda v: (v["national_id"], v["forum"], v["window_start"], v["window_end"]),
-                              "論壇名稱")
-
-    def apply(self, rows):
-        wanted = [{k: r.values[k] for k in ["employee_id", "forum", "window_start", "window_end", "posts", "replies", "excluded"]}
-                  for r in rows]
-        return bulk_upsert(ForumTally, wanted, ["employee_id", "forum", "window_start", "window_end"],
-                           ["posts", "replies", "excluded"], extra={"batch_id": self.options.get("batch_id")})
 
 
 def _local(day: dt.date, time: dt.time | None, end: bool) -> dt.datetime:
@@ -141,9 +128,10 @@ def _local(day: dt.date, time: dt.time | None, end: bool) -> dt.datetime:
     return timezone.make_aware(moment)
 
 
-class AttendanceImporter(Importer):
+class AttendanceImporter(PeopleImporter):
     kind = "attendance"
     label = _("差勤紀錄")
+    upsert = Upsert(AttendancePeriod, ["employee_id", "kind", "starts_at", "ends_at"], [], duplicate_column="起始")
     columns = [
         national_id_column(),
         TextColumn("姓名", key="name", required=False),
@@ -159,14 +147,6 @@ class AttendanceImporter(Importer):
             return [("迄止", _("迄止時間不晚於起始時間"))]
         return []
 
-    def validate(self, rows, errors):
-        resolve_employees(rows, errors)
-        reject_duplicate_keys(rows, errors, lambda v: (v["national_id"], v["kind"], v["starts_at"], v["ends_at"]), "起始")
-
-    def apply(self, rows):
-        wanted = [{k: r.values[k] for k in ["employee_id", "kind", "starts_at", "ends_at"]} for r in rows]
-        return bulk_upsert(AttendancePeriod, wanted, ["employee_id", "kind", "starts_at", "ends_at"], [],
-                           extra={"batch_id": self.options.get("batch_id")})
 
 
 class CalendarImporter(Importer):
@@ -174,6 +154,7 @@ class CalendarImporter(Importer):
 
     kind = "calendar"
     label = _("辦公日曆")
+    upsert = Upsert(CalendarDay, ["date"], ["is_day_off", "note"], duplicate_column="西元日期")
     columns = [
         DateColumn("西元日期", key="date"),
         TextColumn("星期", key="weekday", required=False, max_length=2),
@@ -181,12 +162,6 @@ class CalendarImporter(Importer):
         TextColumn("備註", key="note", required=False, max_length=50),
     ]
 
-    def validate(self, rows, errors):
-        reject_duplicate_keys(rows, errors, lambda v: v["date"], "西元日期")
-
-    def apply(self, rows):
-        wanted = [{k: r.values[k] for k in ["date", "is_day_off", "note"]} for r in rows]
-        return bulk_upsert(CalendarDay, wanted, ["date"], ["is_day_off", "note"])
 
 
 class CourseListImporter(Importer):
@@ -221,7 +196,10 @@ class CourseListImporter(Importer):
                    "hours": r.values["hours"]} for r in rows]
         counts = bulk_upsert(CourseListEntry, wanted, ["course_list_id", "course_id"], ["hours"])
         keep = {w["course_id"] for w in wanted}
-        removed, _detail = course_list.entries.exclude(course_id__in=keep).delete()
+        dropped = course_list.entries.exclude(course_id__in=keep)
+        for course_id, hours in dropped.values_list("course_id", "hours"):
+            counts.changed({"course_list_id": course_list.id, "course_id": course_id}, {"hours": hours}, None)
+        removed, _detail = dropped.delete()
         counts.updated += removed
         return counts
 

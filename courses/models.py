@@ -118,8 +118,10 @@ class LearningRecord(models.Model):
         CLASSROOM = "實體", _("實體")
         BLENDED = "混成", _("混成")
 
+    # No index of its own: the natural key's unique index starts with the employee, and every
+    # index costs each imported row.
     employee = models.ForeignKey("portal.Employee", verbose_name=_("人員"), on_delete=models.CASCADE,
-                                 related_name="learning_records")
+                                 related_name="learning_records", db_index=False)
     course_name = models.CharField(_("課程名稱"), max_length=300)
     course_key = models.CharField(_("比對名稱"), max_length=300, editable=False)
     provider = models.CharField(_("開課機關"), max_length=100, blank=True, default="")

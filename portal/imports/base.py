@@ -1,13 +1,18 @@
 """The importer skeleton: read, validate every row, then apply all or nothing."""
-from abc import ABC, abstractmethod
-from collections.abc import Callable
+import itertools
+from abc import ABC
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .columns import CellError, Column, cell_text, header_key, is_blank_row
 from .readers import FileFormatError, read_table
+
+# Rows are read, cleaned, checked and staged this many at a time: memory stays flat.
+CHUNK = 5000
 
 # A file with more problems than this is clearly the wrong file; listing the rest helps nobody.
 MAX_ERRORS = 5000
@@ -23,17 +28,29 @@ class RowError:
         return {"row": self.row, "column": self.column, "message": self.message}
 
 
+# The audit entry of an import keeps the before/after values of this many changed rows;
+# past that it keeps their number (each imported row also points at its batch).
+MAX_AUDITED_CHANGES = 1000
+
+
 @dataclass
 class Counts:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    # Rows that existed and were changed or removed: {"key": …, "before": …, "after": …}.
+    changes: list = field(default_factory=list)
 
     def __iadd__(self, other: "Counts"):
         self.created += other.created
         self.updated += other.updated
         self.unchanged += other.unchanged
+        self.changes = (self.changes + other.changes)[:MAX_AUDITED_CHANGES]
         return self
+
+    def changed(self, key: dict, before: dict, after: dict | None) -> None:
+        if len(self.changes) < MAX_AUDITED_CHANGES:
+            self.changes.append({"key": key, "before": before, "after": after})
 
 
 @dataclass
@@ -51,26 +68,46 @@ class ImportResult:
     dry_run: bool = False
 
 
-class Rejected(Exception):
-    def __init__(self, errors):
-        self.errors = errors
-
-
 class _DryRunRollback(Exception):
     pass
 
 
-class Importer(ABC):
-    """Subclasses declare `kind`, `label` and `columns`, and write `apply`.
+def batched(iterable, size: int) -> Iterator[list]:
+    iterator = iter(iterable)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
 
-    `validate(rows, errors)` may add file-level checks (unknown employees, duplicate keys)
-    with a fixed number of queries; `apply(rows)` runs inside one transaction and returns
-    Counts. Nothing is written unless every row is valid.
+
+@dataclass
+class Upsert:
+    """Where a streamed importer's rows go: a model, its natural key and the fields compared.
+
+    Its rows never gather in memory: each cleaned chunk is staged in a temporary table,
+    duplicates are found there, and one statement merges it into the model's table.
+    """
+
+    model: type
+    key: list[str]
+    fields: list[str]
+    duplicate_column: str
+
+
+class Importer(ABC):
+    """Subclasses declare `kind`, `label` and `columns`, and either `upsert` or `apply`.
+
+    Rows are read and cleaned in chunks of CHUNK rows, column by column. Then:
+    - importers that declare `upsert` (an Upsert) stream: `validate_chunk` checks each chunk
+      against the database, the chunk goes to a staging table, and the table is merged at
+      the end if the whole file is valid;
+    - the others collect every row: `validate(rows, errors)` checks across rows and
+      `apply(rows)` writes them inside one transaction, returning Counts.
+    Either way nothing is written unless every row is valid.
     """
 
     kind: str = ""
     label: str = ""
     columns: list[Column] = []
+    upsert: Upsert | None = None
 
     def __init__(self, options: dict | None = None):
         self.options = options or {}
@@ -80,16 +117,27 @@ class Importer(ABC):
         """Cross-column checks of one cleaned row: (column, message) pairs."""
         return []
 
-    def validate(self, rows: list[Row], errors: list[RowError]) -> None:
-        """Checks across rows and against the database, in a fixed number of queries."""
+    def validate_chunk(self, rows: list[Row], errors: list[RowError]) -> None:
+        """Checks of a chunk of clean rows against the database, in a fixed number of queries."""
 
-    @abstractmethod
-    def apply(self, rows: list[Row]) -> Counts:
-        """Write the rows (inside the import's transaction) and count what changed."""
+    def validate(self, rows: list[Row], errors: list[RowError]) -> None:
+        """Checks across all rows (importers without `upsert`)."""
+
+    # `apply(rows) -> Counts`, for importers without `upsert`: write the rows inside the
+    # import's transaction and count what changed. __init_subclass__ checks one is given.
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # A concrete importer (one with a kind) says where its rows go, either way.
+        if cls.kind and cls.upsert is None and not callable(getattr(cls, "apply", None)):
+            raise TypeError(f"{cls.__name__}: declare `upsert` or write `apply(rows)`")
 
     # -- machinery -------------------------------------------------------------
     def run(self, data: bytes, file_name: str = "", *, dry_run: bool = False,
-            progress: Callable[[int], None] | None = None) -> ImportResult:
+            progress: Callable[[int], None] | None = None,
+            on_applied: Callable[[ImportResult], None] | None = None) -> ImportResult:
+        """`on_applied` runs inside the import's transaction once the rows are written (never on
+        a dry run), so what it records (the audit entry) commits or rolls back with the rows."""
         progress = progress or (lambda percent: None)
         errors: list[RowError] = []
         try:
@@ -97,7 +145,12 @@ class Importer(ABC):
             mapping = self._map_headers(table.headers, errors)
             if errors:
                 return ImportResult(ok=False, errors=errors, dry_run=dry_run)
-            rows = self._clean_rows(table, mapping, errors, progress)
+            chunks = self._clean_chunks(table, mapping, errors, progress)
+            if self.upsert is not None:
+                return self._run_streamed(chunks, errors, dry_run, progress, on_applied)
+            rows = []
+            for chunk in chunks:
+                rows.extend(chunk)
         except FileFormatError as exc:
             return ImportResult(ok=False, errors=[RowError(0, "", str(exc))], dry_run=dry_run)
         if not rows and not errors:
@@ -107,18 +160,67 @@ class Importer(ABC):
         bad_rows = {e.row for e in errors}
         self.validate([r for r in rows if r.number not in bad_rows], errors)
         if errors:
-            errors.sort(key=lambda e: e.row)
-            return ImportResult(ok=False, total_rows=len(rows), errors=errors[:MAX_ERRORS], dry_run=dry_run)
+            return self._rejected(errors, len(rows), dry_run)
         progress(70)
-        counts = self._apply(rows, dry_run)
+        counts = self._apply(rows, dry_run, on_applied)
         progress(100)
         return ImportResult(ok=True, total_rows=len(rows), counts=counts, dry_run=dry_run)
 
-    def _apply(self, rows: list[Row], dry_run: bool) -> Counts:
+    def _run_streamed(self, chunks, errors, dry_run, progress, on_applied=None) -> ImportResult:
+        from .upsert import Staging  # upsert.py builds on this module's Counts
+
+        spec = self.upsert
+        names = [*spec.key, *spec.fields]
+        pick = itemgetter(*names)
+        total = 0
+        # Every row remembers the batch that last wrote it, where its table has the column.
+        extra = ({"batch_id": self.options.get("batch_id")}
+                 if any(f.attname == "batch_id" for f in spec.model._meta.concrete_fields) else {})
+        with Staging(spec.model, spec.key, spec.fields, extra) as staging:
+            for rows in chunks:
+                total += len(rows)
+                clean = self._without_errors(rows, errors)
+                self.validate_chunk(clean, errors)
+                # Staged even once the file is known to be rejected: the duplicates among
+                # its clean rows are problems to report too.
+                staging.add((row.number, *pick(row.values)) for row in self._without_errors(clean, errors))
+            if total == 0 and not errors:
+                errors.append(RowError(0, "", _("檔案沒有任何資料列。")))
+            for row, first in staging.duplicates():
+                errors.append(RowError(row, spec.duplicate_column, _("與第 %(n)d 列重複") % {"n": first}))
+            if errors:
+                return self._rejected(errors, total, dry_run)
+            progress(90)
+            counts = staging.counts()
+            if not dry_run:
+                with transaction.atomic():
+                    if counts.created or counts.updated:  # a file imported again writes nothing
+                        staging.merge()
+                    if on_applied is not None:
+                        on_applied(ImportResult(ok=True, total_rows=total, counts=counts))
+        progress(100)
+        return ImportResult(ok=True, total_rows=total, counts=counts, dry_run=dry_run)
+
+    @staticmethod
+    def _without_errors(rows: list[Row], errors: list[RowError]) -> list[Row]:
+        """The rows of a chunk with no error so far (errors are appended in row order per chunk)."""
+        if not rows or not errors or errors[-1].row < rows[0].number:
+            return rows
+        bad = {e.row for e in errors if e.row >= rows[0].number}
+        return [r for r in rows if r.number not in bad]
+
+    @staticmethod
+    def _rejected(errors, total, dry_run) -> ImportResult:
+        errors.sort(key=lambda e: e.row)
+        return ImportResult(ok=False, total_rows=total, errors=errors[:MAX_ERRORS], dry_run=dry_run)
+
+    def _apply(self, rows: list[Row], dry_run: bool, on_applied=None) -> Counts:
         result = Counts()
         try:
             with transaction.atomic():
                 result = self.apply(rows)
+                if on_applied is not None and not dry_run:
+                    on_applied(ImportResult(ok=True, total_rows=len(rows), counts=result))
                 if dry_run:
                     # The dry run does the real work, so its counts are exact, then undoes it.
                     raise _DryRunRollback
@@ -139,34 +241,41 @@ class Importer(ABC):
                 errors.append(RowError(1, column.name, _("缺少必要欄位")))
         return mapping
 
-    def _clean_rows(self, table, mapping, errors, progress) -> list[Row]:
-        rows: list[Row] = []
-        columns = [(c, mapping.get(c.key)) for c in self.columns]
+    def _clean_chunks(self, table, mapping, errors, progress) -> Iterator[list[Row]]:
+        """Clean the table CHUNK rows at a time, column by column (see Column.clean_many)."""
         total = table.total or 0
-        step = max(total // 20, 1000)
-        for count, (number, cells) in enumerate(table.rows, start=1):
-            if count % step == 0 and total:
-                progress(min(69, int(70 * count / total)))
-            if is_blank_row(cells):
+        keys = [c.key for c in self.columns]
+        seen = 0
+        shown = 0
+        for chunk in batched(table.rows, CHUNK):
+            seen += len(chunk)
+            # Every report is a committed write: report in steps of 5 %, not every chunk.
+            if total and (percent := min(69, int(70 * seen / total))) >= shown + 5:
+                progress(percent)
+                shown = percent
+            chunk = [(number, cells) for number, cells in chunk if not is_blank_row(cells)]
+            if not chunk:
                 continue
-            values, row_ok = {}, True
-            for column, index in columns:
-                raw = cells[index] if index is not None and index < len(cells) else None
-                try:
-                    values[column.key] = column.clean(raw)
-                except CellError as exc:
-                    row_ok = False
-                    if len(errors) < MAX_ERRORS:
-                        errors.append(RowError(number, column.name, str(exc)))
-            if row_ok:
-                for column_name, message in self.check_row(values):
-                    errors.append(RowError(number, column_name, message))
-            rows.append(Row(number, values))
-        return rows
+            numbers = [number for number, _cells in chunk]
+            kept = [cells for _number, cells in chunk]
+            first_error = len(errors)
+            by_column = list(itertools.zip_longest(*kept))  # short rows are padded with None
+            cleaned = []
+            for column in self.columns:
+                index = mapping.get(column.key)
+                if index is None:  # an optional column the file does not have
+                    cleaned.append(itertools.repeat(column.default, len(kept)))
+                    continue
+                cells = by_column[index] if index < len(by_column) else [None] * len(kept)
+                cleaned.append(column.clean_many(cells, numbers, errors))
+            rows = [Row(number, dict(zip(keys, values))) for number, values in zip(numbers, zip(*cleaned))]
+            # Cross-column checks only on rows whose cells are all clean.
+            bad = {e.row for e in errors[first_error:]}
+            for row in rows:
+                if row.number not in bad:
+                    for column_name, message in self.check_row(row.values):
+                        errors.append(RowError(row.number, column_name, message))
+            yield rows
 
 
-def unchanged(instance, values: dict) -> bool:
-    return all(getattr(instance, name) == value for name, value in values.items())
-
-
-__all__ = ["Importer", "ImportResult", "Counts", "Row", "RowError", "Rejected", "unchanged", "cell_text"]
+__all__ = ["Importer", "Upsert", "ImportResult", "Counts", "MAX_AUDITED_CHANGES", "Row", "RowError", "cell_text"]

@@ -31,8 +31,8 @@ CACHE_LIMIT = 50_000
 
 
 class Column:
-    # Conversions that depend on the text alone are remembered: an export repeats the same
-    # IDs, dates and hours thousands of times.
+    # Conversions that depend on the cell alone and repeat across a whole file (IDs, dates,
+    # hours, choices) are remembered for the file, not only for a chunk.
     cached = False
 
     def __init__(self, name: str, *aliases: str, required: bool = True, default=None, key: str | None = None):
@@ -43,30 +43,72 @@ class Column:
         self.key = key or name
         self._cache: dict[str, object] = {}
 
-    def clean(self, value):
-        # Keyed on the raw cell, so a hit skips even the width normalisation.
-        if self.cached and isinstance(value, str):
+    def convert(self, value, text):
+        return text
+
+    def clean_many(self, cells: list, numbers: list[int], errors: list) -> list:
+        """Clean one column of a chunk; bad cells add RowErrors and clean to None.
+
+        An export repeats the same IDs, dates, hours and course names thousands of times,
+        so each distinct cell is cleaned once per chunk (once per process, up to
+        CACHE_LIMIT values, for `cached` columns) and the column is then one look-up per
+        cell. Booleans take the slow path: True equals 1 and 1.0 as a key, and cleans
+        differently.
+        """
+        from .base import MAX_ERRORS, RowError
+
+        memo = self._cache if self.cached else {}
+        if len(memo) >= CACHE_LIMIT:
+            memo.clear()
+        if bool in set(map(type, cells)):
+            return self._clean_each(cells, numbers, errors)
+        distinct = set(cells)
+        for cell in distinct - memo.keys():
             try:
-                return self._cache[value]
-            except KeyError:
-                pass
+                memo[cell] = self._clean_uncached(cell)
+            except CellError as exc:
+                memo[cell] = _Failed(exc)
+        failed = {cell for cell in distinct if memo[cell].__class__ is _Failed}
+        if not failed:
+            return [memo[cell] for cell in cells]
+        for number, cell in zip(numbers, cells):
+            if cell in failed and len(errors) < MAX_ERRORS:
+                errors.append(RowError(number, self.name, memo[cell].message))
+        return [None if cell in failed else memo[cell] for cell in cells]
+
+    def _clean_each(self, cells: list, numbers: list[int], errors: list) -> list:
+        from .base import MAX_ERRORS, RowError
+
+        out = []
+        for number, cell in zip(numbers, cells):
+            try:
+                out.append(self._clean_uncached(cell))
+            except CellError as exc:
+                out.append(None)
+                if len(errors) < MAX_ERRORS:
+                    errors.append(RowError(number, self.name, str(exc)))
+        return out
+
+    def _clean_uncached(self, value):
         text = cell_text(value)
         if not text:
             if self.required:
                 raise CellError(_("不可空白"))
             return self.default
-        result = self.convert(value, text)
-        if self.cached and isinstance(value, str):
-            if len(self._cache) >= CACHE_LIMIT:
-                self._cache.clear()
-            self._cache[value] = result
-        return result
+        return self.convert(value, text)
 
-    def convert(self, value, text):
-        return text
+
+class _Failed:
+    """A remembered bad cell."""
+
+    __slots__ = ("message",)
+
+    def __init__(self, exc: CellError):
+        self.message = str(exc)
 
 
 class TextColumn(Column):
+    cached = True
     def __init__(self, name, *aliases, max_length: int = 200, **kwargs):
         super().__init__(name, *aliases, **kwargs)
         self.max_length = max_length
@@ -104,23 +146,30 @@ class DateTimeColumn(Column):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Timestamps are nearly all different, their dates and times are not.
         self._dates: dict[str, object] = {}
+        self._times: dict[str, object] = {}
 
     def convert(self, value, text):
         try:
             if not isinstance(value, str):
                 return rocdate.parse_datetime(value)
-            # Timestamps are nearly all different, their dates are not: remember the dates.
             date_text, _sep, time_text = text.partition(" ")
-            day = self._dates.get(date_text)
-            if day is None:
-                day = rocdate.parse_date(date_text)
-                if len(self._dates) >= CACHE_LIMIT:
-                    self._dates.clear()
-                self._dates[date_text] = day
-            return day, (rocdate.parse_time(time_text.strip()) if time_text.strip() else None)
+            time_text = time_text.strip()
+            return (_remembered(self._dates, date_text, rocdate.parse_date),
+                    _remembered(self._times, time_text, rocdate.parse_time) if time_text else None)
         except rocdate.RocDateError as exc:
             raise CellError(str(exc)) from None
+
+
+def _remembered(memo: dict, text: str, parse):
+    try:
+        return memo[text]
+    except KeyError:
+        if len(memo) >= CACHE_LIMIT:
+            memo.clear()
+        memo[text] = result = parse(text)
+        return result
 
 
 class TimeColumn(Column):
@@ -201,6 +250,8 @@ class BooleanColumn(ChoiceColumn):
 
 
 def is_blank_row(cells) -> bool:
+    if cells and cells[0].__class__ is str and cells[0].strip():
+        return False  # nearly every row of a file
     return all(cell_text(c) == "" for c in cells)
 
 

@@ -22,9 +22,17 @@ def employees_by_national_id(national_ids) -> dict[str, int]:
     return found
 
 
-def resolve_employees(rows: list[Row], errors: list[RowError], column: str = "身分證字號") -> None:
-    """Set `employee_id` on every row; rows of people not on the roster are errors."""
-    known = employees_by_national_id(r.values["national_id"] for r in rows)
+def resolve_employees(rows: list[Row], errors: list[RowError], column: str = "身分證字號",
+                      known: dict[str, int] | None = None) -> None:
+    """Set `employee_id` on every row; rows of people not on the roster are errors.
+
+    `known` carries the IDs already found from chunk to chunk of one file, so that each
+    person is looked up once per file.
+    """
+    known = {} if known is None else known
+    wanted = {r.values["national_id"] for r in rows} - known.keys()
+    if wanted:
+        known.update(employees_by_national_id(wanted))
     for row in rows:
         employee_id = known.get(row.values["national_id"])
         if employee_id is None:

@@ -1,4 +1,5 @@
 """Turn an uploaded file (CSV in UTF-8/Big5, or XLSX) into header + rows."""
+import codecs
 import csv
 import io
 import zipfile
@@ -24,21 +25,38 @@ class Table:
     total: int | None = None
 
 
-def decode_text(data: bytes) -> str:
-    """UTF-8 with or without BOM, else CP950 (Big5 with the extensions HR files use)."""
+def text_encoding(data: bytes) -> str:
+    """UTF-8 with or without BOM, else CP950 (Big5 with the extensions HR files use).
+
+    The bytes are checked piece by piece so that the file is never held twice, once as
+    bytes and once as text.
+    """
     if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp950")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
+        encoding = "utf-8-sig"
+    else:
+        encoding = "utf-8" if _decodes(data, "utf-8") is None else "cp950"
+    failed_at = _decodes(data, encoding)
+    if failed_at is not None:
+        line = data[:failed_at].count(b"\n") + 1
         raise FileFormatError(
             _("第 %(line)d 列含有無法辨識的字元（可能是機關造字），請改用 UTF-8 或以標準字取代。") % {"line": line}
-        ) from None
+        )
+    return encoding
+
+
+def _decodes(data: bytes, encoding: str, piece: int = 1 << 20) -> int | None:
+    """None if `data` decodes, else the offset of the first bad byte."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    for start in range(0, len(data), piece):
+        try:
+            decoder.decode(data[start:start + piece])
+        except UnicodeDecodeError as exc:
+            return start + exc.start
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return len(data) - 1
+    return None
 
 
 def read_table(data: bytes, file_name: str = "") -> Table:
@@ -54,8 +72,7 @@ def read_table(data: bytes, file_name: str = "") -> Table:
 def _read_csv(data: bytes) -> Table:
     if b"\x00" in data:
         raise FileFormatError(_("檔案不是文字檔或 Excel 活頁簿。"))
-    text = decode_text(data)
-    lines = io.StringIO(text, newline="")
+    lines = io.TextIOWrapper(io.BytesIO(data), encoding=text_encoding(data), newline="")
     reader = csv.reader(lines)
     try:
         headers = next(reader)
@@ -63,7 +80,7 @@ def _read_csv(data: bytes) -> Table:
         raise FileFormatError(_("檔案是空的。")) from None
     except csv.Error as exc:
         raise FileFormatError(_("CSV 格式錯誤：%(error)s") % {"error": exc}) from None
-    total = max(text.count("\n") - 1, 0)
+    total = max(data.count(b"\n") - 1, 0)
     return Table(headers=headers, rows=_csv_rows(reader), total=total)
 
 
