@@ -1,6 +1,8 @@
 """One place where services record their decisions."""
-from django.core.serializers.json import DjangoJSONEncoder
+import getpass
 import json
+
+from django.core.serializers.json import DjangoJSONEncoder
 
 from .models import AuditEntry
 
@@ -15,3 +17,12 @@ def record(actor, action: str, obj, summary: str = "", before: dict | None = Non
         object_type=obj._meta.label_lower, object_id=str(obj.pk), summary=summary[:300],
         before=_json(before), after=_json(after),
     )
+
+
+def command_line(what: str) -> str:
+    """Who ran a management command, for entries that have no portal user (imports, load_plans)."""
+    try:
+        account = getpass.getuser()
+    except (KeyError, OSError):  # a container's UID without a passwd entry
+        account = "?"
+    return f"（命令列 {what}，系統帳號 {account}）"

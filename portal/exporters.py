@@ -1,9 +1,16 @@
-"""Spreadsheets out: openpyxl workbooks with formula injection neutralised."""
+"""Spreadsheets and printed lists out: openpyxl workbooks and django-import-export's admin
+exports with formula injection neutralised, and the same rows as an A4 PDF."""
+import datetime as dt
 import io
+from decimal import Decimal
 
+import tablib
+from django.http import HttpResponse
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
+
+from .pdf import pdf_response
 
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -30,3 +37,63 @@ def workbook_bytes(title: str, headers: list[str], rows) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def neutralise_dataset(dataset: tablib.Dataset) -> tablib.Dataset:
+    """The same dataset with every text cell (headers too) made safe, for every export format.
+
+    django-import-export's own IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT strips a leading "="
+    only, and turns every cell into text; this keeps numbers and dates as they are.
+    """
+    safe = tablib.Dataset(title=dataset.title)
+    safe.headers = [safe_cell(h) for h in dataset.headers] if dataset.headers else None
+    for row in dataset:
+        safe.append([safe_cell(value) for value in row])
+    return safe
+
+
+class FormulaSafeExportMixin:
+    """For admin classes with django-import-export's export: HR's CSV/XLSX downloads of
+    agencies, courses, lists, bundles and learning data go through neutralise_dataset."""
+
+    def get_data_for_export(self, request, queryset, **kwargs):
+        return neutralise_dataset(super().get_data_for_export(request, queryset, **kwargs))
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(filename: str, title: str, headers: list[str], rows) -> HttpResponse:
+    response = HttpResponse(workbook_bytes(title, headers, rows), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+    return response
+
+
+def list_pdf(title: str, subtitle: str, headers: list[str], rows, landscape: bool = False) -> bytes:
+    """A plain printed list (A4, Kai font) of the same rows as the spreadsheet."""
+    from .pdf import render_pdf
+
+    return render_pdf("pdf/list.html", {"title": title, "subtitle": subtitle, "headers": headers,
+                                        "rows": [[_shown(v) for v in row] for row in rows], "landscape": landscape})
+
+
+def list_download(fmt: str, filename: str, title: str, subtitle: str, headers: list[str], rows, landscape: bool = False):
+    """The response for `?format=xlsx` or `?format=pdf` of a list page, or None for the page itself."""
+    if fmt == "xlsx":
+        return xlsx_response(filename, title, headers, rows)
+    if fmt == "pdf":
+        return pdf_response(list_pdf(title, subtitle, headers, rows, landscape), f"{filename}.pdf")
+    return None
+
+
+def _shown(value) -> str:
+    """A cell as printed: ROC dates, numbers without trailing zeros, nothing for None."""
+    from .rocdate import to_roc_short
+
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return to_roc_short(value)
+    if isinstance(value, (float, Decimal)):
+        return f"{Decimal(str(value)).normalize():f}"
+    return str(value)

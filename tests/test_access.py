@@ -9,11 +9,12 @@ import datetime as dt
 
 import pytest
 from django.contrib import admin
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
-from portal.models import ImportBatch, Role
-from programs.models import Activity, Plan, Proposal, Session, TrainingClass
+from portal.models import GeneratedDocument, ImportBatch, Role
+from programs.models import Activity, CampNomination, ContestEntry, Plan, Proposal, Session, TrainingClass
 from tests.factories import AgencyFactory, EmployeeFactory, UnitFactory, UserFactory
+from tests.figures import report
 
 ROLES = ["anonymous", "employee", "supervisor", "coordinator_a", "coordinator_b", "hr"]
 SECRET_NAME = "乙機關秘密人"
@@ -46,6 +47,8 @@ def world(db):
     camp = Activity.objects.create(plan=plan, slug="camp", kind="english_camp", name="英語營")
     yixing = Activity.objects.create(plan=plan, slug="yixing", kind="yixing", name="熠星")
     proposal_b = Proposal.objects.create(activity=yixing, agency=agency_b, title=f"{SECRET_NAME}的提案", leader=secret)
+    ContestEntry.objects.create(plan=plan, title=f"{SECRET_NAME}的作品", agency=agency_b, review="通過").authors.set([secret])
+    CampNomination.objects.create(activity=camp, employee=secret, government=government, circle="乙圈")
     users = {
         "employee": UserFactory(role=Role.EMPLOYEE, employee=clerk),
         "supervisor": UserFactory(role=Role.SUPERVISOR, employee=head),
@@ -56,11 +59,16 @@ def world(db):
     users["supervisor"].headed_units.set([unit_a])
     batch_b = ImportBatch.objects.create(kind="roster", file_name="乙.csv", created_by=users["coordinator_b"],
                                          message=f"{SECRET_NAME} 匯入")
+    from django.core.files.base import ContentFile
+
+    document_b = GeneratedDocument(kind="roster", title=f"{SECRET_NAME}的名冊", requested_by=users["coordinator_b"],
+                                   status="ready", file_name="roster.pdf", message=SECRET_NAME)
+    document_b.file.save("roster.pdf", ContentFile(f"%PDF {SECRET_NAME}".encode()), save=True)
     from leave.models import Application
 
     application_b = Application.objects.create(employee=secret, plan=plan, leave_date=dt.date(2015, 5, 1),
                                                starts_at=dt.time(8, 30), ends_at=dt.time(12, 30), hours=4)
-    return {"application_b": application_b, "plan": plan, "session": session, "camp": camp, "yixing": yixing, "proposal_b": proposal_b,
+    return {"application_b": application_b, "document_b": document_b, "plan": plan, "session": session, "camp": camp, "yixing": yixing, "proposal_b": proposal_b,
             "batch_b": batch_b, "secret": secret, "agency_b": agency_b, "users": users}
 
 
@@ -68,15 +76,21 @@ def params(name: str, world) -> dict | None:
     """The keyword arguments that point a URL at agency B's objects."""
     table = {
         "programs:plan": {"slug": world["plan"].slug},
+        "programs:plan-pdf": {"slug": world["plan"].slug},
         "incentives:staff": {"slug": world["plan"].slug},
         "incentives:kpi": {"slug": world["plan"].slug},
+        "incentives:kpi-pdf": {"slug": world["plan"].slug},
+        "incentives:kpi-people": {"slug": world["plan"].slug, "figure": "staff"},
         "incentives:roster": {"slug": world["plan"].slug},
         "incentives:tally": {"slug": world["plan"].slug},
         "programs:nominate": {"pk": world["session"].pk},
         "programs:camp": {"pk": world["camp"].pk},
         "programs:proposal": {"pk": world["proposal_b"].pk},
+        "programs:proposal-pdf": {"pk": world["proposal_b"].pk},
         "programs:proposal-new": {"activity_pk": world["yixing"].pk},
         "import-batch": {"pk": world["batch_b"].pk},
+        "document": {"pk": world["document_b"].pk},
+        "document-download": {"pk": world["document_b"].pk},
         "leave:cancel": {"pk": world["application_b"].pk},
         "leave:pdf": {"pk": world["application_b"].pk},
     }
@@ -100,10 +114,21 @@ def admin_urls(world):
             for view in ("change", "history", "delete"):
                 urls.append(reverse(f"admin:{info[0]}_{info[1]}_{view}", args=[target.pk]))
     urls += [reverse("admin:app_list", args=[label]) for label in {m._meta.app_label for m in admin.site._registry}]
-    return urls
+    # The admin's other pages: log-in, password change, autocomplete, and each model's
+    # import, import confirmation and export pages (django-import-export).
+    from django.contrib.contenttypes.models import ContentType
+
+    urls.append(reverse("admin:view_on_site", args=[ContentType.objects.get_for_model(world["secret"]).pk, world["secret"].pk]))
+    for name, _pattern in walk(get_resolver().url_patterns):
+        if name.startswith("admin:") and name != "admin:logout":  # log-out is POST-only
+            try:
+                urls.append(reverse(name))
+            except NoReverseMatch:
+                continue  # pages of one object, filled above
+    return sorted(set(urls))
 
 
-def test_every_url_as_every_role_leaks_nothing(world, client, capsys):
+def test_every_url_as_every_role_leaks_nothing(world, client):
     urls = []
     for name, _pattern in walk(get_resolver().url_patterns):
         kwargs = params(name, world)
@@ -121,7 +146,8 @@ def test_every_url_as_every_role_leaks_nothing(world, client, capsys):
         for url in urls:
             response = client.get(url)
             checked += 1
-            body = response.content.decode(errors="replace") if response.status_code == 200 else ""
+            content = b"".join(response.streaming_content) if response.streaming else response.content  # downloads stream
+            body = content.decode(errors="replace") if response.status_code == 200 else ""
             if role in ("hr", "coordinator_b"):
                 assert response.status_code not in {500}, url
                 continue
@@ -130,7 +156,9 @@ def test_every_url_as_every_role_leaks_nothing(world, client, capsys):
             assert response.status_code == 200, (role, url, response.status_code)
             if SECRET_NAME in body or SECRET_ID in body or SECRET_ID[:3] + "****" + SECRET_ID[-3:] in body:
                 leaks.append((role, url))
-    print(f"\naccess walk: {len(urls)} URLs × {len(ROLES)} roles = {checked} requests, leaks found: {len(leaks)}")
+    # Shown at the end of the run by conftest's pytest_terminal_summary (pytest hides print()).
+    report("access", f"access control: {len(urls)} URLs × {len(ROLES)} roles = {checked} requests checked, "
+                     f"leaks found: {len(leaks)}")
     assert leaks == []
     assert checked == len(urls) * len(ROLES)
 

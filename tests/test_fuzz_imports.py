@@ -12,9 +12,10 @@ from hypothesis import strategies as st
 from portal.imports.registry import IMPORTERS, importer_class
 from programs.models import Plan
 from tests.factories import AgencyFactory
+from tests.figures import report
 
 KINDS = sorted(IMPORTERS)
-RUNS = {"count": 0}
+RUNS = {"files": 0, "rejected": 0, "unhandled": 0}
 HEADERS = {kind: [c.name for c in importer_class(kind)({"plan": "tainan-101"}).columns] for kind in KINDS}
 cell = st.one_of(st.text(max_size=40), st.integers(-10**6, 10**6).map(str), st.sampled_from(
     ["=cmd|' /C calc'!A0", "103/02/30", "1030815", "A123456789", "-1", "１０３年８月１５日", "x" * 5000, "", "Y", "通過"]))
@@ -22,8 +23,18 @@ cell = st.one_of(st.text(max_size=40), st.integers(-10**6, 10**6).map(str), st.s
 
 def run(kind, data, name):
     options = {"plan": "tainan-101", "list": "policy-courses"}
-    result = importer_class(kind)(options).run(data, name, dry_run=True)
-    RUNS["count"] += 1
+    RUNS["files"] += 1
+    try:
+        result = importer_class(kind)(options).run(data, name, dry_run=True)
+    except Exception:
+        RUNS["unhandled"] += 1
+        raise
+    finally:
+        RUNS["rejected"] += "result" in locals() and not result.ok
+        # Shown at the end of the run by conftest's pytest_terminal_summary.
+        report("fuzz", f"import fuzzing: {len(KINDS)} importers, {RUNS['files']} files run "
+                       f"({RUNS['rejected']} rejected with row-numbered errors), "
+                       f"{RUNS['unhandled']} unhandled exceptions")
     assert result.ok or result.errors
     for error in result.errors:
         assert error.message and isinstance(error.row, int)
@@ -72,8 +83,20 @@ def test_truncated_and_whole_workbooks(plan, kind, rows, cut):
     run(kind, buffer.getvalue()[:cut], "book.xlsx")
 
 
-def test_fuzz_counts_and_no_national_id_in_logs(plan, caplog):
+def test_no_national_id_in_any_log_line_of_an_import_with_errors(plan, caplog):
+    """Through the service, as an upload runs: every record at DEBUG, before any handler's mask."""
+    from portal.models import ImportBatch
+    from portal.services import submit_import
+
+    ids = ["A123456789", "F234567898", "A123456780"]  # the last one fails its checksum
+    data = ("身分證字號,姓名,機關名稱,人員類別\n"
+            f"{ids[0]},王小明,甲機關,編制內\n{ids[1]},林小華,甲機關,亂填\n{ids[2]},陳大同,甲機關,編制內\n").encode()
     with caplog.at_level(logging.DEBUG):
-        run("roster", "身分證字號,姓名,機關名稱,人員類別\nA123456788,王,甲,編制內\nF234567898,林,甲,亂填\n".encode(), "r.csv")
-    assert "A123456788" not in caplog.text and "F234567898" not in caplog.text
-    print(f"\nimport fuzzing: {len(KINDS)} importers, {RUNS['count']} files run, 0 unhandled exceptions")
+        batch = submit_import("roster", "roster.csv", data)
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.REJECTED
+    assert [(e["row"], e["column"]) for e in batch.errors] == [(3, "人員類別"), (4, "身分證字號")]
+    assert len(caplog.records) >= 2  # submitted, ended: the import did log
+    logged = caplog.text + "".join(str(r.args) for r in caplog.records)
+    assert [i for i in ids if i in logged] == []
+    assert [i for i in ids if any(i in e["message"] for e in batch.errors)] == []

@@ -49,3 +49,17 @@ def test_forms_are_csrf_protected():
 
     strict = Client(enforce_csrf_checks=True)
     assert strict.post(reverse("login"), {"username": "a", "password": "b"}).status_code == 403
+
+
+def test_django_password_validators_refuse_weak_passwords():
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    with translation.override("en"), pytest.raises(ValidationError) as weak:
+        validate_password("12345678")
+    assert [e.code for e in weak.value.error_list] == ["password_too_common", "password_entirely_numeric"]
+    with translation.override("en"), pytest.raises(ValidationError) as short:
+        validate_password("k3#Zq")
+    assert [e.code for e in short.value.error_list] == ["password_too_short"]
+    assert validate_password("a-correct-password-1") is None
