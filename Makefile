@@ -16,6 +16,8 @@ $(BIN)/python:
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv
 	$(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[dev]'
+	@# The pip and setuptools that `venv` bundles carry published advisories (pip-audit flags them).
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --upgrade pip setuptools
 	touch $@
 
 install: $(VENV)/.installed
@@ -38,9 +40,12 @@ migrate: install
 demo: migrate
 	$(BIN)/python manage.py load_demo
 
+# The demo's data run to 103/07/15 (2014-07-15): the portal is served as on that day.
+DEMO_TODAY ?= 2014-07-15
+
 run: demo
-	@echo "Portal: http://$(HOST)/  (admin: http://$(HOST)/admin/, log-ins in README.md)"
-	$(BIN)/python manage.py runserver $(HOST)
+	@echo "Portal: http://$(HOST)/  (admin: http://$(HOST)/admin/, log-ins in README.md; demo date $(DEMO_TODAY))"
+	PORTAL_TODAY=$(DEMO_TODAY) $(BIN)/python manage.py runserver $(HOST)
 
 # Tests that need a real Celery worker and PostgreSQL run when CELERY_BROKER_URL names a
 # Redis broker and DATABASE_URL names PostgreSQL (.ci/run does both in its second pass);

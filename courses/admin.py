@@ -4,6 +4,7 @@ from import_export.admin import ExportMixin, ImportExportModelAdmin
 
 from portal import rocdate
 from portal.admin_audit import AuditedAdminMixin
+from portal.exporters import FormulaSafeExportMixin
 
 from .models import (
     AttendancePeriod,
@@ -42,7 +43,7 @@ class PlatformAdmin(admin.ModelAdmin):
 
 
 @admin.register(Course)
-class CourseAdmin(AuditedAdminMixin, ImportExportModelAdmin):
+class CourseAdmin(AuditedAdminMixin, FormulaSafeExportMixin, ImportExportModelAdmin):
     resource_classes = [CourseResource]
     list_display = ["name", "platform", "hours", "category", "is_digital", "job_related"]
     list_filter = ["platform", "category", "is_digital", "job_related"]
@@ -64,7 +65,7 @@ class CourseListAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(CourseListEntry)
-class CourseListEntryAdmin(ImportExportModelAdmin):
+class CourseListEntryAdmin(FormulaSafeExportMixin, ImportExportModelAdmin):
     resource_classes = [CourseListEntryResource]
     list_display = ["course", "hours", "course_list"]
     list_filter = ["course_list"]
@@ -86,7 +87,7 @@ class BundleAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(BundleCourse)
-class BundleCourseAdmin(ImportExportModelAdmin):
+class BundleCourseAdmin(FormulaSafeExportMixin, ImportExportModelAdmin):
     resource_classes = [BundleCourseResource]
     list_display = ["course", "hours", "bundle"]
     list_filter = ["bundle__plan", "bundle"]
@@ -94,7 +95,7 @@ class BundleCourseAdmin(ImportExportModelAdmin):
     autocomplete_fields = ["course"]
 
 
-class EmployeeDataAdmin(ExportMixin, admin.ModelAdmin):
+class EmployeeDataAdmin(FormulaSafeExportMixin, ExportMixin, admin.ModelAdmin):
     raw_id_fields = ["employee"]
     list_select_related = ["employee", "employee__agency"]
     search_fields = ["employee__name", "=employee__national_id"]

@@ -1,10 +1,12 @@
 """django-import-export resources: HR edits courses, lists and bundles as XLSX."""
 from import_export import fields, resources, widgets
 
+from portal.admin_audit import AuditedResourceMixin
+
 from .models import BundleCourse, Course, CourseListEntry, Platform
 
 
-class CourseResource(resources.ModelResource):
+class CourseResource(AuditedResourceMixin, resources.ModelResource):
     name = fields.Field(attribute="name", column_name="課程名稱")
     platform = fields.Field(attribute="platform", column_name="平臺", widget=widgets.ForeignKeyWidget(Platform, "name"))
     hours = fields.Field(attribute="hours", column_name="認證時數", widget=widgets.DecimalWidget())
@@ -20,7 +22,7 @@ class CourseResource(resources.ModelResource):
         skip_unchanged = True
 
 
-class CourseListEntryResource(resources.ModelResource):
+class CourseListEntryResource(AuditedResourceMixin, resources.ModelResource):
     course_list = fields.Field(attribute="course_list__slug", column_name="清單代碼", readonly=True)
     course = fields.Field(attribute="course", column_name="課程名稱", widget=widgets.ForeignKeyWidget(Course, "name"))
     hours = fields.Field(attribute="hours", column_name="認證時數", widget=widgets.DecimalWidget())
@@ -30,7 +32,7 @@ class CourseListEntryResource(resources.ModelResource):
         fields = ["id", "course_list", "course", "hours"]
 
 
-class BundleCourseResource(resources.ModelResource):
+class BundleCourseResource(AuditedResourceMixin, resources.ModelResource):
     bundle = fields.Field(attribute="bundle__name", column_name="套餐", readonly=True)
     course = fields.Field(attribute="course", column_name="課程名稱", widget=widgets.ForeignKeyWidget(Course, "name"))
     hours = fields.Field(attribute="hours", column_name="時數", widget=widgets.DecimalWidget())

@@ -8,7 +8,7 @@ from portal.models import Employee
 from programs.models import Plan
 
 from . import facts as facts_module
-from .rules import Award, Progress, award_counts, evaluate_person
+from .rules import Award, PersonFacts, Progress, award_counts, evaluate_person
 
 NEARLY_MET = 0.8
 
@@ -24,6 +24,9 @@ class Evaluation:
     progress: list[Progress] = field(default_factory=list)
     grants: list[leave_rules.LeaveGrant] = field(default_factory=list)
     leave_progress: list[str] = field(default_factory=list)
+    # The facts the rules saw, kept so a page can show what the person has (course by course).
+    facts: PersonFacts | None = None
+    records: list[leave_rules.RecordFact] = field(default_factory=list)
 
     @property
     def award_counts(self) -> dict[str, int]:
@@ -53,11 +56,11 @@ def context_for(plan: Plan) -> dict:
     return {"bundles": facts_module.bundles_of(plan), "course_lists": facts_module.course_lists_of(plan)}
 
 
-def evaluate(plan: Plan, as_of: dt.date | None = None, employees=None) -> list[Evaluation]:
+def evaluate(plan: Plan, as_of: dt.date | None = None, employees=None, context: dict | None = None) -> list[Evaluation]:
     """Everyone the plan covers (or the given employees), sorted by national ID."""
     as_of = as_of or default_as_of(plan)
     employees = facts_module.covered_employees(plan) if employees is None else employees
-    context = context_for(plan)
+    context = context_for(plan) if context is None else context
     people = facts_module.gather(plan, employees, as_of, context)
     records = facts_module.leave_records(plan, employees, as_of, context)
     rules = plan.parameters.get("rules", [])
@@ -65,7 +68,8 @@ def evaluate(plan: Plan, as_of: dt.date | None = None, employees=None) -> list[E
     for pk, national_id, name, agency, unit, rank in (employees.order_by("national_id")
                                                       .values_list("pk", "national_id", "name", "agency__name", "unit__name", "rank")):
         outcome = evaluate_person(rules, people[pk], context)
-        evaluation = Evaluation(pk, national_id, name, agency, unit or "", outcome.awards, outcome.progress)
+        evaluation = Evaluation(pk, national_id, name, agency, unit or "", outcome.awards, outcome.progress,
+                                facts=people[pk], records=records.get(pk, []))
         for rule in rules:
             if rule.get("kind") == "leave_offduty_list":
                 grants, note = leave_rules.offduty_list_leave(rule, records.get(pk, []))

@@ -1,9 +1,5 @@
-"""The commendation roster (敘獎名冊) as a PDF."""
+"""Printed lists and reports: the commendation roster (敘獎名冊), the forum tally sheet and the KPI report."""
 import datetime as dt
-from pathlib import Path
-
-from django.conf import settings
-from django.template.loader import render_to_string
 
 from programs.models import Plan
 
@@ -11,27 +7,53 @@ from .models import Decision
 from .rules import AWARD_LABEL
 
 
-def roster_decisions(plan: Plan, employees=None):
-    decisions = (Decision.objects.filter(plan=plan, status__in=[Decision.Status.REQUESTED, Decision.Status.APPROVED,
+def roster_employees(user):
+    """Whose decisions a person's roster lists: everyone's for HR, the agencies served otherwise."""
+    from portal.models import Employee
+    from portal.permissions import is_hr
+
+    return None if is_hr(user) else Employee.objects.visible_to(user)
+
+
+def roster_queryset(plan: Plan, employees=None):
+    decisions = Decision.objects.filter(plan=plan, status__in=[Decision.Status.REQUESTED, Decision.Status.APPROVED,
                                                                Decision.Status.ISSUED])
-                 .select_related("employee__agency", "employee__unit")
+    return decisions if employees is None else decisions.filter(employee__in=employees)
+
+
+def roster_decisions(plan: Plan, employees=None):
+    decisions = (roster_queryset(plan, employees).select_related("employee__agency", "employee__unit")
                  .order_by("employee__agency__name", "employee__unit__name", "employee__name", "rule_code"))
-    if employees is not None:
-        decisions = decisions.filter(employee__in=employees)
     clauses = {r["code"]: r.get("clause", "") for r in plan.parameters.get("rules", [])}
     for decision in decisions:
         decision.basis = f"{plan.roc_year}年計畫 {clauses.get(decision.rule_code, '')}".strip()
         yield decision
 
 
-def render_roster_pdf(plan: Plan, employees=None, scope: str = "") -> bytes:
-    from weasyprint import HTML
+# About what a landscape A4 page of the roster holds (reasons run to two or three lines): only
+# for the progress bar of a long roster.
+ROSTER_ROWS_PER_PAGE = 10
 
-    html = render_to_string("incentives/roster.html", {
-        "css": (Path(settings.BASE_DIR) / "templates" / "pdf" / "base.css").read_text(encoding="utf-8"),
-        "plan": plan, "decisions": list(roster_decisions(plan, employees)), "scope": scope, "today": dt.date.today(),
-    })
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+def render_roster_pdf(plan: Plan, employees=None, scope: str = "", progress=None) -> bytes:
+    from portal.pdf import render_pdf
+
+    decisions = list(roster_decisions(plan, employees))
+    if progress:
+        progress(20)
+    return render_pdf("incentives/roster.html", {"plan": plan, "decisions": decisions, "scope": scope},
+                      progress=progress, expected_pages=len(decisions) // ROSTER_ROWS_PER_PAGE + 1)
+
+
+def build_roster_document(document, progress) -> tuple[bytes, str]:
+    """The roster as a generated document (portal.services.DOCUMENT_KINDS), in its requester's scope."""
+    from portal.permissions import scope_label
+
+    user = document.requested_by
+    if user is None:
+        raise ValueError("the requester of this roster no longer exists")
+    plan = Plan.objects.get(slug=document.parameters["plan"])
+    return render_roster_pdf(plan, roster_employees(user), scope_label(user), progress=progress), f"{plan.slug}-roster.pdf"
 
 
 def tally_rows(plan: Plan, rule: dict, employees):
@@ -58,12 +80,62 @@ def tally_rows(plan: Plan, rule: dict, employees):
 
 
 def render_tally_sheet_pdf(plan: Plan, rule: dict, employees, scope: str = "") -> bytes:
-    from weasyprint import HTML
+    from portal.pdf import render_pdf
 
     start, end, rows = tally_rows(plan, rule, employees)
-    html = render_to_string("incentives/tally_sheet.html", {
-        "css": (Path(settings.BASE_DIR) / "templates" / "pdf" / "base.css").read_text(encoding="utf-8"),
+    return render_pdf("incentives/tally_sheet.html", {
         "plan": plan, "rule": rule, "rows": rows, "start": start, "end": end, "scope": scope,
         "deadline": dt.date.fromisoformat(rule["filing_deadline"]) if rule.get("filing_deadline") else None,
     })
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+# KPIs that have a figure per agency as well as overall (incentives.kpis.AgencyFigures): a short
+# column heading and the agency's figure.
+PER_AGENCY_KPIS = {
+    "digital_5h_share": ("達 5 小時比率", lambda a: a.digital_share),
+    "average_hours": ("平均學習時數", lambda a: a.average_hours),
+    "average_digital_hours": ("平均數位學習時數", lambda a: round(float(a.digital) / a.staff, 1) if a.staff else 0.0),
+}
+PDF_FONT = "AR PL UKai TW"
+
+
+def report_period(plan: Plan) -> tuple[dt.date, dt.date]:
+    """The plan's period, or its ROC year when the plan gives none (as the KPI dashboard counts)."""
+    return (plan.starts_on or dt.date(plan.roc_year + 1911, 1, 1), plan.ends_on or dt.date(plan.roc_year + 1911, 12, 31))
+
+
+def kpi_report_context(plan: Plan) -> dict:
+    from decimal import Decimal
+
+    from .kpis import bar_charts, figures, kpi_rows
+
+    start, end = report_period(plan)
+    data = figures(plan, start, end)
+    agencies, kpis = data["agencies"], kpi_rows(plan, data["overall"])
+    targets = {k["code"]: k["target"] for k in kpis if k.get("code") in PER_AGENCY_KPIS and k.get("target") is not None}
+    # Each agency against the plan's targets; without such targets, the two figures the dashboard shows.
+    columns = [{"code": k["code"], "title": PER_AGENCY_KPIS[k["code"]][0], "target": k["target"], "unit": k.get("unit", "")}
+               for k in kpis if k.get("code") in targets] or [
+        {"code": "digital_5h_share", "title": PER_AGENCY_KPIS["digital_5h_share"][0], "target": None, "unit": "%"},
+        {"code": "average_hours", "title": PER_AGENCY_KPIS["average_hours"][0], "target": None, "unit": ""}]
+    rows = []
+    for agency in agencies:
+        cells = []
+        for column in columns:
+            value = PER_AGENCY_KPIS[column["code"]][1](agency)
+            met = None if column["target"] is None else Decimal(str(value)) >= Decimal(str(column["target"]))
+            cells.append({"value": value, "unit": column["unit"], "met": met})
+        rows.append({"agency": agency, "cells": cells})
+    return {
+        "plan": plan, "start": start, "end": end, "overall": data["overall"], "kpis": kpis, "columns": columns, "rows": rows,
+        "share_charts": bar_charts("各機關數位學習達 5 小時比率", [(a.name, a.digital_share) for a in agencies], "#0b5cab",
+                                   maximum=100, target=targets.get("digital_5h_share"), font=PDF_FONT),
+        "hours_charts": bar_charts("各機關平均學習時數", [(a.name, a.average_hours) for a in agencies], "#2f855a",
+                                   target=targets.get("average_hours"), font=PDF_FONT),
+    }
+
+
+def render_kpi_report_pdf(plan: Plan) -> bytes:
+    from portal.pdf import render_pdf
+
+    return render_pdf("incentives/kpi_report.html", kpi_report_context(plan), css=("report.css",))

@@ -7,6 +7,8 @@ urlpatterns = [
     path("me/", views.my_standing, name="me"),
     path("plan/<slug:slug>/staff/", views.staff_standing, name="staff"),
     path("plan/<slug:slug>/kpi/", views.kpi_dashboard, name="kpi"),
+    path("plan/<slug:slug>/kpi.pdf", views.kpi_report_pdf, name="kpi-pdf"),
+    path("plan/<slug:slug>/kpi/<slug:figure>/", views.kpi_people, name="kpi-people"),
     path("plan/<slug:slug>/roster.pdf", views.roster_pdf, name="roster"),
     path("plan/<slug:slug>/tally.pdf", views.tally_sheet_pdf, name="tally"),
 ]

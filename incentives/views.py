@@ -1,85 +1,39 @@
-import datetime as dt
-from decimal import Decimal
-
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, Sum
-from django.db.models.functions import ExtractMonth
-from django.http import Http404, HttpResponse
+from django.conf import settings
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
-from courses.models import LearningRecord
-from portal.exporters import workbook_bytes
-from portal.models import Employee, Unit
-from portal.permissions import is_hr, require_coordinator_or_hr, scope_label
+from portal.exporters import list_download
+from portal.models import Agency, Employee, Unit
+from portal.pdf import pdf_response
+from portal.services import request_document
+from portal.permissions import is_hr, national_id_for, require_coordinator_or_hr, scope_label
 from programs.models import Plan
 
-from . import services
-from .evaluation import evaluate
+from . import kpis, queries, services, standing
 from .facts import covered_employees
-from .kpis import chart_bars, figures, kpi_rows
-from .models import Decision
-from .reports import render_roster_pdf, render_tally_sheet_pdf
-
-ZERO = Decimal(0)
-
-
-def yearly_minimum(year: int) -> dict:
-    """National minimum learning hours, a per-year setting (DOMAIN.md, "Targets")."""
-    table = getattr(settings, "YEARLY_MINIMUM_HOURS", {})
-    applicable = [y for y in table if y <= year]
-    return table[max(applicable)] if applicable else {"total": 20, "set_topics": 10}
+from .kpis import bar_chart, figures, kpi_rows
+from .reports import render_kpi_report_pdf, render_roster_pdf, render_tally_sheet_pdf, roster_employees, roster_queryset
 
 
 @login_required
 def my_standing(request):
     if not request.user.employee_id:
         raise PermissionDenied
-    employee = request.user.employee
+    employee = Employee.objects.select_related("agency", "unit").get(pk=request.user.employee_id)
     asked = request.GET.get("year", "")
-    if asked.isdigit() and 1990 < int(asked) < 2100:
-        year = int(asked)
-    else:  # the latest year the person learned in, so a page never opens on an empty year by default
-        latest = LearningRecord.objects.filter(employee=employee).order_by("-completed_on").values_list("completed_on", flat=True).first()
-        year = latest.year if latest else dt.date.today().year
-    records = LearningRecord.objects.filter(employee=employee, completed_on__year=year)
-    totals = records.aggregate(total=Sum("hours", default=ZERO), digital=Sum("digital_hours", default=ZERO),
-                               job=Sum("hours", filter=Q(job_related=True), default=ZERO))
-    by_month = dict(records.annotate(month=ExtractMonth("completed_on")).values_list("month").annotate(Sum("hours")))
-    minimum = yearly_minimum(year)
-    plans = []
-    for plan in Plan.objects.select_related("issuer"):  # a handful of plans, each evaluated for this one person
-        result = evaluate(plan, employees=covered_employees(plan).filter(pk=employee.pk))
-        if result:
-            plans.append((plan, result[0]))
-    decisions = Decision.objects.filter(employee=employee).select_related("plan").order_by("-updated_at")
-    return render(request, "incentives/my_standing.html", {
-        "employee": employee, "year": year, "roc_year": year - 1911, "totals": totals, "minimum": minimum,
-        "months": [(m, by_month.get(m, ZERO)) for m in range(1, 13)],
-        "share": min(int(totals["total"] / minimum["total"] * 100), 100) if minimum["total"] else 100,
-        "plans": plans, "decisions": decisions,
-    })
+    year = int(asked) if asked.isdigit() and 1990 < int(asked) < 2100 else standing.default_year(employee)
+    return render(request, "incentives/my_standing.html", {"me": standing.my_standing(employee, year),
+                                                           "roc_year": year - 1911})
 
 
-def _staff_rows(request, plan):
-    employees = covered_employees(plan) & Employee.objects.visible_to(request.user)
-    unit = request.GET.get("unit", "")
-    if unit.isdigit():
-        employees = employees.filter(unit_id=int(unit))
-    results = evaluate(plan, employees=employees)
-    status = request.GET.get("status", "")
-    if status == "met":
-        results = [r for r in results if r.awards]
-    elif status == "near":
-        results = [r for r in results if r.nearly_met]
-    order = request.GET.get("sort", "")
-    if order == "awards":
-        results.sort(key=lambda r: -sum(a.weight for a in r.awards))
-    elif order == "name":
-        results.sort(key=lambda r: (r.agency, r.unit, r.name))
-    return results
+def _standing(request, plan):
+    get = request.GET
+    return queries.staff_standing(request.user, plan, unit=get.get("unit", ""), rule=get.get("rule", ""),
+                                  status=get.get("status", ""), sort=get.get("sort", ""))
 
 
 @login_required
@@ -87,25 +41,41 @@ def staff_standing(request, slug):
     require_coordinator_or_hr(request.user)
     plan = get_object_or_404(Plan, slug=slug)
     if request.method == "POST":
-        chosen = [int(i) for i in request.POST.getlist("employee") if i.isdigit()]
+        if request.POST.get("all"):  # every eligible person the filters show and not yet filed, in one go
+            results = _standing(request, plan)
+            statuses = queries.filed_statuses(plan, results)
+            chosen = [r.employee_id for r in results if queries.still_to_file(r, statuses.get(r.employee_id, []))]
+        else:
+            chosen = [int(i) for i in request.POST.getlist("employee") if i.isdigit()]
+        if not chosen:
+            messages.error(request, _("請至少勾選一位符合獎勵的人員。"))
+            return redirect(request.get_full_path())
         try:
             filed = services.file_requests(request.user, plan, chosen)
-            messages.success(request, f"已提報 {len(filed)} 件獎勵案。")
+            messages.success(request, _("已提報 %(n)d 件獎勵案。") % {"n": len(filed)})
         except ValidationError as error:
             messages.error(request, "；".join(error.messages))
         return redirect(request.get_full_path())
-    results = _staff_rows(request, plan)
-    if request.GET.get("format") == "xlsx":
-        rows = [[r.agency, r.unit, r.name, r.award_counts["commendation"], r.award_counts["merit"],
-                 r.award_counts["major_merit"], float(r.leave_hours), "；".join(a.text for a in r.awards),
-                 "；".join(p.text for p in r.progress if not p.met)] for r in results]
-        data = workbook_bytes(plan.slug, ["機關", "單位", "姓名", "嘉獎", "記功", "記大功", "補休時數", "事由", "尚缺"], rows)
-        response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        response["Content-Disposition"] = f'attachment; filename="{plan.slug}-standing.xlsx"'
-        return response
+    results = _standing(request, plan)
+    table = [[r.agency, r.unit, r.name, r.award_counts["commendation"], r.award_counts["merit"], r.award_counts["major_merit"],
+             float(r.leave_hours), "；".join(a.text for a in r.awards), "；".join(p.text for p in r.progress if not p.met),
+             national_id_for(request.user, r.national_id)] for r in results]
+    download = list_download(request.GET.get("format", ""), f"{plan.slug}-standing", f"{plan.title}：人員達成情形",
+                             scope_label(request.user), ["機關", "單位", "姓名", "嘉獎", "記功", "記大功", "補休時數", "事由", "尚缺", "身分證字號"],
+                             table, landscape=True)
+    if download:
+        return download
+    statuses = queries.filed_statuses(plan, results)
+    rows = [(r, statuses.get(r.employee_id, []), queries.still_to_file(r, statuses.get(r.employee_id, []))) for r in results]
+    rules = [(r["code"], standing.rule_label(r, {})) for r in plan.parameters.get("rules", [])
+             if r.get("kind") not in ("lottery", "leave_bundles", "leave_offduty_list")]
+    query = request.GET.copy()
+    query.pop("sort", None)
     return render(request, "incentives/staff_standing.html", {
-        "plan": plan, "results": results, "units": Unit.objects.visible_to(request.user).select_related("agency"),
-        "query": request.GET, "tally_sheet": (services.tally_sheet_rule(plan) or {}).get("tally_sheet", ""),
+        "plan": plan, "results": results, "rows": rows, "eligible": sum(1 for _r, _filed, open_ in rows if open_),
+        "units": Unit.objects.visible_to(request.user).select_related("agency"), "rules": rules,
+        "query": request.GET, "sort_base": f"?{query.urlencode()}&" if query else "?", "sort": request.GET.get("sort", ""),
+        "tally_sheet": (services.tally_sheet_rule(plan) or {}).get("tally_sheet", ""),
     })
 
 
@@ -114,24 +84,68 @@ def kpi_dashboard(request, slug):
     if not is_hr(request.user):
         raise PermissionDenied
     plan = get_object_or_404(Plan, slug=slug)
-    start = plan.starts_on or dt.date(plan.roc_year + 1911, 1, 1)
-    end = plan.ends_on or dt.date(plan.roc_year + 1911, 12, 31)
-    data = figures(plan, start, end)
+    data = figures(plan, *kpis.period(plan))
     agencies = data["agencies"]
     return render(request, "incentives/kpi.html", {
         "plan": plan, "overall": data["overall"], "kpis": kpi_rows(plan, data["overall"]), "agencies": agencies,
-        "share_bars": chart_bars([(a.name, a.digital_share) for a in agencies], 100),
-        "hours_bars": chart_bars([(a.name, a.average_hours) for a in agencies]),
-        "chart_height": 26 * len(agencies) + 10,
+        "share_chart": bar_chart(_("各機關數位學習達 5 小時比率"), [(a.name, a.digital_share) for a in agencies], "#0b5cab",
+                                 maximum=100),
+        "hours_chart": bar_chart(_("各機關平均學習時數"), [(a.name, a.average_hours) for a in agencies], "#2f855a"),
+    })
+
+
+@login_required
+def kpi_report_pdf(request, slug):
+    """The KPI dashboard as a printed report: targets against figures, per agency, with its charts."""
+    if not is_hr(request.user):
+        raise PermissionDenied
+    plan = get_object_or_404(Plan, slug=slug)
+    return pdf_response(render_kpi_report_pdf(plan), f"{plan.slug}-kpi.pdf")
+
+
+@login_required
+def kpi_people(request, slug, figure):
+    """The people behind one figure of the KPI dashboard: HR for every agency, a coordinator for their own."""
+    require_coordinator_or_hr(request.user)
+    plan = get_object_or_404(Plan, slug=slug)
+    if figure not in kpis.FIGURES:
+        raise Http404("沒有這項指標")
+    agency = None
+    if request.GET.get("agency", "").isdigit():
+        agency = get_object_or_404(Agency.objects.visible_to(request.user), pk=int(request.GET["agency"]))
+    employees = covered_employees(plan) & Employee.objects.visible_to(request.user)
+    people = kpis.figure_people(plan, figure, employees, agency.pk if agency else None)
+    start, end = kpis.period(plan)
+    title = f"{plan.title}：{kpis.FIGURES[figure]}"
+    scope = agency.name if agency else scope_label(request.user)
+    columns = kpis.figure_columns(figure)
+    rows = [[p.employee.agency.name, p.employee.unit.name if p.employee.unit else "", p.employee.title, p.employee.name,
+             national_id_for(request.user, p.employee.national_id)] + [getattr(p, c) for c, _label in columns] for p in people]
+    download = list_download(request.GET.get("format", ""), f"{plan.slug}-{figure}", title, scope,
+                             ["機關", "單位", "職稱", "姓名", "身分證字號"] + [str(label) for _c, label in columns], rows, landscape=True)
+    if download:
+        return download
+    return render(request, "incentives/kpi_people.html", {
+        "plan": plan, "figure": figure, "heading": kpis.FIGURES[figure], "agency": agency, "people": people,
+        "columns": columns, "start": start, "end": end, "scope": scope, "is_hr": is_hr(request.user),
+        "query": request.GET.urlencode(),
     })
 
 
 @login_required
 def roster_pdf(request, slug):
+    """The roster at once; a long one (ROSTER_BACKGROUND_THRESHOLD) is rendered by a job on request (POST)."""
     require_coordinator_or_hr(request.user)
     plan = get_object_or_404(Plan, slug=slug)
-    employees = None if is_hr(request.user) else Employee.objects.visible_to(request.user)
-    return _pdf(render_roster_pdf(plan, employees, scope_label(request.user)), f"{plan.slug}-roster.pdf")
+    if request.method == "POST":
+        document = request_document(request.user, "roster", {"plan": plan.slug},
+                                    title=f"{plan.title} 敘獎名冊（{scope_label(request.user)}）")
+        return redirect("document", pk=document.pk)
+    employees = roster_employees(request.user)
+    count = roster_queryset(plan, employees).count()
+    if count > settings.ROSTER_BACKGROUND_THRESHOLD:
+        return render(request, "incentives/roster_background.html", {"plan": plan, "count": count})
+    return pdf_response(render_roster_pdf(plan, employees, scope_label(request.user)), f"{plan.slug}-roster.pdf")
 
 
 @login_required
@@ -142,10 +156,4 @@ def tally_sheet_pdf(request, slug):
     if rule is None:
         raise Http404("本計畫不需統計表")
     employees = covered_employees(plan) & Employee.objects.visible_to(request.user)
-    return _pdf(render_tally_sheet_pdf(plan, rule, employees, scope_label(request.user)), f"{plan.slug}-tally.pdf")
-
-
-def _pdf(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
+    return pdf_response(render_tally_sheet_pdf(plan, rule, employees, scope_label(request.user)), f"{plan.slug}-tally.pdf")

@@ -1,6 +1,8 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from portal.admin_audit import AuditedAdminMixin
+
 from . import services
 from .models import Application, Entry, RecordUse
 
@@ -16,7 +18,7 @@ class RecordUseInline(admin.TabularInline):
 
 
 @admin.register(Entry)
-class EntryAdmin(admin.ModelAdmin):
+class EntryAdmin(AuditedAdminMixin, admin.ModelAdmin):
     """The ledger is append-only: entries are written by the services, never edited here."""
 
     list_display = ["employee", "plan", "kind", "hours", "earned_on", "usable_until", "application", "created_at"]
@@ -36,7 +38,7 @@ class EntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["employee", "leave_date", "starts_at", "ends_at", "hours", "status", "decided_by", "registered_by"]
     list_filter = ["status", "plan"]
     search_fields = ["employee__name"]

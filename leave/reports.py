@@ -1,9 +1,5 @@
 """The compensatory-leave application form as a PDF (Kaohsiung 附件2, Tainan 附件5)."""
-import datetime as dt
-from pathlib import Path
-
-from django.conf import settings
-from django.template.loader import render_to_string
+from portal import clock
 
 from .models import Application, Entry
 from .services import balance, leave_rule
@@ -29,15 +25,13 @@ def application_rows(application: Application) -> list[dict]:
 
 
 def render_application_pdf(application: Application) -> bytes:
-    from weasyprint import HTML
+    from portal.pdf import render_pdf
 
     plan = application.plan
     rule = leave_rule(plan)
-    html = render_to_string("leave/application_form.html", {
-        "css": (Path(settings.BASE_DIR) / "templates" / "pdf" / "base.css").read_text(encoding="utf-8"),
+    return render_pdf("leave/application_form.html", {
         "title": FORM_TITLES.get(plan.slug, "公餘時間數位學習補休申請表") + (f"（{rule['form']}）" if rule.get("form") else ""),
         "plan": plan, "employee": application.employee, "application": application,
         "rows": application_rows(application), "balance": balance(application.employee, application.leave_date, plan),
-        "basis": f"依據：{rule.get('clause', '')}" if rule.get("clause") else "", "today": dt.date.today(),
+        "basis": f"依據：{rule.get('clause', '')}" if rule.get("clause") else "", "today": clock.today(),
     })
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()

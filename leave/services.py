@@ -8,9 +8,11 @@ from django.db.models import Sum
 
 from courses.models import LearningRecord
 from incentives.evaluation import evaluate
-from portal import audit
+from incentives.rules import number
+from portal import audit, clock
 from portal.models import Employee
 from portal.permissions import is_hr
+from portal.rocdate import to_roc_long
 from programs.models import Plan
 
 from .models import Application, Entry, RecordUse
@@ -38,7 +40,9 @@ def grant_from_evaluation(user, plan: Plan, as_of: dt.date | None = None, employ
             # Hours used for leave cannot also back an overtime claim.
             LearningRecord.objects.filter(pk__in=grant.record_ids).update(used_for_leave=True)
             taken |= set(grant.record_ids)
-            audit.record(user, "leave_grant", entry, entry.text, after={"hours": entry.hours})
+            audit.record(user, "leave_grant", entry, entry.text, after={
+                "hours": entry.hours, "earned_on": entry.earned_on, "usable_until": entry.usable_until,
+                "records": sorted(grant.record_ids)})
             made += 1
     return made
 
@@ -68,7 +72,7 @@ def leave_hours(start: dt.time, end: dt.time, lunch=(dt.time(12, 30), dt.time(13
 @transaction.atomic
 def apply(user, plan: Plan, leave_date: dt.date, starts_at: dt.time, ends_at: dt.time, today: dt.date | None = None) -> Application:
     """An employee applies by the hour; the hours are charged to the earliest-lapsing grants at once."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     if not user.employee_id:
         raise PermissionDenied
     # Lock the employee: two applications for the last hours cannot both pass the balance check.
@@ -81,32 +85,39 @@ def apply(user, plan: Plan, leave_date: dt.date, starts_at: dt.time, ends_at: dt
         raise ValidationError("補休以小時為單位（可為半小時）。")
     notice = rule.get("advance_notice_days")
     if notice and (leave_date - today).days < notice:
-        raise ValidationError(f"補休須於 {notice} 日前提出申請（最早可申請 {today + dt.timedelta(days=notice)} 之補休）。")
+        raise ValidationError(f"補休須於 {notice} 日前提出申請（最早可申請 {to_roc_long(today + dt.timedelta(days=notice))} 之補休）。")
     cutoff = rule.get("final_cutoff")
     if cutoff and leave_date > dt.date.fromisoformat(cutoff):
-        raise ValidationError(f"補休須於 {cutoff} 前使用完畢。")
+        raise ValidationError(f"補休須於 {to_roc_long(dt.date.fromisoformat(cutoff))} 前使用完畢。")
     usable = [(g, left) for g, left in remaining_by_grant(employee, plan) if g.usable_until >= leave_date and left > 0]
     available = sum((left for _g, left in usable), ZERO)
     if available < hours:
-        raise ValidationError(f"{leave_date} 可用補休 {available} 小時，不足 {hours} 小時。")
+        raise ValidationError(f"{to_roc_long(leave_date)} 可用補休 {number(available)} 小時，不足 {number(hours)} 小時。")
     application = Application.objects.create(employee=employee, plan=plan, leave_date=leave_date,
                                              starts_at=starts_at, ends_at=ends_at, hours=hours)
-    needed = hours
+    needed, charged = hours, {}
     for grant, left in usable:
         take = min(left, needed)
         Entry.objects.create(employee=employee, plan=plan, kind=Entry.Kind.USE, hours=-take, grant=grant,
-                             application=application, created_by=user, text=f"{leave_date} 補休")
+                             application=application, created_by=user, text=f"{to_roc_long(leave_date)} 補休")
+        charged[str(grant.pk)] = take
         needed -= take
         if not needed:
             break
-    audit.record(user, "leave_apply", application, str(application), after={"hours": hours})
+    audit.record(user, "leave_apply", application, str(application), after={
+        "status": application.status, "leave_date": leave_date, "starts_at": starts_at, "ends_at": ends_at,
+        "hours": hours, "charged_to_grants": charged})
     return application
 
 
-def _give_back(user, application: Application, why: str) -> None:
+def _give_back(user, application: Application, why: str) -> Decimal:
+    """Reverse the application's uses; the hours given back."""
+    given = ZERO
     for use in application.entries.filter(kind=Entry.Kind.USE, reversed_by__isnull=True):
         Entry.objects.create(employee=use.employee, plan=use.plan, kind=Entry.Kind.REVERSAL, hours=-use.hours,
                              grant=use.grant, reverses=use, application=application, created_by=user, text=why)
+        given -= use.hours
+    return given
 
 
 def _supervises(user, application: Application) -> bool:
@@ -123,9 +134,10 @@ def decide(user, application: Application, approve: bool, note: str = "") -> App
     application.status = Application.Status.APPROVED if approve else Application.Status.RETURNED
     application.decided_by, application.note = user, note[:300]
     application.save()
-    if not approve:
-        _give_back(user, application, "主管退回")
-    audit.record(user, f"leave_{application.status}", application, note)
+    given = ZERO if approve else _give_back(user, application, "主管退回")
+    audit.record(user, f"leave_{application.status}", application, note,
+                 before={"status": Application.Status.SUBMITTED},
+                 after={"status": application.status, "note": application.note, "hours_given_back": given})
     return application
 
 
@@ -137,39 +149,45 @@ def register(user, application: Application) -> Application:
         raise ValidationError("只有主管核章後的申請可以登記。")
     application.status, application.registered_by = Application.Status.REGISTERED, user
     application.save()
-    audit.record(user, "leave_registered", application, str(application))
+    audit.record(user, "leave_registered", application, str(application),
+                 before={"status": Application.Status.APPROVED}, after={"status": application.status})
     return application
 
 
 @transaction.atomic
 def cancel(user, application: Application, today: dt.date | None = None) -> Application:
     """Cancelling before the day gives the hours back."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     if user.employee_id != application.employee_id and not is_hr(user):
         raise PermissionDenied
     if application.status in (Application.Status.CANCELLED, Application.Status.RETURNED):
         raise ValidationError("此申請已取消或退回。")
     if application.leave_date <= today:
         raise ValidationError("補休當日或之後不能取消。")
+    before = application.status
     application.status = Application.Status.CANCELLED
     application.save()
-    _give_back(user, application, "取消申請")
-    audit.record(user, "leave_cancelled", application, str(application))
+    given = _give_back(user, application, "取消申請")
+    audit.record(user, "leave_cancelled", application, str(application),
+                 before={"status": before}, after={"status": application.status, "hours_given_back": given})
     return application
 
 
 @transaction.atomic
 def lapse_expired(today: dt.date | None = None) -> int:
     """Write a lapse for what is left of every grant past its last usable day (run daily)."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     made = 0
     grants = list(Entry.objects.select_for_update().filter(kind=Entry.Kind.GRANT, usable_until__lt=today))
     charged = dict(Entry.objects.filter(grant__in=grants).values_list("grant_id").annotate(total=Sum("hours")))
     for grant in grants:
         left = grant.hours + (charged.get(grant.pk) or ZERO)
         if left > 0:
-            Entry.objects.create(employee_id=grant.employee_id, plan_id=grant.plan_id, kind=Entry.Kind.LAPSE, hours=-left,
-                                 grant=grant, text=f"逾 {grant.usable_until} 未使用，失效")
+            lapse = Entry.objects.create(employee_id=grant.employee_id, plan_id=grant.plan_id, kind=Entry.Kind.LAPSE,
+                                         hours=-left, grant=grant, text=f"逾 {to_roc_long(grant.usable_until)} 未使用，失效")
+            # Written by the daily scheduled job, so no person is the actor.
+            audit.record(None, "leave_lapse", lapse, lapse.text, before={"grant": grant.pk, "hours_left": left},
+                         after={"grant": grant.pk, "hours_left": ZERO})
             made += 1
     return made
 

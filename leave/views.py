@@ -4,10 +4,12 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Sum
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 
+from portal import clock
 from portal.permissions import is_hr
 from programs.models import Plan
 
@@ -42,8 +44,10 @@ def my_leave(request):
     employee = request.user.employee
     grants = services.remaining_by_grant(employee)
     records = {g.pk: list(g.records.all()) for g in Entry.objects.filter(pk__in=[g.pk for g, _left in grants]).prefetch_related("records")}
-    plans = Plan.objects.filter(pk__in={g.plan_id for g, _left in grants})
-    form = ApplicationForm(request.POST or None, plans=plans)
+    lapsed = dict(Entry.objects.filter(employee=employee, kind=Entry.Kind.LAPSE).values_list("grant_id").annotate(h=Sum("hours")))
+    plan_ids = {g.plan_id for g, _left in grants}
+    form = ApplicationForm(request.POST or None, plans=Plan.objects.filter(pk__in=plan_ids),
+                           initial={"plan": min(plan_ids)} if len(plan_ids) == 1 else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.apply(request.user, form.cleaned_data["plan"], form.cleaned_data["leave_date"],
@@ -53,9 +57,9 @@ def my_leave(request):
         except ValidationError as error:
             form.add_error(None, error)
     applications = Application.objects.filter(employee=employee).select_related("plan").order_by("-leave_date")
-    today = dt.date.today()
+    today = clock.today()
     return render(request, "leave/mine.html", {
-        "grants": [(g, left, records.get(g.pk, [])) for g, left in grants], "applications": applications,
+        "grants": [(g, left, records.get(g.pk, []), -lapsed.get(g.pk, 0)) for g, left in grants], "applications": applications,
         "balance": services.balance(employee, today), "today": today, "form": form,
     })
 
@@ -84,14 +88,17 @@ def application_pdf(request, pk):
 def approvals(request):
     if not request.user.headed_units.exists():
         raise PermissionDenied
-    pending = (Application.objects.filter(employee__unit__in=request.user.headed_units.all())
-               .select_related("employee", "plan").order_by("status", "leave_date"))
+    unit_applications = (Application.objects.filter(employee__unit__in=request.user.headed_units.all())
+                         .select_related("employee__unit", "plan"))
+    pending = unit_applications.filter(status=Application.Status.SUBMITTED).order_by("leave_date", "pk")
     if request.method == "POST":
-        application = get_object_or_404(pending, pk=request.POST.get("application", "0"))
+        application = get_object_or_404(unit_applications, pk=request.POST.get("application", "0"))
         try:
             services.decide(request.user, application, approve=request.POST.get("decision") == "approve",
                             note=request.POST.get("note", ""))
         except ValidationError as error:
             messages.error(request, "；".join(error.messages))
         return redirect("leave:approvals")
-    return render(request, "leave/approvals.html", {"applications": pending})
+    return render(request, "leave/approvals.html", {
+        "pending": pending, "decided": unit_applications.exclude(status=Application.Status.SUBMITTED).order_by("-leave_date", "-pk"),
+    })

@@ -7,6 +7,7 @@ from import_export.admin import ImportExportModelAdmin
 
 from . import rocdate
 from .admin_audit import AuditedAdminMixin
+from .exporters import FormulaSafeExportMixin
 from .models import Agency, AuditEntry, Employee, ImportBatch, Unit, User
 from .resources import AgencyResource
 
@@ -19,7 +20,7 @@ class UnitInline(admin.TabularInline):
 
 
 @admin.register(Agency)
-class AgencyAdmin(AuditedAdminMixin, ImportExportModelAdmin):
+class AgencyAdmin(AuditedAdminMixin, FormulaSafeExportMixin, ImportExportModelAdmin):
     resource_classes = [AgencyResource]
     list_display = ["name", "code", "parent", "level", "staff_link"]
     list_filter = ["level", ("government", admin.RelatedOnlyFieldListFilter)]
@@ -89,7 +90,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(admin.ModelAdmin):
+class ImportBatchAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["id", "kind_label", "file_name", "status", "progress", "total_rows", "created_count",
                     "updated_count", "unchanged_count", "error_count", "created_by", "created_roc"]
     list_filter = ["kind", "status", "dry_run"]
@@ -97,6 +98,8 @@ class ImportBatchAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in ImportBatch._meta.fields] + ["error_table"]
     exclude = ["errors"]
     actions = ["retry"]
+    # The upload page (with its progress page) is linked from the list: HR imports from the admin.
+    change_list_template = "admin/portal/importbatch/change_list.html"
 
     def has_add_permission(self, request):
         return False

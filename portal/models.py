@@ -1,4 +1,4 @@
-"""Organisation and people: agencies, units, employees, users and import batches."""
+"""Organisation and people: agencies, units, employees, users, import batches and generated documents."""
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from . import nationalid
 from .validators import validate_national_id
 from .names import name_key
-from .queries import AgencyQuerySet, EmployeeQuerySet, ImportBatchQuerySet, UnitQuerySet
+from .queries import AgencyQuerySet, EmployeeQuerySet, GeneratedDocumentQuerySet, ImportBatchQuerySet, UnitQuerySet
 
 
 class Agency(models.Model):
@@ -235,6 +235,55 @@ def format_error(error: dict) -> str:
     if row:
         return f"row {row}, {column}: {message}" if column else f"row {row}: {message}"
     return f"{column}: {message}" if column else message
+
+
+class GeneratedDocument(models.Model):
+    """A long document (a roster of thousands) rendered by a job; its requester downloads it when ready."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("等待中")
+        RUNNING = "running", _("產製中")
+        READY = "ready", _("可下載")
+        FAILED = "failed", _("產製失敗")
+        EXPIRED = "expired", _("已逾保存期限")
+
+    kind = models.CharField(_("文件種類"), max_length=40)
+    title = models.CharField(_("文件名稱"), max_length=300)
+    parameters = models.JSONField(_("參數"), default=dict, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("申請者"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="documents",
+    )
+    status = models.CharField(_("狀態"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    progress = models.PositiveSmallIntegerField(_("進度（%）"), default=0)
+    file = models.FileField(_("檔案"), upload_to="documents/%Y/%m/", blank=True)
+    file_name = models.CharField(_("下載檔名"), max_length=100, blank=True, default="")
+    message = models.TextField(_("訊息"), blank=True, default="")
+    created_at = models.DateTimeField(_("申請時間"), auto_now_add=True)
+    started_at = models.DateTimeField(_("開始時間"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成時間"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("保存期限"), null=True, blank=True)
+
+    objects = GeneratedDocumentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("產製文件")
+        verbose_name_plural = _("產製文件")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "expires_at"])]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {self.Status.READY, self.Status.FAILED, self.Status.EXPIRED}
+
+    def is_downloadable(self, now=None) -> bool:
+        from django.utils import timezone
+
+        return (self.status == self.Status.READY and bool(self.file)
+                and (self.expires_at is None or self.expires_at > (now or timezone.now())))
 
 
 class AuditEntry(models.Model):

@@ -91,3 +91,18 @@ class ImportBatchQuerySet(models.QuerySet):
         if role == "anonymous":
             return self.none()
         return self.filter(created_by=user)
+
+
+class GeneratedDocumentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The requester's own documents; HR serving every government sees everyone's.
+
+        A roster holds people's names and rewards: an HR officer scoped to one government does
+        not see a roster someone else printed for all of them.
+        """
+        role = _role(user)
+        if role == "anonymous":
+            return self.none()
+        if role == "hr" and (user.is_superuser or not user.agencies.exists()):
+            return self.all()
+        return self.filter(requested_by=user)

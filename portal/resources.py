@@ -1,10 +1,11 @@
 """django-import-export resources for the small tables HR maintains in the admin."""
 from import_export import fields, resources, widgets
 
+from .admin_audit import AuditedResourceMixin
 from .models import Agency
 
 
-class AgencyResource(resources.ModelResource):
+class AgencyResource(AuditedResourceMixin, resources.ModelResource):
     parent = fields.Field(attribute="parent", column_name="上級機關",
                           widget=widgets.ForeignKeyWidget(Agency, field="name"))
     name = fields.Field(attribute="name", column_name="機關名稱")

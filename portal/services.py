@@ -1,13 +1,15 @@
-"""State changes of the organisation side: submitting and running imports."""
+"""State changes of the organisation side: submitting and running imports, generating long documents."""
 import logging
 
 from django.core.files.base import ContentFile
 from kombu.exceptions import OperationalError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
+from . import audit
 from .imports.registry import importer_class
-from .models import ImportBatch
+from .models import GeneratedDocument, ImportBatch
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +34,11 @@ def submit_import(kind: str, file_name: str, data: bytes, *, user=None, dry_run:
                         created_by=user if getattr(user, "pk", None) else None)
     batch.file.save(file_name.rsplit("/", 1)[-1] or "upload", ContentFile(data), save=False)
     batch.save()
+    # Commands run without a portal user: name the system account that ran manage.py.
+    who = "" if batch.created_by_id else audit.command_line(f"匯入 {kind}")
+    audit.record(batch.created_by, "import_submitted", batch, f"{kind} {batch.file_name}{who}",
+                 after={"kind": kind, "file_name": batch.file_name, "bytes": len(data), "dry_run": dry_run,
+                        "options": batch.options})
     log.info("import batch %s (%s) submitted", batch.pk, kind)
     # Called in autocommit (commands, views): the batch row is committed before a worker
     # can pick the job up, so no on_commit is needed.
@@ -67,17 +74,28 @@ def run_import(batch_id: int) -> ImportBatch:
     def progress(percent: int) -> None:
         ImportBatch.objects.filter(pk=batch_id).update(progress=percent)
 
+    def applied(result) -> None:
+        # Inside the import's transaction: the rows and their audit entry commit together.
+        changes = result.counts.changes
+        audit.record(batch.created_by, "import_applied", batch, f"{batch.kind} {batch.file_name}",
+                     before={"status": ImportBatch.Status.RUNNING,
+                             "changed_rows": [{"key": c["key"], "values": c["before"]} for c in changes]},
+                     after={"status": ImportBatch.Status.APPLIED, **_figures(result),
+                            "changed_rows": [{"key": c["key"], "values": c["after"]} for c in changes]})
+
     try:
         with batch.file.open("rb") as handle:
             data = handle.read()
         importer = importer_class(batch.kind)({**batch.options, "batch_id": batch.pk})
-        result = importer.run(data, batch.file_name, dry_run=batch.dry_run, progress=progress)
+        result = importer.run(data, batch.file_name, dry_run=batch.dry_run, progress=progress, on_applied=applied)
     except Exception:
         log.exception("import batch %s failed", batch_id)
         ImportBatch.objects.filter(pk=batch_id).update(
             status=ImportBatch.Status.FAILED, finished_at=timezone.now(),
             message=_("匯入時發生系統錯誤，資料未寫入；請稍後重試或洽系統管理者。"),
         )
+        audit.record(batch.created_by, "import_failed", batch, f"{batch.kind} {batch.file_name}",
+                     before={"status": ImportBatch.Status.RUNNING}, after={"status": ImportBatch.Status.FAILED})
         return ImportBatch.objects.get(pk=batch_id)
     batch.refresh_from_db()
     batch.total_rows = result.total_rows
@@ -97,8 +115,17 @@ def run_import(batch_id: int) -> ImportBatch:
     if batch.file:
         batch.file.delete(save=False)
     batch.save()
+    if batch.status != ImportBatch.Status.APPLIED:  # an applied import was audited with its rows
+        audit.record(batch.created_by, f"import_{batch.status}", batch, f"{batch.kind} {batch.file_name}",
+                     before={"status": ImportBatch.Status.RUNNING},
+                     after={"status": batch.status, **_figures(result), "errors": len(batch.errors)})
     log.info("import batch %s ended: %s", batch_id, batch.status)
     return batch
+
+
+def _figures(result) -> dict:
+    return {"total_rows": result.total_rows, "created": result.counts.created, "updated": result.counts.updated,
+            "unchanged": result.counts.unchanged}
 
 
 def summary(batch: ImportBatch) -> str:
@@ -107,3 +134,80 @@ def summary(batch: ImportBatch) -> str:
         "verb": verb, "total": batch.total_rows, "created": batch.created_count,
         "updated": batch.updated_count, "unchanged": batch.unchanged_count,
     }
+
+
+# Long documents, rendered by a job (CELERY_BROKER_URL unset: in-process). Each kind names the
+# function that builds it: builder(document, progress) -> (PDF bytes, download file name).
+DOCUMENT_KINDS = {
+    "roster": ("incentives.reports.build_roster_document", _lazy("敘獎名冊")),
+}
+
+
+def request_document(user, kind: str, parameters: dict, title: str) -> GeneratedDocument:
+    """Record a request for a document and queue its job; the document page follows its progress."""
+    from . import audit, tasks
+
+    if kind not in DOCUMENT_KINDS:
+        raise LookupError(kind)
+    document = GeneratedDocument.objects.create(kind=kind, title=title[:300], parameters=parameters,
+                                                requested_by=user if getattr(user, "pk", None) else None)
+    # Who printed which list of people, and when (the file itself does not outlive its retention).
+    audit.record(user, "document.request", document, summary=document.title, after={"kind": kind, **parameters})
+    try:
+        tasks.build_document.delay(document.pk)
+    except OperationalError:
+        log.warning("document %s: broker unreachable", document.pk)
+        GeneratedDocument.objects.filter(pk=document.pk, status=GeneratedDocument.Status.PENDING).update(
+            status=GeneratedDocument.Status.FAILED, finished_at=timezone.now(),
+            message=_("排程服務暫時無法連線，文件未能產製；請稍後再試。"))
+    document.refresh_from_db()
+    return document
+
+
+def build_document(document_id: int) -> GeneratedDocument:
+    """Render one requested document to its file. A document that ended stays ended."""
+    import datetime as dt
+
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    document = GeneratedDocument.objects.get(pk=document_id)
+    if document.is_finished:
+        return document
+    GeneratedDocument.objects.filter(pk=document_id).update(
+        status=GeneratedDocument.Status.RUNNING, started_at=timezone.now(), progress=0)
+
+    def progress(percent: int) -> None:
+        GeneratedDocument.objects.filter(pk=document_id).update(progress=min(max(int(percent), 0), 99))
+
+    try:
+        data, file_name = import_string(DOCUMENT_KINDS[document.kind][0])(document, progress)
+    except Exception:
+        log.exception("document %s failed", document_id)
+        GeneratedDocument.objects.filter(pk=document_id).update(
+            status=GeneratedDocument.Status.FAILED, finished_at=timezone.now(),
+            message=_("產製文件時發生系統錯誤；請稍後重試或洽系統管理者。"))
+        document.refresh_from_db()
+        return document
+    document.refresh_from_db()
+    document.file.save(file_name, ContentFile(data), save=False)
+    now = timezone.now()
+    document.file_name, document.status, document.progress = file_name, GeneratedDocument.Status.READY, 100
+    document.finished_at = now
+    document.expires_at = now + dt.timedelta(hours=settings.DOCUMENT_RETENTION_HOURS)
+    document.save()
+    log.info("document %s ready (%d bytes)", document_id, len(data))
+    return document
+
+
+def purge_expired_documents(now=None) -> int:
+    """Delete the files of documents past their retention (they hold personal data); the record stays."""
+    now = now or timezone.now()
+    expired = 0
+    for document in GeneratedDocument.objects.filter(status=GeneratedDocument.Status.READY, expires_at__lte=now):
+        if document.file:
+            document.file.delete(save=False)
+        document.status, document.message = GeneratedDocument.Status.EXPIRED, _("已逾保存期限，檔案已刪除。")
+        document.save(update_fields=["file", "status", "message"])
+        expired += 1
+    return expired

@@ -80,8 +80,14 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Imports hold one short write transaction; wait for it rather than fail.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 30
+    # Imports hold one short write transaction; wait for it rather than fail. WAL lets the
+    # pages read while a worker writes, and with synchronous=NORMAL a commit (an import's
+    # progress, a page's session) no longer waits for the disk: still safe against crashes
+    # of the process, as SQLite documents for WAL.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "timeout": 30,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;",
+    })
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "portal.User"
@@ -147,7 +153,9 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "filters": ["mask_ids"]},
     },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"},
+                # WeasyPrint logs every layout step at INFO, and its CSS warnings at WARNING (kept).
+                "weasyprint": {"level": "WARNING"}, "weasyprint.progress": {"level": "WARNING"}},
 }
 
 if not DEBUG:
@@ -173,7 +181,13 @@ from celery.schedules import crontab  # noqa: E402
 
 CELERY_BEAT_SCHEDULE = {
     "leave-lapse-expired": {"task": "leave.lapse_expired", "schedule": crontab(hour=0, minute=10)},
+    "documents-purge-expired": {"task": "portal.purge_expired_documents", "schedule": crontab(minute=25)},
 }
+
+# Long documents: a roster with more decisions than this is rendered by a job (about 5 s per
+# 1,000 rows, STACK.md) and offered for download; generated files are kept this many hours.
+ROSTER_BACKGROUND_THRESHOLD = env.int("ROSTER_BACKGROUND_THRESHOLD", default=300)
+DOCUMENT_RETENTION_HOURS = env.int("DOCUMENT_RETENTION_HOURS", default=7 * 24)
 
 # National minimum learning hours per year (from the given year on): total and set topics.
 # From 2017: 20 hours, 10 on set topics (1 policy, 4 environment, 5 democratic governance).
@@ -181,3 +195,6 @@ YEARLY_MINIMUM_HOURS = {
     2006: {"total": 40, "set_topics": 0},
     2017: {"total": 20, "set_topics": 10},
 }
+
+# A fixed "today" for the demo (ISO date; see portal/clock.py); empty means the real date.
+PORTAL_TODAY = env("PORTAL_TODAY", default="")

@@ -6,3 +6,13 @@ from . import services
 @shared_task(name="portal.run_import", acks_late=True, reject_on_worker_lost=True)
 def run_import(batch_id: int) -> str:
     return services.run_import(batch_id).status
+
+
+@shared_task(name="portal.build_document", acks_late=True, reject_on_worker_lost=True)
+def build_document(document_id: int) -> str:
+    return services.build_document(document_id).status
+
+
+@shared_task(name="portal.purge_expired_documents")
+def purge_expired_documents() -> int:
+    return services.purge_expired_documents()

@@ -2,9 +2,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
-from .models import Agency, Employee, ImportBatch
+from programs.queries import plans_run_by
+
+from .models import Agency, Employee, GeneratedDocument, ImportBatch
 from .permissions import can_list_people
 
 
@@ -19,6 +22,7 @@ def home(request):
             Agency.objects.visible_to(user).annotate(staff=Count("employees")).filter(staff__gt=0).order_by("name")
         )
     context["batches"] = ImportBatch.objects.visible_to(user).select_related("created_by")[:5]
+    context["plans"] = plans_run_by(user)
     return render(request, "portal/home.html", context)
 
 
@@ -74,3 +78,25 @@ def import_new(request):
         except ImportFileTooLarge as error:
             form.add_error("file", str(error))
     return render(request, "portal/import_new.html", {"form": form})
+
+
+@login_required
+def document_list(request):
+    """The documents a person asked for (HR: everyone's), newest first."""
+    documents = GeneratedDocument.objects.visible_to(request.user).select_related("requested_by")[:100]
+    return render(request, "portal/document_list.html", {"documents": documents})
+
+
+@login_required
+def document_detail(request, pk: int):
+    """Progress while the job runs (the page refreshes itself), then the download."""
+    document = get_object_or_404(GeneratedDocument.objects.visible_to(request.user), pk=pk)
+    return render(request, "portal/document.html", {"document": document, "downloadable": document.is_downloadable()})
+
+
+@login_required
+def document_download(request, pk: int):
+    document = get_object_or_404(GeneratedDocument.objects.visible_to(request.user), pk=pk)
+    if not document.is_downloadable():
+        raise Http404("文件尚未完成或已逾保存期限")
+    return FileResponse(document.file.open("rb"), content_type="application/pdf", filename=document.file_name)

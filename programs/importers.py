@@ -104,7 +104,10 @@ class TeamRatingImporter(ResultImporter):
             team, created = Team.objects.update_or_create(plan=plan, name=name, defaults={"rating": members[0].values["rating"]})
             wanted = [{"team_id": team.pk, "employee_id": m.values["employee_id"], "role": m.values["role"]} for m in members]
             counts += bulk_upsert(TeamMember, wanted, ["team_id", "employee_id"], ["role"])
-            removed, _detail = team.members.exclude(employee_id__in=[w["employee_id"] for w in wanted]).delete()
+            dropped = team.members.exclude(employee_id__in=[w["employee_id"] for w in wanted])
+            for employee_id, role in dropped.values_list("employee_id", "role"):
+                counts.changed({"team_id": team.pk, "employee_id": employee_id}, {"role": role}, None)
+            removed, _detail = dropped.delete()
             counts.updated += removed
         return counts
 

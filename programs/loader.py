@@ -57,15 +57,18 @@ def load_plan(data: dict) -> Plan:
     start, end = _period(data.get("period"))
     issued = data.get("issued") or {}
     coverage = data.get("coverage") or {}
-    plan, _created = Plan.objects.update_or_create(slug=data["slug"], defaults={
-        "issuer": issuer, "roc_year": data["roc_year"], "title": data["title"],
+    values = {
+        "issuer_id": issuer.pk, "roc_year": data["roc_year"], "title": data["title"],
         "slogan": data.get("slogan") or "", "issued_on": _date(issued.get("date")),
         "reference": issued.get("reference") or "", "basis": data.get("basis") or [],
         "goals": data.get("goals") or [], "starts_on": start, "ends_on": end,
         "coverage_text": coverage.get("text") or "", "employment_types": coverage.get("employment_types") or [],
         "off_duty_definition": data.get("off_duty") or "", "kpis": _plain(data.get("kpis") or []),
         "parameters": {"rules": _plain(data.get("rules") or []), "coverage_scope": coverage.get("scope", "issuer")},
-    })
+    }
+    stored = Plan.objects.filter(slug=data["slug"]).values(*values).first()
+    plan, _created = Plan.objects.update_or_create(slug=data["slug"], defaults=values)
+    _audit_load(plan, stored, values)
     plan.excluded_agencies.set([agency_named(name, issuer) for name in coverage.get("exclude_agencies") or []])
     for position, item in enumerate(data.get("activities") or []):
         _load_activity(plan, position, item)
@@ -74,6 +77,17 @@ def load_plan(data: dict) -> Plan:
     for item in data.get("bundles") or []:
         _load_bundle(plan, item)
     return plan
+
+
+def _audit_load(plan: Plan, stored: dict | None, values: dict) -> None:
+    """A plan (its rule parameters included) that the load creates or changes gets an audit entry."""
+    from portal import audit
+
+    changed = [k for k in values if stored is None or stored[k] != values[k]]
+    if not changed:
+        return
+    audit.record(None, "plan_load", plan, f"{plan.slug}{audit.command_line('load_plans')}",
+                 before=None if stored is None else {k: stored[k] for k in changed}, after={k: values[k] for k in changed})
 
 
 def _load_activity(plan: Plan, position: int, item: dict) -> None:

@@ -88,7 +88,9 @@ def nominate(user, session: Session, employee_ids: list[int]) -> list[Outcome]:
                                                priority=rank, priority_label=label)
         per_agency[employee.agency_id] = per_agency.get(employee.agency_id, 0) + 1
         taken.add(employee_id)
-        audit.record(user, "nominate", nomination, f"推薦 {employee.name} 參加 {session}")
+        audit.record(user, "nominate", nomination, f"推薦 {employee.name} 參加 {session}",
+                     after={"status": nomination.status, "session": session.pk, "employee": employee.pk,
+                            "priority": rank, "priority_label": label})
         outcomes.append(Outcome(employee, True, label))
     return outcomes
 
@@ -110,7 +112,9 @@ def confirm_places(user, session: Session) -> list[Nomination]:
             nomination.status = Nomination.Status.REFUSED
             nomination.reason = f"本期名額 {session.capacity} 名已滿（依優先順序錄取）"
         nomination.decided_at = now
-        audit.record(user, nomination.status, nomination, f"{nomination.employee_id}：{nomination.get_status_display()}")
+        audit.record(user, nomination.status, nomination, f"{nomination.employee_id}：{nomination.get_status_display()}",
+                     before={"status": Nomination.Status.NOMINATED},
+                     after={"status": nomination.status, "reason": nomination.reason})
     Nomination.objects.bulk_update(waiting, ["status", "reason", "decided_at"])
     return waiting
 
@@ -170,7 +174,9 @@ def nominate_to_camp(user, activity: Activity, employee_ids: list[int], circle: 
             nomination = CampNomination.objects.create(activity=activity, employee=employee, government=quota.government,
                                                        circle=circle, is_circle_leader=employee_id in leader_ids,
                                                        nominated_by=user)
-            audit.record(user, "camp_nominate", nomination, f"推薦 {employee.name} 參加{activity.name}")
+            audit.record(user, "camp_nominate", nomination, f"推薦 {employee.name} 參加{activity.name}",
+                         after={"employee": employee.pk, "government": quota.government_id, "circle": circle,
+                                "is_circle_leader": nomination.is_circle_leader})
             used[quota.government_id] = used.get(quota.government_id, 0) + 1
             leaders += employee_id in leader_ids
             taken.add(employee_id)

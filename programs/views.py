@@ -1,16 +1,26 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from portal.exporters import list_download
 from portal.models import Agency, Employee
-from portal.permissions import require_coordinator_or_hr
+from portal.pdf import pdf_response
+from portal.permissions import national_id_for, require_coordinator_or_hr, scope_label
 
 from . import services
 from .forms import PROPOSAL_FIELDS, ProposalForm
 from .models import Activity, Plan, Proposal
-from .queries import nominations_visible_to, proposals_visible_to, sessions_open_to
+from .queries import (
+    camp_nominations_visible_to,
+    contest_entries_visible_to,
+    nominations_visible_to,
+    proposals_visible_to,
+    sessions_open_to,
+)
+from .reports import render_plan_pdf, render_proposal_pdf
 
 
 @login_required
@@ -24,6 +34,13 @@ def plan_detail(request, slug):
     plan = get_object_or_404(Plan.objects.select_related("issuer"), slug=slug)
     activities = plan.activities.prefetch_related("classes__sessions")
     return render(request, "programs/plan_detail.html", {"plan": plan, "activities": activities})
+
+
+@login_required
+def plan_pdf(request, slug):
+    """The plan as its printed document, from its data (a published plan: anyone signed in may read it)."""
+    plan = get_object_or_404(Plan.objects.select_related("issuer"), slug=slug)
+    return pdf_response(render_plan_pdf(plan), f"{plan.slug}-plan.pdf")
 
 
 @login_required
@@ -55,9 +72,25 @@ def nominate(request, pk):
 
 @login_required
 def nomination_list(request):
-    nominations = (nominations_visible_to(request.user)
-                   .select_related("employee__agency", "session__training_class").order_by("session_id", "priority"))
-    return render(request, "programs/nomination_list.html", {"nominations": nominations})
+    user = request.user
+    nominations = (nominations_visible_to(user).select_related("employee__agency", "employee__unit", "session__training_class")
+                   .order_by("session_id", "priority", "created_at"))
+    camp = (camp_nominations_visible_to(user).select_related("employee__agency", "employee__unit", "activity__plan")
+            .order_by("activity_id", "circle", "-is_circle_leader", "employee__name"))
+    fmt = request.GET.get("format", "")
+    if fmt:
+        rows = [[str(n.session), n.employee.agency.name, n.employee.unit.name if n.employee.unit else "", n.employee.name,
+                 national_id_for(user, n.employee.national_id), n.priority_label, n.get_status_display(), n.reason]
+                for n in nominations]
+        rows += [[c.activity.name, c.employee.agency.name, c.employee.unit.name if c.employee.unit else "", c.employee.name,
+                  national_id_for(user, c.employee.national_id), _("圈長") if c.is_circle_leader else "", _("已推薦"),
+                  c.circle] for c in camp]
+        download = list_download(fmt, "nominations", _("推薦紀錄"), scope_label(user),
+                                 ["班期／活動", "機關", "單位", "姓名", "身分證字號", "優先身分／圈長", "狀態", "說明／英語圈"],
+                                 rows, landscape=True)
+        if download:
+            return download
+    return render(request, "programs/nomination_list.html", {"nominations": nominations, "camp": camp})
 
 
 @login_required
@@ -79,9 +112,45 @@ def camp(request, pk):
 @login_required
 def proposal_list(request):
     require_coordinator_or_hr(request.user)
-    proposals = proposals_visible_to(request.user).select_related("agency", "activity__plan").order_by("-updated_at")
+    proposals = (proposals_visible_to(request.user).select_related("agency", "activity__plan", "leader")
+                 .annotate(member_count=Count("members")).order_by("-updated_at", "-pk"))
+    fmt = request.GET.get("format", "")
+    if fmt:
+        rows = [[p.activity.plan.title, p.agency.name, p.title, p.leader.name if p.leader else "", p.member_count,
+                 _("續辦") if p.is_renewal else _("新申請"), p.get_status_display(), p.rating, p.updated_at.date()]
+                for p in proposals]
+        download = list_download(fmt, "proposals", _("熠星方案申請"), scope_label(request.user),
+                                 ["計畫", "機關", "計畫名稱", "主持人", "成員人數", "類別", "狀態", "評等", "更新日期"], rows, landscape=True)
+        if download:
+            return download
     activities = Activity.objects.filter(kind=Activity.Kind.YIXING).select_related("plan")
     return render(request, "programs/proposal_list.html", {"proposals": proposals, "activities": activities})
+
+
+@login_required
+def proposal_pdf(request, pk):
+    """The proposal on its form (Hualien 附件1); another agency's proposal is not found."""
+    require_coordinator_or_hr(request.user)
+    proposal = get_object_or_404(proposals_visible_to(request.user)
+                                 .select_related("activity__plan", "agency__government", "leader"), pk=pk)
+    return pdf_response(render_proposal_pdf(proposal), f"proposal-{proposal.pk}.pdf")
+
+
+@login_required
+def entry_list(request):
+    """Contest works (自製數位教材暨行銷短片) of the user's agencies with their review and placing."""
+    require_coordinator_or_hr(request.user)
+    entries = (contest_entries_visible_to(request.user).select_related("plan", "agency", "agency_head")
+               .prefetch_related("authors__agency").order_by("plan__slug", "placing", "title"))
+    fmt = request.GET.get("format", "")
+    if fmt:
+        rows = [[e.plan.title, e.title, e.agency.name if e.agency else "", "、".join(a.name for a in e.authors.all()),
+                 e.get_review_display(), e.get_placing_display() if e.placing else ""] for e in entries]
+        download = list_download(fmt, "contest-entries", _("競賽作品"), scope_label(request.user),
+                                 ["計畫", "作品", "機關", "作者", "審查", "名次"], rows, landscape=True)
+        if download:
+            return download
+    return render(request, "programs/entry_list.html", {"entries": entries})
 
 
 @login_required

@@ -64,7 +64,7 @@ def test_application_beyond_the_balance_on_that_date_is_refused(world):
     grant(world, D(2), dt.date(2012, 4, 1), dt.date(2012, 10, 1))
     with pytest.raises(ValidationError) as error:
         apply(world, dt.date(2012, 10, 2), "09:00", "10:00")
-    assert error.value.messages == ["2012-10-02 可用補休 0 小時，不足 1 小時。"]
+    assert error.value.messages == ["101年10月2日 可用補休 0 小時，不足 1 小時。"]
     assert Application.objects.count() == 0
 
 
@@ -72,7 +72,7 @@ def test_advance_notice_of_two_weeks(world):
     grant(world, D(8), dt.date(2012, 8, 1), dt.date(2012, 12, 28))
     with pytest.raises(ValidationError) as error:
         apply(world, dt.date(2012, 9, 14), today=dt.date(2012, 9, 1))
-    assert error.value.messages == ["補休須於 14 日前提出申請（最早可申請 2012-09-15 之補休）。"]
+    assert error.value.messages == ["補休須於 14 日前提出申請（最早可申請 101年9月15日 之補休）。"]
     assert apply(world, dt.date(2012, 9, 15), today=dt.date(2012, 9, 1)).hours == D(3)
 
 
@@ -80,7 +80,7 @@ def test_final_cut_off(world):
     grant(world, D(8), dt.date(2012, 8, 1), dt.date(2013, 1, 31))
     with pytest.raises(ValidationError) as error:
         apply(world, dt.date(2012, 12, 31), today=dt.date(2012, 12, 1))
-    assert error.value.messages == ["補休須於 2012-12-28 前使用完畢。"]
+    assert error.value.messages == ["補休須於 101年12月28日 前使用完畢。"]
 
 
 def test_lunch_break_is_not_leave():

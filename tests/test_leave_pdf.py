@@ -7,6 +7,7 @@ from pypdf import PdfReader
 from courses.models import LearningRecord
 from leave import reports, services
 from leave.models import Entry, RecordUse
+from portal import rocdate
 from portal.models import Role
 from programs.models import Plan
 from tests.factories import AgencyFactory, EmployeeFactory, UnitFactory, UserFactory
@@ -34,3 +35,5 @@ def test_application_pdf_lists_the_employee_each_course_its_hours_and_times():
     for expected in ["公餘時間完成數位學習補休申請表", "王小明", "兩岸情勢概述", "環境影響評估概論", "103/03/01", "20:15", "22:40",
                      "103年4月10日", "08:30", "12:30", "申請人", "單位主管", "人事單位"]:
         assert expected in text, expected
+    lines = reader.pages[0].extract_text().splitlines()
+    assert lines[-2:] == [f"列印日期：{rocdate.to_roc_long(dt.date.today())}", "第 1 頁，共 1 頁"]

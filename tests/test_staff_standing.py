@@ -113,3 +113,116 @@ def test_tally_sheet_pdf_for_plans_that_ask_for_one(world, client):
     for expected in ["發表及回應意見篇數統計表（附件1）", "101年1月1日", "林美玲", "250", "嘉獎1次", "101年10月15日"]:
         assert expected in text, expected
     assert "他局人員" not in text
+
+
+@pytest.fixture
+def results(world):
+    """Learning, a class, a passed work and an accepted case report under the plan."""
+    from courses.models import LearningRecord
+    from programs.models import CaseReport, ClassHistory, ContestEntry
+
+    plan = world["plan"]
+    plan.starts_on, plan.ends_on = dt.date(2012, 1, 1), dt.date(2012, 12, 31)
+    plan.save()
+    for person, hours in zip(world["people"] + [world["stranger"]], (6, 2, 100, 8)):
+        LearningRecord.objects.create(employee=person, course_name="課", course_key="課", hours=hours, digital_hours=hours,
+                                      completed_on=dt.date(2012, 5, 1))
+    ClassHistory.objects.create(employee=world["people"][1], class_slug="basic", class_name="自製數位教材基礎班",
+                                attended_on=dt.date(2012, 4, 2))
+    work = ContestEntry.objects.create(plan=plan, title="=cmd|' /C calc'!A0", review="通過", placing="佳作")
+    work.authors.set([world["people"][2], world["stranger"]])
+    CaseReport.objects.create(plan=plan, employee=world["stranger"], title="他局報告", submitted_on=dt.date(2012, 8, 1), accepted=True)
+    return world
+
+
+def test_kpi_dashboard_links_each_agency_figure_to_its_people(results, client):
+    client.force_login(UserFactory(role=Role.HR, is_staff=True))
+    page = client.get(reverse("incentives:kpi", args=["tainan-101"]))
+    agency = page.context["agencies"][0]
+    assert (agency.name, agency.staff, agency.with_5_digital, agency.under_5_digital, agency.talents, agency.materials,
+            agency.case_reports) == ("臺南市政府人事處", 3, 2, 1, 1, 1, 0)
+    assert f'/incentives/plan/tainan-101/kpi/digital-under-5h/?agency={agency.agency_id}' in page.content.decode()
+
+
+def test_kpi_people_for_hr_show_full_ids_and_each_figures_facts(results, client):
+    client.force_login(UserFactory(role=Role.HR, is_staff=True))
+    url = lambda figure: reverse("incentives:kpi-people", args=["tainan-101", figure])  # noqa: E731
+    agency = results["people"][0].agency_id
+    under = client.get(url("digital-under-5h"), {"agency": agency})
+    assert [(p.employee.name, p.digital) for p in under.context["people"]] == [("林美玲", 2)]
+    assert results["people"][1].national_id in under.content.decode()
+    assert [(p.employee.name, p.hours) for p in client.get(url("hours")).context["people"]] == [
+        ("陳大文", 100), ("他局人員", 8), ("=HYPERLINK(1)", 6), ("林美玲", 2)]
+    assert [(p.employee.name, p.item, p.result) for p in client.get(url("materials")).context["people"]] == [
+        ("陳大文", "=cmd|' /C calc'!A0", "佳作"), ("他局人員", "=cmd|' /C calc'!A0", "佳作")]
+    assert [(p.employee.name, p.item, p.day) for p in client.get(url("digital-talents")).context["people"]] == [
+        ("林美玲", "自製數位教材基礎班", dt.date(2012, 4, 2))]
+    assert [p.employee.name for p in client.get(url("case-reports")).context["people"]] == ["他局人員"]
+    assert client.get(url("no-such-figure")).status_code == 404
+
+
+def test_kpi_people_for_a_coordinator_show_only_their_agency_masked(results, client):
+    client.force_login(results["coordinator"])
+    url = reverse("incentives:kpi-people", args=["tainan-101", "staff"])
+    page = client.get(url)
+    assert [p.employee.name for p in page.context["people"]] == ["=HYPERLINK(1)", "林美玲", "陳大文"]
+    body = page.content.decode()
+    assert results["people"][1].national_id not in body
+    assert results["people"][1].national_id[:3] + "****" + results["people"][1].national_id[-3:] in body
+    assert client.get(url, {"agency": results["stranger"].agency_id}).status_code == 404
+    client.force_login(UserFactory(role=Role.EMPLOYEE, employee=results["people"][0]))
+    assert client.get(url).status_code == 403
+
+
+def test_kpi_people_download_as_xlsx_and_pdf(results, client):
+    from pypdf import PdfReader
+
+    client.force_login(UserFactory(role=Role.HR, is_staff=True))
+    url = reverse("incentives:kpi-people", args=["tainan-101", "materials"])
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get(url, {"format": "xlsx"}).content)).active
+    assert [c.value for c in sheet[1]] == ["機關", "單位", "職稱", "姓名", "身分證字號", "作品", "審查結果"]
+    assert [c.value for c in sheet[2]][3:] == ["陳大文", results["people"][2].national_id, "'=cmd|' /C calc'!A0", "佳作"]
+    response = client.get(url, {"format": "pdf"})
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+    assert (response["Content-Type"], "自製數位教材暨行銷短片（審查通過）" in text, "陳大文" in text) == ("application/pdf", True, True)
+
+
+def test_staff_standing_filters_by_rule_and_sorts_by_column(world, client):
+    plan = world["plan"]
+    plan.parameters = {"rules": [RULE, {"code": "case-reports", "kind": "case_reports", "deadline": "2012-08-05",
+                                        "tiers": [{"min": 1, "award": "commendation", "count": 1}]}]}
+    plan.save()
+    client.force_login(world["coordinator"])
+    url = reverse("incentives:staff", args=["tainan-101"])
+    assert [r.name for r in client.get(url, {"rule": "forum-posts", "status": "met"}).context["results"]] == ["=HYPERLINK(1)"]
+    assert [r.name for r in client.get(url, {"rule": "case-reports", "status": "met"}).context["results"]] == []
+    assert [r.name for r in client.get(url, {"sort": "progress"}).context["results"]] == ["林美玲", "陳大文", "=HYPERLINK(1)"]
+    page = client.get(url, {"rule": "forum-posts", "sort": "awards"})
+    assert [r.name for r in page.context["results"]] == ["=HYPERLINK(1)", "林美玲", "陳大文"]
+    assert 'href="?rule=forum-posts&amp;sort=name"' in page.content.decode()
+    assert '<th scope="col" class="num" aria-sort="descending"><a href="?rule=forum-posts&amp;sort=awards">嘉獎</a></th>' in page.content.decode()
+
+
+def test_coordinator_files_every_eligible_person_of_the_filter_in_one_go(world, client):
+    client.force_login(world["coordinator"])
+    url = reverse("incentives:staff", args=["tainan-101"])
+    page = client.post(url + "?status=near", {"all": "1"}, follow=True)
+    assert [str(m) for m in page.context["messages"]] == ["請至少勾選一位符合獎勵的人員。"]
+    page = client.post(url, {"all": "1"}, follow=True)
+    assert [str(m) for m in page.context["messages"]] == ["已提報 1 件獎勵案。"]
+    assert list(Decision.objects.values_list("employee__name", "status")) == [("=HYPERLINK(1)", "requested")]
+    assert '<span class="badge status-requested">已提報</span>' in page.content.decode()
+    assert (page.context["eligible"], f'name="employee" value="{world["people"][0].pk}"' in page.content.decode()) == (0, False)
+    page = client.post(url, {"all": "1"}, follow=True)
+    assert [str(m) for m in page.context["messages"]] == ["請至少勾選一位符合獎勵的人員。"]
+
+
+def test_staff_standing_as_pdf_masks_ids_for_a_coordinator(world, client):
+    from pypdf import PdfReader
+
+    client.force_login(world["coordinator"])
+    response = client.get(reverse("incentives:staff", args=["tainan-101"]), {"format": "pdf"})
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+    person = world["people"][1]
+    assert ("人員達成情形" in text, "林美玲" in text, person.national_id in text,
+            person.national_id[:3] + "****" + person.national_id[-3:] in text, "他局人員" in text) == (True, True, False, True, False)

@@ -28,3 +28,20 @@ def roc_short(value) -> str:
 def masked_id(value) -> str:
     """`A12****789`, whoever is looking; use people.national_id_for_user to show HR the full ID."""
     return nationalid.mask(value)
+
+
+@register.filter
+def roc_year(value) -> str:
+    """A Gregorian year (2014) as its ROC year (103)."""
+    try:
+        return str(int(value) - rocdate.ROC_OFFSET)
+    except (TypeError, ValueError):
+        return ""
+
+
+@register.simple_tag
+def pinned_today():
+    """The date a demo pins "today" to (PORTAL_TODAY), or None."""
+    from portal import clock
+
+    return clock.pinned()

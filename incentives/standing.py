@@ -1,0 +1,343 @@
+"""One employee's own page: learning this year, every rule of every plan that covers them,
+bundles course by course, leave and decisions — in a fixed number of queries.
+
+The number of queries grows with the number of plans (a handful), never with the number
+of records, decisions, grants or applications. The rules themselves run through the same
+`evaluate` as the set-based path, for this one person.
+"""
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Q, Sum
+from django.db.models.functions import ExtractMonth, ExtractYear
+from django.utils.translation import gettext as _
+
+from courses.models import CourseList, LearningRecord
+from leave import services as leave_services
+from leave.models import Application, Entry
+from portal import clock
+from portal.models import Employee
+from programs.models import Plan
+
+from .evaluation import Evaluation, context_for, evaluate
+from .facts import covered_employees
+from .models import Decision
+from .rules import METRIC_LABEL, METRIC_UNIT, Award, Progress, number
+
+ZERO = Decimal(0)
+LEAVE_KINDS = ("leave_bundles", "leave_offduty_list")
+
+
+def yearly_minimum(year: int) -> dict:
+    """National minimum learning hours, a per-year setting (DOMAIN.md, "Targets")."""
+    table = getattr(settings, "YEARLY_MINIMUM_HOURS", {})
+    applicable = [y for y in table if y <= year]
+    return table[max(applicable)] if applicable else {"total": 20, "set_topics": 10}
+
+
+@dataclass
+class Month:
+    month: int
+    hours: Decimal = ZERO
+    digital: Decimal = ZERO
+    job: Decimal = ZERO
+
+
+@dataclass
+class RuleStanding:
+    """One reward or leave rule of a plan, as one person stands against it."""
+
+    code: str
+    label: str
+    clause: str
+    leave: bool = False
+    have: str = ""
+    awards: list[Award] = field(default_factory=list)
+    next_steps: list[Progress] = field(default_factory=list)
+    ratio: float = 0.0
+    met: bool = False
+    deadline: dt.date | None = None
+    grants: list = field(default_factory=list)
+    bar: bool = True                    # a promotion (a lottery) has chances, not progress
+
+    @property
+    def percent(self) -> int:
+        return round(self.ratio * 100)
+
+    @property
+    def badge(self) -> str:
+        if not self.met:
+            return ""
+        if self.leave:
+            return _("已達上限")
+        return _("已全部完成") if self.code and not self.awards and not self.next_steps else _("已達最高獎勵")
+
+    @property
+    def shown_deadline(self) -> dt.date | None:
+        """The deadline, unless the next step already says it ("…，截止 103/08/31")."""
+        return None if self.met or any("截止" in s.text for s in self.next_steps) else self.deadline
+
+
+@dataclass
+class BundleCourse:
+    name: str
+    hours: Decimal
+    done_on: dt.date | None
+    off_duty: bool
+
+
+@dataclass
+class BundleStanding:
+    name: str
+    kind: str
+    courses: list[BundleCourse]
+
+    @property
+    def done(self) -> int:
+        return sum(1 for c in self.courses if c.done_on)
+
+    @property
+    def hours(self) -> Decimal:
+        return sum((c.hours for c in self.courses), ZERO)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / len(self.courses)) if self.courses else 0
+
+
+@dataclass
+class PlanStanding:
+    plan: Plan
+    rules: list[RuleStanding]
+    bundles: list[BundleStanding]
+
+    @property
+    def awards(self) -> list[Award]:
+        return [a for r in self.rules for a in r.awards]
+
+
+@dataclass
+class LeaveSummary:
+    today: dt.date
+    balance: Decimal
+    earned: Decimal
+    used: Decimal
+    lapsed: Decimal
+    next_lapse: tuple | None            # (date, hours) of the earliest hours still to lapse
+    applications: list[Application]
+
+
+@dataclass
+class MyStanding:
+    employee: Employee
+    year: int
+    years: list[int]
+    totals: dict
+    months: list[Month]
+    categories: list[tuple[str, Decimal]]
+    minimum: dict
+    plans: list[PlanStanding]
+    leave: LeaveSummary
+    decisions: list[Decision]
+
+    @property
+    def share(self) -> int:
+        """How far this year's hours are towards the yearly minimum, in per cent (at most 100)."""
+        total = self.minimum["total"]
+        return min(int(self.totals["total"] / total * 100), 100) if total else 100
+
+    @property
+    def plans_without_rules(self) -> list[PlanStanding]:
+        return [p for p in self.plans if not p.rules]
+
+    @property
+    def missing_hours(self) -> Decimal:
+        return max(Decimal(self.minimum["total"]) - self.totals["total"], ZERO)
+
+
+def default_year(employee: Employee) -> int:
+    """The latest year the person learned in, so the page never opens on an empty year by default."""
+    latest = (LearningRecord.objects.filter(employee=employee).order_by("-completed_on")
+              .values_list("completed_on", flat=True).first())
+    return latest.year if latest else clock.today().year
+
+
+def my_standing(employee: Employee, year: int) -> MyStanding:
+    records = LearningRecord.objects.filter(employee=employee, completed_on__year=year)
+    totals = records.aggregate(total=Sum("hours", default=ZERO), digital=Sum("digital_hours", default=ZERO),
+                               job=Sum("hours", filter=Q(job_related=True), default=ZERO))
+    months = {m: Month(m) for m in range(1, 13)}
+    for month, hours, digital, job in (records.annotate(month=ExtractMonth("completed_on")).values_list("month")
+                                       .annotate(h=Sum("hours"), d=Sum("digital_hours"),
+                                                 j=Sum("hours", filter=Q(job_related=True)))):
+        months[month] = Month(month, hours or ZERO, digital or ZERO, job or ZERO)
+    categories = list(records.exclude(category="").values_list("category").annotate(h=Sum("hours")).order_by("-h", "category"))
+    years = sorted(set(LearningRecord.objects.filter(employee=employee).annotate(y=ExtractYear("completed_on"))
+                       .values_list("y", flat=True)) | {year}, reverse=True)
+    return MyStanding(
+        employee=employee, year=year, years=years, totals=totals, months=list(months.values()), categories=categories,
+        minimum=yearly_minimum(year), plans=plans_for(employee), leave=leave_summary(employee),
+        decisions=list(Decision.objects.filter(employee=employee).select_related("plan").order_by("-updated_at", "-pk")),
+    )
+
+
+def plans_for(employee: Employee) -> list[PlanStanding]:
+    standings = []
+    for plan in Plan.objects.select_related("issuer").order_by("-roc_year", "slug"):
+        context = context_for(plan)
+        found = evaluate(plan, employees=covered_employees(plan).filter(pk=employee.pk), context=context)
+        if not found:
+            continue
+        list_names = dict(CourseList.objects.filter(plan=plan).values_list("slug", "name"))
+        standings.append(PlanStanding(plan, rule_standings(plan, found[0], context, list_names),
+                                      bundle_standings(found[0], context)))
+    return standings
+
+
+def _date(value) -> dt.date | None:
+    return dt.date.fromisoformat(value) if isinstance(value, str) and value else None
+
+
+def _metrics(rule: dict) -> list[str]:
+    found = []
+    for tier in rule.get("tiers", []):
+        for path in tier.get("any_of", [tier]):
+            for condition in path.get("all_of", [path]):
+                if "metric" in condition and condition["metric"] not in found:
+                    found.append(condition["metric"])
+    return found
+
+
+def rule_label(rule: dict, list_names: dict) -> str:
+    kind = rule.get("kind")
+    if kind == "threshold_tiers":
+        metrics = _metrics(rule)
+        if metrics == ["forum_posts"]:
+            return _("論壇發表及回應")
+        if "forum_posts" in metrics:
+            return _("個人學習時數或論壇發表")
+        return _("個人學習時數")
+    if kind == "certificates":
+        names = []
+        for item in rule.get("tiers", []) + rule.get("groups", []):
+            names += [n for n in item.get("all_of", []) if n not in names]
+        return _("證書：%(names)s") % {"names": "、".join(names)}
+    if kind in ("course_list_completion", "lottery"):
+        return list_names.get(rule.get("list"), _("指定課程"))
+    return {
+        "unit_average": _("單位數位學習平均時數或論壇平均篇數"),
+        "bundle_completion": _("主餐＋副餐套餐獎勵"),
+        "leave_bundles": _("公餘時間完成套餐課程補休"),
+        "leave_offduty_list": _("公餘時間數位學習補休"),
+        "team_rating": _("熠星方案專案小組評等"),
+        "contest": _("自製數位教材暨行銷短片競賽"),
+        "case_reports": _("行政案例或研究報告"),
+        "discretionary": _("論壇版主及社團社長（人事單位核定）"),
+    }.get(kind, rule.get("code", ""))
+
+
+def _have(rule: dict, result: Evaluation, context: dict) -> str:
+    """What the person has towards the rule, in a few words."""
+    facts = result.facts
+    kind = rule.get("kind")
+    if facts is None:
+        return ""
+    if kind == "threshold_tiers":
+        values = facts.metrics.get(rule["code"], {})
+        return "、".join(f"{METRIC_LABEL.get(m, m)} {number(values.get(m, 0))} {METRIC_UNIT.get(m, '小時')}"
+                        for m in _metrics(rule))
+    if kind == "unit_average":
+        values = facts.unit_metrics.get(rule["code"], {})
+        return "、".join(f"{METRIC_LABEL.get(m, m)} {number(values.get(m, 0))} {METRIC_UNIT.get(m, '小時')}"
+                        for m in _metrics(rule)) if values else ""
+    if kind == "certificates":
+        wanted = {n for item in rule.get("tiers", []) + rule.get("groups", []) for n in item.get("all_of", [])}
+        held = [n for n in facts.certificates if n in wanted]
+        return _("已取得：%(names)s") % {"names": "、".join(held)} if held else _("尚未取得證書")
+    if kind == "team_rating":
+        if not facts.teams:
+            return _("未列入評等的專案小組")
+        return "；".join(_("「%(team)s」評等%(rating)s，擔任%(role)s") % {"team": t, "rating": r, "role": role}
+                        for t, r, role in facts.teams)
+    if kind == "contest":
+        if not facts.contest:
+            return _("尚無參賽作品")
+        return "；".join(f"「{title}」{review or _('審查中')}" for title, review, _placing, _role in facts.contest)
+    if kind == "case_reports":
+        accepted = sum(1 for _t, _d, ok in facts.case_reports if ok)
+        return _("已繳交 %(n)d 篇，審查通過 %(ok)d 篇") % {"n": len(facts.case_reports), "ok": accepted}
+    if kind in ("course_list_completion", "lottery"):
+        courses = context["course_lists"].get(rule.get("list"), [])
+        if not courses:
+            return _("課程清單尚未公布")
+        done = sum(1 for c in courses if c[0] in facts.completed)
+        if kind == "lottery":
+            return _("完成指定課程 %(done)d 門，抽獎機會 %(n)d 次") % {"done": done, "n": done * rule.get("chances_per_course", 1)}
+        return _("已完成 %(done)d／%(all)d 門") % {"done": done, "all": len(courses)}
+    return ""
+
+
+def rule_standings(plan: Plan, result: Evaluation, context: dict, list_names: dict) -> list[RuleStanding]:
+    rows = []
+    for rule in plan.parameters.get("rules", []):
+        code, kind = rule.get("code", ""), rule.get("kind", "")
+        row = RuleStanding(code, rule_label(rule, list_names), rule.get("clause", ""), leave=kind in LEAVE_KINDS,
+                           have=_have(rule, result, context))
+        if kind == "lottery":
+            row.bar = False
+        elif row.leave:
+            row.grants = [g for g in result.grants if g.rule == code]
+            cap = Decimal(str(rule.get("cap_hours_per_year") or rule.get("cap_hours") or 0))
+            earned = sum((g.hours for g in row.grants), ZERO)
+            row.have = _("已取得補休 %(h)s 小時（上限 %(cap)s 小時）") % {"h": number(earned), "cap": number(cap)}
+            row.ratio = float(min(earned / cap, 1)) if cap else 0.0
+            row.met = bool(cap) and earned >= cap
+            window = rule.get("year_window") or rule.get("window") or {}
+            row.deadline = _date(window.get("end"))
+            if not row.met:
+                row.next_steps = [Progress(code, note, row.ratio, False) for note in result.leave_progress
+                                  if note and not row.grants]
+        else:
+            row.awards = [a for a in result.awards if a.rule == code]
+            progress = [p for p in result.progress if p.rule == code]
+            row.next_steps = [p for p in progress if not p.met]
+            row.met = bool(progress) and all(p.met for p in progress) or (not progress and bool(row.awards))
+            ratios = [p.ratio for p in row.next_steps]
+            row.ratio = 1.0 if row.met else (max(ratios) if ratios else 0.0)
+            deadlines = [p.deadline for p in progress if p.deadline]
+            row.deadline = _date(rule.get("filing_deadline") or rule.get("deadline") or (deadlines[0] if deadlines else ""))
+        if kind == "course_list_completion":
+            # A list whose rewards the plan sets elsewhere (Hualien's buffet): progress is the share of courses done.
+            courses = context["course_lists"].get(rule.get("list"), [])
+            done = sum(1 for c in courses if result.facts and c[0] in result.facts.completed)
+            row.ratio = done / len(courses) if courses else 0.0
+            row.met = bool(courses) and done == len(courses)
+        rows.append(row)
+    return rows
+
+
+def bundle_standings(result: Evaluation, context: dict) -> list[BundleStanding]:
+    """The person's main (by rank) and every side bundle, course by course."""
+    bundles = context["bundles"]
+    if not bundles or result.facts is None:
+        return []
+    off_duty = {r.course_key for r in result.records if r.off_duty}
+    shown = [b for b in bundles if b.kind != "main" or b.rank == result.facts.rank]
+    return [BundleStanding(b.name, b.kind, [BundleCourse(name, hours, result.facts.completed.get(key), key in off_duty)
+                                            for key, name, hours in b.courses]) for b in shown]
+
+
+def leave_summary(employee: Employee) -> LeaveSummary:
+    today = clock.today()
+    grants = leave_services.remaining_by_grant(employee)
+    lapsed = -(Entry.objects.filter(employee=employee, kind=Entry.Kind.LAPSE).aggregate(s=Sum("hours", default=ZERO))["s"])
+    earned = sum((g.hours for g, _left in grants), ZERO)
+    current = [(g.usable_until, left) for g, left in grants if g.usable_until >= today and left > 0]
+    balance = sum((left for _d, left in current), ZERO)
+    # Hours left on grants past their date but not yet written off by the daily lapse job count as lapsed too.
+    lapsed += sum((left for g, left in grants if g.usable_until < today and left > 0), ZERO)
+    applications = list(Application.objects.filter(employee=employee).select_related("plan").order_by("-leave_date", "-pk"))
+    return LeaveSummary(today=today, balance=balance, earned=earned, used=earned - balance - lapsed, lapsed=lapsed,
+                        next_lapse=min(current) if current else None, applications=applications)

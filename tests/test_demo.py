@@ -1,0 +1,96 @@
+"""The demo (`make run`): a believable government in mid-103 and something real on every
+page for each demo log-in; loading it twice changes nothing."""
+import datetime as dt
+import io
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.urls import reverse
+
+from incentives.models import Decision
+from leave.models import Application, Entry
+from portal.demo import DEMO_PASSWORD, USERS
+from portal.models import Employee, ImportBatch, User
+from programs.models import CampNomination, CaseReport, Certificate, ContestEntry, Nomination, Proposal, Team
+
+
+def counts() -> dict:
+    return {m._meta.label: m.objects.count() for m in apps.get_models()
+            if m._meta.app_label in ("portal", "courses", "incentives", "leave", "programs") and m._meta.label != "portal.AuditEntry"}
+
+
+@pytest.fixture
+def demo(db, settings):
+    settings.PORTAL_TODAY = "2014-07-15"
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    return out.getvalue()
+
+
+def page(client, username, name, *args, **query):
+    client.force_login(User.objects.get(username=username))
+    response = client.get(reverse(name, args=args), query)
+    assert response.status_code == 200, (username, name)
+    return response
+
+
+def test_demo_has_every_kind_of_thing_for_every_log_in_and_loads_twice_the_same(demo, client):
+    assert "示範資料就緒：16 個機關、30 個單位、360 位人員。" in demo
+    assert set(Decision.objects.values_list("status", flat=True)) == {
+        "eligible", "requested", "approved", "issued", "rejected", "withheld"}
+    assert set(Application.objects.values_list("status", flat=True)) == {
+        "submitted", "approved", "returned", "registered", "cancelled"}
+    assert set(Entry.objects.values_list("kind", flat=True)) == {"grant", "use", "lapse", "reversal"}
+    assert Entry.objects.filter(kind="lapse", created_by=None).count() == Entry.objects.filter(kind="lapse").count() > 0
+    assert set(Nomination.objects.values_list("status", flat=True)) == {"nominated", "confirmed", "attended", "absent"}
+    assert set(Proposal.objects.values_list("status", flat=True)) == {"draft", "selected", "rated"}
+    assert list(Team.objects.values_list("plan__slug", "rating")) == [("hualien-106", "優等")]
+    assert (ContestEntry.objects.filter(plan__slug="tainan-101", placing="1").count(), CaseReport.objects.count() > 0,
+            Certificate.objects.filter(plan__slug="hualien-106").count() > 0, CampNomination.objects.count() > 0) == (1, True, True, True)
+    assert ImportBatch.objects.filter(status="applied").count() == 8
+    assert not Employee.objects.filter(agency__name="花蓮縣警察局", decisions__isnull=False).exists()
+    pages_for_each_log_in(client)
+    before = counts()
+    call_command("load_demo", stdout=io.StringIO())
+    assert counts() == before
+
+
+def pages_for_each_log_in(client):
+    """Every demo log-in of the README, with its password, and something real on its pages."""
+    for username, *_rest in USERS:
+        client.logout()
+        response = client.post(reverse("login"), {"username": username, "password": DEMO_PASSWORD}, follow=True)
+        assert response.context["user"].username == username
+    assert client.get(reverse("admin:index")).status_code == 302  # the last log-in is not HR
+    assert page(client, "hr", "admin:index").context["user"].username == "hr"
+    me = page(client, "emp", "incentives:me").context["me"]
+    assert (me.year, me.totals["total"], me.years, me.leave.lapsed, me.leave.balance) == (2014, 49, [2014, 2013], 2, 4)
+    kaohsiung = next(p for p in me.plans if p.plan.slug == "kaohsiung-103")
+    assert [b.name for b in kaohsiung.bundles][1:] == ["窈窕精緻餐", "幸福嚴選餐", "豪華主廚餐"]
+    assert [d.get_status_display() for d in me.decisions] == ["已發布獎懲令"]
+    assert [a.get_status_display() for a in page(client, "emp", "leave:mine").context["applications"]] == ["已申請", "人事已登記"]
+    approvals = page(client, "sup", "leave:approvals").context
+    assert (len(approvals["pending"]), {a.status for a in approvals["decided"]}) == (3, {"approved", "returned", "registered", "cancelled"})
+    # covered staff, with an award, nearly there, class nominations, camp nominations
+    for username, agency, figures in (("coord", "高雄市政府教育局", (62, 30, 16, 17, 6)), ("coord2", "高雄市政府社會局", (46, 22, 12, 7, 4))):
+        standing = page(client, username, "incentives:staff", "kaohsiung-103").context["results"]
+        assert {r.agency for r in standing} == {agency}
+        nominations = page(client, username, "programs:nominations").context
+        assert (len(standing), sum(1 for r in standing if r.awards),
+                len(page(client, username, "incentives:staff", "kaohsiung-103", status="near").context["results"]),
+                len(nominations["nominations"]), len(nominations["camp"])) == figures
+        assert len(page(client, username, "programs:proposals").context["proposals"]) == 1
+        assert len(page(client, username, "programs:entries").context["entries"]) == 1
+    hualien = page(client, "hlemp", "incentives:me").context["me"]
+    team = next(r for p in hualien.plans for r in p.rules if r.code == "yixing-team")
+    assert [a.text for a in team.awards] == ["熠星團隊「花蓮縣政府數位學習熠星專案小組」評等優等，擔任成員 → 嘉獎 1 次"]
+    assert len(page(client, "hlcoord", "programs:proposals").context["proposals"]) == 2
+    tally = page(client, "tncoord", "incentives:staff", "tainan-101", rule="forum-posts", status="met")
+    assert (tally.context["tally_sheet"], len(tally.context["results"])) == ("附件1", 5)
+    kpis = page(client, "hr", "incentives:kpi", "tainan-101").context["kpis"]
+    assert [k["code"] for k in kpis if k["actual"]] == ["digital_5h_share", "average_digital_hours", "digital_talents",
+                                                        "materials", "case_reports"]
+    assert len(page(client, "hr", "incentives:kpi-people", "tainan-101", "materials").context["people"]) == 5
+    assert page(client, "hr", "home").context["plans"].count() == 5
+    assert dt.date(2014, 7, 15) == page(client, "emp", "leave:mine").context["today"]
