@@ -53,7 +53,7 @@ class Counts:
             self.changes.append({"key": key, "before": before, "after": after})
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     number: int
     values: dict
@@ -145,12 +145,15 @@ class Importer(ABC):
             mapping = self._map_headers(table.headers, errors)
             if errors:
                 return ImportResult(ok=False, errors=errors, dry_run=dry_run)
-            chunks = self._clean_chunks(table, mapping, errors, progress)
+            chunks = self._clean_chunks(table, mapping, progress)
             if self.upsert is not None:
-                return self._run_streamed(chunks, errors, dry_run, progress, on_applied)
+                from .streaming import run_streamed  # streaming.py builds on this module
+
+                return run_streamed(self, chunks, dry_run, on_applied, progress)
             rows = []
-            for chunk in chunks:
+            for chunk, chunk_errors in chunks:
                 rows.extend(chunk)
+                errors.extend(chunk_errors[:MAX_ERRORS - len(errors)])
         except FileFormatError as exc:
             return ImportResult(ok=False, errors=[RowError(0, "", str(exc))], dry_run=dry_run)
         if not rows and not errors:
@@ -160,57 +163,14 @@ class Importer(ABC):
         bad_rows = {e.row for e in errors}
         self.validate([r for r in rows if r.number not in bad_rows], errors)
         if errors:
-            return self._rejected(errors, len(rows), dry_run)
+            return self.rejected(errors, len(rows), dry_run)
         progress(70)
         counts = self._apply(rows, dry_run, on_applied)
         progress(100)
         return ImportResult(ok=True, total_rows=len(rows), counts=counts, dry_run=dry_run)
 
-    def _run_streamed(self, chunks, errors, dry_run, progress, on_applied=None) -> ImportResult:
-        from .upsert import Staging  # upsert.py builds on this module's Counts
-
-        spec = self.upsert
-        names = [*spec.key, *spec.fields]
-        pick = itemgetter(*names)
-        total = 0
-        # Every row remembers the batch that last wrote it, where its table has the column.
-        extra = ({"batch_id": self.options.get("batch_id")}
-                 if any(f.attname == "batch_id" for f in spec.model._meta.concrete_fields) else {})
-        with Staging(spec.model, spec.key, spec.fields, extra) as staging:
-            for rows in chunks:
-                total += len(rows)
-                clean = self._without_errors(rows, errors)
-                self.validate_chunk(clean, errors)
-                # Staged even once the file is known to be rejected: the duplicates among
-                # its clean rows are problems to report too.
-                staging.add((row.number, *pick(row.values)) for row in self._without_errors(clean, errors))
-            if total == 0 and not errors:
-                errors.append(RowError(0, "", _("檔案沒有任何資料列。")))
-            for row, first in staging.duplicates():
-                errors.append(RowError(row, spec.duplicate_column, _("與第 %(n)d 列重複") % {"n": first}))
-            if errors:
-                return self._rejected(errors, total, dry_run)
-            progress(90)
-            counts = staging.counts()
-            if not dry_run:
-                with transaction.atomic():
-                    if counts.created or counts.updated:  # a file imported again writes nothing
-                        staging.merge()
-                    if on_applied is not None:
-                        on_applied(ImportResult(ok=True, total_rows=total, counts=counts))
-        progress(100)
-        return ImportResult(ok=True, total_rows=total, counts=counts, dry_run=dry_run)
-
     @staticmethod
-    def _without_errors(rows: list[Row], errors: list[RowError]) -> list[Row]:
-        """The rows of a chunk with no error so far (errors are appended in row order per chunk)."""
-        if not rows or not errors or errors[-1].row < rows[0].number:
-            return rows
-        bad = {e.row for e in errors if e.row >= rows[0].number}
-        return [r for r in rows if r.number not in bad]
-
-    @staticmethod
-    def _rejected(errors, total, dry_run) -> ImportResult:
+    def rejected(errors, total, dry_run) -> ImportResult:
         errors.sort(key=lambda e: e.row)
         return ImportResult(ok=False, total_rows=total, errors=errors[:MAX_ERRORS], dry_run=dry_run)
 
@@ -241,8 +201,11 @@ class Importer(ABC):
                 errors.append(RowError(1, column.name, _("缺少必要欄位")))
         return mapping
 
-    def _clean_chunks(self, table, mapping, errors, progress) -> Iterator[list[Row]]:
-        """Clean the table CHUNK rows at a time, column by column (see Column.clean_many)."""
+    def _clean_chunks(self, table, mapping, progress) -> Iterator[tuple[list[Row], list[RowError]]]:
+        """Clean the table CHUNK rows at a time, column by column (see Column.clean_many).
+
+        Yields each chunk's rows with the problems found in them so far.
+        """
         total = table.total or 0
         keys = [c.key for c in self.columns]
         seen = 0
@@ -253,12 +216,14 @@ class Importer(ABC):
             if total and (percent := min(69, int(70 * seen / total))) >= shown + 5:
                 progress(percent)
                 shown = percent
-            chunk = [(number, cells) for number, cells in chunk if not is_blank_row(cells)]
+            # The test inline first: nearly every row starts with a filled text cell.
+            chunk = [(number, cells) for number, cells in chunk
+                     if (cells and cells[0].__class__ is str and cells[0].strip()) or not is_blank_row(cells)]
             if not chunk:
                 continue
             numbers = [number for number, _cells in chunk]
             kept = [cells for _number, cells in chunk]
-            first_error = len(errors)
+            errors: list[RowError] = []
             by_column = list(itertools.zip_longest(*kept))  # short rows are padded with None
             cleaned = []
             for column in self.columns:
@@ -270,12 +235,12 @@ class Importer(ABC):
                 cleaned.append(column.clean_many(cells, numbers, errors))
             rows = [Row(number, dict(zip(keys, values))) for number, values in zip(numbers, zip(*cleaned))]
             # Cross-column checks only on rows whose cells are all clean.
-            bad = {e.row for e in errors[first_error:]}
+            bad = {e.row for e in errors}
             for row in rows:
                 if row.number not in bad:
                     for column_name, message in self.check_row(row.values):
                         errors.append(RowError(row.number, column_name, message))
-            yield rows
+            yield rows, errors
 
 
 __all__ = ["Importer", "Upsert", "ImportResult", "Counts", "MAX_AUDITED_CHANGES", "Row", "RowError", "cell_text"]

@@ -150,6 +150,26 @@ class DateTimeColumn(Column):
         self._dates: dict[str, object] = {}
         self._times: dict[str, object] = {}
 
+    def clean_many(self, cells: list, numbers: list[int], errors: list) -> list:
+        # Timestamps rarely repeat, so the per-distinct-cell path gains nothing here; plain
+        # ASCII text takes this direct path, and anything else (blank, a spreadsheet date,
+        # a bad value) sends the chunk through the general one, which reports per row.
+        dates, times = self._dates, self._times
+        try:
+            out = []
+            for cell in cells:
+                if cell.__class__ is not str or not cell.isascii():
+                    raise _Slow
+                date_text, _sep, time_text = cell.strip().partition(" ")
+                if not date_text:
+                    raise _Slow
+                time_text = time_text.strip()
+                out.append((_remembered(dates, date_text, rocdate.parse_date),
+                            _remembered(times, time_text, rocdate.parse_time) if time_text else None))
+            return out
+        except (_Slow, rocdate.RocDateError):
+            return super().clean_many(cells, numbers, errors)
+
     def convert(self, value, text):
         try:
             if not isinstance(value, str):
@@ -160,6 +180,10 @@ class DateTimeColumn(Column):
                     _remembered(self._times, time_text, rocdate.parse_time) if time_text else None)
         except rocdate.RocDateError as exc:
             raise CellError(str(exc)) from None
+
+
+class _Slow(Exception):
+    """A cell the direct path leaves to the general one."""
 
 
 def _remembered(memo: dict, text: str, parse):

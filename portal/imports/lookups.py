@@ -1,4 +1,5 @@
 """Bulk lookups importers share, each a fixed number of queries per file."""
+from django.db import connection
 from django.utils.translation import gettext as _
 
 from portal.models import Employee
@@ -18,7 +19,15 @@ def employees_by_national_id(national_ids) -> dict[str, int]:
     """national ID → employee id, in one query per 5,000 IDs."""
     found: dict[str, int] = {}
     for part in chunks(set(national_ids)):
-        found.update(Employee.objects.filter(national_id__in=part).values_list("national_id", "id"))
+        if connection.vendor == "postgresql":
+            # One array parameter: building and parsing 5,000 placeholders cost more than the query.
+            with connection.cursor() as cursor:
+                table = connection.ops.quote_name(Employee._meta.db_table)
+                cursor.execute(f"SELECT national_id, id FROM {table} "  # nosec B608: the model's own table
+                               "WHERE national_id = ANY(%s)", [part])
+                found.update(cursor.fetchall())
+        else:
+            found.update(Employee.objects.filter(national_id__in=part).values_list("national_id", "id"))
     return found
 
 

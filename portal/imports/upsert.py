@@ -10,6 +10,7 @@ Bandit's B608 (SQL built from strings) is accepted on the statements below: they
 only from the model's own table and column names, quoted by the database backend, and
 every value travels as a parameter.
 """
+import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -22,9 +23,14 @@ class Staging:
 
     `extra` values are written with every row but not compared (for example the batch that
     last wrote a row). Use as a context manager: the table is dropped on the way out.
+
+    With `chunked`, `counts` and `merge` see only the rows of the last `add`, so that a
+    caller inside one transaction can merge chunk by chunk while the file is still being
+    read; `duplicates` still sees the whole file.
     """
 
-    def __init__(self, model, key_fields: list[str], update_fields: list[str], extra: dict | None = None):
+    def __init__(self, model, key_fields: list[str], update_fields: list[str], extra: dict | None = None,
+                 chunked: bool = False):
         self.model = model
         self.key_fields = list(key_fields)
         self.update_fields = list(update_fields)
@@ -35,6 +41,9 @@ class Staging:
         quote = connection.ops.quote_name
         self.table = quote(model._meta.db_table)
         self.stage = quote(f"_stage_{model._meta.db_table}")
+        self.chunked = chunked
+        # Where counts and merge read: the last chunk, or everything staged.
+        self.source = quote(f"_chunk_{model._meta.db_table}") if chunked else self.stage
         self.columns = [quote(f.column) for f in self.fields]
         self.key_columns = self.columns[:len(self.key_fields)]
         self.update_columns = self.columns[len(self.key_fields):]
@@ -46,41 +55,64 @@ class Staging:
                                and f.has_default()})
         self.constant_columns = [quote(fields[name].column) for name in self.constants]
         self.constant_values = [_adapter(fields[name])(value) for name, value in self.constants.items()]
-        self.size = 0
+        self.size = 0  # rows in `source`
 
     # -- lifecycle -------------------------------------------------------------
     def __enter__(self) -> "Staging":
         definitions = ", ".join(f"{c} {f.db_type(connection)}" for c, f in zip(self.columns, self.fields))
         with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {self.stage}")
-            cursor.execute(f"CREATE TEMPORARY TABLE {self.stage} (_row integer, {definitions})")
+            for table in {self.stage, self.source}:
+                cursor.execute(f"DROP TABLE IF EXISTS {table}")
+                cursor.execute(f"CREATE TEMPORARY TABLE {table} (_row integer, {definitions})")
         return self
 
     def __exit__(self, *exc_info) -> None:
         with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {self.stage}")
+            for table in {self.stage, self.source}:
+                cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
     # -- filling ---------------------------------------------------------------
     def add(self, rows: Iterable[tuple]) -> None:
         """Stage rows given as (row number, key values…, update values…)."""
+        self.add_prepared(self.prepare(rows))
+
+    def prepare(self, rows: Iterable[tuple]):
+        """The database's form of rows to stage; needs no connection (see streaming.py)."""
         rows = list(rows)
         if not rows:
-            return
-        # Column by column, each distinct value adapted once: a chunk repeats its dates and hours.
+            return None
+        # Column by column, each distinct value converted once: a chunk repeats its dates and hours.
         columns = list(zip(*rows))
-        values = list(zip(columns[0], *[_adapt_column(adapt, column)
-                                        for adapt, column in zip(self.adapters, columns[1:])]))
-        self.size += len(values)
-        columns = ", ".join(["_row", *self.columns])
+        if connection.vendor == "postgresql":
+            # COPY's text format written by hand: psycopg's write_row (and executemany's round
+            # trip per row) cost more than the rest of the import.
+            texts = [list(map(str, columns[0]))] + [_copy_column(column) for column in columns[1:]]
+            return len(rows), "".join([line + "\n" for line in map("\t".join, zip(*texts))])
+        return len(rows), list(zip(columns[0], *[_adapt_column(adapt, column)
+                                                 for adapt, column in zip(self.adapters, columns[1:])]))
+
+    def add_prepared(self, prepared) -> None:
+        if self.chunked and self.size:
+            # TRUNCATE, not DELETE: a temporary table is never vacuumed, and the dead rows of
+            # every earlier chunk would be scanned again.
+            empty = "TRUNCATE" if connection.vendor == "postgresql" else "DELETE FROM"
+            with connection.cursor() as cursor:
+                cursor.execute(f"{empty} {self.source}")
+            self.size = 0
+        if prepared is None:
+            return
+        size, data = prepared
+        self.size += size
+        names = ", ".join(["_row", *self.columns])
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
-                # executemany through Django's client-side-binding cursor costs a round trip per row.
-                with cursor.cursor.copy(f"COPY {self.stage} ({columns}) FROM STDIN") as copy:
-                    for row in values:
-                        copy.write_row(row)
+                with cursor.cursor.copy(f"COPY {self.source} ({names}) FROM STDIN") as copy:
+                    copy.write(data)
             else:
                 marks = ", ".join(["%s"] * (len(self.columns) + 1))
-                cursor.executemany(f"INSERT INTO {self.stage} ({columns}) VALUES ({marks})", values)  # nosec B608
+                cursor.executemany(f"INSERT INTO {self.source} ({names}) VALUES ({marks})", data)  # nosec B608
+            if self.chunked:
+                cursor.execute(f"INSERT INTO {self.stage} SELECT * FROM {self.source}")  # nosec B608
 
     def add_dicts(self, rows: Iterable[dict]) -> None:
         names = self.key_fields + self.update_fields
@@ -108,7 +140,7 @@ class Staging:
                 f"SELECT COUNT(*), "  # nosec B608
                 f"COALESCE(SUM(CASE WHEN t.{self.key_columns[0]} IS NULL THEN 1 ELSE 0 END), 0), "
                 f"COALESCE(SUM(CASE WHEN t.{self.key_columns[0]} IS NOT NULL AND ({changed}) THEN 1 ELSE 0 END), 0) "
-                f"FROM {self.stage} s LEFT JOIN {self.table} t ON {joined}")
+                f"FROM {self.source} s LEFT JOIN {self.table} t ON {joined}")
             total, created, updated = cursor.fetchone()
         counts = Counts(created=created, updated=updated, unchanged=total - created - updated)
         if updated:
@@ -124,7 +156,7 @@ class Staging:
         new = ", ".join(f"s.{c}" for c in self.update_columns)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT {', '.join(f's.{c}' for c in self.key_columns)}, {old}, {new} FROM {self.stage} s "  # nosec B608
+                f"SELECT {', '.join(f's.{c}' for c in self.key_columns)}, {old}, {new} FROM {self.source} s "  # nosec B608
                 f"JOIN {self.table} t ON {joined} WHERE {self._changed('t', 's')} ORDER BY s._row "
                 f"LIMIT {int(MAX_AUDITED_CHANGES)}")
             found = cursor.fetchall()
@@ -152,7 +184,7 @@ class Staging:
         # `WHERE true` keeps SQLite from reading ON CONFLICT as part of the SELECT's join.
         with connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {self.table} ({', '.join(names)}) SELECT {', '.join(selected)} FROM {self.stage} "  # nosec B608
+                f"INSERT INTO {self.table} ({', '.join(names)}) SELECT {', '.join(selected)} FROM {self.source} "  # nosec B608
                 f"WHERE true ON CONFLICT ({', '.join(self.key_columns)}) {action}", self.constant_values)
 
     def _changed(self, old: str, new: str) -> str:
@@ -195,6 +227,32 @@ def _adapt_column(adapt, values: tuple):
         return values
     memo = {}
     return [memo[v] if v in memo else memo.setdefault(v, adapt(v)) for v in values]
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value) -> str:
+    """One value in COPY's text format (dates, times and aware datetimes in ISO 8601)."""
+    if value is None:
+        return "\\N"
+    if value is True or value is False:
+        return "t" if value else "f"
+    if isinstance(value, str):
+        return value.translate(_COPY_ESCAPES)
+    if isinstance(value, (dt.date, dt.time)):  # datetime is a date
+        return value.isoformat()
+    return str(value)  # int, Decimal
+
+
+def _copy_column(values: tuple) -> list[str]:
+    """A column's COPY texts, each distinct value converted once."""
+    kinds = set(map(type, values))
+    if bool in kinds and len(kinds - {bool, type(None)}) > 0:
+        # True and 1 are equal keys with different texts: convert each.
+        return list(map(_copy_text, values))
+    memo = {value: _copy_text(value) for value in set(values)}
+    return [memo[value] for value in values]
 
 
 def _adapter(field):
