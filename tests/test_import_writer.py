@@ -122,3 +122,25 @@ def test_inside_a_callers_transaction_the_import_stays_on_its_connection(people,
         result = RecordImporter().run(csv_bytes(HEADER, *rows(4)), "r.csv")
         assert LearningRecord.objects.count() == 4
     assert writers == [] and result.ok
+
+
+def test_a_chunk_of_known_keys_after_a_chunk_of_new_ones_is_still_counted_and_merged(people, writers):
+    RecordImporter().run(csv_bytes(HEADER, *rows(3)), "r.csv")
+    known = rows(3)
+    known[1] = "A123456789,王小明,課程1,103/08/02,4"
+    mixed = ["A123456789,王小明,課程9,103/09/01,1", *known[1:], known[0]]  # one new key among known ones
+    again = RecordImporter().run(csv_bytes(HEADER, *rows(3, "F234567898"), *mixed), "r.csv")
+    # Chunk 1 is all new, so chunk 2 (a new key and two known ones, one changed) is inserted first.
+    assert (again.counts.created, again.counts.updated, again.counts.unchanged) == (4, 1, 2)
+    assert [c["after"] for c in again.counts.changes] == [{"hours": Decimal("4.00")}]
+    assert LearningRecord.objects.get(course_name="課程1", employee=people[0]).hours == Decimal("4.00")
+    assert LearningRecord.objects.count() == 7
+
+
+@pytest.mark.parametrize("known", [0, 1], ids=["first chunk all new", "first chunk with a known key"])
+def test_a_key_repeated_within_one_chunk_is_reported_not_merged(people, writers, known):
+    RecordImporter().run(csv_bytes(HEADER, *rows(known)), "r.csv") if known else None
+    lines = rows(4) + ["A123456789,王小明,課程 3,1030804,2"]  # rows 5 and 6 share a chunk and a key
+    result = RecordImporter().run(csv_bytes(HEADER, *lines), "r.csv")
+    assert [(e.row, e.message) for e in result.errors] == [(6, "與第 5 列重複")]
+    assert LearningRecord.objects.count() == known

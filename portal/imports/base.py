@@ -1,4 +1,6 @@
 """The importer skeleton: read, validate every row, then apply all or nothing."""
+import contextlib
+import gc
 import itertools
 from abc import ABC
 from collections.abc import Callable, Iterator
@@ -12,7 +14,7 @@ from .columns import CellError, Column, cell_text, header_key, is_blank_row
 from .readers import FileFormatError, read_table
 
 # Rows are read, cleaned, checked and staged this many at a time: memory stays flat.
-CHUNK = 5000
+CHUNK = 10000
 
 # A file with more problems than this is clearly the wrong file; listing the rest helps nobody.
 MAX_ERRORS = 5000
@@ -70,6 +72,25 @@ class ImportResult:
 
 class _DryRunRollback(Exception):
     pass
+
+
+@contextlib.contextmanager
+def _no_cycle_collection():
+    """Pause Python's cycle collector while a file is imported.
+
+    An import keeps a few hundred thousand small objects alive at once (cells, rows, the
+    remembered clean values), and every full pass of the collector walks all of them: that
+    was a third of an import's time. Rows, cells and values hold no reference cycles, so
+    reference counting frees them without the collector. Turned back on afterwards unless
+    something else had turned it off.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def batched(iterable, size: int) -> Iterator[list]:
@@ -138,7 +159,10 @@ class Importer(ABC):
             on_applied: Callable[[ImportResult], None] | None = None) -> ImportResult:
         """`on_applied` runs inside the import's transaction once the rows are written (never on
         a dry run), so what it records (the audit entry) commits or rolls back with the rows."""
-        progress = progress or (lambda percent: None)
+        with _no_cycle_collection():
+            return self._run(data, file_name, dry_run, progress or (lambda percent: None), on_applied)
+
+    def _run(self, data, file_name, dry_run, progress, on_applied) -> ImportResult:
         errors: list[RowError] = []
         try:
             table = read_table(data, file_name)
@@ -233,7 +257,7 @@ class Importer(ABC):
                     continue
                 cells = by_column[index] if index < len(by_column) else [None] * len(kept)
                 cleaned.append(column.clean_many(cells, numbers, errors))
-            rows = [Row(number, dict(zip(keys, values))) for number, values in zip(numbers, zip(*cleaned))]
+            rows = list(map(Row, numbers, [dict(zip(keys, values)) for values in zip(*cleaned)]))
             # Cross-column checks only on rows whose cells are all clean.
             bad = {e.row for e in errors}
             for row in rows:

@@ -80,6 +80,8 @@ class Sink:
         self.errors: list[RowError] = []
         self.total = 0
         self.counts = Counts()
+        self.fresh = False  # the last merged chunk held only new keys
+        self.repeats = False  # a chunk held a key twice
 
     def __enter__(self) -> "Sink":
         self.staging.__enter__()
@@ -102,16 +104,36 @@ class Sink:
         # Staged even once the file is known to be rejected: the duplicates among its clean
         # rows are problems to report too.
         pick = self.pick
-        staged = self.staging.prepare([(row.number, *pick(row.values)) for row in without_errors(clean, errors)])
-        return staged, self.merge_each_chunk and not self.errors
+        staged = [(row.number, *pick(row.values)) for row in without_errors(clean, errors)]
+        if self.merge_each_chunk and not self.repeats:
+            # A key twice in one chunk cannot be merged in one statement; the file is
+            # rejected anyway (`duplicates` lists it), so nothing more is merged.
+            width = len(self.spec.key) + 1
+            self.repeats = len({row[1:width] for row in staged}) < len(staged)
+        return self.staging.prepare(staged), self.merge_each_chunk and not self.errors and not self.repeats
 
     def write(self, staged, merge: bool) -> None:
-        self.staging.add_prepared(staged)
-        if merge:
-            counts = self.staging.counts()
+        staging = self.staging
+        staging.add_prepared(staged)
+        if not merge or not staging.size:
+            return
+        if self.fresh:
+            # The last chunk was all new rows, so this one likely is too: insert first, which
+            # costs one pass over the key index instead of a count and then a merge.
+            created = staging.insert_new()
+            if created < staging.size:  # some keys exist: count those as changed or equal
+                counts = staging.counts()  # the rows just inserted now count as equal
+                counts.created, counts.unchanged = created, counts.unchanged - created
+                if counts.updated:
+                    staging.merge()
+            else:
+                counts = Counts(created=created)
+        else:
+            counts = staging.counts()
             if counts.created or counts.updated:
-                self.staging.merge()
-            self.counts += counts
+                staging.merge()
+        self.fresh = counts.created == staging.size
+        self.counts += counts
 
     def finish(self) -> ImportResult:
         errors = self.errors

@@ -56,14 +56,19 @@ class Staging:
         self.constant_columns = [quote(fields[name].column) for name in self.constants]
         self.constant_values = [_adapter(fields[name])(value) for name, value in self.constants.items()]
         self.size = 0  # rows in `source`
+        # COPY texts of values seen in earlier chunks, per column (people recur in every chunk).
+        self._texts: list[dict] = [{} for _ in self.fields]
 
     # -- lifecycle -------------------------------------------------------------
     def __enter__(self) -> "Staging":
         definitions = ", ".join(f"{c} {f.db_type(connection)}" for c, f in zip(self.columns, self.fields))
+        keys = ", ".join(f"{c} {f.db_type(connection)}" for c, f in zip(self.key_columns, self.fields))
         with connection.cursor() as cursor:
             for table in {self.stage, self.source}:
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
-                cursor.execute(f"CREATE TEMPORARY TABLE {table} (_row integer, {definitions})")
+            cursor.execute(f"CREATE TEMPORARY TABLE {self.source} (_row integer, {definitions})")
+            if self.chunked:  # the whole file's keys, for `duplicates`
+                cursor.execute(f"CREATE TEMPORARY TABLE {self.stage} (_row integer, {keys})")
         return self
 
     def __exit__(self, *exc_info) -> None:
@@ -86,7 +91,8 @@ class Staging:
         if connection.vendor == "postgresql":
             # COPY's text format written by hand: psycopg's write_row (and executemany's round
             # trip per row) cost more than the rest of the import.
-            texts = [list(map(str, columns[0]))] + [_copy_column(column) for column in columns[1:]]
+            texts = [list(map(str, columns[0]))] + [_copy_column(column, memo)
+                                                    for column, memo in zip(columns[1:], self._texts)]
             return len(rows), "".join([line + "\n" for line in map("\t".join, zip(*texts))])
         return len(rows), list(zip(columns[0], *[_adapt_column(adapt, column)
                                                  for adapt, column in zip(self.adapters, columns[1:])]))
@@ -112,7 +118,8 @@ class Staging:
                 marks = ", ".join(["%s"] * (len(self.columns) + 1))
                 cursor.executemany(f"INSERT INTO {self.source} ({names}) VALUES ({marks})", data)  # nosec B608
             if self.chunked:
-                cursor.execute(f"INSERT INTO {self.stage} SELECT * FROM {self.source}")  # nosec B608
+                keys = ", ".join(["_row", *self.key_columns])
+                cursor.execute(f"INSERT INTO {self.stage} SELECT {keys} FROM {self.source}")  # nosec B608
 
     def add_dicts(self, rows: Iterable[dict]) -> None:
         names = self.key_fields + self.update_fields
@@ -170,22 +177,32 @@ class Staging:
             counts.changed(key, {self.update_fields[i]: before[i] for i in differing},
                            {self.update_fields[i]: after[i] for i in differing})
 
+    def insert_new(self) -> int:
+        """Insert the rows whose key is new and leave the others alone; the number inserted."""
+        if not self.size:
+            return 0
+        with connection.cursor() as cursor:
+            cursor.execute(self._insert_select("DO NOTHING"), self.constant_values)
+            return cursor.rowcount
+
     def merge(self) -> None:
         """Insert new rows and rewrite changed ones; equal rows are left alone."""
         if not self.size:
             return
-        names = self.columns + self.constant_columns
-        selected = self.columns + ["%s"] * len(self.constant_columns)
         if self.update_columns:
             sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in self.update_columns + self.constant_columns)
             action = f"DO UPDATE SET {sets} WHERE {self._changed(self.table, 'EXCLUDED')}"  # nosec B608
         else:
             action = "DO NOTHING"
-        # `WHERE true` keeps SQLite from reading ON CONFLICT as part of the SELECT's join.
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {self.table} ({', '.join(names)}) SELECT {', '.join(selected)} FROM {self.source} "  # nosec B608
-                f"WHERE true ON CONFLICT ({', '.join(self.key_columns)}) {action}", self.constant_values)
+            cursor.execute(self._insert_select(action), self.constant_values)
+
+    def _insert_select(self, action: str) -> str:
+        names = self.columns + self.constant_columns
+        selected = self.columns + ["%s"] * len(self.constant_columns)
+        # `WHERE true` keeps SQLite from reading ON CONFLICT as part of the SELECT's join.
+        return (f"INSERT INTO {self.table} ({', '.join(names)}) SELECT {', '.join(selected)} FROM {self.source} "  # nosec B608
+                f"WHERE true ON CONFLICT ({', '.join(self.key_columns)}) {action}")
 
     def _changed(self, old: str, new: str) -> str:
         differs = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
@@ -229,6 +246,8 @@ def _adapt_column(adapt, values: tuple):
     return [memo[v] if v in memo else memo.setdefault(v, adapt(v)) for v in values]
 
 
+MEMO_LIMIT = 50_000
+
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
@@ -245,13 +264,16 @@ def _copy_text(value) -> str:
     return str(value)  # int, Decimal
 
 
-def _copy_column(values: tuple) -> list[str]:
-    """A column's COPY texts, each distinct value converted once."""
+def _copy_column(values: tuple, memo: dict) -> list[str]:
+    """A column's COPY texts, each distinct value converted once; `memo` keeps them."""
     kinds = set(map(type, values))
     if bool in kinds and len(kinds - {bool, type(None)}) > 0:
         # True and 1 are equal keys with different texts: convert each.
         return list(map(_copy_text, values))
-    memo = {value: _copy_text(value) for value in set(values)}
+    if len(memo) > MEMO_LIMIT:
+        memo.clear()
+    for value in set(values).difference(memo):
+        memo[value] = _copy_text(value)
     return [memo[value] for value in values]
 
 
