@@ -41,6 +41,22 @@ def writers(monkeypatch):
     return calls
 
 
+@pytest.fixture
+def direct(monkeypatch):
+    """What each attempt to COPY a chunk straight into the table gave."""
+    from portal.imports.upsert import Staging
+
+    outcomes = []
+    real = Staging.copy_new
+
+    def spied(self, prepared):
+        outcomes.append(real(self, prepared))
+        return outcomes[-1]
+
+    monkeypatch.setattr(Staging, "copy_new", spied)
+    return outcomes
+
+
 def rows(n: int, national_id: str = "A123456789") -> list[str]:
     return [f"{national_id},王小明,課程{k},103/08/{k + 1:02d},1.5" for k in range(n)]
 
@@ -51,7 +67,7 @@ def open_connections() -> int:
         return cursor.fetchone()[0]
 
 
-def test_a_valid_file_is_merged_chunk_by_chunk_and_committed_once(people, writers):
+def test_a_valid_file_is_merged_chunk_by_chunk_and_committed_once(people, writers, direct):
     before = open_connections()
     seen_during = []
     seen_by_hook = []
@@ -65,6 +81,7 @@ def test_a_valid_file_is_merged_chunk_by_chunk_and_committed_once(people, writer
 
     result = RecordImporter().run(csv_bytes(HEADER, *rows(10)), "r.csv", progress=progress, on_applied=applied)
     assert writers == ["records"]
+    assert direct == [True, True, True]  # chunk 1 merged, then the next three copied straight in
     assert (result.ok, result.total_rows, result.counts.created, result.counts.updated) == (True, 10, 10, 0)
     assert set(seen_during[:-1]) == {0} and seen_during[-1] == 10  # 100 % is written after the commit
     assert seen_by_hook == [(10, 10)]  # the hook runs in the writer's transaction, with the rows
@@ -124,13 +141,15 @@ def test_inside_a_callers_transaction_the_import_stays_on_its_connection(people,
     assert writers == [] and result.ok
 
 
-def test_a_chunk_of_known_keys_after_a_chunk_of_new_ones_is_still_counted_and_merged(people, writers):
+def test_a_chunk_of_known_keys_after_a_chunk_of_new_ones_is_still_counted_and_merged(people, writers, direct):
     RecordImporter().run(csv_bytes(HEADER, *rows(3)), "r.csv")
     known = rows(3)
     known[1] = "A123456789,王小明,課程1,103/08/02,4"
     mixed = ["A123456789,王小明,課程9,103/09/01,1", *known[1:], known[0]]  # one new key among known ones
     again = RecordImporter().run(csv_bytes(HEADER, *rows(3, "F234567898"), *mixed), "r.csv")
-    # Chunk 1 is all new, so chunk 2 (a new key and two known ones, one changed) is inserted first.
+    # Chunk 1 is all new, so chunk 2 (a new key and two known ones, one changed) is tried
+    # with COPY first, which a known key undoes; the chunk is then counted and merged.
+    assert direct == [False]
     assert (again.counts.created, again.counts.updated, again.counts.unchanged) == (4, 1, 2)
     assert [c["after"] for c in again.counts.changes] == [{"hours": Decimal("4.00")}]
     assert LearningRecord.objects.get(course_name="課程1", employee=people[0]).hours == Decimal("4.00")

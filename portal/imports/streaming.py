@@ -114,24 +114,16 @@ class Sink:
 
     def write(self, staged, merge: bool) -> None:
         staging = self.staging
+        if merge and self.fresh and staging.copy_new(staged):
+            # The last chunk was all new keys and so was this one: straight in with COPY.
+            self.counts += Counts(created=staged[0] if staged else 0)
+            return
         staging.add_prepared(staged)
         if not merge or not staging.size:
             return
-        if self.fresh:
-            # The last chunk was all new rows, so this one likely is too: insert first, which
-            # costs one pass over the key index instead of a count and then a merge.
-            created = staging.insert_new()
-            if created < staging.size:  # some keys exist: count those as changed or equal
-                counts = staging.counts()  # the rows just inserted now count as equal
-                counts.created, counts.unchanged = created, counts.unchanged - created
-                if counts.updated:
-                    staging.merge()
-            else:
-                counts = Counts(created=created)
-        else:
-            counts = staging.counts()
-            if counts.created or counts.updated:
-                staging.merge()
+        counts = staging.counts()
+        if counts.created or counts.updated:
+            staging.merge()
         self.fresh = counts.created == staging.size
         self.counts += counts
 

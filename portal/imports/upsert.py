@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db import connection, models
+from django.db import IntegrityError, connection, models, transaction
 
 from .base import Counts
 
@@ -24,9 +24,10 @@ class Staging:
     `extra` values are written with every row but not compared (for example the batch that
     last wrote a row). Use as a context manager: the table is dropped on the way out.
 
-    With `chunked`, `counts` and `merge` see only the rows of the last `add`, so that a
-    caller inside one transaction can merge chunk by chunk while the file is still being
-    read; `duplicates` still sees the whole file.
+    With `chunked` (PostgreSQL only), `counts` and `merge` see only the rows of the last
+    `add`, so that a caller inside one transaction can merge chunk by chunk while the file
+    is still being read; `duplicates` still sees the whole file, whose keys are kept in a
+    table of their own. A chunk of new keys can also skip staging (`copy_new`).
     """
 
     def __init__(self, model, key_fields: list[str], update_fields: list[str], extra: dict | None = None,
@@ -55,6 +56,8 @@ class Staging:
                                and f.has_default()})
         self.constant_columns = [quote(fields[name].column) for name in self.constants]
         self.constant_values = [_adapter(fields[name])(value) for name, value in self.constants.items()]
+        self.constant_texts = [_copy_text(value) for value in self.constant_values]
+        self.constant_types = [fields[name].db_type(connection) for name in self.constants]
         self.size = 0  # rows in `source`
         # COPY texts of values seen in earlier chunks, per column (people recur in every chunk).
         self._texts: list[dict] = [{} for _ in self.fields]
@@ -66,9 +69,14 @@ class Staging:
         with connection.cursor() as cursor:
             for table in {self.stage, self.source}:
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
-            cursor.execute(f"CREATE TEMPORARY TABLE {self.source} (_row integer, {definitions})")
-            if self.chunked:  # the whole file's keys, for `duplicates`
+            if self.chunked:
+                # The chunk is shaped like the rows COPY writes to the model's table (constants
+                # included, no row number); the whole file's keys go to a table of their own.
+                constants = "".join(f", {c} {t}" for c, t in zip(self.constant_columns, self.constant_types))
+                cursor.execute(f"CREATE TEMPORARY TABLE {self.source} ({definitions}{constants})")
                 cursor.execute(f"CREATE TEMPORARY TABLE {self.stage} (_row integer, {keys})")
+            else:
+                cursor.execute(f"CREATE TEMPORARY TABLE {self.source} (_row integer, {definitions})")
         return self
 
     def __exit__(self, *exc_info) -> None:
@@ -88,38 +96,60 @@ class Staging:
             return None
         # Column by column, each distinct value converted once: a chunk repeats its dates and hours.
         columns = list(zip(*rows))
-        if connection.vendor == "postgresql":
-            # COPY's text format written by hand: psycopg's write_row (and executemany's round
-            # trip per row) cost more than the rest of the import.
-            texts = [list(map(str, columns[0]))] + [_copy_column(column, memo)
-                                                    for column, memo in zip(columns[1:], self._texts)]
-            return len(rows), "".join([line + "\n" for line in map("\t".join, zip(*texts))])
-        return len(rows), list(zip(columns[0], *[_adapt_column(adapt, column)
-                                                 for adapt, column in zip(self.adapters, columns[1:])]))
+        if connection.vendor != "postgresql":
+            if self.chunked:
+                raise NotImplementedError("chunked staging needs PostgreSQL")
+            return len(rows), list(zip(columns[0], *[_adapt_column(adapt, column)
+                                                     for adapt, column in zip(self.adapters, columns[1:])]))
+        # COPY's text format written by hand: psycopg's write_row (and executemany's round trip
+        # per row) cost more than the rest of the import.
+        numbers = list(map(str, columns[0]))
+        texts = [_copy_column(column, memo) for column, memo in zip(columns[1:], self._texts)]
+        if not self.chunked:
+            return len(rows), _copy_lines(zip(numbers, *texts))
+        constants = [[text] * len(rows) for text in self.constant_texts]
+        return (len(rows), _copy_lines(zip(*texts, *constants)),
+                _copy_lines(zip(numbers, *texts[:len(self.key_fields)])))
 
     def add_prepared(self, prepared) -> None:
         if self.chunked and self.size:
             # TRUNCATE, not DELETE: a temporary table is never vacuumed, and the dead rows of
             # every earlier chunk would be scanned again.
-            empty = "TRUNCATE" if connection.vendor == "postgresql" else "DELETE FROM"
             with connection.cursor() as cursor:
-                cursor.execute(f"{empty} {self.source}")
+                cursor.execute(f"TRUNCATE {self.source}")
             self.size = 0
         if prepared is None:
             return
-        size, data = prepared
-        self.size += size
-        names = ", ".join(["_row", *self.columns])
+        self.size += prepared[0]
+        if self.chunked:
+            self._copy(self.source, self.columns + self.constant_columns, prepared[1])
+            self._copy(self.stage, ["_row", *self.key_columns], prepared[2])
+        elif connection.vendor == "postgresql":
+            self._copy(self.source, ["_row", *self.columns], prepared[1])
+        else:
+            names = ", ".join(["_row", *self.columns])
+            marks = ", ".join(["%s"] * (len(self.columns) + 1))
+            with connection.cursor() as cursor:
+                cursor.executemany(f"INSERT INTO {self.source} ({names}) VALUES ({marks})", prepared[1])  # nosec B608
+
+    def copy_new(self, prepared) -> bool:
+        """Chunked: COPY a prepared chunk straight into the model's table if none of its keys
+        exists there yet (the fastest way in); False, with nothing written, if one does."""
+        if prepared is None:
+            return True
+        try:
+            with transaction.atomic(), connection.wrap_database_errors:  # a savepoint: undo only this
+                self._copy(self.table, self.columns + self.constant_columns, prepared[1])
+        except IntegrityError:
+            return False
+        self._copy(self.stage, ["_row", *self.key_columns], prepared[2])
+        return True
+
+    @staticmethod
+    def _copy(table: str, columns: list[str], data: str) -> None:
         with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                with cursor.cursor.copy(f"COPY {self.source} ({names}) FROM STDIN") as copy:
-                    copy.write(data)
-            else:
-                marks = ", ".join(["%s"] * (len(self.columns) + 1))
-                cursor.executemany(f"INSERT INTO {self.source} ({names}) VALUES ({marks})", data)  # nosec B608
-            if self.chunked:
-                keys = ", ".join(["_row", *self.key_columns])
-                cursor.execute(f"INSERT INTO {self.stage} SELECT {keys} FROM {self.source}")  # nosec B608
+            with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                copy.write(data)
 
     def add_dicts(self, rows: Iterable[dict]) -> None:
         names = self.key_fields + self.update_fields
@@ -160,11 +190,13 @@ class Staging:
 
         joined = " AND ".join(f"t.{c} = s.{c}" for c in self.key_columns)
         old = ", ".join(f"t.{c}" for c in self.update_columns)
+        # A chunk has no row numbers: its changes are listed in key order.
+        order = ", ".join(f"s.{c}" for c in self.key_columns) if self.chunked else "s._row"
         new = ", ".join(f"s.{c}" for c in self.update_columns)
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT {', '.join(f's.{c}' for c in self.key_columns)}, {old}, {new} FROM {self.source} s "  # nosec B608
-                f"JOIN {self.table} t ON {joined} WHERE {self._changed('t', 's')} ORDER BY s._row "
+                f"JOIN {self.table} t ON {joined} WHERE {self._changed('t', 's')} ORDER BY {order} "
                 f"LIMIT {int(MAX_AUDITED_CHANGES)}")
             found = cursor.fetchall()
         keys, fields = len(self.key_fields), len(self.update_fields)
@@ -176,14 +208,6 @@ class Staging:
             differing = [i for i in range(fields) if before[i] != after[i]]
             counts.changed(key, {self.update_fields[i]: before[i] for i in differing},
                            {self.update_fields[i]: after[i] for i in differing})
-
-    def insert_new(self) -> int:
-        """Insert the rows whose key is new and leave the others alone; the number inserted."""
-        if not self.size:
-            return 0
-        with connection.cursor() as cursor:
-            cursor.execute(self._insert_select("DO NOTHING"), self.constant_values)
-            return cursor.rowcount
 
     def merge(self) -> None:
         """Insert new rows and rewrite changed ones; equal rows are left alone."""
@@ -262,6 +286,10 @@ def _copy_text(value) -> str:
     if isinstance(value, (dt.date, dt.time)):  # datetime is a date
         return value.isoformat()
     return str(value)  # int, Decimal
+
+
+def _copy_lines(rows) -> str:
+    return "".join([line + "\n" for line in map("\t".join, rows)])
 
 
 def _copy_column(values: tuple, memo: dict) -> list[str]:
