@@ -12,7 +12,7 @@ def imported_by():
 
     Neither a database constraint nor an index: the batch row is committed before its import
     starts, Django still sets the pointer to NULL when a batch is deleted, and checking the
-    constraint and keeping the index cost a fifth of a 200,000-row import (bench/).
+    constraint and keeping the index cost 5–15 % of a 200,000-row import (bench/).
     """
     return models.ForeignKey("portal.ImportBatch", verbose_name=_("匯入批次"), null=True, blank=True,
                              on_delete=models.SET_NULL, related_name="+", db_constraint=False, db_index=False)
