@@ -159,7 +159,7 @@ class Staging:
     def duplicates(self) -> list[tuple[int, int]]:
         """(row, first row with the same key) for every repeat of a key within the file."""
         keys = ", ".join(self.key_columns)
-        joined = " AND ".join(f"s.{c} = d.{c}" for c in self.key_columns)
+        joined = self._same_key("s", "d")
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT s._row, d.first FROM {self.stage} s JOIN "  # nosec B608
@@ -170,7 +170,7 @@ class Staging:
     def counts(self) -> Counts:
         if not self.size:
             return Counts()
-        joined = " AND ".join(f"t.{c} = s.{c}" for c in self.key_columns)
+        joined = self._same_key("t", "s")
         changed = self._changed("t", "s") or "1 = 0"
         with connection.cursor() as cursor:
             cursor.execute(
@@ -188,7 +188,7 @@ class Staging:
         """For the import's audit entry: each changed row's key and the fields that change."""
         from .base import MAX_AUDITED_CHANGES
 
-        joined = " AND ".join(f"t.{c} = s.{c}" for c in self.key_columns)
+        joined = self._same_key("t", "s")
         old = ", ".join(f"t.{c}" for c in self.update_columns)
         # A chunk has no row numbers: its changes are listed in key order.
         order = ", ".join(f"s.{c}" for c in self.key_columns) if self.chunked else "s._row"
@@ -227,6 +227,9 @@ class Staging:
         # `WHERE true` keeps SQLite from reading ON CONFLICT as part of the SELECT's join.
         return (f"INSERT INTO {self.table} ({', '.join(names)}) SELECT {', '.join(selected)} FROM {self.source} "  # nosec B608
                 f"WHERE true ON CONFLICT ({', '.join(self.key_columns)}) {action}")
+
+    def _same_key(self, one: str, other: str) -> str:
+        return " AND ".join(f"{one}.{c} = {other}.{c}" for c in self.key_columns)
 
     def _changed(self, old: str, new: str) -> str:
         differs = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
