@@ -10,6 +10,8 @@ from django.core.management.base import CommandError
 
 from portal import nationalid, tasks
 from portal.celery import app as celery_app
+from courses.models import LearningRecord
+from portal.importers import RosterImporter
 from portal.models import Employee, ImportBatch
 from portal.services import retry_import, submit_import
 from tests.conftest import start_worker, stop_worker
@@ -31,16 +33,34 @@ def wait_for(batch, condition, seconds=120):
     raise AssertionError(f"batch stuck in {batch.status} ({batch.progress}%)")
 
 
+def big_records(people: int, rows: int) -> bytes:
+    lines = ["身分證字號,姓名,課程名稱,學習迄日,學習時數"]
+    lines += [f"{nationalid.make('E1', 4000000 + n % people)},人員{n % people},課程{n // people},"
+              f"103/{1 + n % 12:02d}/{1 + n % 28:02d},1" for n in range(rows)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def imported(kind: str) -> int:
+    return (LearningRecord if kind == "records" else Employee).objects.count()
+
+
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
-def test_worker_killed_mid_import_applies_nothing_and_a_retry_completes_it(media_root, tmp_path, monkeypatch):
+@pytest.mark.parametrize("kind", ["roster", "records"])
+def test_worker_killed_mid_import_applies_nothing_and_a_retry_completes_it(media_root, tmp_path, monkeypatch, kind):
+    """`records` streams, on PostgreSQL through a writer thread merging chunk by chunk."""
+    if kind == "records":
+        RosterImporter().run(big_roster(6_000), "roster.csv")
+        data = big_records(6_000, 60_000)
+    else:
+        data = big_roster(60_000)
     # The job goes to a queue of this test's own: the session's shared worker (on the default
     # queue) must not take it, or killing `first` would kill nothing.
     queue = f"faults-{uuid.uuid4().hex[:8]}"
     monkeypatch.setattr(tasks.run_import, "apply_async", functools.partial(tasks.run_import.apply_async, queue=queue))
     first = start_worker(media_root, tmp_path / "first.log", queue)
     try:
-        batch = submit_import("roster", "big.csv", big_roster(60_000))
+        batch = submit_import(kind, "big.csv", data)
         wait_for(batch, lambda b: b.status == "running" and b.progress > 0)
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=20)
@@ -49,7 +69,7 @@ def test_worker_killed_mid_import_applies_nothing_and_a_retry_completes_it(media
             first.kill()
     batch.refresh_from_db()
     assert batch.status == "running"           # left unfinished by the dead worker …
-    assert Employee.objects.count() == 0       # … and nothing of it applied
+    assert imported(kind) == 0                 # … and nothing of it applied
     second = start_worker(media_root, tmp_path / "second.log", queue)
     try:
         retry_import(batch, force=True)
@@ -57,7 +77,7 @@ def test_worker_killed_mid_import_applies_nothing_and_a_retry_completes_it(media
     finally:
         stop_worker(second)
     assert (batch.status, batch.created_count, batch.attempts) == ("applied", 60_000, 2)
-    assert Employee.objects.count() == 60_000
+    assert imported(kind) == 60_000
 
 
 def _fresh_connections():
