@@ -42,6 +42,7 @@ class Column:
         self.default = default
         self.key = key or name
         self._cache: dict[str, object] = {}
+        self._bad: set = set()  # the cells of _cache that failed
 
     def convert(self, value, text):
         return text
@@ -57,9 +58,10 @@ class Column:
         """
         from .base import MAX_ERRORS, RowError
 
-        memo = self._cache if self.cached else {}
+        memo, bad = (self._cache, self._bad) if self.cached else ({}, set())
         if len(memo) >= CACHE_LIMIT:
             memo.clear()
+            bad.clear()
         if bool in set(map(type, cells)):
             return self._clean_each(cells, numbers, errors)
         distinct = set(cells)
@@ -68,9 +70,10 @@ class Column:
                 memo[cell] = self._clean_uncached(cell)
             except CellError as exc:
                 memo[cell] = _Failed(exc)
-        failed = {cell for cell in distinct if memo[cell].__class__ is _Failed}
+                bad.add(cell)
+        failed = distinct & bad
         if not failed:
-            return [memo[cell] for cell in cells]
+            return list(map(memo.__getitem__, cells))
         for number, cell in zip(numbers, cells):
             if cell in failed and len(errors) < MAX_ERRORS:
                 errors.append(RowError(number, self.name, memo[cell].message))

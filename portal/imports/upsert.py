@@ -292,7 +292,7 @@ def _copy_text(value) -> str:
 
 
 def _copy_lines(rows) -> str:
-    return "".join([line + "\n" for line in map("\t".join, rows)])
+    return "\n".join(map("\t".join, rows)) + "\n"
 
 
 def _copy_column(values: tuple, memo: dict) -> list[str]:
@@ -305,7 +305,7 @@ def _copy_column(values: tuple, memo: dict) -> list[str]:
         memo.clear()
     for value in set(values).difference(memo):
         memo[value] = _copy_text(value)
-    return [memo[value] for value in values]
+    return list(map(memo.__getitem__, values))
 
 
 def _adapter(field):
