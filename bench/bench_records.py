@@ -1,10 +1,10 @@
 """Benchmark `import_records` against the bare parse and django-import-export.
 
-    .venv/bin/python bench/bench_records.py [--rows 200000] [--people 20000] [--format csv|xlsx|both]
+    .venv/bin/python bench/bench_records.py [--rows 200000] [--people 20000] [--format csv|xlsx|both] [--repeat 3]
 
 Generates a realistic lifelong-learning portal export (CSV and XLSX) for a roster, then
 reports in one run: rows/s of `import_records` through the command, rows/s of the bare
-parse of the same file with the same reader, and rows/s of django-import-export with a
+parse of the same file with the same reader (each the median of --repeat runs), and rows/s of django-import-export with a
 plain ModelResource on a 20,000-row slice. It also times the database floor: the database
 writing the same rows table to table, which no import of the file can beat. DATABASE_URL
 chooses the database (default: a throw-away SQLite file under bench/out/). The parse and each import run in a process of
@@ -16,6 +16,7 @@ import json
 import os
 import random
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -94,6 +95,13 @@ def in_child(step: str, path: Path) -> tuple[float, float]:
                           capture_output=True, text=True, check=True)
     figures = json.loads(done.stdout.strip().splitlines()[-1])
     return figures["seconds"], figures["rss_mb"]
+
+
+def median_of(runs: int, step: str, path: Path) -> tuple[float, float]:
+    """The median time of `runs` runs of a step, and the largest peak memory: a shared
+    virtual machine's speed drifts by a fifth from one minute to the next."""
+    results = [in_child(step, path) for _ in range(max(runs, 1))]
+    return statistics.median(r[0] for r in results), max(r[1] for r in results)
 
 
 def child(step: str, path: Path) -> None:
@@ -203,6 +211,7 @@ def main():
     parser.add_argument("--people", type=int, default=20_000)
     parser.add_argument("--format", choices=["csv", "xlsx", "both"], default="both")
     parser.add_argument("--die-rows", type=int, default=20_000)
+    parser.add_argument("--repeat", type=int, default=3, help="runs of the parse and the import; the median is shown")
     parser.add_argument("--child", nargs=2, metavar=("STEP", "FILE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -237,8 +246,8 @@ def main():
     formats = {"csv": [0], "xlsx": [1], "both": [0, 1]}[args.format]
     for index in formats:
         path = (csv_path, xlsx_path)[index]
-        parse_s, parse_mb = in_child("parse", path)
-        import_s, import_mb = in_child("import", path)
+        parse_s, parse_mb = median_of(args.repeat, "parse", path)
+        import_s, import_mb = median_of(args.repeat, "import", path)
         again_s, _again_mb = in_child("reimport", path)
         floor_s, _floor_mb = in_child("floor", path)
         _small_s, small_mb = in_child("import", quarter[index])
