@@ -117,9 +117,9 @@ class Importer(ABC):
     """Subclasses declare `kind`, `label` and `columns`, and either `upsert` or `apply`.
 
     Rows are read and cleaned in chunks of CHUNK rows, column by column. Then:
-    - importers that declare `upsert` (an Upsert) stream: `validate_chunk` checks each chunk
-      against the database, the chunk goes to a staging table, and the table is merged at
-      the end if the whole file is valid;
+    - importers that declare `upsert` (an Upsert) stream (streaming.py): `validate_chunk`
+      checks each chunk against the database, and the chunk is staged and merged inside one
+      transaction that commits only if the whole file is valid;
     - the others collect every row: `validate(rows, errors)` checks across rows and
       `apply(rows)` writes them inside one transaction, returning Counts.
     Either way nothing is written unless every row is valid.
