@@ -42,6 +42,9 @@ class Staging:
         quote = connection.ops.quote_name
         self.table = quote(model._meta.db_table)
         self.stage = quote(f"_stage_{model._meta.db_table}")
+        if chunked and connection.vendor != "postgresql":
+            # Chunks go straight in with COPY; SQLite imports stage the whole file instead.
+            raise ValueError("chunked staging is for PostgreSQL")
         self.chunked = chunked
         # Where counts and merge read: the last chunk, or everything staged.
         self.source = quote(f"_chunk_{model._meta.db_table}") if chunked else self.stage
@@ -97,8 +100,6 @@ class Staging:
         # Column by column, each distinct value converted once: a chunk repeats its dates and hours.
         columns = list(zip(*rows))
         if connection.vendor != "postgresql":
-            if self.chunked:
-                raise NotImplementedError("chunked staging needs PostgreSQL")
             return len(rows), list(zip(columns[0], *[_adapt_column(adapt, column)
                                                      for adapt, column in zip(self.adapters, columns[1:])]))
         # COPY's text format written by hand: psycopg's write_row (and executemany's round trip
