@@ -29,8 +29,6 @@ Chunks = Iterable[tuple[list[Row], list[RowError]]]
 
 # Chunks waiting for the writer: enough to keep it busy, few enough to keep memory flat.
 QUEUE_CHUNKS = 2
-# False runs every import in one thread, as on SQLite (for measuring the writer's worth).
-THREADED = True
 # While the writer runs, the interpreter hands over between threads every millisecond
 # instead of every five: each time the database answers, the writer waits for the reading
 # thread to let go, and at 5 ms those waits made a 200,000-row import a fifth slower.
@@ -40,7 +38,7 @@ SWITCH_INTERVAL = 0.001
 def run_streamed(importer: Importer, chunks: Chunks, dry_run: bool,
                  on_applied: Callable[[ImportResult], None] | None,
                  progress: Callable[[int], None]) -> ImportResult:
-    if THREADED and connection.vendor == "postgresql" and not connection.in_atomic_block:
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
         result = _in_writer_thread(importer, chunks, dry_run, on_applied)
     else:
         with Sink(importer, dry_run, on_applied, merge_each_chunk=False) as sink:

@@ -88,12 +88,9 @@ class Staging:
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
     # -- filling ---------------------------------------------------------------
-    def add(self, rows: Iterable[tuple]) -> None:
-        """Stage rows given as (row number, key values…, update values…)."""
-        self.add_prepared(self.prepare(rows))
-
     def prepare(self, rows: Iterable[tuple]):
-        """The database's form of rows to stage; needs no connection (see streaming.py)."""
+        """The database's form of rows given as (row number, key values…, update values…),
+        for `add_prepared`; needs no connection (see streaming.py)."""
         rows = list(rows)
         if not rows:
             return None
@@ -154,7 +151,7 @@ class Staging:
 
     def add_dicts(self, rows: Iterable[dict]) -> None:
         names = self.key_fields + self.update_fields
-        self.add((0, *[row[n] for n in names]) for row in rows)
+        self.add_prepared(self.prepare((0, *[row[n] for n in names]) for row in rows))
 
     # -- set-based checks and the write ----------------------------------------
     def duplicates(self) -> list[tuple[int, int]]:
