@@ -1,11 +1,12 @@
 """Importers for what the rules count, all on the portal's import framework."""
 import datetime as dt
+import operator
 from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.imports.base import Counts, Importer, Row, RowError, Upsert
+from portal.imports.base import Chunk, Counts, Importer, Row, RowError, Upsert
 from portal.imports.columns import (
     BooleanColumn,
     ChoiceColumn,
@@ -18,7 +19,7 @@ from portal.imports.columns import (
     TimeColumn,
     cell_text,
 )
-from portal.imports.lookups import reject_duplicate_keys, resolve_employees
+from portal.imports.lookups import PeopleImporter, reject_duplicate_keys
 from portal.imports.upsert import bulk_upsert
 
 from .models import (
@@ -35,23 +36,14 @@ from .names import normalize_course_name
 
 MODES = {"數位": "數位", "實體": "實體", "混成": "混成", "1": "數位", "2": "實體", "3": "混成"}
 
+NO_HOURS = Decimal("0.00")
+
 LEAVE_KINDS = ["休假", "補休", "公假", "加班", "出差", "病假", "事假", "婚假", "喪假", "產假", "產前假",
                "陪產假", "陪產檢及陪產假", "流產假", "生理假", "家庭照顧假", "延長病假", "公傷假", "器官捐贈假", "防疫隔離假"]
 
 
 def national_id_column():
     return NationalIdColumn("身分證字號", "身分證號", "統一證號", key="national_id")
-
-
-class PeopleImporter(Importer):
-    """Rows about employees on the roster; each person is looked up once per file."""
-
-    def __init__(self, options=None):
-        super().__init__(options)
-        self.employee_ids: dict[str, int] = {}
-
-    def validate_chunk(self, rows, errors):
-        resolve_employees(rows, errors, known=self.employee_ids)
 
 
 RECORD_KEY = ["employee_id", "course_key", "completed_on", "provider"]
@@ -77,20 +69,19 @@ class RecordImporter(PeopleImporter):
         BooleanColumn("與業務相關", key="job_related", required=False),
     ]
 
-    def check_row(self, v):
-        problems = []
-        completed_on, time_in_date = v["completed"]
-        if v["started_on"] and v["started_on"] > completed_on:
-            problems.append(("學習迄日", _("學習迄日早於學習起日")))
-        if v["digital_hours"] is not None and v["digital_hours"] > v["hours"]:
-            problems.append(("數位時數", _("數位時數大於學習時數")))
-        v["completed_on"], v["completed_at"] = completed_on, v["completed_at"] or time_in_date
-        if v["digital_hours"] is None:
-            # CONTRACTS.md: without 數位時數, 數位 means every hour is digital.
-            v["digital_hours"] = v["hours"] if v["mode"] == "數位" else Decimal("0.00")
-        v["course_key"] = normalize_course_name(v["course_name"])
-        return problems
-
+    def check_columns(self, c: Chunk) -> None:
+        completed = c["completed"]
+        c["completed_on"] = [day for day, _time in completed]
+        times_in_date = [time for _day, time in completed]
+        c.fail("學習迄日", _("學習迄日早於學習起日"),
+               [s is not None and s > e for s, e in zip(c["started_on"], c["completed_on"])])
+        c.fail("數位時數", _("數位時數大於學習時數"),
+               [d is not None and d > h for d, h in zip(c["digital_hours"], c["hours"])])
+        c["completed_at"] = [a or b for a, b in zip(c["completed_at"], times_in_date)]
+        # CONTRACTS.md: without 數位時數, 數位 means every hour is digital.
+        c["digital_hours"] = [(h if m == "數位" else NO_HOURS) if d is None else d
+                              for d, h, m in zip(c["digital_hours"], c["hours"], c["mode"])]
+        c["course_key"] = c.mapped(normalize_course_name, "course_name")
 
 
 class ForumImporter(PeopleImporter):
@@ -109,13 +100,10 @@ class ForumImporter(PeopleImporter):
         IntegerColumn("不計入篇數", key="excluded", required=False, default=0),
     ]
 
-    def check_row(self, v):
-        problems = []
-        if v["window_end"] < v["window_start"]:
-            problems.append(("統計迄日", _("統計迄日早於統計起日")))
-        if v["excluded"] > v["posts"] + v["replies"]:
-            problems.append(("不計入篇數", _("不計入篇數大於發表與回應篇數合計")))
-        return problems
+    def check_columns(self, c: Chunk) -> None:
+        c.fail("統計迄日", _("統計迄日早於統計起日"), map(operator.lt, c["window_end"], c["window_start"]))
+        c.fail("不計入篇數", _("不計入篇數大於發表與回應篇數合計"),
+               [x > p + r for x, p, r in zip(c["excluded"], c["posts"], c["replies"])])
 
 
 
@@ -140,12 +128,10 @@ class AttendanceImporter(PeopleImporter):
         DateTimeColumn("迄止", key="end"),
     ]
 
-    def check_row(self, v):
-        v["starts_at"] = _local(*v["start"], end=False)
-        v["ends_at"] = _local(*v["end"], end=True)
-        if v["ends_at"] <= v["starts_at"]:
-            return [("迄止", _("迄止時間不晚於起始時間"))]
-        return []
+    def check_columns(self, c: Chunk) -> None:
+        c["starts_at"] = [_local(day, time, end=False) for day, time in c["start"]]
+        c["ends_at"] = [_local(day, time, end=True) for day, time in c["end"]]
+        c.fail("迄止", _("迄止時間不晚於起始時間"), map(operator.le, c["ends_at"], c["starts_at"]))
 
 
 
@@ -176,9 +162,8 @@ class CourseListImporter(Importer):
         TextColumn("課程類別", key="category", required=False, max_length=50),
     ]
 
-    def check_row(self, v):
-        v["course_key"] = normalize_course_name(v["course_name"])
-        return []
+    def check_columns(self, c: Chunk) -> None:
+        c["course_key"] = c.mapped(normalize_course_name, "course_name")
 
     def validate(self, rows, errors):
         reject_duplicate_keys(rows, errors, lambda v: (v["course_key"], v["platform"]), "課程名稱")

@@ -1,7 +1,7 @@
 """`import_roster`: agencies (with parents), units and employees in one pass."""
 from django.utils.translation import gettext as _
 
-from .imports.base import Counts, Importer, Row, RowError
+from .imports.base import Chunk, Counts, Importer, Row, RowError
 from .imports.columns import BooleanColumn, ChoiceColumn, NationalIdColumn, TextColumn
 from .imports.lookups import reject_duplicate_keys
 from .imports.upsert import bulk_upsert
@@ -34,11 +34,8 @@ class RosterImporter(Importer):
         TextColumn("電子郵件", key="email", required=False, max_length=254),
     ]
 
-    def check_row(self, values):
-        email = values["email"]
-        if email and ("@" not in email or " " in email):
-            return [("電子郵件", _("電子郵件格式錯誤"))]
-        return []
+    def check_columns(self, c: Chunk) -> None:
+        c.fail("電子郵件", _("電子郵件格式錯誤"), [bool(e) and ("@" not in e or " " in e) for e in c["email"]])
 
     def validate(self, rows: list[Row], errors: list[RowError]) -> None:
         reject_duplicate_keys(rows, errors, lambda v: v["national_id"], "身分證字號")

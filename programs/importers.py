@@ -3,9 +3,9 @@ from collections import defaultdict
 
 from django.utils.translation import gettext as _
 
-from portal.imports.base import Counts, Importer, RowError
+from portal.imports.base import Counts, RowError
 from portal.imports.columns import ChoiceColumn, DateColumn, NationalIdColumn, TextColumn
-from portal.imports.lookups import reject_duplicate_keys, resolve_employees
+from portal.imports.lookups import PeopleImporter, reject_duplicate_keys
 from portal.imports.upsert import bulk_upsert
 
 from .models import CaseReport, Certificate, ContestEntry, Plan, Team, TeamMember
@@ -17,8 +17,8 @@ CERTIFICATES = {
 }
 
 
-class ResultImporter(Importer):
-    """Results belong to one plan, named on the command line."""
+class ResultImporter(PeopleImporter):
+    """Results of people on the roster; they belong to one plan, named on the command line."""
 
     def plan(self) -> Plan:
         return Plan.objects.get(slug=self.options["plan"])
@@ -38,7 +38,6 @@ class CertificateImporter(ResultImporter):
         ]
 
     def validate(self, rows, errors):
-        resolve_employees(rows, errors)
         reject_duplicate_keys(rows, errors, lambda v: (v["national_id"], v["name"]), "證書")
 
     def apply(self, rows):
@@ -59,7 +58,6 @@ class CaseReportImporter(ResultImporter):
     ]
 
     def validate(self, rows, errors):
-        resolve_employees(rows, errors)
         reject_duplicate_keys(rows, errors, lambda v: (v["national_id"], v["title"]), "題目")
 
     def apply(self, rows):
@@ -87,7 +85,6 @@ class TeamRatingImporter(ResultImporter):
     ]
 
     def validate(self, rows, errors):
-        resolve_employees(rows, errors)
         reject_duplicate_keys(rows, errors, lambda v: (v["team"], v["national_id"]), "身分證字號")
         for team, members in _replace_groups(rows, "team").items():
             if len({m.values["rating"] for m in members}) > 1:
@@ -125,7 +122,6 @@ class ContestImporter(ResultImporter):
     ]
 
     def validate(self, rows, errors):
-        resolve_employees(rows, errors)
         for title, people in _replace_groups(rows, "title").items():
             authors = [p for p in people if p.values["role"] == "作者"]
             if len(authors) > 2:  # Tainan 101: at most 2 credited people per work

@@ -5,12 +5,11 @@ import itertools
 from abc import ABC
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from operator import itemgetter
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .columns import CellError, Column, cell_text, header_key, is_blank_row
+from .columns import Column, cell_text, header_key, is_blank_row
 from .readers import FileFormatError, read_table
 
 # Rows are read, cleaned, checked and staged this many at a time: memory stays flat.
@@ -59,6 +58,64 @@ class Counts:
 class Row:
     number: int
     values: dict
+
+
+@dataclass
+class Chunk:
+    """Up to CHUNK rows of a file, held column by column.
+
+    `chunk[key][i]` is the value of column `key` in file row `numbers[i]`. Checks add to
+    `errors` with `fail`; `drop_failed` then takes the rows with a problem out of every
+    column, so that later checks see clean values only (their problems stay in `errors`).
+    Column-wise, an import builds no dictionary per row: the columns go to the database
+    as they are.
+    """
+
+    numbers: list[int]
+    columns: dict[str, list]
+    errors: list[RowError] = field(default_factory=list)
+    # The chunk's rows in the file, failed ones included (blank rows are not rows).
+    read: int = 0
+
+    def __post_init__(self):
+        self.read = self.read or len(self.numbers)
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    def __getitem__(self, key: str) -> list:
+        return self.columns[key]
+
+    def __setitem__(self, key: str, values) -> None:
+        self.columns[key] = values if isinstance(values, list) else list(values)
+
+    def fail(self, column: str, message: str, flags) -> None:
+        """Report `message` under `column` for every row whose flag (in row order) is true."""
+        for number in itertools.compress(self.numbers, flags):
+            if len(self.errors) >= MAX_ERRORS:
+                break
+            self.errors.append(RowError(number, column, message))
+
+    def mapped(self, function, key: str) -> list:
+        """`function` of each value of a column, called once per distinct value."""
+        values = self.columns[key]
+        memo = {value: function(value) for value in set(values)}
+        return list(map(memo.__getitem__, values))
+
+    def drop_failed(self) -> None:
+        if not self.errors:
+            return
+        bad = {e.row for e in self.errors}
+        keep = [number not in bad for number in self.numbers]
+        if all(keep):
+            return
+        self.numbers = list(itertools.compress(self.numbers, keep))
+        self.columns = {key: list(itertools.compress(values, keep)) for key, values in self.columns.items()}
+
+    def rows(self) -> list[Row]:
+        keys = list(self.columns)
+        return [Row(number, dict(zip(keys, values)))
+                for number, values in zip(self.numbers, zip(*self.columns.values()))]
 
 
 @dataclass
@@ -134,12 +191,12 @@ class Importer(ABC):
         self.options = options or {}
 
     # -- hooks -----------------------------------------------------------------
-    def check_row(self, values: dict) -> list[tuple[str, str]]:
-        """Cross-column checks of one cleaned row: (column, message) pairs."""
-        return []
+    def check_columns(self, chunk: Chunk) -> None:
+        """Cross-column checks of a chunk's clean rows, column by column (`chunk.fail`), and
+        the values derived from them (`chunk[key] = …`). Plain Python: no database."""
 
-    def validate_chunk(self, rows: list[Row], errors: list[RowError]) -> None:
-        """Checks of a chunk of clean rows against the database, in a fixed number of queries."""
+    def validate_chunk(self, chunk: Chunk) -> None:
+        """Checks of a chunk's clean rows against the database, in a fixed number of queries."""
 
     def validate(self, rows: list[Row], errors: list[RowError]) -> None:
         """Checks across all rows (importers without `upsert`)."""
@@ -174,24 +231,27 @@ class Importer(ABC):
                 from .streaming import run_streamed  # streaming.py builds on this module
 
                 return run_streamed(self, chunks, dry_run, on_applied, progress)
-            rows = []
-            for chunk, chunk_errors in chunks:
-                rows.extend(chunk)
-                errors.extend(chunk_errors[:MAX_ERRORS - len(errors)])
+            rows, total = [], 0
+            for chunk in chunks:
+                total += chunk.read
+                chunk.drop_failed()  # what check_columns found
+                self.validate_chunk(chunk)
+                chunk.drop_failed()
+                rows.extend(chunk.rows())
+                errors.extend(chunk.errors[:MAX_ERRORS - len(errors)])
         except FileFormatError as exc:
             return ImportResult(ok=False, errors=[RowError(0, "", str(exc))], dry_run=dry_run)
-        if not rows and not errors:
+        if not total and not errors:
             errors.append(RowError(0, "", _("檔案沒有任何資料列。")))
-        # Cross-row and database checks see only rows whose cells are clean, so that every
-        # problem of the file is reported at once without follow-on noise.
-        bad_rows = {e.row for e in errors}
-        self.validate([r for r in rows if r.number not in bad_rows], errors)
+        # Cross-row checks see only rows that are clean so far, so that every problem of the
+        # file is reported at once without follow-on noise.
+        self.validate(rows, errors)
         if errors:
-            return self.rejected(errors, len(rows), dry_run)
+            return self.rejected(errors, total, dry_run)
         progress(70)
         counts = self._apply(rows, dry_run, on_applied)
         progress(100)
-        return ImportResult(ok=True, total_rows=len(rows), counts=counts, dry_run=dry_run)
+        return ImportResult(ok=True, total_rows=total, counts=counts, dry_run=dry_run)
 
     @staticmethod
     def rejected(errors, total, dry_run) -> ImportResult:
@@ -225,13 +285,10 @@ class Importer(ABC):
                 errors.append(RowError(1, column.name, _("缺少必要欄位")))
         return mapping
 
-    def _clean_chunks(self, table, mapping, progress) -> Iterator[tuple[list[Row], list[RowError]]]:
-        """Clean the table CHUNK rows at a time, column by column (see Column.clean_many).
-
-        Yields each chunk's rows with the problems found in them so far.
-        """
+    def _clean_chunks(self, table, mapping, progress) -> Iterator[Chunk]:
+        """Clean the table CHUNK rows at a time, column by column (see Column.clean_many),
+        then across columns (`check_columns`) on the rows whose cells are clean."""
         total = table.total or 0
-        keys = [c.key for c in self.columns]
         seen = 0
         shown = 0
         for chunk in batched(table.rows, CHUNK):
@@ -240,31 +297,34 @@ class Importer(ABC):
             if total and (percent := min(69, int(70 * seen / total))) >= shown + 5:
                 progress(percent)
                 shown = percent
-            # The test inline first: nearly every row starts with a filled text cell.
-            chunk = [(number, cells) for number, cells in chunk
-                     if (cells and cells[0].__class__ is str and cells[0].strip()) or not is_blank_row(cells)]
-            if not chunk:
+            numbers, kept = _without_blank_rows(chunk)
+            if not numbers:
                 continue
-            numbers = [number for number, _cells in chunk]
-            kept = [cells for _number, cells in chunk]
-            errors: list[RowError] = []
             by_column = list(itertools.zip_longest(*kept))  # short rows are padded with None
-            cleaned = []
+            cleaned = Chunk(numbers, {})
             for column in self.columns:
                 index = mapping.get(column.key)
                 if index is None:  # an optional column the file does not have
-                    cleaned.append(itertools.repeat(column.default, len(kept)))
+                    cleaned.columns[column.key] = [column.default] * len(numbers)
                     continue
-                cells = by_column[index] if index < len(by_column) else [None] * len(kept)
-                cleaned.append(column.clean_many(cells, numbers, errors))
-            rows = list(map(Row, numbers, [dict(zip(keys, values)) for values in zip(*cleaned)]))
-            # Cross-column checks only on rows whose cells are all clean.
-            bad = {e.row for e in errors}
-            for row in rows:
-                if row.number not in bad:
-                    for column_name, message in self.check_row(row.values):
-                        errors.append(RowError(row.number, column_name, message))
-            yield rows, errors
+                cells = by_column[index] if index < len(by_column) else [None] * len(numbers)
+                cleaned.columns[column.key] = column.clean_many(cells, numbers, cleaned.errors)
+            cleaned.drop_failed()
+            self.check_columns(cleaned)
+            yield cleaned
 
 
-__all__ = ["Importer", "Upsert", "ImportResult", "Counts", "MAX_AUDITED_CHANGES", "Row", "RowError", "cell_text"]
+def _without_blank_rows(chunk: list[tuple[int, list]]) -> tuple[list[int], list]:
+    """The row numbers and cells of a chunk's rows that are not blank."""
+    numbers, kept = map(list, zip(*chunk))
+    # Nearly every row starts with a filled text cell: only the others are looked at.
+    suspects = [i for i, cells in enumerate(kept)
+                if not (cells and cells[0].__class__ is str and cells[0].strip()) and is_blank_row(cells)]
+    if suspects:
+        blank = set(suspects)
+        numbers = [n for i, n in enumerate(numbers) if i not in blank]
+        kept = [c for i, c in enumerate(kept) if i not in blank]
+    return numbers, kept
+
+
+__all__ = ["Chunk", "Importer", "Upsert", "ImportResult", "Counts", "MAX_AUDITED_CHANGES", "Row", "RowError", "cell_text"]

@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 
 from portal.models import Employee
 
-from .base import Row, RowError
+from .base import Chunk, Importer, Row, RowError
 
 CHUNK = 5000
 
@@ -31,22 +31,31 @@ def employees_by_national_id(national_ids) -> dict[str, int]:
     return found
 
 
-def resolve_employees(rows: list[Row], errors: list[RowError], column: str = "身分證字號",
-                      known: dict[str, int] | None = None) -> None:
-    """Set `employee_id` on every row; rows of people not on the roster are errors.
+def resolve_employees(chunk: Chunk, known: dict[str, int], column: str = "身分證字號") -> None:
+    """Add the column `employee_id`; rows of people not on the roster are errors.
 
     `known` carries the IDs already found from chunk to chunk of one file, so that each
     person is looked up once per file.
     """
-    known = {} if known is None else known
-    wanted = {r.values["national_id"] for r in rows} - known.keys()
+    national_ids = chunk["national_id"]
+    wanted = set(national_ids).difference(known)
     if wanted:
         known.update(employees_by_national_id(wanted))
-    for row in rows:
-        employee_id = known.get(row.values["national_id"])
-        if employee_id is None:
-            errors.append(RowError(row.number, column, _("不在人員名冊中，請先匯入名冊")))
-        row.values["employee_id"] = employee_id
+    chunk["employee_id"] = employee_ids = list(map(known.get, national_ids))
+    if None in employee_ids:
+        chunk.fail(column, _("不在人員名冊中，請先匯入名冊"), [e is None for e in employee_ids])
+
+
+class PeopleImporter(Importer):
+    """Rows about employees on the roster, named by 身分證字號 (column key `national_id`):
+    each chunk gets the column `employee_id`, each person looked up once per file."""
+
+    def __init__(self, options=None):
+        super().__init__(options)
+        self.employee_ids: dict[str, int] = {}
+
+    def validate_chunk(self, chunk: Chunk) -> None:
+        resolve_employees(chunk, self.employee_ids)
 
 
 def reject_duplicate_keys(rows: list[Row], errors: list[RowError], key, column: str) -> None:

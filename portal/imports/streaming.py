@@ -16,16 +16,15 @@ import queue
 import sys
 import threading
 from collections.abc import Callable, Iterable
-from operator import itemgetter
 
 from django.db import connection, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from .base import MAX_ERRORS, Counts, Importer, ImportResult, Row, RowError
+from .base import MAX_ERRORS, Chunk, Counts, Importer, ImportResult, RowError
 from .upsert import Staging
 
-Chunks = Iterable[tuple[list[Row], list[RowError]]]
+Chunks = Iterable[Chunk]
 
 # Chunks waiting for the writer: enough to keep it busy, few enough to keep memory flat.
 QUEUE_CHUNKS = 2
@@ -42,18 +41,11 @@ def run_streamed(importer: Importer, chunks: Chunks, dry_run: bool,
         result = _in_writer_thread(importer, chunks, dry_run, on_applied)
     else:
         with Sink(importer, dry_run, on_applied, merge_each_chunk=False) as sink:
-            for rows, errors in chunks:
-                sink.write(*sink.prepare(rows, errors))
+            for chunk in chunks:
+                sink.write(*sink.prepare(chunk))
             result = sink.finish()
     progress(100)
     return result
-
-
-def without_errors(rows: list[Row], errors: list[RowError]) -> list[Row]:
-    if not errors:
-        return rows
-    bad = {e.row for e in errors}
-    return [r for r in rows if r.number not in bad]
 
 
 class Sink:
@@ -71,7 +63,6 @@ class Sink:
         self.dry_run = dry_run
         self.on_applied = on_applied
         self.merge_each_chunk = merge_each_chunk and not dry_run
-        self.pick = itemgetter(*spec.key, *spec.fields)
         # Every row remembers the batch that last wrote it, where its table has the column.
         extra = ({"batch_id": importer.options.get("batch_id")}
                  if any(f.attname == "batch_id" for f in spec.model._meta.concrete_fields) else {})
@@ -93,23 +84,23 @@ class Sink:
     def __exit__(self, *exc_info) -> None:
         self.staging.__exit__(*exc_info)
 
-    def prepare(self, rows: list[Row], errors: list[RowError]) -> tuple:
+    def prepare(self, chunk: Chunk) -> tuple:
         """Check one chunk (with the problems its cells already showed) and ready it for
         `write`. Uses the database for look-ups only, never the staging table."""
-        self.total += len(rows)
-        clean = without_errors(rows, errors)
-        self.importer.validate_chunk(clean, errors)
-        self.errors.extend(errors[:MAX_ERRORS - len(self.errors)])
+        self.total += chunk.read
+        chunk.drop_failed()
+        self.importer.validate_chunk(chunk)
+        chunk.drop_failed()
+        self.errors.extend(chunk.errors[:MAX_ERRORS - len(self.errors)])
         # Staged even once the file is known to be rejected: the duplicates among its clean
         # rows are problems to report too.
-        pick = self.pick
-        staged = [(row.number, *pick(row.values)) for row in without_errors(clean, errors)]
+        keys = [chunk[name] for name in self.spec.key]
         if self.merge_each_chunk and not self.repeats:
             # A key twice in one chunk cannot be merged in one statement; the file is
             # rejected anyway (`duplicates` lists it), so nothing more is merged.
-            width = len(self.spec.key) + 1
-            self.repeats = len({row[1:width] for row in staged}) < len(staged)
-        return self.staging.prepare(staged), self.merge_each_chunk and not self.errors and not self.repeats
+            self.repeats = len(set(zip(*keys))) < len(chunk)
+        columns = keys + [chunk[name] for name in self.spec.fields]
+        return self.staging.prepare(chunk.numbers, columns), self.merge_each_chunk and not self.errors and not self.repeats
 
     def write(self, staged, merge: bool) -> None:
         staging = self.staging
@@ -218,10 +209,10 @@ def _feed(writer: threading.Thread, waiting: queue.Queue, sink: Sink, chunks: Ch
                 continue
 
     try:
-        for rows, errors in chunks:
+        for chunk in chunks:
             if not writer.is_alive():
                 break
-            send(sink.prepare(rows, errors))
+            send(sink.prepare(chunk))
     except BaseException:
         send(_ABANDON)  # the writer rolls back, then the reading error goes on up
         writer.join()

@@ -11,7 +11,6 @@ only from the model's own table and column names, quoted by the database backend
 every value travels as a parameter.
 """
 import datetime as dt
-from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db import IntegrityError, connection, models, transaction
@@ -88,26 +87,25 @@ class Staging:
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
     # -- filling ---------------------------------------------------------------
-    def prepare(self, rows: Iterable[tuple]):
-        """The database's form of rows given as (row number, key values…, update values…),
-        for `add_prepared`; needs no connection (see streaming.py)."""
-        rows = list(rows)
-        if not rows:
+    def prepare(self, numbers: list[int], columns: list[list]):
+        """The database's form of rows given column by column: the file's row numbers, then
+        the values of the key fields and the update fields, for `add_prepared`; needs no
+        connection (see streaming.py)."""
+        if not numbers:
             return None
         # Column by column, each distinct value converted once: a chunk repeats its dates and hours.
-        columns = list(zip(*rows))
         if connection.vendor != "postgresql":
-            return len(rows), list(zip(columns[0], *[_adapt_column(adapt, column)
-                                                     for adapt, column in zip(self.adapters, columns[1:])]))
+            return len(numbers), list(zip(numbers, *[_adapt_column(adapt, column)
+                                                     for adapt, column in zip(self.adapters, columns)]))
         # COPY's text format written by hand: psycopg's write_row (and executemany's round trip
         # per row) cost more than the rest of the import.
-        numbers = list(map(str, columns[0]))
-        texts = [_copy_column(column, memo) for column, memo in zip(columns[1:], self._texts)]
+        row_numbers = list(map(str, numbers))
+        texts = [_copy_column(column, memo) for column, memo in zip(columns, self._texts)]
         if not self.chunked:
-            return len(rows), _copy_lines(zip(numbers, *texts))
-        constants = [[text] * len(rows) for text in self.constant_texts]
-        return (len(rows), _copy_lines(zip(*texts, *constants)),
-                _copy_lines(zip(numbers, *texts[:len(self.key_fields)])))
+            return len(numbers), _copy_lines(zip(row_numbers, *texts))
+        constants = [[text] * len(numbers) for text in self.constant_texts]
+        return (len(numbers), _copy_lines(zip(*texts, *constants)),
+                _copy_lines(zip(row_numbers, *texts[:len(self.key_fields)])))
 
     def add_prepared(self, prepared) -> None:
         if self.chunked and self.size:
@@ -149,9 +147,9 @@ class Staging:
             with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
                 copy.write(data)
 
-    def add_dicts(self, rows: Iterable[dict]) -> None:
+    def add_dicts(self, rows: list[dict]) -> None:
         names = self.key_fields + self.update_fields
-        self.add_prepared(self.prepare((0, *[row[n] for n in names]) for row in rows))
+        self.add_prepared(self.prepare([0] * len(rows), [[row[n] for row in rows] for n in names]))
 
     # -- set-based checks and the write ----------------------------------------
     def duplicates(self) -> list[tuple[int, int]]:
