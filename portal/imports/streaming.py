@@ -71,6 +71,9 @@ class Sink:
         self.total = 0
         self.counts = Counts()
         self.fresh = False  # the last merged chunk held only new keys
+        # Every chunk so far was merged and held only new keys: then no key can have come
+        # twice, since a key's second coming would have found it in the table.
+        self.all_new = self.merge_each_chunk
         self.repeats = False  # a chunk held a key twice
 
     def __enter__(self) -> "Sink":
@@ -104,6 +107,7 @@ class Sink:
 
     def write(self, staged, merge: bool) -> None:
         staging = self.staging
+        self.all_new = self.all_new and merge
         if merge and self.fresh and staging.copy_new(staged):
             # The last chunk was all new keys and so was this one: straight in with COPY.
             self.counts += Counts(created=staged[0] if staged else 0)
@@ -115,13 +119,14 @@ class Sink:
         if counts.created or counts.updated:
             staging.merge()
         self.fresh = counts.created == staging.size
+        self.all_new = self.all_new and self.fresh
         self.counts += counts
 
     def finish(self) -> ImportResult:
         errors = self.errors
         if self.total == 0 and not errors:
             errors.append(RowError(0, "", _("檔案沒有任何資料列。")))
-        for row, first in self.staging.duplicates():
+        for row, first in [] if self.all_new else self.staging.duplicates():
             errors.append(RowError(row, self.spec.duplicate_column, _("與第 %(n)d 列重複") % {"n": first}))
         if errors:
             return Importer.rejected(errors, self.total, self.dry_run)
