@@ -173,10 +173,12 @@ class Upsert:
 class Importer(ABC):
     """Subclasses declare `kind`, `label` and `columns`, and either `upsert` or `apply`.
 
-    Rows are read and cleaned in chunks of CHUNK rows, column by column. Then:
-    - importers that declare `upsert` (an Upsert) stream (streaming.py): `validate_chunk`
-      checks each chunk against the database, and the chunk is staged and merged inside one
-      transaction that commits only if the whole file is valid;
+    Rows are read and cleaned in chunks (`Chunk`) of CHUNK rows, column by column;
+    `check_columns` checks across columns and `validate_chunk` against the database, each
+    on the rows still clean. Then:
+    - importers that declare `upsert` (an Upsert) stream (streaming.py): each chunk's
+      columns are staged and merged inside one transaction that commits only if the whole
+      file is valid;
     - the others collect every row: `validate(rows, errors)` checks across rows and
       `apply(rows)` writes them inside one transaction, returning Counts.
     Either way nothing is written unless every row is valid.
