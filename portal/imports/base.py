@@ -236,9 +236,7 @@ class Importer(ABC):
             rows, total = [], 0
             for chunk in chunks:
                 total += chunk.read
-                chunk.drop_failed()  # what check_columns found
-                self.validate_chunk(chunk)
-                chunk.drop_failed()
+                self.validate_clean_rows(chunk)
                 rows.extend(chunk.rows())
                 errors.extend(chunk.errors[:MAX_ERRORS - len(errors)])
         except FileFormatError as exc:
@@ -254,6 +252,13 @@ class Importer(ABC):
         counts = self._apply(rows, dry_run, on_applied)
         progress(100)
         return ImportResult(ok=True, total_rows=total, counts=counts, dry_run=dry_run)
+
+    def validate_clean_rows(self, chunk: Chunk) -> None:
+        """`validate_chunk` on the rows of a chunk that passed every check so far; leaves only
+        the rows that pass it too."""
+        chunk.drop_failed()
+        self.validate_chunk(chunk)
+        chunk.drop_failed()
 
     @staticmethod
     def rejected(errors, total, dry_run) -> ImportResult:

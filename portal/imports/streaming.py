@@ -91,9 +91,7 @@ class Sink:
         """Check one chunk (with the problems its cells already showed) and ready it for
         `write`. Uses the database for look-ups only, never the staging table."""
         self.total += chunk.read
-        chunk.drop_failed()
-        self.importer.validate_chunk(chunk)
-        chunk.drop_failed()
+        self.importer.validate_clean_rows(chunk)
         self.errors.extend(chunk.errors[:MAX_ERRORS - len(self.errors)])
         # Staged even once the file is known to be rejected: the duplicates among its clean
         # rows are problems to report too.
