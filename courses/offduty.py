@@ -42,6 +42,14 @@ class OfficeHours:
     def day_span(self, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
         return dt.datetime.combine(day, self.morning_start), dt.datetime.combine(day, self.afternoon_end)
 
+    @classmethod
+    def of(cls, agency) -> "OfficeHours":
+        """An agency's own hours (its `office_*` fields), each falling back to the default."""
+        default = cls()
+        return cls(agency.office_morning_start or default.morning_start, agency.office_morning_end or default.morning_end,
+                   agency.office_afternoon_start or default.afternoon_start,
+                   agency.office_afternoon_end or default.afternoon_end)
+
 
 @dataclass(frozen=True)
 class Absence:

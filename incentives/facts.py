@@ -158,7 +158,7 @@ def leave_records(plan: Plan, employees, as_of: dt.date, context: dict) -> dict[
             starts_at__lte=dt.datetime.combine(end, dt.time.max, tz)).values_list("employee_id", "kind", "starts_at", "ends_at"):
         absences[employee_id].append(Absence(kind, starts_at.astimezone(tz).replace(tzinfo=None),
                                              ends_at.astimezone(tz).replace(tzinfo=None)))
-    hours_by_agency = {a.pk: _office_hours(a) for a in Agency.objects.filter(employees__in=ids).distinct()}
+    hours_by_agency = {a.pk: OfficeHours.of(a) for a in Agency.objects.filter(employees__in=ids).distinct()}
     agency_of = dict(employees.values_list("pk", "agency_id"))
     listed = {c[0] for cl in context["course_lists"].values() for c in cl}
     result: dict[int, list[RecordFact]] = defaultdict(list)
@@ -174,8 +174,3 @@ def leave_records(plan: Plan, employees, as_of: dt.date, context: dict) -> dict[
     return result
 
 
-def _office_hours(agency: Agency) -> OfficeHours:
-    default = OfficeHours()
-    return OfficeHours(agency.office_morning_start or default.morning_start, agency.office_morning_end or default.morning_end,
-                       agency.office_afternoon_start or default.afternoon_start,
-                       agency.office_afternoon_end or default.afternoon_end)

@@ -5,12 +5,15 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Sum
+from django.utils.translation import gettext as _
 
+from courses.calendar import WorkCalendar
 from courses.models import LearningRecord
+from courses.offduty import OfficeHours
 from incentives.evaluation import evaluate
 from incentives.rules import number
 from portal import audit, clock
-from portal.models import Employee
+from portal.models import Employee, Unit
 from portal.permissions import is_hr
 from portal.rocdate import to_roc_long
 from programs.models import Plan
@@ -56,9 +59,13 @@ def remaining_by_grant(employee: Employee, plan: Plan | None = None) -> list[tup
     return [(g, g.hours + (g.charged or ZERO)) for g in grants]
 
 
+def _usable_on(grant: Entry, day: dt.date) -> bool:
+    return (grant.earned_on is None or grant.earned_on <= day) and (grant.usable_until is None or day <= grant.usable_until)
+
+
 def balance(employee: Employee, on: dt.date, plan: Plan | None = None) -> Decimal:
-    """The hours usable on a date: what lapses before then does not count."""
-    return sum((left for grant, left in remaining_by_grant(employee, plan) if grant.usable_until >= on), ZERO)
+    """The hours usable on a date: what is earned later or lapses before then does not count."""
+    return sum((left for grant, left in remaining_by_grant(employee, plan) if _usable_on(grant, on)), ZERO)
 
 
 def leave_hours(start: dt.time, end: dt.time, lunch=(dt.time(12, 30), dt.time(13, 30))) -> Decimal:
@@ -76,20 +83,39 @@ def apply(user, plan: Plan, leave_date: dt.date, starts_at: dt.time, ends_at: dt
     if not user.employee_id:
         raise PermissionDenied
     # Lock the employee: two applications for the last hours cannot both pass the balance check.
-    employee = Employee.objects.select_for_update(of=("self",)).order_by().get(pk=user.employee_id)
+    employee = Employee.objects.select_for_update(of=("self",)).select_related("agency").order_by().get(pk=user.employee_id)
     rule = leave_rule(plan)
     if ends_at <= starts_at:
-        raise ValidationError("補休迄時須晚於起時。")
-    hours = leave_hours(starts_at, ends_at)
+        raise ValidationError(_("補休迄時須晚於起時。"))
+    office_hours = OfficeHours.of(employee.agency)
+    hours = leave_hours(starts_at, ends_at, lunch=(office_hours.morning_end, office_hours.afternoon_start))
     if hours <= 0 or hours % Decimal("0.5"):
-        raise ValidationError("補休以小時為單位（可為半小時）。")
+        raise ValidationError(_("補休以小時為單位（可為半小時）。"))
+    if leave_date < today:
+        raise ValidationError(_("不能申請已過日期（%(day)s）的補休。") % {"day": to_roc_long(leave_date)})
+    if not employee.works_shifts:
+        # Leave is time off work: only a working day's office hours can be taken. Shift workers
+        # work by their rota, which the portal does not hold.
+        if WorkCalendar.from_database(leave_date, leave_date).is_day_off(leave_date):
+            raise ValidationError(_("%(day)s 是放假日，不必請補休。") % {"day": to_roc_long(leave_date)})
+        if starts_at < office_hours.morning_start or ends_at > office_hours.afternoon_end:
+            raise ValidationError(_("補休時間須在辦公時間內（%(start)s–%(end)s）。") % {
+                "start": office_hours.morning_start.strftime("%H:%M"), "end": office_hours.afternoon_end.strftime("%H:%M")})
     notice = rule.get("advance_notice_days")
     if notice and (leave_date - today).days < notice:
         raise ValidationError(f"補休須於 {notice} 日前提出申請（最早可申請 {to_roc_long(today + dt.timedelta(days=notice))} 之補休）。")
     cutoff = rule.get("final_cutoff")
     if cutoff and leave_date > dt.date.fromisoformat(cutoff):
         raise ValidationError(f"補休須於 {to_roc_long(dt.date.fromisoformat(cutoff))} 前使用完畢。")
-    usable = [(g, left) for g, left in remaining_by_grant(employee, plan) if g.usable_until >= leave_date and left > 0]
+    overlapping = Application.objects.filter(
+        employee=employee, leave_date=leave_date, starts_at__lt=ends_at, ends_at__gt=starts_at,
+        status__in=[Application.Status.SUBMITTED, Application.Status.APPROVED, Application.Status.REGISTERED]).first()
+    if overlapping:
+        raise ValidationError(_("與已申請的補休（%(start)s–%(end)s）時間重疊。") % {
+            "start": overlapping.starts_at.strftime("%H:%M"), "end": overlapping.ends_at.strftime("%H:%M")})
+    # Hours can be taken only once earned, and only until they lapse.
+    usable = [(g, left) for g, left in remaining_by_grant(employee, plan)
+              if _usable_on(g, leave_date) and left > 0]
     available = sum((left for _g, left in usable), ZERO)
     if available < hours:
         raise ValidationError(f"{to_roc_long(leave_date)} 可用補休 {number(available)} 小時，不足 {number(hours)} 小時。")
@@ -120,17 +146,31 @@ def _give_back(user, application: Application, why: str) -> Decimal:
     return given
 
 
-def _supervises(user, application: Application) -> bool:
+def heads_own(application: Application) -> bool:
+    """The applicant heads their own unit: nobody signs their own leave, so HR does."""
+    unit_id = application.employee.unit_id
+    return bool(unit_id) and Unit.heads.through.objects.filter(
+        unit_id=unit_id, user__employee_id=application.employee_id).exists()
+
+
+def _may_decide(user, application: Application) -> bool:
+    """The head of the applicant's unit, unless the applicant is that head; HR for a head's own."""
+    if application.employee_id == user.employee_id:
+        return False
+    if is_hr(user):
+        return heads_own(application)
     return bool(application.employee.unit_id) and user.headed_units.filter(pk=application.employee.unit_id).exists()
 
 
 @transaction.atomic
 def decide(user, application: Application, approve: bool, note: str = "") -> Application:
     """The unit supervisor approves (核章) or returns the application."""
-    if not _supervises(user, application):
+    if not _may_decide(user, application):
         raise PermissionDenied
     if application.status != Application.Status.SUBMITTED:
-        raise ValidationError("此申請已處理。")
+        raise ValidationError(_("此申請已處理。"))
+    if not approve and not note.strip():
+        raise ValidationError(_("退回時請填寫理由。"))
     application.status = Application.Status.APPROVED if approve else Application.Status.RETURNED
     application.decided_by, application.note = user, note[:300]
     application.save()

@@ -88,14 +88,17 @@ def application_pdf(request, pk):
 def approvals(request):
     if not request.user.headed_units.exists():
         raise PermissionDenied
+    # A head's own applications are not theirs to sign (services.heads_own).
     unit_applications = (Application.objects.filter(employee__unit__in=request.user.headed_units.all())
-                         .select_related("employee__unit", "plan"))
+                         .exclude(employee_id=request.user.employee_id).select_related("employee__unit", "plan"))
     pending = unit_applications.filter(status=Application.Status.SUBMITTED).order_by("leave_date", "pk")
     if request.method == "POST":
         application = get_object_or_404(unit_applications, pk=request.POST.get("application", "0"))
+        approve = request.POST.get("decision") == "approve"
         try:
-            services.decide(request.user, application, approve=request.POST.get("decision") == "approve",
-                            note=request.POST.get("note", ""))
+            services.decide(request.user, application, approve=approve, note=request.POST.get("note", ""))
+            messages.success(request, (_("已核章：%(who)s") if approve else _("已退回，時數已還給申請人：%(who)s"))
+                             % {"who": application.employee.name})
         except ValidationError as error:
             messages.error(request, "；".join(error.messages))
         return redirect("leave:approvals")

@@ -4,6 +4,7 @@ from decimal import Decimal as D
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
+from django.urls import reverse
 
 from courses.models import LearningRecord
 from leave import services
@@ -71,9 +72,9 @@ def test_application_beyond_the_balance_on_that_date_is_refused(world):
 def test_advance_notice_of_two_weeks(world):
     grant(world, D(8), dt.date(2012, 8, 1), dt.date(2012, 12, 28))
     with pytest.raises(ValidationError) as error:
-        apply(world, dt.date(2012, 9, 14), today=dt.date(2012, 9, 1))
-    assert error.value.messages == ["補休須於 14 日前提出申請（最早可申請 101年9月15日 之補休）。"]
-    assert apply(world, dt.date(2012, 9, 15), today=dt.date(2012, 9, 1)).hours == D(3)
+        apply(world, dt.date(2012, 9, 17), today=dt.date(2012, 9, 4))
+    assert error.value.messages == ["補休須於 14 日前提出申請（最早可申請 101年9月18日 之補休）。"]
+    assert apply(world, dt.date(2012, 9, 18), today=dt.date(2012, 9, 4)).hours == D(3)
 
 
 def test_final_cut_off(world):
@@ -124,6 +125,87 @@ def test_returned_application_gives_the_hours_back(world):
     assert services.balance(world["employee"], dt.date(2012, 9, 20)) == D(4)
 
 
+def refusal(world, day, start="09:00", end="12:00", today=dt.date(2012, 9, 1)) -> list[str]:
+    with pytest.raises(ValidationError) as error:
+        apply(world, day, start, end, today=today)
+    return error.value.messages
+
+
+@pytest.mark.parametrize("day, start, end, message", [
+    (dt.date(2012, 9, 22), "09:00", "12:00", "101年9月22日 是放假日，不必請補休。"),  # a Saturday
+    (dt.date(2012, 9, 20), "18:00", "19:00", "補休時間須在辦公時間內（08:30–17:30）。"),
+    (dt.date(2012, 9, 20), "07:30", "09:30", "補休時間須在辦公時間內（08:30–17:30）。"),
+    (dt.date(2012, 9, 20), "12:30", "13:30", "補休以小時為單位（可為半小時）。"),  # lunch only
+], ids=["day off", "evening", "before office hours", "lunch break"])
+def test_leave_is_taken_from_a_working_days_office_hours(world, day, start, end, message):
+    grant(world, D(8), dt.date(2012, 8, 1), dt.date(2012, 12, 28))
+    assert refusal(world, day, start, end, today=dt.date(2012, 9, 1)) == [message]
+    assert Entry.objects.filter(kind="use").count() == 0
+
+
+def test_an_agencys_own_office_hours_bound_the_leave(world):
+    agency = world["employee"].agency
+    agency.office_morning_start, agency.office_afternoon_end = dt.time(8, 0), dt.time(17, 0)
+    agency.save()
+    grant(world, D(8), dt.date(2012, 8, 1), dt.date(2012, 12, 28))
+    assert apply(world, dt.date(2012, 9, 20), "08:00", "09:00").hours == D(1)
+    assert refusal(world, dt.date(2012, 9, 21), "16:30", "17:30") == ["補休時間須在辦公時間內（08:00–17:00）。"]
+
+
+def test_a_shift_worker_may_take_leave_on_any_day_and_hour(world):
+    world["employee"].works_shifts = True
+    world["employee"].save()
+    grant(world, D(8), dt.date(2012, 8, 1), dt.date(2012, 12, 28))
+    assert apply(world, dt.date(2012, 9, 22), "18:00", "20:00").hours == D(2)
+
+
+def test_a_day_already_past_is_refused(world):
+    grant(world, D(8), dt.date(2012, 8, 1), dt.date(2012, 12, 28))
+    assert refusal(world, dt.date(2012, 9, 20), today=dt.date(2012, 9, 21)) == ["不能申請已過日期（101年9月20日）的補休。"]
+
+
+def test_hours_already_applied_for_cannot_be_applied_for_again(world):
+    grant(world, D(8), dt.date(2012, 8, 1), dt.date(2012, 12, 28))
+    first = apply(world, dt.date(2012, 9, 20), "08:30", "12:30")
+    assert refusal(world, dt.date(2012, 9, 20), "09:00", "10:00") == ["與已申請的補休（08:30–12:30）時間重疊。"]
+    assert apply(world, dt.date(2012, 9, 20), "13:30", "14:30").hours == D(1)  # the afternoon is free
+    services.cancel(world["user"], first, today=dt.date(2012, 9, 10))
+    assert apply(world, dt.date(2012, 9, 20), "09:00", "10:00").hours == D(1)  # cancelled hours are free again
+
+
+def test_hours_cannot_be_used_before_they_were_earned(world):
+    grant(world, D(8), dt.date(2012, 9, 24), dt.date(2012, 12, 28))
+    assert refusal(world, dt.date(2012, 9, 21), "09:00", "10:00") == ["101年9月21日 可用補休 0 小時，不足 1 小時。"]
+    assert services.balance(world["employee"], dt.date(2012, 9, 21)) == D(0)
+    assert apply(world, dt.date(2012, 9, 24), "09:00", "10:00").hours == D(1)
+
+
+def test_returning_needs_a_reason(world):
+    grant(world, D(4), dt.date(2012, 8, 1), dt.date(2012, 12, 28))
+    application = apply(world, dt.date(2012, 9, 20))
+    with pytest.raises(ValidationError) as error:
+        services.decide(world["supervisor"], application, approve=False, note="  ")
+    assert error.value.messages == ["退回時請填寫理由。"]
+    assert Application.objects.get().status == "submitted"
+
+
+def test_a_unit_head_cannot_sign_their_own_leave_and_hr_signs_it(world):
+    head = world["supervisor"]
+    Entry.objects.create(employee=head.employee, plan=world["plan"], kind="grant", hours=D(4),
+                         earned_on=dt.date(2012, 8, 1), usable_until=dt.date(2012, 12, 28))
+    own = services.apply(head, world["plan"], dt.date(2012, 9, 20), dt.time(9), dt.time(10), today=dt.date(2012, 9, 1))
+    assert services.heads_own(own)
+    with pytest.raises(PermissionDenied):
+        services.decide(head, own, approve=True)
+    services.decide(world["hr"], own, approve=True)
+    assert Application.objects.get(pk=own.pk).status == "approved"
+    # HR does not stand in for a head who can sign.
+    grant(world, D(4), dt.date(2012, 8, 1), dt.date(2012, 12, 28))
+    theirs = apply(world, dt.date(2012, 9, 20))
+    with pytest.raises(PermissionDenied):
+        services.decide(world["hr"], theirs, approve=True)
+
+
 def test_lapse_is_written_on_the_day_after_the_last_usable_day(world):
     grant(world, D(2), dt.date(2012, 4, 1), dt.date(2012, 10, 1))
     used = grant(world, D(4), dt.date(2012, 8, 1), dt.date(2012, 12, 28))
@@ -162,3 +244,21 @@ def test_grants_from_the_evaluation_are_written_once_and_mark_the_records(world)
     entry = Entry.objects.get(kind="grant")
     assert (entry.hours, entry.usable_until) == (D("3.0"), dt.date(2012, 9, 4))
     assert list(LearningRecord.objects.filter(used_for_leave=True).values_list("course_name", flat=True)) == ["國土計畫概論"]
+
+
+def test_the_approvals_page_leaves_out_the_heads_own_and_says_what_was_done(world, client):
+    grant(world, D(8), dt.date(2012, 8, 1), dt.date(2012, 12, 28))
+    Entry.objects.create(employee=world["supervisor"].employee, plan=world["plan"], kind="grant", hours=D(4),
+                         earned_on=dt.date(2012, 8, 1), usable_until=dt.date(2012, 12, 28))
+    own = services.apply(world["supervisor"], world["plan"], dt.date(2012, 9, 20), dt.time(9), dt.time(10),
+                         today=dt.date(2012, 9, 1))
+    theirs = apply(world, dt.date(2012, 9, 20))
+    client.force_login(world["supervisor"])
+    page = client.get(reverse("leave:approvals"))
+    assert list(page.context["pending"]) == [theirs]
+    assert client.post(reverse("leave:approvals"), {"application": own.pk, "decision": "approve"}).status_code == 404
+    returned = client.post(reverse("leave:approvals"), {"application": theirs.pk, "decision": "return", "note": ""}, follow=True)
+    assert [str(m) for m in returned.context["messages"]] == ["退回時請填寫理由。"]
+    approved = client.post(reverse("leave:approvals"), {"application": theirs.pk, "decision": "approve"}, follow=True)
+    assert [str(m) for m in approved.context["messages"]] == [f"已核章：{world['employee'].name}"]
+    assert [a.status for a in Application.objects.order_by("pk")] == ["submitted", "approved"]

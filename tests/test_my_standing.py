@@ -118,7 +118,9 @@ def test_my_standing_runs_the_same_queries_for_one_and_many_records(world, clien
         leave.grant_from_evaluation(world["hr"], plan)
         for i in range(start, start + n):
             if leave.balance(employee, dt.date(2014, 8, 1), plan) >= 1:
-                leave.apply(world["user"], plan, dt.date(2014, 8, 1 + i), dt.time(8, 30), dt.time(9, 30), today=dt.date(2014, 7, 1))
+                # Working days only: August 2014 from Monday the 4th.
+                leave.apply(world["user"], plan, dt.date(2014, 8, 4) + dt.timedelta(days=i % 5 + 7 * (i // 5)),
+                            dt.time(8, 30), dt.time(9, 30), today=dt.date(2014, 7, 1))
 
     add(1, 0)
     client.force_login(world["user"])
