@@ -1,14 +1,30 @@
 from django.db.models import Count, Q
 
+from portal import clock
 from portal.models import Agency
 from portal.permissions import is_hr
 
 from .models import CampNomination, ContestEntry, Nomination, Plan, Proposal, Session
 
 
-def sessions_open_to(user):
-    """Sessions a coordinator may nominate to (class data is not agency data)."""
-    return (Session.objects.select_related("training_class__activity__plan")
+def plans_open_to(user):
+    """Plans whose activities a person may take part in or put staff forward for: a central
+    plan (coverage scope "all") and the plans of the governments of the agencies they serve."""
+    if is_hr(user):
+        return Plan.objects.all()
+    agencies = Agency.objects.visible_to(user)
+    governments = set(agencies.values_list("government_id", flat=True)) | set(
+        agencies.filter(government__isnull=True).values_list("pk", flat=True))
+    return Plan.objects.filter(Q(parameters__coverage_scope="all") | Q(issuer_id__in=governments - {None}))
+
+
+def sessions_open_to(user, today=None):
+    """Sessions a coordinator may nominate to: of the plans open to them (class data is not
+    agency data), and not already over."""
+    today = today or clock.today()
+    return (Session.objects.filter(training_class__activity__plan__in=plans_open_to(user))
+            .exclude(ends_on__lt=today)
+            .select_related("training_class__activity__plan")
             .annotate(nominated=Count("nominations", filter=Q(nominations__status__in=["nominated", "confirmed"])))
             .order_by("training_class__activity__plan__slug", "training_class_id", "number"))
 

@@ -17,6 +17,7 @@ from .queries import (
     camp_nominations_visible_to,
     contest_entries_visible_to,
     nominations_visible_to,
+    plans_open_to,
     proposals_visible_to,
     sessions_open_to,
 )
@@ -33,7 +34,9 @@ def plan_list(request):
 def plan_detail(request, slug):
     plan = get_object_or_404(Plan.objects.select_related("issuer"), slug=slug)
     activities = plan.activities.prefetch_related("classes__sessions")
-    return render(request, "programs/plan_detail.html", {"plan": plan, "activities": activities})
+    # Camps and proposals are open to the plan's own government (or everyone, for a central plan).
+    return render(request, "programs/plan_detail.html", {"plan": plan, "activities": activities,
+                                                         "open_to_me": plans_open_to(request.user).filter(pk=plan.pk).exists()})
 
 
 @login_required
@@ -96,7 +99,7 @@ def nomination_list(request):
 @login_required
 def camp(request, pk):
     require_coordinator_or_hr(request.user)
-    activity = get_object_or_404(Activity, pk=pk, kind=Activity.Kind.ENGLISH_CAMP)
+    activity = get_object_or_404(Activity, pk=pk, kind=Activity.Kind.ENGLISH_CAMP, plan__in=plans_open_to(request.user))
     outcomes = None
     if request.method == "POST":
         chosen = [int(i) for i in request.POST.getlist("employee") if i.isdigit()]
@@ -123,7 +126,7 @@ def proposal_list(request):
                                  ["計畫", "機關", "計畫名稱", "主持人", "成員人數", "類別", "狀態", "評等", "更新日期"], rows, landscape=True)
         if download:
             return download
-    activities = Activity.objects.filter(kind=Activity.Kind.YIXING).select_related("plan")
+    activities = Activity.objects.filter(kind=Activity.Kind.YIXING, plan__in=plans_open_to(request.user)).select_related("plan")
     return render(request, "programs/proposal_list.html", {"proposals": proposals, "activities": activities})
 
 
@@ -159,7 +162,8 @@ def proposal_edit(request, pk=None, activity_pk=None):
     if pk:
         proposal = get_object_or_404(proposals_visible_to(request.user).select_related("activity__plan"), pk=pk)
     else:
-        proposal = Proposal(activity=get_object_or_404(Activity, pk=activity_pk, kind=Activity.Kind.YIXING))
+        proposal = Proposal(activity=get_object_or_404(Activity, pk=activity_pk, kind=Activity.Kind.YIXING,
+                                                       plan__in=plans_open_to(request.user)))
     agencies = Agency.objects.visible_to(request.user)
     form = ProposalForm(request.POST or None, instance=proposal, agency_choices=agencies)
     if request.method == "POST" and form.is_valid():

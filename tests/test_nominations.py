@@ -167,3 +167,46 @@ def test_reflection_at_most_300_characters(text, ok):
         with pytest.raises(ValidationError) as error:
             validate_reflection_length(text)
         assert error.value.messages == ["心得最多 300 字（目前 301 字）。"]
+
+
+@pytest.fixture
+def two_governments(rad, settings):
+    """Another government's plan (its own staff only) beside a central one (everyone's)."""
+    settings.PORTAL_TODAY = "2015-06-01"
+    import datetime as dt
+
+    rad["plan"].parameters = {"coverage_scope": "all"}
+    rad["plan"].save()
+    elsewhere = Plan.objects.create(slug="tainan-101", issuer=AgencyFactory(name="臺南市政府"), roc_year=101, title="臺南計畫")
+    training = TrainingClass.objects.create(
+        activity=Activity.objects.create(plan=elsewhere, slug="classes", kind="training_class", name="研習班"),
+        slug="t", name="臺南班", conditions={}, priority_groups=[])
+    own = Plan.objects.create(slug="own-104", issuer=rad["government"], roc_year=104, title="本府計畫")
+    own_class = TrainingClass.objects.create(
+        activity=Activity.objects.create(plan=own, slug="classes", kind="training_class", name="研習班"),
+        slug="o", name="本府班", conditions={}, priority_groups=[])
+    return {
+        "elsewhere": Session.objects.create(training_class=training, number=1),
+        "camp": Activity.objects.create(plan=elsewhere, slug="english-camp", kind="english_camp", name="臺南英語營"),
+        "yixing": Activity.objects.create(plan=elsewhere, slug="yixing", kind="yixing", name="臺南熠星"),
+        "own": Session.objects.create(training_class=own_class, number=1),
+        "over": Session.objects.create(training_class=own_class, number=2, starts_on=dt.date(2015, 3, 1),
+                                       ends_on=dt.date(2015, 5, 31)),
+    }
+
+
+def test_a_coordinator_works_only_in_plans_open_to_their_government(rad, two_governments, client):
+    from django.urls import reverse
+
+    client.force_login(rad["coordinator"])
+    listed = {s.pk for s in client.get(reverse("programs:sessions")).context["sessions"]}
+    # The central plan's and their own government's sessions; not another government's, nor one already over.
+    assert listed == {rad["basic"].pk, rad["advanced"].pk, two_governments["own"].pk}
+    assert client.get(reverse("programs:nominate", args=[two_governments["elsewhere"].pk])).status_code == 404
+    assert client.post(reverse("programs:nominate", args=[two_governments["elsewhere"].pk]),
+                       {"employees": ids(rad["staff"][:1])}).status_code == 404
+    assert client.get(reverse("programs:camp", args=[two_governments["camp"].pk])).status_code == 404
+    assert client.get(reverse("programs:proposal-new", args=[two_governments["yixing"].pk])).status_code == 404
+    assert "新增申請（臺南計畫）" not in client.get(reverse("programs:proposals")).content.decode()
+    assert "推薦英語營人員" not in client.get(reverse("programs:plan", args=["tainan-101"])).content.decode()
+    assert Nomination.objects.count() == 0
