@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from portal import audit
 from portal.models import Agency, Employee
@@ -230,9 +231,13 @@ def save_proposal(user, proposal: Proposal) -> Proposal:
 
 
 def submit_proposal(user, proposal: Proposal) -> Proposal:
-    missing = [f for f in REQUIRED_PROPOSAL_FIELDS if not str(proposal.fields.get(f, "")).strip()]
-    if missing or not proposal.title.strip():
-        raise ValidationError("申請表尚有必填欄位未填寫：" + "、".join(missing or ["計畫名稱"]))
+    from .forms import PROPOSAL_FIELDS
+
+    labels = dict(PROPOSAL_FIELDS)
+    missing = [] if proposal.title.strip() else [_("計畫名稱")]
+    missing += [labels[f] for f in REQUIRED_PROPOSAL_FIELDS if not str(proposal.fields.get(f, "")).strip()]
+    if missing:
+        raise ValidationError(_("申請表尚有必填欄位未填寫：%(fields)s") % {"fields": "、".join(map(str, missing))})
     # Renewals skip selection (RAD 104: 續辦者免經甄選).
     proposal.status = Proposal.Status.SELECTED if proposal.is_renewal else Proposal.Status.SUBMITTED
     proposal.save(update_fields=["status", "updated_at"])

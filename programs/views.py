@@ -170,14 +170,19 @@ def proposal_edit(request, pk=None, activity_pk=None):
         proposal = form.save(commit=False)
         try:
             services.save_proposal(request.user, proposal)
-            if "submit" in request.POST:
-                services.submit_proposal(request.user, proposal)
-                messages.success(request, _("申請已送出。"))
-            else:
-                messages.success(request, _("草稿已儲存。"))
-            return redirect("programs:proposal", pk=proposal.pk)
         except ValidationError as error:
             messages.error(request, "；".join(error.messages))
+        else:
+            try:
+                if "submit" in request.POST:
+                    services.submit_proposal(request.user, proposal)
+                    messages.success(request, _("申請已送出。"))
+                else:
+                    messages.success(request, _("草稿已儲存。"))
+            except ValidationError as error:
+                # The draft is kept: the form goes on from the draft's own page, not a new one.
+                messages.error(request, _("草稿已儲存，但還不能送出：%(why)s") % {"why": "；".join(error.messages)})
+            return redirect("programs:proposal", pk=proposal.pk)
     return render(request, "programs/proposal_form.html", {
         "form": form, "proposal": proposal, "field_labels": PROPOSAL_FIELDS,
         "editable": proposal.status == Proposal.Status.DRAFT,

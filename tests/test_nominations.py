@@ -210,3 +210,24 @@ def test_a_coordinator_works_only_in_plans_open_to_their_government(rad, two_gov
     assert "新增申請（臺南計畫）" not in client.get(reverse("programs:proposals")).content.decode()
     assert "推薦英語營人員" not in client.get(reverse("programs:plan", args=["tainan-101"])).content.decode()
     assert Nomination.objects.count() == 0
+
+
+def test_a_proposal_that_cannot_be_sent_yet_names_what_is_missing_and_stays_one_draft(rad, client, settings):
+    from django.urls import reverse
+
+    rad["plan"].parameters = {"coverage_scope": "all"}
+    rad["plan"].save()
+    yixing = Activity.objects.create(plan=rad["plan"], slug="yixing", kind="yixing", name="熠星")
+    client.force_login(rad["coordinator"])
+    page = client.post(reverse("programs:proposal-new", args=[yixing.pk]),
+                       {"title": "一區一特色", "agency": rad["agency"].pk, "contact": "王小明", "submit": "1"}, follow=True)
+    draft = Proposal.objects.get()
+    assert page.redirect_chain[-1][0] == reverse("programs:proposal", args=[draft.pk])
+    assert [str(m) for m in page.context["messages"]] == [
+        "草稿已儲存，但還不能送出：申請表尚有必填欄位未填寫：電話、電子郵件、計畫目標、執行策略、預定進度、預期效益（績效指標）"]
+    fields = {key: "內容" for key in ["contact", "phone", "email", "goals", "strategy", "schedule", "kpis"]}
+    client.post(reverse("programs:proposal", args=[draft.pk]),
+                {"title": "一區一特色", "agency": rad["agency"].pk, **fields, "submit": "1"})
+    assert list(Proposal.objects.values_list("status", flat=True)) == ["submitted"]
+    shown = client.get(reverse("programs:proposal", args=[draft.pk])).content.decode()
+    assert rad["agency"].name in shown
