@@ -5,9 +5,9 @@ import logging
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.utils import timezone
-from kombu.exceptions import OperationalError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from kombu.exceptions import OperationalError
 
 from . import audit
 from .imports.registry import importer_class

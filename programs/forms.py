@@ -1,15 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Proposal
+from .models import PROPOSAL_FIELDS, Proposal
 
-# Hualien 附件1: the labels of the 熠星 proposal form.
-PROPOSAL_FIELDS = [
-    ("contact", _("聯絡人")), ("contact_title", _("職稱")), ("phone", _("電話")), ("email", _("電子郵件")),
-    ("address", _("地址")), ("goals", _("計畫目標")), ("topics", _("推動主題")), ("participants", _("參與對象")),
-    ("strategy", _("執行策略")), ("schedule", _("預定進度")), ("materials", _("數位素材規劃")),
-    ("forums", _("社群與論壇")), ("kpis", _("預期效益（績效指標）")), ("rewards", _("獎勵方式")), ("notes", _("備註")),
-]
 LONG = {"goals", "topics", "strategy", "schedule", "materials", "forums", "kpis", "rewards", "notes", "participants"}
 
 

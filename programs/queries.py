@@ -7,22 +7,11 @@ from portal.permissions import is_hr
 from .models import CampNomination, ContestEntry, Nomination, Plan, Proposal, Session
 
 
-def plans_open_to(user):
-    """Plans whose activities a person may take part in or put staff forward for: a central
-    plan (coverage scope "all") and the plans of the governments of the agencies they serve."""
-    if is_hr(user):
-        return Plan.objects.all()
-    agencies = Agency.objects.visible_to(user)
-    governments = set(agencies.values_list("government_id", flat=True)) | set(
-        agencies.filter(government__isnull=True).values_list("pk", flat=True))
-    return Plan.objects.filter(Q(parameters__coverage_scope="all") | Q(issuer_id__in=governments - {None}))
-
-
 def sessions_open_to(user, today=None):
     """Sessions a coordinator may nominate to: of the plans open to them (class data is not
     agency data), and not already over."""
     today = today or clock.today()
-    return (Session.objects.filter(training_class__activity__plan__in=plans_open_to(user))
+    return (Session.objects.filter(training_class__activity__plan__in=plans_run_by(user))
             .exclude(ends_on__lt=today)
             .select_related("training_class__activity__plan")
             .annotate(nominated=Count("nominations", filter=Q(nominations__status__in=["nominated", "confirmed"])))
@@ -63,8 +52,9 @@ def contest_entries_visible_to(user):
 
 
 def plans_run_by(user):
-    """The plans whose staff standing a coordinator or HR officer works on: HR every plan, a coordinator
-    those of their governments and those that cover every government (RAD's)."""
+    """The plans a coordinator or HR officer works on (staff standing, nominations, camps,
+    proposals): HR every plan, a coordinator those of their governments and those that
+    cover every government (RAD's)."""
     plans = Plan.objects.select_related("issuer").order_by("-roc_year", "slug")
     if is_hr(user):
         return plans

@@ -191,7 +191,7 @@ def render_plan_pdf(plan: Plan) -> bytes:
 
 
 # Hualien 附件1: 計畫內容撰寫格式 — the items of the form in its order, with the proposal field
-# (programs.forms.PROPOSAL_FIELDS) that fills each. The seed's text numbers them 1、…; the form's
+# (programs.models.PROPOSAL_FIELDS) that fills each. The seed's text numbers them 1、…; the form's
 # own rule (「數字標號：依序為壹、一、（一）、1、（1）」) makes them 一、（一）.
 PROPOSAL_OUTLINE = [
     ("目標", "goals", []),

@@ -13,6 +13,7 @@ from portal.permissions import is_hr
 
 from . import eligibility
 from .models import (
+    PROPOSAL_FIELDS,
     Activity,
     CampNomination,
     CampQuota,
@@ -231,8 +232,6 @@ def save_proposal(user, proposal: Proposal) -> Proposal:
 
 
 def submit_proposal(user, proposal: Proposal) -> Proposal:
-    from .forms import PROPOSAL_FIELDS
-
     labels = dict(PROPOSAL_FIELDS)
     missing = [] if proposal.title.strip() else [_("計畫名稱")]
     missing += [labels[f] for f in REQUIRED_PROPOSAL_FIELDS if not str(proposal.fields.get(f, "")).strip()]

@@ -17,7 +17,7 @@ from .queries import (
     camp_nominations_visible_to,
     contest_entries_visible_to,
     nominations_visible_to,
-    plans_open_to,
+    plans_run_by,
     proposals_visible_to,
     sessions_open_to,
 )
@@ -36,7 +36,7 @@ def plan_detail(request, slug):
     activities = plan.activities.prefetch_related("classes__sessions")
     # Camps and proposals are open to the plan's own government (or everyone, for a central plan).
     return render(request, "programs/plan_detail.html", {"plan": plan, "activities": activities,
-                                                         "open_to_me": plans_open_to(request.user).filter(pk=plan.pk).exists()})
+                                                         "open_to_me": plans_run_by(request.user).filter(pk=plan.pk).exists()})
 
 
 @login_required
@@ -99,7 +99,7 @@ def nomination_list(request):
 @login_required
 def camp(request, pk):
     require_coordinator_or_hr(request.user)
-    activity = get_object_or_404(Activity, pk=pk, kind=Activity.Kind.ENGLISH_CAMP, plan__in=plans_open_to(request.user))
+    activity = get_object_or_404(Activity, pk=pk, kind=Activity.Kind.ENGLISH_CAMP, plan__in=plans_run_by(request.user))
     outcomes = None
     if request.method == "POST":
         chosen = [int(i) for i in request.POST.getlist("employee") if i.isdigit()]
@@ -126,7 +126,7 @@ def proposal_list(request):
                                  ["計畫", "機關", "計畫名稱", "主持人", "成員人數", "類別", "狀態", "評等", "更新日期"], rows, landscape=True)
         if download:
             return download
-    activities = Activity.objects.filter(kind=Activity.Kind.YIXING, plan__in=plans_open_to(request.user)).select_related("plan")
+    activities = Activity.objects.filter(kind=Activity.Kind.YIXING, plan__in=plans_run_by(request.user)).select_related("plan")
     return render(request, "programs/proposal_list.html", {"proposals": proposals, "activities": activities})
 
 
@@ -163,7 +163,7 @@ def proposal_edit(request, pk=None, activity_pk=None):
         proposal = get_object_or_404(proposals_visible_to(request.user).select_related("activity__plan"), pk=pk)
     else:
         proposal = Proposal(activity=get_object_or_404(Activity, pk=activity_pk, kind=Activity.Kind.YIXING,
-                                                       plan__in=plans_open_to(request.user)))
+                                                       plan__in=plans_run_by(request.user)))
     agencies = Agency.objects.visible_to(request.user)
     form = ProposalForm(request.POST or None, instance=proposal, agency_choices=agencies)
     if request.method == "POST" and form.is_valid():

@@ -195,7 +195,7 @@ def two_governments(rad, settings):
     }
 
 
-def test_a_coordinator_works_only_in_plans_open_to_their_government(rad, two_governments, client):
+def test_a_coordinator_works_only_in_plans_run_by_their_government(rad, two_governments, client):
     from django.urls import reverse
 
     client.force_login(rad["coordinator"])

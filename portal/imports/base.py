@@ -75,10 +75,10 @@ class Chunk:
     columns: dict[str, list]
     errors: list[RowError] = field(default_factory=list)
     # The chunk's rows in the file, failed ones included (blank rows are not rows).
-    read: int = 0
+    read: int = field(init=False)
 
     def __post_init__(self):
-        self.read = self.read or len(self.numbers)
+        self.read = len(self.numbers)
 
     def __len__(self) -> int:
         return len(self.numbers)
@@ -98,9 +98,7 @@ class Chunk:
 
     def mapped(self, function, key: str) -> list:
         """`function` of each value of a column, called once per distinct value."""
-        values = self.columns[key]
-        memo = {value: function(value) for value in set(values)}
-        return list(map(memo.__getitem__, values))
+        return map_distinct(function, self.columns[key])
 
     def drop_failed(self) -> None:
         if not self.errors:
@@ -148,6 +146,13 @@ def _no_cycle_collection():
     finally:
         if was_enabled:
             gc.enable()
+
+
+def map_distinct(function, values: list) -> list:
+    """`function` of each value, called once per distinct value: an export repeats its
+    people, dates, hours and course names thousands of times."""
+    memo = {value: function(value) for value in set(values)}
+    return list(map(memo.__getitem__, values))
 
 
 def batched(iterable, size: int) -> Iterator[list]:
@@ -324,14 +329,10 @@ class Importer(ABC):
 def _without_blank_rows(chunk: list[tuple[int, list]]) -> tuple[list[int], list]:
     """The row numbers and cells of a chunk's rows that are not blank."""
     numbers, kept = map(list, zip(*chunk))
-    # Nearly every row starts with a filled text cell: only the others are looked at.
-    suspects = [i for i, cells in enumerate(kept)
-                if not (cells and cells[0].__class__ is str and cells[0].strip()) and is_blank_row(cells)]
-    if suspects:
-        blank = set(suspects)
-        numbers = [n for i, n in enumerate(numbers) if i not in blank]
-        kept = [c for i, c in enumerate(kept) if i not in blank]
-    return numbers, kept
+    filled = [not is_blank_row(cells) for cells in kept]
+    if all(filled):
+        return numbers, kept
+    return list(itertools.compress(numbers, filled)), list(itertools.compress(kept, filled))
 
 
-__all__ = ["Chunk", "Importer", "Upsert", "ImportResult", "Counts", "MAX_AUDITED_CHANGES", "Row", "RowError", "cell_text"]
+__all__ = ["Chunk", "Importer", "map_distinct", "Upsert", "ImportResult", "Counts", "MAX_AUDITED_CHANGES", "Row", "RowError", "cell_text"]

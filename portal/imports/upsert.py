@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, connection, models, transaction
 
-from .base import Counts
+from .base import Counts, map_distinct
 
 class Staging:
     """A temporary table shaped like the key and fields of `model`, plus the file's row number.
@@ -262,11 +262,8 @@ def _reader(field):
     return _identity
 
 
-def _adapt_column(adapt, values: tuple):
-    if adapt is _identity:
-        return values
-    memo = {}
-    return [memo[v] if v in memo else memo.setdefault(v, adapt(v)) for v in values]
+def _adapt_column(adapt, values: list):
+    return values if adapt is _identity else map_distinct(adapt, values)
 
 
 MEMO_LIMIT = 50_000
