@@ -71,12 +71,9 @@ def evaluate(plan: Plan, as_of: dt.date | None = None, employees=None, context: 
         evaluation = Evaluation(pk, national_id, name, agency, unit or "", outcome.awards, outcome.progress,
                                 facts=people[pk], records=records.get(pk, []))
         for rule in rules:
-            if rule.get("kind") == "leave_offduty_list":
-                grants, note = leave_rules.offduty_list_leave(rule, records.get(pk, []))
-            elif rule.get("kind") == "leave_bundles":
-                grants, note = leave_rules.bundle_leave(rule, records.get(pk, []), context["bundles"], rank)
-            else:
+            if rule.get("kind") not in leave_rules.LEAVE_KINDS:
                 continue
+            grants, note = leave_rules.entitlement(rule, records.get(pk, []), context["bundles"], rank)
             evaluation.grants += grants
             if note:
                 evaluation.leave_progress.append(note)

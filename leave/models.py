@@ -18,13 +18,17 @@ class Application(models.Model):
     leave_date = models.DateField(_("補休日期"))
     starts_at = models.TimeField(_("起"))
     ends_at = models.TimeField(_("迄"))
-    hours = models.DecimalField(_("時數"), max_digits=5, decimal_places=1)
+    # Two decimals in every database (DOMAIN.md Decision): SQLite and PostgreSQL round a
+    # third differently, so nothing is ever stored with one.
+    hours = models.DecimalField(_("時數"), max_digits=6, decimal_places=2)
     status = models.CharField(_("狀態"), max_length=10, choices=Status.choices, default=Status.SUBMITTED)
     submitted_at = models.DateTimeField(_("申請時間"), auto_now_add=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("核章主管"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(_("核章時間"), null=True, blank=True)
     registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("登記人事人員"), null=True, blank=True,
                                       on_delete=models.SET_NULL, related_name="+")
+    registered_at = models.DateTimeField(_("登記時間"), null=True, blank=True)
     note = models.CharField(_("說明"), max_length=300, blank=True, default="")
 
     class Meta:
@@ -48,8 +52,9 @@ class Entry(models.Model):
     employee = models.ForeignKey("portal.Employee", verbose_name=_("人員"), on_delete=models.PROTECT, related_name="leave_entries")
     plan = models.ForeignKey("programs.Plan", verbose_name=_("年度計畫"), on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("類別"), max_length=8, choices=Kind.choices)
-    # Grants are positive; uses and lapses negative; a reversal undoes the entry it points to.
-    hours = models.DecimalField(_("時數"), max_digits=6, decimal_places=1)
+    # Grants are positive; uses and lapses negative; a reversal undoes the entry it points to
+    # (a use given back, or the unused hours of a grant HR withdrew). Two decimals everywhere.
+    hours = models.DecimalField(_("時數"), max_digits=7, decimal_places=2)
     grant = models.ForeignKey("self", verbose_name=_("核給項目"), null=True, blank=True, on_delete=models.PROTECT,
                               related_name="charges")
     reverses = models.OneToOneField("self", verbose_name=_("沖銷項目"), null=True, blank=True, on_delete=models.PROTECT,
@@ -59,6 +64,8 @@ class Entry(models.Model):
     earned_on = models.DateField(_("取得日期"), null=True, blank=True)
     usable_until = models.DateField(_("使用期限"), null=True, blank=True)
     rule_code = models.CharField(_("規則"), max_length=50, blank=True, default="")
+    # What a grant is for within its rule (a policy course, a side bundle): one live grant each.
+    grant_key = models.CharField(_("核給項目代碼"), max_length=300, blank=True, default="")
     records = models.ManyToManyField("courses.LearningRecord", verbose_name=_("學習紀錄"), blank=True,
                                      through="RecordUse", related_name="leave_grants")
     text = models.CharField(_("說明"), max_length=300, blank=True, default="")
@@ -87,3 +94,35 @@ class RecordUse(models.Model):
     class Meta:
         verbose_name = _("補休採計紀錄")
         verbose_name_plural = _("補休採計紀錄")
+
+
+class GrantReview(models.Model):
+    """A grant put before HR because a later import changed what it rests on.
+
+    Until HR decides, the grant counts and can be used (CONTRACTS.md `under_review`); HR keeps
+    it, or withdraws it, which writes a reversal of its unused hours. Hours already used stay used.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待人事複核")
+        KEPT = "kept", _("維持核給")
+        WITHDRAWN = "withdrawn", _("撤銷核給")
+
+    grant = models.ForeignKey(Entry, verbose_name=_("核給項目"), on_delete=models.PROTECT, related_name="reviews")
+    reason = models.CharField(_("複核原因"), max_length=500)
+    status = models.CharField(_("狀態"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    opened_at = models.DateTimeField(_("送複核時間"), auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("複核人員"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(_("複核時間"), null=True, blank=True)
+    note = models.CharField(_("複核說明"), max_length=300, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("補休複核")
+        verbose_name_plural = _("補休複核")
+        ordering = ["-opened_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["grant"], condition=models.Q(status="open"),
+                                               name="one_open_review_per_grant")]
+
+    def __str__(self):
+        return f"{self.grant.employee.name} {self.grant.hours} 小時（{self.get_status_display()}）"

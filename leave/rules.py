@@ -32,6 +32,29 @@ class LeaveGrant:
     usable_until: dt.date       # the last day the hours may be used
     record_ids: tuple[int, ...]
     text: str
+    # What the grant is for within its rule: the policy course's key (Tainan) or the side
+    # bundle's slug (Kaohsiung). The ledger keeps one live grant per key.
+    key: str = ""
+
+
+CAP_KEYS = ("cap_hours", "cap_hours_per_year")
+
+
+def cap_of(rule: dict) -> Decimal | None:
+    """The rule's yearly cap in hours (Tainan 101: 8 h; Kaohsiung 103: 12 h), or None."""
+    for key in CAP_KEYS:
+        if rule.get(key) is not None:
+            return Decimal(str(rule[key]))
+    return None
+
+
+def uncapped(rule: dict) -> dict:
+    """The rule without its cap: every entitlement the facts support, for the ledger to cap.
+
+    The cap belongs to the ledger (DOMAIN.md Decision): what was granted before counts against
+    it, whatever order the records came in.
+    """
+    return {**rule, **{key: 10**9 for key in CAP_KEYS if key in rule}}
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -76,7 +99,7 @@ def offduty_list_leave(rule: dict, records: list[RecordFact]) -> tuple[list[Leav
         grants.append(LeaveGrant(rule["code"], hours, record.completed_on, until, (record.record_id,),
                                  f"公餘時間完成政策性課程「{record.course_name}」{number(hours)} 小時"
                                  f"（數位 {number(digital)} 小時、總時數 {number(total)} 小時已達標），"
-                                 f"補休 {number(hours)} 小時，使用期限至 {roc(until)}"))
+                                 f"補休 {number(hours)} 小時，使用期限至 {roc(until)}", record.course_key))
     if not grants:
         return [], "尚無公餘時間完成之政策性課程"
     return grants, ""
@@ -112,7 +135,102 @@ def bundle_leave(rule: dict, records: list[RecordFact], bundles: list[BundleInfo
         until = usable_until(last, rule.get("use_within_months", 6), None)
         grants.append(LeaveGrant(rule["code"], hours, last, until, ids,
                                  f"公餘時間完成{main.name}＋{side.name}（{roc(last)} 完成），補休 {number(hours)} 小時，"
-                                 f"使用期限至 {roc(until)}"))
+                                 f"使用期限至 {roc(until)}", side.slug))
     if not grants:
         return [], f"公餘時間完成{main.name}及任一副餐可申請補休"
     return grants, ""
+
+
+def entitlement(rule: dict, records: list[RecordFact], bundles: list[BundleInfo], rank: str) -> tuple[list[LeaveGrant], str]:
+    """The grants one leave rule gives one person, and what is still missing (empty when none).
+
+    Raises KeyError for a rule kind that is not a leave kind.
+    """
+    if rule.get("kind") == "leave_offduty_list":
+        return offduty_list_leave(rule, records)
+    if rule.get("kind") == "leave_bundles":
+        return bundle_leave(rule, records, bundles, rank)
+    raise KeyError(rule.get("kind"))
+
+
+LEAVE_KINDS = ("leave_offduty_list", "leave_bundles")
+
+
+# -- the ledger's side: what to write, given what is written ---------------------------------
+
+@dataclass(frozen=True)
+class HeldGrant:
+    """A grant already in the ledger, as the grant run sees it."""
+
+    entry_id: int
+    key: str
+    hours: Decimal                 # net of what HR withdrew
+    record_ids: frozenset[int]
+    live: bool = True              # False once HR withdrew it
+    reviewable: bool = True        # False while a review is open or after HR kept it
+
+
+@dataclass(frozen=True)
+class ReviewNeed:
+    """A held grant resting on records that no longer qualify (withdrawn, no longer off duty, …)."""
+
+    entry_id: int
+    record_ids: tuple[int, ...]
+
+
+def plan_grants(cap: Decimal | None, entitled: list[LeaveGrant], held: list[HeldGrant]) -> tuple[list[LeaveGrant], list[ReviewNeed]]:
+    """What one person's grant run writes under one rule: new grants and grants to review.
+
+    `entitled` is every grant the uncapped rule gives today (`uncapped`); `held` what the
+    ledger holds under the rule. A new grant never reuses a record (DOMAIN.md: one record is
+    never counted towards two grants), nor a key a live grant holds, and the hours held plus
+    the new never exceed `cap` (hours a year), whatever order the records came in.
+    """
+    qualifying = set().union(*(g.record_ids for g in entitled)) if entitled else set()
+    reviews = [ReviewNeed(h.entry_id, tuple(sorted(h.record_ids - qualifying)))
+               for h in held if h.live and h.reviewable and not h.record_ids <= qualifying]
+    taken = set().union(*(h.record_ids for h in held)) if held else set()
+    live_keys = {h.key for h in held if h.live and h.key}
+    total = sum((h.hours for h in held), Decimal(0))
+    new = []
+    for grant in sorted(entitled, key=lambda g: (g.earned_on, g.key, g.record_ids)):
+        if grant.key and grant.key in live_keys:
+            continue
+        ids = tuple(sorted(set(grant.record_ids) - taken))
+        if not ids:
+            continue
+        hours = grant.hours if cap is None else min(grant.hours, cap - total)
+        if hours <= 0:
+            break
+        text = grant.text if hours == grant.hours else \
+            f"{grant.text}（每年上限 {number(cap)} 小時，本次核給 {number(hours)} 小時）"
+        new.append(LeaveGrant(grant.rule, hours, grant.earned_on, grant.usable_until, ids, text[:300], grant.key))
+        taken |= set(ids)
+        if grant.key:
+            live_keys.add(grant.key)
+        total += hours
+    return new, reviews
+
+
+@dataclass(frozen=True)
+class GrantFigures:
+    """One grant as of a date, in hours: granted (net of a withdrawal), used, lapsed, remaining."""
+
+    hours: Decimal
+    used: Decimal
+    lapsed: Decimal
+    remaining: Decimal
+
+
+def grant_figures(hours: Decimal, withdrawn: Decimal, used: Decimal, usable_until: dt.date | None,
+                  as_of: dt.date) -> GrantFigures:
+    """A grant's figures as of a date, derived from its entries whether or not the lapse job ran.
+
+    `used` counts the applications not cancelled or returned (CONTRACTS.md, `leave_ledger`);
+    what is neither used nor withdrawn lapses once `usable_until` is before `as_of`.
+    """
+    net = hours - withdrawn
+    left = net - used
+    if usable_until is not None and usable_until < as_of:
+        return GrantFigures(net, used, left, Decimal(0))
+    return GrantFigures(net, used, Decimal(0), left)

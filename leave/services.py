@@ -1,16 +1,20 @@
 """Every change to compensatory leave goes through here, and every one is a ledger entry."""
 import datetime as dt
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses.calendar import WorkCalendar
 from courses.models import LearningRecord
 from courses.offduty import OfficeHours
-from incentives.evaluation import evaluate
+from incentives import facts
+from incentives.evaluation import context_for
+from incentives.facts import covered_employees
 from incentives.rules import number
 from portal import audit, clock
 from portal.models import Employee, Unit
@@ -18,36 +22,160 @@ from portal.permissions import is_hr
 from portal.rocdate import to_roc_long
 from programs.models import Plan
 
-from .models import Application, Entry, RecordUse
+from . import queries
+from . import rules as leave_rules
+from .models import Application, Entry, GrantReview, RecordUse
 
 ZERO = Decimal(0)
 
 
 def leave_rule(plan: Plan) -> dict:
-    return next((r for r in plan.parameters.get("rules", []) if r.get("kind", "").startswith("leave_")), {})
+    """The plan's first leave rule (its application settings: notice, cut-off, form), or {}."""
+    return next((r for r in plan.parameters.get("rules", []) if r.get("kind") in leave_rules.LEAVE_KINDS), {})
+
+
+def leave_plans():
+    """Plans with at least one compensatory-leave rule (the grant runs' scope)."""
+    return [p for p in Plan.objects.order_by("slug") if leave_rule(p)]
+
+
+@dataclass
+class GrantRun:
+    """What one grant run wrote (or, with dry_run, would write) for a plan as of a date."""
+
+    plan: Plan
+    as_of: dt.date
+    dry_run: bool
+    granted: list[tuple[int, leave_rules.LeaveGrant]] = field(default_factory=list)   # (employee id, grant)
+    reviews: list[tuple[int, str]] = field(default_factory=list)                      # (grant entry id, reason)
+
+    @property
+    def hours(self) -> Decimal:
+        return sum((g.hours for _e, g in self.granted), ZERO)
+
+
+def entitlements(plan: Plan, as_of: dt.date, employees=None) -> dict[tuple[int, str], list[leave_rules.LeaveGrant]]:
+    """Every grant the plan's leave rules give, uncapped, per (employee id, rule code), as of a date.
+
+    The set-based path of `incentives.evaluation` (a fixed number of queries); the cap is the
+    ledger's to apply (`leave.rules.plan_grants`).
+    """
+    employees = covered_employees(plan) if employees is None else employees
+    context = context_for(plan)
+    records = facts.leave_records(plan, employees, as_of, context)
+    ranks = dict(employees.filter(pk__in=list(records)).values_list("pk", "rank"))
+    result = {}
+    for rule in plan.parameters.get("rules", []):
+        if rule.get("kind") not in leave_rules.LEAVE_KINDS:
+            continue
+        for employee_id, facts_of_person in records.items():
+            grants, _note = leave_rules.entitlement(leave_rules.uncapped(rule), facts_of_person, context["bundles"],
+                                                    ranks.get(employee_id, ""))
+            if grants:
+                result[(employee_id, rule["code"])] = grants
+    return result
+
+
+def _review_reason(record_ids, counted: set[int], names: dict[int, tuple[str, dt.date]]) -> str:
+    parts = []
+    for record_id in record_ids:
+        name, day = names.get(record_id, ("?", None))
+        when = f"（{to_roc_long(day)}完成）" if day else ""
+        if record_id in counted:
+            parts.append(f"課程「{name}」{when}依最新資料已不符合本項補休條件（例如已非公餘時間、不在課程清單或未達門檻）")
+        else:
+            parts.append(f"學習紀錄「{name}」{when}已由後來匯入的資料撤回或更正")
+    return "；".join(parts)[:500]
 
 
 @transaction.atomic
-def grant_from_evaluation(user, plan: Plan, as_of: dt.date | None = None, employees=None) -> int:
-    """Write a grant for each entitlement whose records back no grant yet (safe to run again)."""
-    made = 0
-    taken = set(RecordUse.objects.values_list("record_id", flat=True))
-    for result in evaluate(plan, as_of, employees):
-        for grant in result.grants:
-            if not grant.record_ids or set(grant.record_ids) & taken:
-                continue
-            entry = Entry.objects.create(employee_id=result.employee_id, plan=plan, kind=Entry.Kind.GRANT, hours=grant.hours,
-                                         earned_on=grant.earned_on, usable_until=grant.usable_until, rule_code=grant.rule,
-                                         text=grant.text[:300], created_by=user if getattr(user, "pk", None) else None)
-            RecordUse.objects.bulk_create([RecordUse(record_id=r, grant=entry) for r in grant.record_ids])
-            # Hours used for leave cannot also back an overtime claim.
-            LearningRecord.objects.filter(pk__in=grant.record_ids).update(used_for_leave=True)
-            taken |= set(grant.record_ids)
-            audit.record(user, "leave_grant", entry, entry.text, after={
-                "hours": entry.hours, "earned_on": entry.earned_on, "usable_until": entry.usable_until,
-                "records": sorted(grant.record_ids)})
-            made += 1
-    return made
+def grant_leave(plan: Plan, as_of: dt.date | None = None, *, dry_run: bool = False, user=None) -> GrantRun:
+    """Write the compensatory leave the plan's rules give as of a date that is not granted yet.
+
+    Runs after every import that can change an entitlement, every night, and as
+    `manage.py grant_leave PLAN`. Running it again changes nothing. Each rule's cap (hours a
+    year) holds over the whole ledger; a grant whose records no longer qualify is put before
+    HR (a GrantReview), never changed here. One run per plan at a time: the plan row is locked.
+    """
+    as_of = as_of or clock.today()
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    run = GrantRun(plan, as_of, dry_run)
+    rules = {r["code"]: r for r in plan.parameters.get("rules", []) if r.get("kind") in leave_rules.LEAVE_KINDS}
+    if not rules:
+        return run
+    entitled = entitlements(plan, as_of)
+    held = queries.held_grants(plan)
+    needs = []
+    for employee_id, code in sorted(set(entitled) | set(held)):
+        if code not in rules:
+            continue
+        new, reviews = leave_rules.plan_grants(leave_rules.cap_of(rules[code]), entitled.get((employee_id, code), []),
+                                               held.get((employee_id, code), []))
+        run.granted += [(employee_id, grant) for grant in new]
+        needs += reviews
+    if needs:
+        ids = {r for need in needs for r in need.record_ids}
+        counted = set(LearningRecord.objects.filter(pk__in=ids).values_list("pk", flat=True))
+        names = {pk: (name, day) for pk, name, day in
+                 LearningRecord._base_manager.filter(pk__in=ids).values_list("pk", "course_name", "completed_on")}
+        run.reviews = [(need.entry_id, _review_reason(need.record_ids, counted, names)) for need in needs]
+    if dry_run or not (run.granted or run.reviews):
+        return run
+    actor = user if getattr(user, "pk", None) else None
+    entries = Entry.objects.bulk_create([
+        Entry(employee_id=employee_id, plan=plan, kind=Entry.Kind.GRANT, hours=grant.hours, earned_on=grant.earned_on,
+              usable_until=grant.usable_until, rule_code=grant.rule, grant_key=grant.key, text=grant.text[:300],
+              created_by=actor)
+        for employee_id, grant in run.granted])
+    RecordUse.objects.bulk_create([RecordUse(record_id=r, grant=entry)
+                                   for entry, (_e, grant) in zip(entries, run.granted) for r in grant.record_ids])
+    # Hours used for leave cannot also back an overtime claim (DOMAIN.md).
+    LearningRecord._base_manager.filter(pk__in=[r for _e, g in run.granted for r in g.record_ids]).update(used_for_leave=True)
+    reviews = GrantReview.objects.bulk_create([GrantReview(grant_id=entry_id, reason=reason)
+                                               for entry_id, reason in run.reviews])
+    audit.record_many(actor, "leave_grant", [
+        (entry, entry.text, None, {"hours": entry.hours, "earned_on": entry.earned_on, "usable_until": entry.usable_until,
+                                   "records": sorted(grant.record_ids), "as_of": as_of})
+        for entry, (_e, grant) in zip(entries, run.granted)])
+    audit.record_many(actor, "leave_review_opened", [
+        (review, review.reason, None, {"status": review.status, "grant": review.grant_id}) for review in reviews])
+    return run
+
+
+def grant_leave_everywhere(as_of: dt.date | None = None) -> list[GrantRun]:
+    """`grant_leave` for every plan with a leave rule: after an import, and every night."""
+    return [grant_leave(plan, as_of) for plan in leave_plans()]
+
+
+@transaction.atomic
+def decide_review(user, review: GrantReview, keep: bool, note: str = "") -> GrantReview:
+    """HR keeps a grant under review, or withdraws it: a reversal removes its unused hours.
+
+    Hours already used stay used. Raises PermissionDenied (not HR, or another government's
+    employee) and ValidationError (already decided; withdrawing without a reason).
+    """
+    if not is_hr(user) or not Employee.objects.visible_to(user).filter(pk=review.grant.employee_id).exists():
+        raise PermissionDenied
+    review = GrantReview.objects.select_for_update().select_related("grant").get(pk=review.pk)
+    if review.status != GrantReview.Status.OPEN:
+        raise ValidationError(_("此複核案已處理。"))
+    if not keep and not note.strip():
+        raise ValidationError(_("撤銷核給時請填寫理由。"))
+    grant = Entry.objects.select_for_update().get(pk=review.grant_id)
+    removed = ZERO
+    if not keep:
+        left = grant.hours + (grant.charges.aggregate(s=Sum("hours", default=ZERO))["s"])
+        if left > 0 and not hasattr(grant, "reversed_by"):
+            Entry.objects.create(employee_id=grant.employee_id, plan_id=grant.plan_id, kind=Entry.Kind.REVERSAL,
+                                 hours=-left, grant=grant, reverses=grant, created_by=user,
+                                 text=f"人事複核撤銷核給：{note.strip()}"[:300])
+            removed = left
+    review.status = GrantReview.Status.KEPT if keep else GrantReview.Status.WITHDRAWN
+    review.decided_by, review.decided_at, review.note = user, timezone.now(), note.strip()[:300]
+    review.save()
+    audit.record(user, f"leave_review_{review.status}", grant, review.note or review.reason,
+                 before={"status": GrantReview.Status.OPEN}, after={"status": review.status, "hours_removed": removed})
+    return review
 
 
 def remaining_by_grant(employee: Employee, plan: Plan | None = None) -> list[tuple[Entry, Decimal]]:
@@ -60,7 +188,8 @@ def remaining_by_grant(employee: Employee, plan: Plan | None = None) -> list[tup
 
 
 def _usable_on(grant: Entry, day: dt.date) -> bool:
-    return (grant.earned_on is None or grant.earned_on <= day) and (grant.usable_until is None or day <= grant.usable_until)
+    """Usable from the day after the course was completed (DOMAIN.md Decision) to its last day."""
+    return (grant.earned_on is None or grant.earned_on < day) and (grant.usable_until is None or day <= grant.usable_until)
 
 
 def balance(employee: Employee, on: dt.date, plan: Plan | None = None) -> Decimal:
@@ -162,9 +291,19 @@ def _may_decide(user, application: Application) -> bool:
     return bool(application.employee.unit_id) and user.headed_units.filter(pk=application.employee.unit_id).exists()
 
 
+def _locked(application: Application) -> Application:
+    """The application re-read under a row lock: a state change checks the state it changes."""
+    return Application.objects.select_for_update(of=("self",)).select_related("employee").get(pk=application.pk)
+
+
 @transaction.atomic
 def decide(user, application: Application, approve: bool, note: str = "") -> Application:
-    """The unit supervisor approves (核章) or returns the application."""
+    """The unit supervisor approves (核章) or returns the application, on the page; the record is the online one.
+
+    Raises PermissionDenied (not the applicant's unit head) and ValidationError (already
+    decided, or returned without a reason).
+    """
+    application = _locked(application)
     if not _may_decide(user, application):
         raise PermissionDenied
     if application.status != Application.Status.SUBMITTED:
@@ -172,7 +311,7 @@ def decide(user, application: Application, approve: bool, note: str = "") -> App
     if not approve and not note.strip():
         raise ValidationError(_("退回時請填寫理由。"))
     application.status = Application.Status.APPROVED if approve else Application.Status.RETURNED
-    application.decided_by, application.note = user, note[:300]
+    application.decided_by, application.decided_at, application.note = user, timezone.now(), note[:300]
     application.save()
     given = ZERO if approve else _give_back(user, application, "主管退回")
     audit.record(user, f"leave_{application.status}", application, note,
@@ -183,11 +322,14 @@ def decide(user, application: Application, approve: bool, note: str = "") -> App
 
 @transaction.atomic
 def register(user, application: Application) -> Application:
-    if not is_hr(user):
+    """HR registers an approved application (人事登記). Raises PermissionDenied, ValidationError."""
+    if not is_hr(user) or not Employee.objects.visible_to(user).filter(pk=application.employee_id).exists():
         raise PermissionDenied
+    application = _locked(application)
     if application.status != Application.Status.APPROVED:
-        raise ValidationError("只有主管核章後的申請可以登記。")
-    application.status, application.registered_by = Application.Status.REGISTERED, user
+        raise ValidationError(_("只有主管核章後的申請可以登記。"))
+    application.status, application.registered_by, application.registered_at = (
+        Application.Status.REGISTERED, user, timezone.now())
     application.save()
     audit.record(user, "leave_registered", application, str(application),
                  before={"status": Application.Status.APPROVED}, after={"status": application.status})
@@ -196,14 +338,15 @@ def register(user, application: Application) -> Application:
 
 @transaction.atomic
 def cancel(user, application: Application, today: dt.date | None = None) -> Application:
-    """Cancelling before the day gives the hours back."""
+    """Cancelling before the day gives the hours back. Raises PermissionDenied, ValidationError."""
     today = today or clock.today()
+    application = _locked(application)
     if user.employee_id != application.employee_id and not is_hr(user):
         raise PermissionDenied
     if application.status in (Application.Status.CANCELLED, Application.Status.RETURNED):
-        raise ValidationError("此申請已取消或退回。")
+        raise ValidationError(_("此申請已取消或退回。"))
     if application.leave_date <= today:
-        raise ValidationError("補休當日或之後不能取消。")
+        raise ValidationError(_("補休當日或之後不能取消。"))
     before = application.status
     application.status = Application.Status.CANCELLED
     application.save()
@@ -213,22 +356,31 @@ def cancel(user, application: Application, today: dt.date | None = None) -> Appl
     return application
 
 
+class LapseInFuture(ValueError):
+    """`lapse_leave --as-of` after today: hours cannot lapse before their day has come."""
+
+
 @transaction.atomic
-def lapse_expired(today: dt.date | None = None) -> int:
-    """Write a lapse for what is left of every grant past its last usable day (run daily)."""
-    today = today or clock.today()
-    made = 0
-    grants = list(Entry.objects.select_for_update().filter(kind=Entry.Kind.GRANT, usable_until__lt=today))
+def lapse_leave(as_of: dt.date | None = None) -> int:
+    """Write a lapse entry for what is left of every grant whose last usable day is before `as_of`.
+
+    Nightly (Celery beat) and `manage.py lapse_leave [--as-of]`; running it again writes
+    nothing. The figures people see never wait for it (`leave.queries`): the entry only
+    records what the dates already decided. Returns the number of entries written; raises
+    LapseInFuture for a date after today.
+    """
+    today = clock.today()
+    as_of = as_of or today
+    if as_of > today:
+        raise LapseInFuture(as_of)
+    grants = list(Entry.objects.select_for_update().filter(kind=Entry.Kind.GRANT, usable_until__lt=as_of).order_by("pk"))
     charged = dict(Entry.objects.filter(grant__in=grants).values_list("grant_id").annotate(total=Sum("hours")))
-    for grant in grants:
-        left = grant.hours + (charged.get(grant.pk) or ZERO)
-        if left > 0:
-            lapse = Entry.objects.create(employee_id=grant.employee_id, plan_id=grant.plan_id, kind=Entry.Kind.LAPSE,
-                                         hours=-left, grant=grant, text=f"逾 {to_roc_long(grant.usable_until)} 未使用，失效")
-            # Written by the daily scheduled job, so no person is the actor.
-            audit.record(None, "leave_lapse", lapse, lapse.text, before={"grant": grant.pk, "hours_left": left},
-                         after={"grant": grant.pk, "hours_left": ZERO})
-            made += 1
-    return made
-
-
+    lapses = [Entry(employee_id=grant.employee_id, plan_id=grant.plan_id, kind=Entry.Kind.LAPSE, hours=-left, grant=grant,
+                    text=f"逾 {to_roc_long(grant.usable_until)} 未使用，失效")
+              for grant in grants if (left := grant.hours + (charged.get(grant.pk) or ZERO)) > 0]
+    Entry.objects.bulk_create(lapses)
+    # Written by the scheduled job, so no person is the actor.
+    audit.record_many(None, "leave_lapse", [
+        (lapse, lapse.text, {"grant": lapse.grant_id, "hours_left": -lapse.hours}, {"grant": lapse.grant_id, "hours_left": ZERO})
+        for lapse in lapses])
+    return len(lapses)

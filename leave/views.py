@@ -4,17 +4,18 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Sum
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from portal import clock
-from portal.permissions import is_hr
+from portal.models import Employee
+from portal.permissions import is_hr, national_id_for
 from programs.models import Plan
 
-from . import services
-from .models import Application, Entry
+from . import queries, services
+from .models import Application, GrantReview
 from .reports import render_application_pdf
 
 
@@ -30,8 +31,9 @@ class ApplicationForm(forms.Form):
 
 
 def _visible_applications(user):
+    """An HR officer sees the applications of the staff they serve; others their own and their unit's."""
     if is_hr(user):
-        return Application.objects.all()
+        return Application.objects.filter(employee__in=Employee.objects.visible_to(user))
     supervised = Application.objects.filter(employee__unit__in=user.headed_units.all())
     own = Application.objects.filter(employee_id=user.employee_id) if user.employee_id else Application.objects.none()
     return own | supervised
@@ -42,24 +44,23 @@ def my_leave(request):
     if not request.user.employee_id:
         raise PermissionDenied
     employee = request.user.employee
-    grants = services.remaining_by_grant(employee)
-    records = {g.pk: list(g.records.all()) for g in Entry.objects.filter(pk__in=[g.pk for g, _left in grants]).prefetch_related("records")}
-    lapsed = dict(Entry.objects.filter(employee=employee, kind=Entry.Kind.LAPSE).values_list("grant_id").annotate(h=Sum("hours")))
-    plan_ids = {g.plan_id for g, _left in grants}
+    today = clock.today()
+    # Figures as of today: what lapsed by today shows as lapsed even before the nightly job ran.
+    lines = queries.grant_lines(today, employees=[employee.pk])
+    plan_ids = {line.entry.plan_id for line in lines}
     form = ApplicationForm(request.POST or None, plans=Plan.objects.filter(pk__in=plan_ids),
                            initial={"plan": min(plan_ids)} if len(plan_ids) == 1 else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.apply(request.user, form.cleaned_data["plan"], form.cleaned_data["leave_date"],
                            form.cleaned_data["starts_at"], form.cleaned_data["ends_at"])
-            messages.success(request, _("已送出補休申請，請列印申請表送單位主管核章。"))
+            messages.success(request, _("已送出補休申請，待單位主管於線上核章。"))
             return redirect("leave:mine")
         except ValidationError as error:
             form.add_error(None, error)
     applications = Application.objects.filter(employee=employee).select_related("plan").order_by("-leave_date")
-    today = clock.today()
     return render(request, "leave/mine.html", {
-        "grants": [(g, left, records.get(g.pk, []), -lapsed.get(g.pk, 0)) for g, left in grants], "applications": applications,
+        "lines": lines, "applications": applications,
         "balance": services.balance(employee, today), "today": today, "form": form,
     })
 
@@ -105,3 +106,56 @@ def approvals(request):
     return render(request, "leave/approvals.html", {
         "pending": pending, "decided": unit_applications.exclude(status=Application.Status.SUBMITTED).order_by("-leave_date", "-pk"),
     })
+
+
+def _require_hr(user):
+    if not is_hr(user):
+        raise PermissionDenied
+
+
+@login_required
+def reviews(request):
+    """HR's desk for grants a later import put in doubt: keep them, or withdraw their unused hours."""
+    _require_hr(request.user)
+    open_reviews = (GrantReview.objects.filter(status=GrantReview.Status.OPEN,
+                                               grant__employee__in=Employee.objects.visible_to(request.user))
+                    .select_related("grant__employee__agency", "grant__plan").order_by("opened_at", "pk"))
+    if request.method == "POST":
+        review = get_object_or_404(open_reviews, pk=request.POST.get("review", "0"))
+        keep = request.POST.get("decision") == "keep"
+        try:
+            services.decide_review(request.user, review, keep=keep, note=request.POST.get("note", ""))
+            messages.success(request, (_("已維持核給：%(who)s") if keep else _("已撤銷核給，未使用的時數已沖銷：%(who)s"))
+                             % {"who": review.grant.employee.name})
+        except ValidationError as error:
+            messages.error(request, "；".join(error.messages))
+        return redirect("leave:reviews")
+    decided = (GrantReview.objects.exclude(status=GrantReview.Status.OPEN)
+               .filter(grant__employee__in=Employee.objects.visible_to(request.user))
+               .select_related("grant__employee", "grant__plan", "decided_by").order_by("-decided_at", "-pk")[:50])
+    rows = [(r, national_id_for(request.user, r.grant.employee.national_id)) for r in open_reviews]
+    return render(request, "leave/reviews.html", {"rows": rows, "decided": decided})
+
+
+@login_required
+def registrations(request):
+    """HR registers (登記) the applications unit heads approved, several at once."""
+    _require_hr(request.user)
+    approved = (_visible_applications(request.user).filter(status=Application.Status.APPROVED)
+                .select_related("employee__agency", "employee__unit", "plan", "decided_by").order_by("leave_date", "pk"))
+    if request.method == "POST":
+        chosen = list(approved.filter(pk__in=[i for i in request.POST.getlist("application") if i.isdigit()]))
+        if not chosen:
+            messages.error(request, _("請至少勾選一件申請。"))
+            return redirect("leave:registrations")
+        try:
+            with transaction.atomic():
+                for application in chosen:
+                    services.register(request.user, application)
+            messages.success(request, _("已登記 %(n)d 件。") % {"n": len(chosen)})
+        except ValidationError as error:
+            messages.error(request, "；".join(error.messages))
+        return redirect("leave:registrations")
+    registered = (_visible_applications(request.user).filter(status=Application.Status.REGISTERED)
+                  .select_related("employee", "registered_by").order_by("-registered_at", "-pk")[:50])
+    return render(request, "leave/registrations.html", {"approved": approved, "registered": registered})

@@ -218,7 +218,7 @@ def _decisions(plan, hr, coordinator, coordinator2, demo_employee) -> int:
 
 def _leave(plan, hr, supervisor, demo_employee) -> dict:
     """Grants from the evaluation; applications in every state; the lapse job at the demo date."""
-    granted = leave.grant_from_evaluation(hr, plan, AS_OF)
+    granted = len(leave.grant_leave(plan, AS_OF, user=hr).granted)
     # emp: 2 of the 4 hours of January used in February (approved, registered); the 8 hours of May partly applied for.
     early = leave.apply(demo_employee, plan, dt.date(2014, 2, 14), dt.time(8, 30), dt.time(10, 30), today=dt.date(2014, 2, 5))
     leave.decide(supervisor, early, approve=True)
@@ -297,4 +297,4 @@ def _programs(plan, hr, coordinator, coordinator2, rng) -> dict:
 
 def lapse_at_demo_date() -> int:
     """The daily lapse job, run as on the demo date: what nobody used in time lapses (a ledger entry)."""
-    return leave.lapse_expired(AS_OF)
+    return leave.lapse_leave(AS_OF)

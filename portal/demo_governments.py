@@ -170,7 +170,7 @@ def build_tainan(seed: int = 101) -> dict:
             incentives.approve(hr, decision)
             incentives.issue(hr, decision, f"府人考字第1010{n:06d}號", dt.date(2012, 11, 5))
 
-    granted = leave.grant_from_evaluation(hr, plan, TAINAN_AS_OF)
+    granted = len(leave.grant_leave(plan, TAINAN_AS_OF, user=hr).granted)
     applied = 0
     for person in covered:
         if applied >= 4 or person.unit_role == "單位主管" or leave.balance(person, dt.date(2012, 11, 12), plan) < 2:

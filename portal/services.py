@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from kombu.exceptions import OperationalError
 
-from . import audit
+from . import audit, signals
 from .imports.registry import importer_class
 from .models import GeneratedDocument, ImportBatch
 
@@ -140,6 +140,8 @@ def run_import(batch_id: int) -> ImportBatch:
                      before={"status": ImportBatch.Status.RUNNING},
                      after={"status": batch.status, **_figures(result), "errors": len(batch.errors)})
     log.info("import batch %s ended: %s", batch_id, batch.status)
+    if batch.status == ImportBatch.Status.APPLIED:
+        signals.import_applied.send(sender=ImportBatch, batch=batch)
     return batch
 
 

@@ -180,7 +180,9 @@ X_FRAME_OPTIONS = "DENY"
 from celery.schedules import crontab  # noqa: E402
 
 CELERY_BEAT_SCHEDULE = {
-    "leave-lapse-expired": {"task": "leave.lapse_expired", "schedule": crontab(hour=0, minute=10)},
+    # Grants first (00:05), then lapses (00:10): README "Nightly jobs".
+    "leave-grant": {"task": "leave.grant_leave_everywhere", "schedule": crontab(hour=0, minute=5)},
+    "leave-lapse": {"task": "leave.lapse_leave", "schedule": crontab(hour=0, minute=10)},
     "documents-purge-expired": {"task": "portal.purge_expired_documents", "schedule": crontab(minute=25)},
 }
 

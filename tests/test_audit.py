@@ -207,7 +207,7 @@ def test_leave_applications_record_each_step_before_and_after(leave_world):
         (w["user"], "leave_apply", None, {"status": "submitted", "leave_date": "2012-09-20", "starts_at": "08:30:00",
                                           "ends_at": "11:30:00", "hours": "3", "charged_to_grants": {str(w["grant"].pk): "3"}}),
         (w["supervisor"], "leave_returned", {"status": "submitted"},
-         {"status": "returned", "note": "請改期", "hours_given_back": "3.0"}),
+         {"status": "returned", "note": "請改期", "hours_given_back": "3.00"}),
     ]
 
 
@@ -217,11 +217,11 @@ def test_a_cancelled_application_and_a_lapse_are_recorded(leave_world):
                               today=dt.date(2012, 9, 1))
     leave.cancel(w["user"], application, today=dt.date(2012, 9, 2))
     assert [(e.action, e.before, e.after) for e in entries(action="leave_cancelled")] == [
-        ("leave_cancelled", {"status": "submitted"}, {"status": "cancelled", "hours_given_back": "1.0"})]
-    assert leave.lapse_expired(today=dt.date(2012, 10, 2)) == 1
+        ("leave_cancelled", {"status": "submitted"}, {"status": "cancelled", "hours_given_back": "1.00"})]
+    assert leave.lapse_leave(dt.date(2012, 10, 2)) == 1
     lapse = Entry.objects.get(kind="lapse")
     assert [(e.actor, e.object_id, e.summary, e.before, e.after) for e in entries(action="leave_lapse")] == [
-        (None, str(lapse.pk), "逾 101年10月1日 未使用，失效", {"grant": w["grant"].pk, "hours_left": "4.0"},
+        (None, str(lapse.pk), "逾 101年10月1日 未使用，失效", {"grant": w["grant"].pk, "hours_left": "4.00"},
          {"grant": w["grant"].pk, "hours_left": "0"})]
     assert lapse.hours == D(-4)
 

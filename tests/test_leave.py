@@ -173,11 +173,14 @@ def test_hours_already_applied_for_cannot_be_applied_for_again(world):
     assert apply(world, dt.date(2012, 9, 20), "09:00", "10:00").hours == D(1)  # cancelled hours are free again
 
 
-def test_hours_cannot_be_used_before_they_were_earned(world):
+def test_hours_are_usable_from_the_day_after_the_course_was_completed(world):
+    # Completed on Monday 101/09/24: not usable before, nor on the day itself (DOMAIN.md Decision).
     grant(world, D(8), dt.date(2012, 9, 24), dt.date(2012, 12, 28))
     assert refusal(world, dt.date(2012, 9, 21), "09:00", "10:00") == ["101年9月21日 可用補休 0 小時，不足 1 小時。"]
-    assert services.balance(world["employee"], dt.date(2012, 9, 21)) == D(0)
-    assert apply(world, dt.date(2012, 9, 24), "09:00", "10:00").hours == D(1)
+    assert refusal(world, dt.date(2012, 9, 24), "09:00", "10:00") == ["101年9月24日 可用補休 0 小時，不足 1 小時。"]
+    assert services.balance(world["employee"], dt.date(2012, 9, 24)) == D(0)
+    assert services.balance(world["employee"], dt.date(2012, 9, 25)) == D(8)
+    assert apply(world, dt.date(2012, 9, 25), "09:00", "10:00").hours == D(1)
 
 
 def test_returning_needs_a_reason(world):
@@ -210,11 +213,11 @@ def test_lapse_is_written_on_the_day_after_the_last_usable_day(world):
     grant(world, D(2), dt.date(2012, 4, 1), dt.date(2012, 10, 1))
     used = grant(world, D(4), dt.date(2012, 8, 1), dt.date(2012, 12, 28))
     apply(world, dt.date(2012, 9, 20), "09:00", "10:00")
-    assert services.lapse_expired(today=dt.date(2012, 10, 1)) == 0
-    assert services.lapse_expired(today=dt.date(2012, 10, 2)) == 1
-    assert services.lapse_expired(today=dt.date(2012, 10, 2)) == 0  # a second run writes nothing
+    assert services.lapse_leave(dt.date(2012, 10, 1)) == 0
+    assert services.lapse_leave(dt.date(2012, 10, 2)) == 1
+    assert services.lapse_leave(dt.date(2012, 10, 2)) == 0  # a second run writes nothing
     assert list(Entry.objects.filter(kind="lapse").values_list("hours", flat=True)) == [D("-1.0")]
-    assert services.lapse_expired(today=dt.date(2012, 12, 29)) == 1
+    assert services.lapse_leave(dt.date(2012, 12, 29)) == 1
     assert services.balance(world["employee"], dt.date(2012, 12, 29)) == D(0)
     assert sum(Entry.objects.filter(grant=used).values_list("hours", flat=True)) == D("-4.0")
 
@@ -239,8 +242,8 @@ def test_grants_from_the_evaluation_are_written_once_and_mark_the_records(world)
                                   digital_hours=10, completed_on=dt.date(2012, 3, 1))
     LearningRecord.objects.create(employee=employee, course_name="國土計畫概論", course_key=course.name_key, hours=3,
                                   digital_hours=3, completed_on=dt.date(2012, 3, 4))  # a Sunday
-    assert services.grant_from_evaluation(world["hr"], world["plan"], dt.date(2012, 9, 30)) == 1
-    assert services.grant_from_evaluation(world["hr"], world["plan"], dt.date(2012, 9, 30)) == 0
+    assert len(services.grant_leave(world["plan"], dt.date(2012, 9, 30), user=world["hr"]).granted) == 1
+    assert len(services.grant_leave(world["plan"], dt.date(2012, 9, 30), user=world["hr"]).granted) == 0
     entry = Entry.objects.get(kind="grant")
     assert (entry.hours, entry.usable_until) == (D("3.0"), dt.date(2012, 9, 4))
     assert list(LearningRecord.objects.filter(used_for_leave=True).values_list("course_name", flat=True)) == ["國土計畫概論"]

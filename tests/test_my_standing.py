@@ -92,9 +92,9 @@ def test_my_standing_leave_summary_counts_use_and_lapse(world, client):
     employee, plan = world["employee"], world["plan"]
     for name, hours in MAIN + SIDE:
         learn(employee, name, hours, dt.date(2014, 1, 4), at=dt.time(10, 0))  # a Saturday
-    leave.grant_from_evaluation(world["hr"], plan)
+    leave.grant_leave(plan, user=world["hr"])
     leave.apply(world["user"], plan, dt.date(2014, 3, 3), dt.time(8, 30), dt.time(12, 30), today=dt.date(2014, 2, 20))
-    assert leave.lapse_expired(dt.date(2014, 7, 15)) == 1        # 4 of the 8 hours were not used by 103/07/04
+    assert leave.lapse_leave(dt.date(2014, 7, 15)) == 1        # 4 of the 8 hours were not used by 103/07/04
     client.force_login(world["user"])
     me = client.get(reverse("incentives:me")).context["me"]
     assert (me.leave.earned, me.leave.used, me.leave.lapsed, me.leave.balance) == (8, 4, 4, 0)
@@ -115,7 +115,7 @@ def test_my_standing_runs_the_same_queries_for_one_and_many_records(world, clien
         for name, hours in (MAIN + SIDE)[start:start + n]:
             learn(employee, name, hours, dt.date(2014, 3, 1), at=dt.time(21, 0))
         incentives.save_evaluation(world["hr"], plan)
-        leave.grant_from_evaluation(world["hr"], plan)
+        leave.grant_leave(plan, user=world["hr"])
         for i in range(start, start + n):
             if leave.balance(employee, dt.date(2014, 8, 1), plan) >= 1:
                 # Working days only: August 2014 from Monday the 4th.
