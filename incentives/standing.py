@@ -15,8 +15,9 @@ from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils.translation import gettext as _
 
 from courses.models import CourseList, LearningRecord
+from leave import queries as leave_queries
 from leave import services as leave_services
-from leave.models import Application, Entry
+from leave.models import Application
 from portal import clock
 from portal.models import Employee
 from programs.models import Plan
@@ -330,14 +331,13 @@ def bundle_standings(result: Evaluation, context: dict) -> list[BundleStanding]:
 
 
 def leave_summary(employee: Employee) -> LeaveSummary:
+    """The employee's leave as of today, from the ledger's figures (right whether or not the lapse job ran)."""
     today = clock.today()
-    grants = leave_services.remaining_by_grant(employee)
-    lapsed = -(Entry.objects.filter(employee=employee, kind=Entry.Kind.LAPSE).aggregate(s=Sum("hours", default=ZERO))["s"])
-    earned = sum((g.hours for g, _left in grants), ZERO)
-    current = [(g.usable_until, left) for g, left in grants if g.usable_until >= today and left > 0]
-    balance = sum((left for _d, left in current), ZERO)
-    # Hours left on grants past their date but not yet written off by the daily lapse job count as lapsed too.
-    lapsed += sum((left for g, left in grants if g.usable_until < today and left > 0), ZERO)
+    lines = leave_queries.grant_lines(today, employees=[employee.pk])
+    earned = sum((line.figures.hours for line in lines), ZERO)
+    used = sum((line.figures.used for line in lines), ZERO)
+    lapsed = sum((line.figures.lapsed for line in lines), ZERO)
+    current = [(line.entry.usable_until, line.figures.remaining) for line in lines if line.figures.remaining > 0]
     applications = list(Application.objects.filter(employee=employee).select_related("plan").order_by("-leave_date", "-pk"))
-    return LeaveSummary(today=today, balance=balance, earned=earned, used=earned - balance - lapsed, lapsed=lapsed,
-                        next_lapse=min(current) if current else None, applications=applications)
+    return LeaveSummary(today=today, balance=leave_services.balance(employee, today), earned=earned, used=used,
+                        lapsed=lapsed, next_lapse=min(current) if current else None, applications=applications)

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.admin_audit import AuditedAdminMixin
 
 from . import services
-from .models import Application, Entry, RecordUse
+from .models import Application, Entry, GrantReview, RecordUse
 
 
 class RecordUseInline(admin.TabularInline):
@@ -66,3 +66,23 @@ class ApplicationAdmin(AuditedAdminMixin, admin.ModelAdmin):
             services.register(request.user, application)
             done += 1
         self.message_user(request, _("已登記 %(n)d 件。") % {"n": done}, messages.SUCCESS)
+
+
+@admin.register(GrantReview)
+class GrantReviewAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Reviews are opened by the grant run and decided on HR's page (補休複核); read-only here."""
+
+    list_display = ["grant", "status", "reason", "opened_at", "decided_by", "decided_at"]
+    list_filter = ["status", "grant__plan"]
+    search_fields = ["grant__employee__name", "reason"]
+    list_select_related = ["grant__employee", "decided_by"]
+    readonly_fields = [f.name for f in GrantReview._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

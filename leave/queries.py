@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, Sum
+from django.db.models import Exists, F, OuterRef, Q, Sum
 
 from .models import Entry, GrantReview, RecordUse
 from .rules import GrantFigures, HeldGrant, grant_figures
@@ -52,15 +52,17 @@ def grant_lines(as_of: dt.date, plan=None, employees=None) -> list[GrantLine]:
         grants = grants.filter(plan=plan)
     if employees is not None:
         grants = grants.filter(employee__in=employees)
+    # The courses in a query of their own, always run: the same number of queries for 0 grants or many.
+    courses: dict[int, list[str]] = {}
+    for grant_id, name in (RecordUse.objects.filter(grant__in=grants)
+                           .order_by("grant_id", "record__completed_on", "record_id")
+                           .values_list("grant_id", "record__course_name")):
+        courses.setdefault(grant_id, []).append(name)
     grants = (_with_charges(grants).select_related("employee", "plan")
-              .prefetch_related(Prefetch("record_uses", queryset=RecordUse.objects.select_related("record")))
               .order_by("employee__national_id", "plan__slug", "usable_until", "earned_on", "pk"))
-    lines = []
-    for grant in grants:
-        records = sorted((use.record for use in grant.record_uses.all()), key=lambda r: (r.completed_on, r.pk))
-        figures = grant_figures(grant.hours, -grant.withdrawn_sum, -grant.used_sum, grant.usable_until, as_of)
-        lines.append(GrantLine(grant, figures, grant.under_review, [r.course_name for r in records]))
-    return lines
+    return [GrantLine(grant, grant_figures(grant.hours, -grant.withdrawn_sum, -grant.used_sum, grant.usable_until, as_of),
+                      grant.under_review, courses.get(grant.pk, []))
+            for grant in grants]
 
 
 def _hours(value: Decimal) -> float:
