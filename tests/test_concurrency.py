@@ -79,3 +79,74 @@ def test_two_coordinators_cannot_both_take_the_last_place_of_a_quota():
         thread.join(timeout=30)
     assert sorted(accepted) == [False, True]
     assert Nomination.objects.filter(session=session).count() == 1
+
+
+def _race(*calls):
+    """Run the calls at the same moment in threads of their own; each outcome is "ok" or the error's class name."""
+    barrier = threading.Barrier(len(calls))
+    outcomes = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait(timeout=10)
+            call()
+            outcomes[index] = "ok"
+        except Exception as error:  # the outcome is the assertion's business
+            outcomes[index] = type(error).__name__
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return outcomes
+
+
+@pytest.mark.parametrize("attempt", range(5))
+def test_an_approval_racing_a_cancellation_never_invents_hours(attempt):
+    """Issue #15's attack: approve and cancel posted at once left `approved` with nothing charged."""
+    from tests.factories import UnitFactory
+
+    plan = Plan.objects.create(slug="tainan-101", issuer=AgencyFactory(name="臺南市政府"), roc_year=101, title="計畫",
+                               parameters={"rules": [{"code": "leave", "kind": "leave_offduty_list"}]})
+    unit = UnitFactory()
+    employee = EmployeeFactory(unit=unit)
+    user = UserFactory(role=Role.EMPLOYEE, employee=employee)
+    head = UserFactory(role=Role.SUPERVISOR, employee=EmployeeFactory(unit=unit))
+    head.headed_units.set([unit])
+    Entry.objects.create(employee=employee, plan=plan, kind="grant", hours=12, earned_on=dt.date(2012, 8, 1),
+                         usable_until=dt.date(2012, 12, 28))
+    application = services.apply(user, plan, dt.date(2012, 9, 20), dt.time(8, 30), dt.time(12, 30), today=dt.date(2012, 9, 1))
+    outcomes = _race(lambda: services.decide(head, application, approve=True),
+                     lambda: services.cancel(user, application, today=dt.date(2012, 9, 2)))
+    application.refresh_from_db()
+    charged = -sum(Entry.objects.filter(application=application).values_list("hours", flat=True))
+    # Whichever came second saw the first's state: approved then cancelled (hours back), or cancelled then refused.
+    assert (application.status, charged) in {("cancelled", 0)}
+    assert outcomes in (["ok", "ok"], ["ValidationError", "ok"])
+    assert services.balance(employee, dt.date(2012, 9, 20)) == D(12)
+
+
+def test_two_grant_runs_at_once_grant_once():
+    from courses.models import CourseList, CourseListEntry, Course, LearningRecord
+    from leave.models import RecordUse
+
+    rule = {"code": "leave", "kind": "leave_offduty_list", "window": {"start": "2012-01-01", "end": "2012-09-30"},
+            "min_digital_hours": 5, "min_total_hours": 40, "cap_hours": 8, "use_within_months": 6,
+            "final_cutoff": "2012-12-28", "list": "policy-courses"}
+    plan = Plan.objects.create(slug="tainan-101", issuer=AgencyFactory(name="臺南市政府"), roc_year=101, title="計畫",
+                               parameters={"rules": [rule]}, off_duty_definition="whole_days")
+    employee = EmployeeFactory(agency=plan.issuer)
+    course = Course.objects.create(name="國土計畫概論", hours=5)
+    CourseListEntry.objects.create(course_list=CourseList.objects.create(plan=plan, slug="policy-courses", name="政策"),
+                                   course=course, hours=5)
+    LearningRecord.objects.create(employee=employee, course_name="大補帖", course_key="大補帖", hours=40, digital_hours=40,
+                                  completed_on=dt.date(2012, 2, 2))
+    LearningRecord.objects.create(employee=employee, course_name=course.name, course_key=course.name_key, hours=5,
+                                  digital_hours=5, completed_on=dt.date(2012, 3, 10))  # a Saturday
+    outcomes = _race(lambda: services.grant_leave(plan), lambda: services.grant_leave(plan))
+    assert outcomes == ["ok", "ok"]
+    assert list(Entry.objects.filter(kind="grant").values_list("hours", flat=True)) == [D(5)]
+    assert RecordUse.objects.count() == 1
