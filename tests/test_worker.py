@@ -1,4 +1,5 @@
 """Imports through a real Celery worker on Redis, sharing the PostgreSQL test database."""
+import datetime as dt
 import io
 
 import pytest
@@ -39,3 +40,35 @@ def test_rejected_import_in_a_real_worker_writes_nothing(celery_worker_process):
     assert batch.status == "rejected"
     assert batch.error_lines() == ["row 2, 身分證字號: 身分證字號檢查碼錯誤"]
     assert Employee.objects.count() == 0
+
+
+def test_a_records_import_in_a_real_worker_is_followed_by_its_leave_grant(celery_worker_process, tmp_path):
+    """The grant run is queued by the import's job and run by the worker, as every night by beat."""
+    import time
+
+    from leave.models import Entry
+    from leave.tasks import grant_leave_everywhere
+    from tests.importing import csv_bytes
+
+    call_command("load_plans", stdout=io.StringIO())
+    for name, data, args in [
+        ("roster.csv", csv_bytes("身分證字號,姓名,機關名稱,上級機關,單位,職稱,官等,人員類別",
+                                 "A123456789,王小明,臺南市政府人事處,臺南市政府,考訓科,科員,薦任,編制內"), ()),
+        ("policy.csv", csv_bytes("課程名稱,認證時數", "國土計畫概論,5"), ("tainan-101", "policy-courses")),
+        ("records.csv", csv_bytes("身分證字號,姓名,課程名稱,學習迄日,完成時間,學習時數,學習性質",
+                                  "A123456789,王小明,數位學習大補帖,101/02/02,10:00,40,數位",
+                                  "A123456789,王小明,國土計畫概論,101/03/10,10:00,5,數位"), ()),
+    ]:
+        (tmp_path / name).write_bytes(data)
+        command = {"roster.csv": "import_roster", "policy.csv": "import_course_list", "records.csv": "import_records"}[name]
+        call_command(command, *args, str(tmp_path / name), stdout=io.StringIO())
+    for _ in range(300):
+        if Entry.objects.filter(kind="grant").exists():
+            break
+        time.sleep(0.1)
+    assert list(Entry.objects.filter(kind="grant").values_list("hours", "usable_until")) == [(5, dt.date(2012, 9, 10))]
+    assert "Task leave.grant_leave_everywhere[" in celery_worker_process.log_path.read_text()
+    # The nightly task again, through the broker: nothing new.
+    grant_leave_everywhere.delay()
+    time.sleep(2)
+    assert Entry.objects.filter(kind="grant").count() == 1
