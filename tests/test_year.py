@@ -108,3 +108,84 @@ def test_a_tainan_101_leave_year(tainan_year):
     assert (after_job["granted"], after_job["used"], after_job["lapsed"], after_job["balance"]) == (8.0, 4.0, 4.0, 0.0)
     assert [(g["hours"], g["used"], g["lapsed"], g["courses"]) for g in after_job["grants"]] == [
         (5.0, 4.0, 1.0, ["國土計畫概論"]), (3.0, 0.0, 3.0, ["公務員廉政倫理"])]
+
+
+# -- Kaohsiung 103 -------------------------------------------------------------------------------
+
+JUNIOR_MAIN = ["執行力-策略規劃與執行", "單車遊前鎮-溝通服務案例", "岡山羊肉文化節-活動溝通的藝術", "企劃力與創意訓練",
+               "問題解決案例解析", "顧客關係管理"]
+LIGHT = ["【守護正義的防線】霸凌不要來", "公務員廉政倫理規範", "行政中立理論與實務", "低碳城市綠色生活", "全民國防教育學堂"]
+HAPPY = ["國內外性別平等教育政策", "有為有守-公務員職場倫理與道德", "行政中立理論與實務", "環境影響評估概論", "全民國防教育學堂",
+         "守護你的財富─金融消費者保護法速讀", "心理健康指數診斷概念", "人權大步走-落實兩公約於人權之保障", "【我的電腦不怕駭】資通安全實務"]
+HOURS = {"執行力-策略規劃與執行": 2, "企劃力與創意訓練": 2, "問題解決案例解析": 2, "顧客關係管理": 2, "國內外性別平等教育政策": 3,
+         "環境影響評估概論": 3}
+
+
+def weekend_rows(national_id: str, name: str, courses: list[str], first_saturday: dt.date) -> list[str]:
+    """Each course on a weekend afternoon (off duty), two a day, from a Saturday on."""
+    rows = []
+    for n, course in enumerate(courses):
+        day = first_saturday + dt.timedelta(days=7 * (n // 4) + (n // 2) % 2)
+        hours = HOURS.get(course, 1 if course in JUNIOR_MAIN[1:3] else 2)
+        provider = "港都e學苑" if course in JUNIOR_MAIN else "e學中心"
+        rows.append(f"{national_id},{name},{course},{day:%Y/%m/%d},{14 + n % 2}:00,{hours},數位,{provider}")
+    return rows
+
+
+@pytest.fixture
+def kaohsiung_year(db, tmp_path):
+    from portal import nationalid
+
+    ids = {key: nationalid.make(prefix, 6000000 + n) for n, (key, prefix) in
+           enumerate([("hsu", "E1"), ("head", "E2"), ("tsai", "E2"), ("yang", "E1")])}
+    with on("2014-01-06"):
+        command("load_plans")
+        hr = first_hr("khhr")
+        import_file(tmp_path, "import_roster", "roster.csv", csv_bytes(
+            ROSTER_HEADER,
+            f"{ids['hsu']},許志明,高雄市政府教育局,高雄市政府,資訊教育科,科員,薦任,編制內,",
+            f"{ids['head']},鄭美玲,高雄市政府教育局,高雄市政府,資訊教育科,科長,薦任,編制內,單位主管",
+            f"{ids['tsai']},蔡雅婷,高雄市政府教育局,高雄市政府,資訊教育科,科員,薦任,編制內,",
+            f"{ids['yang']},楊建宏,高雄市政府教育局,高雄市政府,資訊教育科,科員,薦任,編制內,"))
+        unit = Unit.objects.get(name="資訊教育科", agency__name="高雄市政府教育局")
+        accounts = {
+            "hr": hr,
+            "hsu": add_account(hr, "hsu", "employee", employee=person(ids["hsu"])),
+            "head": add_account(hr, "khhead", "supervisor", employee=person(ids["head"]), headed_units=[unit]),
+            "coord": add_account(hr, "khcoord", "coordinator", agencies=[unit.agency]),
+        }
+    return {"ids": ids, "accounts": accounts, "tmp": tmp_path}
+
+
+def test_a_kaohsiung_103_leave_year(kaohsiung_year):
+    ids, who, tmp = kaohsiung_year["ids"], kaohsiung_year["accounts"], kaohsiung_year["tmp"]
+    march = weekend_rows(ids["hsu"], "許志明", JUNIOR_MAIN + LIGHT, dt.date(2014, 3, 1))
+    with on("2014-04-07"):
+        import_file(tmp, "import_records", "records-2014-03.csv", csv_bytes(RECORDS_HEADER, *march))
+        # Main + 窈窕精緻餐, all off duty: 4 hours (陸、六、（四）).
+        assert list(Entry.objects.filter(kind="grant").values_list("hours", "earned_on", "usable_until")) == [
+            (4, dt.date(2014, 3, 16), dt.date(2014, 9, 16))]
+    may = weekend_rows(ids["hsu"], "許志明", [c for c in HAPPY if c not in LIGHT], dt.date(2014, 5, 3))
+    with on("2014-06-09"):
+        import_file(tmp, "import_records", "records-2014-05.csv", csv_bytes(RECORDS_HEADER, *march, *may))
+        # + 幸福嚴選餐: 8 hours more, the main counted once; 12 in all, the year's cap.
+        assert list(Entry.objects.filter(kind="grant").order_by("pk").values_list("hours", "grant_key")) == [
+            (4, "side-light"), (8, "side-happy")]
+        applied = who["hsu"].post("/leave/", {"plan": Entry.objects.first().plan_id, "leave_date": "2014-06-16",
+                                              "starts_at": "13:30", "ends_at": "17:30"}, follow=True)
+        assert messages_of(applied) == ["已送出補休申請，待單位主管於線上核章。"]
+        approved = who["head"].post("/leave/approvals/", {"application": Application.objects.get().pk,
+                                                          "decision": "approve"}, follow=True)
+        assert messages_of(approved) == ["已核章：許志明"]
+        registered = who["hr"].post("/leave/registrations/", {"application": [Application.objects.get().pk]}, follow=True)
+        assert messages_of(registered) == ["已登記 1 件。"]
+    # The nightly job, after another export that changes nothing for leave: no new grant.
+    with on("2014-07-01"):
+        assert command("grant_leave", "kaohsiung-103").startswith("kaohsiung-103（計算至 103/07/01）已核給補休 0 筆")
+    # Year end: the lapse job, then the ledger.
+    with on("2014-12-31"):
+        assert command("lapse_leave").strip() == "補休失效紀錄：新增 1 筆（至 103/12/31）。"
+    figures = ledger("kaohsiung-103", "2014-12-31")[ids["hsu"]]
+    assert (figures["granted"], figures["used"], figures["lapsed"], figures["balance"]) == (12.0, 4.0, 8.0, 0.0)
+    assert [(g["hours"], g["used"], g["lapsed"], g["usable_from"], g["usable_until"]) for g in figures["grants"]] == [
+        (4.0, 4.0, 0.0, "2014-03-17", "2014-09-16"), (8.0, 0.0, 8.0, "2014-05-12", "2014-11-11")]
