@@ -148,7 +148,9 @@ def leave_records(plan: Plan, employees, as_of: dt.date, context: dict) -> dict[
     if not leave_rules or not plan.off_duty_definition:
         return {}
     starts, ends = zip(*(_window(r, as_of) for r in leave_rules))
-    start, end = min(starts), max(ends)
+    # A rule without a window start reads from the earliest record; kept inside what an aware
+    # datetime in Taipei can hold (date.min at +08:00 is before year 1 in UTC).
+    start, end = max(min(starts), dt.date(1900, 1, 1)), min(max(ends), dt.date(9999, 12, 30))
     ids = employees.values("pk")
     calendar = WorkCalendar.from_database(start, end)
     tz = dt.timezone(dt.timedelta(hours=8))

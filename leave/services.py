@@ -1,5 +1,6 @@
 """Every change to compensatory leave goes through here, and every one is a ledger entry."""
 import datetime as dt
+import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -27,6 +28,7 @@ from . import rules as leave_rules
 from .models import Application, Entry, GrantReview, RecordUse
 
 ZERO = Decimal(0)
+log = logging.getLogger(__name__)
 
 
 def leave_rule(plan: Plan) -> dict:
@@ -98,7 +100,7 @@ def grant_leave(plan: Plan, as_of: dt.date | None = None, *, dry_run: bool = Fal
     HR (a GrantReview), never changed here. One run per plan at a time: the plan row is locked.
     """
     as_of = as_of or clock.today()
-    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    plan = Plan.objects.select_for_update(no_key=True).get(pk=plan.pk)
     run = GrantRun(plan, as_of, dry_run)
     rules = {r["code"]: r for r in plan.parameters.get("rules", []) if r.get("kind") in leave_rules.LEAVE_KINDS}
     if not rules:
@@ -143,8 +145,18 @@ def grant_leave(plan: Plan, as_of: dt.date | None = None, *, dry_run: bool = Fal
 
 
 def grant_leave_everywhere(as_of: dt.date | None = None) -> list[GrantRun]:
-    """`grant_leave` for every plan with a leave rule: after an import, and every night."""
-    return [grant_leave(plan, as_of) for plan in leave_plans()]
+    """`grant_leave` for every plan with a leave rule: after an import, and every night.
+
+    One plan's failure (its parameters, say) is logged and does not keep the others' grants
+    back; the import that queued the run has already committed either way.
+    """
+    runs = []
+    for plan in leave_plans():
+        try:
+            runs.append(grant_leave(plan, as_of))
+        except Exception:
+            log.exception("leave grant run for plan %s failed", plan.slug)
+    return runs
 
 
 @transaction.atomic
@@ -212,7 +224,9 @@ def apply(user, plan: Plan, leave_date: dt.date, starts_at: dt.time, ends_at: dt
     if not user.employee_id:
         raise PermissionDenied
     # Lock the employee: two applications for the last hours cannot both pass the balance check.
-    employee = Employee.objects.select_for_update(of=("self",)).select_related("agency").order_by().get(pk=user.employee_id)
+    # FOR NO KEY UPDATE: ledger rows that merely point at the employee (a lapse, a grant) are not held up.
+    employee = (Employee.objects.select_for_update(of=("self",), no_key=True).select_related("agency").order_by()
+                .get(pk=user.employee_id))
     rule = leave_rule(plan)
     if ends_at <= starts_at:
         raise ValidationError(_("補休迄時須晚於起時。"))
@@ -293,7 +307,7 @@ def _may_decide(user, application: Application) -> bool:
 
 def _locked(application: Application) -> Application:
     """The application re-read under a row lock: a state change checks the state it changes."""
-    return Application.objects.select_for_update(of=("self",)).select_related("employee").get(pk=application.pk)
+    return Application.objects.select_for_update(of=("self",), no_key=True).select_related("employee").get(pk=application.pk)
 
 
 @transaction.atomic
