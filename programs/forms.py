@@ -16,12 +16,19 @@ class StaffChoice:
         return f"{employee.name}｜{employee.agency.name}｜{unit}"
 
 
+NOT_PICKABLE = _("所選人員不在可選名單中（只能選擇您負責機關的本府人員）。")
+
+
 class StaffField(forms.ModelChoiceField):
+    default_error_messages = {"invalid_choice": NOT_PICKABLE}
+
     def label_from_instance(self, obj):
         return StaffChoice.label(obj)
 
 
 class StaffMultipleField(forms.ModelMultipleChoiceField):
+    default_error_messages = {"invalid_choice": NOT_PICKABLE}
+
     def label_from_instance(self, obj):
         return StaffChoice.label(obj)
 
