@@ -257,8 +257,12 @@ class TeamMemberInline(admin.TabularInline):
 class TeamAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "plan", "rating", "proposal"]
     list_filter = ["plan", "rating"]
-    readonly_fields = ["proposal"]
     inlines = [TeamMemberInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        """A proposal's team is rated on the proposal (rate_proposal), never here."""
+        fixed = list(super().get_readonly_fields(request, obj)) + ["proposal"]
+        return fixed + ["plan", "name", "rating"] if obj is not None and obj.proposal_id else fixed
 
 
 class ContestEntryAdminForm(forms.ModelForm):

@@ -190,7 +190,10 @@ def proposal_edit(request, pk=None, activity_pk=None):
                                                        plan__in=plans_run_by(request.user)))
     editable = proposal.status == Proposal.Status.DRAFT
     form = _proposal_form(request, proposal)
-    if request.method == "POST" and editable and form.is_valid():
+    if request.method == "POST" and not editable:
+        messages.error(request, _("已送出的申請不能再修改。"))
+        return redirect("programs:proposal", pk=proposal.pk)
+    if request.method == "POST" and form.is_valid():
         proposal = form.save(commit=False)
         try:
             proposal = services.save_proposal(request.user, proposal, members=form.members)

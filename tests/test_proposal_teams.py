@@ -116,6 +116,8 @@ def test_submit_select_and_rate_on_the_page_rewards_exactly_the_team(hualien, cl
     assert "王成員（花蓮縣政府教育處 國際教育科）、陳觀光（花蓮縣政府觀光處 觀光行銷科）" in shown
 
     client.force_login(hualien["hr"])
+    page = client.get(reverse("programs:proposal", args=[proposal.pk])).content.decode()
+    assert 'name="action" value="select"' in page and 'name="action" value="not_select"' in page
     review = client.get(reverse("programs:proposal-review"))
     assert [p.title for p, _team in review.context["rows"]] == ["洄瀾數位學習熠星計畫"]
     decide(client, proposal, "select")
@@ -173,6 +175,25 @@ def test_hr_of_another_government_does_not_decide_this_plans_proposals(hualien, 
     assert decide(client, proposal, "select").status_code == 404
     assert client.get(reverse("programs:proposal-review")).context["rows"] == []
     assert Proposal.objects.get(pk=proposal.pk).status == "submitted"
+
+
+def test_rads_hr_reviews_what_local_governments_send_to_a_central_plan(hualien, client):
+    rad = Plan.objects.get(slug="rad-104")
+    assert rad.parameters["coverage_scope"] == "all"
+    yixing = Activity.objects.get(plan=rad, kind=Activity.Kind.YIXING)
+    client.force_login(hualien["coordinator"])
+    response = client.post(reverse("programs:proposal-new", args=[yixing.pk]),
+                           {"title": "送地研中心", "agency": hualien["education"].pk, **FIELDS,
+                            "leader": hualien["leader"].pk, "submit": "1"})
+    assert response.status_code == 302
+    proposal = Proposal.objects.get(title="送地研中心")
+    rad_hr = UserFactory(role=Role.HR, is_staff=True, agencies=[rad.issuer])
+    client.force_login(hualien["hr"])  # Hualien's HR does not select for RAD
+    assert decide(client, proposal, "select").status_code == 404
+    client.force_login(rad_hr)
+    assert [p.title for p, _team in client.get(reverse("programs:proposal-review")).context["rows"]] == ["送地研中心"]
+    decide(client, proposal, "select")
+    assert Proposal.objects.get(pk=proposal.pk).status == "selected"
 
 
 def test_a_renewal_stays_submitted_until_hr_confirms_it(hualien, client):
@@ -343,6 +364,8 @@ def test_admin_team_has_one_leader_and_a_proposals_team_is_the_proposals(hualien
     page = client.post(url, _team_post(linked, [(hualien["leader"], "主持人"), (hualien["member"], "成員")]))
     assert page.status_code == 302
     assert sorted(linked.members.values_list("employee__name", "role")) == [("林主持", "主持人"), ("王成員", "成員")]
+    # Its rating is the proposal's: not a field here.
+    assert "rating" not in client.get(url).context["adminform"].form.fields
 
 
 def test_admin_proposal_never_edits_status_or_rating(hualien, superuser, client):
