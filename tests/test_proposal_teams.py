@@ -243,10 +243,14 @@ def test_the_review_page_runs_the_same_queries_for_1_and_3_proposals(hualien, cl
 
 def test_the_printed_form_names_the_team(hualien, client):
     from programs.reports import proposal_outline
+    from tests.test_programme_pdfs import pdf_lines
 
     proposal = submitted(hualien, client)
     texts = [child.text for item in proposal_outline(proposal) for child in item.children]
     assert "主持人林主持；成員王成員、陳觀光" in texts
+    response = client.get(reverse("programs:proposal-pdf", args=[proposal.pk]))
+    lines, _sizes = pdf_lines(b"".join(response.streaming_content) if response.streaming else response.content)
+    assert any("主持人林主持；成員王成員、陳觀光" in line for line in lines)
 
 
 # -- team-ratings import ---------------------------------------------------------------------
