@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from portal.admin_audit import AuditedAdminMixin
@@ -22,6 +24,11 @@ from .models import (
     Team,
     TeamMember,
     TrainingClass,
+    validate_certificate_name,
+    validate_contest_authors,
+    validate_proposal_team,
+    validate_renewal,
+    validate_team_roster,
 )
 
 
@@ -137,35 +144,176 @@ class CampNominationAdmin(admin.ModelAdmin):
     list_select_related = ["employee", "government", "activity"]
 
 
+class ProposalAdminForm(forms.ModelForm):
+    """The admin checks a draft's team and renewal with the same rules as the page (models)."""
+
+    class Meta:
+        model = Proposal
+        fields = "__all__"
+
+    def clean(self):
+        data = super().clean()
+        agency = data.get("agency") or getattr(self.instance, "agency", None)
+        if agency is not None and "members" in self.fields:
+            try:
+                validate_proposal_team(agency.root, data.get("leader"), data.get("members") or [])
+            except ValidationError as error:
+                self._add_errors(error)
+        if "renews" in self.fields and data.get("renews") and self.instance.pk and agency is not None:
+            probe = Proposal(pk=self.instance.pk, agency=agency, activity=data.get("activity") or self.instance.activity)
+            try:
+                validate_renewal(probe, data["renews"])
+            except ValidationError as error:
+                self._add_errors(error)
+        return data
+
+    def _add_errors(self, error):
+        for field, messages_ in error.message_dict.items():
+            self.add_error(field if field in self.fields else None, messages_)
+
+
 @admin.register(Proposal)
 class ProposalAdmin(AuditedAdminMixin, admin.ModelAdmin):
-    list_display = ["title", "agency", "is_renewal", "status", "rating", "updated_at"]
+    """Status and rating change only through the services (the actions below), never by editing;
+    once sent, the team and the renewal link are fixed too (the rating rewards exactly them)."""
+
+    form = ProposalAdminForm
+    list_display = ["title", "agency", "is_renewal", "renews", "status", "rating", "updated_at"]
     list_filter = ["status", "rating", "is_renewal"]
-    raw_id_fields = ["leader", "members"]
-    actions = ["select", "reject"]
+    raw_id_fields = ["leader", "members", "renews"]
+    actions = ["select", "reject", "confirm_renewal", "rate_excellent", "rate_very_good", "rate_good"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fixed = list(super().get_readonly_fields(request, obj)) + ["status", "rating"]
+        if obj is not None and obj.status != Proposal.Status.DRAFT:
+            fixed += ["activity", "agency", "title", "is_renewal", "renews", "leader", "members"]
+        return fixed
+
+    def _each(self, request, queryset, step, done):
+        count = 0
+        for proposal in queryset:
+            try:
+                step(proposal)
+            except (ValidationError, PermissionDenied) as error:
+                self.message_user(request, f"{proposal.title}：{'；'.join(getattr(error, 'messages', None) or [str(error)])}",
+                                  messages.ERROR)
+            else:
+                count += 1
+        if count:
+            self.message_user(request, _("%(done)s %(n)d 件。") % {"done": done, "n": count}, messages.SUCCESS)
 
     @admin.action(description=_("入選"))
     def select(self, request, queryset):
-        for proposal in queryset:
-            services.select_proposal(request.user, proposal, selected=True)
+        self._each(request, queryset, lambda p: services.select_proposal(request.user, p, selected=True), _("已入選"))
 
     @admin.action(description=_("未入選"))
     def reject(self, request, queryset):
-        for proposal in queryset:
-            services.select_proposal(request.user, proposal, selected=False)
+        self._each(request, queryset, lambda p: services.select_proposal(request.user, p, selected=False), _("未入選"))
+
+    @admin.action(description=_("確認續辦"))
+    def confirm_renewal(self, request, queryset):
+        self._each(request, queryset, lambda p: services.confirm_renewal(request.user, p), _("已確認續辦"))
+
+    @admin.action(description=_("評等：特優"))
+    def rate_excellent(self, request, queryset):
+        self._each(request, queryset, lambda p: services.rate_proposal(request.user, p, "特優"), _("已評等"))
+
+    @admin.action(description=_("評等：優等"))
+    def rate_very_good(self, request, queryset):
+        self._each(request, queryset, lambda p: services.rate_proposal(request.user, p, "優等"), _("已評等"))
+
+    @admin.action(description=_("評等：良好"))
+    def rate_good(self, request, queryset):
+        self._each(request, queryset, lambda p: services.rate_proposal(request.user, p, "良好"), _("已評等"))
+
+
+class TeamMemberFormSet(forms.BaseInlineFormSet):
+    """A team's people obey the import's rules (models.validate_team_roster): one leader, and a
+    proposal's team is exactly the proposal's leader and members."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        kept = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("employee")]
+        people = [(f.cleaned_data["employee"].pk, f.cleaned_data["role"]) for f in kept]
+        proposal = self.instance.proposal if self.instance.pk and self.instance.proposal_id else None
+        problems = validate_team_roster(self.instance.name, people, proposal)
+        for index, _column, message in problems:
+            if 0 <= index < len(kept):
+                kept[index].add_error("employee" if _column == "身分證字號" else "role", message)
+            else:
+                raise ValidationError(message)
 
 
 class TeamMemberInline(admin.TabularInline):
     model = TeamMember
+    formset = TeamMemberFormSet
     raw_id_fields = ["employee"]
     extra = 0
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
-    list_display = ["name", "plan", "rating"]
+class TeamAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "plan", "rating", "proposal"]
     list_filter = ["plan", "rating"]
     inlines = [TeamMemberInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        """A proposal's team is rated on the proposal (rate_proposal), never here."""
+        fixed = list(super().get_readonly_fields(request, obj)) + ["proposal"]
+        return fixed + ["plan", "name", "rating"] if obj is not None and obj.proposal_id else fixed
+
+
+class ContestEntryAdminForm(forms.ModelForm):
+    class Meta:
+        model = ContestEntry
+        fields = "__all__"
+
+    def clean_authors(self):
+        authors = self.cleaned_data.get("authors")
+        try:
+            validate_contest_authors(list(authors or []))  # the import's rule (Tainan 101 4)
+        except ValidationError as error:
+            raise ValidationError(error.messages) from None
+        return authors
+
+
+@admin.register(ContestEntry)
+class ContestEntryAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    form = ContestEntryAdminForm
+    list_display = ["title", "plan", "review", "placing"]
+    list_filter = ["plan", "review", "placing"]
+    raw_id_fields = ["authors", "agency_head"]
+
+    def save_related(self, request, form, formsets, change):
+        """Authors through the service (its limit, its lock, its audit entry), the rest as usual."""
+        authors = list(form.cleaned_data.pop("authors", []) or [])
+        super().save_related(request, form, formsets, change)
+        services.set_contest_authors(request.user, form.instance, authors)
+
+
+class CertificateAdminForm(forms.ModelForm):
+    class Meta:
+        model = Certificate
+        fields = "__all__"
+
+    def clean(self):
+        data = super().clean()
+        if data.get("plan") and data.get("name"):
+            try:
+                validate_certificate_name(data["plan"], data["name"])  # the names the import accepts
+            except ValidationError as error:
+                self.add_error("name", error.messages)
+        return data
+
+
+@admin.register(Certificate)
+class CertificateAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    form = CertificateAdminForm
+    list_display = ["employee", "name", "obtained_on", "plan"]
+    list_filter = ["plan", "name"]
+    raw_id_fields = ["employee"]
 
 
 for model, fields in [
@@ -173,9 +321,7 @@ for model, fields in [
     (EmployeeTag, ["employee", "tag"]),
     (MentoringPair, ["mentor", "mentee", "activity"]),
     (Reflection, ["employee", "item", "created_at"]),
-    (ContestEntry, ["title", "plan", "review", "placing"]),
     (CaseReport, ["employee", "title", "submitted_on", "accepted"]),
-    (Certificate, ["employee", "name", "obtained_on", "plan"]),
 ]:
     admin.site.register(model, type(f"{model.__name__}Admin", (admin.ModelAdmin,), {
         "list_display": fields,

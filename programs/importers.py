@@ -1,6 +1,7 @@
 """`import_results PLAN KIND FILE`: results decided outside the portal that the rules count."""
 from collections import defaultdict
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from portal.imports.base import Counts, RowError
@@ -8,13 +9,20 @@ from portal.imports.columns import ChoiceColumn, DateColumn, NationalIdColumn, T
 from portal.imports.lookups import PeopleImporter, reject_duplicate_keys
 from portal.imports.upsert import bulk_upsert
 
-from .models import CaseReport, Certificate, ContestEntry, Plan, Team, TeamMember
-
-# The certificate names each plan accepts (CONTRACTS.md, "Results").
-CERTIFICATES = {
-    "tainan-101": ["英語初級", "英語中級"],
-    "hualien-106": ["英語課程完課", "雲端視訊互動", "磨課師完課證明", "磨課師認證考試"],
-}
+from . import services
+from .models import (
+    CERTIFICATES,
+    COUNTED_PROPOSAL_STATES,
+    CaseReport,
+    Certificate,
+    ContestEntry,
+    Plan,
+    Proposal,
+    Team,
+    TeamMember,
+    validate_contest_authors,
+    validate_team_roster,
+)
 
 
 class ResultImporter(PeopleImporter):
@@ -77,28 +85,43 @@ def _replace_groups(rows, group_key: str) -> dict[str, list]:
 class TeamRatingImporter(ResultImporter):
     kind = "team-ratings"
     label = _("熠星團隊評等")
+    # The same values the models (and so the admin) accept.
     columns = [
         TextColumn("團隊", key="team", max_length=200),
-        ChoiceColumn("評等", key="rating", choices={"特優": "特優", "優等": "優等", "良好": "良好"}),
+        ChoiceColumn("評等", key="rating", choices={v: v for v in Proposal.Rating.values}),
         NationalIdColumn("身分證字號", "身分證號", key="national_id"),
-        ChoiceColumn("角色", key="role", choices={"主持人": "主持人", "成員": "成員"}),
+        ChoiceColumn("角色", key="role", choices={v: v for v in TeamMember.Role.values}),
     ]
+
+    def proposals(self, names) -> dict[str, Proposal]:
+        """The plan's selected or rated proposals named like the file's teams, with their teams loaded."""
+        found = (Proposal.objects.filter(activity__plan__slug=self.options["plan"], title__in=list(names),
+                                         status__in=COUNTED_PROPOSAL_STATES).prefetch_related("members"))
+        return {p.title: p for p in found}
 
     def validate(self, rows, errors):
         reject_duplicate_keys(rows, errors, lambda v: (v["team"], v["national_id"]), "身分證字號")
-        for team, members in _replace_groups(rows, "team").items():
+        groups = _replace_groups(rows, "team")
+        proposals = self.proposals(groups)
+        for team, members in groups.items():
             if len({m.values["rating"] for m in members}) > 1:
                 errors.append(RowError(members[-1].number, "評等", _("同一團隊的評等不一致")))
-            leaders = [m for m in members if m.values["role"] == "主持人"]
-            if len(leaders) > 1:
-                errors.append(RowError(leaders[1].number, "角色", _("每個團隊只能有一位主持人")))
+            # One rule for the file and the admin (models.validate_team_roster): one leader, and
+            # a selected proposal's team is exactly the proposal's leader and members.
+            people = [(m.values["employee_id"], m.values["role"]) for m in members]
+            for index, column, message in validate_team_roster(team, people, proposals.get(team)):
+                errors.append(RowError(members[index].number, column, message))
 
     def apply(self, rows):
         plan = self.plan()
         counts = Counts()
+        groups = _replace_groups(rows, "team")
+        proposals = self.proposals(groups)
         # A team's rows in the file are the whole team: members not listed are removed.
-        for name, members in _replace_groups(rows, "team").items():
+        for name, members in groups.items():
             team, created = Team.objects.update_or_create(plan=plan, name=name, defaults={"rating": members[0].values["rating"]})
+            if name in proposals:
+                services.record_imported_rating(None, team, proposals[name], members[0].values["rating"])
             wanted = [{"team_id": team.pk, "employee_id": m.values["employee_id"], "role": m.values["role"]} for m in members]
             counts += bulk_upsert(TeamMember, wanted, ["team_id", "employee_id"], ["role"])
             dropped = team.members.exclude(employee_id__in=[w["employee_id"] for w in wanted])
@@ -124,7 +147,9 @@ class ContestImporter(ResultImporter):
     def validate(self, rows, errors):
         for title, people in _replace_groups(rows, "title").items():
             authors = [p for p in people if p.values["role"] == "作者"]
-            if len(authors) > 2:  # Tainan 101: at most 2 credited people per work
+            try:
+                validate_contest_authors(authors)  # Tainan 101: at most 2 credited people per work
+            except ValidationError:
                 errors.append(RowError(authors[2].number, "角色", _("每件作品至多 2 位作者（「%(t)s」有 %(n)d 位）")
                                        % {"t": title, "n": len(authors)}))
             if len({(p.values["review"], p.values["placing"]) for p in people}) > 1:

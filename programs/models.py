@@ -257,6 +257,9 @@ class Proposal(models.Model):
     title = models.CharField(_("計畫名稱"), max_length=200)
     is_renewal = models.BooleanField(_("續辦"), default=False)
     fields = models.JSONField(_("申請表內容"), default=dict, blank=True)
+    # DOMAIN.md Decision: a renewal (續辦) names the earlier selected proposal it continues.
+    renews = models.ForeignKey("self", verbose_name=_("續辦之原提案"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="renewals")
     leader = models.ForeignKey("portal.Employee", verbose_name=_("主持人"), null=True, blank=True,
                                on_delete=models.SET_NULL, related_name="+")
     members = models.ManyToManyField("portal.Employee", verbose_name=_("團隊成員"), blank=True, related_name="+")
@@ -272,6 +275,63 @@ class Proposal(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def government(self):
+        """The proposing government: the proposal's agency's (a 本府 team may span its agencies)."""
+        return self.agency.root
+
+
+# The proposal's states, declared once: action -> (states it starts from, state it leads to, who).
+# RAD 104 柒、三: 本中心辦理甄選作業（續約者無須參加甄選）; DOMAIN.md Decision: HR confirms a
+# renewal before it counts as selected, and a coordinator never selects.
+PROPOSAL_TRANSITIONS = {
+    "submit": ({Proposal.Status.DRAFT}, Proposal.Status.SUBMITTED, "coordinator_or_hr"),
+    "select": ({Proposal.Status.SUBMITTED}, Proposal.Status.SELECTED, "reviewer"),
+    "not_select": ({Proposal.Status.SUBMITTED}, Proposal.Status.NOT_SELECTED, "reviewer"),
+    "confirm_renewal": ({Proposal.Status.SUBMITTED}, Proposal.Status.SELECTED, "reviewer"),
+    "rate": ({Proposal.Status.SELECTED, Proposal.Status.RATED}, Proposal.Status.RATED, "reviewer"),
+}
+# The proposals a team rating (and a renewal) may point at.
+COUNTED_PROPOSAL_STATES = (Proposal.Status.SELECTED, Proposal.Status.RATED)
+
+
+def validate_proposal_team(government, leader, members) -> None:
+    """The proposal's team: a leader (主持人) not also a member, everyone of the proposing government.
+
+    `government` is an Agency (the proposal's agency's root); `leader` an Employee or None;
+    `members` an iterable of Employees (their `agency` loaded). Raises ValidationError with a
+    dict {"leader": [...], "members": [...]} so that a form puts each message by its field.
+    A missing leader is allowed here (a draft); submitting requires one.
+    """
+    errors: dict[str, list] = {}
+    members = list(members)
+
+    def outside(person) -> bool:
+        return (person.agency.government_id or person.agency_id) != government.pk
+
+    if leader is not None and outside(leader):
+        errors.setdefault("leader", []).append(
+            _("主持人「%(name)s」不是%(government)s的人員。") % {"name": leader.name, "government": government.name})
+    strangers = [m.name for m in members if outside(m)]
+    if strangers:
+        errors.setdefault("members", []).append(
+            _("團隊成員須為%(government)s的人員：%(names)s") % {"government": government.name, "names": "、".join(strangers)})
+    if leader is not None and any(m.pk == leader.pk for m in members):
+        errors.setdefault("members", []).append(_("主持人「%(name)s」不必再列為成員。") % {"name": leader.name})
+    if errors:
+        raise ValidationError(errors)
+
+
+def validate_renewal(proposal, renews) -> None:
+    """A renewal continues an earlier (an earlier year's plan) selected or rated proposal of the
+    same government. Raises ValidationError({"renews": [...]})."""
+    if renews is None:
+        return
+    if renews.pk == proposal.pk or renews.status not in COUNTED_PROPOSAL_STATES \
+            or renews.agency.root.pk != proposal.agency.root.pk \
+            or renews.activity.plan.roc_year >= proposal.activity.plan.roc_year:
+        raise ValidationError({"renews": [_("續辦須接續本府歷年已入選（或已評等）的提案。")]})
 
 
 class MentoringPair(models.Model):
@@ -308,6 +368,17 @@ class Reflection(models.Model):
     class Meta:
         verbose_name = _("微微學習心得")
         verbose_name_plural = _("微微學習心得")
+
+
+# Tainan 101 4: 每件作品至多 2 人 (CONTRACTS.md "Results": more than 2 authors rejects the file).
+MAX_CREDITED_AUTHORS = 2
+
+
+def validate_contest_authors(authors) -> None:
+    """At most MAX_CREDITED_AUTHORS credited authors per work, on every path (import, service,
+    admin). `authors` is a sized collection of Employees or ids; raises ValidationError."""
+    if len(authors) > MAX_CREDITED_AUTHORS:
+        raise ValidationError(_("每件作品至多 %(max)d 位作者。") % {"max": MAX_CREDITED_AUTHORS})
 
 
 class ContestEntry(models.Model):
@@ -355,6 +426,20 @@ class CaseReport(models.Model):
         constraints = [models.UniqueConstraint(fields=["plan", "employee", "title"], name="case_report_unique")]
 
 
+# The certificate names each plan accepts (CONTRACTS.md, "Results"): the import and the admin read this.
+CERTIFICATES = {
+    "tainan-101": ["英語初級", "英語中級"],
+    "hualien-106": ["英語課程完課", "雲端視訊互動", "磨課師完課證明", "磨課師認證考試"],
+}
+
+
+def validate_certificate_name(plan, name: str) -> None:
+    """A certificate's name must be one the plan accepts (when the plan lists them). Raises ValidationError."""
+    names = CERTIFICATES.get(plan.slug, [])
+    if names and name not in names:
+        raise ValidationError(_("「%(value)s」不是可接受的值（%(names)s）") % {"value": name, "names": "、".join(names)})
+
+
 class Certificate(models.Model):
     plan = models.ForeignKey(Plan, verbose_name=_("年度計畫"), on_delete=models.CASCADE, related_name="certificates")
     employee = models.ForeignKey("portal.Employee", verbose_name=_("人員"), on_delete=models.CASCADE, related_name="certificates")
@@ -373,6 +458,9 @@ class Team(models.Model):
     plan = models.ForeignKey(Plan, verbose_name=_("年度計畫"), on_delete=models.CASCADE, related_name="teams")
     name = models.CharField(_("團隊"), max_length=200)
     rating = models.CharField(_("評等"), max_length=4, choices=Proposal.Rating.choices)
+    # The proposal whose team this is: its rating rewards exactly the proposal's leader and members.
+    proposal = models.OneToOneField(Proposal, verbose_name=_("熠星提案"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="team")
 
     class Meta:
         verbose_name = _("專案團隊")
@@ -398,3 +486,44 @@ class TeamMember(models.Model):
         constraints = [models.UniqueConstraint(fields=["team", "employee"], name="team_member_unique")]
 
 
+
+
+def validate_team_roster(team_name: str, people: list[tuple[int, str]], proposal=None) -> list[tuple[int, str, str]]:
+    """The rules a rated team's people obey, for the import and the admin alike.
+
+    `people` is [(employee_id, role)] in the order given (file rows, admin inline rows);
+    `proposal` the selected/rated proposal named like the team, if any (its leader and
+    members loaded). Returns problems as [(index into people, column, message)], index -1
+    when no single row is at fault; messages never carry a national ID.
+    Rules: one leader (主持人) per team (Hualien 106 陸、二、（四）); a proposal's team is exactly
+    the proposal's leader as 主持人 and its members as 成員 (DOMAIN.md: the rating of a
+    selected proposal rewards exactly them).
+    """
+    problems = []
+    leaders = [i for i, (_employee, role) in enumerate(people) if role == TeamMember.Role.LEADER]
+    if len(leaders) > 1:
+        problems.append((leaders[1], "角色", str(_("每個團隊只能有一位主持人"))))
+    if proposal is None:
+        return problems
+    wanted = proposal_roles(proposal)
+    seen = set()
+    for i, (employee_id, role) in enumerate(people):
+        seen.add(employee_id)
+        if employee_id not in wanted:
+            problems.append((i, "身分證字號", _("此人不在「%(title)s」提案的團隊名單中") % {"title": proposal.title}))
+        elif wanted[employee_id] != role:
+            problems.append((i, "角色", _("此人在「%(title)s」提案的團隊中擔任%(role)s")
+                             % {"title": proposal.title, "role": wanted[employee_id]}))
+    missing = [employee_id for employee_id in wanted if employee_id not in seen]
+    if missing:
+        problems.append((len(people) - 1 if people else -1, "身分證字號",
+                         _("「%(title)s」提案的團隊尚有 %(n)d 人未列入（團隊須與提案名單相同）") % {"title": proposal.title, "n": len(missing)}))
+    return problems
+
+
+def proposal_roles(proposal) -> dict[int, str]:
+    """{employee_id: role} of a proposal's team: its leader as 主持人, its members as 成員."""
+    roles = {m.pk: TeamMember.Role.MEMBER for m in proposal.members.all() if m.pk != proposal.leader_id}
+    if proposal.leader_id:
+        roles[proposal.leader_id] = TeamMember.Role.LEADER
+    return roles

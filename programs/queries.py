@@ -62,3 +62,50 @@ def plans_run_by(user):
         return plans.none()
     governments = {government or pk for pk, government in Agency.objects.visible_to(user).values_list("pk", "government_id")}
     return plans.filter(Q(issuer__in=governments) | Q(parameters__coverage_scope="all"))
+
+
+def _served_governments(user) -> set[int]:
+    return {government or pk for pk, government in user.agencies.values_list("pk", "government_id")}
+
+
+def plans_reviewed_by(user):
+    """The plans whose 熠星 proposals an HR officer decides (select, confirm renewals, rate):
+    those their government issued — RAD's HR for RAD's central plans (coverage_scope "all"),
+    which every local government applies to. An HR officer with no agencies (or a superuser)
+    serves every government; coordinators, employees and supervisors review none."""
+    plans = Plan.objects.select_related("issuer").order_by("-roc_year", "slug")
+    if not is_hr(user):
+        return plans.none()
+    if user.is_superuser or not user.agencies.exists():
+        return plans
+    governments = _served_governments(user)
+    return plans.filter(Q(issuer_id__in=governments) | Q(issuer__government_id__in=governments))
+
+
+def proposals_to_review(user):
+    """Proposals sent to the plans an HR officer reviews (drafts are the coordinator's own)."""
+    return Proposal.objects.filter(activity__plan__in=plans_reviewed_by(user)).exclude(status=Proposal.Status.DRAFT)
+
+
+def proposal_team_candidates(user, government=None):
+    """Staff a proposal's team may be picked from: people of the proposing government
+    (`government`, an Agency; None: any the user serves) whom the user may see. A 本府 team
+    may span the government's agencies: a coordinator serving the government itself sees
+    them all; one serving a single agency picks from that agency's staff (coordinators see
+    only their own agencies' people — DOMAIN.md, roles). Never another government's."""
+    from portal.models import Employee
+
+    staff = Employee.objects.visible_to(user).filter(active=True)
+    if government is not None:
+        staff = staff.filter(Q(agency_id=government.pk) | Q(agency__government_id=government.pk))
+    return staff.select_related("agency", "unit").order_by("agency__name", "unit__name", "name")
+
+
+def earlier_selected_proposals(user, government_ids, roc_year):
+    """What a renewal may continue: the governments' selected or rated proposals of earlier
+    years, among those the user may see."""
+    return (proposals_visible_to(user)
+            .filter(Q(agency_id__in=government_ids) | Q(agency__government_id__in=government_ids),
+                    status__in=[Proposal.Status.SELECTED, Proposal.Status.RATED],
+                    activity__plan__roc_year__lt=roc_year)
+            .select_related("activity__plan").order_by("-activity__plan__roc_year", "title"))

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from portal import audit
 from portal.models import Agency, Employee
@@ -13,7 +14,9 @@ from portal.permissions import is_hr
 
 from . import eligibility
 from .models import (
+    COUNTED_PROPOSAL_STATES,
     PROPOSAL_FIELDS,
+    PROPOSAL_TRANSITIONS,
     Activity,
     CampNomination,
     CampQuota,
@@ -26,7 +29,12 @@ from .models import (
     Team,
     TeamMember,
     TrainingClass,
+    proposal_roles,
+    validate_contest_authors,
+    validate_proposal_team,
+    validate_renewal,
 )
+from .queries import plans_reviewed_by, proposal_team_candidates, proposals_visible_to
 
 ACTIVE = [Nomination.Status.NOMINATED, Nomination.Status.CONFIRMED]
 
@@ -222,69 +230,231 @@ def reallocate_camp_places(user, activity: Activity) -> dict[int, int]:
 REQUIRED_PROPOSAL_FIELDS = ["contact", "phone", "email", "goals", "strategy", "schedule", "kpis"]
 
 
-def save_proposal(user, proposal: Proposal) -> Proposal:
-    if proposal.status not in (Proposal.Status.DRAFT,):
-        raise ValidationError("已送出的申請不能再修改。")
+def _locked_proposal(proposal: Proposal) -> Proposal:
+    """The proposal's row, locked and re-read: a decision is taken on its state now, not on a stale copy."""
+    return (Proposal.objects.select_for_update(of=("self",))
+            .select_related("activity__plan__issuer", "agency__government", "renews__activity__plan", "renews__agency")
+            .get(pk=proposal.pk))
+
+
+def _transition(user, proposal: Proposal, action: str) -> tuple[Proposal, str]:
+    """Lock the proposal, check who may take `action` (PROPOSAL_TRANSITIONS) and that its
+    current state allows it. Returns (the locked proposal, its state before).
+    Raises PermissionDenied (not the plan's reviewer, or not the proposal's coordinator) and
+    ValidationError (the state does not allow the action)."""
+    locked = _locked_proposal(proposal)
+    sources, _target, who = PROPOSAL_TRANSITIONS[action]
+    if who == "reviewer":
+        allowed = plans_reviewed_by(user).filter(pk=locked.activity.plan_id).exists()
+    else:
+        allowed = proposals_visible_to(user).filter(pk=locked.pk).exists()
+    if not allowed:
+        raise PermissionDenied(_("您不能處理這件申請。"))
+    if locked.status not in sources:
+        raise ValidationError(_("這件申請目前為「%(status)s」，不能%(action)s。")
+                              % {"status": locked.get_status_display(), "action": TRANSITION_NAMES[action]})
+    return locked, locked.status
+
+
+TRANSITION_NAMES = {"submit": _lazy("送出"), "select": _lazy("評選為入選"), "not_select": _lazy("評選為未入選"),
+                    "confirm_renewal": _lazy("確認續辦"), "rate": _lazy("評等")}
+
+
+def _team_snapshot(proposal: Proposal) -> dict:
+    return {"leader": proposal.leader_id, "members": sorted(proposal.members.values_list("pk", flat=True)),
+            "renews": proposal.renews_id, "is_renewal": proposal.is_renewal}
+
+
+@transaction.atomic
+def save_proposal(user, proposal: Proposal, members=None) -> Proposal:
+    """Save a draft 熠星 proposal (Hualien 附件1) with its team.
+
+    `proposal` is a Proposal (new or an existing draft) whose fields, `leader` and `renews`
+    are already set; `members` an iterable of Employees (None keeps the current members).
+    Raises ValidationError — the proposal is no longer a draft; a team rule broken
+    (validate_proposal_team: leader not also a member, everyone of the proposing government);
+    a renewal that does not continue an earlier selected proposal of the government — and
+    PermissionDenied when the agency is not one the user serves or a person is not one the
+    user may pick (a coordinator picks from their own government only).
+    """
+    if proposal.pk:
+        before = _locked_proposal(proposal)
+        if before.status != Proposal.Status.DRAFT:
+            raise ValidationError(_("已送出的申請不能再修改。"))
+        proposal.status = before.status  # the state is the service's, never the caller's
+        snapshot = _team_snapshot(before)
+    elif proposal.status != Proposal.Status.DRAFT:
+        raise ValidationError(_("已送出的申請不能再修改。"))
+    else:
+        snapshot = None
+    if not Agency.objects.visible_to(user).filter(pk=proposal.agency_id).exists():
+        raise PermissionDenied(_("只能為您負責的機關提出申請。"))
+    government = proposal.agency.root
+    members = list(members) if members is not None else (list(proposal.members.select_related("agency"))
+                                                          if proposal.pk else [])
+    validate_proposal_team(government, proposal.leader, members)
+    people = {m.pk for m in members} | ({proposal.leader_id} if proposal.leader_id else set())
+    if people and proposal_team_candidates(user, government).filter(pk__in=people).count() != len(people):
+        raise PermissionDenied(_("只能選擇您負責機關的本府人員。"))
+    validate_renewal(proposal, proposal.renews)
+    if proposal.renews_id:
+        proposal.is_renewal = True
     proposal.created_by = proposal.created_by or user
     proposal.save()
-    audit.record(user, "proposal_save", proposal, proposal.title)
+    if members is not None or not snapshot:
+        proposal.members.set(members)
+    audit.record(user, "proposal_save", proposal, proposal.title, before=snapshot, after=_team_snapshot(proposal))
     return proposal
 
 
-def submit_proposal(user, proposal: Proposal) -> Proposal:
+def proposal_missing(proposal: Proposal) -> list[str]:
+    """What a proposal still lacks before it can be sent: the form's required fields, its
+    leader (主持人) and, for a renewal, the proposal it continues."""
     labels = dict(PROPOSAL_FIELDS)
     missing = [] if proposal.title.strip() else [_("計畫名稱")]
-    missing += [labels[f] for f in REQUIRED_PROPOSAL_FIELDS if not str(proposal.fields.get(f, "")).strip()]
+    missing += [str(labels[f]) for f in REQUIRED_PROPOSAL_FIELDS if not str(proposal.fields.get(f, "")).strip()]
+    if not proposal.leader_id:
+        missing.append(_("主持人"))
+    if proposal.is_renewal and not proposal.renews_id:
+        missing.append(_("續辦之原提案"))
+    return missing
+
+
+@transaction.atomic
+def submit_proposal(user, proposal: Proposal) -> Proposal:
+    """Send a draft: draft → submitted, also for a renewal (HR confirms it: confirm_renewal).
+
+    Raises ValidationError naming what is missing (proposal_missing) or a broken team rule,
+    PermissionDenied for a user who may not act for the proposal's agency.
+    """
+    proposal, before = _transition(user, proposal, "submit")
+    missing = proposal_missing(proposal)
     if missing:
         raise ValidationError(_("申請表尚有必填欄位未填寫：%(fields)s") % {"fields": "、".join(map(str, missing))})
-    # Renewals skip selection (RAD 104: 續辦者免經甄選).
-    proposal.status = Proposal.Status.SELECTED if proposal.is_renewal else Proposal.Status.SUBMITTED
+    validate_proposal_team(proposal.government, proposal.leader, proposal.members.select_related("agency"))
+    validate_renewal(proposal, proposal.renews)
+    proposal.status = Proposal.Status.SUBMITTED
     proposal.save(update_fields=["status", "updated_at"])
-    audit.record(user, "proposal_submit", proposal, proposal.title, after={"status": proposal.status})
-    return proposal
-
-
-def select_proposal(user, proposal: Proposal, selected: bool) -> Proposal:
-    if not is_hr(user):
-        raise PermissionDenied
-    if proposal.status != Proposal.Status.SUBMITTED:
-        raise ValidationError("只有已送出的申請可以評選。")
-    proposal.status = Proposal.Status.SELECTED if selected else Proposal.Status.NOT_SELECTED
-    proposal.save(update_fields=["status", "updated_at"])
-    audit.record(user, "proposal_select", proposal, proposal.title, after={"status": proposal.status})
+    audit.record(user, "proposal_submit", proposal, proposal.title, before={"status": before},
+                 after={"status": proposal.status})
     return proposal
 
 
 @transaction.atomic
+def select_proposal(user, proposal: Proposal, selected: bool) -> Proposal:
+    """The plan's HR selects (入選) or not (未入選) a submitted proposal (RAD 104 柒、三: 本中心辦理甄選作業).
+
+    A renewal is not selected here but confirmed (confirm_renewal); it may be turned down here.
+    Raises PermissionDenied (not the plan's reviewer) and ValidationError (not submitted).
+    """
+    proposal, before = _transition(user, proposal, "select" if selected else "not_select")
+    if selected and proposal.is_renewal:
+        raise ValidationError(_("續辦提案免經甄選，請以「確認續辦」處理。"))
+    proposal.status = Proposal.Status.SELECTED if selected else Proposal.Status.NOT_SELECTED
+    proposal.save(update_fields=["status", "updated_at"])
+    audit.record(user, "proposal_select", proposal, proposal.title, before={"status": before},
+                 after={"status": proposal.status})
+    return proposal
+
+
+@transaction.atomic
+def confirm_renewal(user, proposal: Proposal) -> Proposal:
+    """The plan's HR confirms a submitted renewal, which makes it selected (DOMAIN.md Decision:
+    續辦者免經甄選, but HR confirms it continues an earlier selected proposal).
+
+    Raises PermissionDenied (not the plan's reviewer), ValidationError (not a submitted
+    renewal, or what it continues is not an earlier selected proposal of the government).
+    """
+    proposal, before = _transition(user, proposal, "confirm_renewal")
+    if not proposal.is_renewal or not proposal.renews_id:
+        raise ValidationError(_("這件申請不是續辦提案。"))
+    validate_renewal(proposal, proposal.renews)
+    proposal.status = Proposal.Status.SELECTED
+    proposal.save(update_fields=["status", "updated_at"])
+    audit.record(user, "proposal_confirm_renewal", proposal, f"{proposal.title}（續辦：{proposal.renews.title}）",
+                 before={"status": before}, after={"status": proposal.status, "renews": proposal.renews_id})
+    return proposal
+
+
+def _team_for(proposal: Proposal) -> Team:
+    """The proposal's Team (found by its link, else by its name in the plan, unlinked); a new one otherwise."""
+    team = Team.objects.select_for_update().filter(proposal=proposal).first()
+    if team is None:
+        team = Team.objects.select_for_update().filter(plan_id=proposal.activity.plan_id, name=proposal.title).first()
+        if team is not None and team.proposal_id not in (None, proposal.pk):
+            raise ValidationError(_("本計畫已有同名的團隊「%(name)s」屬於另一件提案。") % {"name": proposal.title})
+    return team or Team(plan_id=proposal.activity.plan_id, name=proposal.title)
+
+
+@transaction.atomic
 def rate_proposal(user, proposal: Proposal, rating: str) -> Team:
-    """The final rating; leader and members become a rated team the incentive rules count."""
-    if not is_hr(user):
-        raise PermissionDenied
-    if proposal.status not in (Proposal.Status.SELECTED, Proposal.Status.RATED):
-        raise ValidationError("只有入選的方案可以評等。")
+    """The final rating (特優/優等/良好) of a selected proposal: its Team of the plan becomes
+    exactly the proposal's leader (主持人) and members (成員), so the plan's team_rating rule
+    (Hualien 106 陸、二、（四）) rewards exactly them. A rated proposal may be rated again.
+
+    Returns the Team. Raises PermissionDenied (not the plan's reviewer), ValidationError (not
+    selected or rated, an unknown rating, no leader, a team rule broken, a same-named team
+    of another proposal).
+    """
+    if rating not in Proposal.Rating.values:
+        raise ValidationError(_("評等須為特優、優等或良好。"))
+    proposal, before = _transition(user, proposal, "rate")
+    if not proposal.leader_id:
+        raise ValidationError(_("提案尚未指定主持人，不能評等。"))
+    validate_proposal_team(proposal.government, proposal.leader, proposal.members.select_related("agency"))
+    before_rating = proposal.rating
     proposal.status, proposal.rating = Proposal.Status.RATED, rating
     proposal.save(update_fields=["status", "rating", "updated_at"])
-    team, _created = Team.objects.update_or_create(plan=proposal.activity.plan, name=proposal.title,
-                                                   defaults={"rating": rating})
+    team = _team_for(proposal)
+    before_team = sorted(team.members.values_list("employee_id", "role")) if team.pk else []
+    team.name, team.rating, team.proposal = proposal.title, rating, proposal
+    team.save()
+    roles = proposal_roles(proposal)
     team.members.all().delete()
-    if proposal.leader_id:
-        TeamMember.objects.create(team=team, employee_id=proposal.leader_id, role=TeamMember.Role.LEADER)
-    TeamMember.objects.bulk_create([TeamMember(team=team, employee=m, role=TeamMember.Role.MEMBER)
-                                    for m in proposal.members.exclude(pk=proposal.leader_id)])
-    audit.record(user, "proposal_rate", proposal, f"{proposal.title}：{rating}", after={"rating": rating})
+    TeamMember.objects.bulk_create([TeamMember(team=team, employee_id=employee_id, role=role)
+                                    for employee_id, role in roles.items()])
+    audit.record(user, "proposal_rate", proposal, f"{proposal.title}：{rating}",
+                 before={"status": before, "rating": before_rating, "team": before_team},
+                 after={"status": proposal.status, "rating": rating, "team": sorted(roles.items())})
     return team
+
+
+def record_imported_rating(actor, team: Team, proposal: Proposal, rating: str) -> None:
+    """A team-ratings import named a selected/rated proposal's team (its people already checked
+    to be exactly the proposal's team): the team is linked to the proposal and the proposal
+    shows the rating. Runs inside the import's transaction; locks the proposal and re-checks it.
+    Raises ValidationError when the proposal is no longer selected or rated."""
+    locked = _locked_proposal(proposal)
+    if locked.status not in COUNTED_PROPOSAL_STATES:
+        raise ValidationError(_("「%(title)s」已不是入選的提案。") % {"title": locked.title})
+    before = {"status": locked.status, "rating": locked.rating}
+    if team.proposal_id != locked.pk:
+        team.proposal = locked
+        team.save(update_fields=["proposal"])
+    if (locked.status, locked.rating) != (Proposal.Status.RATED, rating):
+        locked.status, locked.rating = Proposal.Status.RATED, rating
+        locked.save(update_fields=["status", "rating", "updated_at"])
+        audit.record(actor, "proposal_rate_import", locked, f"{locked.title}：{rating}（匯入）",
+                     before=before, after={"status": locked.status, "rating": rating})
 
 
 # -- contest ---------------------------------------------------------------------------
 
-MAX_CREDITED_AUTHORS = 2
 
-
+@transaction.atomic
 def set_contest_authors(user, entry: ContestEntry, authors: list[Employee]) -> ContestEntry:
-    if len(authors) > MAX_CREDITED_AUTHORS:
-        raise ValidationError(f"每件作品至多 {MAX_CREDITED_AUTHORS} 位作者。")
+    """Credit a contest work's authors: at most 2 (Tainan 101 4, validate_contest_authors).
+
+    `authors` is a list of Employees. Raises ValidationError for a third author; the entry's
+    row is locked so two saves cannot together pass the limit.
+    """
+    authors = list(authors)
+    validate_contest_authors(authors)
+    entry = ContestEntry.objects.select_for_update().get(pk=entry.pk)
+    before = sorted(entry.authors.values_list("pk", flat=True))
     entry.authors.set(authors)
-    audit.record(user, "contest_authors", entry, entry.title, after={"authors": [a.pk for a in authors]})
+    audit.record(user, "contest_authors", entry, entry.title, before={"authors": before},
+                 after={"authors": sorted(a.pk for a in authors)})
     return entry
 
 

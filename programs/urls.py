@@ -14,6 +14,8 @@ urlpatterns = [
     path("proposals/", views.proposal_list, name="proposals"),
     path("entries/", views.entry_list, name="entries"),
     path("proposals/new/<int:activity_pk>/", views.proposal_edit, name="proposal-new"),
+    path("proposals/review/", views.proposal_review, name="proposal-review"),
     path("proposals/<int:pk>/", views.proposal_edit, name="proposal"),
+    path("proposals/<int:pk>/decide/", views.proposal_decide, name="proposal-decide"),
     path("proposals/<int:pk>/form.pdf", views.proposal_pdf, name="proposal-pdf"),
 ]

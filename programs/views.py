@@ -1,23 +1,28 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from portal.exporters import list_download
 from portal.models import Agency, Employee
 from portal.pdf import pdf_response
-from portal.permissions import national_id_for, require_coordinator_or_hr, scope_label
+from portal.permissions import is_hr, national_id_for, require_coordinator_or_hr, scope_label
 
 from . import services
-from .forms import PROPOSAL_FIELDS, ProposalForm
+from .forms import PROPOSAL_FIELDS, DecisionForm, ProposalForm
 from .models import Activity, Plan, Proposal
 from .queries import (
     camp_nominations_visible_to,
     contest_entries_visible_to,
+    earlier_selected_proposals,
     nominations_visible_to,
+    plans_reviewed_by,
     plans_run_by,
+    proposal_team_candidates,
+    proposals_to_review,
     proposals_visible_to,
     sessions_open_to,
 )
@@ -127,7 +132,8 @@ def proposal_list(request):
         if download:
             return download
     activities = Activity.objects.filter(kind=Activity.Kind.YIXING, plan__in=plans_run_by(request.user)).select_related("plan")
-    return render(request, "programs/proposal_list.html", {"proposals": proposals, "activities": activities})
+    return render(request, "programs/proposal_list.html", {"proposals": proposals, "activities": activities,
+                                                           "reviews": plans_reviewed_by(request.user).exists()})
 
 
 @login_required
@@ -156,34 +162,115 @@ def entry_list(request):
     return render(request, "programs/entry_list.html", {"entries": entries})
 
 
+def _proposal_form(request, proposal):
+    """The form with its pickers: staff of the proposing government (or, before an agency is
+    chosen, of the governments the user serves) and that government's earlier selected proposals."""
+    government = proposal.agency.root if proposal.agency_id else None
+    staff = proposal_team_candidates(request.user, government)
+    if government is not None:
+        governments = {government.pk}
+    else:
+        governments = {g or pk for pk, g in Agency.objects.visible_to(request.user).values_list("pk", "government_id")}
+    renewable = earlier_selected_proposals(request.user, governments, proposal.activity.plan.roc_year)
+    return ProposalForm(request.POST or None, instance=proposal, agency_choices=Agency.objects.visible_to(request.user),
+                        staff=staff, renewable=renewable)
+
+
 @login_required
 def proposal_edit(request, pk=None, activity_pk=None):
+    """A coordinator drafts and sends a 熠星 proposal with its team; once sent it is read-only,
+    and the plan's HR sees the decision buttons (select / not / confirm renewal / rate)."""
     require_coordinator_or_hr(request.user)
     if pk:
-        proposal = get_object_or_404(proposals_visible_to(request.user).select_related("activity__plan"), pk=pk)
+        proposal = get_object_or_404(proposals_visible_to(request.user)
+                                     .select_related("activity__plan", "agency__government", "leader__agency",
+                                                     "leader__unit", "renews__activity__plan"), pk=pk)
     else:
         proposal = Proposal(activity=get_object_or_404(Activity, pk=activity_pk, kind=Activity.Kind.YIXING,
                                                        plan__in=plans_run_by(request.user)))
-    agencies = Agency.objects.visible_to(request.user)
-    form = ProposalForm(request.POST or None, instance=proposal, agency_choices=agencies)
+    editable = proposal.status == Proposal.Status.DRAFT
+    form = _proposal_form(request, proposal)
+    if request.method == "POST" and not editable:
+        messages.error(request, _("已送出的申請不能再修改。"))
+        return redirect("programs:proposal", pk=proposal.pk)
     if request.method == "POST" and form.is_valid():
         proposal = form.save(commit=False)
         try:
-            services.save_proposal(request.user, proposal)
+            proposal = services.save_proposal(request.user, proposal, members=form.members)
         except ValidationError as error:
             messages.error(request, "；".join(error.messages))
         else:
             try:
                 if "submit" in request.POST:
                     services.submit_proposal(request.user, proposal)
-                    messages.success(request, _("申請已送出。"))
+                    messages.success(request, _("申請已送出。") if not proposal.is_renewal
+                                     else _("續辦申請已送出，待人事人員確認續辦。"))
                 else:
                     messages.success(request, _("草稿已儲存。"))
             except ValidationError as error:
                 # The draft is kept: the form goes on from the draft's own page, not a new one.
                 messages.error(request, _("草稿已儲存，但還不能送出：%(why)s") % {"why": "；".join(error.messages)})
             return redirect("programs:proposal", pk=proposal.pk)
+    reviews = bool(proposal.pk) and plans_reviewed_by(request.user).filter(pk=proposal.activity.plan_id).exists()
     return render(request, "programs/proposal_form.html", {
-        "form": form, "proposal": proposal, "field_labels": PROPOSAL_FIELDS,
-        "editable": proposal.status == Proposal.Status.DRAFT,
+        "form": form, "proposal": proposal, "field_labels": PROPOSAL_FIELDS, "editable": editable,
+        "team": _team(proposal) if proposal.pk else None, "reviews": reviews, "ratings": Proposal.Rating.choices,
     })
+
+
+def _team(proposal):
+    """(leader, members) as shown on the read-only page and the review list."""
+    members = [m for m in proposal.members.all() if m.pk != proposal.leader_id]
+    return {"leader": proposal.leader, "members": members}
+
+
+@login_required
+def proposal_review(request):
+    """The plan's HR: proposals sent to the plans they review, with their teams and the decisions
+    still open (select / not select, confirm a renewal, rate a selected one)."""
+    if not request.user.is_authenticated or not is_hr(request.user):
+        raise PermissionDenied
+    proposals = (proposals_to_review(request.user)
+                 .select_related("activity__plan", "agency__government", "leader__agency", "leader__unit",
+                                 "renews__activity__plan")
+                 .prefetch_related(Prefetch("members", queryset=Employee.objects.select_related("agency", "unit")))
+                 .order_by("activity__plan__slug", "status", "agency__name", "title"))
+    status = request.GET.get("status", "")
+    if status in Proposal.Status.values:
+        proposals = proposals.filter(status=status)
+    rows = [(p, _team(p)) for p in proposals]
+    return render(request, "programs/proposal_review.html", {
+        "rows": rows, "ratings": Proposal.Rating.choices, "statuses": Proposal.Status.choices, "status": status,
+    })
+
+
+@login_required
+@require_POST
+def proposal_decide(request, pk):
+    """HR's decision on one proposal, through the services; anyone but the plan's HR gets 403."""
+    if not is_hr(request.user):
+        raise PermissionDenied
+    proposal = get_object_or_404(proposals_to_review(request.user), pk=pk)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(m for errors in form.errors.values() for m in errors))
+    else:
+        action, rating = form.cleaned_data["action"], form.cleaned_data["rating"]
+        try:
+            if action in ("select", "not_select"):
+                services.select_proposal(request.user, proposal, selected=action == "select")
+            elif action == "confirm_renewal":
+                services.confirm_renewal(request.user, proposal)
+            else:
+                services.rate_proposal(request.user, proposal, rating)
+        except ValidationError as error:
+            messages.error(request, f"{proposal.title}：{'；'.join(error.messages)}")
+        else:
+            proposal.refresh_from_db()
+            messages.success(request, _("「%(title)s」：%(status)s%(rating)s") % {
+                "title": proposal.title, "status": proposal.get_status_display(),
+                "rating": f"（{proposal.rating}）" if proposal.rating else ""})
+    target = request.POST.get("next", "")
+    if target == "review":
+        return redirect("programs:proposal-review")
+    return redirect("programs:proposal", pk=proposal.pk)

@@ -87,6 +87,7 @@ def params(name: str, world) -> dict | None:
         "programs:camp": {"pk": world["camp"].pk},
         "programs:proposal": {"pk": world["proposal_b"].pk},
         "programs:proposal-pdf": {"pk": world["proposal_b"].pk},
+        "programs:proposal-decide": {"pk": world["proposal_b"].pk},  # POST only: a GET is refused (405)
         "programs:proposal-new": {"activity_pk": world["yixing"].pk},
         "import-batch": {"pk": world["batch_b"].pk},
         "document": {"pk": world["document_b"].pk},

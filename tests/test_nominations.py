@@ -126,8 +126,7 @@ def test_proposal_draft_submit_select_and_rate(rad):
     activity = Activity.objects.create(plan=rad["plan"], slug="yixing", kind="yixing", name="熠星方案")
     leader, member = rad["staff"][:2]
     proposal = Proposal(activity=activity, agency=rad["agency"], title="花蓮好學", leader=leader)
-    services.save_proposal(rad["coordinator"], proposal)
-    proposal.members.set([leader, member])
+    services.save_proposal(rad["coordinator"], proposal, members=[member])
     with pytest.raises(ValidationError):
         services.submit_proposal(rad["coordinator"], proposal)
     proposal.fields = {f: "內容" for f in services.REQUIRED_PROPOSAL_FIELDS}
@@ -139,11 +138,25 @@ def test_proposal_draft_submit_select_and_rate(rad):
         ("人員0", "主持人"), ("人員1", "成員")]
 
 
-def test_renewal_proposal_skips_selection(rad):
+def test_renewal_proposal_skips_selection_but_waits_for_hr_to_confirm_it(rad):
+    earlier_plan = Plan.objects.create(slug="rad-103", issuer=rad["plan"].issuer, roc_year=103, title="103計畫")
+    earlier = Proposal.objects.create(activity=Activity.objects.create(plan=earlier_plan, slug="yixing", kind="yixing",
+                                                                       name="熠星方案"),
+                                      agency=rad["agency"], title="原提案", status="selected", leader=rad["staff"][0])
     activity = Activity.objects.create(plan=rad["plan"], slug="yixing", kind="yixing", name="熠星方案")
     proposal = Proposal.objects.create(activity=activity, agency=rad["agency"], title="續辦", is_renewal=True,
-                                       fields={f: "內容" for f in services.REQUIRED_PROPOSAL_FIELDS})
-    assert services.submit_proposal(rad["coordinator"], proposal).status == "selected"
+                                       leader=rad["staff"][0], fields={f: "內容" for f in services.REQUIRED_PROPOSAL_FIELDS})
+    with pytest.raises(ValidationError) as error:
+        services.submit_proposal(rad["coordinator"], proposal)
+    assert error.value.messages == ["申請表尚有必填欄位未填寫：續辦之原提案"]
+    proposal.renews = earlier
+    services.save_proposal(rad["coordinator"], proposal)
+    assert services.submit_proposal(rad["coordinator"], proposal).status == "submitted"
+    with pytest.raises(PermissionDenied):
+        services.confirm_renewal(rad["coordinator"], proposal)
+    with pytest.raises(ValidationError):
+        services.select_proposal(rad["hr"], proposal, selected=True)
+    assert services.confirm_renewal(rad["hr"], proposal).status == "selected"
 
 
 def test_contest_entry_has_at_most_2_credited_authors(rad):
@@ -224,10 +237,10 @@ def test_a_proposal_that_cannot_be_sent_yet_names_what_is_missing_and_stays_one_
     draft = Proposal.objects.get()
     assert page.redirect_chain[-1][0] == reverse("programs:proposal", args=[draft.pk])
     assert [str(m) for m in page.context["messages"]] == [
-        "草稿已儲存，但還不能送出：申請表尚有必填欄位未填寫：電話、電子郵件、計畫目標、執行策略、預定進度、預期效益（績效指標）"]
+        "草稿已儲存，但還不能送出：申請表尚有必填欄位未填寫：電話、電子郵件、計畫目標、執行策略、預定進度、預期效益（績效指標）、主持人"]
     fields = {key: "內容" for key in ["contact", "phone", "email", "goals", "strategy", "schedule", "kpis"]}
     client.post(reverse("programs:proposal", args=[draft.pk]),
-                {"title": "一區一特色", "agency": rad["agency"].pk, **fields, "submit": "1"})
+                {"title": "一區一特色", "agency": rad["agency"].pk, **fields, "leader": rad["staff"][0].pk, "submit": "1"})
     assert list(Proposal.objects.values_list("status", flat=True)) == ["submitted"]
     shown = client.get(reverse("programs:proposal", args=[draft.pk])).content.decode()
     assert rad["agency"].name in shown
