@@ -96,6 +96,14 @@ def command(name: str, *args, **options) -> str:
     return out.getvalue()
 
 
+def balances(plan_slug: str, as_of: dt.date) -> dict[str, float]:
+    """Each person's leave balance under a plan as of a day, read off `leave_ledger --json` as HR would."""
+    import json
+
+    ledger = json.loads(command("leave_ledger", "--plan", plan_slug, "--as-of", as_of.isoformat(), "--json"))
+    return {person["national_id"]: person["balance"] for person in ledger["people"]}
+
+
 def import_file(files: Files, name: str, file_name: str, header: list[str], rows: list[list], *targets) -> str:
     """HR imports a file with `manage.py <name> [targets…] FILE`."""
     return command(name, *targets, files.write(file_name, header, rows))

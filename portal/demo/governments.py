@@ -8,14 +8,13 @@ by HR, classes attended, and compensatory leave used or lapsed.
 import datetime as dt
 import random
 
-from leave import services as leave
 from leave.models import Application
 from incentives.models import Decision
 from portal.models import Employee, Unit, User
 from programs.models import Activity, EmployeeTag, Plan, Proposal, Session
 
 from . import pending_doors
-from .doors import DemoStepFailed, Files, Person, import_file, on
+from .doors import DemoStepFailed, Files, Person, balances, import_file, on
 from .kaohsiung import COURSE_LIST_HEADER, OTHER_COURSES, RECORD_HEADER, _hours, office_record
 from .people import Roster, staff_account, supervisor_account
 from .steps import (
@@ -233,8 +232,9 @@ def _leave_tainan(hr: Person, plan: Plan, covered: list[Employee]) -> int:
     one's unit head approves and HR registers it."""
     chosen = []
     with on(dt.date(2012, 10, 22)):
+        balance = balances(plan.slug, dt.date(2012, 10, 22))
         for person in covered:
-            if len(chosen) >= 4 or person.unit_role == "單位主管" or leave.balance(person, dt.date(2012, 11, 12), plan) < 2:
+            if len(chosen) >= 4 or person.unit_role == "單位主管" or balance.get(person.national_id, 0) < 2:
                 continue
             applicant = Person(staff_account(hr, person))
             chosen.append((person, apply_for_leave(applicant, plan, dt.date(2012, 11, 12 + len(chosen)), "08:30", "10:30")))

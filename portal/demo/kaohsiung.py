@@ -12,17 +12,14 @@ import datetime as dt
 import random
 from decimal import Decimal
 
-from django.urls import reverse
-
 from courses.models import Bundle
 from incentives.models import Decision
-from leave import services as leave
 from leave.models import Application
 from portal.models import Employee, Unit, User
-from programs.models import Activity, EmployeeTag, Nomination, Plan, Proposal, Session
+from programs.models import Activity, EmployeeTag, Plan, Proposal, Session
 
 from . import pending_doors
-from .doors import Files, Person, import_file, on
+from .doors import Files, Person, balances, import_file, on
 from .people import Roster, staff_account
 from .steps import (
     add_class_history,
@@ -305,9 +302,10 @@ class Kaohsiung:
         unit = Unit.objects.get(agency__name="高雄市政府教育局", name="資訊教育科")
         states = ["approved", "returned", "submitted", "registered", "cancelled", "submitted"]
         with on(dt.date(2014, 7, 1)):
+            balance = balances(self.plan.slug, dt.date(2014, 7, 28))
             colleagues = [e for e in self.roster.employees(agency=unit.agency.name, unit=unit.name)
                           if e.pk not in (emp.user.employee_id, sup.user.employee_id)
-                          and leave.balance(e, dt.date(2014, 7, 28), self.plan) >= 4]
+                          and balance.get(e.national_id, 0) >= 4]
             applicants = [(state, Person(staff_account(hr, person))) for state, person in zip(states, colleagues)]
             applications = [(state, applicant, apply_for_leave(applicant, self.plan, dt.date(2014, 7, 21 + n % 5), "13:30", "17:30"))
                             for n, (state, applicant) in enumerate(applicants, start=2)]

@@ -142,11 +142,10 @@ def open_account(hr: Person, username: str, *, password: str | None, role: str, 
 
     Without a password the account signs in through nothing but the page a person is given
     (the staff the demo acts for); the demo log-ins get the published password."""
-    add = {"username": username, "role": role}
+    # The add page's switch 「以密碼登入」 (Django's usable_password): "true" or "false", not a password.
+    add = {"username": username, "role": role, "usable_password": "true" if password else "false"}  # nosec B105
     if password:
-        add |= {"usable_password": "true", "password1": password, "password2": password}
-    else:
-        add |= {"usable_password": "false"}
+        add |= {"password1": password, "password2": password}
     pk = hr.admin_add("portal.User", add, step=f"人事人員新增帳號 {username}")
     hr.admin_change("portal.User", pk, {
         "first_name": full_name, "role": role, "employee": str(employee.pk) if employee else "",
