@@ -58,7 +58,7 @@ def test_demo_has_every_kind_of_thing_for_every_log_in_and_loads_twice_the_same(
         "team-ratings": 1, "case-reports": 1}
     assert not ImportBatch.objects.exclude(status="applied").exists()
     # Everything the other systems hold came in through an import batch.
-    for model in (Employee, LearningRecord, ForumTally, AttendancePeriod):
+    for model in (LearningRecord, ForumTally, AttendancePeriod):
         assert not model.objects.filter(batch=None).exists(), model
     assert (LearningRecord.objects.count(), ForumTally.objects.count(), AttendancePeriod.objects.count()) == (6333, 606, 32)
     assert Counter(Decision.objects.values_list("status", flat=True)) == {
