@@ -269,22 +269,22 @@ class Kaohsiung:
             pending_doors.hr_saves_evaluation(hr.user, plan, dt.date(2014, 7, 2))
         eligible = eligible_people(plan, self.roster.employees(agency="高雄市政府教育局"))
         steps = ["eligible", "requested", "approved", "issued", "rejected", "withheld"]
-        plans = {step: [p for n, p in enumerate(p for p in eligible if p != demo_employee) if steps[n % len(steps)] == step]
+        by_step = {step: [p for n, p in enumerate(p for p in eligible if p != demo_employee) if steps[n % len(steps)] == step]
                  for step in steps}
         social = eligible_people(plan, self.roster.employees(agency="高雄市政府社會局"))[:4]
         with on(dt.date(2014, 7, 3)):
-            file_requests(self.coord, plan, plans["requested"] + plans["approved"] + plans["issued"] + plans["rejected"]
+            file_requests(self.coord, plan, by_step["requested"] + by_step["approved"] + by_step["issued"] + by_step["rejected"]
                           + [demo_employee])
             file_requests(self.coord2, plan, social)  # the rest of 社會局 still eligible, for coord2 to file
         with on(dt.date(2014, 7, 8)):
-            approve(hr, decisions_of(plan, plans["approved"] + plans["issued"] + [demo_employee]))
-            for decision in decisions_of(plan, plans["rejected"]):
+            approve(hr, decisions_of(plan, by_step["approved"] + by_step["issued"] + [demo_employee]))
+            for decision in decisions_of(plan, by_step["rejected"]):
                 pending_doors.hr_rejects(hr.user, decision, "提報資料不全，請補附終身學習時數證明（附件1）")
-            for decision in decisions_of(plan, plans["withheld"]):
+            for decision in decisions_of(plan, by_step["withheld"]):
                 pending_doors.hr_withholds(hr.user, plan, decision.employee, decision.rule_code,
                                            "課程完成日期待終身學習入口網站更正後再行核定")
         with on(dt.date(2014, 7, 10)):
-            pending_doors.hr_issues_order(hr.user, decisions_of(plan, plans["issued"] + [demo_employee]),
+            pending_doors.hr_issues_order(hr.user, decisions_of(plan, by_step["issued"] + [demo_employee]),
                                           "高市府人考字第10330000023號", dt.date(2014, 7, 10))
 
     # -- leave -----------------------------------------------------------------------------
