@@ -2,7 +2,7 @@
 person's step through one page (or an admin page), checked as it goes."""
 import datetime as dt
 
-from django.urls import reverse
+from django.urls import resolve, reverse
 
 from incentives.models import Decision
 from leave.models import Application
@@ -47,7 +47,8 @@ def write_proposal(coordinator: Person, activity: Activity, agency, title: str, 
         data["submit"] = "送出"
     response = coordinator.post(response.wsgi_request.path, data, step=f"{coordinator}填寫熠星方案「{title}」",
                                 expect="申請已送出。" if submit else "草稿已儲存。")
-    return Proposal.objects.get(pk=response.context["proposal"].pk)
+    # The saved proposal's own page is where the form goes on.
+    return Proposal.objects.get(pk=resolve(response.url).kwargs["pk"])
 
 
 def name_team(hr: Person, proposal: Proposal, leader: Employee, members: list[Employee]) -> None:
