@@ -42,6 +42,10 @@ def page(client, username, name, *args, **query):
 
 def test_demo_has_every_kind_of_thing_for_every_log_in_and_loads_twice_the_same(demo, client):
     assert "示範資料就緒：16 個機關、30 個單位、360 位人員。" in demo
+    assert "高雄市：學習紀錄 5718 筆、論壇統計 576 筆、獎勵案 137 件、補休核給 138 筆、補休申請 8 件、研習推薦 20 人次、英語營 10 人、熠星申請 2 件" in demo
+    assert "臺南市（101年）：學習紀錄 240 筆、論壇統計 30 筆、獎勵案 23 件、補休核給 24 筆、補休申請 3 件。" in demo
+    assert "花蓮縣（106年）：學習紀錄 375 筆、證書 23 張、獎勵案 20 件。" in demo
+    assert "補休失效紀錄：新增 22 筆（至 103/07/15）。" in demo
     assert set(Decision.objects.values_list("status", flat=True)) == {
         "eligible", "requested", "approved", "issued", "rejected", "withheld"}
     assert set(Application.objects.values_list("status", flat=True)) == {

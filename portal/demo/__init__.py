@@ -48,9 +48,10 @@ def build(stdout) -> dict:
         # In the order of the years: Tainan's 101, Kaohsiung's 103 up to the demo date, then Hualien's 106.
         tainan = build_tainan(files, roster, users)
         stdout.write(f"臺南市（101年）：學習紀錄 {tainan['records']} 筆、論壇統計 {tainan['tallies']} 筆、"
-                     f"獎勵案 {tainan['decisions']} 件、補休申請 {tainan['applications']} 件。")
+                     f"獎勵案 {tainan['decisions']} 件、補休核給 {tainan['grants']} 筆、補休申請 {tainan['applications']} 件。")
         kaohsiung = Kaohsiung(files, roster, users).build()
         stdout.write(f"高雄市：學習紀錄 {kaohsiung['records']} 筆、論壇統計 {kaohsiung['tallies']} 筆、獎勵案 {kaohsiung['decisions']} 件、"
+                     f"補休核給 {kaohsiung['grants']} 筆、"
                      f"補休申請 {kaohsiung['applications']} 件、研習推薦 {kaohsiung['nominations']} 人次、"
                      f"英語營 {kaohsiung['camp']} 人、熠星申請 {kaohsiung['proposals']} 件（資料至 {kaohsiung['as_of']}）。")
         hualien = build_hualien(files, roster, users)

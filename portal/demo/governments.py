@@ -8,7 +8,7 @@ by HR, classes attended, and compensatory leave used or lapsed.
 import datetime as dt
 import random
 
-from leave.models import Application
+from leave.models import Application, Entry
 from incentives.models import Decision
 from portal.models import Employee, Unit, User
 from programs.models import Activity, EmployeeTag, Plan, Proposal, Session
@@ -208,7 +208,7 @@ def build_tainan(files: Files, roster: Roster, users: dict[str, User], seed: int
                        order="府人考字第1010000001號", order_date=dt.date(2012, 11, 5))
     applications = _leave_tainan(hr, plan, covered)
     return {"records": len(records), "tallies": len(tallies), "decisions": Decision.objects.filter(plan=plan).count(),
-            "applications": applications}
+            "applications": applications, "grants": Entry.objects.filter(plan=plan, kind=Entry.Kind.GRANT).count()}
 
 
 def _classes_tainan(hr: Person, coordinator: Person, plan: Plan, education: list[Employee]) -> None:

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from courses.models import Bundle
 from incentives.models import Decision
-from leave.models import Application
+from leave.models import Application, Entry
 from portal.models import Employee, Unit, User
 from programs.models import Activity, EmployeeTag, Plan, Proposal, Session
 
@@ -146,7 +146,8 @@ class Kaohsiung:
             self._contest()
         self.figures.update(records=len(records), tallies=len(tallies), as_of=AS_OF,
                             decisions=Decision.objects.filter(plan=self.plan).count(),
-                            applications=Application.objects.filter(plan=self.plan).count())
+                            applications=Application.objects.filter(plan=self.plan).count(),
+                            grants=Entry.objects.filter(plan=self.plan, kind=Entry.Kind.GRANT).count())
         return self.figures
 
     # -- what the other systems export -------------------------------------------------------

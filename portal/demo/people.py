@@ -40,8 +40,8 @@ GIVEN = "志明淑芬家豪雅婷俊傑怡君建宏美玲宗翰佩珊冠宇欣�
 TITLES = {Rank.SENIOR: ["處長", "副局長", "主任秘書", "專門委員"], Rank.JUNIOR: ["科長", "專員", "科員", "股長"],
           Rank.ELEMENTARY: ["辦事員", "書記", "助理員"]}
 ROSTER_HEADER = ["身分證字號", "姓名", "機關名稱", "上級機關", "單位", "職稱", "官等", "人員類別", "輪班", "推動角色"]
-# The day HR sets the demo up: the roster comes in, and the accounts are opened, before 103 begins.
-SET_UP_ON = dt.date(2014, 1, 2)
+# The day HR sets the portal up: the rosters come in and the accounts are opened, before the earliest year (Tainan 101).
+SET_UP_ON = dt.date(2012, 1, 2)
 
 USERS = [
     # username, name, role, agency for coordinators
@@ -131,7 +131,7 @@ def _environment(**values):
 def first_hr_account() -> User:
     """The first HR account, as whoever installs the portal makes it: `createsuperuser --noinput`."""
     with _environment(DJANGO_SUPERUSER_USERNAME="hr", DJANGO_SUPERUSER_PASSWORD=DEMO_PASSWORD,
-                      DJANGO_SUPERUSER_EMAIL="hr@kcg.gov.tw"):
+                      DJANGO_SUPERUSER_EMAIL="hr@example.gov.tw"):
         command("createsuperuser", interactive=False)
     return User.objects.get(username="hr")
 
@@ -140,8 +140,8 @@ def open_account(hr: Person, username: str, *, password: str | None, role: str, 
                  employee: Employee | None = None, agencies=(), headed_units=()) -> User:
     """HR opens a log-in on the admin's add page, then fills in its role and scope on its change page.
 
-    Without a password the account signs in through nothing but the page a person is given
-    (the staff the demo acts for); the demo log-ins get the published password."""
+    The demo log-ins get the published password; the staff the demo acts for get none (the
+    add page's 「以密碼登入」 off), so nobody can sign in as them."""
     # The add page's switch 「以密碼登入」 (Django's usable_password): "true" or "false", not a password.
     add = {"username": username, "role": role, "usable_password": "true" if password else "false"}  # nosec B105
     if password:
