@@ -87,7 +87,7 @@ def test_demo_has_every_kind_of_thing_for_every_log_in_and_loads_twice_the_same(
 def test_demo_calls_services_only_in_its_pending_doors():
     """Only `portal/demo/pending_doors.py` calls a service; every other step is a command or a page."""
     calling = set()
-    for path in Path("portal/demo").glob("*.py"):
+    for path in (Path(__file__).resolve().parent.parent / "portal" / "demo").glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[-1] == "services":
                 calling.add(path.name)
