@@ -13,13 +13,15 @@ from .doors import DemoStepFailed, Person
 
 
 def eligible_people(plan: Plan, people: list[Employee]) -> list[Employee]:
-    """The staff whose awards the staff-standing page shows as eligible, in the roster's order."""
+    """The staff with an award still to file (the decisions HR's evaluation saved as eligible,
+    which the staff-standing page marks so), in the roster's order: whom the step ticks."""
     with_awards = set(Decision.objects.filter(plan=plan, employee__in=people, status=Decision.Status.ELIGIBLE)
                       .values_list("employee_id", flat=True))
     return [p for p in people if p.pk in with_awards]
 
 
 def decisions_of(plan: Plan, people: list[Employee]) -> list[Decision]:
+    """The people's decisions, as HR finds them in the admin's list of decisions to tick."""
     return list(Decision.objects.filter(plan=plan, employee__in=people).select_related("employee").order_by("pk"))
 
 
