@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parent.parent
 EVALUATIONS = [["kaohsiung-103"], ["rad-104"]]
-# The demo (portal/demo.py): what the restored database must still say.
+# The demo (portal/demo/): what the restored database must still say.
 EXPECTED = {
     "kaohsiung": ("kaohsiung-103", "2014-12-31", 276), "commended people": 137, "commendations": 202,
     "leave hours": Decimal("1360.0"), "rad": ("rad-104", "2015-12-31", 360),

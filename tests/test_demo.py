@@ -1,17 +1,22 @@
 """The demo (`make run`): a believable government in mid-103 and something real on every
-page for each demo log-in; loading it twice changes nothing."""
+page for each demo log-in, built only through the imports, the commands and the pages;
+loading it twice changes nothing."""
+import ast
 import datetime as dt
 import io
+from collections import Counter
+from pathlib import Path
 
 import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.urls import reverse
 
+from courses.models import AttendancePeriod, ForumTally, LearningRecord
 from incentives.models import Decision
 from leave.models import Application, Entry
 from portal.demo import DEMO_PASSWORD, USERS
-from portal.models import Employee, ImportBatch, User
+from portal.models import AuditEntry, Employee, ImportBatch, User
 from programs.models import CampNomination, CaseReport, Certificate, ContestEntry, Nomination, Proposal, Team
 
 
@@ -37,6 +42,10 @@ def page(client, username, name, *args, **query):
 
 def test_demo_has_every_kind_of_thing_for_every_log_in_and_loads_twice_the_same(demo, client):
     assert "示範資料就緒：16 個機關、30 個單位、360 位人員。" in demo
+    assert "高雄市：學習紀錄 5718 筆、論壇統計 576 筆、獎勵案 137 件、補休核給 138 筆、補休申請 8 件、研習推薦 20 人次、英語營 10 人、熠星申請 2 件" in demo
+    assert "臺南市（101年）：學習紀錄 240 筆、論壇統計 30 筆、獎勵案 23 件、補休核給 24 筆、補休申請 3 件。" in demo
+    assert "花蓮縣（106年）：學習紀錄 375 筆、證書 23 張、獎勵案 20 件。" in demo
+    assert "補休失效紀錄：新增 22 筆（至 103/07/15）。" in demo
     assert set(Decision.objects.values_list("status", flat=True)) == {
         "eligible", "requested", "approved", "issued", "rejected", "withheld"}
     assert set(Application.objects.values_list("status", flat=True)) == {
@@ -48,12 +57,43 @@ def test_demo_has_every_kind_of_thing_for_every_log_in_and_loads_twice_the_same(
     assert list(Team.objects.values_list("plan__slug", "rating")) == [("hualien-106", "優等")]
     assert (ContestEntry.objects.filter(plan__slug="tainan-101", placing="1").count(), CaseReport.objects.count() > 0,
             Certificate.objects.filter(plan__slug="hualien-106").count() > 0, CampNomination.objects.count() > 0) == (1, True, True, True)
-    assert ImportBatch.objects.filter(status="applied").count() == 8
+    assert Counter(ImportBatch.objects.filter(status="applied").values_list("kind", flat=True)) == {
+        "roster": 3, "course-list": 3, "records": 10, "forum": 2, "attendance": 1, "certificates": 2, "contest": 2,
+        "team-ratings": 1, "case-reports": 1}
+    assert not ImportBatch.objects.exclude(status="applied").exists()
+    # Everything the other systems hold came in through an import batch.
+    for model in (LearningRecord, ForumTally, AttendancePeriod):
+        assert not model.objects.filter(batch=None).exists(), model
+    assert (LearningRecord.objects.count(), ForumTally.objects.count(), AttendancePeriod.objects.count()) == (6333, 606, 32)
+    assert Counter(Decision.objects.values_list("status", flat=True)) == {
+        "eligible": 129, "requested": 14, "approved": 5, "issued": 23, "rejected": 5, "withheld": 4}
+    assert Counter(Entry.objects.values_list("kind", flat=True)) == {"grant": 162, "lapse": 22, "use": 11, "reversal": 2}
+    # The grants were written by the grant runs after the imports, the use by the applications on the pages.
+    assert not Entry.objects.filter(kind="grant").exclude(created_by=None).exists()
+    steps = AuditEntry.objects.filter(action__in=["leave_apply", "leave_approved", "leave_returned", "leave_registered",
+                                                  "leave_cancelled", "decision_requested", "nominate", "camp_nominate"])
+    actors = set(steps.values_list("actor__username", flat=True))
+    assert None not in actors and {"emp", "sup", "hr", "coord", "coord2", "hlcoord", "tncoord"} <= actors
+    assert Team.objects.get().members.count() == 5
     assert not Employee.objects.filter(agency__name="花蓮縣警察局", decisions__isnull=False).exists()
     pages_for_each_log_in(client)
     before = counts()
-    call_command("load_demo", stdout=io.StringIO())
+    again = io.StringIO()
+    call_command("load_demo", stdout=again)
     assert counts() == before
+    assert "示範資料已存在，未重建" in again.getvalue()
+
+
+def test_demo_calls_services_only_in_its_pending_doors():
+    """Only `portal/demo/pending_doors.py` calls a service; every other step is a command or a page."""
+    calling = set()
+    for path in (Path(__file__).resolve().parent.parent / "portal" / "demo").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[-1] == "services":
+                calling.add(path.name)
+            if isinstance(node, ast.ImportFrom) and any(alias.name == "services" for alias in node.names):
+                calling.add(path.name)
+    assert calling == {"pending_doors.py"}
 
 
 def pages_for_each_log_in(client):
