@@ -11,7 +11,7 @@ import random
 from leave.models import Application, Entry
 from incentives.models import Decision
 from portal.models import Employee, Unit, User
-from programs.models import Activity, EmployeeTag, Plan, Proposal, Session
+from programs.models import Activity, EmployeeTag, Plan, Session
 
 from . import pending_doors
 from .doors import DemoStepFailed, Files, Person, balances, import_file, on
@@ -26,7 +26,6 @@ from .steps import (
     eligible_people,
     file_requests,
     add_tag,
-    name_team,
     nominate,
     nominate_to_camp,
     record_attendance,
@@ -121,16 +120,14 @@ def build_hualien(files: Files, roster: Roster, users: dict[str, User], seed: in
             "plan_name": "洄瀾數位學習熠星計畫", "goals": "以自製數位教材傳承花蓮在地公務經驗",
             "topics": "國際教育與觀光行銷", "participants": "本府教育處、觀光處同仁",
             "strategy": "成立專案小組，每月製作一門微課程", "schedule": "106年4月至12月",
-            "kpis": "完成自製數位教材 4 門、論壇討論 300 則"}, submit=True)
-        name_team(hr, team, education[0], members)
+            "kpis": "完成自製數位教材 4 門、論壇討論 300 則"}, submit=True, leader=education[0], members=members)
     with on(dt.date(2017, 4, 20)):
         select_proposals(hr, [team])
     with on(dt.date(2017, 12, 15)):
-        # The rating comes from RAD as a file; HR then records it on the proposal too.
+        # The rating comes as a file; the import checks the team is the proposal's and marks it rated.
         rows = [[title, "優等", education[0].national_id, "主持人"]] + [[title, "優等", p.national_id, "成員"] for p in members]
         import_file(files, "import_results", "106熠星方案評等結果.csv", RESULT_HEADERS["team-ratings"], rows,
                     "hualien-106", "team-ratings")
-        pending_doors.hr_rates_proposal(hr.user, Proposal.objects.get(pk=team.pk), "優等")
     with on(dt.date(2017, 12, 18)):
         write_proposal(coordinator, yixing, education[0].agency, "107年度英語力提升社群（草稿）", {"contact": "吳承辦"})
     camp = Activity.objects.get(plan=plan, kind=Activity.Kind.ENGLISH_CAMP)

@@ -32,7 +32,6 @@ from .steps import (
     decisions_of,
     eligible_people,
     file_requests,
-    name_team,
     nominate,
     nominate_to_camp,
     register_leave,
@@ -213,20 +212,18 @@ class Kaohsiung:
     # -- 熠星 proposals ---------------------------------------------------------------------
 
     def _proposals(self) -> None:
-        """教育局 keeps a draft; 社會局 submits; HR names each team on the proposal's admin page
-        (the coordinator's form has no place for it) and selects 社會局's."""
+        """教育局 keeps a draft; 社會局 submits; each names its team on the form; HR selects 社會局's."""
         yixing = Activity.objects.get(plan=self.plan, kind=Activity.Kind.YIXING)
         education, social = self.education, self.social
         fields = {"contact": "陳承辦", "phone": "07-7995678", "email": "elearning@kh.gov.tw", "goals": "以社群論壇帶動教師與行政人員數位學習",
                   "strategy": "每月一次線上讀書會，搭配港都e學苑課程", "schedule": "103年3月至11月", "kpis": "社群成員 60 人、讀書會 9 場"}
         with on(dt.date(2014, 3, 10)):
-            draft = write_proposal(self.coord, yixing, education[0].agency, "教育局數位學習社群深耕計畫", {**fields, "kpis": ""})
+            draft = write_proposal(self.coord, yixing, education[0].agency, "教育局數位學習社群深耕計畫", {**fields, "kpis": ""},
+                                   leader=education[5], members=education[6:9])
         with on(dt.date(2014, 3, 12)):
             submitted = write_proposal(self.coord2, yixing, social[0].agency, "社會局長照知識數位傳承計畫",
-                                       {**fields, "contact": "黃承辦", "email": "social@kh.gov.tw"}, submit=True)
-        with on(dt.date(2014, 3, 14)):
-            name_team(self.hr, draft, education[5], education[6:9])
-            name_team(self.hr, submitted, social[5], social[6:8])
+                                       {**fields, "contact": "黃承辦", "email": "social@kh.gov.tw"}, submit=True,
+                                       leader=social[5], members=social[6:8])
         with on(dt.date(2014, 3, 31)):
             select_proposals(self.hr, [submitted])
         self.figures["proposals"] = Proposal.objects.filter(activity=yixing).count()

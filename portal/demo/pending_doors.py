@@ -10,8 +10,7 @@ import datetime as dt
 
 from incentives import services as incentives
 from incentives.models import Decision
-from programs import services as programs
-from programs.models import Plan, Proposal
+from programs.models import Plan
 from portal.models import Employee, User
 
 
@@ -49,11 +48,3 @@ def hr_issues_order(hr: User, decisions: list[Decision], number: str, date: dt.d
 
     To be replaced by HR's decision desk (`/incentives/plan/<slug>/decisions/`, 發布獎懲令 for the ticked ones)."""
     return [incentives.issue(hr, decision, number, date) for decision in decisions]
-
-
-def hr_rates_proposal(hr: User, proposal: Proposal, rating: str):
-    """HR records a selected 熠星 proposal's final rating (特優/優等/良好); its leader and members
-    are the team the rating rewards.
-
-    To be replaced by HR's rating page for 熠星 proposals (`/programs/proposals/<id>/rating/`)."""
-    return programs.rate_proposal(hr, proposal, rating)

@@ -40,23 +40,22 @@ def approve(hr: Person, decisions: list[Decision]) -> None:
                     expect=f"已核定 {len(decisions)} 件。")
 
 
-def write_proposal(coordinator: Person, activity: Activity, agency, title: str, fields: dict, submit: bool = False) -> Proposal:
-    """A coordinator fills in a 熠星 proposal and saves it as a draft, or sends it (送出)."""
+def write_proposal(coordinator: Person, activity: Activity, agency, title: str, fields: dict, submit: bool = False,
+                   leader: Employee | None = None, members: list[Employee] = ()) -> Proposal:
+    """A coordinator fills in a 熠星 proposal with its team (主持人, 成員) and saves it as a draft, or sends it (送出)."""
     response = coordinator.get(reverse("programs:proposal-new", args=[activity.pk]))
     data = {key: value for key, value in fields.items()}
     data |= {"title": title, "agency": str(agency.pk)}
+    if leader is not None:
+        data["leader"] = str(leader.pk)
+    if members:
+        data["members"] = [str(m.pk) for m in members]
     if submit:
         data["submit"] = "送出"
     response = coordinator.post(response.wsgi_request.path, data, step=f"{coordinator}填寫熠星方案「{title}」",
                                 expect="申請已送出。" if submit else "草稿已儲存。")
     # The saved proposal's own page is where the form goes on.
     return Proposal.objects.get(pk=resolve(response.url).kwargs["pk"])
-
-
-def name_team(hr: Person, proposal: Proposal, leader: Employee, members: list[Employee]) -> None:
-    """HR names the proposal's team (主持人, 成員) on its admin page."""
-    hr.admin_change("programs.Proposal", proposal.pk, {"leader": str(leader.pk), "members": ",".join(str(m.pk) for m in members)},
-                    step=f"人事人員填寫「{proposal.title}」的專案小組")
 
 
 def select_proposals(hr: Person, proposals: list[Proposal]) -> None:
