@@ -165,7 +165,8 @@ def build_tainan(seed: int = 101) -> dict:
     for n, decision in enumerate(Decision.objects.filter(plan=plan, employee__agency__name="臺南市政府教育局").order_by("pk")):
         if n % 5 == 4:
             continue  # left eligible for tncoord to file
-        incentives.request(coordinator, [decision])
+        # Filed in time: the forum rule's requests are due by 101-10-15 (柒、一、（二）).
+        incentives.request(coordinator, [decision], today=dt.date(2012, 10, 1))
         if n % 5 != 3:
             incentives.approve(hr, decision)
             incentives.issue(hr, decision, f"府人考字第1010{n:06d}號", dt.date(2012, 11, 5))
