@@ -122,6 +122,9 @@ def _transition(user, decision: Decision, step: str, **changes) -> Decision:
     """
     with transaction.atomic():
         row = _lock([decision])[0]
+        # HR's steps stay inside the officer's government (Decision.objects.visible_to); request checks its own scope.
+        if step != "request" and not Decision.objects.visible_to(user).filter(pk=row.pk).exists():
+            raise PermissionDenied
         _check(step, [row])
         status = TRANSITIONS[step][1]
         before = {"status": row.status}

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.conf import settings
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -177,6 +178,15 @@ DESK_ACTIONS = {
 }
 
 
+DESK_PAGE_SIZE = 200
+
+
+def _without_page(get) -> str:
+    query = get.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
 def _rule_label(plan, code: str) -> str:
     rule = next((r for r in plan.parameters.get("rules", []) if r.get("code") == code), None)
     if rule is None:
@@ -197,8 +207,10 @@ def decisions(request):
     plan = next((p for p in plans if p.slug == get.get("plan")), None)
     if request.method == "POST":
         return _desk_post(request, plan)
-    rows = list(queries.desk_decisions(request.user, plan=get.get("plan", ""), rule=get.get("rule", ""),
-                                       status=get.get("status", ""), agency=get.get("agency", ""), order=get.get("order", "")))
+    decisions_found = queries.desk_decisions(request.user, plan=get.get("plan", ""), rule=get.get("rule", ""),
+                                             status=get.get("status", ""), agency=get.get("agency", ""), order=get.get("order", ""))
+    page = Paginator(decisions_found, DESK_PAGE_SIZE).get_page(get.get("page"))
+    rows = list(page.object_list)
     labels, deadlines, today = {}, {}, clock.today()
     for d in rows:
         key = (d.plan_id, d.rule_code)
@@ -215,7 +227,7 @@ def decisions(request):
                 rules.setdefault(r["code"], _rule_label(p, r["code"]))
     orders = sorted({(d.order_number, d.order_date) for d in rows if d.order_number}, key=lambda o: (o[1], o[0]))
     return render(request, "incentives/decisions.html", {
-        "rows": rows, "plans": plans, "plan": plan, "rules": sorted(rules.items()), "statuses": Decision.Status.choices,
+        "rows": rows, "page": page, "page_query": _without_page(get), "plans": plans, "plan": plan, "rules": sorted(rules.items()), "statuses": Decision.Status.choices,
         "agencies": Agency.objects.visible_to(request.user).order_by("level", "name"), "query": get,
         "orders": [(number, day, f"{reverse('incentives:order-roster')}?{urlencode({'order': number})}") for number, day in orders],
         "grant_form": GrantForm(user=request.user, plan=plan) if plan and discretionary_rules(plan) else None,

@@ -338,3 +338,13 @@ def test_two_officers_approving_and_issuing_the_same_decision_at_once_only_one_s
         "ok", "以下獎勵案不能發布獎懲令，全部未處理：王小明（已發布獎懲令）"]
     assert AuditEntry.objects.filter(object_id=str(wang.pk), action__in=["decision_approved", "decision_issued"]).count() == 2
     assert Decision.objects.get(pk=wang.pk).status == "issued"
+
+
+def test_a_scoped_officer_cannot_approve_another_governments_decision_through_the_service(world, client):
+    file_all(world, client)
+    wang = decision_of(world["people"][0])
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        services.approve(world["kaohsiung_hr"], wang)
+    assert services.approve(world["tainan_hr"], wang).status == "approved"
