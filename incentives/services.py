@@ -4,6 +4,7 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from portal import audit, clock, rocdate
 from portal.models import Employee
@@ -102,7 +103,7 @@ def _lock(decisions) -> list[Decision]:
     rows = list(Decision.objects.select_for_update(of=("self",)).filter(pk__in=ids)
                 .select_related("employee", "plan").order_by("pk"))
     if len(rows) != len(ids):
-        raise ValidationError("部分獎勵案已不存在，請重新整理頁面。")
+        raise ValidationError(_("部分獎勵案已不存在，請重新整理頁面。"))
     return rows
 
 
@@ -112,7 +113,7 @@ def _check(step: str, rows: list[Decision]) -> None:
     wrong = [d for d in rows if d.status not in allowed]
     if wrong:
         people = "、".join(f"{d.employee.name}（{d.get_status_display()}）" for d in wrong)
-        raise ValidationError(f"以下獎勵案不能{label}，全部未處理：{people}")
+        raise ValidationError(_("以下獎勵案不能%(step)s，全部未處理：%(people)s") % {"step": label, "people": people})
 
 
 def _transition(user, decision: Decision, step: str, **changes) -> Decision:
@@ -146,7 +147,7 @@ def _batch(user, decisions, step: str, one) -> list[Decision]:
         raise PermissionDenied
     decisions = list(decisions)
     if not decisions:
-        raise ValidationError("請至少勾選一件獎勵案。")
+        raise ValidationError(_("請至少勾選一件獎勵案。"))
     with transaction.atomic():
         rows = _lock(decisions)
         if Decision.objects.visible_to(user).filter(pk__in=[d.pk for d in rows]).count() != len(rows):
@@ -180,9 +181,11 @@ def request(user, decisions, late_reason: str = "", today: dt.date | None = None
     for deadline, rows_late in late.items():
         shown = rocdate.to_roc_long(deadline)
         if not is_hr(user):
-            raise ValidationError(f"{_names(rows_late)}的獎勵已逾申報期限（{shown}），機關不能再提報；逾期案件請洽人事單位受理。")
+            raise ValidationError(_("%(names)s的獎勵已逾申報期限（%(deadline)s），機關不能再提報；逾期案件請洽人事單位受理。")
+                                  % {"names": _names(rows_late), "deadline": shown})
         if not late_reason.strip():
-            raise ValidationError(f"{_names(rows_late)}的獎勵已逾申報期限（{shown}），人事單位受理逾期案件須填寫理由。")
+            raise ValidationError(_("%(names)s的獎勵已逾申報期限（%(deadline)s），人事單位受理逾期案件須填寫理由。")
+                                  % {"names": _names(rows_late), "deadline": shown})
     late_ids = {d.pk for rows_late in late.values() for d in rows_late}
     done = []
     for row in rows:
@@ -207,7 +210,7 @@ def accept_late(user, decisions, reason: str) -> list[Decision]:
     if not is_hr(user):
         raise PermissionDenied
     if not reason.strip():
-        raise ValidationError("請填寫受理逾期提報的理由。")
+        raise ValidationError(_("請填寫受理逾期提報的理由。"))
     return request(user, decisions, late_reason=reason)
 
 
@@ -228,7 +231,7 @@ def return_to_coordinator(user, decisions, reason: str) -> list[Decision]:
     """HR sends requests back to the coordinator (requested → eligible) with a reason they will
     read on the staff page; the coordinator may then file again. All or nothing."""
     if not reason.strip():
-        raise ValidationError("請填寫退回的理由。")
+        raise ValidationError(_("請填寫退回的理由。"))
     return _batch(user, decisions, "return",
                   lambda d: _transition(user, d, "return", return_reason=reason.strip(), requested_by=None, requested_at=None))
 
@@ -238,7 +241,7 @@ def issue(user, decision: Decision, order_number: str, order_date: dt.date) -> D
     if not is_hr(user):
         raise PermissionDenied
     if not order_number.strip():
-        raise ValidationError("請填寫獎懲令文號。")
+        raise ValidationError(_("請填寫獎懲令文號。"))
     return _transition(user, decision, "issue", order_number=order_number.strip(), order_date=order_date)
 
 
@@ -252,12 +255,12 @@ def issue_order(user, decisions, order_number: str, order_date) -> list[Decision
     if not is_hr(user):
         raise PermissionDenied
     if not order_number.strip():
-        raise ValidationError("請填寫獎懲令文號。")
+        raise ValidationError(_("請填寫獎懲令文號。"))
     if not isinstance(order_date, dt.date):
         try:
             order_date = rocdate.parse_date(order_date)
         except rocdate.RocDateError as error:
-            raise ValidationError(f"獎懲令日期：{error}") from None
+            raise ValidationError(_("獎懲令日期：%(error)s") % {"error": error}) from None
     return _batch(user, decisions, "issue", lambda d: issue(user, d, order_number, order_date))
 
 
@@ -266,21 +269,21 @@ def reject(user, decision: Decision, reason: str) -> Decision:
     if not is_hr(user):
         raise PermissionDenied
     if not reason.strip():
-        raise ValidationError("請填寫不予核定的理由。")
+        raise ValidationError(_("請填寫不予核定的理由。"))
     return _transition(user, decision, "reject", rejection_reason=reason.strip(), decided_by=user, decided_at=timezone.now())
 
 
 def reject_all(user, decisions, reason: str) -> list[Decision]:
     """`reject` for every chosen decision, or for none."""
     if not reason.strip():
-        raise ValidationError("請填寫不予核定的理由。")
+        raise ValidationError(_("請填寫不予核定的理由。"))
     return _batch(user, decisions, "reject", lambda d: reject(user, d, reason))
 
 
 def withhold_all(user, decisions, reason: str) -> list[Decision]:
     """HR withholds every chosen award (→ withheld) through `override(grant=False)`, or none."""
     if not reason.strip():
-        raise ValidationError("請填寫保留的理由。")
+        raise ValidationError(_("請填寫保留的理由。"))
     return _batch(user, decisions, "withhold",
                   lambda d: override(user, d.plan, d.employee, d.rule_code, grant=False, reason=reason))
 
@@ -300,19 +303,19 @@ def override(user, plan: Plan, employee: Employee, rule_code: str, *, grant: boo
     if not is_hr(user):
         raise PermissionDenied
     if not reason.strip():
-        raise ValidationError("請填寫調整理由。")
+        raise ValidationError(_("請填寫調整理由。"))
     # Granting needs the person covered by the plan; withholding only needs them served by the officer.
     people = (covered_employees(plan) & Employee.objects.visible_to(user)) if grant else Employee.objects.visible_to(user)
     if not people.filter(pk=employee.pk).exists():
         raise PermissionDenied
     rules = {r["code"]: r for r in plan.parameters.get("rules", [])}
     if grant and rule_code not in rules:
-        raise ValidationError("本計畫沒有這項獎勵規則。")
+        raise ValidationError(_("本計畫沒有這項獎勵規則。"))
     cap = (rules.get(rule_code) or {}).get("max")
     if grant and cap and not _within(award, count, cap):
-        raise ValidationError(f"超過本項獎勵的上限（{AWARD_LABEL[cap['award']]} {cap['count']} 次）。")
+        raise ValidationError(_("超過本項獎勵的上限（%(award)s %(count)d 次）。") % {"award": AWARD_LABEL[cap["award"]], "count": cap["count"]})
     if grant and (count < 1 or award not in AWARD_LABEL):
-        raise ValidationError("請選擇獎勵種類並填寫次數。")
+        raise ValidationError(_("請選擇獎勵種類並填寫次數。"))
     decision = Decision.objects.select_for_update(of=("self",)).filter(plan=plan, employee=employee, rule_code=rule_code).first()
     if decision is None:
         decision = Decision.objects.create(plan=plan, employee=employee, rule_code=rule_code, award=award, count=count,
