@@ -113,3 +113,13 @@ def desk_decisions(user, plan: str = "", rule: str = "", status: str = "", agenc
     if order:
         decisions = decisions.filter(order_number=order.strip())
     return decisions
+
+
+def past_deadline(plan: Plan, employee_ids, today) -> list[Decision]:
+    """The chosen people's awards still eligible whose rule's filing deadline is over (coordinators
+    can no longer file them; HR may accept them late). One query."""
+    from .services import filing_deadline
+
+    decisions = (Decision.objects.filter(plan=plan, employee_id__in=employee_ids, status=Decision.Status.ELIGIBLE)
+                 .select_related("employee").order_by("employee__name"))
+    return [d for d in decisions if (deadline := filing_deadline(plan, d.rule_code)) and today > deadline]

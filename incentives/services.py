@@ -44,7 +44,9 @@ def file_requests(user, plan: Plan, employee_ids: list[int], as_of: dt.date | No
 
     `employee_ids`: people the plan covers and the user serves (else PermissionDenied). Returns the
     decisions now requested. After a rule's filing deadline (DOMAIN.md Decision, Tainan 柒、一、（二））
-    nothing is filed and ValidationError names the deadline; HR accepts late ones on the desk (`accept_late`).
+    a coordinator's late awards are left eligible (`queries.past_deadline` lists them; HR accepts
+    them on the desk, `accept_late`) and the rest are filed; when every chosen award is late,
+    ValidationError names the deadline (「已逾申報期限（101年10月15日）」) and nothing is filed.
     """
     from .facts import covered_employees
 
@@ -59,6 +61,11 @@ def file_requests(user, plan: Plan, employee_ids: list[int], as_of: dt.date | No
         if sheet_rule and decision.rule_code == sheet_rule["code"]:
             decision.facts = {**decision.facts, "tally_sheet": sheet_rule["tally_sheet"]}
             decision.save(update_fields=["facts"])
+    if not is_hr(user):
+        today = clock.today()
+        in_time = [d for d in eligible if not _late(plan, d.rule_code, today)]
+        if in_time:  # with nothing in time, request() refuses and says why
+            eligible = in_time
     return request(user, eligible)
 
 
@@ -90,6 +97,11 @@ def filing_deadline(plan: Plan, rule_code: str) -> dt.date | None:
     """The last day a coordinator may file the rule's requests (`filing_deadline`, ISO date), if it has one."""
     rule = next((r for r in plan.parameters.get("rules", []) if r.get("code") == rule_code), None) or {}
     return dt.date.fromisoformat(str(rule["filing_deadline"])) if rule.get("filing_deadline") else None
+
+
+def _late(plan: Plan, rule_code: str, today: dt.date) -> bool:
+    deadline = filing_deadline(plan, rule_code)
+    return bool(deadline and today > deadline)
 
 
 def _names(decisions) -> str:

@@ -10,7 +10,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from portal import clock
+from portal import clock, rocdate
 from portal.exporters import list_download
 from portal.models import Agency, Employee, Unit
 from portal.pdf import pdf_response
@@ -60,6 +60,11 @@ def staff_standing(request, slug):
         try:
             filed = services.file_requests(request.user, plan, chosen)
             messages.success(request, _("已提報 %(n)d 件獎勵案。") % {"n": len(filed)})
+            late = queries.past_deadline(plan, chosen, clock.today())
+            if late and not is_hr(request.user):
+                messages.warning(request, _("%(names)s的獎勵已逾申報期限（%(deadline)s），未提報；逾期案件請洽人事單位受理。") % {
+                    "names": "、".join(dict.fromkeys(d.employee.name for d in late)),
+                    "deadline": "、".join(sorted({rocdate.to_roc_long(services.filing_deadline(plan, d.rule_code)) for d in late}))})
         except ValidationError as error:
             messages.error(request, "；".join(error.messages))
         return redirect(request.get_full_path())

@@ -348,3 +348,23 @@ def test_a_scoped_officer_cannot_approve_another_governments_decision_through_th
     with pytest.raises(PermissionDenied):
         services.approve(world["kaohsiung_hr"], wang)
     assert services.approve(world["tainan_hr"], wang).status == "approved"
+
+
+def test_after_the_deadline_a_coordinator_still_files_the_rules_that_have_none(world, client, settings):
+    plan = world["plan"]
+    english = {"code": "english", "kind": "certificates", "clause": "柒、三、（二）",
+               "groups": [{"all_of": ["英語初級", "英語中級"], "award": "commendation", "count": 1}]}
+    plan.parameters = {"rules": [RULE, MODERATOR, english]}
+    plan.save()
+    from programs.models import Certificate
+
+    lin = world["people"][1]
+    for name in ("英語初級", "英語中級"):
+        Certificate.objects.create(plan=plan, employee=lin, name=name, obtained_on=dt.date(2012, 5, 1))
+    settings.PORTAL_TODAY = "2012-10-16"
+    client.force_login(world["coordinator"])
+    response = client.post(reverse("incentives:staff", args=["tainan-101"]), {"employee": [lin.pk]})
+    assert sorted(Decision.objects.filter(employee=lin).values_list("rule_code", "status")) == [
+        ("english", "requested"), ("forum-posts", "eligible")]
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "已提報 1 件獎勵案。", "林美玲的獎勵已逾申報期限（101年10月15日），未提報；逾期案件請洽人事單位受理。"]
