@@ -173,13 +173,13 @@ def tally_sheet_pdf(request, slug):
     return pdf_response(render_tally_sheet_pdf(plan, rule, employees, scope_label(request.user)), f"{plan.slug}-tally.pdf")
 
 
-# The desk's buttons: action → (service, needs a reason, message). Every one goes through a service.
+# The desk's buttons: action → (service taking user, decisions, reason; message). Every one goes through a service.
 DESK_ACTIONS = {
-    "approve": (lambda user, chosen, reason: services.approve_all(user, chosen), False, gettext_lazy("已核定 %(n)d 件。")),
-    "return": (services.return_to_coordinator, True, gettext_lazy("已退回機關 %(n)d 件。")),
-    "reject": (services.reject_all, True, gettext_lazy("已不予核定 %(n)d 件。")),
-    "withhold": (services.withhold_all, True, gettext_lazy("已保留 %(n)d 件。")),
-    "late": (services.accept_late, True, gettext_lazy("已受理逾期提報 %(n)d 件。")),
+    "approve": (lambda user, chosen, _reason: services.approve_all(user, chosen), gettext_lazy("已核定 %(n)d 件。")),
+    "return": (services.return_to_coordinator, gettext_lazy("已退回機關 %(n)d 件。")),
+    "reject": (services.reject_all, gettext_lazy("已不予核定 %(n)d 件。")),
+    "withhold": (services.withhold_all, gettext_lazy("已保留 %(n)d 件。")),
+    "late": (services.accept_late, gettext_lazy("已受理逾期提報 %(n)d 件。")),
 }
 
 
@@ -275,8 +275,8 @@ def _desk_post(request, plan):
             return redirect(f"{reverse('incentives:decisions')}?{urlencode({'order': number})}")
         if action not in DESK_ACTIONS:
             raise ValidationError(_("請選擇要執行的動作。"))
-        service, needs_reason, message = DESK_ACTIONS[action]
-        done = service(user, chosen, post.get("reason", "")) if needs_reason else service(user, chosen, "")
+        service, message = DESK_ACTIONS[action]
+        done = service(user, chosen, post.get("reason", ""))
         messages.success(request, message % {"n": len(done)})
     except ValidationError as error:
         messages.error(request, "；".join(error.messages))
