@@ -23,9 +23,15 @@ class DecisionAdmin(AuditedAdminMixin, admin.ModelAdmin):
     search_fields = ["employee__name", "=employee__national_id", "reason", "order_number"]
     list_select_related = ["employee", "plan"]
     raw_id_fields = ["employee"]
+    # The workflow moves only through incentives.services (the decision desk, /incentives/decisions/, and the
+    # action below), each step under a row lock with its audit entry: nothing here edits a status or an order.
     readonly_fields = ["plan", "employee", "rule_code", "rule_version", "award", "count", "reason", "facts", "status",
-                       "requested_by", "requested_at", "decided_by", "decided_at", "override_reason"]
+                       "requested_by", "requested_at", "decided_by", "decided_at", "override_reason", "order_number",
+                       "order_date", "rejection_reason", "return_reason", "late_reason"]
     actions = ["approve"]
+
+    def has_add_permission(self, request):
+        return False  # decisions come from an evaluation or from HR's grant on the desk
 
     @admin.action(description=_("核定所選的已提報獎勵案"))
     def approve(self, request, queryset):

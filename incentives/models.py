@@ -27,6 +27,27 @@ class Award(models.TextChoices):
     MAJOR_MERIT = "major_merit", _("記大功")
 
 
+class DecisionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Whose decisions a person may see (DOMAIN.md, "People and roles").
+
+        HR serving every government: all. HR serving one government (`user.agencies` set): the
+        decisions of plans that government issued, and those of its own staff under any plan (a
+        central plan, coverage scope "all"). A coordinator: their agencies' staff. Others: their own.
+        """
+        from portal.models import Agency, Employee
+        from portal.permissions import is_hr
+
+        if is_hr(user) and not user.is_superuser and user.agencies.exists():
+            governments = {government or pk for pk, government in
+                           Agency.objects.visible_to(user).values_list("pk", "government_id")}
+            return self.filter(models.Q(plan__issuer__in=governments)
+                               | models.Q(employee__in=Employee.objects.visible_to(user)))
+        if is_hr(user):
+            return self.all()
+        return self.filter(employee__in=Employee.objects.visible_to(user))
+
+
 class Decision(models.Model):
     class Status(models.TextChoices):
         ELIGIBLE = "eligible", _("符合資格")
@@ -55,7 +76,13 @@ class Decision(models.Model):
     order_number = models.CharField(_("獎懲令文號"), max_length=60, blank=True, default="")
     order_date = models.DateField(_("獎懲令日期"), null=True, blank=True)
     rejection_reason = models.TextField(_("不予核定理由"), blank=True, default="")
+    # HR sends a request back to the coordinator (requested → eligible); the coordinator reads why and files again.
+    return_reason = models.TextField(_("退回理由"), blank=True, default="")
+    # DOMAIN.md Decision (Tainan 柒、一、（二）): after a rule's filing deadline only HR may accept a request, with a reason.
+    late_reason = models.TextField(_("逾期受理理由"), blank=True, default="")
     updated_at = models.DateTimeField(_("更新時間"), auto_now=True)
+
+    objects = DecisionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("獎勵案")
@@ -65,3 +92,19 @@ class Decision(models.Model):
 
     def __str__(self):
         return f"{self.employee.name} {self.get_award_display()} {self.count} 次"
+
+
+# The decision workflow, declared once (STYLE.md "State machines"): step → (statuses it may start
+# from, status it leads to, its name in messages). Every step is HR's except "request".
+S = Decision.Status
+TRANSITIONS = {
+    "request": ({S.ELIGIBLE}, S.REQUESTED, _("提報")),
+    "approve": ({S.REQUESTED}, S.APPROVED, _("核定")),
+    "return": ({S.REQUESTED}, S.ELIGIBLE, _("退回機關")),
+    "reject": ({S.ELIGIBLE, S.REQUESTED, S.APPROVED}, S.REJECTED, _("不予核定")),
+    "withhold": ({S.ELIGIBLE, S.REQUESTED, S.APPROVED, S.REJECTED, S.WITHHELD}, S.WITHHELD, _("保留")),
+    "issue": ({S.APPROVED}, S.ISSUED, _("發布獎懲令")),
+    # HR's own grant (a discretionary rule, or a withheld/rejected award given after all): never an issued one.
+    "grant": ({S.ELIGIBLE, S.REQUESTED, S.APPROVED, S.REJECTED, S.WITHHELD}, S.ELIGIBLE, _("核給")),
+}
+del S

@@ -1,6 +1,9 @@
 """Reusable reads of the incentives side: a coordinator's staff standing, filtered and sorted."""
 from collections import defaultdict
 
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
 from portal.models import Employee
 from programs.models import Plan
 
@@ -53,7 +56,70 @@ def filed_statuses(plan: Plan, results: list[Evaluation]) -> dict[int, list[str]
     return statuses
 
 
+def decision_notes(plan: Plan, results: list[Evaluation]) -> dict[int, list[str]]:
+    """Per employee, what HR wrote back (one query): why a request was returned (still eligible, to be
+    filed again) or not granted."""
+    notes = defaultdict(list)
+    for employee_id, status, returned, rejected in (
+            Decision.objects.filter(plan=plan, employee_id__in=[r.employee_id for r in results])
+            .filter(Q(status=Decision.Status.ELIGIBLE, return_reason__gt="") | Q(status=Decision.Status.REJECTED))
+            .order_by("pk").values_list("employee_id", "status", "return_reason", "rejection_reason")):
+        if status == Decision.Status.ELIGIBLE:
+            notes[employee_id].append(_("人事單位退回：%(reason)s") % {"reason": returned})
+        else:
+            notes[employee_id].append(_("不予核定：%(reason)s") % {"reason": rejected})
+    return notes
+
+
 def still_to_file(result: Evaluation, statuses: list[str]) -> bool:
     """Whether a person has an award no request was filed for yet (a decision still eligible, or none yet)."""
     filed = [s for s in statuses if s != Decision.Status.ELIGIBLE]
     return bool(result.awards) and len(filed) < len(result.awards)
+
+
+def desk_plans(user):
+    """The plans an HR officer works on at the decision desk: every plan for an officer serving
+    every government; for one government's officer, its own plans and the central ones (coverage
+    scope "all", RAD's), as `programs.queries.plans_run_by` gives a coordinator."""
+    from django.db.models import Q
+
+    from portal.models import Agency
+
+    plans = Plan.objects.select_related("issuer").order_by("-roc_year", "slug")
+    if user.is_superuser or not user.agencies.exists():
+        return plans
+    governments = {government or pk for pk, government in Agency.objects.visible_to(user).values_list("pk", "government_id")}
+    return plans.filter(Q(issuer__in=governments) | Q(parameters__coverage_scope="all"))
+
+
+def desk_decisions(user, plan: str = "", rule: str = "", status: str = "", agency: str = "", order: str = ""):
+    """The decisions on HR's desk (`Decision.objects.visible_to`), filtered by plan slug, rule code,
+    status, agency (with the agencies under it) and 獎懲令文號; one query with everything a row shows."""
+    from django.db.models import Q
+
+    decisions = (Decision.objects.visible_to(user)
+                 .select_related("plan", "employee__agency", "employee__unit", "requested_by")
+                 .order_by("plan__slug", "employee__agency__name", "employee__unit__name", "employee__name", "rule_code"))
+    if plan:
+        decisions = decisions.filter(plan__slug=plan)
+    if rule:
+        decisions = decisions.filter(rule_code=rule)
+    if status in Decision.Status.values:
+        decisions = decisions.filter(status=status)
+    if agency.isdigit():
+        pk = int(agency)
+        decisions = decisions.filter(Q(employee__agency_id=pk) | Q(employee__agency__parent_id=pk)
+                                     | Q(employee__agency__government_id=pk))
+    if order:
+        decisions = decisions.filter(order_number=order.strip())
+    return decisions
+
+
+def past_deadline(plan: Plan, employee_ids, today) -> list[Decision]:
+    """The chosen people's awards still eligible whose rule's filing deadline is over (coordinators
+    can no longer file them; HR may accept them late). One query."""
+    from .services import filing_deadline
+
+    decisions = (Decision.objects.filter(plan=plan, employee_id__in=employee_ids, status=Decision.Status.ELIGIBLE)
+                 .select_related("employee").order_by("employee__name"))
+    return [d for d in decisions if (deadline := filing_deadline(plan, d.rule_code)) and today > deadline]

@@ -21,12 +21,17 @@ def roster_queryset(plan: Plan, employees=None):
     return decisions if employees is None else decisions.filter(employee__in=employees)
 
 
-def roster_decisions(plan: Plan, employees=None):
-    decisions = (roster_queryset(plan, employees).select_related("employee__agency", "employee__unit")
+def roster_decisions(plan: Plan | None, employees=None, decisions=None):
+    """The roster's rows: a plan's filed decisions (in the employees' scope), or the given ones (one 獎懲令's)."""
+    decisions = roster_queryset(plan, employees) if decisions is None else decisions
+    decisions = (decisions.select_related("plan", "employee__agency", "employee__unit")
                  .order_by("employee__agency__name", "employee__unit__name", "employee__name", "rule_code"))
-    clauses = {r["code"]: r.get("clause", "") for r in plan.parameters.get("rules", [])}
+    clauses = {}
     for decision in decisions:
-        decision.basis = f"{plan.roc_year}年計畫 {clauses.get(decision.rule_code, '')}".strip()
+        if decision.plan_id not in clauses:
+            clauses[decision.plan_id] = {r["code"]: r.get("clause", "") for r in decision.plan.parameters.get("rules", [])}
+        clause = clauses[decision.plan_id].get(decision.rule_code, "")
+        decision.basis = f"{decision.plan.roc_year}年計畫 {clause}".strip()
         yield decision
 
 
@@ -35,13 +40,17 @@ def roster_decisions(plan: Plan, employees=None):
 ROSTER_ROWS_PER_PAGE = 10
 
 
-def render_roster_pdf(plan: Plan, employees=None, scope: str = "", progress=None) -> bytes:
+def render_roster_pdf(plan: Plan | None, employees=None, scope: str = "", progress=None, *, decisions=None,
+                      order_number: str = "") -> bytes:
+    """The 敘獎名冊 as PDF: a plan's filed decisions, or (`decisions`, `order_number`) one 獎懲令's issued ones."""
     from portal.pdf import render_pdf
 
-    decisions = list(roster_decisions(plan, employees))
+    decisions = list(roster_decisions(plan, employees, decisions))
     if progress:
         progress(20)
-    return render_pdf("incentives/roster.html", {"plan": plan, "decisions": decisions, "scope": scope},
+    order_date = next((d.order_date for d in decisions if d.order_date), None) if order_number else None
+    return render_pdf("incentives/roster.html", {"plan": plan, "decisions": decisions, "scope": scope,
+                                                 "order_number": order_number, "order_date": order_date},
                       progress=progress, expected_pages=len(decisions) // ROSTER_ROWS_PER_PAGE + 1)
 
 

@@ -5,6 +5,8 @@ from . import views
 app_name = "incentives"
 urlpatterns = [
     path("me/", views.my_standing, name="me"),
+    path("decisions/", views.decisions, name="decisions"),
+    path("orders/roster.pdf", views.order_roster_pdf, name="order-roster"),
     path("plan/<slug:slug>/staff/", views.staff_standing, name="staff"),
     path("plan/<slug:slug>/kpi/", views.kpi_dashboard, name="kpi"),
     path("plan/<slug:slug>/kpi.pdf", views.kpi_report_pdf, name="kpi-pdf"),

@@ -1,11 +1,16 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.conf import settings
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from portal import clock, rocdate
 from portal.exporters import list_download
 from portal.models import Agency, Employee, Unit
 from portal.pdf import pdf_response
@@ -15,6 +20,8 @@ from programs.models import Plan
 
 from . import kpis, queries, services, standing
 from .facts import covered_employees
+from .forms import GrantForm, discretionary_rules
+from .models import Decision
 from .kpis import bar_chart, figures, kpi_rows
 from .reports import render_kpi_report_pdf, render_roster_pdf, render_tally_sheet_pdf, roster_employees, roster_queryset
 
@@ -53,6 +60,11 @@ def staff_standing(request, slug):
         try:
             filed = services.file_requests(request.user, plan, chosen)
             messages.success(request, _("已提報 %(n)d 件獎勵案。") % {"n": len(filed)})
+            late = queries.past_deadline(plan, chosen, clock.today())
+            if late and not is_hr(request.user):
+                messages.warning(request, _("%(names)s的獎勵已逾申報期限（%(deadline)s），未提報；逾期案件請洽人事單位受理。") % {
+                    "names": "、".join(dict.fromkeys(d.employee.name for d in late)),
+                    "deadline": "、".join(sorted({rocdate.to_roc_long(services.filing_deadline(plan, d.rule_code)) for d in late}))})
         except ValidationError as error:
             messages.error(request, "；".join(error.messages))
         return redirect(request.get_full_path())
@@ -66,13 +78,15 @@ def staff_standing(request, slug):
     if download:
         return download
     statuses = queries.filed_statuses(plan, results)
-    rows = [(r, statuses.get(r.employee_id, []), queries.still_to_file(r, statuses.get(r.employee_id, []))) for r in results]
+    notes = queries.decision_notes(plan, results)
+    rows = [(r, statuses.get(r.employee_id, []), queries.still_to_file(r, statuses.get(r.employee_id, [])),
+             notes.get(r.employee_id, [])) for r in results]
     rules = [(r["code"], standing.rule_label(r, {})) for r in plan.parameters.get("rules", [])
              if r.get("kind") not in ("lottery", "leave_bundles", "leave_offduty_list")]
     query = request.GET.copy()
     query.pop("sort", None)
     return render(request, "incentives/staff_standing.html", {
-        "plan": plan, "results": results, "rows": rows, "eligible": sum(1 for _r, _filed, open_ in rows if open_),
+        "plan": plan, "results": results, "rows": rows, "eligible": sum(1 for _r, _filed, open_, _notes in rows if open_),
         "units": Unit.objects.visible_to(request.user).select_related("agency"), "rules": rules,
         "query": request.GET, "sort_base": f"?{query.urlencode()}&" if query else "?", "sort": request.GET.get("sort", ""),
         "tally_sheet": (services.tally_sheet_rule(plan) or {}).get("tally_sheet", ""),
@@ -157,3 +171,126 @@ def tally_sheet_pdf(request, slug):
         raise Http404("本計畫不需統計表")
     employees = covered_employees(plan) & Employee.objects.visible_to(request.user)
     return pdf_response(render_tally_sheet_pdf(plan, rule, employees, scope_label(request.user)), f"{plan.slug}-tally.pdf")
+
+
+# The desk's buttons: action → (service taking user, decisions, reason; message). Every one goes through a service.
+DESK_ACTIONS = {
+    "approve": (lambda user, chosen, _reason: services.approve_all(user, chosen), gettext_lazy("已核定 %(n)d 件。")),
+    "return": (services.return_to_coordinator, gettext_lazy("已退回機關 %(n)d 件。")),
+    "reject": (services.reject_all, gettext_lazy("已不予核定 %(n)d 件。")),
+    "withhold": (services.withhold_all, gettext_lazy("已保留 %(n)d 件。")),
+    "late": (services.accept_late, gettext_lazy("已受理逾期提報 %(n)d 件。")),
+}
+
+
+DESK_PAGE_SIZE = 200
+
+
+def _without_page(get) -> str:
+    query = get.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _rule_label(plan, code: str) -> str:
+    rule = next((r for r in plan.parameters.get("rules", []) if r.get("code") == code), None)
+    if rule is None:
+        return code
+    label = standing.rule_label(rule, {})
+    return f"{label}（{rule['clause']}）" if rule.get("clause") else label
+
+
+@login_required
+def decisions(request):
+    """HR's decision desk (獎勵案): filter, approve, return, reject, withhold, accept late, grant by
+    override, issue one 獎懲令 for many, and print its roster. HR only; an officer serving one
+    government sees only what `Decision.objects.visible_to` gives them."""
+    if not is_hr(request.user):
+        raise PermissionDenied
+    get = request.GET
+    plans = list(queries.desk_plans(request.user))
+    plan = next((p for p in plans if p.slug == get.get("plan")), None)
+    if request.method == "POST":
+        return _desk_post(request, plan)
+    decisions_found = queries.desk_decisions(request.user, plan=get.get("plan", ""), rule=get.get("rule", ""),
+                                             status=get.get("status", ""), agency=get.get("agency", ""), order=get.get("order", ""))
+    page = Paginator(decisions_found, DESK_PAGE_SIZE).get_page(get.get("page"))
+    rows = list(page.object_list)
+    labels, deadlines, today = {}, {}, clock.today()
+    for d in rows:
+        key = (d.plan_id, d.rule_code)
+        if key not in labels:
+            labels[key] = _rule_label(d.plan, d.rule_code)
+            deadlines[key] = services.filing_deadline(d.plan, d.rule_code)
+        d.rule_label, d.deadline = labels[key], deadlines[key]
+        d.late = bool(d.deadline and today > d.deadline and d.status == Decision.Status.ELIGIBLE)
+        d.shown_id = national_id_for(request.user, d.employee.national_id)
+    rules = {}
+    for p in ([plan] if plan else plans):
+        for r in p.parameters.get("rules", []):
+            if r.get("kind") not in ("lottery", "leave_bundles", "leave_offduty_list"):
+                rules.setdefault(r["code"], _rule_label(p, r["code"]))
+    orders = sorted({(d.order_number, d.order_date) for d in rows if d.order_number}, key=lambda o: (o[1], o[0]))
+    return render(request, "incentives/decisions.html", {
+        "rows": rows, "page": page, "page_query": _without_page(get), "plans": plans, "plan": plan, "rules": sorted(rules.items()), "statuses": Decision.Status.choices,
+        "agencies": Agency.objects.visible_to(request.user).order_by("level", "name"), "query": get,
+        "orders": [(number, day, f"{reverse('incentives:order-roster')}?{urlencode({'order': number})}") for number, day in orders],
+        "grant_form": GrantForm(user=request.user, plan=plan) if plan and discretionary_rules(plan) else None,
+    })
+
+
+def _desk_post(request, plan):
+    post, user, back = request.POST, request.user, request.get_full_path()
+    action = post.get("action", "")
+    try:
+        if action == "evaluate":  # the plan's latest data as eligible decisions (requested ones stay)
+            if plan is None:
+                raise ValidationError(_("請先選擇年度計畫。"))
+            employees = covered_employees(plan) & Employee.objects.visible_to(user)
+            counts = services.save_evaluation(user, plan, employees=employees)
+            messages.success(request, _("已依目前資料評估：新增 %(created)d 件、更新 %(updated)d 件、保留 %(kept)d 件。") % counts)
+            return redirect(back)
+        if action == "grant":
+            if plan is None:
+                raise Http404
+            form = GrantForm(post, user=user, plan=plan)
+            if not form.is_valid():
+                raise ValidationError(["%s：%s" % (form.fields[f].label if f in form.fields else "", "".join(e))
+                                       for f, e in form.errors.items()])
+            data = form.cleaned_data
+            services.override(user, plan, data["employee"], data["rule_code"], grant=True, reason=data["reason"],
+                              award=data["award"], count=data["count"])
+            messages.success(request, _("已核給 %(name)s 獎勵，請勾選後提報或核定。") % {"name": data["employee"].name})
+            return redirect(back)
+        ids = {int(i) for i in post.getlist("decision") if i.isdigit()}
+        if not ids:
+            raise ValidationError(_("請至少勾選一件獎勵案。"))
+        chosen = list(Decision.objects.visible_to(user).filter(pk__in=ids).select_related("employee", "plan"))
+        if len(chosen) != len(ids):
+            raise Http404
+        if action == "issue":
+            number = post.get("order_number", "").strip()
+            done = services.issue_order(user, chosen, number, post.get("order_date", ""))
+            messages.success(request, _("已發布獎懲令 %(number)s，共 %(n)d 人；可列印敘獎名冊。") % {"number": number, "n": len(done)})
+            return redirect(f"{reverse('incentives:decisions')}?{urlencode({'order': number})}")
+        if action not in DESK_ACTIONS:
+            raise ValidationError(_("請選擇要執行的動作。"))
+        service, message = DESK_ACTIONS[action]
+        done = service(user, chosen, post.get("reason", ""))
+        messages.success(request, message % {"n": len(done)})
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    return redirect(back)
+
+
+@login_required
+def order_roster_pdf(request):
+    """The roster (敘獎名冊) of one 獎懲令: `?order=<文號>`, the issued decisions the user may see."""
+    if not is_hr(request.user):
+        raise PermissionDenied
+    number = request.GET.get("order", "").strip()
+    decisions = Decision.objects.visible_to(request.user).filter(order_number=number, status=Decision.Status.ISSUED)
+    if not number or not decisions.exists():
+        raise Http404("沒有這份獎懲令")
+    return pdf_response(render_roster_pdf(None, scope=scope_label(request.user), decisions=decisions, order_number=number),
+                        "order-roster.pdf")

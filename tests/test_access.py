@@ -68,6 +68,11 @@ def world(db):
 
     application_b = Application.objects.create(employee=secret, plan=plan, leave_date=dt.date(2015, 5, 1),
                                                starts_at=dt.time(8, 30), ends_at=dt.time(12, 30), hours=4)
+    from incentives.models import Decision, RuleVersion
+
+    Decision.objects.create(plan=plan, employee=secret, rule_code="forum-posts", award="commendation", count=1,
+                            reason=f"{SECRET_NAME}的論壇發表", status="issued", order_number="示府人考字第1號",
+                            order_date=dt.date(2015, 7, 20), rule_version=RuleVersion.objects.create(plan=plan, number=1, rules=[]))
     return {"application_b": application_b, "document_b": document_b, "plan": plan, "session": session, "camp": camp, "yixing": yixing, "proposal_b": proposal_b,
             "batch_b": batch_b, "secret": secret, "agency_b": agency_b, "users": users}
 
@@ -83,6 +88,8 @@ def params(name: str, world) -> dict | None:
         "incentives:kpi-people": {"slug": world["plan"].slug, "figure": "staff"},
         "incentives:roster": {"slug": world["plan"].slug},
         "incentives:tally": {"slug": world["plan"].slug},
+        "incentives:decisions": {},  # HR only; agency B's issued decision is in the world
+        "incentives:order-roster": {},  # HR only; without ?order= it is 404
         "programs:nominate": {"pk": world["session"].pk},
         "programs:camp": {"pk": world["camp"].pk},
         "programs:proposal": {"pk": world["proposal_b"].pk},

@@ -91,7 +91,8 @@ def test_employee_reads_their_progress_on_a_phone(live_server, page, settings):
     assert shot(page, "employee-progress-phone").stat().st_size > 10_000
 
 
-def test_coordinator_nominates_a_colleague_and_files_a_commendation_request(live_server, page):
+def test_coordinator_nominates_a_colleague_and_files_a_commendation_request(live_server, page, settings):
+    settings.PORTAL_TODAY = "2012-09-10"  # before the forum rule's filing deadline (101-10-15)
     government = AgencyFactory(name="臺南市政府")
     agency = AgencyFactory(name="臺南市政府人事處", parent=government)
     plan = Plan.objects.create(slug="tainan-101", issuer=government, roc_year=101, title="臺南市政府101年度數位學習計畫",

@@ -49,8 +49,8 @@ def test_request_document_renders_the_roster_in_the_requesters_scope(world):
     with document.file.open("rb") as handle:
         lines = pdf_text(handle.read())
     assert lines[:2] == ["高雄市政府103年度推動數位學習實施計畫\u3000敘獎名冊", f"高雄市政府人事處\u3000製表日期：{rocdate.to_roc_long(dt.date.today())}"]
-    assert [line for line in lines if "嘉獎1次" in line] == [f"高雄市政府人事處 {e.unit.name} 科員 {e.name} 完成主餐及幸福嚴選餐 嘉獎1次 103年計畫 陸、六、（三）"
-                        for e in sorted(world["people"][:3], key=lambda e: (e.unit.name, e.name))]
+    assert [line for line in lines if "嘉獎1次" in line] == [f"{n} 高雄市政府人事處 {e.unit.name} 科員 {e.name} 嘉獎1次 完成主餐及幸福嚴選餐 103年計畫 陸、六、（三）"
+                        for n, e in enumerate(sorted(world["people"][:3], key=lambda e: (e.unit.name, e.name)), 1)]
     assert "他局人員" not in "".join(lines)
     entry = AuditEntry.objects.get(action="document.request")
     assert (entry.actor, entry.object_id, entry.after) == (world["coordinator"], str(document.pk), {"kind": "roster", "plan": "kaohsiung-103"})
@@ -113,7 +113,7 @@ def test_a_long_roster_goes_through_a_job_with_progress_and_a_download(world, cl
     assert (response.status_code, response["Content-Type"], response["Content-Disposition"]) == (
         200, "application/pdf", 'inline; filename="kaohsiung-103-roster.pdf"')
     lines = pdf_text(b"".join(response.streaming_content))
-    assert sorted(line.split()[3] for line in lines if "嘉獎1次" in line) == ["林美玲", "王小明", "陳大文"]
+    assert sorted(line.split()[4] for line in lines if "嘉獎1次" in line) == ["林美玲", "王小明", "陳大文"]
 
 
 def test_the_progress_page_refreshes_itself_until_the_document_is_ready(world, client):
@@ -179,6 +179,6 @@ def test_a_roster_document_is_built_by_a_real_worker(celery_worker_process):
         document.refresh_from_db()
     assert (document.status, document.progress) == ("ready", 100)
     with document.file.open("rb") as handle:
-        names = [line.split()[3] for line in pdf_text(handle.read()) if "嘉獎1次" in line]
+        names = [line.split()[4] for line in pdf_text(handle.read()) if "嘉獎1次" in line]
     assert names == [f"人員{n:02d}" for n in range(40)]
     assert f"Task portal.build_document[" in celery_worker_process.log_path.read_text()

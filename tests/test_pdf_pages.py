@@ -50,8 +50,10 @@ def test_programme_documents_number_their_pages_and_date_them(document, request)
     assert len(footers) == {"plan": 2, "proposal": 1, "kpi": 1}[document]
 
 
-def test_roster_and_tally_sheet_number_their_pages_and_date_them(world, client):  # noqa: F811
+def test_roster_and_tally_sheet_number_their_pages_and_date_them(world, client, settings):  # noqa: F811
     from incentives.models import Decision
+
+    settings.PORTAL_TODAY = "2012-10-01"  # filed before the rule's filing deadline; the documents are dated that day
 
     world["plan"].parameters["rules"][0].update(tally_sheet="附件1", filing_deadline="2012-10-15")
     world["plan"].save()
@@ -59,6 +61,6 @@ def test_roster_and_tally_sheet_number_their_pages_and_date_them(world, client):
     client.post(reverse("incentives:staff", args=["tainan-101"]), {"employee": [world["people"][0].pk]})
     assert Decision.objects.count() == 1
     roster = client.get(reverse("incentives:roster", args=["tainan-101"])).content
-    assert check(roster, landscape=True) == [f"第 1 頁，共 1 頁 製表日期：{today()}"]
+    assert check(roster, landscape=True) == ["第 1 頁，共 1 頁 製表日期：101年10月1日"]
     tally = client.get(reverse("incentives:tally", args=["tainan-101"])).content
-    assert check(tally) == [f"第 1 頁，共 1 頁 製表日期：{today()}"]
+    assert check(tally) == ["第 1 頁，共 1 頁 製表日期：101年10月1日"]

@@ -99,8 +99,10 @@ def test_roster_pdf_lists_requested_awards_of_the_coordinators_agencies(world, c
     assert "他局人員" not in text
 
 
-def test_tally_sheet_pdf_for_plans_that_ask_for_one(world, client):
+def test_tally_sheet_pdf_for_plans_that_ask_for_one(world, client, settings):
     from pypdf import PdfReader
+
+    settings.PORTAL_TODAY = "2012-10-01"  # filed before the rule's filing deadline
 
     plan = world["plan"]
     plan.parameters = {"rules": [dict(RULE, tally_sheet="附件1", filing_deadline="2012-10-15")]}
