@@ -184,17 +184,17 @@ def _report(counts) -> dict:
 
 def summary(batch: ImportBatch) -> str:
     verb = _("試算結果") if batch.dry_run else _("匯入完成")
-    text = _("%(verb)s：共 %(total)d 列，新增 %(created)d、更新 %(updated)d、未變動 %(unchanged)d") % {
-        "verb": verb, "total": batch.total_rows, "created": batch.created_count,
-        "updated": batch.updated_count, "unchanged": batch.unchanged_count,
-    }
+    figures = {"verb": verb, "total": batch.total_rows, "created": batch.created_count, "updated": batch.updated_count,
+               "unchanged": batch.unchanged_count, "withdrawn": batch.withdrawn_count,
+               "corrected": len(batch.report.get("corrections", []))}
     # Only files complete over a period withdraw: they always say how many (0 included).
+    if figures["corrected"]:
+        return _("%(verb)s：共 %(total)d 列，新增 %(created)d、更新 %(updated)d、未變動 %(unchanged)d、"
+                 "撤回 %(withdrawn)d（其中更正 %(corrected)d）。") % figures
     if batch.options.get("period") or batch.withdrawn_count:
-        text += _("、撤回 %(withdrawn)d") % {"withdrawn": batch.withdrawn_count}
-    corrections = len(batch.report.get("corrections", []))
-    if corrections:
-        text += _("（其中更正 %(n)d）") % {"n": corrections}
-    return text + "。"
+        return _("%(verb)s：共 %(total)d 列，新增 %(created)d、更新 %(updated)d、未變動 %(unchanged)d、"
+                 "撤回 %(withdrawn)d。") % figures
+    return _("%(verb)s：共 %(total)d 列，新增 %(created)d、更新 %(updated)d、未變動 %(unchanged)d。") % figures
 
 
 def report_lines(batch: ImportBatch) -> list[str]:
