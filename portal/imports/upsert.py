@@ -67,6 +67,7 @@ class Staging:
         self.cleared_fields = [fields[name] for name in self.cleared]
         self.cleared_columns = [quote(f.column) for f in self.cleared_fields]
         self.size = 0  # rows in `source`
+        self._stage_indexed = False
         # COPY texts of values seen in earlier chunks, per column (people recur in every chunk).
         self._texts: list[dict] = [{} for _ in self.fields]
 
@@ -251,6 +252,16 @@ class Staging:
         """
         fields = {f.attname: f for f in self.model._meta.concrete_fields}
         quote = connection.ops.quote_name
+        if not self._stage_indexed:
+            # The staged keys are probed once per stored row of the people in the window: without
+            # an index (and, on PostgreSQL, statistics: a temporary table is never analysed) that
+            # was rows × file rows, 4 s for 5,000 on SQLite and 5 minutes for 50,000 on PostgreSQL.
+            with connection.cursor() as cursor:
+                cursor.execute(f"CREATE INDEX {quote(f'_stage_{self.model._meta.db_table}_key')} "
+                               f"ON {self.stage} ({', '.join(self.key_columns)})")
+                if connection.vendor == "postgresql":
+                    cursor.execute(f"ANALYZE {self.stage}")
+            self._stage_indexed = True
         person, day = quote(fields[window.person].column), quote(fields[window.day].column)
         active = " AND ".join(f"t.{c} IS NULL" for c in self.cleared_columns) or "1 = 1"
         condition = (f"{active} AND t.{person} IN (SELECT {person} FROM {self.stage}) "  # nosec B608
