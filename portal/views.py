@@ -46,8 +46,14 @@ def employee_list(request):
 
 @login_required
 def import_batch_detail(request, pk: int):
+    from .rocdate import parse_period
+
     batch = get_object_or_404(ImportBatch.objects.visible_to(request.user), pk=pk)
-    return render(request, "portal/import_batch.html", {"batch": batch, "report": _report_rows(batch, request.user)})
+    context = {"batch": batch, "report": _report_rows(batch, request.user),
+               "applications": ImportBatch.objects.visible_to(request.user).filter(applied_from=batch) if batch.preview else []}
+    if batch.options.get("period"):
+        context["period_start"], context["period_end"] = parse_period(batch.options["period"])
+    return render(request, "portal/import_batch.html", context)
 
 
 def _report_rows(batch: ImportBatch, user) -> dict:

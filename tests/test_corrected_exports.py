@@ -204,6 +204,9 @@ def test_hr_previews_a_corrected_export_then_applies_the_same_file(hr, people, t
     assert ImportBatch.objects.count() == 3
     page = hr.get(reverse("import-batch", args=[applied.pk])).content.decode()
     assert "更正：103/03/10 → 103/03/12" in page and "套用此檔案" not in page
+    assert "103年1月1日–103年6月30日" in page and f'href="/imports/{preview.pk}/"' in page
+    page = hr.get(reverse("import-batch", args=[preview.pk])).content.decode()
+    assert f'href="/imports/{applied.pk}/"' in page and "套用此檔案" not in page
 
 
 def test_a_preview_file_is_purged_after_its_retention(hr, people, settings):
