@@ -53,8 +53,8 @@ class Counts:
     # A withdrawn row and a row of the file that agree on Upsert.correction_fields:
     # {"key": withdrawn key, "values": its values before, "after_key": the file's key}.
     corrections: list = field(default_factory=list)
-    # Dry runs only: up to REPORT_ROWS rows of the file that would start to count (new keys
-    # and withdrawn ones restored): {"key": …, "values": …}.
+    # Dry runs of importers with Upsert.cleared only: up to REPORT_ROWS rows of the file that
+    # would start to count (new keys and withdrawn ones restored): {"key": …, "values": …}.
     additions: list = field(default_factory=list)
 
     def __iadd__(self, other: "Counts"):

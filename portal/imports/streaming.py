@@ -137,7 +137,8 @@ class Sink:
             self.counts = self.staging.counts()
             if self.dry_run:
                 self._complete(window, write=False)
-                self.counts.additions = self.staging.new_rows(REPORT_ROWS)
+                if self.spec.cleared:  # importers whose rows can be withdrawn preview them row by row
+                    self.counts.additions = self.staging.new_rows(REPORT_ROWS)
             else:
                 with transaction.atomic():
                     if self.counts.created or self.counts.updated:  # a file imported again writes nothing
