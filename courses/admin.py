@@ -105,12 +105,43 @@ class EmployeeDataAdmin(FormulaSafeExportMixin, ExportMixin, admin.ModelAdmin):
         return False  # arrives by import only, so every row has a batch behind it
 
 
+class WithdrawnFilter(admin.SimpleListFilter):
+    """有效 (counted) or 已撤回 (withdrawn by a later export, kept for the audit trail)."""
+
+    title = _("狀態")
+    parameter_name = "withdrawn"
+
+    def lookups(self, request, model_admin):
+        return [("no", _("有效")), ("yes", _("已撤回"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(withdrawn_at__isnull=self.value() == "no")
+        return queryset
+
+
 @admin.register(LearningRecord)
 class LearningRecordAdmin(EmployeeDataAdmin):
-    list_display = ["employee", "course_name", "hours", "digital_hours", "completed_roc", "completed_at", "provider", "job_related"]
-    list_filter = [EmployeeAgencyFilter, "completed_on", "mode", "category", "provider", "job_related", "used_for_leave"]
+    list_display = ["employee", "course_name", "hours", "digital_hours", "completed_roc", "completed_at", "provider",
+                    "job_related", "state"]
+    list_filter = [WithdrawnFilter, EmployeeAgencyFilter, "completed_on", "mode", "category", "provider", "job_related",
+                   "used_for_leave"]
     search_fields = EmployeeDataAdmin.search_fields + ["course_name"]
     date_hierarchy = "completed_on"
+    readonly_fields = ["withdrawn_at", "withdrawn_by"]
+
+    def get_queryset(self, request):
+        # The audit view: withdrawn records too (the default manager leaves them out).
+        queryset = LearningRecord.all_objects.get_queryset()
+        ordering = self.get_ordering(request)
+        return queryset.order_by(*ordering) if ordering else queryset
+
+    @admin.display(description=_("狀態"), ordering="withdrawn_at")
+    def state(self, record):
+        if record.withdrawn_at is None:
+            return _("有效")
+        return _("已撤回（%(day)s，匯入批次 #%(batch)s）") % {
+            "day": rocdate.to_roc_short(record.withdrawn_at), "batch": record.withdrawn_by_id or "—"}
 
     @admin.display(description=_("學習迄日"), ordering="completed_on")
     def completed_roc(self, record):

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal import rocdate
 from portal.imports.base import Chunk, Counts, Importer, Row, RowError, Upsert
 from portal.imports.columns import (
     BooleanColumn,
@@ -20,7 +21,7 @@ from portal.imports.columns import (
     cell_text,
 )
 from portal.imports.lookups import PeopleImporter, reject_duplicate_keys
-from portal.imports.upsert import bulk_upsert
+from portal.imports.upsert import Window, bulk_upsert
 
 from .models import (
     AttendancePeriod,
@@ -51,9 +52,21 @@ RECORD_FIELDS = ["course_name", "hours", "digital_hours", "mode", "category", "j
 
 
 class RecordImporter(PeopleImporter):
+    """Learning records from a lifelong-learning portal export.
+
+    Option `period` ("YYYY-MM-DD:YYYY-MM-DD", as `period_option` writes it): the file is
+    complete for the people it names over that period (by 學習迄日, both ends included);
+    after its rows are applied, those people's counted records in the period whose key the
+    file does not hold are withdrawn (`withdrawn_at`, `withdrawn_by`), in the same
+    transaction. A withdrawn key that comes back in a later file is restored.
+    """
+
     kind = "records"
     label = _("學習紀錄")
-    upsert = Upsert(LearningRecord, RECORD_KEY, RECORD_FIELDS, duplicate_column="課程名稱")
+    takes_period = True
+    upsert = Upsert(LearningRecord, RECORD_KEY, RECORD_FIELDS, duplicate_column="課程名稱",
+                    cleared=["withdrawn_at", "withdrawn_by_id"],
+                    correction_fields=["employee_id", "course_key", "provider"])
     columns = [
         national_id_column(),
         TextColumn("姓名", key="name", required=False),
@@ -82,6 +95,52 @@ class RecordImporter(PeopleImporter):
         c["digital_hours"] = [(h if m == "數位" else NO_HOURS) if d is None else d
                               for d, h, m in zip(c["digital_hours"], c["hours"], c["mode"])]
         c["course_key"] = c.mapped(normalize_course_name, "course_name")
+
+    def window(self) -> Window | None:
+        period = self.options.get("period")
+        if not period:
+            return None
+        start, end = rocdate.parse_period(period)
+        return Window("employee_id", "completed_on", start, end)
+
+    def withdrawal_stamp(self) -> dict:
+        return {"withdrawn_at": timezone.now(), "withdrawn_by_id": self.options.get("batch_id")}
+
+    @classmethod
+    def report_lines(cls, report: dict, names: dict[int, str]) -> list[str]:
+        """The lines that tell people what an import corrected, withdrew and (on a dry run)
+        added, from an ImportBatch.report; `names`: employee id → name (no national ID)."""
+        lines = []
+        paired = {_json_key(c["key"]) for c in report.get("corrections", [])}
+        after = {_json_key(c["after_key"]) for c in report.get("corrections", [])}
+        for entry in report.get("additions", []):
+            if _json_key(entry["key"]) not in after:
+                lines.append(_("新增：%(who)s課程「%(course)s」完成日期 %(day)s，%(hours)s 小時") % _described(entry, names))
+        for entry in report.get("corrections", []):
+            lines.append(_("更正：課程「%(course)s」完成日期 %(before)s → %(after)s（%(name)s）") % {
+                "course": entry["values"]["course_name"], "name": names.get(entry["key"]["employee_id"], "?"),
+                "before": _roc(entry["key"]["completed_on"]), "after": _roc(entry["after_key"]["completed_on"])})
+        for entry in report.get("withdrawals", []):
+            if _json_key(entry["key"]) not in paired:
+                lines.append(_("撤回：%(who)s課程「%(course)s」完成日期 %(day)s，%(hours)s 小時") % _described(entry, names))
+        return lines
+
+
+def _json_key(key: dict) -> tuple:
+    return tuple(sorted((name, str(value)) for name, value in key.items()))
+
+
+def _roc(value) -> str:
+    return rocdate.to_roc_short(dt.date.fromisoformat(str(value)[:10]))
+
+
+def _described(entry: dict, names: dict[int, str]) -> dict:
+    return {"who": f"{names.get(entry['key']['employee_id'], '?')} ", "course": entry["values"]["course_name"],
+            "day": _roc(entry["key"]["completed_on"]), "hours": _hours(entry["values"]["hours"])}
+
+
+def _hours(value) -> str:
+    return format(Decimal(str(value)).normalize(), "f")  # 2.00 → 2, 1.50 → 1.5, 10.00 → 10
 
 
 class ForumImporter(PeopleImporter):

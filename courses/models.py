@@ -123,6 +123,17 @@ class BundleCourse(models.Model):
         constraints = [models.UniqueConstraint(fields=["bundle", "course"], name="bundle_course_unique")]
 
 
+class CountedRecordManager(models.Manager):
+    """Learning records that count: every rule, page, figure and fact reads these.
+
+    A withdrawn record (a later export with `--period` no longer holds it) is kept for the
+    audit trail but counted nowhere; `LearningRecord.all_objects` sees it too.
+    """
+
+    def get_queryset(self):
+        return super().get_queryset().filter(withdrawn_at__isnull=True)
+
+
 class LearningRecord(models.Model):
     class Mode(models.TextChoices):
         DIGITAL = "數位", _("數位")
@@ -147,6 +158,17 @@ class LearningRecord(models.Model):
     # Set when the hours back a compensatory-leave grant: they cannot back an overtime claim too.
     used_for_leave = models.BooleanField(_("已用於補休"), default=False)
     batch = imported_by()
+    # Set when a later export, complete for the person over a period, no longer holds the
+    # record; cleared when an export brings its key back (portal/imports/upsert.py, `cleared`).
+    withdrawn_at = models.DateTimeField(_("撤回時間"), null=True, blank=True, editable=False)
+    withdrawn_by = models.ForeignKey("portal.ImportBatch", verbose_name=_("撤回批次"), null=True, blank=True,
+                                     editable=False, on_delete=models.SET_NULL, related_name="+",
+                                     db_constraint=False, db_index=False)
+
+    # The first manager is the default one, which related managers use too: withdrawn records
+    # drop out of every query that does not ask for them by name.
+    objects = CountedRecordManager()
+    all_objects = models.Manager()
 
     class Meta:
         verbose_name = _("學習紀錄")
@@ -155,9 +177,15 @@ class LearningRecord(models.Model):
         constraints = [models.UniqueConstraint(
             fields=["employee", "course_key", "completed_on", "provider"], name="learning_record_natural_key")]
         indexes = [models.Index(fields=["completed_on"])]
+        # Forward relations (a ledger entry's record) still reach a withdrawn record.
+        base_manager_name = "all_objects"
 
     def __str__(self):
         return f"{self.course_name}（{self.completed_on}）"
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
 
 class ForumTally(models.Model):

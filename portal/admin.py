@@ -92,7 +92,7 @@ class UserAdmin(BaseUserAdmin):
 @admin.register(ImportBatch)
 class ImportBatchAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["id", "kind_label", "file_name", "status", "progress", "total_rows", "created_count",
-                    "updated_count", "unchanged_count", "error_count", "created_by", "created_roc"]
+                    "updated_count", "unchanged_count", "withdrawn_count", "error_count", "created_by", "created_roc"]
     list_filter = ["kind", "status", "dry_run"]
     search_fields = ["file_name"]
     readonly_fields = [f.name for f in ImportBatch._meta.fields] + ["error_table"]

@@ -1,6 +1,7 @@
 """Organisation and people: agencies, units, employees, users, import batches and generated documents."""
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -201,8 +202,19 @@ class ImportBatch(models.Model):
     created_count = models.PositiveIntegerField(_("新增"), default=0)
     updated_count = models.PositiveIntegerField(_("更新"), default=0)
     unchanged_count = models.PositiveIntegerField(_("未變動"), default=0)
+    withdrawn_count = models.PositiveIntegerField(_("撤回"), default=0)
     errors = models.JSONField(_("錯誤"), default=list, blank=True)
     message = models.TextField(_("訊息"), blank=True, default="")
+    # What the import adds, corrects and withdraws, row by row (up to REPORT_ROWS of each):
+    # {"additions": [{"key": {…}, "values": {…}}], "withdrawals": [same, values before],
+    #  "corrections": [{"key": withdrawn key, "values": before, "after_key": the file's key}]}.
+    report = models.JSONField(_("異動明細"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    # A preview HR may apply: its file is kept after validation until `keep_until` (or until
+    # it is applied), then purged (services.purge_expired_previews).
+    preview = models.BooleanField(_("預覽後套用"), default=False)
+    keep_until = models.DateTimeField(_("檔案保存至"), null=True, blank=True)
+    applied_from = models.ForeignKey("self", verbose_name=_("套用自預覽批次"), null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="applications")
 
     objects = ImportBatchQuerySet.as_manager()
 
@@ -227,6 +239,11 @@ class ImportBatch(models.Model):
 
     def error_lines(self) -> list[str]:
         return [format_error(e) for e in self.errors]
+
+    @property
+    def can_be_applied(self) -> bool:
+        """A validated preview whose file is still kept: HR may apply it as it is."""
+        return bool(self.preview and self.status == self.Status.VALIDATED and self.file)
 
 
 def format_error(error: dict) -> str:

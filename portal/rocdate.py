@@ -145,3 +145,24 @@ def to_roc_short(value) -> str:
     """`103/08/31`; "" for None."""
     day = _as_date(value)
     return "" if day is None else f"{day.year - ROC_OFFSET}/{day.month:02d}/{day.day:02d}"
+
+
+def parse_period(value) -> tuple[dt.date, dt.date]:
+    """`START:END` (`2014-01-01:2014-06-30`, `103/01/01:103/06/30`, any accepted date form,
+    full-width too) → (start, end), both days included. RocDateError (a message in
+    Traditional Chinese) when either date cannot be read or the end is before the start."""
+    text = "" if value is None else _text(value)
+    parts = text.split(":")
+    if len(parts) != 2 or not all(part.strip() for part in parts):
+        raise RocDateError(f"期間應寫成 起日:迄日（例如 2014-01-01:2014-06-30 或 103/01/01:103/06/30），收到：「{_shown(text)}」")
+    start, end = (_parse_date_text(part.strip(), part.strip()) for part in parts)
+    if end < start:
+        raise RocDateError(f"期間的迄日早於起日：「{_shown(text)}」")
+    return start, end
+
+
+def period_option(value) -> str:
+    """A period as import options carry it, `2014-01-01:2014-06-30`, from any form
+    `parse_period` reads; RocDateError as there."""
+    start, end = parse_period(value)
+    return f"{start.isoformat()}:{end.isoformat()}"

@@ -1,6 +1,9 @@
 """State changes of the organisation side: submitting and running imports, generating long documents."""
 import contextlib
+import datetime as dt
 import logging
+
+from django.conf import settings
 
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
@@ -10,6 +13,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from kombu.exceptions import OperationalError
 
 from . import audit, signals
+from .imports.base import REPORT_ROWS
 from .imports.registry import importer_class
 from .models import GeneratedDocument, ImportBatch
 
@@ -21,8 +25,14 @@ class ImportFileTooLarge(ValueError):
 
 
 def submit_import(kind: str, file_name: str, data: bytes, *, user=None, dry_run: bool = False,
-                  options: dict | None = None) -> ImportBatch:
-    """Store the file as an import batch and queue its job (or run it, with tasks in-process)."""
+                  options: dict | None = None, preview: bool = False, applied_from: ImportBatch | None = None
+                  ) -> ImportBatch:
+    """Store the file as an import batch and queue its job (or run it, with tasks in-process).
+
+    `preview` (with `dry_run`): keep the file once validated, for `apply_preview`, at most
+    PREVIEW_RETENTION_HOURS. `applied_from`: the preview batch this one applies.
+    Raises ImportFileTooLarge over IMPORT_MAX_BYTES, LookupError for an unknown kind.
+    """
     from django.conf import settings
 
     from . import tasks
@@ -33,6 +43,7 @@ def submit_import(kind: str, file_name: str, data: bytes, *, user=None, dry_run:
             _("檔案過大（上限 %(mb)d MB）。") % {"mb": settings.IMPORT_MAX_BYTES // (1024 * 1024)}
         )
     batch = ImportBatch(kind=kind, file_name=file_name[:255], dry_run=dry_run, options=options or {},
+                        preview=preview and dry_run, applied_from=applied_from,
                         created_by=user if getattr(user, "pk", None) else None)
     batch.file.save(file_name.rsplit("/", 1)[-1] or "upload", ContentFile(data), save=False)
     batch.save()
@@ -40,7 +51,9 @@ def submit_import(kind: str, file_name: str, data: bytes, *, user=None, dry_run:
     who = "" if batch.created_by_id else audit.command_line(f"匯入 {kind}")
     audit.record(batch.created_by, "import_submitted", batch, f"{kind} {batch.file_name}{who}",
                  after={"kind": kind, "file_name": batch.file_name, "bytes": len(data), "dry_run": dry_run,
-                        "options": batch.options})
+                        "options": batch.options,
+                        **({"preview": True} if batch.preview else {}),
+                        **({"applied_from": applied_from.pk} if applied_from else {})})
     log.info("import batch %s (%s) submitted", batch.pk, kind)
     # Called in autocommit (commands, views): the batch row is committed before a worker
     # can pick the job up, so no on_commit is needed.
@@ -96,10 +109,15 @@ def run_import(batch_id: int) -> ImportBatch:
 
     def applied(result) -> None:
         # Inside the import's transaction: the rows and their audit entry commit together.
-        changes = result.counts.changes
+        counts = result.counts
+        changes = counts.changes
+        withdrawn = {}
+        if counts.withdrawals:
+            # Withdrawn rows are kept; the entry says which, with their values before.
+            withdrawn = {"withdrawn_rows": [{"key": w["key"], "values": w["values"]} for w in counts.withdrawals]}
         audit.record(batch.created_by, "import_applied", batch, f"{batch.kind} {batch.file_name}",
                      before={"status": ImportBatch.Status.RUNNING,
-                             "changed_rows": [{"key": c["key"], "values": c["before"]} for c in changes]},
+                             "changed_rows": [{"key": c["key"], "values": c["before"]} for c in changes], **withdrawn},
                      after={"status": ImportBatch.Status.APPLIED, **_figures(result),
                             "changed_rows": [{"key": c["key"], "values": c["after"]} for c in changes]})
 
@@ -123,6 +141,8 @@ def run_import(batch_id: int) -> ImportBatch:
     batch.created_count = result.counts.created
     batch.updated_count = result.counts.updated
     batch.unchanged_count = result.counts.unchanged
+    batch.withdrawn_count = result.counts.withdrawn
+    batch.report = _report(result.counts) if result.ok else {}
     batch.finished_at = timezone.now()
     batch.progress = 100
     if not result.ok:
@@ -131,8 +151,11 @@ def run_import(batch_id: int) -> ImportBatch:
     else:
         batch.status = ImportBatch.Status.VALIDATED if batch.dry_run else ImportBatch.Status.APPLIED
         batch.message = summary(batch)
-    # The upload holds personal data: once the batch has ended, only its report is kept.
-    if batch.file:
+    # The upload holds personal data: once the batch has ended, only its report is kept; a
+    # validated preview keeps it until HR applies it, or PREVIEW_RETENTION_HOURS at most.
+    if batch.preview and batch.status == ImportBatch.Status.VALIDATED:
+        batch.keep_until = batch.finished_at + dt.timedelta(hours=settings.PREVIEW_RETENTION_HOURS)
+    elif batch.file:
         batch.file.delete(save=False)
     batch.save()
     if batch.status != ImportBatch.Status.APPLIED:  # an applied import was audited with its rows
@@ -146,16 +169,80 @@ def run_import(batch_id: int) -> ImportBatch:
 
 
 def _figures(result) -> dict:
-    return {"total_rows": result.total_rows, "created": result.counts.created, "updated": result.counts.updated,
-            "unchanged": result.counts.unchanged}
+    figures = {"total_rows": result.total_rows, "created": result.counts.created, "updated": result.counts.updated,
+               "unchanged": result.counts.unchanged}
+    if result.counts.withdrawn:
+        figures["withdrawn"] = result.counts.withdrawn
+    return figures
+
+
+def _report(counts) -> dict:
+    """ImportBatch.report: what the import added (dry runs), corrected and withdrew, up to
+    REPORT_ROWS of each; keys name rows by ids and dates, never by national ID."""
+    report = {"additions": counts.additions[:REPORT_ROWS], "withdrawals": counts.withdrawals[:REPORT_ROWS],
+              "corrections": counts.corrections[:REPORT_ROWS]}
+    return {name: rows for name, rows in report.items() if rows}
 
 
 def summary(batch: ImportBatch) -> str:
     verb = _("試算結果") if batch.dry_run else _("匯入完成")
-    return _("%(verb)s：共 %(total)d 列，新增 %(created)d、更新 %(updated)d、未變動 %(unchanged)d。") % {
-        "verb": verb, "total": batch.total_rows, "created": batch.created_count,
-        "updated": batch.updated_count, "unchanged": batch.unchanged_count,
-    }
+    figures = {"verb": verb, "total": batch.total_rows, "created": batch.created_count, "updated": batch.updated_count,
+               "unchanged": batch.unchanged_count, "withdrawn": batch.withdrawn_count,
+               "corrected": len(batch.report.get("corrections", []))}
+    # Only files complete over a period withdraw: they always say how many (0 included).
+    if figures["corrected"]:
+        return _("%(verb)s：共 %(total)d 列，新增 %(created)d、更新 %(updated)d、未變動 %(unchanged)d、"
+                 "撤回 %(withdrawn)d（其中更正 %(corrected)d）。") % figures
+    if batch.options.get("period") or batch.withdrawn_count:
+        return _("%(verb)s：共 %(total)d 列，新增 %(created)d、更新 %(updated)d、未變動 %(unchanged)d、"
+                 "撤回 %(withdrawn)d。") % figures
+    return _("%(verb)s：共 %(total)d 列，新增 %(created)d、更新 %(updated)d、未變動 %(unchanged)d。") % figures
+
+
+def report_lines(batch: ImportBatch) -> list[str]:
+    """The batch's additions, corrections and withdrawals as sentences (Traditional Chinese)
+    naming people by name only; [] for kinds that report none. Two queries at most."""
+    from .models import Employee
+
+    describe = getattr(importer_class(batch.kind), "report_lines", None)
+    if describe is None or not batch.report:
+        return []
+    ids = {entry["key"].get("employee_id") for rows in batch.report.values() for entry in rows}
+    names = dict(Employee.objects.filter(pk__in=ids - {None}).values_list("pk", "name"))
+    lines = describe(batch.report, names)
+    if batch.withdrawn_count > len(batch.report.get("withdrawals", [])) or (
+            batch.dry_run and batch.created_count > len(batch.report.get("additions", []))):
+        lines.append(_("（僅列出前 %(n)d 筆明細）") % {"n": REPORT_ROWS})
+    return lines
+
+
+def apply_preview(batch: ImportBatch, user) -> ImportBatch:
+    """Import a validated preview's kept file as it is, in a new batch (same kind and
+    options); the preview's file is deleted then. ValueError (Chinese) when the preview can
+    no longer be applied (not validated, already applied, or its file was purged)."""
+    with transaction.atomic():
+        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if not locked.can_be_applied:
+            raise ValueError(_("此試算批次已套用或檔案已逾保存期限，請重新上傳。"))
+        with locked.file.open("rb") as handle:
+            data = handle.read()
+        locked.file.delete(save=False)
+        locked.keep_until = None
+        locked.save(update_fields=["file", "keep_until"])
+    return submit_import(locked.kind, locked.file_name, data, user=user, options=locked.options, applied_from=locked)
+
+
+def purge_expired_previews(now=None) -> int:
+    """Delete the kept files of previews past `keep_until` (they hold personal data); the
+    batch and its report stay. Returns how many files were deleted."""
+    now = now or timezone.now()
+    purged = 0
+    for batch in ImportBatch.objects.filter(keep_until__lte=now).exclude(file=""):
+        batch.file.delete(save=False)
+        batch.keep_until = None
+        batch.save(update_fields=["file", "keep_until"])
+        purged += 1
+    return purged
 
 
 # Long documents, rendered by a job (CELERY_BROKER_URL unset: in-process). Each kind names the

@@ -184,12 +184,15 @@ CELERY_BEAT_SCHEDULE = {
     "leave-grant": {"task": "leave.grant_leave_everywhere", "schedule": crontab(hour=0, minute=5)},
     "leave-lapse": {"task": "leave.lapse_leave", "schedule": crontab(hour=0, minute=10)},
     "documents-purge-expired": {"task": "portal.purge_expired_documents", "schedule": crontab(minute=25)},
+    "import-previews-purge-expired": {"task": "portal.purge_expired_previews", "schedule": crontab(minute=40)},
 }
 
 # Long documents: a roster with more decisions than this is rendered by a job (about 5 s per
 # 1,000 rows, STACK.md) and offered for download; generated files are kept this many hours.
 ROSTER_BACKGROUND_THRESHOLD = env.int("ROSTER_BACKGROUND_THRESHOLD", default=300)
 DOCUMENT_RETENTION_HOURS = env.int("DOCUMENT_RETENTION_HOURS", default=7 * 24)
+# An import previewed on the upload page keeps its file this many hours, for HR to apply it.
+PREVIEW_RETENTION_HOURS = env.int("PREVIEW_RETENTION_HOURS", default=24)
 
 # National minimum learning hours per year (from the given year on): total and set topics.
 # From 2017: 20 hours, 10 on set topics (1 policy, 4 environment, 5 democratic governance).

@@ -16,3 +16,8 @@ def build_document(document_id: int) -> str:
 @shared_task(name="portal.purge_expired_documents")
 def purge_expired_documents() -> int:
     return services.purge_expired_documents()
+
+
+@shared_task(name="portal.purge_expired_previews")
+def purge_expired_previews() -> int:
+    return services.purge_expired_previews()

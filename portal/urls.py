@@ -15,6 +15,7 @@ urlpatterns = [
     path("people/", views.employee_list, name="employee-list"),
     path("imports/new/", views.import_new, name="import-new"),
     path("imports/<int:pk>/", views.import_batch_detail, name="import-batch"),
+    path("imports/<int:pk>/apply/", views.import_apply, name="import-apply"),
     path("documents/", views.document_list, name="documents"),
     path("documents/<int:pk>/", views.document_detail, name="document"),
     path("documents/<int:pk>/download/", views.document_download, name="document-download"),

@@ -46,8 +46,67 @@ def employee_list(request):
 
 @login_required
 def import_batch_detail(request, pk: int):
+    from .rocdate import parse_period
+
     batch = get_object_or_404(ImportBatch.objects.visible_to(request.user), pk=pk)
-    return render(request, "portal/import_batch.html", {"batch": batch})
+    context = {"batch": batch, "report": _report_rows(batch, request.user),
+               "applications": ImportBatch.objects.visible_to(request.user).filter(applied_from=batch) if batch.preview else []}
+    if batch.options.get("period"):
+        context["period_start"], context["period_end"] = parse_period(batch.options["period"])
+    return render(request, "portal/import_batch.html", context)
+
+
+def _report_rows(batch: ImportBatch, user) -> dict:
+    """The batch's additions, corrections and withdrawals for the page, each row with the
+    person's name and national ID as the viewer may see it; one query for the people."""
+    from . import rocdate
+    from .permissions import national_id_for
+
+    report = batch.report or {}
+    ids = {entry["key"].get("employee_id") for rows in report.values() for entry in rows}
+    people = {p.pk: p for p in Employee.objects.filter(pk__in=ids - {None}).only("name", "national_id")}
+
+    def row(entry, after_key=None):
+        person = people.get(entry["key"].get("employee_id"))
+        day = entry["key"].get("completed_on")
+        return {"name": person.name if person else "—",
+                "national_id": national_id_for(user, person.national_id) if person else "—",
+                "course": entry["values"].get("course_name", ""), "hours": entry["values"].get("hours", ""),
+                "provider": entry["key"].get("provider", ""),
+                "day": rocdate.to_roc_short(rocdate.parse_date(day)) if day else "",
+                "after": rocdate.to_roc_short(rocdate.parse_date(after_key["completed_on"])) if after_key else ""}
+
+    def key(k) -> tuple:
+        return tuple(sorted((name, str(value)) for name, value in k.items()))
+
+    corrections = report.get("corrections", [])
+    corrected, corrected_to = {key(c["key"]) for c in corrections}, {key(c["after_key"]) for c in corrections}
+    return {
+        "additions": [row(e) for e in report.get("additions", []) if key(e["key"]) not in corrected_to],
+        "corrections": [row(c, c["after_key"]) for c in corrections],
+        "withdrawals": [row(e) for e in report.get("withdrawals", []) if key(e["key"]) not in corrected],
+    }
+
+
+@login_required
+def import_apply(request, pk: int):
+    """HR applies a validated preview's kept file as it is: a new batch, whose page follows."""
+    from django.contrib import messages
+
+    from .permissions import is_hr
+    from .services import apply_preview
+
+    if not is_hr(request.user):
+        raise PermissionDenied
+    batch = get_object_or_404(ImportBatch.objects.visible_to(request.user), pk=pk)
+    if request.method != "POST":
+        return redirect("import-batch", pk=batch.pk)
+    try:
+        applied = apply_preview(batch, request.user)
+    except ValueError as error:
+        messages.error(request, str(error))
+        return redirect("import-batch", pk=batch.pk)
+    return redirect("import-batch", pk=applied.pk)
 
 
 @login_required
@@ -55,8 +114,9 @@ def import_new(request):
     """HR uploads a file; the import runs as a job and the batch page shows its progress."""
     from django import forms
 
-    from .imports.registry import IMPORTERS
+    from .imports.registry import IMPORTERS, importer_class
     from .permissions import is_hr
+    from .rocdate import RocDateError, period_option
     from .services import ImportFileTooLarge, submit_import
 
     if not is_hr(request.user):
@@ -66,14 +126,33 @@ def import_new(request):
     class UploadForm(forms.Form):
         kind = forms.ChoiceField(label="匯入種類", choices=simple)
         file = forms.FileField(label="檔案（CSV 或 XLSX）")
-        dry_run = forms.BooleanField(label="只驗證，不寫入", required=False)
+        period = forms.CharField(
+            label="完整涵蓋期間（學習紀錄）", required=False, max_length=40,
+            help_text="例如 103/01/01:103/06/30。檔案所列人員在此期間（依學習迄日，含首尾兩日）的紀錄以本檔為準，"
+                      "檔案已不再列出者撤回（保留備查，不再計入）。")
+        dry_run = forms.BooleanField(label="先試算預覽，不寫入（確認後可直接套用同一檔案）", required=False)
+
+        def clean(self):
+            data = super().clean()
+            if data.get("period"):
+                if not data.get("kind") or not importer_class(data["kind"]).takes_period:
+                    self.add_error("period", "只有學習紀錄的匯入可以指定期間。")
+                else:
+                    try:
+                        data["period"] = period_option(data["period"])
+                    except RocDateError as error:
+                        self.add_error("period", str(error))
+            return data
 
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        options = {"period": form.cleaned_data["period"]} if form.cleaned_data.get("period") else {}
         try:
+            # A preview from this page keeps its file, so that HR can apply it from the batch page.
             batch = submit_import(form.cleaned_data["kind"], upload.name, upload.read(), user=request.user,
-                                  dry_run=form.cleaned_data["dry_run"])
+                                  dry_run=form.cleaned_data["dry_run"], preview=form.cleaned_data["dry_run"],
+                                  options=options)
             return redirect("import-batch", pk=batch.pk)
         except ImportFileTooLarge as error:
             form.add_error("file", str(error))

@@ -97,6 +97,7 @@ def params(name: str, world) -> dict | None:
         "programs:proposal-decide": {"pk": world["proposal_b"].pk},  # POST only: a GET is refused (405)
         "programs:proposal-new": {"activity_pk": world["yixing"].pk},
         "import-batch": {"pk": world["batch_b"].pk},
+        "import-apply": {"pk": world["batch_b"].pk},
         "document": {"pk": world["document_b"].pk},
         "document-download": {"pk": world["document_b"].pk},
         "leave:cancel": {"pk": world["application_b"].pk},

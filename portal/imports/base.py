@@ -34,6 +34,10 @@ class RowError:
 MAX_AUDITED_CHANGES = 1000
 
 
+# An import batch's report lists this many additions, withdrawals and corrections each.
+REPORT_ROWS = 200
+
+
 @dataclass
 class Counts:
     created: int = 0
@@ -41,12 +45,27 @@ class Counts:
     unchanged: int = 0
     # Rows that existed and were changed or removed: {"key": …, "before": …, "after": …}.
     changes: list = field(default_factory=list)
+    # Rows that count no longer because a file complete over a window (Upsert.window) does
+    # not hold them; they are kept, stamped, for the audit trail.
+    withdrawn: int = 0
+    # Up to MAX_AUDITED_CHANGES of them: {"key": …, "values": values before}.
+    withdrawals: list = field(default_factory=list)
+    # A withdrawn row and a row of the file that agree on Upsert.correction_fields:
+    # {"key": withdrawn key, "values": its values before, "after_key": the file's key}.
+    corrections: list = field(default_factory=list)
+    # Dry runs of importers with Upsert.cleared only: up to REPORT_ROWS rows of the file that
+    # would start to count (new keys and withdrawn ones restored): {"key": …, "values": …}.
+    additions: list = field(default_factory=list)
 
     def __iadd__(self, other: "Counts"):
         self.created += other.created
         self.updated += other.updated
         self.unchanged += other.unchanged
         self.changes = (self.changes + other.changes)[:MAX_AUDITED_CHANGES]
+        self.withdrawn += other.withdrawn
+        self.withdrawals = (self.withdrawals + other.withdrawals)[:MAX_AUDITED_CHANGES]
+        self.corrections = (self.corrections + other.corrections)[:MAX_AUDITED_CHANGES]
+        self.additions = (self.additions + other.additions)[:REPORT_ROWS]
         return self
 
     def changed(self, key: dict, before: dict, after: dict | None) -> None:
@@ -173,6 +192,12 @@ class Upsert:
     key: list[str]
     fields: list[str]
     duplicate_column: str
+    # Nullable fields that mark a row withdrawn (the first: when). A row of the file clears
+    # them (restores the row); with a window (`Importer.window`), rows the file no longer
+    # holds get them set. Empty: the model has no withdrawals.
+    cleared: list[str] = field(default_factory=list)
+    # A withdrawn row and a row of the file equal on these fields make one correction.
+    correction_fields: list[str] = field(default_factory=list)
 
 
 class Importer(ABC):
@@ -193,6 +218,8 @@ class Importer(ABC):
     label: str = ""
     columns: list[Column] = []
     upsert: Upsert | None = None
+    # The option `period` (START:END) is accepted: see `window`.
+    takes_period: bool = False
 
     def __init__(self, options: dict | None = None):
         self.options = options or {}
@@ -207,6 +234,15 @@ class Importer(ABC):
 
     def validate(self, rows: list[Row], errors: list[RowError]) -> None:
         """Checks across all rows (importers without `upsert`)."""
+
+    def window(self):
+        """The `upsert.Window` over which the file is complete for the people it names, or
+        None (the default: a file only adds and changes). Importers with `upsert.cleared`."""
+        return None
+
+    def withdrawal_stamp(self) -> dict:
+        """{cleared field: value} written on the rows a complete file withdraws."""
+        return {}
 
     # `apply(rows) -> Counts`, for importers without `upsert`: write the rows inside the
     # import's transaction and count what changed. __init_subclass__ checks one is given.
@@ -335,4 +371,5 @@ def _without_blank_rows(chunk: list[tuple[int, list]]) -> tuple[list[int], list]
     return list(itertools.compress(numbers, filled)), list(itertools.compress(kept, filled))
 
 
-__all__ = ["Chunk", "Importer", "map_distinct", "Upsert", "ImportResult", "Counts", "MAX_AUDITED_CHANGES", "Row", "RowError", "cell_text"]
+__all__ = ["Chunk", "Importer", "map_distinct", "Upsert", "ImportResult", "Counts", "MAX_AUDITED_CHANGES", "REPORT_ROWS",
+           "Row", "RowError", "cell_text"]

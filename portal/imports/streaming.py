@@ -21,7 +21,7 @@ from django.db import connection, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from .base import MAX_ERRORS, Chunk, Counts, Importer, ImportResult, RowError
+from .base import MAX_AUDITED_CHANGES, MAX_ERRORS, REPORT_ROWS, Chunk, Counts, Importer, ImportResult, RowError
 from .upsert import Staging
 
 Chunks = Iterable[Chunk]
@@ -66,7 +66,8 @@ class Sink:
         # Every row remembers the batch that last wrote it, where its table has the column.
         extra = ({"batch_id": importer.options.get("batch_id")}
                  if any(f.attname == "batch_id" for f in spec.model._meta.concrete_fields) else {})
-        self.staging = Staging(spec.model, spec.key, spec.fields, extra, chunked=self.merge_each_chunk)
+        self.staging = Staging(spec.model, spec.key, spec.fields, extra, chunked=self.merge_each_chunk,
+                               cleared=spec.cleared)
         self.errors: list[RowError] = []
         self.total = 0
         self.counts = Counts()
@@ -128,20 +129,68 @@ class Sink:
             errors.append(RowError(row, self.spec.duplicate_column, _("與第 %(n)d 列重複") % {"n": first}))
         if errors:
             return Importer.rejected(errors, self.total, self.dry_run)
+        window = self.importer.window()
         if self.merge_each_chunk:
+            self._complete(window, write=True)
             self._applied()
         else:
             self.counts = self.staging.counts()
-            if not self.dry_run:
+            if self.dry_run:
+                self._complete(window, write=False)
+                if self.spec.cleared:  # importers whose rows can be withdrawn preview them row by row
+                    self.counts.additions = self.staging.new_rows(REPORT_ROWS)
+            else:
                 with transaction.atomic():
                     if self.counts.created or self.counts.updated:  # a file imported again writes nothing
                         self.staging.merge()
+                    self._complete(window, write=True)
                     self._applied()
         return ImportResult(ok=True, total_rows=self.total, counts=self.counts, dry_run=self.dry_run)
+
+    def _complete(self, window, write: bool) -> None:
+        """With a window (the file is complete for its people over it), after the merge: list
+        and withdraw (or, with `write` false, only list and count) the rows the file no longer
+        holds, and pair them with the file's rows into corrections. A fixed number of
+        set-based statements, whatever the file's size; none without a window."""
+        if window is None:
+            return
+        staging, same = self.staging, self.spec.correction_fields
+        # Listed before the withdrawal, which changes what `missing_*` select.
+        withdrawals = staging.missing_rows(window, MAX_AUDITED_CHANGES)
+        if not withdrawals:
+            return
+        partners = staging.partners(window, same, MAX_AUDITED_CHANGES) if same else []
+        self.counts.withdrawals = withdrawals
+        self.counts.corrections = pair_corrections(withdrawals, partners, same)
+        if write:
+            self.counts.withdrawn = staging.withdraw(window, self.importer.withdrawal_stamp())
+        elif len(withdrawals) < MAX_AUDITED_CHANGES:
+            self.counts.withdrawn = len(withdrawals)
+        else:
+            self.counts.withdrawn = staging.missing_count(window)
 
     def _applied(self) -> None:
         if self.on_applied is not None:
             self.on_applied(ImportResult(ok=True, total_rows=self.total, counts=self.counts))
+
+
+def pair_corrections(withdrawals: list[dict], partners: list[dict], same: list[str]) -> list[dict]:
+    """Pair each withdrawn row with a row of the file equal on the key fields `same`, one to
+    one, in key order within each group (a course withdrawn on 03-10 and present on 03-12 is
+    one correction). `withdrawals` as `Staging.missing_rows` gives them, `partners` as keys.
+    Returns [{"key": withdrawn key, "values": its values, "after_key": the file's key}]."""
+    def group(key: dict) -> tuple:
+        return tuple(key[name] for name in same)
+
+    waiting: dict[tuple, list[dict]] = {}
+    for key in sorted(partners, key=lambda k: tuple(map(str, k.values()))):
+        waiting.setdefault(group(key), []).append(key)
+    corrections = []
+    for row in withdrawals:  # in key order already
+        candidates = waiting.get(group(row["key"]))
+        if candidates:
+            corrections.append({**row, "after_key": candidates.pop(0)})
+    return corrections
 
 
 class _Discard(Exception):

@@ -11,6 +11,7 @@ only from the model's own table and column names, quoted by the database backend
 every value travels as a parameter.
 """
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, connection, models, transaction
@@ -30,11 +31,14 @@ class Staging:
     """
 
     def __init__(self, model, key_fields: list[str], update_fields: list[str], extra: dict | None = None,
-                 chunked: bool = False):
+                 chunked: bool = False, cleared: list[str] | None = None):
         self.model = model
         self.key_fields = list(key_fields)
         self.update_fields = list(update_fields)
         self.extra = dict(extra or {})
+        # Nullable fields every written row sets to NULL (a withdrawal's stamp): a row of the
+        # file whose stored row has one set counts as changed, and the merge clears it.
+        self.cleared = list(cleared or [])
         fields = {f.attname: f for f in model._meta.concrete_fields}
         self.fields = [fields[name] for name in self.key_fields + self.update_fields]
         self.adapters = [_adapter(f) for f in self.fields]
@@ -51,7 +55,7 @@ class Staging:
         self.key_columns = self.columns[:len(self.key_fields)]
         self.update_columns = self.columns[len(self.key_fields):]
         # Inserted rows get the model's defaults for the columns the import does not set.
-        written = set(self.key_fields + self.update_fields)
+        written = set(self.key_fields + self.update_fields + self.cleared)
         self.constants = {name: value for name, value in self.extra.items()}
         self.constants.update({name: f.get_default() for name, f in fields.items()
                                if name not in written and name not in self.extra and not f.primary_key
@@ -60,7 +64,10 @@ class Staging:
         self.constant_values = [_adapter(fields[name])(value) for name, value in self.constants.items()]
         self.constant_texts = [_copy_text(value) for value in self.constant_values]
         self.constant_types = [fields[name].db_type(connection) for name in self.constants]
+        self.cleared_fields = [fields[name] for name in self.cleared]
+        self.cleared_columns = [quote(f.column) for f in self.cleared_fields]
         self.size = 0  # rows in `source`
+        self._stage_indexed = False
         # COPY texts of values seen in earlier chunks, per column (people recur in every chunk).
         self._texts: list[dict] = [{} for _ in self.fields]
 
@@ -185,32 +192,33 @@ class Staging:
         from .base import MAX_AUDITED_CHANGES
 
         joined = self._same_key("t", "s")
-        old = ", ".join(f"t.{c}" for c in self.update_columns)
+        old = ", ".join(f"t.{c}" for c in self.update_columns + self.cleared_columns)
         # A chunk has no row numbers: its changes are listed in key order.
         order = ", ".join(f"s.{c}" for c in self.key_columns) if self.chunked else "s._row"
-        new = ", ".join(f"s.{c}" for c in self.update_columns)
+        new = ", ".join([f"s.{c}" for c in self.update_columns] + ["NULL"] * len(self.cleared_columns))
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT {', '.join(f's.{c}' for c in self.key_columns)}, {old}, {new} FROM {self.source} s "  # nosec B608
                 f"JOIN {self.table} t ON {joined} WHERE {self._changed('t', 's')} ORDER BY {order} "
                 f"LIMIT {int(MAX_AUDITED_CHANGES)}")
             found = cursor.fetchall()
-        keys, fields = len(self.key_fields), len(self.update_fields)
-        readers = [_reader(f) for f in self.fields]
+        names = self.update_fields + self.cleared
+        keys, fields = len(self.key_fields), len(names)
+        readers = [_reader(f) for f in self.fields + self.cleared_fields]
         for row in found:
             values = [read(v) for read, v in zip(readers + readers[keys:], row)]
             key = dict(zip(self.key_fields, values[:keys]))
             before, after = values[keys:keys + fields], values[keys + fields:]
             differing = [i for i in range(fields) if before[i] != after[i]]
-            counts.changed(key, {self.update_fields[i]: before[i] for i in differing},
-                           {self.update_fields[i]: after[i] for i in differing})
+            counts.changed(key, {names[i]: before[i] for i in differing}, {names[i]: after[i] for i in differing})
 
     def merge(self) -> None:
         """Insert new rows and rewrite changed ones; equal rows are left alone."""
         if not self.size:
             return
-        if self.update_columns:
-            sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in self.update_columns + self.constant_columns)
+        if self.update_columns or self.cleared_columns:
+            sets = ", ".join([f"{c} = EXCLUDED.{c}" for c in self.update_columns + self.constant_columns]
+                             + [f"{c} = NULL" for c in self.cleared_columns])
             action = f"DO UPDATE SET {sets} WHERE {self._changed(self.table, 'EXCLUDED')}"  # nosec B608
         else:
             action = "DO NOTHING"
@@ -228,8 +236,112 @@ class Staging:
         return " AND ".join(f"{one}.{c} = {other}.{c}" for c in self.key_columns)
 
     def _changed(self, old: str, new: str) -> str:
+        """SQL true when the stored row `old` differs from the file's row `new` (or is to be
+        restored: a cleared field is set)."""
         differs = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
-        return " OR ".join(f"{old}.{c} {differs} {new}.{c}" for c in self.update_columns)
+        return " OR ".join([f"{old}.{c} {differs} {new}.{c}" for c in self.update_columns]
+                           + [f"{old}.{c} IS NOT NULL" for c in self.cleared_columns])
+
+    # -- a file complete over a window ------------------------------------------
+    def _missing(self, window: "Window") -> tuple[str, list]:
+        """A condition on the model's table (alias `t`) and its parameters: the rows that
+        count (no cleared field set) of the people the file names, dated inside the window
+        (both ends included), whose key the file does not hold.
+
+        The file's keys are in `stage` whether chunks are merged as they come or not.
+        """
+        fields = {f.attname: f for f in self.model._meta.concrete_fields}
+        quote = connection.ops.quote_name
+        if not self._stage_indexed:
+            # The staged keys are probed once per stored row of the people in the window: without
+            # an index (and, on PostgreSQL, statistics: a temporary table is never analysed) that
+            # was rows × file rows, 4 s for 5,000 on SQLite and 5 minutes for 50,000 on PostgreSQL.
+            with connection.cursor() as cursor:
+                cursor.execute(f"CREATE INDEX {quote(f'_stage_{self.model._meta.db_table}_key')} "
+                               f"ON {self.stage} ({', '.join(self.key_columns)})")
+                if connection.vendor == "postgresql":
+                    cursor.execute(f"ANALYZE {self.stage}")
+            self._stage_indexed = True
+        person, day = quote(fields[window.person].column), quote(fields[window.day].column)
+        active = " AND ".join(f"t.{c} IS NULL" for c in self.cleared_columns) or "1 = 1"
+        condition = (f"{active} AND t.{person} IN (SELECT {person} FROM {self.stage}) "  # nosec B608
+                     f"AND t.{day} BETWEEN %s AND %s "
+                     f"AND NOT EXISTS (SELECT 1 FROM {self.stage} s WHERE {self._same_key('s', 't')})")
+        adapt = _adapter(fields[window.day])
+        return condition, [adapt(window.start), adapt(window.end)]
+
+    def missing_count(self, window: "Window") -> int:
+        """How many rows `withdraw` would mark."""
+        condition, params = self._missing(window)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM {self.table} t WHERE {condition}", params)  # nosec B608
+            return cursor.fetchone()[0]
+
+    def missing_rows(self, window: "Window", limit: int) -> list[dict]:
+        """Up to `limit` of the rows `withdraw` would mark, in key order:
+        [{"key": {field: value}, "values": {update field: value}}]."""
+        condition, params = self._missing(window)
+        selected = ", ".join(f"t.{c}" for c in self.key_columns + self.update_columns)
+        order = ", ".join(f"t.{c}" for c in self.key_columns)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {selected} FROM {self.table} t WHERE {condition} "  # nosec B608
+                           f"ORDER BY {order} LIMIT {int(limit)}", params)
+            return [self._key_and_values(row) for row in cursor.fetchall()]
+
+    def partners(self, window: "Window", same: list[str], limit: int) -> list[dict]:
+        """Up to `limit` keys of the file's rows that agree on the fields `same` with a row
+        `withdraw` would mark (the other half of a correction): [{field: value}]."""
+        condition, params = self._missing(window)
+        fields = {f.attname: f for f in self.model._meta.concrete_fields}
+        quote = connection.ops.quote_name
+        alike = " AND ".join(f"t.{quote(fields[name].column)} = s.{quote(fields[name].column)}" for name in same)
+        selected = ", ".join(f"s.{c}" for c in self.key_columns)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT DISTINCT {selected} FROM {self.stage} s WHERE EXISTS "  # nosec B608
+                           f"(SELECT 1 FROM {self.table} t WHERE {alike} AND {condition}) "
+                           f"ORDER BY {selected} LIMIT {int(limit)}", params)
+            readers = [_reader(f) for f in self.fields[:len(self.key_fields)]]
+            return [dict(zip(self.key_fields, (read(v) for read, v in zip(readers, row)))) for row in cursor.fetchall()]
+
+    def withdraw(self, window: "Window", stamp: dict) -> int:
+        """Set the cleared fields to `stamp` ({attname: value}, for example the time and the
+        batch) on every row the file no longer holds (see `_missing`); returns how many."""
+        condition, params = self._missing(window)
+        fields = {f.attname: f for f in self.model._meta.concrete_fields}
+        quote = connection.ops.quote_name
+        sets = ", ".join(f"{quote(fields[name].column)} = %s" for name in stamp)
+        values = [_adapter(fields[name])(value) for name, value in stamp.items()]
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {self.table} AS t SET {sets} WHERE {condition}", values + params)  # nosec B608
+            return cursor.rowcount
+
+    def new_rows(self, limit: int) -> list[dict]:
+        """Up to `limit` of the staged rows that would start to count: keys the table does not
+        hold yet, and withdrawn ones the file restores; in file order (not chunked):
+        [{"key": …, "values": …}]."""
+        joined = self._same_key("t", "s")
+        selected = ", ".join(f"s.{c}" for c in self.key_columns + self.update_columns)
+        absent = " OR ".join([f"t.{self.key_columns[0]} IS NULL"] + [f"t.{c} IS NOT NULL" for c in self.cleared_columns])
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {selected} FROM {self.source} s LEFT JOIN {self.table} t ON {joined} "  # nosec B608
+                           f"WHERE {absent} ORDER BY s._row LIMIT {int(limit)}")
+            return [self._key_and_values(row) for row in cursor.fetchall()]
+
+    def _key_and_values(self, row) -> dict:
+        values = [read(v) for read, v in zip(map(_reader, self.fields), row)]
+        keys = len(self.key_fields)
+        return {"key": dict(zip(self.key_fields, values[:keys])), "values": dict(zip(self.update_fields, values[keys:]))}
+
+
+@dataclass(frozen=True)
+class Window:
+    """A file is complete for the people it names (`person`, an attname) over the dates
+    `start` to `end` of the field `day`, both ends included."""
+
+    person: str
+    day: str
+    start: dt.date
+    end: dt.date
 
 
 def bulk_upsert(model, rows: list[dict], key_fields: list[str], update_fields: list[str],

@@ -10,7 +10,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from portal.models import ImportBatch
-from portal.services import ImportFileTooLarge, submit_import
+from portal.services import ImportFileTooLarge, report_lines, submit_import
 
 
 class ImportCommand(BaseCommand):
@@ -69,6 +69,8 @@ class ImportCommand(BaseCommand):
     def report(self, batch: ImportBatch) -> bool:
         if batch.status in (ImportBatch.Status.APPLIED, ImportBatch.Status.VALIDATED):
             self.stdout.write(batch.message)
+            for line in report_lines(batch):  # corrections and withdrawals (and a dry run's additions)
+                self.stdout.write(line)
             return True
         for line in batch.error_lines():
             self.stderr.write(line)
