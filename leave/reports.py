@@ -1,7 +1,9 @@
 """The compensatory-leave application form as a PDF (Kaohsiung 附件2, Tainan 附件5)."""
+from django.db.models import Prefetch
+
 from portal import clock
 
-from .models import Application, Entry
+from .models import Application, Entry, RecordUse
 from .services import balance, leave_rule
 
 FORM_TITLES = {
@@ -13,10 +15,12 @@ FORM_TITLES = {
 def application_rows(application: Application) -> list[dict]:
     """Each course behind the grants this application uses, with its hours and completion time."""
     rows = []
+    # Through RecordUse, not the default manager: a record a later export withdrew is still what the grant rests on.
     grants = (Entry.objects.filter(charges__application=application, kind=Entry.Kind.GRANT).distinct()
-              .prefetch_related("records").order_by("usable_until", "id"))
+              .prefetch_related(Prefetch("record_uses", queryset=RecordUse.objects.select_related("record")))
+              .order_by("usable_until", "id"))
     for grant in grants:
-        records = sorted(grant.records.all(), key=lambda r: (r.completed_on, str(r.completed_at or "")))
+        records = sorted((use.record for use in grant.record_uses.all()), key=lambda r: (r.completed_on, str(r.completed_at or "")))
         for record in records:
             rows.append({"course_name": record.course_name, "hours": record.hours, "completed_on": record.completed_on,
                          "completed_at": record.completed_at, "grant_hours": grant.hours if len(records) == 1 else record.hours,

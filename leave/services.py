@@ -121,7 +121,10 @@ def grant_leave(plan: Plan, as_of: dt.date | None = None, *, dry_run: bool = Fal
         names = {pk: (name, day) for pk, name, day in
                  LearningRecord._base_manager.filter(pk__in=ids).values_list("pk", "course_name", "completed_on")}
         run.reviews = [(need.entry_id, _review_reason(need.record_ids, counted, names)) for need in needs]
-    if dry_run or not (run.granted or run.reviews):
+    if dry_run:
+        return run
+    if not (run.granted or run.reviews):
+        LearningRecord._base_manager.filter(leave_use__grant__plan=plan, used_for_leave=False).update(used_for_leave=True)
         return run
     actor = user if getattr(user, "pk", None) else None
     entries = Entry.objects.bulk_create([
@@ -131,8 +134,9 @@ def grant_leave(plan: Plan, as_of: dt.date | None = None, *, dry_run: bool = Fal
         for employee_id, grant in run.granted])
     RecordUse.objects.bulk_create([RecordUse(record_id=r, grant=entry)
                                    for entry, (_e, grant) in zip(entries, run.granted) for r in grant.record_ids])
-    # Hours used for leave cannot also back an overtime claim (DOMAIN.md).
-    LearningRecord._base_manager.filter(pk__in=[r for _e, g in run.granted for r in g.record_ids]).update(used_for_leave=True)
+    # Hours used for leave cannot also back an overtime claim (DOMAIN.md). Every record behind a
+    # grant, not only today's: an import that rewrites a record clears the flag.
+    LearningRecord._base_manager.filter(leave_use__grant__plan=plan, used_for_leave=False).update(used_for_leave=True)
     reviews = GrantReview.objects.bulk_create([GrantReview(grant_id=entry_id, reason=reason)
                                                for entry_id, reason in run.reviews])
     audit.record_many(actor, "leave_grant", [

@@ -163,3 +163,38 @@ def test_a_record_that_stops_qualifying_puts_its_grant_before_hr(tainan, client)
     assert (person["granted"], person["balance"], person["grants"][0]["under_review"]) == (0.0, 0.0, False)
     assert list(Entry.objects.filter(kind="reversal").values_list("hours", "text")) == [
         (-5, "人事複核撤銷核給：當日公假，非公餘時間")]
+
+
+def test_a_corrected_export_counts_the_course_once_and_puts_its_grant_before_hr(tainan):
+    """The portal corrects 國土計畫概論's completion day (a Saturday, then the Sunday after);
+    the July export, complete for Wang over 101/01/01–101/06/30, says so."""
+    import_records(tainan, BASE, LAND)
+    assert [float(h) for h, _k in grants()] == [5.0]
+    corrected = f"{ALICE},王小明,國土計畫概論,101/03/11,10:00,5,數位"
+    code, out, err = run_command("import_records", tainan, csv_bytes(RECORDS, BASE, corrected), "july.csv",
+                                 "--period", "2012-01-01:2012-06-30")
+    assert (code, err) == (0, "")
+    assert "更正：課程「國土計畫概論」完成日期 101/03/10 → 101/03/11（王小明）" in out
+    # Hours counted once: the evaluation sees one 5-hour course, not two.
+    evaluation = json.loads(command("evaluate", "tainan-101", "--as-of", "2012-09-30", "--json"))
+    assert [p["leave_hours"] for p in evaluation["people"] if p["national_id"] == ALICE] == [5.0]
+    # The grant rests on the withdrawn record: before HR, still counted and usable; no second grant.
+    review = GrantReview.objects.get()
+    assert (review.status, review.reason) == ("open", "學習紀錄「國土計畫概論」（101年3月10日完成）已由後來匯入的資料撤回或更正")
+    person = ledger("--as-of", "2012-06-30")["people"][0]
+    assert (person["granted"], person["balance"], [g["under_review"] for g in person["grants"]],
+            [g["courses"] for g in person["grants"]]) == (5.0, 5.0, [True], [["國土計畫概論"]])
+    assert [float(h) for h, _k in grants()] == [5.0]
+    # HR keeps it: the review closes and nothing else changes; the next run grants nothing new.
+    from portal.models import Role
+    from tests.factories import UserFactory
+    from django.test import Client
+
+    hr = Client()
+    hr.force_login(UserFactory(role=Role.HR, is_staff=True))
+    hr.post("/leave/reviews/", {"review": review.pk, "decision": "keep", "note": "同一門課程，完成日期更正"})
+    assert GrantReview.objects.get().status == "kept"
+    command("grant_leave", "tainan-101")
+    person = ledger("--as-of", "2012-06-30")["people"][0]
+    assert (person["granted"], [g["under_review"] for g in person["grants"]]) == (5.0, [False])
+    assert GrantReview.objects.count() == 1
