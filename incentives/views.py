@@ -247,7 +247,9 @@ def _desk_post(request, plan):
             if plan is None:
                 raise ValidationError(_("請先選擇年度計畫。"))
             employees = covered_employees(plan) & Employee.objects.visible_to(user)
-            counts = services.save_evaluation(user, plan, employees=employees)
+            # As of today (or the plan's last day, once it is over): what the data holds now.
+            as_of = min(plan.ends_on, clock.today()) if plan.ends_on else clock.today()
+            counts = services.save_evaluation(user, plan, as_of, employees=employees)
             messages.success(request, _("已依目前資料評估：新增 %(created)d 件、更新 %(updated)d 件、保留 %(kept)d 件。") % counts)
             return redirect(back)
         if action == "grant":

@@ -84,8 +84,8 @@ def test_demo_has_every_kind_of_thing_for_every_log_in_and_loads_twice_the_same(
     assert "示範資料已存在，未重建" in again.getvalue()
 
 
-def test_demo_calls_services_only_in_its_pending_doors():
-    """Only `portal/demo/pending_doors.py` calls a service; every other step is a command or a page."""
+def test_demo_calls_no_service():
+    """No module of the demo imports a service: every step is a command, an import or a page."""
     calling = set()
     for path in (Path(__file__).resolve().parent.parent / "portal" / "demo").glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -93,7 +93,7 @@ def test_demo_calls_services_only_in_its_pending_doors():
                 calling.add(path.name)
             if isinstance(node, ast.ImportFrom) and any(alias.name == "services" for alias in node.names):
                 calling.add(path.name)
-    assert calling == {"pending_doors.py"}
+    assert calling == set()
 
 
 def pages_for_each_log_in(client):

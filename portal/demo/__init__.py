@@ -3,8 +3,8 @@ doors a person or the scheduler uses — the import commands, `createsuperuser`,
 job, and the pages (the admin's among them), each step on the day the person takes it.
 
 `people` brings in the rosters and opens the log-ins, `kaohsiung` runs Kaohsiung's 103 to
-103/07/15, `governments` Tainan's 101 and Hualien's 106; `pending_doors` holds the few steps
-whose pages are still being built.
+103/07/15, `governments` Tainan's 101 and Hualien's 106; `steps` is what each person does on a page
+(HR's decision desk among them). No module here calls a service function.
 """
 import datetime as dt
 import tempfile

@@ -13,19 +13,21 @@ from incentives.models import Decision
 from portal.models import Employee, Unit, User
 from programs.models import Activity, EmployeeTag, Plan, Session
 
-from . import pending_doors
 from .doors import DemoStepFailed, Files, Person, balances, import_file, on
 from .kaohsiung import COURSE_LIST_HEADER, OTHER_COURSES, RECORD_HEADER, _hours, office_record
 from .people import Roster, staff_account, supervisor_account
 from .steps import (
+    add_tag,
     apply_for_leave,
     approve,
     approve_leave,
     confirm_places,
     decisions_of,
+    desk_evaluates,
+    desk_grants,
+    desk_issues_order,
     eligible_people,
     file_requests,
-    add_tag,
     nominate,
     nominate_to_camp,
     record_attendance,
@@ -77,7 +79,7 @@ def _on_every_decision(hr: Person, coordinator: Person, plan: Plan, agency: str,
     with on(days[1]):
         approve(hr, decisions_of(plan, approved))
     with on(days[2]):
-        pending_doors.hr_issues_order(hr.user, decisions_of(plan, approved), order, order_date)
+        desk_issues_order(hr, plan, decisions_of(plan, approved), order, order_date)
 
 
 def build_hualien(files: Files, roster: Roster, users: dict[str, User], seed: int = 106) -> dict:
@@ -136,7 +138,7 @@ def build_hualien(files: Files, roster: Roster, users: dict[str, User], seed: in
                          "洄瀾國際教育圈", [english[0]])
 
     with on(dt.date(2017, 12, 18)):
-        pending_doors.hr_saves_evaluation(hr.user, plan, HUALIEN_AS_OF)
+        desk_evaluates(hr, plan)
     _on_every_decision(hr, coordinator, plan, "花蓮縣政府教育處", roster, keep_eligible=4, keep_requested=3,
                        days=(dt.date(2017, 12, 19), dt.date(2017, 12, 20), dt.date(2017, 12, 22)),
                        order="府人考字第1060200001號", order_date=dt.date(2017, 12, 22))
@@ -196,9 +198,8 @@ def build_tainan(files: Files, roster: Roster, users: dict[str, User], seed: int
         ], "tainan-101", "contest")
 
     with on(dt.date(2012, 10, 5)):
-        pending_doors.hr_saves_evaluation(hr.user, plan, TAINAN_AS_OF)
-        pending_doors.hr_grants_award(hr.user, plan, moderator, "moderator", "merit", 1,
-                                      "擔任本府公共論壇版主，經營績效優良（全年主題文章 120 篇）")
+        desk_evaluates(hr, plan)
+        desk_grants(hr, plan, moderator, "moderator", "merit", 1, "擔任本府公共論壇版主，經營績效優良（全年主題文章 120 篇）")
     # Filed by the 101/10/15 deadline (the tally sheet goes with the forum requests).
     _on_every_decision(hr, coordinator, plan, "臺南市政府教育局", roster, keep_eligible=5, keep_requested=4,
                        days=(dt.date(2012, 10, 8), dt.date(2012, 10, 22), dt.date(2012, 11, 5)),

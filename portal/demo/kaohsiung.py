@@ -18,7 +18,6 @@ from leave.models import Application, Entry
 from portal.models import Employee, Unit, User
 from programs.models import Activity, EmployeeTag, Plan, Proposal, Session
 
-from . import pending_doors
 from .doors import Files, Person, balances, import_file, on
 from .people import Roster, staff_account
 from .steps import (
@@ -30,6 +29,9 @@ from .steps import (
     cancel_leave,
     confirm_places,
     decisions_of,
+    desk_acts,
+    desk_evaluates,
+    desk_issues_order,
     eligible_people,
     file_requests,
     nominate,
@@ -264,7 +266,7 @@ class Kaohsiung:
         plan, hr = self.plan, self.hr
         demo_employee = self.emp.user.employee
         with on(dt.date(2014, 7, 2)):
-            pending_doors.hr_saves_evaluation(hr.user, plan, dt.date(2014, 7, 2))
+            desk_evaluates(hr, plan)
         eligible = eligible_people(plan, self.roster.employees(agency="高雄市政府教育局"))
         steps = ["eligible", "requested", "approved", "issued", "rejected", "withheld"]
         by_step = {step: [p for n, p in enumerate(p for p in eligible if p != demo_employee) if steps[n % len(steps)] == step]
@@ -276,14 +278,13 @@ class Kaohsiung:
             file_requests(self.coord2, plan, social)  # the rest of 社會局 still eligible, for coord2 to file
         with on(dt.date(2014, 7, 8)):
             approve(hr, decisions_of(plan, by_step["approved"] + by_step["issued"] + [demo_employee]))
-            for decision in decisions_of(plan, by_step["rejected"]):
-                pending_doors.hr_rejects(hr.user, decision, "提報資料不全，請補附終身學習時數證明（附件1）")
-            for decision in decisions_of(plan, by_step["withheld"]):
-                pending_doors.hr_withholds(hr.user, plan, decision.employee, decision.rule_code,
-                                           "課程完成日期待終身學習入口網站更正後再行核定")
+            desk_acts(hr, plan, decisions_of(plan, by_step["rejected"]), "reject",
+                      "提報資料不全，請補附終身學習時數證明（附件1）")
+            desk_acts(hr, plan, decisions_of(plan, by_step["withheld"]), "withhold",
+                      "課程完成日期待終身學習入口網站更正後再行核定")
         with on(dt.date(2014, 7, 10)):
-            pending_doors.hr_issues_order(hr.user, decisions_of(plan, by_step["issued"] + [demo_employee]),
-                                          "高市府人考字第10330000023號", dt.date(2014, 7, 10))
+            desk_issues_order(hr, plan, decisions_of(plan, by_step["issued"] + [demo_employee]),
+                              "高市府人考字第10330000023號", dt.date(2014, 7, 10))
 
     # -- leave -----------------------------------------------------------------------------
 

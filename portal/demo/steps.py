@@ -7,6 +7,7 @@ from django.urls import resolve, reverse
 from incentives.models import Decision
 from leave.models import Application
 from portal.models import Employee
+from portal.rocdate import to_roc_short
 from programs.models import Activity, Nomination, Plan, Proposal, Session
 
 from .doors import DemoStepFailed, Person
@@ -149,3 +150,34 @@ def register_leave(hr: Person, applications: list[Application]) -> None:
 def cancel_leave(employee: Person, application: Application) -> None:
     """An employee cancels their application before its day."""
     employee.post(reverse("leave:cancel", args=[application.pk]), {}, step=f"{employee}取消補休申請", expect="已取消")
+
+
+# -- HR's decision desk (/incentives/decisions/) ------------------------------------------------
+
+def _desk(plan: Plan) -> str:
+    return f"{reverse('incentives:decisions')}?plan={plan.slug}"
+
+
+def desk_evaluates(hr: Person, plan: Plan) -> None:
+    """HR presses 重新評估 on the desk: the plan's awards as of today become eligible decisions."""
+    hr.post(_desk(plan), {"action": "evaluate"}, step=f"人事人員評估 {plan.slug} 的獎勵", expect="已依目前資料評估")
+
+
+def desk_acts(hr: Person, plan: Plan, decisions: list[Decision], action: str, reason: str = "") -> None:
+    """HR ticks decisions on the desk and approves, returns, rejects or withholds them (with the reason)."""
+    hr.post(_desk(plan), {"action": action, "decision": [str(d.pk) for d in decisions], "reason": reason},
+            step=f"人事人員處理獎勵案（{action}）", expect="件。")
+
+
+def desk_grants(hr: Person, plan: Plan, employee: Employee, rule_code: str, award: str, count: int, reason: str) -> None:
+    """HR grants what the data cannot decide (a forum moderator's merit) on the desk, within the rule's cap."""
+    hr.post(_desk(plan), {"action": "grant", "employee": str(employee.pk), "rule_code": rule_code, "award": award,
+                          "count": str(count), "reason": reason},
+            step=f"人事人員核給 {employee.name} 獎勵", expect="已核給")
+
+
+def desk_issues_order(hr: Person, plan: Plan, decisions: list[Decision], number: str, day: dt.date) -> None:
+    """HR issues one 獎懲令 (文號, ROC date) for the ticked approved decisions."""
+    hr.post(_desk(plan), {"action": "issue", "decision": [str(d.pk) for d in decisions], "order_number": number,
+                          "order_date": to_roc_short(day)},
+            step=f"人事人員發布獎懲令 {number}", expect="已發布獎懲令")
