@@ -189,3 +189,65 @@ def test_a_kaohsiung_103_leave_year(kaohsiung_year):
     assert (figures["granted"], figures["used"], figures["lapsed"], figures["balance"]) == (12.0, 4.0, 8.0, 0.0)
     assert [(g["hours"], g["used"], g["lapsed"], g["usable_from"], g["usable_until"]) for g in figures["grants"]] == [
         (4.0, 4.0, 0.0, "2014-03-17", "2014-09-16"), (8.0, 0.0, 8.0, "2014-05-12", "2014-11-11")]
+
+
+FORUM_HEADER = "身分證字號,姓名,論壇名稱,統計起日,統計迄日,發表篇數,回應篇數,不計入篇數"
+
+
+def decisions(plan: str) -> list[tuple]:
+    return list(Decision.objects.filter(plan__slug=plan).order_by("employee__national_id", "rule_code").values_list(
+        "employee__name", "rule_code", "award", "count", "status", "order_number", "order_date"))
+
+
+def test_a_tainan_101_commendation_year(tainan_year):
+    ids, who, tmp = tainan_year["ids"], tainan_year["accounts"], tainan_year["tmp"]
+    with on("2012-09-05"):  # the forum's tally for 101/01/01–101/08/31 (柒、一、（二）)
+        import_file(tmp, "import_forum", "forum-101.csv", csv_bytes(
+            FORUM_HEADER,
+            f"{ids['chen']},陳大文,臺南市政府公共論壇,101/01/01,101/08/31,150,85,5",
+            f"{ids['li']},李小華,臺南市政府公共論壇,101/01/01,101/08/31,300,215,10",
+            f"{ids['chang']},張志明,臺南市政府公共論壇,101/01/01,101/08/31,120,95,0"))
+    staff = [person(ids[k]).pk for k in ("chen", "li", "chang")]
+    with on("2012-10-01"):  # the coordinator files all three with the tally sheet, before 101/10/15
+        filed = who["coord"].post("/incentives/plan/tainan-101/staff/", {"employee": staff}, follow=True)
+        assert messages_of(filed) == ["已提報 3 件獎勵案。"]
+    with on("2012-10-22"):
+        desk = "/incentives/decisions/?plan=tainan-101"
+        chen_li = [d.pk for d in Decision.objects.filter(employee__national_id__in=[ids["chen"], ids["li"]])]
+        chang = [d.pk for d in Decision.objects.filter(employee__national_id=ids["chang"])]
+        assert messages_of(who["hr"].post(desk, {"action": "approve", "decision": chen_li}, follow=True)) == ["已核定 2 件。"]
+        rejected = who["hr"].post(desk, {"action": "reject", "decision": chang, "reason": "統計表篇數含灌水文章，請重新核計"},
+                                  follow=True)
+        assert messages_of(rejected) == ["已不予核定 1 件。"]
+    with on("2012-11-05"):  # one 獎懲令 for both, its date typed in the ROC calendar
+        issued = who["hr"].post(desk, {"action": "issue", "decision": chen_li, "order_number": "府人考字第1010000001號",
+                                       "order_date": "101/11/05"}, follow=True)
+        assert messages_of(issued) == ["已發布獎懲令 府人考字第1010000001號，共 2 人；可列印敘獎名冊。"]
+        roster = who["hr"].get("/incentives/orders/roster.pdf", {"order": "府人考字第1010000001號"})
+        assert roster.status_code == 200 and roster["Content-Type"] == "application/pdf"
+    order_day = dt.date(2012, 11, 5)
+    assert decisions("tainan-101") == [
+        ("陳大文", "forum-posts", "commendation", 1, "issued", "府人考字第1010000001號", order_day),
+        ("張志明", "forum-posts", "commendation", 1, "rejected", "", None),
+        ("李小華", "forum-posts", "commendation", 2, "issued", "府人考字第1010000001號", order_day),
+    ]
+    # The coordinator reads the outcome on the staff page.
+    with on("2012-11-06"):
+        page = who["coord"].get("/incentives/plan/tainan-101/staff/").content.decode()
+    assert "統計表篇數含灌水文章，請重新核計" in page
+    # After 101/10/15 a coordinator files no more forum requests; HR may accept a late one with its reason.
+    with on("2012-09-20"):
+        import_file(tmp, "import_forum", "forum-101-more.csv", csv_bytes(
+            FORUM_HEADER, f"{ids['wang']},王小明,臺南市政府公共論壇,101/01/01,101/08/31,180,40,0"))
+    with on("2012-10-16"):
+        late = who["coord"].post("/incentives/plan/tainan-101/staff/", {"employee": [person(ids["wang"]).pk]}, follow=True)
+        assert "已逾申報期限（101年10月15日）" in "".join(messages_of(late))
+        assert not Decision.objects.filter(employee__national_id=ids["wang"]).exists()
+        # HR brings the plan's decisions up to date on the desk, then accepts Wang's late request.
+        evaluated = who["hr"].post(desk, {"action": "evaluate"}, follow=True)
+        assert messages_of(evaluated) == ["已依目前資料評估：新增 1 件、更新 0 件、保留 3 件。"]
+        wang = [Decision.objects.get(employee__national_id=ids["wang"]).pk]
+        accepted = who["hr"].post(desk, {"action": "late", "decision": wang, "reason": "承辦人公假，10/16 補送統計表"}, follow=True)
+        assert messages_of(accepted) == ["已受理逾期提報 1 件。"]
+    late_one = Decision.objects.get(employee__national_id=ids["wang"])
+    assert (late_one.status, late_one.late_reason) == ("requested", "承辦人公假，10/16 補送統計表")
