@@ -166,6 +166,9 @@ def test_a_kaohsiung_103_leave_year(kaohsiung_year):
         assert list(Entry.objects.filter(kind="grant").values_list("hours", "earned_on", "usable_until")) == [
             (4, dt.date(2014, 3, 16), dt.date(2014, 9, 16))]
     may = weekend_rows(ids["hsu"], "許志明", [c for c in HAPPY if c not in LIGHT], dt.date(2014, 5, 3))
+    # Yang takes main + 幸福嚴選餐 at the office (Tuesdays, 10:00): a commendation, no leave.
+    may += [row.replace(",14:00,", ",10:00,").replace(",15:00,", ",10:00,")
+            for row in weekend_rows(ids["yang"], "楊建宏", JUNIOR_MAIN + HAPPY, dt.date(2014, 5, 6))]
     with on("2014-06-09"):
         import_file(tmp, "import_records", "records-2014-05.csv", csv_bytes(RECORDS_HEADER, *march, *may))
         # + 幸福嚴選餐: 8 hours more, the main counted once; 12 in all, the year's cap.
@@ -186,6 +189,7 @@ def test_a_kaohsiung_103_leave_year(kaohsiung_year):
     with on("2014-12-31"):
         assert command("lapse_leave").strip() == "補休失效紀錄：新增 1 筆（至 103/12/31）。"
     figures = ledger("kaohsiung-103", "2014-12-31")[ids["hsu"]]
+    assert not ledger("kaohsiung-103", "2014-12-31").get(ids["yang"])  # learnt in office hours: no leave
     assert (figures["granted"], figures["used"], figures["lapsed"], figures["balance"]) == (12.0, 4.0, 8.0, 0.0)
     assert [(g["hours"], g["used"], g["lapsed"], g["usable_from"], g["usable_until"]) for g in figures["grants"]] == [
         (4.0, 4.0, 0.0, "2014-03-17", "2014-09-16"), (8.0, 0.0, 8.0, "2014-05-12", "2014-11-11")]
@@ -251,3 +255,31 @@ def test_a_tainan_101_commendation_year(tainan_year):
         assert messages_of(accepted) == ["已受理逾期提報 1 件。"]
     late_one = Decision.objects.get(employee__national_id=ids["wang"])
     assert (late_one.status, late_one.late_reason) == ("requested", "承辦人公假，10/16 補送統計表")
+
+
+def test_a_kaohsiung_103_commendation_order(kaohsiung_year):
+    """Main + 幸福嚴選餐 by 103/08/31 (陸、六、（三）): the coordinator files, HR issues one order for both."""
+    ids, who, tmp = kaohsiung_year["ids"], kaohsiung_year["accounts"], kaohsiung_year["tmp"]
+    rows = weekend_rows(ids["hsu"], "許志明", JUNIOR_MAIN + HAPPY, dt.date(2014, 3, 1))
+    rows += weekend_rows(ids["yang"], "楊建宏", JUNIOR_MAIN + HAPPY, dt.date(2014, 4, 5))
+    with on("2014-06-02"):
+        import_file(tmp, "import_records", "records-2014-05.csv", csv_bytes(RECORDS_HEADER, *rows))
+    with on("2014-09-05"):
+        filed = who["coord"].post("/incentives/plan/kaohsiung-103/staff/",
+                                  {"employee": [person(ids["hsu"]).pk, person(ids["yang"]).pk]}, follow=True)
+        assert messages_of(filed) == ["已提報 2 件獎勵案。"]
+    desk = "/incentives/decisions/?plan=kaohsiung-103"
+    both = [d.pk for d in Decision.objects.filter(plan__slug="kaohsiung-103")]
+    with on("2014-09-10"):
+        assert messages_of(who["hr"].post(desk, {"action": "approve", "decision": both}, follow=True)) == ["已核定 2 件。"]
+        issued = who["hr"].post(desk, {"action": "issue", "decision": both, "order_number": "高市府人考字第10330012345號",
+                                       "order_date": "103/09/10"}, follow=True)
+        assert messages_of(issued) == ["已發布獎懲令 高市府人考字第10330012345號，共 2 人；可列印敘獎名冊。"]
+    order_day = dt.date(2014, 9, 10)
+    assert sorted(decisions("kaohsiung-103")) == [
+        ("楊建宏", "bundle-reward", "commendation", 1, "issued", "高市府人考字第10330012345號", order_day),
+        ("許志明", "bundle-reward", "commendation", 1, "issued", "高市府人考字第10330012345號", order_day)]
+    # The employee sees it, with its order number, on their own page.
+    with on("2014-09-11"):
+        mine = who["hsu"].get("/incentives/me/").content.decode()
+    assert "高市府人考字第10330012345號" in mine and "已發布獎懲令" in mine
