@@ -283,3 +283,61 @@ def test_a_kaohsiung_103_commendation_order(kaohsiung_year):
     with on("2014-09-11"):
         mine = who["hsu"].get("/incentives/me/").content.decode()
     assert "高市府人考字第10330012345號" in mine and "已發布獎懲令" in mine
+
+
+# -- A 熠星 team, from proposal to reward (Hualien 106) ---------------------------------------------
+
+PROPOSAL = {"contact": "吳承辦", "phone": "03-8462860", "email": "elearning@hl.gov.tw", "goals": "以自製數位教材傳承在地公務經驗",
+            "strategy": "成立專案小組，每月製作一門微課程", "schedule": "106年4月至12月", "kpis": "完成自製數位教材 4 門"}
+
+
+def test_a_yixing_team_from_proposal_to_reward(db, tmp_path):
+    from portal import nationalid
+    from programs.models import Activity, Proposal, Team
+
+    ids = {key: nationalid.make(prefix, 7000000 + n) for n, (key, prefix) in
+           enumerate([("leader", "U1"), ("member1", "U2"), ("member2", "U1"), ("other", "U2")])}
+    with on("2017-03-01"):
+        command("load_plans")
+        hr = first_hr("hlhr")
+        import_file(tmp_path, "import_roster", "roster.csv", csv_bytes(
+            ROSTER_HEADER,
+            f"{ids['leader']},林主持,花蓮縣政府教育處,花蓮縣政府,國際教育科,科長,薦任,編制內,單位主管",
+            f"{ids['member1']},王成員,花蓮縣政府教育處,花蓮縣政府,國際教育科,科員,薦任,編制內,",
+            f"{ids['member2']},陳觀光,花蓮縣政府觀光處,花蓮縣政府,觀光行銷科,科員,委任,編制內,",
+            f"{ids['other']},張旁觀,花蓮縣政府教育處,花蓮縣政府,國際教育科,科員,委任,編制內,"))
+        government = person(ids["leader"]).agency.government
+        coord = add_account(hr, "hlcoord", "coordinator", agencies=[government])
+    yixing = Activity.objects.get(plan__slug="hualien-106", kind="yixing")
+    with on("2017-04-05"):  # the coordinator writes the proposal and names its team from the government's staff
+        sent = coord.post(f"/programs/proposals/new/{yixing.pk}/", {
+            **PROPOSAL, "title": "洄瀾數位學習熠星計畫", "agency": person(ids["leader"]).agency_id,
+            "leader": person(ids["leader"]).pk, "members": [person(ids["member1"]).pk, person(ids["member2"]).pk],
+            "submit": "送出"}, follow=True)
+        assert messages_of(sent) == ["申請已送出。"]
+    proposal = Proposal.objects.get()
+    with on("2017-04-20"):  # HR selects it on the review page
+        selected = hr.post(f"/programs/proposals/{proposal.pk}/decide/", {"action": "select", "next": "review"}, follow=True)
+        assert messages_of(selected) == ["「洄瀾數位學習熠星計畫」：入選"]
+    with on("2017-12-15"):  # and rates it at the year's end
+        rated = hr.post(f"/programs/proposals/{proposal.pk}/decide/", {"action": "rate", "rating": "優等"}, follow=True)
+        assert messages_of(rated) == ["「洄瀾數位學習熠星計畫」：已評等（優等）"]
+    team = Team.objects.get(proposal=proposal)
+    assert sorted(team.members.values_list("employee__name", "role")) == [("林主持", "主持人"), ("王成員", "成員"), ("陳觀光", "成員")]
+    # The rating rewards exactly that team (陸、二、（四）: 優等 → leader 嘉獎 2, members 嘉獎 1).
+    with on("2017-12-18"):
+        filed = coord.post("/incentives/plan/hualien-106/staff/",
+                           {"employee": [person(ids[k]).pk for k in ("leader", "member1", "member2")]}, follow=True)
+        assert messages_of(filed) == ["已提報 3 件獎勵案。"]
+        desk = "/incentives/decisions/?plan=hualien-106"
+        chosen = [d.pk for d in Decision.objects.filter(plan__slug="hualien-106")]
+        assert messages_of(hr.post(desk, {"action": "approve", "decision": chosen}, follow=True)) == ["已核定 3 件。"]
+        issued = hr.post(desk, {"action": "issue", "decision": chosen, "order_number": "府人考字第1060001234號",
+                                "order_date": "106/12/20"}, follow=True)
+        assert messages_of(issued) == ["已發布獎懲令 府人考字第1060001234號，共 3 人；可列印敘獎名冊。"]
+    day = dt.date(2017, 12, 20)
+    assert sorted(decisions("hualien-106")) == [
+        ("林主持", "yixing-team", "commendation", 2, "issued", "府人考字第1060001234號", day),
+        ("王成員", "yixing-team", "commendation", 1, "issued", "府人考字第1060001234號", day),
+        ("陳觀光", "yixing-team", "commendation", 1, "issued", "府人考字第1060001234號", day)]
+    assert not Decision.objects.filter(employee__national_id=ids["other"]).exists()
