@@ -104,6 +104,15 @@ class EmployeeDataAdmin(FormulaSafeExportMixin, ExportMixin, admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # arrives by import only, so every row has a batch behind it
 
+    # Read-only here: the import's checks (hours not below 0, excluded posts not above the
+    # total, a period that ends after it starts…) are the only way in, and a correction comes
+    # as a corrected export (`import_records --period`), which keeps the old row for the audit.
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 class WithdrawnFilter(admin.SimpleListFilter):
     """有效 (counted) or 已撤回 (withdrawn by a later export, kept for the audit trail)."""
