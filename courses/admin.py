@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin, ImportExportModelAdmin
 
 from portal import rocdate
-from portal.admin_audit import AuditedAdminMixin
+from portal.admin_audit import AuditedAdminMixin, ReadOnlyAdminMixin
 from portal.exporters import FormulaSafeExportMixin
 
 from .models import (
@@ -95,23 +95,16 @@ class BundleCourseAdmin(FormulaSafeExportMixin, ImportExportModelAdmin):
     autocomplete_fields = ["course"]
 
 
-class EmployeeDataAdmin(FormulaSafeExportMixin, ExportMixin, admin.ModelAdmin):
+class EmployeeDataAdmin(ReadOnlyAdminMixin, FormulaSafeExportMixin, ExportMixin, admin.ModelAdmin):
+    """Read-only: rows arrive by import only, so every row has a batch behind it and passed the
+    import's checks (hours not below 0, excluded posts not above the total, a period that ends
+    after it starts…); a correction comes as a corrected export (`import_records --period`),
+    which keeps the old row for the audit."""
+
     raw_id_fields = ["employee"]
     list_select_related = ["employee", "employee__agency"]
     search_fields = ["employee__name", "=employee__national_id"]
     list_per_page = 100
-
-    def has_add_permission(self, request):
-        return False  # arrives by import only, so every row has a batch behind it
-
-    # Read-only here: the import's checks (hours not below 0, excluded posts not above the
-    # total, a period that ends after it starts…) are the only way in, and a correction comes
-    # as a corrected export (`import_records --period`), which keeps the old row for the audit.
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class WithdrawnFilter(admin.SimpleListFilter):

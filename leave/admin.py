@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from portal.admin_audit import AuditedAdminMixin
+from portal.admin_audit import AuditedAdminMixin, ReadOnlyAdminMixin
 
 from . import services
 from .models import Application, Entry, GrantReview, RecordUse
@@ -18,7 +18,7 @@ class RecordUseInline(admin.TabularInline):
 
 
 @admin.register(Entry)
-class EntryAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class EntryAdmin(ReadOnlyAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
     """The ledger is append-only: entries are written by the services, never edited here."""
 
     list_display = ["employee", "plan", "kind", "hours", "earned_on", "usable_until", "application", "created_at"]
@@ -26,15 +26,6 @@ class EntryAdmin(AuditedAdminMixin, admin.ModelAdmin):
     search_fields = ["employee__name", "=employee__national_id", "text"]
     list_select_related = ["employee", "plan", "application"]
     inlines = [RecordUseInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Application)
@@ -69,7 +60,7 @@ class ApplicationAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(GrantReview)
-class GrantReviewAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class GrantReviewAdmin(ReadOnlyAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
     """Reviews are opened by the grant run and decided on HR's page (補休複核); read-only here."""
 
     list_display = ["grant", "status", "reason", "opened_at", "decided_by", "decided_at"]
@@ -77,12 +68,3 @@ class GrantReviewAdmin(AuditedAdminMixin, admin.ModelAdmin):
     search_fields = ["grant__employee__name", "reason"]
     list_select_related = ["grant__employee", "decided_by"]
     readonly_fields = [f.name for f in GrantReview._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

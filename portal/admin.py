@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
 from . import rocdate
-from .admin_audit import AuditedAdminMixin
+from .admin_audit import AuditedAdminMixin, ReadOnlyAdminMixin
 from .exporters import FormulaSafeExportMixin
 from .models import Agency, AuditEntry, Employee, ImportBatch, Unit, User
 from .resources import AgencyResource
@@ -138,17 +138,8 @@ class ImportBatchAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["at", "actor", "action", "object_type", "object_id", "summary"]
     list_filter = ["action", "object_type"]
     search_fields = ["summary", "object_id"]
     readonly_fields = [f.name for f in AuditEntry._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

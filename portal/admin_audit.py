@@ -11,6 +11,20 @@ from . import audit
 from .models import AuditEntry
 
 
+class ReadOnlyAdminMixin:
+    """A list HR reads but never edits here: rows written by a service or an import only
+    (the ledger, the audit trail, imported records)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class AuditedAdminMixin:
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))

@@ -6,13 +6,13 @@ nothing here calls a service function.
 """
 import contextlib
 import io
-import os
 import re
 
 from django.core.management import call_command
 from django.test import Client
 from django.test.utils import override_settings
 
+from portal.demo.people import environment
 from portal.models import User
 
 DEMO_PASSWORD = "Portal-test-2012"  # nosec B105: a test account's password
@@ -41,18 +41,9 @@ def import_file(tmp_path, command_name: str, file_name: str, data: bytes, *args)
 
 def first_hr(username: str = "hr") -> Client:
     """`createsuperuser --noinput`, the first HR officer's account, signed in."""
-    env = {"DJANGO_SUPERUSER_PASSWORD": DEMO_PASSWORD, "DJANGO_SUPERUSER_USERNAME": username,
-           "DJANGO_SUPERUSER_EMAIL": f"{username}@example.gov.tw"}
-    previous = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
+    with environment(DJANGO_SUPERUSER_PASSWORD=DEMO_PASSWORD, DJANGO_SUPERUSER_USERNAME=username,
+                     DJANGO_SUPERUSER_EMAIL=f"{username}@example.gov.tw"):
         call_command("createsuperuser", "--noinput", stdout=io.StringIO())
-    finally:
-        for key, value in previous.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
     return signed_in(username)
 
 

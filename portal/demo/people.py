@@ -115,7 +115,8 @@ def import_rosters(files: Files, staff_per_unit: int = 16, seed: int = 103) -> R
 
 
 @contextlib.contextmanager
-def _environment(**values):
+def environment(**values):
+    """Environment variables set for the block and put back after it (createsuperuser reads its account there)."""
     previous = {key: os.environ.get(key) for key in values}
     os.environ.update(values)
     try:
@@ -130,7 +131,7 @@ def _environment(**values):
 
 def first_hr_account() -> User:
     """The first HR account, as whoever installs the portal makes it: `createsuperuser --noinput`."""
-    with _environment(DJANGO_SUPERUSER_USERNAME="hr", DJANGO_SUPERUSER_PASSWORD=DEMO_PASSWORD,
+    with environment(DJANGO_SUPERUSER_USERNAME="hr", DJANGO_SUPERUSER_PASSWORD=DEMO_PASSWORD,
                       DJANGO_SUPERUSER_EMAIL="hr@example.gov.tw"):
         command("createsuperuser", interactive=False)
     return User.objects.get(username="hr")
