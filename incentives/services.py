@@ -3,7 +3,6 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal import audit, clock, rocdate
@@ -72,7 +71,7 @@ def file_requests(user, plan: Plan, employee_ids: list[int], as_of: dt.date | No
 def _save(user, plan: Plan, as_of, employees) -> dict[str, int]:
     version = current_version(plan)
     existing = {(d.employee_id, d.rule_code): d for d in Decision.objects.filter(plan=plan).select_for_update(of=("self",))}
-    created, updated, kept = [], [], 0
+    created, updated, kept, unchanged = [], [], 0, 0
     for result in evaluate(plan, as_of, employees):
         for award in result.awards:
             values = {"award": award.award, "count": award.count, "reason": award.text, "rule_version": version,
@@ -81,16 +80,22 @@ def _save(user, plan: Plan, as_of, employees) -> dict[str, int]:
             if decision is None:
                 created.append(Decision(plan=plan, employee_id=result.employee_id, rule_code=award.rule, **values))
             elif decision.status == Decision.Status.ELIGIBLE and not decision.override_reason:
-                for key, value in values.items():
-                    setattr(decision, key, value)
-                updated.append(decision)
+                # Updated only when the award itself changed: a new as-of date alone is no news.
+                if (decision.award, decision.count, decision.reason, decision.rule_version_id) != (
+                        award.award, award.count, award.text, version.pk):
+                    for key, value in values.items():
+                        setattr(decision, key, value)
+                    updated.append(decision)
+                else:
+                    unchanged += 1
             else:
                 kept += 1
     Decision.objects.bulk_create(created)
     Decision.objects.bulk_update(updated, ["award", "count", "reason", "rule_version", "facts"])
-    audit.record(user, "decisions_saved", plan, f"{plan.slug}：新增 {len(created)}、更新 {len(updated)}、保留 {kept}",
+    audit.record(user, "decisions_saved", plan,
+                 f"{plan.slug}：新增 {len(created)}、更新 {len(updated)}、未變動 {unchanged}、保留 {kept}",
                  after={"version": version.number})
-    return {"created": len(created), "updated": len(updated), "kept": kept}
+    return {"created": len(created), "updated": len(updated), "unchanged": unchanged, "kept": kept}
 
 
 def filing_deadline(plan: Plan, rule_code: str) -> dt.date | None:
@@ -201,7 +206,7 @@ def request(user, decisions, late_reason: str = "", today: dt.date | None = None
     late_ids = {d.pk for rows_late in late.values() for d in rows_late}
     done = []
     for row in rows:
-        changes = {"requested_by": user, "requested_at": timezone.now()}
+        changes = {"requested_by": user, "requested_at": clock.now()}
         if row.pk in late_ids:
             changes["late_reason"] = late_reason.strip()
         done.append(_transition(user, row, "request", **changes))
@@ -231,7 +236,7 @@ def approve(user, decision: Decision) -> Decision:
     ValidationError when it is no longer requested (another officer got there first)."""
     if not is_hr(user):
         raise PermissionDenied
-    return _transition(user, decision, "approve", decided_by=user, decided_at=timezone.now())
+    return _transition(user, decision, "approve", decided_by=user, decided_at=clock.now())
 
 
 def approve_all(user, decisions) -> list[Decision]:
@@ -282,7 +287,7 @@ def reject(user, decision: Decision, reason: str) -> Decision:
         raise PermissionDenied
     if not reason.strip():
         raise ValidationError(_("請填寫不予核定的理由。"))
-    return _transition(user, decision, "reject", rejection_reason=reason.strip(), decided_by=user, decided_at=timezone.now())
+    return _transition(user, decision, "reject", rejection_reason=reason.strip(), decided_by=user, decided_at=clock.now())
 
 
 def reject_all(user, decisions, reason: str) -> list[Decision]:

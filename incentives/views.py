@@ -250,7 +250,7 @@ def _desk_post(request, plan):
             # As of today (or the plan's last day, once it is over): what the data holds now.
             as_of = min(plan.ends_on, clock.today()) if plan.ends_on else clock.today()
             counts = services.save_evaluation(user, plan, as_of, employees=employees)
-            messages.success(request, _("已依目前資料評估：新增 %(created)d 件、更新 %(updated)d 件、保留 %(kept)d 件。") % counts)
+            messages.success(request, _("已依目前資料評估：新增 %(created)d 件、更新 %(updated)d 件、未變動 %(unchanged)d 件、保留 %(kept)d 件。") % counts)
             return redirect(back)
         if action == "grant":
             if plan is None:

@@ -3,6 +3,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal import clock
+
 
 class Application(models.Model):
     class Status(models.TextChoices):
@@ -22,7 +24,7 @@ class Application(models.Model):
     # third differently, so nothing is ever stored with one.
     hours = models.DecimalField(_("時數"), max_digits=6, decimal_places=2)
     status = models.CharField(_("狀態"), max_length=10, choices=Status.choices, default=Status.SUBMITTED)
-    submitted_at = models.DateTimeField(_("申請時間"), auto_now_add=True)
+    submitted_at = models.DateTimeField(_("申請時間"), default=clock.now)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("核章主管"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     decided_at = models.DateTimeField(_("核章時間"), null=True, blank=True)
@@ -111,7 +113,7 @@ class GrantReview(models.Model):
     grant = models.ForeignKey(Entry, verbose_name=_("核給項目"), on_delete=models.PROTECT, related_name="reviews")
     reason = models.CharField(_("複核原因"), max_length=500)
     status = models.CharField(_("狀態"), max_length=10, choices=Status.choices, default=Status.OPEN)
-    opened_at = models.DateTimeField(_("送複核時間"), auto_now_add=True)
+    opened_at = models.DateTimeField(_("送複核時間"), default=clock.now)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("複核人員"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     decided_at = models.DateTimeField(_("複核時間"), null=True, blank=True)

@@ -21,9 +21,11 @@ def application_rows(application: Application) -> list[dict]:
               .order_by("usable_until", "id"))
     for grant in grants:
         records = sorted((use.record for use in grant.record_uses.all()), key=lambda r: (r.completed_on, str(r.completed_at or "")))
-        for record in records:
+        for index, record in enumerate(records):
+            # The grant's hours once, on its first course: the column adds up to what was granted
+            # (a combination's courses together earn its hours, not each its own).
             rows.append({"course_name": record.course_name, "hours": record.hours, "completed_on": record.completed_on,
-                         "completed_at": record.completed_at, "grant_hours": grant.hours if len(records) == 1 else record.hours,
+                         "completed_at": record.completed_at, "grant_hours": grant.hours if index == 0 else None,
                          "usable_until": grant.usable_until})
     return rows
 

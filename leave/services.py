@@ -7,7 +7,6 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Sum
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses.calendar import WorkCalendar
@@ -187,7 +186,7 @@ def decide_review(user, review: GrantReview, keep: bool, note: str = "") -> Gran
                                  text=f"人事複核撤銷核給：{note.strip()}"[:300])
             removed = left
     review.status = GrantReview.Status.KEPT if keep else GrantReview.Status.WITHDRAWN
-    review.decided_by, review.decided_at, review.note = user, timezone.now(), note.strip()[:300]
+    review.decided_by, review.decided_at, review.note = user, clock.now(), note.strip()[:300]
     review.save()
     audit.record(user, f"leave_review_{review.status}", grant, review.note or review.reason,
                  before={"status": GrantReview.Status.OPEN}, after={"status": review.status, "hours_removed": removed})
@@ -329,7 +328,7 @@ def decide(user, application: Application, approve: bool, note: str = "") -> App
     if not approve and not note.strip():
         raise ValidationError(_("退回時請填寫理由。"))
     application.status = Application.Status.APPROVED if approve else Application.Status.RETURNED
-    application.decided_by, application.decided_at, application.note = user, timezone.now(), note[:300]
+    application.decided_by, application.decided_at, application.note = user, clock.now(), note[:300]
     application.save()
     given = ZERO if approve else _give_back(user, application, "主管退回")
     audit.record(user, f"leave_{application.status}", application, note,
@@ -347,7 +346,7 @@ def register(user, application: Application) -> Application:
     if application.status != Application.Status.APPROVED:
         raise ValidationError(_("只有主管核章後的申請可以登記。"))
     application.status, application.registered_by, application.registered_at = (
-        Application.Status.REGISTERED, user, timezone.now())
+        Application.Status.REGISTERED, user, clock.now())
     application.save()
     audit.record(user, "leave_registered", application, str(application),
                  before={"status": Application.Status.APPROVED}, after={"status": application.status})

@@ -31,7 +31,7 @@ def world(db):
 
 
 def test_decision_workflow_from_eligible_to_issued(world):
-    assert services.save_evaluation(world["hr"], world["plan"]) == {"created": 1, "updated": 0, "kept": 0}
+    assert services.save_evaluation(world["hr"], world["plan"]) == {"created": 1, "updated": 0, "unchanged": 0, "kept": 0}
     decision = Decision.objects.get()
     assert (decision.employee, decision.award, decision.count, decision.status, decision.rule_version.number) == (
         world["people"][0], "commendation", 1, "eligible", 1)
@@ -67,7 +67,7 @@ def test_changing_the_rules_keeps_the_old_decisions_version(world):
     rule = dict(RULE, tiers=[{"award": "commendation", "count": 2, "any_of": [{"all_of": [{"metric": "forum_posts", "min": 100}]}]}])
     plan.parameters = {"rules": [rule, MODERATOR]}
     plan.save()
-    assert services.save_evaluation(world["hr"], plan) == {"created": 0, "updated": 0, "kept": 1}
+    assert services.save_evaluation(world["hr"], plan) == {"created": 0, "updated": 0, "unchanged": 0, "kept": 1}
     decision = Decision.objects.get()
     assert (decision.count, decision.rule_version.number, decision.rule_version.rules[0]["tiers"][0]["any_of"][0]["all_of"][0]["min"]) == (1, 1, 200)
     assert services.current_version(plan).number == 2

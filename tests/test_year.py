@@ -249,7 +249,7 @@ def test_a_tainan_101_commendation_year(tainan_year):
         assert not Decision.objects.filter(employee__national_id=ids["wang"]).exists()
         # HR brings the plan's decisions up to date on the desk, then accepts Wang's late request.
         evaluated = who["hr"].post(desk, {"action": "evaluate"}, follow=True)
-        assert messages_of(evaluated) == ["已依目前資料評估：新增 1 件、更新 0 件、保留 3 件。"]
+        assert messages_of(evaluated) == ["已依目前資料評估：新增 1 件、更新 0 件、未變動 0 件、保留 3 件。"]
         wang = [Decision.objects.get(employee__national_id=ids["wang"]).pk]
         accepted = who["hr"].post(desk, {"action": "late", "decision": wang, "reason": "承辦人公假，10/16 補送統計表"}, follow=True)
         assert messages_of(accepted) == ["已受理逾期提報 1 件。"]
