@@ -109,3 +109,10 @@ def test_admin_edit_of_a_plan_is_audited_with_before_and_after(world, client):
     assert (entry.actor, entry.before["title"], entry.after["title"]) == (admin_user, "計畫", "新計畫名稱")
     assert entry.before["parameters"]["rules"][0]["code"] == "forum-posts" and entry.after["parameters"] == {"rules": []}
     assert "新計畫名稱" in client.get(url).content.decode()
+
+
+def test_evaluating_again_with_nothing_new_counts_nothing_updated(world):
+    """A newcomer pressed 重新評估 twice and read 「更新 108 件」 both times: only real changes count."""
+    assert services.save_evaluation(world["hr"], world["plan"], dt.date(2012, 12, 1))["created"] == 1
+    again = services.save_evaluation(world["hr"], world["plan"], dt.date(2012, 12, 31))
+    assert again == {"created": 0, "updated": 0, "unchanged": 1, "kept": 0}

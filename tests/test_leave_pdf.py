@@ -37,3 +37,29 @@ def test_application_pdf_lists_the_employee_each_course_its_hours_and_times():
         assert expected in text, expected
     lines = reader.pages[0].extract_text().splitlines()
     assert lines[-2:] == [f"列印日期：{rocdate.to_roc_long(dt.date.today())}", "第 1 頁，共 1 頁"]
+
+
+@pytest.mark.django_db
+def test_the_forms_leave_hours_add_up_to_the_grant_and_name_who_approved_when(settings):
+    """A combination's courses earn its hours together: the 補休時數 column shows the grant once."""
+    settings.PORTAL_TODAY = "2014-03-20"
+    government = AgencyFactory(name="高雄市政府")
+    plan = Plan.objects.create(slug="kaohsiung-103", issuer=government, roc_year=103, title="高雄市政府103年度推動數位學習實施計畫",
+                               parameters={"rules": [{"code": "leave", "kind": "leave_bundles", "form": "附件2"}]})
+    unit = UnitFactory(agency=AgencyFactory(name="高雄市政府人事處", parent=government))
+    employee = EmployeeFactory(name="王小明", unit=unit)
+    user = UserFactory(role=Role.EMPLOYEE, employee=employee)
+    head = UserFactory(role=Role.SUPERVISOR, employee=EmployeeFactory(name="陳科長", unit=unit), first_name="人事處 科長")
+    head.headed_units.set([unit])
+    grant = Entry.objects.create(employee=employee, plan=plan, kind="grant", hours=4, earned_on=dt.date(2014, 3, 8),
+                                 usable_until=dt.date(2014, 9, 8))
+    for name, hours in [("兩岸情勢概述", 2), ("環境影響評估概論", 3), ("顧客關係管理", 2)]:
+        record = LearningRecord.objects.create(employee=employee, course_name=name, course_key=name, hours=hours,
+                                               completed_on=dt.date(2014, 3, 8), completed_at=dt.time(20, 0))
+        RecordUse.objects.create(record=record, grant=grant)
+    application = services.apply(user, plan, dt.date(2014, 4, 10), dt.time(8, 30), dt.time(12, 30))
+    application = services.decide(head, application, approve=True)
+    rows = reports.application_rows(application)
+    assert [r["grant_hours"] for r in rows] == [4, None, None]
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(reports.render_application_pdf(application))).pages)
+    assert "陳科長" in text and "103/03/20" in text and "線上核章" in text
