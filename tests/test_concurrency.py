@@ -150,3 +150,43 @@ def test_two_grant_runs_at_once_grant_once():
     assert outcomes == ["ok", "ok"]
     assert list(Entry.objects.filter(kind="grant").values_list("hours", flat=True)) == [D(5)]
     assert RecordUse.objects.count() == 1
+
+
+def _leave_world(grants):
+    """An employee, their unit head and HR, with the given grants (hours, earned_on, usable_until)."""
+    from tests.factories import UnitFactory
+
+    plan = Plan.objects.create(slug="tainan-101", issuer=AgencyFactory(name="臺南市政府"), roc_year=101, title="計畫",
+                               parameters={"rules": [{"code": "leave", "kind": "leave_offduty_list"}]})
+    unit = UnitFactory()
+    employee = EmployeeFactory(unit=unit)
+    head = UserFactory(role=Role.SUPERVISOR, employee=EmployeeFactory(unit=unit))
+    head.headed_units.set([unit])
+    for hours, earned, until in grants:
+        Entry.objects.create(employee=employee, plan=plan, kind="grant", hours=hours, earned_on=earned, usable_until=until)
+    return plan, employee, UserFactory(role=Role.EMPLOYEE, employee=employee), head, UserFactory(role=Role.HR, is_staff=True)
+
+
+def test_a_registration_racing_a_cancellation_ends_cancelled_with_the_hours_back():
+    plan, employee, user, head, hr = _leave_world([(8, dt.date(2012, 8, 1), dt.date(2012, 12, 28))])
+    application = services.apply(user, plan, dt.date(2012, 9, 20), dt.time(8, 30), dt.time(12, 30), today=dt.date(2012, 9, 1))
+    services.decide(head, application, approve=True)
+    outcomes = _race(lambda: services.register(hr, application),
+                     lambda: services.cancel(user, application, today=dt.date(2012, 9, 2)))
+    application.refresh_from_db()
+    # Registered then cancelled (both succeed), or cancelled then the registration refused.
+    assert outcomes in (["ok", "ok"], ["ValidationError", "ok"])
+    assert application.status == "cancelled"
+    assert services.balance(employee, dt.date(2012, 9, 20)) == D(8)
+
+
+def test_the_lapse_job_racing_an_application_neither_deadlocks_nor_loses_an_hour():
+    """The lapse job locks the expired grants; the application locks the employee and charges a live one."""
+    plan, employee, user, _head, _hr = _leave_world([(3, dt.date(2012, 3, 1), dt.date(2012, 9, 1)),
+                                                     (5, dt.date(2012, 8, 1), dt.date(2012, 12, 28))])
+    outcomes = _race(lambda: services.lapse_leave(dt.date(2012, 9, 2)),
+                     lambda: services.apply(user, plan, dt.date(2012, 9, 20), dt.time(8, 30), dt.time(10, 30),
+                                            today=dt.date(2012, 9, 2)))
+    assert outcomes == ["ok", "ok"]
+    assert sorted(Entry.objects.exclude(kind="grant").values_list("kind", "hours")) == [("lapse", D(-3)), ("use", D(-2))]
+    assert services.balance(employee, dt.date(2012, 9, 20)) == D(3)
