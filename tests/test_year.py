@@ -24,33 +24,37 @@ def person(national_id: str) -> Employee:
     return Employee.objects.get(national_id=national_id)
 
 
+def national_ids(people: list[tuple[str, str]], serial: int) -> dict[str, str]:
+    """Valid national IDs for (key, prefix) pairs (checksums computed, not typed)."""
+    from portal import nationalid
+
+    return {key: nationalid.make(prefix, serial + n) for n, (key, prefix) in enumerate(people)}
+
+
+def open_office(tmp_path, hr_username: str, roster_rows: list[str]):
+    """A new HR office's first day: the plans, its first account (createsuperuser), its roster."""
+    command("load_plans")
+    hr = first_hr(hr_username)
+    import_file(tmp_path, "import_roster", "roster.csv", csv_bytes(ROSTER_HEADER, *roster_rows))
+    return hr
+
+
 def ledger(plan: str, as_of: str) -> dict:
     return {p["national_id"]: p for p in json.loads(command("leave_ledger", "--plan", plan, "--as-of", as_of, "--json"))["people"]}
 
 
 # -- Tainan 101 ----------------------------------------------------------------------------------
 
-def _tn_ids():
-    """Valid national IDs for the Tainan staff (checksums computed, not typed)."""
-    from portal import nationalid
-
-    return {key: nationalid.make(prefix, 5000000 + n) for n, (key, prefix) in
-            enumerate([("wang", "D1"), ("lin", "D2"), ("chen", "D1"), ("li", "D2"), ("chang", "D1")])}
-
-
 @pytest.fixture
 def tainan_year(db, tmp_path):
-    ids = _tn_ids()
+    ids = national_ids([("wang", "D1"), ("lin", "D2"), ("chen", "D1"), ("li", "D2"), ("chang", "D1")], 5000000)
     with on("2012-01-10"):
-        command("load_plans")
-        hr = first_hr("tnhr")
-        import_file(tmp_path, "import_roster", "roster.csv", csv_bytes(
-            ROSTER_HEADER,
+        hr = open_office(tmp_path, "tnhr", [
             f"{ids['wang']},王小明,臺南市政府人事處,臺南市政府,考訓科,科員,薦任,編制內,",
             f"{ids['lin']},林美玲,臺南市政府人事處,臺南市政府,考訓科,科長,薦任,編制內,單位主管",
             f"{ids['chen']},陳大文,臺南市政府人事處,臺南市政府,考訓科,科員,委任,編制內,",
             f"{ids['li']},李小華,臺南市政府人事處,臺南市政府,考訓科,專員,薦任,編制內,",
-            f"{ids['chang']},張志明,臺南市政府人事處,臺南市政府,考訓科,科員,委任,編制內,"))
+            f"{ids['chang']},張志明,臺南市政府人事處,臺南市政府,考訓科,科員,委任,編制內,"])
         # HR fills 附件4, the policy-course list the seed does not reproduce.
         import_file(tmp_path, "import_course_list", "policy.csv",
                     csv_bytes("課程名稱,認證時數", "國土計畫概論,5", "公務員廉政倫理,4"), "tainan-101", "policy-courses")
@@ -134,19 +138,13 @@ def weekend_rows(national_id: str, name: str, courses: list[str], first_saturday
 
 @pytest.fixture
 def kaohsiung_year(db, tmp_path):
-    from portal import nationalid
-
-    ids = {key: nationalid.make(prefix, 6000000 + n) for n, (key, prefix) in
-           enumerate([("hsu", "E1"), ("head", "E2"), ("tsai", "E2"), ("yang", "E1")])}
+    ids = national_ids([("hsu", "E1"), ("head", "E2"), ("tsai", "E2"), ("yang", "E1")], 6000000)
     with on("2014-01-06"):
-        command("load_plans")
-        hr = first_hr("khhr")
-        import_file(tmp_path, "import_roster", "roster.csv", csv_bytes(
-            ROSTER_HEADER,
+        hr = open_office(tmp_path, "khhr", [
             f"{ids['hsu']},許志明,高雄市政府教育局,高雄市政府,資訊教育科,科員,薦任,編制內,",
             f"{ids['head']},鄭美玲,高雄市政府教育局,高雄市政府,資訊教育科,科長,薦任,編制內,單位主管",
             f"{ids['tsai']},蔡雅婷,高雄市政府教育局,高雄市政府,資訊教育科,科員,薦任,編制內,",
-            f"{ids['yang']},楊建宏,高雄市政府教育局,高雄市政府,資訊教育科,科員,薦任,編制內,"))
+            f"{ids['yang']},楊建宏,高雄市政府教育局,高雄市政府,資訊教育科,科員,薦任,編制內,"])
         unit = Unit.objects.get(name="資訊教育科", agency__name="高雄市政府教育局")
         accounts = {
             "hr": hr,
@@ -292,20 +290,15 @@ PROPOSAL = {"contact": "吳承辦", "phone": "03-8462860", "email": "elearning@h
 
 
 def test_a_yixing_team_from_proposal_to_reward(db, tmp_path):
-    from portal import nationalid
     from programs.models import Activity, Proposal, Team
 
-    ids = {key: nationalid.make(prefix, 7000000 + n) for n, (key, prefix) in
-           enumerate([("leader", "U1"), ("member1", "U2"), ("member2", "U1"), ("other", "U2")])}
+    ids = national_ids([("leader", "U1"), ("member1", "U2"), ("member2", "U1"), ("other", "U2")], 7000000)
     with on("2017-03-01"):
-        command("load_plans")
-        hr = first_hr("hlhr")
-        import_file(tmp_path, "import_roster", "roster.csv", csv_bytes(
-            ROSTER_HEADER,
+        hr = open_office(tmp_path, "hlhr", [
             f"{ids['leader']},林主持,花蓮縣政府教育處,花蓮縣政府,國際教育科,科長,薦任,編制內,單位主管",
             f"{ids['member1']},王成員,花蓮縣政府教育處,花蓮縣政府,國際教育科,科員,薦任,編制內,",
             f"{ids['member2']},陳觀光,花蓮縣政府觀光處,花蓮縣政府,觀光行銷科,科員,委任,編制內,",
-            f"{ids['other']},張旁觀,花蓮縣政府教育處,花蓮縣政府,國際教育科,科員,委任,編制內,"))
+            f"{ids['other']},張旁觀,花蓮縣政府教育處,花蓮縣政府,國際教育科,科員,委任,編制內,"])
         government = person(ids["leader"]).agency.government
         coord = add_account(hr, "hlcoord", "coordinator", agencies=[government])
     yixing = Activity.objects.get(plan__slug="hualien-106", kind="yixing")
