@@ -104,8 +104,15 @@ def kpi_dashboard(request, slug):
         "plan": plan, "overall": data["overall"], "kpis": kpi_rows(plan, data["overall"]), "agencies": agencies,
         "share_chart": bar_chart(_("各機關數位學習達 5 小時比率"), [(a.name, a.digital_share) for a in agencies], "#0b5cab",
                                  maximum=100),
-        "hours_chart": bar_chart(_("各機關平均學習時數"), [(a.name, a.average_hours) for a in agencies], "#2f855a"),
+        "hours_chart": hours_chart(plan, agencies),
     })
+
+
+def hours_chart(plan: Plan, agencies) -> dict:
+    """Tainan's 80-hour KPI (捌、一、（二）) is the average of *digital* hours: chart what the plan measures."""
+    if any(k.get("code") == "average_digital_hours" for k in plan.kpis):
+        return bar_chart(_("各機關平均數位學習時數"), [(a.name, a.average_digital_hours) for a in agencies], "#2f855a")
+    return bar_chart(_("各機關平均學習時數"), [(a.name, a.average_hours) for a in agencies], "#2f855a")
 
 
 @login_required
