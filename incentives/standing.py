@@ -23,6 +23,7 @@ from portal.models import Employee
 from programs.models import Plan
 
 from .evaluation import Evaluation, context_for, evaluate
+from .evaluation import warnings as plan_warnings
 from .facts import covered_employees
 from .models import Decision
 from .rules import METRIC_LABEL, METRIC_UNIT, Award, Progress, number
@@ -113,6 +114,7 @@ class PlanStanding:
     plan: Plan
     rules: list[RuleStanding]
     bundles: list[BundleStanding]
+    warnings: list[str] = field(default_factory=list)  # what makes these figures less certain
 
     @property
     def awards(self) -> list[Award]:
@@ -193,7 +195,7 @@ def plans_for(employee: Employee) -> list[PlanStanding]:
             continue
         list_names = dict(CourseList.objects.filter(plan=plan).values_list("slug", "name"))
         standings.append(PlanStanding(plan, rule_standings(plan, found[0], context, list_names),
-                                      bundle_standings(found[0], context)))
+                                      bundle_standings(found[0], context), plan_warnings(plan)))
     return standings
 
 

@@ -19,6 +19,7 @@ from portal.permissions import is_hr, national_id_for, require_coordinator_or_hr
 from programs.models import Plan
 
 from . import kpis, queries, services, standing
+from .evaluation import warnings as plan_warnings
 from .facts import covered_employees
 from .forms import GrantForm, discretionary_rules
 from .models import Decision
@@ -90,6 +91,7 @@ def staff_standing(request, slug):
         "units": Unit.objects.visible_to(request.user).select_related("agency"), "rules": rules,
         "query": request.GET, "sort_base": f"?{query.urlencode()}&" if query else "?", "sort": request.GET.get("sort", ""),
         "tally_sheet": (services.tally_sheet_rule(plan) or {}).get("tally_sheet", ""),
+        "warnings": plan_warnings(plan),
     })
 
 
