@@ -275,7 +275,9 @@ def _have(rule: dict, result: Evaluation, context: dict) -> str:
         courses = context["course_lists"].get(rule.get("list"), [])
         if not courses:
             return _("課程清單尚未公布")
-        done = sum(1 for c in courses if c[0] in facts.completed)
+        # A list rule counts its own window (DOMAIN.md Decision); the draws read the plan period.
+        completed = facts.completed if kind == "lottery" else facts.completed_in.get(rule.get("code"), {})
+        done = sum(1 for c in courses if c[0] in completed)
         if kind == "lottery":
             return _("完成指定課程 %(done)d 門，抽獎機會 %(n)d 次") % {"done": done, "n": done * rule.get("chances_per_course", 1)}
         return _("已完成 %(done)d／%(all)d 門") % {"done": done, "all": len(courses)}
@@ -314,7 +316,8 @@ def rule_standings(plan: Plan, result: Evaluation, context: dict, list_names: di
         if kind == "course_list_completion":
             # A list whose rewards the plan sets elsewhere (Hualien's buffet): progress is the share of courses done.
             courses = context["course_lists"].get(rule.get("list"), [])
-            done = sum(1 for c in courses if result.facts and c[0] in result.facts.completed)
+            completed = result.facts.completed_in.get(code, {}) if result.facts else {}
+            done = sum(1 for c in courses if c[0] in completed)
             row.ratio = done / len(courses) if courses else 0.0
             row.met = bool(courses) and done == len(courses)
         rows.append(row)
