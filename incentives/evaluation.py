@@ -3,6 +3,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from courses.models import CalendarDay, CourseList
 from leave import rules as leave_rules
 from portal.models import Employee
 from programs.models import Plan
@@ -79,6 +80,39 @@ def evaluate(plan: Plan, as_of: dt.date | None = None, employees=None, context: 
                 evaluation.leave_progress.append(note)
         results.append(evaluation)
     return results
+
+
+def warnings(plan: Plan, as_of: dt.date | None = None) -> list[str]:
+    """What makes the plan's figures less certain, one Traditional Chinese sentence each (CONTRACTS.md).
+
+    A leave rule's year without an office calendar falls back to weekends (courses.calendar);
+    a course list a rule reads that HR has not filled yet decides nothing. Each sentence names
+    the file HR should import.
+    """
+    as_of = as_of or default_as_of(plan)
+    rules = plan.parameters.get("rules", [])
+    found = []
+    if plan.off_duty_definition:
+        years = set()
+        for rule in rules:
+            if rule.get("kind") in leave_rules.LEAVE_KINDS:
+                start, end = facts_module._window(rule, as_of, plan.starts_on)
+                if start <= end and start.year > 1900:
+                    years |= set(range(start.year, end.year + 1))
+        known = set(CalendarDay.objects.filter(date__year__in=years).dates("date", "year").values_list("date__year", flat=True)) \
+            if years else set()
+        for year in sorted(years - known):
+            found.append(f"{year} 年（民國 {year - 1911} 年）尚無辦公日曆，公餘時段暫以週六、週日為放假日計算，"
+                         f"國定假日、調整放假日及補行上班日均未計入，補休時數可能不正確；"
+                         f"請人事單位以 import_calendar 匯入行政院人事行政總處「{year - 1911}年中華民國政府行政機關辦公日曆表」CSV 檔。")
+    lists = facts_module.course_lists_of(plan)
+    names = dict(CourseList.objects.filter(plan=plan).values_list("slug", "name"))
+    for rule in rules:
+        slug = rule.get("list")
+        if slug and rule.get("kind") in ("course_list_completion", "leave_offduty_list") and not lists.get(slug):
+            found.append(f"「{names.get(slug, slug)}」課程清單尚未建立，依此清單的規定（{rule.get('clause', rule.get('code'))}）"
+                         f"暫無法計算；請人事單位以 import_course_list {plan.slug} {slug} 匯入課程清單檔。")
+    return found
 
 
 def evaluate_one(plan: Plan, employee: Employee, as_of: dt.date | None = None) -> Evaluation | None:

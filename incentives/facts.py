@@ -27,6 +27,7 @@ from .rules import BundleInfo, PersonFacts
 
 ZERO = Decimal(0)
 LEAVE_KINDS = {"leave_offduty_list", "leave_bundles"}
+COURSE_KINDS = {"bundle_completion", "course_list_completion"}
 
 
 def covered_employees(plan: Plan):
@@ -43,11 +44,26 @@ def covered_employees(plan: Plan):
     return people
 
 
-def _window(rule: dict, as_of: dt.date) -> tuple[dt.date, dt.date]:
+def _window(rule: dict, as_of: dt.date, period_start: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """A rule's window, both days included (DOMAIN.md Decision).
+
+    Where the plan gives only a deadline ("by 103-08-31"), the window starts on the plan
+    period's first day, so learning from an earlier year never counts towards this year's rule.
+    """
     window = rule.get("window") or rule.get("year_window") or {}
-    start = dt.date.fromisoformat(window["start"]) if window.get("start") else dt.date.min
-    end = dt.date.fromisoformat(window["end"]) if window.get("end") else dt.date.max
+    start = dt.date.fromisoformat(window["start"]) if window.get("start") else (period_start or dt.date.min)
+    end = dt.date.fromisoformat(str(window["end"])) if window.get("end") else dt.date.max
+    if rule.get("deadline"):
+        end = min(end, dt.date.fromisoformat(str(rule["deadline"])))
     return start, min(end, as_of)
+
+
+def forum_total(rule: dict):
+    """The tally a rule counts (DOMAIN.md Decision): Taoyuan 發表篇數 (`count: posts`), posts
+    less the excluded ones; Tainan 發表及回應 (`count: posts_and_replies`, the default)."""
+    if rule.get("count") == "posts":
+        return F("posts") - F("excluded")
+    return F("posts") + F("replies") - F("excluded")
 
 
 def _metric_rules(rules):
@@ -75,9 +91,10 @@ def gather(plan: Plan, employees, as_of: dt.date, context: dict) -> dict[int, Pe
     people = {pk: PersonFacts(pk, rank=rank, unit_role=role)
               for pk, rank, role in employees.values_list("pk", "rank", "unit_role")}
     ids = employees.values("pk")
+    period_start = plan.starts_on
     records = LearningRecord.objects.filter(employee__in=ids, completed_on__lte=as_of)
     for rule in _metric_rules(rules):
-        start, end = _window(rule, as_of)
+        start, end = _window(rule, as_of, period_start)
         metrics = {m["metric"] for t in rule.get("tiers", []) for p in t.get("any_of", [t]) for m in p.get("all_of", [p]) if "metric" in m}
         if metrics & {"hours", "digital_hours", "job_related_hours", "digital_hours_per_head"}:
             for row in (records.filter(completed_on__range=(start, end)).values("employee_id")
@@ -89,18 +106,34 @@ def gather(plan: Plan, employees, as_of: dt.date, context: dict) -> dict[int, Pe
             # A tally counts when its counting window lies inside the rule's window.
             for row in (ForumTally.objects.filter(employee__in=ids, window_start__gte=start, window_end__lte=end)
                         .values("employee_id")
-                        .annotate(total=Sum(F("posts") + F("replies") - F("excluded")), excluded=Sum("excluded"))):
+                        .annotate(total=Sum(forum_total(rule)), excluded=Sum("excluded"))):
                 person = people[row["employee_id"]]
                 person.metrics.setdefault(rule["code"], {})["forum_posts"] = Decimal(row["total"])
                 person.forum_excluded[rule["code"]] = row["excluded"]
         if rule.get("kind") == "unit_average":
-            _unit_metrics(rule, people, employees, start, end)
+            _unit_metrics(rule, plan, people, employees, start, end)
     keys = {c[0] for b in context["bundles"] for c in b.courses} | {c[0] for cl in context["course_lists"].values() for c in cl}
     if keys:
-        for employee_id, key, first in (records.filter(course_key__in=keys).values_list("employee_id", "course_key")
+        # What the pages show: first completion inside the plan period, never an earlier year's.
+        in_period = records.filter(completed_on__gte=period_start) if period_start else records
+        for employee_id, key, first in (in_period.filter(course_key__in=keys).values_list("employee_id", "course_key")
                                         .annotate(first=Min("completed_on"))):
             people[employee_id].completed[key] = first
-    for employee_id, name, obtained in Certificate.objects.filter(plan=plan, employee__in=ids, obtained_on__lte=as_of) \
+        # What each course rule counts: first completion inside that rule's own window.
+        for rule in rules:
+            if rule.get("kind") not in COURSE_KINDS:
+                continue
+            start, end = _window(rule, as_of, period_start)
+            for employee_id, key, first in (records.filter(course_key__in=keys, completed_on__range=(start, end))
+                                            .values_list("employee_id", "course_key").annotate(first=Min("completed_on"))):
+                people[employee_id].completed_in.setdefault(rule["code"], {})[key] = first
+    certificates = Certificate.objects.filter(plan=plan, employee__in=ids, obtained_on__lte=as_of)
+    reports = CaseReport.objects.filter(plan=plan, employee__in=ids, submitted_on__lte=as_of)
+    if period_start:
+        # A certificate or report from before the plan period belongs to an earlier year's rules.
+        certificates = certificates.filter(obtained_on__gte=period_start)
+        reports = reports.filter(submitted_on__gte=period_start)
+    for employee_id, name, obtained in certificates \
             .values_list("employee_id", "name", "obtained_on"):
         people[employee_id].certificates[name] = obtained
     for employee_id, team, rating, role in TeamMember.objects.filter(team__plan=plan, employee__in=ids) \
@@ -112,33 +145,39 @@ def gather(plan: Plan, employees, as_of: dt.date, context: dict) -> dict[int, Pe
     for employee_id, title, review, placing in ContestEntry.objects.filter(plan=plan, agency_head__in=ids) \
             .values_list("agency_head", "title", "review", "placing"):
         people[employee_id].contest.append((title, review, placing, "機關首長"))
-    for employee_id, title, submitted, accepted in CaseReport.objects.filter(plan=plan, employee__in=ids, submitted_on__lte=as_of) \
+    for employee_id, title, submitted, accepted in reports \
             .values_list("employee_id", "title", "submitted_on", "accepted"):
         people[employee_id].case_reports.append((title, submitted, accepted))
     return people
 
 
-def _unit_metrics(rule, people, employees, start, end):
-    """Per unit: digital hours and posts per established-post civil servant (Taoyuan)."""
-    units = defaultdict(lambda: {"digital": ZERO, "posts": ZERO, "heads": 0})
+def _unit_metrics(rule, plan, people, employees, start, end):
+    """Per unit: digital hours and posts per established-post civil servant (Taoyuan 陸、二；陸、四).
+
+    The numerator counts only the unit's members whom the plan covers (a teacher's hours add
+    nothing), the denominator only its covered 編制內 staff; a unit without them has no
+    average and earns nothing (DOMAIN.md Decision). The whole covered unit is read even when
+    one person is evaluated, so both paths see the same average.
+    """
     member_units = dict(employees.exclude(unit=None).values_list("pk", "unit_id"))
-    for unit_id, digital in (LearningRecord.objects.filter(employee__unit__in=set(member_units.values()),
-                                                            completed_on__range=(start, end))
+    members = covered_employees(plan).filter(unit__in=set(member_units.values()))
+    units = defaultdict(lambda: {"digital": ZERO, "posts": ZERO, "heads": 0})
+    for unit_id, digital in (LearningRecord.objects.filter(employee__in=members.values("pk"), completed_on__range=(start, end))
                              .values_list("employee__unit_id").annotate(total=Sum("digital_hours"))):
         units[unit_id]["digital"] = digital or ZERO
-    for unit_id, posts in (ForumTally.objects.filter(employee__unit__in=set(member_units.values()),
+    for unit_id, posts in (ForumTally.objects.filter(employee__in=members.values("pk"),
                                                      window_start__gte=start, window_end__lte=end)
-                           .values_list("employee__unit_id").annotate(total=Sum(F("posts") + F("replies") - F("excluded")))):
+                           .values_list("employee__unit_id").annotate(total=Sum(forum_total(rule)))):
         units[unit_id]["posts"] = Decimal(posts or 0)
-    for unit_id, heads in (Employee.objects.filter(unit__in=set(member_units.values()), active=True, employment_type="編制內")
-                           .values_list("unit_id").annotate(n=Count("pk"))):
+    for unit_id, heads in (members.filter(employment_type="編制內").values_list("unit_id").annotate(n=Count("pk"))):
         units[unit_id]["heads"] = heads
     for employee_id, unit_id in member_units.items():
         unit = units[unit_id]
-        heads = unit["heads"] or 1
+        if not unit["heads"]:
+            continue  # no 編制內 staff: no average (never divided by 1)
         people[employee_id].unit_metrics[rule["code"]] = {
-            "digital_hours_per_head": (unit["digital"] / heads).quantize(Decimal("0.01")),
-            "forum_posts_per_head": (unit["posts"] / heads).quantize(Decimal("0.01")),
+            "digital_hours_per_head": (unit["digital"] / unit["heads"]).quantize(Decimal("0.01")),
+            "forum_posts_per_head": (unit["posts"] / unit["heads"]).quantize(Decimal("0.01")),
         }
 
 
@@ -147,7 +186,7 @@ def leave_records(plan: Plan, employees, as_of: dt.date, context: dict) -> dict[
     leave_rules = [r for r in plan.parameters.get("rules", []) if r.get("kind") in LEAVE_KINDS]
     if not leave_rules or not plan.off_duty_definition:
         return {}
-    starts, ends = zip(*(_window(r, as_of) for r in leave_rules))
+    starts, ends = zip(*(_window(r, as_of, plan.starts_on) for r in leave_rules))
     # A rule without a window start reads from the earliest record; kept inside what an aware
     # datetime in Taipei can hold (date.min at +08:00 is before year 1 in UTC).
     start, end = max(min(starts), dt.date(1900, 1, 1)), min(max(ends), dt.date(9999, 12, 30))

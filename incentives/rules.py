@@ -69,7 +69,9 @@ class PersonFacts:
     unit_role: str = ""
     metrics: dict[str, dict[str, Decimal]] = field(default_factory=dict)  # rule code -> metric -> value
     forum_excluded: dict[str, int] = field(default_factory=dict)          # rule code -> excluded posts
-    completed: dict[str, dt.date] = field(default_factory=dict)           # course key -> first completion
+    completed: dict[str, dt.date] = field(default_factory=dict)           # course key -> first completion in the plan period
+    # rule code -> course key -> first completion inside that rule's own window (DOMAIN.md Decision)
+    completed_in: dict[str, dict[str, dt.date]] = field(default_factory=dict)
     certificates: dict[str, dt.date] = field(default_factory=dict)
     teams: list[tuple[str, str, str]] = field(default_factory=list)       # (team, rating, role)
     contest: list[tuple[str, str, str, str]] = field(default_factory=list)  # (title, review, placing, role)
@@ -104,16 +106,16 @@ def _paths(tier: dict) -> list[list[dict]]:
     return [tier.get("all_of", [])]
 
 
-def _describe(path: list[dict], values: dict) -> str:
+def _describe(path: list[dict], values: dict, labels: dict = METRIC_LABEL) -> str:
     parts = []
     for c in path:
-        label, unit = METRIC_LABEL.get(c["metric"], c["metric"]), METRIC_UNIT.get(c["metric"], "小時")
+        label, unit = labels.get(c["metric"], c["metric"]), METRIC_UNIT.get(c["metric"], "小時")
         bound = f"≥ {number(c['min'])}" if "min" in c else f"> {number(c['above'])}"
         parts.append(f"{label} {number(values.get(c['metric'], 0))} {unit} {bound} {unit}")
     return "、".join(parts)
 
 
-def _gap(path: list[dict], values: dict) -> tuple[float, str]:
+def _gap(path: list[dict], values: dict, labels: dict = METRIC_LABEL) -> tuple[float, str]:
     missing, ratios = [], []
     for c in path:
         have = Decimal(values.get(c["metric"], 0))
@@ -123,8 +125,15 @@ def _gap(path: list[dict], values: dict) -> tuple[float, str]:
         ratios.append(float(min(have / need, 1)) if need else 1.0)
         if have < need:
             unit = METRIC_UNIT.get(c["metric"], "小時")
-            missing.append(f"{METRIC_LABEL.get(c['metric'], c['metric'])}再 {number(need - have)} {unit}")
+            missing.append(f"{labels.get(c['metric'], c['metric'])}再 {number(need - have)} {unit}")
     return (sum(ratios) / len(ratios) if ratios else 1.0), "、".join(missing)
+
+
+def _labels(rule: dict) -> dict[str, str]:
+    """Taoyuan's rules count 發表篇數 only (`count: posts`), so the reason says so."""
+    if rule.get("count") == "posts":
+        return {**METRIC_LABEL, "forum_posts": "論壇發表篇數", "forum_posts_per_head": "單位論壇平均發表篇數"}
+    return METRIC_LABEL
 
 
 def threshold_tiers(rule: dict, values: dict, *, subject: str = "") -> Result:
@@ -140,11 +149,11 @@ def threshold_tiers(rule: dict, values: dict, *, subject: str = "") -> Result:
     if met_index >= 0:
         tier = tiers[met_index]
         result.awards.append(Award(rule["code"], tier["award"], tier["count"],
-                                   f"{subject}{_describe(met_path, values)} → {award_text(tier['award'], tier['count'])}",
+                                   f"{subject}{_describe(met_path, values, _labels(rule))} → {award_text(tier['award'], tier['count'])}",
                                    rule.get("group", "")))
     if met_index + 1 < len(tiers):
         tier = tiers[met_index + 1]
-        ratio, missing = max((_gap(p, values) for p in _paths(tier)), key=lambda g: g[0])
+        ratio, missing = max((_gap(p, values, _labels(rule)) for p in _paths(tier)), key=lambda g: g[0])
         text = f"{missing}可達{award_text(tier['award'], tier['count'])}"
         if deadline:
             text += f"，截止 {roc(deadline)}"
@@ -176,8 +185,14 @@ def _missing(bundle: BundleInfo, completed: dict, deadline: dt.date | None) -> l
             if c[0] not in completed or (deadline is not None and completed[c[0]] > deadline)]
 
 
+def _completed(rule: dict, person: PersonFacts) -> dict[str, dt.date]:
+    """The completions inside the rule's own window; an earlier year's course never counts."""
+    return person.completed_in.get(rule.get("code"), {})
+
+
 def bundle_completion(rule: dict, person: PersonFacts, context: dict) -> Result:
     result = Result()
+    completed = _completed(rule, person)
     bundles: list[BundleInfo] = context.get("bundles", [])
     deadline = dt.date.fromisoformat(rule["deadline"]) if rule.get("deadline") else None
     main = _main_for(person.rank, bundles)
@@ -185,11 +200,11 @@ def bundle_completion(rule: dict, person: PersonFacts, context: dict) -> Result:
         result.progress.append(Progress(rule["code"], "無對應官等的主餐", 0.0, False, rule.get("deadline", "")))
         return result
     by_slug = {b.slug: b for b in bundles}
-    main_missing = _missing(main, person.completed, deadline)
+    main_missing = _missing(main, completed, deadline)
     best = None
     for tier in rule.get("tiers", []):
         side = by_slug.get(tier["side"])
-        if side and not main_missing and not _missing(side, person.completed, deadline):
+        if side and not main_missing and not _missing(side, completed, deadline):
             best = (tier, side)
     if best:
         tier, side = best
@@ -200,7 +215,7 @@ def bundle_completion(rule: dict, person: PersonFacts, context: dict) -> Result:
     if higher:
         tier = higher[0]
         side = by_slug.get(tier["side"])
-        missing = main_missing + (_missing(side, person.completed, deadline) if side else [])
+        missing = main_missing + (_missing(side, completed, deadline) if side else [])
         total = len(main.courses) + (len(side.courses) if side else 0)
         items = "、".join(f"{(main if c in main_missing else side).name}：{c[1]}（{number(c[2])} 小時）" for c in missing[:5])
         more = f"等 {len(missing)} 門" if len(missing) > 5 else ""
@@ -312,7 +327,10 @@ def unit_average(rule: dict, person: PersonFacts, context: dict) -> Result:
     """Taoyuan: a unit's average goes to its head, the supervisor in charge and the officer."""
     if person.unit_role not in rule.get("recipients", []):
         return Result()
-    values = person.unit_metrics.get(rule["code"], {})
+    if rule["code"] not in person.unit_metrics:
+        # No covered 編制內 staff: the plan's average (÷ 編制內公務人員總數) does not exist (DOMAIN.md Decision).
+        return Result(progress=[Progress(rule["code"], "所屬單位無適用之編制內公務人員，無平均可計", 0.0, False)])
+    values = person.unit_metrics[rule["code"]]
     result = threshold_tiers(rule, values, subject="所屬單位")
     result.awards = [Award(a.rule, a.award, a.count, f"{a.text}（{person.unit_role}）", a.group) for a in result.awards]
     return result
@@ -331,7 +349,8 @@ def course_list_completion(rule: dict, person: PersonFacts, context: dict) -> Re
     if not courses:
         return Result(progress=[Progress(rule["code"], "課程清單尚未建立", 0.0, False, rule.get("deadline", ""))])
     deadline = dt.date.fromisoformat(rule["deadline"]) if rule.get("deadline") else None
-    done = [c for c in courses if c[0] in person.completed and (deadline is None or person.completed[c[0]] <= deadline)]
+    completed = _completed(rule, person)
+    done = [c for c in courses if c[0] in completed and (deadline is None or completed[c[0]] <= deadline)]
     result = Result()
     tiers = [t for t in rule.get("tiers", []) if isinstance(t, dict) and "award" in t]
     met = [t for t in tiers if len(done) >= t.get("min_courses", len(courses))]

@@ -23,6 +23,7 @@ from portal.models import Employee
 from programs.models import Plan
 
 from .evaluation import Evaluation, context_for, evaluate
+from .evaluation import warnings as plan_warnings
 from .facts import covered_employees
 from .models import Decision
 from .rules import METRIC_LABEL, METRIC_UNIT, Award, Progress, number
@@ -113,6 +114,7 @@ class PlanStanding:
     plan: Plan
     rules: list[RuleStanding]
     bundles: list[BundleStanding]
+    warnings: list[str] = field(default_factory=list)  # what makes these figures less certain
 
     @property
     def awards(self) -> list[Award]:
@@ -193,7 +195,7 @@ def plans_for(employee: Employee) -> list[PlanStanding]:
             continue
         list_names = dict(CourseList.objects.filter(plan=plan).values_list("slug", "name"))
         standings.append(PlanStanding(plan, rule_standings(plan, found[0], context, list_names),
-                                      bundle_standings(found[0], context)))
+                                      bundle_standings(found[0], context), plan_warnings(plan)))
     return standings
 
 
@@ -273,7 +275,9 @@ def _have(rule: dict, result: Evaluation, context: dict) -> str:
         courses = context["course_lists"].get(rule.get("list"), [])
         if not courses:
             return _("課程清單尚未公布")
-        done = sum(1 for c in courses if c[0] in facts.completed)
+        # A list rule counts its own window (DOMAIN.md Decision); the draws read the plan period.
+        completed = facts.completed if kind == "lottery" else facts.completed_in.get(rule.get("code"), {})
+        done = sum(1 for c in courses if c[0] in completed)
         if kind == "lottery":
             return _("完成指定課程 %(done)d 門，抽獎機會 %(n)d 次") % {"done": done, "n": done * rule.get("chances_per_course", 1)}
         return _("已完成 %(done)d／%(all)d 門") % {"done": done, "all": len(courses)}
@@ -312,7 +316,8 @@ def rule_standings(plan: Plan, result: Evaluation, context: dict, list_names: di
         if kind == "course_list_completion":
             # A list whose rewards the plan sets elsewhere (Hualien's buffet): progress is the share of courses done.
             courses = context["course_lists"].get(rule.get("list"), [])
-            done = sum(1 for c in courses if result.facts and c[0] in result.facts.completed)
+            completed = result.facts.completed_in.get(code, {}) if result.facts else {}
+            done = sum(1 for c in courses if c[0] in completed)
             row.ratio = done / len(courses) if courses else 0.0
             row.met = bool(courses) and done == len(courses)
         rows.append(row)

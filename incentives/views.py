@@ -19,6 +19,7 @@ from portal.permissions import is_hr, national_id_for, require_coordinator_or_hr
 from programs.models import Plan
 
 from . import kpis, queries, services, standing
+from .evaluation import warnings as plan_warnings
 from .facts import covered_employees
 from .forms import GrantForm, discretionary_rules
 from .models import Decision
@@ -90,6 +91,7 @@ def staff_standing(request, slug):
         "units": Unit.objects.visible_to(request.user).select_related("agency"), "rules": rules,
         "query": request.GET, "sort_base": f"?{query.urlencode()}&" if query else "?", "sort": request.GET.get("sort", ""),
         "tally_sheet": (services.tally_sheet_rule(plan) or {}).get("tally_sheet", ""),
+        "warnings": plan_warnings(plan),
     })
 
 
@@ -104,8 +106,15 @@ def kpi_dashboard(request, slug):
         "plan": plan, "overall": data["overall"], "kpis": kpi_rows(plan, data["overall"]), "agencies": agencies,
         "share_chart": bar_chart(_("各機關數位學習達 5 小時比率"), [(a.name, a.digital_share) for a in agencies], "#0b5cab",
                                  maximum=100),
-        "hours_chart": bar_chart(_("各機關平均學習時數"), [(a.name, a.average_hours) for a in agencies], "#2f855a"),
+        "hours_chart": hours_chart(plan, agencies),
     })
+
+
+def hours_chart(plan: Plan, agencies) -> dict:
+    """Tainan's 80-hour KPI (捌、一、（二）) is the average of *digital* hours: chart what the plan measures."""
+    if any(k.get("code") == "average_digital_hours" for k in plan.kpis):
+        return bar_chart(_("各機關平均數位學習時數"), [(a.name, a.average_digital_hours) for a in agencies], "#2f855a")
+    return bar_chart(_("各機關平均學習時數"), [(a.name, a.average_hours) for a in agencies], "#2f855a")
 
 
 @login_required

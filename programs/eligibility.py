@@ -1,8 +1,10 @@
 """Who may attend a class and in what order: plain rules, no database.
 
 Conditions come from the plan's data (fixtures/plans, `conditions:` of a class):
-`requires_attended` (class slugs one must have attended), `excludes_attended` (never
-attended any of these), `roles_any` (holds one of these roles). Priority groups are
+`requires_attended` (class slugs one must have attended), `requires_waived_for_roles`
+(holders of one of these roles need not have attended them: RAD's APP class, 另資訊人員亦可報名參加),
+`excludes_attended` (never attended any of these), `roles_any` (holds one of these roles).
+Attendance is the nominating issuer's own classes only (DOMAIN.md Decision). Priority groups are
 ordered; a candidate falls in the first group they belong to.
 """
 from dataclasses import dataclass, field
@@ -26,7 +28,8 @@ class Candidate:
 def refusal_reasons(conditions: dict, candidate: Candidate, class_names: dict[str, str]) -> list[str]:
     """Every reason the candidate may not attend; empty when eligible."""
     reasons = []
-    for slug in conditions.get("requires_attended") or []:
+    waived = set(conditions.get("requires_waived_for_roles") or []) & candidate.roles
+    for slug in [] if waived else conditions.get("requires_attended") or []:
         if slug not in candidate.attended:
             reasons.append(f"須先參加「{class_names.get(slug, slug)}」")
     for slug in conditions.get("excludes_attended") or []:

@@ -166,11 +166,16 @@ class ClassHistory(models.Model):
     class_name = models.CharField(_("班別"), max_length=200)
     attended_on = models.DateField(_("參訓日期"), null=True, blank=True)
     session = models.ForeignKey(Session, verbose_name=_("期別"), null=True, blank=True, on_delete=models.SET_NULL)
+    # RAD's prerequisites speak of 本中心歷年辦理之… classes (DOMAIN.md Decision): history is kept per
+    # issuer and class, so a local government's 進階班 neither opens nor closes RAD's.
+    issuer = models.ForeignKey("portal.Agency", verbose_name=_("辦理機關"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+",
+                               help_text=_("開班的計畫主辦機關（如地方行政研習中心、臺南市政府）；未填者視為各主辦機關皆可採認的舊紀錄。"))
 
     class Meta:
         verbose_name = _("參訓紀錄")
         verbose_name_plural = _("參訓紀錄")
-        constraints = [models.UniqueConstraint(fields=["employee", "class_slug", "attended_on"],
+        constraints = [models.UniqueConstraint(fields=["employee", "issuer", "class_slug", "attended_on"],
                                                name="class_history_unique")]
 
 

@@ -3,7 +3,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -53,10 +53,17 @@ def _visible_employees(user, employee_ids) -> dict[int, Employee]:
     return people
 
 
-def candidates(employee_ids) -> dict[int, eligibility.Candidate]:
-    """Attendance history and roles of many people in two queries."""
+def candidates(employee_ids, issuer_id: int | None = None) -> dict[int, eligibility.Candidate]:
+    """Attendance history and roles of many people in two queries.
+
+    With an issuer, only that issuer's classes count (RAD 柒、一: 本中心歷年辦理之…, DOMAIN.md
+    Decision), and history recorded without an issuer, which predates the distinction.
+    """
     attended: dict[int, set] = {i: set() for i in employee_ids}
-    for employee_id, slug in ClassHistory.objects.filter(employee_id__in=employee_ids).values_list("employee_id", "class_slug"):
+    history = ClassHistory.objects.filter(employee_id__in=employee_ids)
+    if issuer_id is not None:
+        history = history.filter(Q(issuer_id=issuer_id) | Q(issuer=None))
+    for employee_id, slug in history.values_list("employee_id", "class_slug"):
         attended[employee_id].add(slug)
     roles: dict[int, set] = {i: set() for i in employee_ids}
     for employee_id, tag in EmployeeTag.objects.filter(employee_id__in=employee_ids).values_list("employee_id", "tag"):
@@ -77,7 +84,7 @@ def nominate(user, session: Session, employee_ids: list[int]) -> list[Outcome]:
     session = Session.objects.select_for_update(of=("self",)).select_related("training_class__activity__plan").get(pk=session.pk)
     training_class = session.training_class
     names = class_names(training_class)
-    facts = candidates(list(people))
+    facts = candidates(list(people), training_class.activity.plan.issuer_id)
     taken = set(session.nominations.filter(employee_id__in=list(people)).values_list("employee_id", flat=True))
     per_agency: dict[int, int] = {}
     for agency_id in session.nominations.filter(status__in=ACTIVE).values_list("employee__agency_id", flat=True):
@@ -140,8 +147,8 @@ def record_attendance(user, nomination: Nomination, attended: bool) -> Nominatio
     training_class = nomination.session.training_class
     if attended:
         ClassHistory.objects.get_or_create(
-            employee=nomination.employee, class_slug=training_class.slug, attended_on=nomination.session.ends_on,
-            defaults={"class_name": training_class.name, "session": nomination.session})
+            employee=nomination.employee, issuer_id=training_class.activity.plan.issuer_id, class_slug=training_class.slug,
+            attended_on=nomination.session.ends_on, defaults={"class_name": training_class.name, "session": nomination.session})
     audit.record(user, "attendance", nomination, nomination.get_status_display(),
                  before={"status": before}, after={"status": nomination.status})
     return nomination

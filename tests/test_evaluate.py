@@ -128,3 +128,23 @@ def test_coverage_is_the_issuers_tree_minus_exclusions_and_central_plans_cover_a
     central = Plan.objects.create(slug="c", issuer=AgencyFactory(name="研習中心"), roc_year=104, title="c",
                                   parameters={"coverage_scope": "all"})
     assert covered_employees(central).count() == 3
+
+
+@pytest.mark.django_db
+def test_unit_average_is_the_same_on_the_set_based_and_the_per_person_paths():
+    """Taoyuan 陸、二: the per-person path reads the whole covered unit, as the set-based path does;
+    a contract employee's hours count in the numerator only, a teacher's not at all."""
+    from programs.loader import load_plans, plan_files
+    plan, = load_plans([p for p in plan_files() if p.stem == "taoyuan-98"])
+    unit = UnitFactory(agency=AgencyFactory(name="桃園縣政府人事處", parent=plan.issuer))
+    head = EmployeeFactory(unit=unit, unit_role="單位主管")
+    contract = EmployeeFactory(unit=unit, employment_type="約僱")
+    teacher = EmployeeFactory(unit=unit, employment_type="教師")
+    for person, digital in ((head, 20), (contract, 10), (teacher, 100)):
+        LearningRecord.objects.create(employee=person, course_name="課", course_key="課", hours=digital,
+                                      digital_hours=digital, completed_on=dt.date(2009, 5, 1))
+    everyone = {r.national_id: r for r in evaluate(plan, dt.date(2009, 12, 31))}
+    alone = evaluate_one(plan, head, dt.date(2009, 12, 31))
+    assert teacher.national_id not in everyone
+    assert everyone[head.national_id].award_counts == alone.award_counts == {"commendation": 1, "merit": 0, "major_merit": 0}
+    assert alone.facts.unit_metrics["unit"]["digital_hours_per_head"] == Decimal(30)

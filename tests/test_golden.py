@@ -15,6 +15,7 @@ One YAML file per plan in tests/golden/, readable by an HR officer:
           case_reports: [{title: 心得, date: 2012-08-01, accepted: true}]
           absences: [{kind: 休假, from: "2012-03-05 08:30", to: "2012-03-05 17:30"}]
       list_courses: [{name: 國土計畫概論, hours: 3}]     # fills the plan's first course list
+      warnings: [2012 年（民國 101 年）尚無辦公日曆]       # optional: each is part of one warning
       expect:
         A123456789: {commendation: 1, merit: 0, major_merit: 0, leave_hours: 0}
 """
@@ -27,7 +28,7 @@ from django.utils import timezone
 
 from courses.models import AttendancePeriod, Course, CourseList, CourseListEntry, ForumTally, LearningRecord
 from courses.names import normalize_course_name
-from incentives.evaluation import evaluate
+from incentives.evaluation import evaluate, warnings
 from programs.loader import load_plans, plan_files
 from programs.models import CaseReport, Certificate, ContestEntry, Team, TeamMember
 from tests.factories import AgencyFactory, EmployeeFactory, UnitFactory
@@ -103,6 +104,9 @@ def test_golden_case(slug, case):
         want = {"commendation": 0, "merit": 0, "major_merit": 0, "leave_hours": 0, **expected}
         want["leave_hours"] = float(want["leave_hours"])
         assert got == want, [a.text for a in result.awards] + [g.text for g in result.grants]
+    found = warnings(plan, _date(case["as_of"]))
+    for fragment in case.get("warnings", []):
+        assert any(fragment in w for w in found), found
 
 
 def test_every_source_plan_has_golden_cases():

@@ -244,3 +244,73 @@ def test_a_proposal_that_cannot_be_sent_yet_names_what_is_missing_and_stays_one_
     assert list(Proposal.objects.values_list("status", flat=True)) == ["submitted"]
     shown = client.get(reverse("programs:proposal", args=[draft.pk])).content.decode()
     assert rad["agency"].name in shown
+
+
+# -- RAD's class history is RAD's (issue 14, item 8; DOMAIN.md Decision) ------------------------
+
+def test_a_local_advanced_class_neither_closes_nor_opens_rads_classes(rad):
+    """A Tainan 進階班 attendee may join RAD's 基礎班 (本中心歷年辦理之… only) but not RAD's 進階班."""
+    a, b, _c, _d = rad["staff"]
+    tainan = AgencyFactory(name="臺南市政府")
+    ClassHistory.objects.create(employee=a, issuer=tainan, class_slug="advanced", class_name="自製數位教材暨行銷短片進階班")
+    ClassHistory.objects.create(employee=a, issuer=tainan, class_slug="basic", class_name="地方基礎班")
+    ClassHistory.objects.create(employee=b, issuer=rad["plan"].issuer, class_slug="advanced", class_name="自製數位教材進階班")
+    outcomes = services.nominate(rad["coordinator"], rad["basic"], ids([a, b]))
+    assert [(o.employee.name, o.accepted, o.reason) for o in outcomes] == [
+        ("人員0", True, ""), ("人員1", False, "曾參加「自製數位教材進階班」，不符參加資格")]
+    outcome, = services.nominate(rad["coordinator"], rad["advanced"], ids([a]))
+    assert (outcome.accepted, outcome.reason) == (False, "須先參加「自製數位教材基礎班」")
+
+
+def test_attendance_is_recorded_under_the_plans_issuer(rad):
+    a = rad["staff"][0]
+    nomination = Nomination.objects.create(session=rad["advanced"], employee=a, nominated_by=rad["coordinator"])
+    services.record_attendance(rad["hr"], nomination, True)
+    assert ClassHistory.objects.get(employee=a).issuer == rad["plan"].issuer
+
+
+def test_it_staff_may_apply_for_the_app_class_without_the_advanced_class(rad):
+    """RAD 柒、一、（三）: 參加人員以參加過自製數位教材進階班為限，另資訊人員亦可報名參加."""
+    a, b, c, _d = rad["staff"]
+    app = TrainingClass.objects.create(activity=rad["activity"], slug="app", name="新媒體製作與應用研習班(APP)",
+                                       conditions={"requires_attended": ["advanced"], "requires_waived_for_roles": ["it_staff"],
+                                                   "roles_any": ["elearning_officer", "it_staff"]})
+    session = Session.objects.create(training_class=app, number=1, capacity=30)
+    EmployeeTag.objects.create(employee=a, tag="it_staff")
+    EmployeeTag.objects.create(employee=b, tag="elearning_officer")
+    ClassHistory.objects.create(employee=c, issuer=rad["plan"].issuer, class_slug="advanced", class_name="自製數位教材進階班")
+    outcomes = services.nominate(rad["coordinator"], session, ids([a, b, c]))
+    assert [(o.employee.name, o.accepted, o.reason) for o in outcomes] == [
+        ("人員0", True, ""), ("人員1", False, "須先參加「自製數位教材進階班」"),
+        ("人員2", False, "須具備下列身分之一：數位學習承辦人、資訊人員")]
+
+
+def test_the_shipped_app_class_waives_the_advanced_class_for_it_staff(db):
+    from programs.loader import load_plans, plan_files
+    plan, = load_plans([p for p in plan_files() if p.stem == "rad-104"])
+    app = TrainingClass.objects.get(activity__plan=plan, slug="app")
+    assert app.conditions["requires_waived_for_roles"] == ["it_staff"]
+
+
+def test_seed_tainan_advanced_attendee_nominated_to_rads_basic_class_and_it_officer_to_app(db):
+    """From the seed plans: attendance of Tainan's own 進階班 (臺南 101 伍、三、（三）) is kept under 臺南市政府
+    and does not refuse RAD's 基礎班 (RAD 104 柒、一、（一）); an IT officer goes to RAD's APP class (柒、一、（三）)."""
+    from programs.loader import load_plans, plan_files
+    rad_plan, tainan_plan = load_plans([p for p in plan_files() if p.stem in ("rad-104", "tainan-101")])
+    if rad_plan.slug != "rad-104":
+        rad_plan, tainan_plan = tainan_plan, rad_plan
+    agency = AgencyFactory(name="臺南市政府人事處", parent=tainan_plan.issuer)
+    attendee, officer = (EmployeeFactory(unit=UnitFactory(agency=agency), name=n) for n in ("進階班學員", "資訊人員"))
+    EmployeeTag.objects.create(employee=officer, tag="it_staff")
+    coordinator = UserFactory(role=Role.COORDINATOR, agencies=[agency])
+    hr = UserFactory(role=Role.HR, is_staff=True)
+    local = Session.objects.filter(training_class__activity__plan=tainan_plan, training_class__slug="advanced").first()
+    services.record_attendance(hr, Nomination.objects.create(session=local, employee=attendee, nominated_by=coordinator), True)
+    assert ClassHistory.objects.get(employee=attendee).issuer == tainan_plan.issuer
+    basic = Session.objects.filter(training_class__activity__plan=rad_plan, training_class__slug="basic").first()
+    outcome, = services.nominate(coordinator, basic, [attendee.pk])
+    assert (outcome.accepted, outcome.reason) == (True, "")
+    app = Session.objects.filter(training_class__activity__plan=rad_plan, training_class__slug="app").first()
+    outcomes = services.nominate(coordinator, app, [officer.pk, attendee.pk])
+    assert [(o.accepted, o.reason) for o in outcomes] == [
+        (True, ""), (False, "須先參加「自製數位教材進階班」；須具備下列身分之一：數位學習承辦人、資訊人員")]

@@ -104,3 +104,62 @@ def test_morning_vacation_and_afternoon_comp_leave_make_a_whole_day():
              Absence("補休", at("2014-08-15 13:30"), at("2014-08-15 17:30"))]
     assert is_off_duty(day("2014-08-15"), definition=T, calendar=CAL, absences=split) is True
     assert is_off_duty(day("2014-08-15"), definition=T, calendar=CAL, absences=split[:1]) is False
+
+
+# -- every boundary minute: clock-time periods are [start, end) (DOMAIN.md Decision) -------------
+# 2014-03-03 is a Monday (a working day), 2014-03-08 a Saturday.
+def _absence(kind, start, end):
+    return Absence(kind, at(start), at(end))
+
+
+BOUNDARIES = [
+    # office hours 08:30–12:30, 13:30–17:30
+    ("08:29", (), True), ("08:30", (), False), ("12:29", (), False), ("12:30", (), True),
+    ("13:29", (), True), ("13:30", (), False), ("17:29", (), False), ("17:30", (), True),
+    # overtime after hours: on duty from its first minute, off from its end
+    ("17:30", (("加班", "2014-03-03 17:30", "2014-03-03 19:30"),), False),
+    ("19:29", (("加班", "2014-03-03 17:30", "2014-03-03 19:30"),), False),
+    ("19:30", (("加班", "2014-03-03 17:30", "2014-03-03 19:30"),), True),
+    # overtime ending at 17:30 does not reach 17:30
+    ("17:30", (("加班", "2014-03-03 15:00", "2014-03-03 17:30"),), True),
+    # overtime in the lunch break
+    ("12:30", (("加班", "2014-03-03 12:30", "2014-03-03 13:30"),), False),
+    ("13:29", (("加班", "2014-03-03 12:30", "2014-03-03 13:30"),), False),
+    ("12:29", (("加班", "2014-03-03 12:00", "2014-03-03 12:29"),), False),  # still office hours
+    # vacation covers its own minutes only
+    ("08:30", (("休假", "2014-03-03 08:30", "2014-03-03 12:30"),), True),
+    ("12:29", (("休假", "2014-03-03 08:30", "2014-03-03 12:30"),), True),
+    ("13:30", (("休假", "2014-03-03 08:30", "2014-03-03 12:30"),), False),
+    ("08:29", (("休假", "2014-03-03 08:30", "2014-03-03 12:30"),), True),   # before hours anyway
+    # official leave and travel are on duty, from their first minute to before their end
+    ("19:00", (("公假", "2014-03-03 19:00", "2014-03-03 21:00"),), False),
+    ("21:00", (("公假", "2014-03-03 19:00", "2014-03-03 21:00"),), True),
+    ("18:59", (("出差", "2014-03-03 19:00", "2014-03-03 21:00"),), True),
+    ("20:59", (("出差", "2014-03-03 19:00", "2014-03-03 21:00"),), False),
+]
+
+
+@pytest.mark.parametrize("clock, absences, expected", BOUNDARIES,
+                         ids=[f"{c}-{'+'.join(a[0] + a[1][-5:] + '~' + a[2][-5:] for a in ab) or 'plain'}" for c, ab, _e in BOUNDARIES])
+def test_every_boundary_minute_on_a_working_day(clock, absences, expected):
+    moment = at(f"2014-03-03 {clock}")
+    assert is_off_duty(moment, definition=K, calendar=CAL, absences=[_absence(*a) for a in absences]) is expected
+
+
+@pytest.mark.parametrize("clock, expected", [("09:59", True), ("10:00", False), ("11:59", False), ("12:00", True)])
+def test_travel_on_a_day_off_is_on_duty_only_inside_it(clock, expected):
+    travel = [_absence("出差", "2014-03-08 10:00", "2014-03-08 12:00")]
+    assert is_off_duty(at(f"2014-03-08 {clock}"), definition=K, calendar=CAL, absences=travel) is expected
+
+
+@pytest.mark.parametrize("end, expected", [("17:30", True), ("17:29", False)])
+def test_a_whole_day_of_vacation_needs_the_last_office_minute(end, expected):
+    """Tainan counts whole days: 休假 08:30–17:30 is the whole office day, 08:30–17:29 is not."""
+    vacation = [_absence("休假", "2014-03-03 08:30", f"2014-03-03 {end}")]
+    assert is_off_duty(dt.date(2014, 3, 3), definition=T, calendar=CAL, absences=vacation) is expected
+
+
+def test_leave_ending_at_midnight_does_not_touch_the_next_day():
+    overtime = [_absence("加班", "2014-03-07 20:00", "2014-03-08 00:00")]
+    assert is_off_duty(dt.date(2014, 3, 8), definition=K, calendar=CAL, absences=overtime) is True
+    assert is_off_duty(dt.date(2014, 3, 7), definition=K, calendar=CAL, absences=overtime) is False

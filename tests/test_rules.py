@@ -60,13 +60,13 @@ KAOHSIUNG = {"code": "bundle-reward", "kind": "bundle_completion", "deadline": "
 
 
 def test_bundle_reward_needs_the_main_of_the_current_rank_by_the_deadline():
-    facts = PersonFacts(1, rank="薦任", completed={k: dt.date(2014, 6, 1) for k in "abd"})
+    facts = PersonFacts(1, rank="薦任", completed_in={"bundle-reward": {k: dt.date(2014, 6, 1) for k in "abd"}})
     result = evaluate_person([KAOHSIUNG], facts, {"bundles": BUNDLES})
     assert result.awards == []
     assert result.progress[0].text == "尚缺 幸福嚴選餐：環境影響評估概論（3 小時），完成可達嘉獎 1 次，截止 103/08/31"
-    facts.completed["e"] = dt.date(2014, 8, 31)
+    facts.completed_in["bundle-reward"]["e"] = dt.date(2014, 8, 31)
     assert award_counts(evaluate_person([KAOHSIUNG], facts, {"bundles": BUNDLES}).awards)["commendation"] == 1
-    facts.completed["f"] = dt.date(2014, 9, 1)  # too late
+    facts.completed_in["bundle-reward"]["f"] = dt.date(2014, 9, 1)  # too late
     assert award_counts(evaluate_person([KAOHSIUNG], facts, {"bundles": BUNDLES}).awards)["commendation"] == 1
     facts.rank = "簡任"
     assert evaluate_person([KAOHSIUNG], facts, {"bundles": BUNDLES}).awards == []

@@ -228,3 +228,21 @@ def test_staff_standing_as_pdf_masks_ids_for_a_coordinator(world, client):
     person = world["people"][1]
     assert ("人員達成情形" in text, "林美玲" in text, person.national_id in text,
             person.national_id[:3] + "****" + person.national_id[-3:] in text, "他局人員" in text) == (True, True, False, True, False)
+
+
+def test_tainan_80_hour_kpi_is_the_average_of_digital_hours_on_the_headline_and_chart(world, client):
+    """臺南 101 捌、一、（二）: 全年每人數位學習時數平均 — digital hours, not all learning hours."""
+    from courses.models import LearningRecord
+    plan = world["plan"]
+    plan.kpis = [{"code": "average_digital_hours", "label": "全年每人數位學習時數平均", "target": 80, "unit": "小時"}]
+    plan.starts_on, plan.ends_on = dt.date(2012, 1, 1), dt.date(2012, 12, 31)
+    plan.save()
+    for person in world["people"] + [world["stranger"]]:
+        LearningRecord.objects.create(employee=person, course_name="課", course_key="課", hours=100, digital_hours=20,
+                                      completed_on=dt.date(2012, 5, 1))
+    client.force_login(UserFactory(role=Role.HR, is_staff=True))
+    page = client.get(reverse("incentives:kpi", args=["tainan-101"]))
+    assert [(k["actual"], k["met"]) for k in page.context["kpis"]] == [(20.0, False)]
+    assert page.context["hours_chart"]["label"] == "各機關平均數位學習時數"
+    text = page.content.decode()
+    assert "平均數位學習時數" in text and "各機關平均數位學習時數" in text

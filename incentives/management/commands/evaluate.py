@@ -3,7 +3,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from incentives.evaluation import default_as_of, evaluate
+from incentives.evaluation import default_as_of, evaluate, warnings
 from incentives.rules import AWARD_LABEL
 from portal.rocdate import to_roc_short
 from programs.models import Plan
@@ -27,10 +27,13 @@ class Command(BaseCommand):
             raise CommandError("--as-of 須為 YYYY-MM-DD", returncode=2) from None
         results = evaluate(plan, as_of)
         if options["json"]:
-            payload = {"plan": plan.slug, "as_of": as_of.isoformat(), "people": [r.as_json() for r in results]}
+            payload = {"plan": plan.slug, "as_of": as_of.isoformat(), "warnings": warnings(plan, as_of),
+                       "people": [r.as_json() for r in results]}
             self.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2))
             return
         self.stdout.write(f"{plan.title}（計算至 {to_roc_short(as_of)}，{len(results)} 人）")
+        for warning in warnings(plan, as_of):
+            self.stdout.write(f"注意：{warning}")
         header = f"{'身分證字號':<10} {'姓名':<6} {'機關':<16} {'嘉獎':>4} {'記功':>4} {'記大功':>4} {'補休(時)':>8}"
         self.stdout.write(header)
         for r in results:
