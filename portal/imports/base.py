@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from portal import nationalid
+
 from .columns import Column, cell_text, header_key, is_blank_row
 from .readers import FileFormatError, read_table
 
@@ -21,9 +23,20 @@ MAX_ERRORS = 5000
 
 @dataclass
 class RowError:
+    """One problem of an uploaded file: file row (0: the file as a whole), column, message.
+
+    Every error of every importer is one of these, so this is where personal data leaves
+    them: a message quoting a cell ("無法辨識的日期：「E110001158」", a shifted column) has
+    every ID-shaped word masked (DOMAIN.md: IDs never in error messages), whatever column
+    the cell sat in.
+    """
+
     row: int
     column: str
     message: str
+
+    def __post_init__(self):
+        self.message = nationalid.redact(str(self.message))
 
     def as_dict(self) -> dict:
         return {"row": self.row, "column": self.column, "message": self.message}
