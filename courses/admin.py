@@ -4,7 +4,9 @@ from import_export.admin import ExportMixin, ImportExportModelAdmin
 
 from portal import rocdate
 from portal.admin_audit import AuditedAdminMixin, ReadOnlyAdminMixin
+from portal.admin_inputs import SafeInitialDataMixin
 from portal.exporters import FormulaSafeExportMixin
+from portal.params import parse_int
 
 from .models import (
     AttendancePeriod,
@@ -32,8 +34,8 @@ class EmployeeAgencyFilter(admin.SimpleListFilter):
                     .distinct().values_list("id", "name"))
 
     def queryset(self, request, queryset):
-        if self.value() and self.value().isdigit():
-            return queryset.filter(employee__agency_id=int(self.value()))
+        if (agency_id := parse_int(self.value())) is not None:
+            return queryset.filter(employee__agency_id=agency_id)
         return queryset
 
 
@@ -65,7 +67,7 @@ class CourseListAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(CourseListEntry)
-class CourseListEntryAdmin(FormulaSafeExportMixin, ImportExportModelAdmin):
+class CourseListEntryAdmin(SafeInitialDataMixin, FormulaSafeExportMixin, ImportExportModelAdmin):
     resource_classes = [CourseListEntryResource]
     list_display = ["course", "hours", "course_list"]
     list_filter = ["course_list"]
@@ -87,7 +89,7 @@ class BundleAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(BundleCourse)
-class BundleCourseAdmin(FormulaSafeExportMixin, ImportExportModelAdmin):
+class BundleCourseAdmin(SafeInitialDataMixin, FormulaSafeExportMixin, ImportExportModelAdmin):
     resource_classes = [BundleCourseResource]
     list_display = ["course", "hours", "bundle"]
     list_filter = ["bundle__plan", "bundle"]

@@ -7,6 +7,7 @@ from import_export.admin import ImportExportModelAdmin
 
 from . import rocdate
 from .admin_audit import AuditedAdminMixin, ReadOnlyAdminMixin
+from .admin_inputs import SafeInitialDataMixin
 from .exporters import FormulaSafeExportMixin
 from .models import Agency, AuditEntry, Employee, ImportBatch, Unit, User
 from .resources import AgencyResource
@@ -20,7 +21,7 @@ class UnitInline(admin.TabularInline):
 
 
 @admin.register(Agency)
-class AgencyAdmin(AuditedAdminMixin, FormulaSafeExportMixin, ImportExportModelAdmin):
+class AgencyAdmin(SafeInitialDataMixin, AuditedAdminMixin, FormulaSafeExportMixin, ImportExportModelAdmin):
     resource_classes = [AgencyResource]
     list_display = ["name", "code", "parent", "level", "staff_link"]
     list_filter = ["level", ("government", admin.RelatedOnlyFieldListFilter)]
@@ -46,7 +47,7 @@ class AgencyAdmin(AuditedAdminMixin, FormulaSafeExportMixin, ImportExportModelAd
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(SafeInitialDataMixin, admin.ModelAdmin):
     list_display = ["name", "agency"]
     list_filter = [("agency", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "agency__name"]
@@ -55,7 +56,7 @@ class UnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(Employee)
-class EmployeeAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class EmployeeAdmin(SafeInitialDataMixin, AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "national_id", "agency", "unit", "title", "rank_display", "employment_type", "works_shifts",
                     "records_link"]
     list_filter = [
@@ -78,7 +79,7 @@ class EmployeeAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(SafeInitialDataMixin, BaseUserAdmin):
     list_display = ["username", "get_full_name", "role", "employee", "is_staff", "is_active"]
     list_filter = ["role", "is_staff", "is_active"]
     autocomplete_fields = ["employee"]

@@ -40,6 +40,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.middleware.SecurityHeadersMiddleware",
+    "portal.middleware.BadQueryInputMiddleware",
     # Last, as django-axes asks: it turns repeated failed log-ins into a lock-out page.
     "axes.middleware.AxesMiddleware",
 ]
