@@ -5,6 +5,7 @@ from import_export.admin import ExportMixin, ImportExportModelAdmin
 from portal import rocdate
 from portal.admin_audit import AuditedAdminMixin, ReadOnlyAdminMixin
 from portal.admin_inputs import SafeInitialDataMixin
+from portal.admin_scope import ScopedAdminMixin
 from portal.exporters import FormulaSafeExportMixin
 from portal.params import parse_int
 
@@ -97,12 +98,13 @@ class BundleCourseAdmin(SafeInitialDataMixin, FormulaSafeExportMixin, ImportExpo
     autocomplete_fields = ["course"]
 
 
-class EmployeeDataAdmin(ReadOnlyAdminMixin, FormulaSafeExportMixin, ExportMixin, admin.ModelAdmin):
+class EmployeeDataAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, FormulaSafeExportMixin, ExportMixin, admin.ModelAdmin):
     """Read-only: rows arrive by import only, so every row has a batch behind it and passed the
     import's checks (hours not below 0, excluded posts not above the total, a period that ends
     after it starts…); a correction comes as a corrected export (`import_records --period`),
     which keeps the old row for the audit."""
 
+    scope_path = "employee"
     raw_id_fields = ["employee"]
     list_select_related = ["employee", "employee__agency"]
     search_fields = ["employee__name", "=employee__national_id"]
@@ -136,7 +138,7 @@ class LearningRecordAdmin(EmployeeDataAdmin):
 
     def get_queryset(self, request):
         # The audit view: withdrawn records too (the default manager leaves them out).
-        queryset = LearningRecord.all_objects.get_queryset()
+        queryset = self.scoped(request, LearningRecord.all_objects.get_queryset())
         ordering = self.get_ordering(request)
         return queryset.order_by(*ordering) if ordering else queryset
 

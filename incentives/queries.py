@@ -86,8 +86,10 @@ def desk_plans(user):
 
     from portal.models import Agency
 
+    from portal.queries import serves_every_government
+
     plans = Plan.objects.select_related("issuer").order_by("-roc_year", "slug")
-    if user.is_superuser or not user.agencies.exists():
+    if serves_every_government(user):
         return plans
     governments = {government or pk for pk, government in Agency.objects.visible_to(user).values_list("pk", "government_id")}
     return plans.filter(Q(issuer__in=governments) | Q(parameters__coverage_scope="all"))

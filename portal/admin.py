@@ -8,6 +8,7 @@ from import_export.admin import ImportExportModelAdmin
 from . import rocdate
 from .admin_audit import AuditedAdminMixin, ReadOnlyAdminMixin
 from .admin_inputs import SafeInitialDataMixin
+from .admin_scope import ScopedAdminMixin
 from .exporters import FormulaSafeExportMixin
 from .models import Agency, AuditEntry, Employee, ImportBatch, Unit, User
 from .resources import AgencyResource
@@ -21,7 +22,7 @@ class UnitInline(admin.TabularInline):
 
 
 @admin.register(Agency)
-class AgencyAdmin(SafeInitialDataMixin, AuditedAdminMixin, FormulaSafeExportMixin, ImportExportModelAdmin):
+class AgencyAdmin(ScopedAdminMixin, SafeInitialDataMixin, AuditedAdminMixin, FormulaSafeExportMixin, ImportExportModelAdmin):
     resource_classes = [AgencyResource]
     list_display = ["name", "code", "parent", "level", "staff_link"]
     list_filter = ["level", ("government", admin.RelatedOnlyFieldListFilter)]
@@ -47,7 +48,7 @@ class AgencyAdmin(SafeInitialDataMixin, AuditedAdminMixin, FormulaSafeExportMixi
 
 
 @admin.register(Unit)
-class UnitAdmin(SafeInitialDataMixin, admin.ModelAdmin):
+class UnitAdmin(ScopedAdminMixin, SafeInitialDataMixin, admin.ModelAdmin):
     list_display = ["name", "agency"]
     list_filter = [("agency", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "agency__name"]
@@ -56,7 +57,7 @@ class UnitAdmin(SafeInitialDataMixin, admin.ModelAdmin):
 
 
 @admin.register(Employee)
-class EmployeeAdmin(SafeInitialDataMixin, AuditedAdminMixin, admin.ModelAdmin):
+class EmployeeAdmin(ScopedAdminMixin, SafeInitialDataMixin, AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "national_id", "agency", "unit", "title", "rank_display", "employment_type", "works_shifts",
                     "records_link"]
     list_filter = [
@@ -79,7 +80,15 @@ class EmployeeAdmin(SafeInitialDataMixin, AuditedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(SafeInitialDataMixin, BaseUserAdmin):
+class UserAdmin(ScopedAdminMixin, SafeInitialDataMixin, BaseUserAdmin):
+    def visible(self, user):
+        # Accounts of the officer's own agencies and people, and their own: never those of
+        # another government, nor the accounts serving every government.
+        from django.db.models import Q
+
+        return User.objects.filter(Q(pk=user.pk) | Q(agencies__in=Agency.objects.visible_to(user))
+                                   | Q(employee__in=Employee.objects.visible_to(user)))
+
     list_display = ["username", "get_full_name", "role", "employee", "is_staff", "is_active"]
     list_filter = ["role", "is_staff", "is_active"]
     autocomplete_fields = ["employee"]
@@ -91,7 +100,7 @@ class UserAdmin(SafeInitialDataMixin, BaseUserAdmin):
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class ImportBatchAdmin(ScopedAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["id", "kind_label", "file_name", "status", "progress", "total_rows", "created_count",
                     "updated_count", "unchanged_count", "withdrawn_count", "error_count", "created_by", "created_roc"]
     list_filter = ["kind", "status", "dry_run"]
