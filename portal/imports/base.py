@@ -1,12 +1,13 @@
 """The importer skeleton: read, validate every row, then apply all or nothing."""
 import contextlib
 import gc
+import hashlib
 import itertools
 from abc import ABC
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from portal import nationalid
@@ -180,6 +181,26 @@ def _no_cycle_collection():
             gc.enable()
 
 
+def serialise_kind(kind: str) -> None:
+    """Wait for, then hold until the current transaction ends, the lock of imports of `kind`.
+
+    Two imports of the same kind at once (the same file submitted twice) would both compare
+    the file with the table as it was before either wrote, and both report creating every
+    row: counts and the audit trail would be wrong though the data is right. Under this
+    lock the second compares with what the first committed and reports its rows unchanged.
+    PostgreSQL: a transaction-level advisory lock on a stable 64-bit hash of the kind
+    (Python's hash() changes between processes, and the workers are processes). SQLite
+    serialises writers by itself: nothing to do. Must be called inside `transaction.atomic`.
+    """
+    if connection.vendor != "postgresql":
+        return
+    if not connection.in_atomic_block:
+        raise RuntimeError("serialise_kind() holds its lock until the transaction ends: call it inside atomic()")
+    digest = hashlib.blake2b(f"portal.import:{kind}".encode(), digest_size=8).digest()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest, "big", signed=True)])
+
+
 def map_distinct(function, values: list) -> list:
     """`function` of each value, called once per distinct value: an export repeats its
     people, dates, hours and course names thousands of times."""
@@ -323,6 +344,7 @@ class Importer(ABC):
         result = Counts()
         try:
             with transaction.atomic():
+                serialise_kind(self.kind)
                 result = self.apply(rows)
                 if on_applied is not None and not dry_run:
                     on_applied(ImportResult(ok=True, total_rows=len(rows), counts=result))
