@@ -148,7 +148,15 @@ class ImportBatchAdmin(ScopedAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class AuditEntryAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    def visible(self, user):
+        # Entries hold before/after values of people's data: an officer serving one government
+        # sees what the accounts of that government did (system jobs and other governments'
+        # officers are for HR serving every government).
+        from .queries import accounts_of_government
+
+        return AuditEntry.objects.filter(actor__in=accounts_of_government(user))
+
     list_display = ["at", "actor", "action", "object_type", "object_id", "summary"]
     list_filter = ["action", "object_type"]
     search_fields = ["summary", "object_id"]

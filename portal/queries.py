@@ -51,6 +51,15 @@ def served_agency_ids(user) -> set[int]:
     return seen
 
 
+def accounts_of_government(user):
+    """For an HR officer serving one government: the pks (a subquery) of the accounts serving
+    agencies of that government (its coordinators and HR officers), the officer's own included.
+    Whose import batches and audit entries the officer sees."""
+    from .models import Agency, User
+
+    return User.objects.filter(models.Q(pk=user.pk) | models.Q(agencies__in=Agency.objects.visible_to(user))).values("pk")
+
+
 class AgencyQuerySet(models.QuerySet):
     def visible_to(self, user):
         role = _role(user)
@@ -102,10 +111,7 @@ class ImportBatchQuerySet(models.QuerySet):
         if serves_every_government(user):
             return self.all()
         if role == "hr":
-            from .models import Agency, User
-
-            colleagues = User.objects.filter(agencies__in=Agency.objects.visible_to(user)).values("pk")
-            return self.filter(models.Q(created_by=user) | models.Q(created_by__in=colleagues))
+            return self.filter(created_by__in=accounts_of_government(user))
         return self.filter(created_by=user)
 
 

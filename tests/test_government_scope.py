@@ -64,3 +64,22 @@ def test_central_centre_hr_sees_what_covered_governments_submit_to_its_plans_onl
     assert titles["hr_b"] == ["乙縣自辦", "乙縣送中心"]
     assert [c.circle for c in camp_nominations_visible_to(users["rad_hr"])] == ["乙圈"]
     assert list(camp_nominations_visible_to(users["hr_a"])) == []
+
+
+def test_audit_entries_of_another_government_are_hidden_in_the_admin(governments, client):
+    from django.contrib.auth.models import Permission
+
+    from portal import audit
+
+    users = governments["users"]
+    for key in ("hr_a", "hr_b"):
+        users[key].is_staff = True
+        users[key].save()
+        users[key].user_permissions.set(Permission.objects.filter(codename="view_auditentry"))
+        audit.record(users[key], "test_action", governments["batches"][key], f"{key} 的紀錄")
+    seen = {}
+    for key in ("hr_a", "hr_b"):
+        client.force_login(users[key])
+        page = client.get("/admin/portal/auditentry/").content.decode()
+        seen[key] = [k for k in ("hr_a 的紀錄", "hr_b 的紀錄") if k in page]
+    assert seen == {"hr_a": ["hr_a 的紀錄"], "hr_b": ["hr_b 的紀錄"]}
