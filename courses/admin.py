@@ -4,7 +4,10 @@ from import_export.admin import ExportMixin, ImportExportModelAdmin
 
 from portal import rocdate
 from portal.admin_audit import AuditedAdminMixin, ReadOnlyAdminMixin
+from portal.admin_inputs import SafeInitialDataMixin
+from portal.admin_scope import ScopedAdminMixin
 from portal.exporters import FormulaSafeExportMixin
+from portal.params import parse_int
 
 from .models import (
     AttendancePeriod,
@@ -32,8 +35,8 @@ class EmployeeAgencyFilter(admin.SimpleListFilter):
                     .distinct().values_list("id", "name"))
 
     def queryset(self, request, queryset):
-        if self.value() and self.value().isdigit():
-            return queryset.filter(employee__agency_id=int(self.value()))
+        if (agency_id := parse_int(self.value())) is not None:
+            return queryset.filter(employee__agency_id=agency_id)
         return queryset
 
 
@@ -65,7 +68,7 @@ class CourseListAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(CourseListEntry)
-class CourseListEntryAdmin(FormulaSafeExportMixin, ImportExportModelAdmin):
+class CourseListEntryAdmin(SafeInitialDataMixin, FormulaSafeExportMixin, ImportExportModelAdmin):
     resource_classes = [CourseListEntryResource]
     list_display = ["course", "hours", "course_list"]
     list_filter = ["course_list"]
@@ -87,7 +90,7 @@ class BundleAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(BundleCourse)
-class BundleCourseAdmin(FormulaSafeExportMixin, ImportExportModelAdmin):
+class BundleCourseAdmin(SafeInitialDataMixin, FormulaSafeExportMixin, ImportExportModelAdmin):
     resource_classes = [BundleCourseResource]
     list_display = ["course", "hours", "bundle"]
     list_filter = ["bundle__plan", "bundle"]
@@ -95,12 +98,13 @@ class BundleCourseAdmin(FormulaSafeExportMixin, ImportExportModelAdmin):
     autocomplete_fields = ["course"]
 
 
-class EmployeeDataAdmin(ReadOnlyAdminMixin, FormulaSafeExportMixin, ExportMixin, admin.ModelAdmin):
+class EmployeeDataAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, FormulaSafeExportMixin, ExportMixin, admin.ModelAdmin):
     """Read-only: rows arrive by import only, so every row has a batch behind it and passed the
     import's checks (hours not below 0, excluded posts not above the total, a period that ends
     after it starts…); a correction comes as a corrected export (`import_records --period`),
     which keeps the old row for the audit."""
 
+    scope_path = "employee"
     raw_id_fields = ["employee"]
     list_select_related = ["employee", "employee__agency"]
     search_fields = ["employee__name", "=employee__national_id"]
@@ -134,7 +138,7 @@ class LearningRecordAdmin(EmployeeDataAdmin):
 
     def get_queryset(self, request):
         # The audit view: withdrawn records too (the default manager leaves them out).
-        queryset = LearningRecord.all_objects.get_queryset()
+        queryset = self.scoped(request, LearningRecord.all_objects.get_queryset())
         ordering = self.get_ordering(request)
         return queryset.order_by(*ordering) if ordering else queryset
 

@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from portal.admin_audit import AuditedAdminMixin
+from portal.admin_scope import ScopedAdminMixin
 
 from . import services
 from .models import Decision, RuleVersion
@@ -17,7 +18,7 @@ class RuleVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Decision)
-class DecisionAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class DecisionAdmin(ScopedAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["employee", "plan", "rule_code", "award", "count", "status", "order_number", "order_date"]
     list_filter = ["plan", "status", "award", ("employee__agency", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["employee__name", "=employee__national_id", "reason", "order_number"]

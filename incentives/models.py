@@ -37,8 +37,9 @@ class DecisionQuerySet(models.QuerySet):
         """
         from portal.models import Agency, Employee
         from portal.permissions import is_hr
+        from portal.queries import serves_every_government
 
-        if is_hr(user) and not user.is_superuser and user.agencies.exists():
+        if is_hr(user) and not serves_every_government(user):
             governments = {government or pk for pk, government in
                            Agency.objects.visible_to(user).values_list("pk", "government_id")}
             return self.filter(models.Q(plan__issuer__in=governments)

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from portal.models import Employee
+from portal.params import parse_int
 from programs.models import Plan
 
 from .evaluation import NEARLY_MET, Evaluation, evaluate
@@ -34,8 +35,8 @@ def _near(result: Evaluation, rule: str) -> bool:
 def staff_standing(user, plan: Plan, unit: str = "", rule: str = "", status: str = "", sort: str = "") -> list[Evaluation]:
     """The plan's covered staff the user may see, evaluated, filtered by unit and by a rule met or nearly met."""
     employees = covered_employees(plan) & Employee.objects.visible_to(user)
-    if unit.isdigit():
-        employees = employees.filter(unit_id=int(unit))
+    if (unit_id := parse_int(unit)) is not None:
+        employees = employees.filter(unit_id=unit_id)
     results = evaluate(plan, employees=employees)
     if status == "met":
         results = [r for r in results if _met(r, rule)]
@@ -85,8 +86,10 @@ def desk_plans(user):
 
     from portal.models import Agency
 
+    from portal.queries import serves_every_government
+
     plans = Plan.objects.select_related("issuer").order_by("-roc_year", "slug")
-    if user.is_superuser or not user.agencies.exists():
+    if serves_every_government(user):
         return plans
     governments = {government or pk for pk, government in Agency.objects.visible_to(user).values_list("pk", "government_id")}
     return plans.filter(Q(issuer__in=governments) | Q(parameters__coverage_scope="all"))
@@ -106,8 +109,7 @@ def desk_decisions(user, plan: str = "", rule: str = "", status: str = "", agenc
         decisions = decisions.filter(rule_code=rule)
     if status in Decision.Status.values:
         decisions = decisions.filter(status=status)
-    if agency.isdigit():
-        pk = int(agency)
+    if (pk := parse_int(agency)) is not None:
         decisions = decisions.filter(Q(employee__agency_id=pk) | Q(employee__agency__parent_id=pk)
                                      | Q(employee__agency__government_id=pk))
     if order:

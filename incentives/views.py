@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from portal import clock, rocdate
 from portal.exporters import list_download
 from portal.models import Agency, Employee, Unit
+from portal.params import ids, query_int
 from portal.pdf import pdf_response
 from portal.services import request_document
 from portal.permissions import is_hr, national_id_for, require_coordinator_or_hr, scope_label
@@ -32,8 +33,7 @@ def my_standing(request):
     if not request.user.employee_id:
         raise PermissionDenied
     employee = Employee.objects.select_related("agency", "unit").get(pk=request.user.employee_id)
-    asked = request.GET.get("year", "")
-    year = int(asked) if asked.isdigit() and 1990 < int(asked) < 2100 else standing.default_year(employee)
+    year = query_int(request.GET, "year", minimum=1991, maximum=2099) or standing.default_year(employee)
     return render(request, "incentives/my_standing.html", {"me": standing.my_standing(employee, year),
                                                            "roc_year": year - 1911})
 
@@ -54,7 +54,7 @@ def staff_standing(request, slug):
             statuses = queries.filed_statuses(plan, results)
             chosen = [r.employee_id for r in results if queries.still_to_file(r, statuses.get(r.employee_id, []))]
         else:
-            chosen = [int(i) for i in request.POST.getlist("employee") if i.isdigit()]
+            chosen = ids(request.POST.getlist("employee"))
         if not chosen:
             messages.error(request, _("請至少勾選一位符合獎勵的人員。"))
             return redirect(request.get_full_path())
@@ -134,8 +134,8 @@ def kpi_people(request, slug, figure):
     if figure not in kpis.FIGURES:
         raise Http404("沒有這項指標")
     agency = None
-    if request.GET.get("agency", "").isdigit():
-        agency = get_object_or_404(Agency.objects.visible_to(request.user), pk=int(request.GET["agency"]))
+    if (agency_id := query_int(request.GET, "agency")) is not None:
+        agency = get_object_or_404(Agency.objects.visible_to(request.user), pk=agency_id)
     employees = covered_employees(plan) & Employee.objects.visible_to(request.user)
     people = kpis.figure_people(plan, figure, employees, agency.pk if agency else None)
     start, end = kpis.period(plan)

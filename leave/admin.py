@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from portal.admin_audit import AuditedAdminMixin, ReadOnlyAdminMixin
+from portal.admin_scope import ScopedAdminMixin
 
 from . import services
 from .models import Application, Entry, GrantReview, RecordUse
@@ -18,7 +19,8 @@ class RecordUseInline(admin.TabularInline):
 
 
 @admin.register(Entry)
-class EntryAdmin(ReadOnlyAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
+class EntryAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
+    scope_path = "employee"
     """The ledger is append-only: entries are written by the services, never edited here."""
 
     list_display = ["employee", "plan", "kind", "hours", "earned_on", "usable_until", "application", "created_at"]
@@ -29,7 +31,8 @@ class EntryAdmin(ReadOnlyAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Application)
-class ApplicationAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class ApplicationAdmin(ScopedAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
+    scope_path = "employee"
     list_display = ["employee", "leave_date", "starts_at", "ends_at", "hours", "status", "decided_by", "registered_by"]
     list_filter = ["status", "plan"]
     search_fields = ["employee__name"]
@@ -60,7 +63,8 @@ class ApplicationAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(GrantReview)
-class GrantReviewAdmin(ReadOnlyAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
+class GrantReviewAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
+    scope_path = "grant__employee"
     """Reviews are opened by the grant run and decided on HR's page (補休複核); read-only here."""
 
     list_display = ["grant", "status", "reason", "opened_at", "decided_by", "decided_at"]

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal import clock
 from portal.models import Employee
+from portal.params import ids
 from portal.permissions import is_hr, national_id_for
 from programs.models import Plan
 
@@ -144,7 +145,7 @@ def registrations(request):
     approved = (_visible_applications(request.user).filter(status=Application.Status.APPROVED)
                 .select_related("employee__agency", "employee__unit", "plan", "decided_by").order_by("leave_date", "pk"))
     if request.method == "POST":
-        chosen = list(approved.filter(pk__in=[i for i in request.POST.getlist("application") if i.isdigit()]))
+        chosen = list(approved.filter(pk__in=ids(request.POST.getlist("application"))))
         if not chosen:
             messages.error(request, _("請至少勾選一件申請。"))
             return redirect("leave:registrations")

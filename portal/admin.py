@@ -7,6 +7,8 @@ from import_export.admin import ImportExportModelAdmin
 
 from . import rocdate
 from .admin_audit import AuditedAdminMixin, ReadOnlyAdminMixin
+from .admin_inputs import SafeInitialDataMixin
+from .admin_scope import ScopedAdminMixin
 from .exporters import FormulaSafeExportMixin
 from .models import Agency, AuditEntry, Employee, ImportBatch, Unit, User
 from .resources import AgencyResource
@@ -20,7 +22,7 @@ class UnitInline(admin.TabularInline):
 
 
 @admin.register(Agency)
-class AgencyAdmin(AuditedAdminMixin, FormulaSafeExportMixin, ImportExportModelAdmin):
+class AgencyAdmin(ScopedAdminMixin, SafeInitialDataMixin, AuditedAdminMixin, FormulaSafeExportMixin, ImportExportModelAdmin):
     resource_classes = [AgencyResource]
     list_display = ["name", "code", "parent", "level", "staff_link"]
     list_filter = ["level", ("government", admin.RelatedOnlyFieldListFilter)]
@@ -46,7 +48,7 @@ class AgencyAdmin(AuditedAdminMixin, FormulaSafeExportMixin, ImportExportModelAd
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(ScopedAdminMixin, SafeInitialDataMixin, admin.ModelAdmin):
     list_display = ["name", "agency"]
     list_filter = [("agency", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "agency__name"]
@@ -55,7 +57,7 @@ class UnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(Employee)
-class EmployeeAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class EmployeeAdmin(ScopedAdminMixin, SafeInitialDataMixin, AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "national_id", "agency", "unit", "title", "rank_display", "employment_type", "works_shifts",
                     "records_link"]
     list_filter = [
@@ -78,7 +80,15 @@ class EmployeeAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(ScopedAdminMixin, SafeInitialDataMixin, BaseUserAdmin):
+    def visible(self, user):
+        # Accounts of the officer's own agencies and people, and their own: never those of
+        # another government, nor the accounts serving every government.
+        from django.db.models import Q
+
+        return User.objects.filter(Q(pk=user.pk) | Q(agencies__in=Agency.objects.visible_to(user))
+                                   | Q(employee__in=Employee.objects.visible_to(user)))
+
     list_display = ["username", "get_full_name", "role", "employee", "is_staff", "is_active"]
     list_filter = ["role", "is_staff", "is_active"]
     autocomplete_fields = ["employee"]
@@ -90,7 +100,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class ImportBatchAdmin(ScopedAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["id", "kind_label", "file_name", "status", "progress", "total_rows", "created_count",
                     "updated_count", "unchanged_count", "withdrawn_count", "error_count", "created_by", "created_roc"]
     list_filter = ["kind", "status", "dry_run"]
@@ -138,7 +148,15 @@ class ImportBatchAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class AuditEntryAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    def visible(self, user):
+        # Entries hold before/after values of people's data: an officer serving one government
+        # sees what the accounts of that government did (system jobs and other governments'
+        # officers are for HR serving every government).
+        from .queries import accounts_of_government
+
+        return AuditEntry.objects.filter(actor__in=accounts_of_government(user))
+
     list_display = ["at", "actor", "action", "object_type", "object_id", "summary"]
     list_filter = ["action", "object_type"]
     search_fields = ["summary", "object_id"]

@@ -17,9 +17,14 @@ WEIGHTS = (1, 9, 8, 7, 6, 5, 4, 3, 2, 1, 1)
 _BODY = r"[A-Z](?:[1289]|[A-D])[0-9]{8}"
 SHAPE = re.compile(_BODY)
 # IDs inside free text. Lookarounds instead of \b because CJK characters count as word
-# characters: "學員A123456789重複" must still match. Case-insensitive because raw input
-# reaching a log may not be normalised yet.
-NATIONAL_ID_RE = re.compile(rf"(?<![A-Za-z0-9]){_BODY}(?![A-Za-z0-9])", re.IGNORECASE)
+# characters: "學員A123456789重複" must still match. Case-insensitive and width-blind
+# (Ａ１２… is the same ID once normalised) because raw input reaching a log or an error
+# message may not be normalised yet.
+_LETTER = "A-ZＡ-Ｚ"
+_DIGIT = "0-9０-９"
+_LOOSE_BODY = rf"[{_LETTER}](?:[1289１２８９]|[A-DＡ-Ｄ])[{_DIGIT}]{{8}}"
+_EDGE = rf"A-Za-zＡ-Ｚａ-ｚ{_DIGIT}"
+NATIONAL_ID_RE = re.compile(rf"(?<![{_EDGE}]){_LOOSE_BODY}(?![{_EDGE}])", re.IGNORECASE)
 
 
 class NationalIdError(ValueError):

@@ -14,6 +14,17 @@ def _role(user) -> str:
     return user.role
 
 
+def serves_every_government(user) -> bool:
+    """The one question behind every scope: does this person see every government's data?
+
+    True for HR serving every government: a superuser, or an HR officer without agencies.
+    An HR officer with `user.agencies` set serves that government only (DOMAIN.md, roles)
+    and, like a coordinator, sees by agency: every `visible_to` asks this, never
+    `user.agencies` itself.
+    """
+    return _role(user) == "hr" and (user.is_superuser or not user.agencies.exists())
+
+
 def served_agency_ids(user) -> set[int]:
     """The agencies a coordinator (or a scoped HR officer) serves, with everything below them."""
     from .models import Agency
@@ -40,14 +51,21 @@ def served_agency_ids(user) -> set[int]:
     return seen
 
 
+def accounts_of_government(user):
+    """For an HR officer serving one government: the pks (a subquery) of the accounts serving
+    agencies of that government (its coordinators and HR officers), the officer's own included.
+    Whose import batches and audit entries the officer sees."""
+    from .models import Agency, User
+
+    return User.objects.filter(models.Q(pk=user.pk) | models.Q(agencies__in=Agency.objects.visible_to(user))).values("pk")
+
+
 class AgencyQuerySet(models.QuerySet):
     def visible_to(self, user):
         role = _role(user)
-        if role == "hr":
-            if user.is_superuser or not user.agencies.exists():
-                return self.all()
-            return self.filter(id__in=served_agency_ids(user))
-        if role == "coordinator":
+        if serves_every_government(user):
+            return self.all()
+        if role in ("hr", "coordinator"):
             return self.filter(id__in=served_agency_ids(user))
         if role in ("employee", "supervisor") and user.employee_id:
             return self.filter(employees__id=user.employee_id)
@@ -67,10 +85,9 @@ class UnitQuerySet(models.QuerySet):
 class EmployeeQuerySet(models.QuerySet):
     def visible_to(self, user):
         role = _role(user)
+        if serves_every_government(user):
+            return self.all()
         if role in ("hr", "coordinator"):
-
-            if role == "hr" and (user.is_superuser or not user.agencies.exists()):
-                return self.all()
             return self.filter(agency_id__in=served_agency_ids(user))
         if role == "supervisor":
             own = models.Q(id=user.employee_id) if user.employee_id else models.Q(pk__in=[])
@@ -85,11 +102,16 @@ class EmployeeQuerySet(models.QuerySet):
 
 class ImportBatchQuerySet(models.QuerySet):
     def visible_to(self, user):
+        """HR serving every government: every batch. HR serving one government: their own and
+        those of the people who serve agencies of that government (its coordinators and HR).
+        Anyone else: their own."""
         role = _role(user)
-        if role == "hr":
-            return self.all()
         if role == "anonymous":
             return self.none()
+        if serves_every_government(user):
+            return self.all()
+        if role == "hr":
+            return self.filter(created_by__in=accounts_of_government(user))
         return self.filter(created_by=user)
 
 
@@ -103,6 +125,6 @@ class GeneratedDocumentQuerySet(models.QuerySet):
         role = _role(user)
         if role == "anonymous":
             return self.none()
-        if role == "hr" and (user.is_superuser or not user.agencies.exists()):
+        if serves_every_government(user):
             return self.all()
         return self.filter(requested_by=user)

@@ -40,6 +40,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.middleware.SecurityHeadersMiddleware",
+    "portal.middleware.BadQueryInputMiddleware",
     # Last, as django-axes asks: it turns repeated failed log-ins into a lock-out page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -48,10 +49,15 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Log-in throttling: 5 failures for a user name from one address lock it for 30 minutes.
+# Log-in throttling: 5 failures for one user name, from any address, lock it for 30 minutes;
+# AXES_IP_FAILURE_LIMIT failures from one address, over any user names, lock that address.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 0.5
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Two separate counts (issue 15, item 5): per username across addresses, and per address
+# across usernames, each with its own limit (portal.lockout).
+AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
+AXES_IP_FAILURE_LIMIT = env.int("AXES_IP_FAILURE_LIMIT", default=20)
+AXES_HANDLER = "portal.lockout.LockoutHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 

@@ -12,6 +12,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Everyone signed in changes their own password with Django's views (reset by e-mail: issue 14).
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("people/", views.employee_list, name="employee-list"),
     path("imports/new/", views.import_new, name="import-new"),
     path("imports/<int:pk>/", views.import_batch_detail, name="import-batch"),

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from programs.queries import plans_run_by
 
 from .models import Agency, Employee, GeneratedDocument, ImportBatch
+from .params import query_int
 from .permissions import can_list_people
 
 
@@ -32,9 +33,9 @@ def employee_list(request):
         raise PermissionDenied
     people = Employee.objects.visible_to(request.user).select_related("agency", "unit")
     agencies = Agency.objects.visible_to(request.user).order_by("name")
-    agency_id = request.GET.get("agency", "")
-    if agency_id.isdigit():
-        people = people.filter(agency_id=int(agency_id))
+    agency_id = query_int(request.GET, "agency")
+    if agency_id is not None:
+        people = people.filter(agency_id=agency_id)
     query = request.GET.get("q", "").strip()
     if query:
         people = people.filter(name__contains=query)

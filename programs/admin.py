@@ -4,8 +4,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from portal.admin_audit import AuditedAdminMixin
+from portal.admin_scope import ScopedAdminMixin
 
-from . import services
+from . import queries, services
 from .models import (
     Activity,
     CampNomination,
@@ -105,7 +106,10 @@ class SessionAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Nomination)
-class NominationAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class NominationAdmin(ScopedAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
+    def visible(self, user):
+        return queries.nominations_visible_to(user)
+
     list_display = ["employee", "session", "priority_label", "status", "reason", "nominated_by", "created_at"]
     list_filter = ["status", "session__training_class"]
     search_fields = ["employee__name"]
@@ -137,7 +141,10 @@ class CampQuotaAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(CampNomination)
-class CampNominationAdmin(admin.ModelAdmin):
+class CampNominationAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    def visible(self, user):
+        return queries.camp_nominations_visible_to(user)
+
     list_display = ["employee", "government", "circle", "is_circle_leader", "activity"]
     list_filter = ["activity", "government", "is_circle_leader"]
     raw_id_fields = ["employee"]
@@ -173,7 +180,10 @@ class ProposalAdminForm(forms.ModelForm):
 
 
 @admin.register(Proposal)
-class ProposalAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class ProposalAdmin(ScopedAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
+    def visible(self, user):
+        return queries.proposals_visible_to(user)
+
     """Status and rating change only through the services (the actions below), never by editing;
     once sent, the team and the renewal link are fixed too (the rating rewards exactly them)."""
 
@@ -254,7 +264,14 @@ class TeamMemberInline(admin.TabularInline):
 
 
 @admin.register(Team)
-class TeamAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class TeamAdmin(ScopedAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
+    def visible(self, user):
+        # A team is rated under the plan that reviews it; its proposal says whose it is.
+        from django.db.models import Q
+
+        return Team.objects.filter(Q(plan__in=queries.plans_reviewed_by(user))
+                                   | Q(proposal__in=queries.proposals_visible_to(user)))
+
     list_display = ["name", "plan", "rating", "proposal"]
     list_filter = ["plan", "rating"]
     inlines = [TeamMemberInline]
@@ -280,7 +297,10 @@ class ContestEntryAdminForm(forms.ModelForm):
 
 
 @admin.register(ContestEntry)
-class ContestEntryAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class ContestEntryAdmin(ScopedAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
+    def visible(self, user):
+        return queries.contest_entries_visible_to(user)
+
     form = ContestEntryAdminForm
     list_display = ["title", "plan", "review", "placing"]
     list_filter = ["plan", "review", "placing"]
@@ -309,7 +329,9 @@ class CertificateAdminForm(forms.ModelForm):
 
 
 @admin.register(Certificate)
-class CertificateAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class CertificateAdmin(ScopedAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
+    scope_path = "employee"
+
     form = CertificateAdminForm
     list_display = ["employee", "name", "obtained_on", "plan"]
     list_filter = ["plan", "name"]

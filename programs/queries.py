@@ -3,6 +3,7 @@ from django.db.models import Count, Q
 from portal import clock
 from portal.models import Agency
 from portal.permissions import is_hr
+from portal.queries import serves_every_government
 
 from .models import CampNomination, ContestEntry, Nomination, Plan, Proposal, Session
 
@@ -18,36 +19,53 @@ def sessions_open_to(user, today=None):
             .order_by("training_class__activity__plan__slug", "training_class_id", "number"))
 
 
+def _sees_by_agency(user) -> bool:
+    """A coordinator, or an HR officer serving one government (`serves_every_government` is
+    false): they see their agencies' submissions, and HR also those sent to its own plans."""
+    return getattr(user, "role", "") == "coordinator" or is_hr(user)
+
+
+def _own_plans(user) -> Q:
+    """For HR serving one government: what is submitted to the plans it reviews, whoever
+    submits it (RAD's HR and the covered governments, DOMAIN.md roles). Nothing for coordinators."""
+    return Q(pk__in=[]) if not is_hr(user) else Q(plan__in=plans_reviewed_by(user))
+
+
 def nominations_visible_to(user):
-    if is_hr(user):
+    if serves_every_government(user):
         return Nomination.objects.all()
-    return Nomination.objects.filter(employee__agency__in=Agency.objects.visible_to(user)) if user.role == "coordinator" \
-        else Nomination.objects.filter(employee_id=user.employee_id)
+    if _sees_by_agency(user):
+        own_plans = Q(session__training_class__activity__plan__in=plans_reviewed_by(user)) if is_hr(user) else Q(pk__in=[])
+        return Nomination.objects.filter(Q(employee__agency__in=Agency.objects.visible_to(user)) | own_plans)
+    return Nomination.objects.filter(employee_id=user.employee_id)
 
 
 def proposals_visible_to(user):
-    if is_hr(user):
+    if serves_every_government(user):
         return Proposal.objects.all()
-    if getattr(user, "role", "") == "coordinator":
-        return Proposal.objects.filter(agency__in=Agency.objects.visible_to(user))
+    if _sees_by_agency(user):
+        own_plans = Q(activity__plan__in=plans_reviewed_by(user)) if is_hr(user) else Q(pk__in=[])
+        return Proposal.objects.filter(Q(agency__in=Agency.objects.visible_to(user)) | own_plans)
     return Proposal.objects.none()
 
 
 def camp_nominations_visible_to(user):
-    if is_hr(user):
+    if serves_every_government(user):
         return CampNomination.objects.all()
-    if getattr(user, "role", "") == "coordinator":
-        return CampNomination.objects.filter(employee__agency__in=Agency.objects.visible_to(user))
+    if _sees_by_agency(user):
+        own_plans = Q(activity__plan__in=plans_reviewed_by(user)) if is_hr(user) else Q(pk__in=[])
+        return CampNomination.objects.filter(Q(employee__agency__in=Agency.objects.visible_to(user)) | own_plans)
     return CampNomination.objects.filter(employee_id=user.employee_id) if user.employee_id else CampNomination.objects.none()
 
 
 def contest_entries_visible_to(user):
-    """Works of the user's agencies: entered by one of them, or with an author in one of them."""
-    if is_hr(user):
+    """Works of the user's agencies: entered by one of them, or with an author in one of them;
+    HR serving one government also the works entered in its own plans."""
+    if serves_every_government(user):
         return ContestEntry.objects.all()
-    if getattr(user, "role", "") == "coordinator":
+    if _sees_by_agency(user):
         agencies = Agency.objects.visible_to(user)
-        return ContestEntry.objects.filter(Q(agency__in=agencies) | Q(authors__agency__in=agencies)).distinct()
+        return ContestEntry.objects.filter(Q(agency__in=agencies) | Q(authors__agency__in=agencies) | _own_plans(user)).distinct()
     return ContestEntry.objects.none()
 
 
@@ -76,7 +94,7 @@ def plans_reviewed_by(user):
     plans = Plan.objects.select_related("issuer").order_by("-roc_year", "slug")
     if not is_hr(user):
         return plans.none()
-    if user.is_superuser or not user.agencies.exists():
+    if serves_every_government(user):
         return plans
     governments = _served_governments(user)
     return plans.filter(Q(issuer_id__in=governments) | Q(issuer__government_id__in=governments))

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from portal.exporters import list_download
 from portal.models import Agency, Employee
+from portal.params import ids, parse_int
 from portal.pdf import pdf_response
 from portal.permissions import is_hr, national_id_for, require_coordinator_or_hr, scope_label
 
@@ -63,11 +64,11 @@ def nominate(request, pk):
     session = get_object_or_404(sessions_open_to(request.user), pk=pk)
     staff = Employee.objects.visible_to(request.user).select_related("agency", "unit").order_by("agency__name", "unit__name", "name")
     unit = request.GET.get("unit", "")
-    if unit.isdigit():
-        staff = staff.filter(unit_id=int(unit))
+    if (unit_id := parse_int(unit)) is not None:
+        staff = staff.filter(unit_id=unit_id)
     outcomes = None
     if request.method == "POST":
-        chosen = [int(i) for i in request.POST.getlist("employee") if i.isdigit()]
+        chosen = ids(request.POST.getlist("employee"))
         if not chosen:
             messages.error(request, _("請至少勾選一位人員。"))
         else:

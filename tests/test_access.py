@@ -73,8 +73,62 @@ def world(db):
     Decision.objects.create(plan=plan, employee=secret, rule_code="forum-posts", award="commendation", count=1,
                             reason=f"{SECRET_NAME}的論壇發表", status="issued", order_number="示府人考字第1號",
                             order_date=dt.date(2015, 7, 20), rule_version=RuleVersion.objects.create(plan=plan, number=1, rules=[]))
-    return {"application_b": application_b, "document_b": document_b, "plan": plan, "session": session, "camp": camp, "yixing": yixing, "proposal_b": proposal_b,
+    world = {"application_b": application_b, "document_b": document_b, "plan": plan, "session": session, "camp": camp, "yixing": yixing, "proposal_b": proposal_b,
             "batch_b": batch_b, "secret": secret, "agency_b": agency_b, "users": users}
+    world["government_b"] = _government_b(world)
+    return world
+
+
+GOV_B_SECRET_NAME = "乙縣府秘密人"
+GOV_B_SECRET_ID = "E110001158"
+
+
+def _government_b(world) -> dict:
+    """A second government with its own plan, people and papers, and one HR officer scoped to
+    each government: `hr_a` (示範市政府, the world's government) and `hr_b` (乙縣政府).
+
+    Returns a world of the same shape as `world` whose objects are all government B's, so
+    that `params` and `admin_urls` point every URL at them.
+    """
+    from django.contrib.auth.models import Permission
+    from django.core.files.base import ContentFile
+
+    from incentives.models import Decision, RuleVersion
+    from leave.models import Application
+
+    government_a = world["agency_b"].parent
+    government_b = AgencyFactory(name="乙縣政府")
+    agency = AgencyFactory(name="乙縣政府衛生局", parent=government_b)
+    secret = EmployeeFactory(unit=UnitFactory(agency=agency), name=GOV_B_SECRET_NAME, national_id=GOV_B_SECRET_ID)
+    users = dict(world["users"])
+    for key, government in (("hr_a", government_a), ("hr_b", government_b)):
+        # Staff with every admin permission: the admin lists themselves must be scoped.
+        users[key] = UserFactory(role=Role.HR, is_staff=True, agencies=[government])
+        users[key].user_permissions.set(Permission.objects.all())
+    plan = Plan.objects.create(slug="gov-b-104", issuer=government_b, roc_year=104, title="乙縣計畫")
+    classes = Activity.objects.create(plan=plan, slug="classes", kind="training_class", name="研習班")
+    session = Session.objects.create(training_class=TrainingClass.objects.create(activity=classes, slug="basic", name="基礎班"),
+                                     number=1, capacity=10)
+    camp = Activity.objects.create(plan=plan, slug="camp", kind="english_camp", name="英語營")
+    yixing = Activity.objects.create(plan=plan, slug="yixing", kind="yixing", name="熠星")
+    proposal = Proposal.objects.create(activity=yixing, agency=agency, title=f"{GOV_B_SECRET_NAME}的提案", leader=secret,
+                                       status=Proposal.Status.SUBMITTED)
+    ContestEntry.objects.create(plan=plan, title=f"{GOV_B_SECRET_NAME}的作品", agency=agency, review="通過").authors.set([secret])
+    CampNomination.objects.create(activity=camp, employee=secret, government=government_b, circle="乙縣圈")
+    batch = ImportBatch.objects.create(kind="roster", file_name="乙縣.csv", created_by=users["hr_b"],
+                                       message=f"{GOV_B_SECRET_NAME} 匯入")
+    document = GeneratedDocument(kind="roster", title=f"{GOV_B_SECRET_NAME}的名冊", requested_by=users["hr_b"],
+                                 status="ready", file_name="roster.pdf", message=GOV_B_SECRET_NAME)
+    document.file.save("roster.pdf", ContentFile(f"%PDF {GOV_B_SECRET_NAME}".encode()), save=True)
+    application = Application.objects.create(employee=secret, plan=plan, leave_date=dt.date(2015, 5, 1),
+                                             starts_at=dt.time(8, 30), ends_at=dt.time(12, 30), hours=4)
+    Decision.objects.create(plan=plan, employee=secret, rule_code="forum-posts", award="commendation", count=1,
+                            reason=f"{GOV_B_SECRET_NAME}的論壇發表", status="issued", order_number="乙府人考字第1號",
+                            order_date=dt.date(2015, 7, 20), rule_version=RuleVersion.objects.create(plan=plan, number=1, rules=[]))
+    world["users"].update(hr_a=users["hr_a"], hr_b=users["hr_b"])
+    return {"application_b": application, "document_b": document, "plan": plan, "session": session, "camp": camp,
+            "yixing": yixing, "proposal_b": proposal, "batch_b": batch, "secret": secret, "agency_b": agency,
+            "users": users}
 
 
 def params(name: str, world) -> dict | None:
@@ -113,7 +167,8 @@ def params(name: str, world) -> dict | None:
 def admin_urls(world):
     """Every admin page: index, app lists, and each model's list, add, change, history, delete."""
     objects = {"portal.employee": world["secret"], "portal.agency": world["agency_b"],
-               "programs.proposal": world["proposal_b"], "portal.importbatch": world["batch_b"]}
+               "programs.proposal": world["proposal_b"], "portal.importbatch": world["batch_b"],
+               "leave.application": world["application_b"]}
     urls = [reverse("admin:index")]
     for model in admin.site._registry:
         info = (model._meta.app_label, model._meta.model_name)
@@ -170,6 +225,41 @@ def test_every_url_as_every_role_leaks_nothing(world, client):
                      f"leaks found: {len(leaks)}")
     assert leaks == []
     assert checked == len(urls) * len(ROLES)
+
+
+def _secret_b_shown(body: str) -> bool:
+    return any(mark in body for mark in (GOV_B_SECRET_NAME, GOV_B_SECRET_ID, GOV_B_SECRET_ID[:3] + "****" + GOV_B_SECRET_ID[-3:]))
+
+
+def test_hr_of_one_government_sees_nothing_of_another(world, client):
+    """`hr_a` and `hr_b` (HR scoped to government A, to government B), every URL pointed at
+    government B's objects: hr_a gets a refusal or a page without B's people; hr_b, whose
+    government it is, never a 500, and B's person on some page."""
+    gov_b = world["government_b"]
+    urls = []
+    for name, _pattern in walk(get_resolver().url_patterns):
+        kwargs = params(name, gov_b)
+        if kwargs is None or name in {"logout", "set_language"}:
+            continue
+        urls.append(reverse(name, kwargs=kwargs))
+    urls += admin_urls(gov_b)
+    checked, leaks, seen_by_b = 0, [], 0
+    for role in ("hr_a", "hr_b"):
+        client.force_login(gov_b["users"][role])
+        for url in urls:
+            response = client.get(url)
+            checked += 1
+            assert response.status_code != 500, (role, url)
+            content = b"".join(response.streaming_content) if response.streaming else response.content
+            body = content.decode(errors="replace") if response.status_code == 200 else ""
+            if role == "hr_b":
+                seen_by_b += _secret_b_shown(body)
+            elif response.status_code not in DENIED and _secret_b_shown(body):
+                leaks.append(url)
+    report("access-governments", f"access control, HR of government A against government B's objects: {len(urls)} URLs "
+                                 f"× 2 roles (hr_a, hr_b) = {checked} requests checked, leaks found: {len(leaks)}")
+    assert leaks == [], "\n".join(leaks)
+    assert seen_by_b > 0
 
 
 def test_hr_sees_agency_b_objects_unmasked_in_the_admin(world, client):

@@ -87,7 +87,8 @@ def test_records_import_rejects_every_problem_and_writes_nothing(people, tmp_pat
     (b"", "records.csv", "檔案是空的。"),
     ("學員,課程\n王小明,好課\n".encode(), "records.csv", "row 1, 身分證字號: 缺少必要欄位"),
     (b"PK\x03\x04garbage", "records.xlsx", "檔案不是有效的 Excel 活頁簿（.xlsx）。"),
-    (b"\x89PNG\r\n\x1a\n\x00\x00", "records.csv", "檔案不是文字檔或 Excel 活頁簿。"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00", "records.csv",
+     "第 3 列含有空字元（NUL），檔案可能損毀或不是文字檔；請存成 UTF-8 CSV 或 Excel 活頁簿（.xlsx）後重新上傳。"),
 ], ids=["empty", "wrong-header", "not-a-workbook", "binary"])
 def test_records_import_rejects_unreadable_files(people, tmp_path, data, name, message):
     code, _, err = run_command("import_records", tmp_path, data, name)

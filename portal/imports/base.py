@@ -1,13 +1,16 @@
 """The importer skeleton: read, validate every row, then apply all or nothing."""
 import contextlib
 import gc
+import hashlib
 import itertools
 from abc import ABC
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
+
+from portal import nationalid
 
 from .columns import Column, cell_text, header_key, is_blank_row
 from .readers import FileFormatError, read_table
@@ -21,9 +24,20 @@ MAX_ERRORS = 5000
 
 @dataclass
 class RowError:
+    """One problem of an uploaded file: file row (0: the file as a whole), column, message.
+
+    Every error of every importer is one of these, so this is where personal data leaves
+    them: a message quoting a cell ("無法辨識的日期：「E110001158」", a shifted column) has
+    every ID-shaped word masked (DOMAIN.md: IDs never in error messages), whatever column
+    the cell sat in.
+    """
+
     row: int
     column: str
     message: str
+
+    def __post_init__(self):
+        self.message = nationalid.redact(str(self.message))
 
     def as_dict(self) -> dict:
         return {"row": self.row, "column": self.column, "message": self.message}
@@ -165,6 +179,26 @@ def _no_cycle_collection():
     finally:
         if was_enabled:
             gc.enable()
+
+
+def serialise_kind(kind: str) -> None:
+    """Wait for, then hold until the current transaction ends, the lock of imports of `kind`.
+
+    Two imports of the same kind at once (the same file submitted twice) would both compare
+    the file with the table as it was before either wrote, and both report creating every
+    row: counts and the audit trail would be wrong though the data is right. Under this
+    lock the second compares with what the first committed and reports its rows unchanged.
+    PostgreSQL: a transaction-level advisory lock on a stable 64-bit hash of the kind
+    (Python's hash() changes between processes, and the workers are processes). SQLite
+    serialises writers by itself: nothing to do. Must be called inside `transaction.atomic`.
+    """
+    if connection.vendor != "postgresql":
+        return
+    if not connection.in_atomic_block:
+        raise RuntimeError("serialise_kind() holds its lock until the transaction ends: call it inside atomic()")
+    digest = hashlib.blake2b(f"portal.import:{kind}".encode(), digest_size=8).digest()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest, "big", signed=True)])
 
 
 def map_distinct(function, values: list) -> list:
@@ -310,6 +344,7 @@ class Importer(ABC):
         result = Counts()
         try:
             with transaction.atomic():
+                serialise_kind(self.kind)
                 result = self.apply(rows)
                 if on_applied is not None and not dry_run:
                     on_applied(ImportResult(ok=True, total_rows=len(rows), counts=result))

@@ -1,10 +1,16 @@
 """Column objects: header aliases, cell cleaning, a Traditional Chinese message."""
+import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
 from portal import nationalid, rocdate
+
+
+# Control characters other than tab and line breaks: nothing a person typed, and a NUL
+# cannot be stored in PostgreSQL text at all.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class CellError(ValueError):
@@ -94,6 +100,8 @@ class Column:
 
     def _clean_uncached(self, value):
         text = cell_text(value)
+        if CONTROL_CHARACTERS.search(text):
+            raise CellError(_("含有控制字元（如 NUL），請刪除後重新上傳"))
         if not text:
             if self.required:
                 raise CellError(_("不可空白"))

@@ -60,7 +60,7 @@ def _decodes(data: bytes, encoding: str, piece: int = 1 << 20) -> int | None:
 
 
 def read_table(data: bytes, file_name: str = "") -> Table:
-    if not data or not data.strip():
+    if not data.removeprefix(b"\xef\xbb\xbf").strip():  # nothing, or a BOM and blank lines
         raise FileFormatError(_("檔案是空的。"))
     if data.startswith(XLSX_MAGIC) or file_name.lower().endswith((".xlsx", ".xlsm")):
         return _read_xlsx(data)
@@ -70,8 +70,13 @@ def read_table(data: bytes, file_name: str = "") -> Table:
 
 
 def _read_csv(data: bytes) -> Table:
-    if b"\x00" in data:
-        raise FileFormatError(_("檔案不是文字檔或 Excel 活頁簿。"))
+    if (nul := data.find(b"\x00")) >= 0:
+        # Named by row as the other errors are: a stray NUL in one cell of a long export
+        # must be findable; a binary or UTF-16 file has one on its first rows.
+        line = data.count(b"\n", 0, nul) + 1
+        raise FileFormatError(
+            _("第 %(line)d 列含有空字元（NUL），檔案可能損毀或不是文字檔；請存成 UTF-8 CSV 或 Excel 活頁簿（.xlsx）後重新上傳。")
+            % {"line": line})
     lines = io.TextIOWrapper(io.BytesIO(data), encoding=text_encoding(data), newline="")
     reader = csv.reader(lines)
     try:

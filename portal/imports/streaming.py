@@ -21,7 +21,8 @@ from django.db import connection, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from .base import MAX_AUDITED_CHANGES, MAX_ERRORS, REPORT_ROWS, Chunk, Counts, Importer, ImportResult, RowError
+from .base import (MAX_AUDITED_CHANGES, MAX_ERRORS, REPORT_ROWS, Chunk, Counts, Importer, ImportResult, RowError,
+                   serialise_kind)
 from .upsert import Staging
 
 Chunks = Iterable[Chunk]
@@ -78,6 +79,10 @@ class Sink:
         self.repeats = False  # a chunk held a key twice
 
     def __enter__(self) -> "Sink":
+        if connection.in_atomic_block:
+            # Before the first comparison with the table (each merge counts what it creates),
+            # held to the commit: see serialise_kind.
+            serialise_kind(self.importer.kind)
         self.staging.__enter__()
         if self.merge_each_chunk:
             with connection.cursor() as cursor:
@@ -141,6 +146,7 @@ class Sink:
                     self.counts.additions = self.staging.new_rows(REPORT_ROWS)
             else:
                 with transaction.atomic():
+                    serialise_kind(self.importer.kind)
                     if self.counts.created or self.counts.updated:  # a file imported again writes nothing
                         self.staging.merge()
                     self._complete(window, write=True)
