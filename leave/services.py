@@ -122,9 +122,6 @@ def grant_leave(plan: Plan, as_of: dt.date | None = None, *, dry_run: bool = Fal
         run.reviews = [(need.entry_id, _review_reason(need.record_ids, counted, names)) for need in needs]
     if dry_run:
         return run
-    if not (run.granted or run.reviews):
-        LearningRecord._base_manager.filter(leave_use__grant__plan=plan, used_for_leave=False).update(used_for_leave=True)
-        return run
     actor = user if getattr(user, "pk", None) else None
     entries = Entry.objects.bulk_create([
         Entry(employee_id=employee_id, plan=plan, kind=Entry.Kind.GRANT, hours=grant.hours, earned_on=grant.earned_on,

@@ -5,13 +5,15 @@ For workflow tests that must reach every state through the portal's own doors (i
 nothing here calls a service function.
 """
 import contextlib
+import datetime as dt
 import io
 import re
 
 from django.core.management import call_command
 from django.test import Client
-from django.test.utils import override_settings
 
+from portal.demo.doors import command, form_data
+from portal.demo.doors import on as demo_on
 from portal.demo.people import environment
 from portal.models import User
 
@@ -21,15 +23,8 @@ DEMO_PASSWORD = "Portal-test-2012"  # nosec B105: a test account's password
 @contextlib.contextmanager
 def on(day: str):
     """The portal as on an ISO date (`PORTAL_TODAY`, portal/clock.py)."""
-    with override_settings(PORTAL_TODAY=day):
+    with demo_on(dt.date.fromisoformat(day)):
         yield
-
-
-def command(name: str, *args) -> str:
-    """A management command as a person types it; its standard output."""
-    out, err = io.StringIO(), io.StringIO()
-    call_command(name, *args, stdout=out, stderr=err)
-    return out.getvalue()
 
 
 def import_file(tmp_path, command_name: str, file_name: str, data: bytes, *args) -> str:
@@ -63,8 +58,7 @@ def add_account(hr: Client, username: str, role: str, *, employee=None, agencies
     assert response.status_code == 302, _errors(response)
     user = User.objects.get(username=username)
     page = hr.get(f"/admin/portal/user/{user.pk}/change/")
-    form = page.context["adminform"].form
-    data = {name: value for name, value in _initial(form).items()}
+    data = form_data(page.context["adminform"].form)
     data.update({"first_name": full_name, "role": role, "employee": employee.pk if employee else "",
                  "agencies": [a.pk for a in agencies], "headed_units": [u.pk for u in headed_units],
                  "is_staff": "on" if role == "hr" else "", "is_active": "on"})
@@ -72,25 +66,6 @@ def add_account(hr: Client, username: str, role: str, *, employee=None, agencies
     assert response.status_code == 302, _errors(response)
     hr.get(response.url)  # the admin's list shows (and so clears) its messages
     return signed_in(username)
-
-
-def _initial(form) -> dict:
-    data = {}
-    for name, field in form.fields.items():
-        value = form.initial.get(name, field.initial)
-        widget = form[name].field.widget
-        if hasattr(widget, "decompress") and value is not None and not isinstance(value, list):
-            for i, part in enumerate(widget.decompress(value)):
-                data[f"{name}_{i}"] = part
-        elif isinstance(value, bool):
-            data[name] = "on" if value else ""
-        elif hasattr(value, "all"):
-            data[name] = [o.pk for o in value.all()]
-        elif isinstance(value, (list, tuple)):
-            data[name] = [getattr(o, "pk", o) for o in value]
-        else:
-            data[name] = value
-    return data
 
 
 def _errors(response) -> str:
