@@ -3,13 +3,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from courses.models import CalendarDay, CourseList
-from leave import rules as leave_rules
+from courses.models import Bundle, CalendarDay, CourseList
 from portal.models import Employee
 from programs.models import Plan
 
 from . import facts as facts_module
-from .rules import Award, PersonFacts, Progress, award_counts, evaluate_person
+from . import kinds
+from .leave_rules import LeaveGrant, RecordFact
+from .rules import Award, PersonFacts, Progress, award_counts
 
 NEARLY_MET = 0.8
 
@@ -23,11 +24,11 @@ class Evaluation:
     unit: str
     awards: list[Award] = field(default_factory=list)
     progress: list[Progress] = field(default_factory=list)
-    grants: list[leave_rules.LeaveGrant] = field(default_factory=list)
+    grants: list[LeaveGrant] = field(default_factory=list)
     leave_progress: list[str] = field(default_factory=list)
     # The facts the rules saw, kept so a page can show what the person has (course by course).
     facts: PersonFacts | None = None
-    records: list[leave_rules.RecordFact] = field(default_factory=list)
+    records: list[RecordFact] = field(default_factory=list)
 
     @property
     def award_counts(self) -> dict[str, int]:
@@ -53,28 +54,49 @@ def default_as_of(plan: Plan) -> dt.date:
     return plan.ends_on or dt.date.today()
 
 
+def plan_name(plan: Plan) -> str:
+    return f"{plan.slug}「{plan.title}」"
+
+
+def plan_refs(plan: Plan) -> kinds.PlanRefs:
+    """The course lists and side bundles the plan's rules may name (slugs)."""
+    return kinds.PlanRefs(set(CourseList.objects.filter(plan=plan).values_list("slug", flat=True)),
+                          set(Bundle.objects.filter(plan=plan, kind="side").values_list("slug", flat=True)))
+
+
+def check_plan_rules(plan: Plan, rules: list | None = None) -> list[dict]:
+    """The plan's rules (or `rules`, about to be saved) checked against their kinds and the plan.
+
+    Raises kinds.RuleParameterError with one Chinese sentence per problem, each naming the
+    plan, the rule and the field. Every evaluation runs through this, so a plan stored with
+    parameters nobody can read is refused with that message instead of crashing a page.
+    """
+    rules = plan.parameters.get("rules", []) if rules is None else rules
+    kinds.check_rules(plan_name(plan), rules, plan_refs(plan))
+    return rules
+
+
 def context_for(plan: Plan) -> dict:
     return {"bundles": facts_module.bundles_of(plan), "course_lists": facts_module.course_lists_of(plan)}
 
 
 def evaluate(plan: Plan, as_of: dt.date | None = None, employees=None, context: dict | None = None) -> list[Evaluation]:
     """Everyone the plan covers (or the given employees), sorted by national ID."""
+    rules = check_plan_rules(plan)
     as_of = as_of or default_as_of(plan)
     employees = facts_module.covered_employees(plan) if employees is None else employees
     context = context_for(plan) if context is None else context
     people = facts_module.gather(plan, employees, as_of, context)
     records = facts_module.leave_records(plan, employees, as_of, context)
-    rules = plan.parameters.get("rules", [])
+    leave_rules = [rule for rule in rules if rule["kind"] in kinds.LEAVE_KINDS]
     results = []
     for pk, national_id, name, agency, unit, rank in (employees.order_by("national_id")
                                                       .values_list("pk", "national_id", "name", "agency__name", "unit__name", "rank")):
-        outcome = evaluate_person(rules, people[pk], context)
+        outcome = kinds.evaluate_person(rules, people[pk], context)
         evaluation = Evaluation(pk, national_id, name, agency, unit or "", outcome.awards, outcome.progress,
                                 facts=people[pk], records=records.get(pk, []))
-        for rule in rules:
-            if rule.get("kind") not in leave_rules.LEAVE_KINDS:
-                continue
-            grants, note = leave_rules.entitlement(rule, records.get(pk, []), context["bundles"], rank)
+        for rule in leave_rules:
+            grants, note = kinds.entitlement(rule, records.get(pk, []), context["bundles"], rank)
             evaluation.grants += grants
             if note:
                 evaluation.leave_progress.append(note)
@@ -89,13 +111,16 @@ def warnings(plan: Plan, as_of: dt.date | None = None) -> list[str]:
     a course list a rule reads that HR has not filled yet decides nothing. Each sentence names
     the file HR should import.
     """
+    try:
+        rules = check_plan_rules(plan)
+    except kinds.RuleParameterError as error:
+        return error.messages  # nothing can be figured until HR corrects the rule
     as_of = as_of or default_as_of(plan)
-    rules = plan.parameters.get("rules", [])
     found = []
     if plan.off_duty_definition:
         years = set()
         for rule in rules:
-            if rule.get("kind") in leave_rules.LEAVE_KINDS:
+            if rule.get("kind") in kinds.LEAVE_KINDS:
                 start, end = facts_module._window(rule, as_of, plan.starts_on)
                 if start <= end and start.year > 1900:
                     years |= set(range(start.year, end.year + 1))
@@ -109,9 +134,13 @@ def warnings(plan: Plan, as_of: dt.date | None = None) -> list[str]:
     names = dict(CourseList.objects.filter(plan=plan).values_list("slug", "name"))
     for rule in rules:
         slug = rule.get("list")
-        if slug and rule.get("kind") in ("course_list_completion", "leave_offduty_list") and not lists.get(slug):
+        kind = kinds.kind_of(rule)
+        if slug and kind is not None and not kind.promotion and not lists.get(slug):
             found.append(f"「{names.get(slug, slug)}」課程清單尚未建立，依此清單的規定（{rule.get('clause', rule.get('code'))}）"
                          f"暫無法計算；請人事單位以 import_course_list {plan.slug} {slug} 匯入課程清單檔。")
+        if kind is not None and kind.code == "threshold_tiers" and not rule.get("tiers"):
+            found.append(f"規則 {rule['code']}（{rule.get('clause', '')}）尚未設定獎勵級距，暫不核給獎勵；"
+                         f"請人事單位於「計畫規則」頁填寫級距。")
     return found
 
 

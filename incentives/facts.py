@@ -19,15 +19,14 @@ from courses.models import (
     LearningRecord,
 )
 from courses.offduty import Absence, OfficeHours, is_off_duty
-from leave.rules import RecordFact
 from portal.models import Agency, Employee
 from programs.models import CaseReport, Certificate, ContestEntry, Plan, TeamMember
 
+from . import kinds
+from .leave_rules import RecordFact
 from .rules import BundleInfo, PersonFacts
 
 ZERO = Decimal(0)
-LEAVE_KINDS = {"leave_offduty_list", "leave_bundles"}
-COURSE_KINDS = {"bundle_completion", "course_list_completion"}
 
 
 def covered_employees(plan: Plan):
@@ -66,10 +65,6 @@ def forum_total(rule: dict):
     return F("posts") + F("replies") - F("excluded")
 
 
-def _metric_rules(rules):
-    return [r for r in rules if r.get("kind") in ("threshold_tiers", "unit_average")]
-
-
 def bundles_of(plan: Plan) -> list[BundleInfo]:
     result = []
     for bundle in Bundle.objects.filter(plan=plan).prefetch_related("entries__course").order_by("kind", "hours", "slug"):
@@ -93,9 +88,9 @@ def gather(plan: Plan, employees, as_of: dt.date, context: dict) -> dict[int, Pe
     ids = employees.values("pk")
     period_start = plan.starts_on
     records = LearningRecord.objects.filter(employee__in=ids, completed_on__lte=as_of)
-    for rule in _metric_rules(rules):
+    for rule in kinds.needs(rules, kinds.METRICS) + kinds.needs(rules, kinds.UNIT_METRICS):
         start, end = _window(rule, as_of, period_start)
-        metrics = {m["metric"] for t in rule.get("tiers", []) for p in t.get("any_of", [t]) for m in p.get("all_of", [p]) if "metric" in m}
+        metrics = set(kinds.metrics_of(rule))
         if metrics & {"hours", "digital_hours", "job_related_hours", "digital_hours_per_head"}:
             for row in (records.filter(completed_on__range=(start, end)).values("employee_id")
                         .annotate(sum_hours=Sum("hours"), sum_digital=Sum("digital_hours"),
@@ -110,7 +105,7 @@ def gather(plan: Plan, employees, as_of: dt.date, context: dict) -> dict[int, Pe
                 person = people[row["employee_id"]]
                 person.metrics.setdefault(rule["code"], {})["forum_posts"] = Decimal(row["total"])
                 person.forum_excluded[rule["code"]] = row["excluded"]
-        if rule.get("kind") == "unit_average":
+        if kinds.UNIT_METRICS in kinds.kind_of(rule).facts:
             _unit_metrics(rule, plan, people, employees, start, end)
     keys = {c[0] for b in context["bundles"] for c in b.courses} | {c[0] for cl in context["course_lists"].values() for c in cl}
     if keys:
@@ -120,13 +115,16 @@ def gather(plan: Plan, employees, as_of: dt.date, context: dict) -> dict[int, Pe
                                         .annotate(first=Min("completed_on"))):
             people[employee_id].completed[key] = first
         # What each course rule counts: first completion inside that rule's own window.
-        for rule in rules:
-            if rule.get("kind") not in COURSE_KINDS:
-                continue
+        course_rules = [r for r in kinds.needs(rules, kinds.COMPLETIONS) if not kinds.kind_of(r).promotion]
+        course_rules += [r for r in kinds.needs(rules, kinds.LIST_METRICS) if r.get("list")]
+        for rule in course_rules:
             start, end = _window(rule, as_of, period_start)
             for employee_id, key, first in (records.filter(course_key__in=keys, completed_on__range=(start, end))
                                             .values_list("employee_id", "course_key").annotate(first=Min("completed_on"))):
                 people[employee_id].completed_in.setdefault(rule["code"], {})[key] = first
+    for rule in kinds.needs(rules, kinds.LIST_METRICS):
+        if rule.get("list"):
+            _list_metrics(rule, people, context)
     certificates = Certificate.objects.filter(plan=plan, employee__in=ids, obtained_on__lte=as_of)
     reports = CaseReport.objects.filter(plan=plan, employee__in=ids, submitted_on__lte=as_of)
     if period_start:
@@ -149,6 +147,20 @@ def gather(plan: Plan, employees, as_of: dt.date, context: dict) -> dict[int, Pe
             .values_list("employee_id", "title", "submitted_on", "accepted"):
         people[employee_id].case_reports.append((title, submitted, accepted))
     return people
+
+
+def _list_metrics(rule: dict, people: dict[int, PersonFacts], context: dict) -> None:
+    """Courses and hours (the list's hours) completed from the rule's course list inside its window.
+
+    Hualien 106 陸、一、（四）: the buffet list's reward is tiered on what a person completed of
+    the list by 106/09/30; the hours are the list's hours for each course, not the record's.
+    """
+    listed = {key: hours for key, _name, hours in context["course_lists"].get(rule["list"], [])}
+    for person in people.values():
+        done = [key for key in person.completed_in.get(rule["code"], {}) if key in listed]
+        values = person.metrics.setdefault(rule["code"], {})
+        values["list_courses"] = Decimal(len(done))
+        values["list_hours"] = sum((Decimal(listed[key]) for key in done), ZERO)
 
 
 def _unit_metrics(rule, plan, people, employees, start, end):
@@ -183,7 +195,7 @@ def _unit_metrics(rule, plan, people, employees, start, end):
 
 def leave_records(plan: Plan, employees, as_of: dt.date, context: dict) -> dict[int, list[RecordFact]]:
     """Each record in a leave rule's window, with whether it was completed off duty."""
-    leave_rules = [r for r in plan.parameters.get("rules", []) if r.get("kind") in LEAVE_KINDS]
+    leave_rules = kinds.needs(plan.parameters.get("rules", []), kinds.RECORDS)
     if not leave_rules or not plan.off_duty_definition:
         return {}
     starts, ends = zip(*(_window(r, as_of, plan.starts_on) for r in leave_rules))
@@ -201,7 +213,8 @@ def leave_records(plan: Plan, employees, as_of: dt.date, context: dict) -> dict[
                                              ends_at.astimezone(tz).replace(tzinfo=None)))
     hours_by_agency = {a.pk: OfficeHours.of(a) for a in Agency.objects.filter(employees__in=ids).distinct()}
     agency_of = dict(employees.values_list("pk", "agency_id"))
-    listed = {c[0] for cl in context["course_lists"].values() for c in cl}
+    # On the list a leave rule names (Tainan's policy courses, 附件4), not on any list of the plan.
+    listed = {c[0] for rule in leave_rules if rule.get("list") for c in context["course_lists"].get(rule["list"], [])}
     result: dict[int, list[RecordFact]] = defaultdict(list)
     for row in (LearningRecord.objects.filter(employee__in=ids, completed_on__range=(start, end))
                 .values_list("pk", "employee_id", "course_key", "course_name", "hours", "digital_hours",

@@ -15,8 +15,9 @@ AWARD_LABEL = {"commendation": "嘉獎", "merit": "記功", "major_merit": "記�
 AWARD_WEIGHT = {"commendation": 1, "merit": 3, "major_merit": 9}
 METRIC_LABEL = {"hours": "學習時數", "digital_hours": "數位學習時數", "job_related_hours": "與業務相關學習時數",
                 "forum_posts": "論壇發表及回應篇數", "digital_hours_per_head": "單位數位學習平均時數",
-                "forum_posts_per_head": "單位論壇平均篇數"}
-METRIC_UNIT = {"forum_posts": "篇", "forum_posts_per_head": "篇"}
+                "forum_posts_per_head": "單位論壇平均篇數", "list_courses": "清單課程完成門數",
+                "list_hours": "清單課程完成時數"}
+METRIC_UNIT = {"forum_posts": "篇", "forum_posts_per_head": "篇", "list_courses": "門"}
 
 
 def roc(day) -> str:
@@ -101,9 +102,8 @@ def _meets(condition: dict, values: dict) -> bool:
 
 
 def _paths(tier: dict) -> list[list[dict]]:
-    if "any_of" in tier:
-        return [p.get("all_of", [p]) for p in tier["any_of"]]
-    return [tier.get("all_of", [])]
+    """A tier's ways to be met: any one path, every condition of that path (`any_of` of `all_of`)."""
+    return [p["all_of"] for p in tier["any_of"]]
 
 
 def _describe(path: list[dict], values: dict, labels: dict = METRIC_LABEL) -> str:
@@ -121,7 +121,7 @@ def _gap(path: list[dict], values: dict, labels: dict = METRIC_LABEL) -> tuple[f
         have = Decimal(values.get(c["metric"], 0))
         need = Decimal(str(c.get("min", c.get("above", 0))))
         if "above" in c:
-            need = need + (1 if METRIC_UNIT.get(c["metric"]) == "篇" else Decimal("0.5"))
+            need = need + (1 if METRIC_UNIT.get(c["metric"]) in ("篇", "門") else Decimal("0.5"))
         ratios.append(float(min(have / need, 1)) if need else 1.0)
         if have < need:
             unit = METRIC_UNIT.get(c["metric"], "小時")
@@ -129,7 +129,7 @@ def _gap(path: list[dict], values: dict, labels: dict = METRIC_LABEL) -> tuple[f
     return (sum(ratios) / len(ratios) if ratios else 1.0), "、".join(missing)
 
 
-def _labels(rule: dict) -> dict[str, str]:
+def labels_for(rule: dict) -> dict[str, str]:
     """Taoyuan's rules count 發表篇數 only (`count: posts`), so the reason says so."""
     if rule.get("count") == "posts":
         return {**METRIC_LABEL, "forum_posts": "論壇發表篇數", "forum_posts_per_head": "單位論壇平均發表篇數"}
@@ -139,21 +139,25 @@ def _labels(rule: dict) -> dict[str, str]:
 def threshold_tiers(rule: dict, values: dict, *, subject: str = "") -> Result:
     result = Result()
     tiers = rule.get("tiers", [])
+    if not tiers:
+        # Hualien's buffet list: the seed leaves the tiers to another plan until HR fills them in.
+        text = "獎勵標準尚未設定（" + (rule.get("rewards") or "請人事單位於規則頁填寫級距") + "）"
+        return Result(progress=[Progress(rule["code"], text, 0.0, False, rule.get("deadline", ""))])
     met_index = -1
     for index, tier in enumerate(tiers):
         for path in _paths(tier):
             if all(_meets(c, values) for c in path):
                 met_index, met_path = index, path
                 break
-    deadline = rule.get("filing_deadline") or (rule.get("window") or {}).get("end", "")
+    deadline = rule.get("filing_deadline") or rule.get("deadline") or (rule.get("window") or {}).get("end", "")
     if met_index >= 0:
         tier = tiers[met_index]
         result.awards.append(Award(rule["code"], tier["award"], tier["count"],
-                                   f"{subject}{_describe(met_path, values, _labels(rule))} → {award_text(tier['award'], tier['count'])}",
+                                   f"{subject}{_describe(met_path, values, labels_for(rule))} → {award_text(tier['award'], tier['count'])}",
                                    rule.get("group", "")))
     if met_index + 1 < len(tiers):
         tier = tiers[met_index + 1]
-        ratio, missing = max((_gap(p, values, _labels(rule)) for p in _paths(tier)), key=lambda g: g[0])
+        ratio, missing = max((_gap(p, values, labels_for(rule)) for p in _paths(tier)), key=lambda g: g[0])
         text = f"{missing}可達{award_text(tier['award'], tier['count'])}"
         if deadline:
             text += f"，截止 {roc(deadline)}"
@@ -342,62 +346,6 @@ def discretionary(rule: dict, person: PersonFacts, context: dict) -> Result:
     if cap:
         text += f"（最高{award_text(cap['award'], cap['count'])}）"
     return Result(progress=[Progress(rule["code"], text, 0.0, False)])
-
-
-def course_list_completion(rule: dict, person: PersonFacts, context: dict) -> Result:
-    courses = context.get("course_lists", {}).get(rule.get("list"), [])
-    if not courses:
-        return Result(progress=[Progress(rule["code"], "課程清單尚未建立", 0.0, False, rule.get("deadline", ""))])
-    deadline = dt.date.fromisoformat(rule["deadline"]) if rule.get("deadline") else None
-    completed = _completed(rule, person)
-    done = [c for c in courses if c[0] in completed and (deadline is None or completed[c[0]] <= deadline)]
-    result = Result()
-    tiers = [t for t in rule.get("tiers", []) if isinstance(t, dict) and "award" in t]
-    met = [t for t in tiers if len(done) >= t.get("min_courses", len(courses))]
-    if met:
-        tier = met[-1]
-        result.awards.append(Award(rule["code"], tier["award"], tier["count"],
-                                   f"於 {roc(rule['deadline'])} 前完成清單課程 {len(done)} 門 → {award_text(tier['award'], tier['count'])}",
-                                   rule.get("group", "")))
-    missing = [c for c in courses if c not in done]
-    if missing:
-        result.progress.append(Progress(rule["code"], "尚缺 " + "、".join(f"{c[1]}（{number(c[2])} 小時）" for c in missing[:5]),
-                                        len(done) / len(courses), False, rule.get("deadline", "")))
-    return result
-
-
-KINDS = {
-    "threshold_tiers": forum_and_hours,
-    "bundle_completion": bundle_completion,
-    "certificates": certificates,
-    "team_rating": team_rating,
-    "contest": contest,
-    "case_reports": case_reports,
-    "unit_average": unit_average,
-    "discretionary": discretionary,
-    "course_list_completion": course_list_completion,
-}
-
-
-def evaluate_person(rules: list[dict], person: PersonFacts, context: dict) -> Result:
-    """Every rule the data can decide, then "the better one" within each group."""
-    total = Result()
-    for rule in rules:
-        kind = KINDS.get(rule.get("kind"))
-        if kind is None:
-            continue  # leave rules and promotions are decided elsewhere
-        outcome = kind(rule, person, context)
-        total.awards += outcome.awards
-        total.progress += outcome.progress
-    best: dict[str, Award] = {}
-    kept = []
-    for award in total.awards:
-        if not award.group:
-            kept.append(award)
-        elif award.group not in best or award.weight > best[award.group].weight:
-            best[award.group] = award
-    total.awards = kept + list(best.values())
-    return total
 
 
 def award_counts(awards: list[Award]) -> dict[str, int]:

@@ -355,3 +355,41 @@ def _within(award: str, count: int, cap: dict) -> bool:
     from .rules import AWARD_WEIGHT
 
     return AWARD_WEIGHT[award] * count <= AWARD_WEIGHT[cap["award"]] * cap["count"]
+
+
+@transaction.atomic
+def update_rule(user, plan: Plan, rule: dict) -> RuleVersion:
+    """HR changes one rule of a plan (a threshold, Hualien's buffet tiers): saved, audited, versioned.
+
+    `rule`: the whole rule, its `code` naming the rule it replaces (its kind unchanged). The plan
+    row is locked and re-read, so two officers saving at once both land, one after the other.
+    Raises PermissionDenied (not an HR officer of the plan's government) and ValidationError with
+    one Chinese sentence per problem, naming the plan, the rule and the field (nothing is saved).
+    Returns the rule version now current: a new one when anything changed, as decisions made
+    before keep pointing at the version they used.
+    """
+    from programs.queries import plans_reviewed_by
+
+    from . import kinds
+    from .evaluation import check_plan_rules
+
+    if not is_hr(user) or not plans_reviewed_by(user).filter(pk=plan.pk).exists():
+        raise PermissionDenied
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    stored = plan.parameters.get("rules", [])
+    position = next((i for i, r in enumerate(stored) if isinstance(r, dict) and r.get("code") == rule.get("code")), None)
+    if position is None:
+        raise ValidationError(_("計畫沒有代碼為「%(code)s」的規則。") % {"code": rule.get("code", "")})
+    if stored[position].get("kind") != rule.get("kind"):
+        raise ValidationError(_("規則類型不能變更。"))
+    rules = [*stored[:position], rule, *stored[position + 1:]]
+    try:
+        check_plan_rules(plan, rules)
+    except kinds.RuleParameterError as error:
+        raise ValidationError(error.messages) from error
+    if rules != stored:
+        plan.parameters = {**plan.parameters, "rules": rules, "rules_edited": clock.now().isoformat()}
+        plan.save(update_fields=["parameters"])
+        audit.record(user, "rule_change", plan, f"{plan.slug} {rule['code']}",
+                     before={"rule": stored[position]}, after={"rule": rule})
+    return current_version(plan)

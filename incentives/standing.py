@@ -15,21 +15,27 @@ from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils.translation import gettext as _
 
 from courses.models import CourseList, LearningRecord
-from leave import queries as leave_queries
-from leave import services as leave_services
-from leave.models import Application
 from portal import clock
 from portal.models import Employee
 from programs.models import Plan
 
+from . import kinds
 from .evaluation import Evaluation, context_for, evaluate
 from .evaluation import warnings as plan_warnings
 from .facts import covered_employees
 from .models import Decision
-from .rules import METRIC_LABEL, METRIC_UNIT, Award, Progress, number
+from .rules import Award, Progress, number
 
 ZERO = Decimal(0)
-LEAVE_KINDS = ("leave_bundles", "leave_offduty_list")
+
+# Sections an app above this one adds to a person's own page: name -> provider(employee).
+# `leave` registers its summary (leave.apps.LeaveConfig.ready), so this module never imports it.
+PERSON_SECTIONS: dict = {}
+
+
+def register_person_section(name: str, provider) -> None:
+    """Add a section to the person's page; `provider(employee)` returns what the template reads."""
+    PERSON_SECTIONS[name] = provider
 
 
 def yearly_minimum(year: int) -> dict:
@@ -122,17 +128,6 @@ class PlanStanding:
 
 
 @dataclass
-class LeaveSummary:
-    today: dt.date
-    balance: Decimal
-    earned: Decimal
-    used: Decimal
-    lapsed: Decimal
-    next_lapse: tuple | None            # (date, hours) of the earliest hours still to lapse
-    applications: list[Application]
-
-
-@dataclass
 class MyStanding:
     employee: Employee
     year: int
@@ -142,8 +137,13 @@ class MyStanding:
     categories: list[tuple[str, Decimal]]
     minimum: dict
     plans: list[PlanStanding]
-    leave: LeaveSummary
+    sections: dict
     decisions: list[Decision]
+
+    @property
+    def leave(self):
+        """The leave section (`leave.queries.LeaveSummary`), when the leave app provides one."""
+        return self.sections.get("leave")
 
     @property
     def share(self) -> int:
@@ -181,7 +181,8 @@ def my_standing(employee: Employee, year: int) -> MyStanding:
                        .values_list("y", flat=True)) | {year}, reverse=True)
     return MyStanding(
         employee=employee, year=year, years=years, totals=totals, months=list(months.values()), categories=categories,
-        minimum=yearly_minimum(year), plans=plans_for(employee), leave=leave_summary(employee),
+        minimum=yearly_minimum(year), plans=plans_for(employee),
+        sections={name: provider(employee) for name, provider in PERSON_SECTIONS.items()},
         decisions=list(Decision.objects.filter(employee=employee).select_related("plan").order_by("-updated_at", "-pk")),
     )
 
@@ -190,7 +191,13 @@ def plans_for(employee: Employee) -> list[PlanStanding]:
     standings = []
     for plan in Plan.objects.select_related("issuer").order_by("-roc_year", "slug"):
         context = context_for(plan)
-        found = evaluate(plan, employees=covered_employees(plan).filter(pk=employee.pk), context=context)
+        try:
+            found = evaluate(plan, employees=covered_employees(plan).filter(pk=employee.pk), context=context)
+        except kinds.RuleParameterError as error:
+            # A plan whose rules HR must correct: said on the page, never a crash.
+            if covered_employees(plan).filter(pk=employee.pk).exists():
+                standings.append(PlanStanding(plan, [], [], error.messages))
+            continue
         if not found:
             continue
         list_names = dict(CourseList.objects.filter(plan=plan).values_list("slug", "name"))
@@ -203,94 +210,27 @@ def _date(value) -> dt.date | None:
     return dt.date.fromisoformat(value) if isinstance(value, str) and value else None
 
 
-def _metrics(rule: dict) -> list[str]:
-    found = []
-    for tier in rule.get("tiers", []):
-        for path in tier.get("any_of", [tier]):
-            for condition in path.get("all_of", [path]):
-                if "metric" in condition and condition["metric"] not in found:
-                    found.append(condition["metric"])
-    return found
-
-
 def rule_label(rule: dict, list_names: dict) -> str:
-    kind = rule.get("kind")
-    if kind == "threshold_tiers":
-        metrics = _metrics(rule)
-        if metrics == ["forum_posts"]:
-            return _("論壇發表及回應")
-        if "forum_posts" in metrics:
-            return _("個人學習時數或論壇發表")
-        return _("個人學習時數")
-    if kind == "certificates":
-        names = []
-        for item in rule.get("tiers", []) + rule.get("groups", []):
-            names += [n for n in item.get("all_of", []) if n not in names]
-        return _("證書：%(names)s") % {"names": "、".join(names)}
-    if kind in ("course_list_completion", "lottery"):
-        return list_names.get(rule.get("list"), _("指定課程"))
-    return {
-        "unit_average": _("單位數位學習平均時數或論壇平均篇數"),
-        "bundle_completion": _("主餐＋副餐套餐獎勵"),
-        "leave_bundles": _("公餘時間完成套餐課程補休"),
-        "leave_offduty_list": _("公餘時間數位學習補休"),
-        "team_rating": _("熠星方案專案小組評等"),
-        "contest": _("自製數位教材暨行銷短片競賽"),
-        "case_reports": _("行政案例或研究報告"),
-        "discretionary": _("論壇版主及社團社長（人事單位核定）"),
-    }.get(kind, rule.get("code", ""))
+    """The rule's name as a person reads it (its kind's label, `incentives.kinds`)."""
+    kind = kinds.kind_of(rule)
+    return kind.label(rule, list_names) if kind else rule.get("code", "")
 
 
 def _have(rule: dict, result: Evaluation, context: dict) -> str:
-    """What the person has towards the rule, in a few words."""
-    facts = result.facts
-    kind = rule.get("kind")
-    if facts is None:
+    """What the person has towards the rule, in a few words (its kind's `have`)."""
+    kind = kinds.kind_of(rule)
+    if result.facts is None or kind is None or kind.have is None:
         return ""
-    if kind == "threshold_tiers":
-        values = facts.metrics.get(rule["code"], {})
-        return "、".join(f"{METRIC_LABEL.get(m, m)} {number(values.get(m, 0))} {METRIC_UNIT.get(m, '小時')}"
-                        for m in _metrics(rule))
-    if kind == "unit_average":
-        values = facts.unit_metrics.get(rule["code"], {})
-        return "、".join(f"{METRIC_LABEL.get(m, m)} {number(values.get(m, 0))} {METRIC_UNIT.get(m, '小時')}"
-                        for m in _metrics(rule)) if values else ""
-    if kind == "certificates":
-        wanted = {n for item in rule.get("tiers", []) + rule.get("groups", []) for n in item.get("all_of", [])}
-        held = [n for n in facts.certificates if n in wanted]
-        return _("已取得：%(names)s") % {"names": "、".join(held)} if held else _("尚未取得證書")
-    if kind == "team_rating":
-        if not facts.teams:
-            return _("未列入評等的專案小組")
-        return "；".join(_("「%(team)s」評等%(rating)s，擔任%(role)s") % {"team": t, "rating": r, "role": role}
-                        for t, r, role in facts.teams)
-    if kind == "contest":
-        if not facts.contest:
-            return _("尚無參賽作品")
-        return "；".join(f"「{title}」{review or _('審查中')}" for title, review, _placing, _role in facts.contest)
-    if kind == "case_reports":
-        accepted = sum(1 for _t, _d, ok in facts.case_reports if ok)
-        return _("已繳交 %(n)d 篇，審查通過 %(ok)d 篇") % {"n": len(facts.case_reports), "ok": accepted}
-    if kind in ("course_list_completion", "lottery"):
-        courses = context["course_lists"].get(rule.get("list"), [])
-        if not courses:
-            return _("課程清單尚未公布")
-        # A list rule counts its own window (DOMAIN.md Decision); the draws read the plan period.
-        completed = facts.completed if kind == "lottery" else facts.completed_in.get(rule.get("code"), {})
-        done = sum(1 for c in courses if c[0] in completed)
-        if kind == "lottery":
-            return _("完成指定課程 %(done)d 門，抽獎機會 %(n)d 次") % {"done": done, "n": done * rule.get("chances_per_course", 1)}
-        return _("已完成 %(done)d／%(all)d 門") % {"done": done, "all": len(courses)}
-    return ""
+    return kind.have(rule, result.facts, result.records, context)
 
 
 def rule_standings(plan: Plan, result: Evaluation, context: dict, list_names: dict) -> list[RuleStanding]:
     rows = []
     for rule in plan.parameters.get("rules", []):
         code, kind = rule.get("code", ""), rule.get("kind", "")
-        row = RuleStanding(code, rule_label(rule, list_names), rule.get("clause", ""), leave=kind in LEAVE_KINDS,
+        row = RuleStanding(code, rule_label(rule, list_names), rule.get("clause", ""), leave=kind in kinds.LEAVE_KINDS,
                            have=_have(rule, result, context))
-        if kind == "lottery":
+        if kinds.KINDS[kind].promotion:
             row.bar = False
         elif row.leave:
             row.grants = [g for g in result.grants if g.rule == code]
@@ -313,7 +253,7 @@ def rule_standings(plan: Plan, result: Evaluation, context: dict, list_names: di
             row.ratio = 1.0 if row.met else (max(ratios) if ratios else 0.0)
             deadlines = [p.deadline for p in progress if p.deadline]
             row.deadline = _date(rule.get("filing_deadline") or rule.get("deadline") or (deadlines[0] if deadlines else ""))
-        if kind == "course_list_completion":
+        if kind == "threshold_tiers" and rule.get("list") and not rule.get("tiers"):
             # A list whose rewards the plan sets elsewhere (Hualien's buffet): progress is the share of courses done.
             courses = context["course_lists"].get(rule.get("list"), [])
             completed = result.facts.completed_in.get(code, {}) if result.facts else {}
@@ -333,16 +273,3 @@ def bundle_standings(result: Evaluation, context: dict) -> list[BundleStanding]:
     shown = [b for b in bundles if b.kind != "main" or b.rank == result.facts.rank]
     return [BundleStanding(b.name, b.kind, [BundleCourse(name, hours, result.facts.completed.get(key), key in off_duty)
                                             for key, name, hours in b.courses]) for b in shown]
-
-
-def leave_summary(employee: Employee) -> LeaveSummary:
-    """The employee's leave as of today, from the ledger's figures (right whether or not the lapse job ran)."""
-    today = clock.today()
-    lines = leave_queries.grant_lines(today, employees=[employee.pk])
-    earned = sum((line.figures.hours for line in lines), ZERO)
-    used = sum((line.figures.used for line in lines), ZERO)
-    lapsed = sum((line.figures.lapsed for line in lines), ZERO)
-    current = [(line.entry.usable_until, line.figures.remaining) for line in lines if line.figures.remaining > 0]
-    applications = list(Application.objects.filter(employee=employee).select_related("plan").order_by("-leave_date", "-pk"))
-    return LeaveSummary(today=today, balance=leave_services.balance(employee, today), earned=earned, used=used,
-                        lapsed=lapsed, next_lapse=min(current) if current else None, applications=applications)

@@ -305,3 +305,58 @@ def order_roster_pdf(request):
         raise Http404("沒有這份獎懲令")
     return pdf_response(render_roster_pdf(None, scope=scope_label(request.user), decisions=decisions, order_number=number),
                         "order-roster.pdf")
+
+
+def _reviewed_plan(request, slug) -> Plan:
+    """A plan the HR officer's government issued (RAD's HR: the central plans), else 404 or 403."""
+    from programs.queries import plans_reviewed_by
+
+    if not is_hr(request.user):
+        raise PermissionDenied
+    return get_object_or_404(plans_reviewed_by(request.user), slug=slug)
+
+
+@login_required
+def plan_rules(request, slug):
+    """HR's list of a plan's rules, each opening its form (Chinese names, never the raw JSON)."""
+    from courses.models import CourseList
+
+    from . import kinds
+
+    plan = _reviewed_plan(request, slug)
+    list_names = dict(CourseList.objects.filter(plan=plan).values_list("slug", "name"))
+    rows = [{"code": r.get("code", ""), "clause": r.get("clause", ""), "label": standing.rule_label(r, list_names),
+             "kind": kinds.kind_of(r).title if kinds.kind_of(r) else r.get("kind", "")}
+            for r in plan.parameters.get("rules", []) if isinstance(r, dict)]
+    version = plan.rule_versions.order_by("-number").first()
+    return render(request, "incentives/rules.html", {"plan": plan, "rows": rows, "version": version,
+                                                      "warnings": plan_warnings(plan)})
+
+
+@login_required
+def rule_edit(request, slug, code):
+    """HR edits one rule in a form made from its kind's schema; saving makes a new rule version."""
+    from courses.models import CourseList
+
+    from . import kinds
+    from .evaluation import plan_refs
+    from .rule_forms import RuleForm
+
+    plan = _reviewed_plan(request, slug)
+    rule = next((r for r in plan.parameters.get("rules", []) if isinstance(r, dict) and r.get("code") == code), None)
+    if rule is None or kinds.kind_of(rule) is None:
+        raise Http404
+    form = RuleForm(rule, plan_refs(plan), request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = services.update_rule(request.user, plan, form.rule())
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("已儲存規則 %(code)s（規則版本 %(n)d）。") % {"code": code, "n": version.number})
+            return redirect("incentives:rule-edit", slug=plan.slug, code=code)
+    list_names = dict(CourseList.objects.filter(plan=plan).values_list("slug", "name"))
+    return render(request, "incentives/rule_edit.html", {
+        "plan": plan, "rule": rule, "kind": kinds.kind_of(rule), "form": form,
+        "label": standing.rule_label(rule, list_names)})

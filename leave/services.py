@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from courses.calendar import WorkCalendar
 from courses.models import LearningRecord
 from courses.offduty import OfficeHours
-from incentives import facts
-from incentives.evaluation import context_for
+from incentives import facts, kinds
+from incentives.evaluation import check_plan_rules, context_for
 from incentives.facts import covered_employees
 from incentives.rules import number
 from portal import audit, clock
@@ -32,7 +32,8 @@ log = logging.getLogger(__name__)
 
 def leave_rule(plan: Plan) -> dict:
     """The plan's first leave rule (its application settings: notice, cut-off, form), or {}."""
-    return next((r for r in plan.parameters.get("rules", []) if r.get("kind") in leave_rules.LEAVE_KINDS), {})
+    rules = plan.parameters.get("rules", [])
+    return next((r for r in rules if isinstance(r, dict) and r.get("kind") in kinds.LEAVE_KINDS), {})
 
 
 def leave_plans():
@@ -61,17 +62,18 @@ def entitlements(plan: Plan, as_of: dt.date, employees=None) -> dict[tuple[int, 
     The set-based path of `incentives.evaluation` (a fixed number of queries); the cap is the
     ledger's to apply (`leave.rules.plan_grants`).
     """
+    rules = check_plan_rules(plan)
     employees = covered_employees(plan) if employees is None else employees
     context = context_for(plan)
     records = facts.leave_records(plan, employees, as_of, context)
     ranks = dict(employees.filter(pk__in=list(records)).values_list("pk", "rank"))
     result = {}
-    for rule in plan.parameters.get("rules", []):
-        if rule.get("kind") not in leave_rules.LEAVE_KINDS:
+    for rule in rules:
+        if rule["kind"] not in kinds.LEAVE_KINDS:
             continue
         for employee_id, facts_of_person in records.items():
-            grants, _note = leave_rules.entitlement(leave_rules.uncapped(rule), facts_of_person, context["bundles"],
-                                                    ranks.get(employee_id, ""))
+            grants, _note = kinds.entitlement(leave_rules.uncapped(rule), facts_of_person, context["bundles"],
+                                              ranks.get(employee_id, ""))
             if grants:
                 result[(employee_id, rule["code"])] = grants
     return result
@@ -101,7 +103,7 @@ def grant_leave(plan: Plan, as_of: dt.date | None = None, *, dry_run: bool = Fal
     as_of = as_of or clock.today()
     plan = Plan.objects.select_for_update(no_key=True).get(pk=plan.pk)
     run = GrantRun(plan, as_of, dry_run)
-    rules = {r["code"]: r for r in plan.parameters.get("rules", []) if r.get("kind") in leave_rules.LEAVE_KINDS}
+    rules = {r["code"]: r for r in check_plan_rules(plan) if r["kind"] in kinds.LEAVE_KINDS}
     if not rules:
         return run
     entitled = entitlements(plan, as_of)

@@ -7,6 +7,7 @@ from portal.admin_audit import AuditedAdminMixin
 from portal.admin_scope import ScopedAdminMixin
 
 from . import queries, services
+from .checks import kind_title
 from .models import (
     Activity,
     CampNomination,
@@ -47,6 +48,9 @@ class PlanAdmin(AuditedAdminMixin, admin.ModelAdmin):
     search_fields = ["slug", "title"]
     filter_horizontal = ["excluded_agencies"]
     inlines = [ActivityInline]
+    # Rules are edited on their own form (incentives:rule-edit), checked against their kind's schema.
+    exclude = ["parameters"]
+    readonly_fields = ["rules_summary"]
     actions = ["copy_to_next_year"]
 
     @admin.action(description=_("複製到下一年度（日期順延一年）"))
@@ -56,8 +60,27 @@ class PlanAdmin(AuditedAdminMixin, admin.ModelAdmin):
         for plan in queryset:
             match = re.search(r"(\d+)$", plan.slug)
             slug = plan.slug[:match.start()] + str(int(match.group(1)) + 1) if match else f"{plan.slug}-next"
-            copy = services.copy_plan(request.user, plan, slug)
+            try:
+                copy = services.copy_plan(request.user, plan, slug)
+            except ValidationError as error:
+                for message in error.messages:
+                    self.message_user(request, message, messages.ERROR)
+                continue
             self.message_user(request, _("已建立 %(slug)s。") % {"slug": copy.slug}, messages.SUCCESS)
+
+    @admin.display(description=_("規則參數"))
+    def rules_summary(self, plan):
+        """The rules as HR reads them, each linking to its form (the raw JSON is never shown)."""
+        from django.urls import reverse
+        from django.utils.html import format_html, format_html_join
+
+        rules = [r for r in plan.parameters.get("rules", []) if isinstance(r, dict)]
+        if not rules:
+            return _("（本計畫沒有獎勵或補休規則）")
+        return format_html("<ul>{}</ul>", format_html_join(
+            "", '<li><a href="{}">{} {}</a>（{}）</li>',
+            ((reverse("incentives:rule-edit", args=[plan.slug, r.get("code", "")]), r.get("code", ""),
+              r.get("name") or r.get("clause", ""), kind_title(r)) for r in rules)))
 
 
 class SessionInline(admin.TabularInline):

@@ -11,10 +11,19 @@ from courses.importers import ensure_courses, ensure_platforms
 from courses.models import Bundle, BundleCourse, CourseList, CourseListEntry
 from portal.models import Agency
 
+from .checks import rule_problems
 from .models import Activity, Plan, Session, TrainingClass
 
 PLANS_DIR = Path(settings.BASE_DIR) / "fixtures" / "plans"
 ACTIVITY_KEYS = {"slug", "kind", "name", "clause", "period", "participants", "description", "classes"}
+
+
+class PlanFileError(ValueError):
+    """A plan file that cannot be loaded; `messages` holds one Chinese sentence per problem."""
+
+    def __init__(self, messages: list[str]):
+        super().__init__("；".join(messages))
+        self.messages = messages
 
 
 def plan_files() -> list[Path]:
@@ -67,6 +76,11 @@ def load_plan(data: dict) -> Plan:
         "parameters": {"rules": _plain(data.get("rules") or []), "coverage_scope": coverage.get("scope", "issuer")},
     }
     stored = Plan.objects.filter(slug=data["slug"]).values(*values).first()
+    if stored and stored["parameters"].get("rules_edited"):
+        # HR changed a rule on the rule page (a threshold, Hualien's buffet tiers): the file does
+        # not take it back. The file's other fields still load.
+        values["parameters"] = {**values["parameters"], "rules": stored["parameters"]["rules"],
+                                "rules_edited": stored["parameters"]["rules_edited"]}
     plan, _created = Plan.objects.update_or_create(slug=data["slug"], defaults=values)
     _audit_load(plan, stored, values)
     plan.excluded_agencies.set([agency_named(name, issuer) for name in coverage.get("exclude_agencies") or []])
@@ -147,8 +161,32 @@ def _load_bundle(plan: Plan, item: dict) -> None:
         BundleCourse.objects.update_or_create(bundle=bundle, course_id=course_id, defaults={"hours": hours})
 
 
+def check_plan_data(data: dict, source: str = "") -> list[str]:
+    """Every problem of one plan file's rules, in Chinese, each naming the plan, the rule and the field.
+
+    The rules are checked against their kinds' schemas (registered by `incentives`) and against
+    the file's own course lists and side bundles.
+    """
+    if not isinstance(data, dict) or not data.get("slug"):
+        return [f"{source}：不是計畫檔（缺少代碼 slug）"]
+    lists = {item.get("slug") for item in data.get("course_lists") or []}
+    sides = {item.get("slug") for item in data.get("bundles") or [] if item.get("kind") == "side"}
+    name = f"{data['slug']}「{data.get('title', '')}」"
+    return rule_problems(name, _plain(data.get("rules") or []), lists, sides)
+
+
 def load_plans(paths: list[Path] | None = None) -> list[Plan]:
+    """Load the plan files (the shipped five by default); idempotent.
+
+    Every file is checked first; raises PlanFileError with every problem and saves nothing when
+    any rule does not fit its kind.
+    """
     from courses.services import load_shipped_calendars
 
+    documents = [(path, yaml.safe_load(path.read_text(encoding="utf-8"))) for path in (paths or plan_files())]
+    problems = [message for path, data in documents for message in check_plan_data(data, path.name)]
+    if problems:
+        raise PlanFileError(problems)
     load_shipped_calendars()
-    return [load_plan(yaml.safe_load(path.read_text(encoding="utf-8"))) for path in (paths or plan_files())]
+    with transaction.atomic():
+        return [load_plan(data) for _path, data in documents]

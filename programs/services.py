@@ -494,6 +494,7 @@ def copy_plan(user, plan, new_slug: str, years: int = 1):
     every date moved by a year; rules copied with their dates moved too."""
     from courses.models import Bundle, BundleCourse, CourseList, CourseListEntry
 
+    from .checks import rule_problems
     from .models import Plan
 
     if not is_hr(user):
@@ -508,6 +509,12 @@ def copy_plan(user, plan, new_slug: str, years: int = 1):
     copy.issued_on, copy.reference = None, ""
     copy.starts_on, copy.ends_on = _shift(source.starts_on, years), _shift(source.ends_on, years)
     copy.parameters = _shift(source.parameters, years)
+    # The copy's rules must fit their kinds as any plan's do (a plan stored before the checks existed).
+    problems = rule_problems(f"{new_slug}「{copy.title}」", copy.parameters.get("rules", []),
+                             set(CourseList.objects.filter(plan=source).values_list("slug", flat=True)),
+                             set(Bundle.objects.filter(plan=source, kind="side").values_list("slug", flat=True)))
+    if problems:
+        raise ValidationError(problems)
     copy.save()
     copy.excluded_agencies.set(excluded)
     for activity in source.activities.prefetch_related("classes__sessions"):

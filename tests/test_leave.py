@@ -15,7 +15,7 @@ from tests.factories import AgencyFactory, EmployeeFactory, UnitFactory, UserFac
 
 LEAVE = {"code": "leave", "kind": "leave_offduty_list", "window": {"start": "2012-01-01", "end": "2012-09-30"},
          "min_digital_hours": 5, "min_total_hours": 40, "cap_hours": 8, "use_within_months": 6,
-         "final_cutoff": "2012-12-28", "advance_notice_days": 14}
+         "final_cutoff": "2012-12-28", "advance_notice_days": 14, "list": "policy-courses"}
 
 
 @pytest.fixture

@@ -147,7 +147,7 @@ def test_my_standing_for_a_list_without_tiers_a_team_and_certificates(db, client
     government = AgencyFactory(name="花蓮縣政府")
     employee = EmployeeFactory(unit=UnitFactory(agency=AgencyFactory(name="花蓮縣政府教育處", parent=government)))
     plan = Plan.objects.create(slug="hualien-106", issuer=government, roc_year=106, title="花蓮縣計畫", parameters={"rules": [
-        {"code": "buffet", "kind": "course_list_completion", "list": "buffet-courses", "deadline": "2017-09-30", "tiers": []},
+        {"code": "buffet", "kind": "threshold_tiers", "list": "buffet-courses", "deadline": "2017-09-30", "tiers": []},
         {"code": "yixing-team", "kind": "team_rating", "ratings": {"優等": {"member": {"award": "commendation", "count": 1}}}},
         {"code": "moocs", "kind": "certificates", "groups": [{"all_of": ["磨課師完課證明", "磨課師認證考試"], "award": "commendation", "count": 1}]},
     ]})

@@ -2,8 +2,9 @@
 import datetime as dt
 from decimal import Decimal as D
 
-from incentives.rules import BundleInfo, PersonFacts, award_counts, evaluate_person
-from leave.rules import RecordFact, add_months, bundle_leave, offduty_list_leave
+from incentives.kinds import evaluate_person
+from incentives.leave_rules import RecordFact, add_months, bundle_leave, offduty_list_leave
+from incentives.rules import BundleInfo, PersonFacts, award_counts
 
 FORUM = {"code": "forum-posts", "kind": "threshold_tiers", "window": {"start": "2012-01-01", "end": "2012-08-31"},
          "tiers": [{"award": "commendation", "count": 1, "any_of": [{"all_of": [{"metric": "forum_posts", "min": 200}]}]},

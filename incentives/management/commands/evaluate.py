@@ -4,6 +4,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from incentives.evaluation import default_as_of, evaluate, warnings
+from incentives.kinds import RuleParameterError
 from incentives.rules import AWARD_LABEL
 from portal.rocdate import to_roc_short
 from programs.models import Plan
@@ -25,7 +26,12 @@ class Command(BaseCommand):
             as_of = dt.date.fromisoformat(options["as_of"]) if options["as_of"] else default_as_of(plan)
         except ValueError:
             raise CommandError("--as-of 須為 YYYY-MM-DD", returncode=2) from None
-        results = evaluate(plan, as_of)
+        try:
+            results = evaluate(plan, as_of)
+        except RuleParameterError as error:
+            for message in error.messages:
+                self.stderr.write(message)
+            raise CommandError(f"計畫 {plan.slug} 的規則參數有 {len(error.messages)} 處錯誤，無法計算。") from error
         if options["json"]:
             payload = {"plan": plan.slug, "as_of": as_of.isoformat(), "warnings": warnings(plan, as_of),
                        "people": [r.as_json() for r in results]}

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from incentives.kinds import RuleParameterError
 from incentives.rules import number
 from portal.models import Employee
 from portal.rocdate import to_roc_short
@@ -20,7 +21,12 @@ class Command(BaseCommand):
         the_plan = plan(options["plan"])
         if not services.leave_rule(the_plan):
             raise CommandError(f"計畫 {the_plan.slug} 沒有補休規則。", returncode=2)
-        run = services.grant_leave(the_plan, as_of(options["as_of"]), dry_run=options["dry_run"])
+        try:
+            run = services.grant_leave(the_plan, as_of(options["as_of"]), dry_run=options["dry_run"])
+        except RuleParameterError as error:
+            for message in error.messages:
+                self.stderr.write(message)
+            raise CommandError(f"計畫 {the_plan.slug} 的規則參數有 {len(error.messages)} 處錯誤，未核給補休。") from error
         people = {e.pk: e for e in Employee.objects.filter(pk__in={e for e, _g in run.granted})}
         verb = "將核給" if run.dry_run else "已核給"
         self.stdout.write(f"{the_plan.slug}（計算至 {to_roc_short(run.as_of)}）{verb}補休 {len(run.granted)} 筆、"

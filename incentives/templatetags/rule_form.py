@@ -1,0 +1,10 @@
+"""The rule form's fields are named by their schema paths (tiers.0.min), which templates cannot dot into."""
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def field(form, name):
+    """The bound field `name` of `form`."""
+    return form[name]
