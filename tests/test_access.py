@@ -105,7 +105,8 @@ def _government_b(world) -> dict:
         # Staff with every admin permission: the admin lists themselves must be scoped.
         users[key] = UserFactory(role=Role.HR, is_staff=True, agencies=[government])
         users[key].user_permissions.set(Permission.objects.all())
-    plan = Plan.objects.create(slug="gov-b-104", issuer=government_b, roc_year=104, title="乙縣計畫")
+    plan = Plan.objects.create(slug="gov-b-104", issuer=government_b, roc_year=104, title="乙縣計畫", parameters={"rules": [
+        {"code": "english", "kind": "certificates", "groups": [{"all_of": ["英語中級"], "award": "commendation", "count": 1}]}]})
     classes = Activity.objects.create(plan=plan, slug="classes", kind="training_class", name="研習班")
     session = Session.objects.create(training_class=TrainingClass.objects.create(activity=classes, slug="basic", name="基礎班"),
                                      number=1, capacity=10)
@@ -142,6 +143,8 @@ def params(name: str, world) -> dict | None:
         "incentives:kpi-people": {"slug": world["plan"].slug, "figure": "staff"},
         "incentives:roster": {"slug": world["plan"].slug},
         "incentives:tally": {"slug": world["plan"].slug},
+        "incentives:rules": {"slug": world["plan"].slug},
+        "incentives:rule-edit": {"slug": world["plan"].slug, "code": "english"},
         "incentives:decisions": {},  # HR only; agency B's issued decision is in the world
         "incentives:order-roster": {},  # HR only; without ?order= it is 404
         "programs:nominate": {"pk": world["session"].pk},
