@@ -350,6 +350,11 @@ def kind_of(rule: dict) -> RuleKind | None:
     return KINDS.get(rule.get("kind")) if isinstance(rule, dict) else None
 
 
+def award_rules(rules_: list[dict]) -> list[dict]:
+    """The rules that decide commendations or merits (not leave, not a promotion's draws)."""
+    return [r for r in rules_ if (k := kind_of(r)) is not None and k.decide is not None]
+
+
 def needs(rules_: list[dict], fact: str) -> list[dict]:
     """The rules whose kinds need `fact` (one of the fact names above)."""
     return [r for r in rules_ if (k := kind_of(r)) is not None and fact in k.facts]

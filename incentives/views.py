@@ -19,7 +19,7 @@ from portal.services import request_document
 from portal.permissions import is_hr, national_id_for, require_coordinator_or_hr, scope_label
 from programs.models import Plan
 
-from . import kpis, queries, services, standing
+from . import kinds, kpis, queries, services, standing
 from .evaluation import warnings as plan_warnings
 from .facts import covered_employees
 from .forms import GrantForm, discretionary_rules
@@ -82,8 +82,7 @@ def staff_standing(request, slug):
     notes = queries.decision_notes(plan, results)
     rows = [(r, statuses.get(r.employee_id, []), queries.still_to_file(r, statuses.get(r.employee_id, [])),
              notes.get(r.employee_id, [])) for r in results]
-    rules = [(r["code"], standing.rule_label(r, {})) for r in plan.parameters.get("rules", [])
-             if r.get("kind") not in ("lottery", "leave_bundles", "leave_offduty_list")]
+    rules = [(r["code"], standing.rule_label(r, {})) for r in kinds.award_rules(plan.parameters.get("rules", []))]
     query = request.GET.copy()
     query.pop("sort", None)
     return render(request, "incentives/staff_standing.html", {
@@ -236,9 +235,8 @@ def decisions(request):
         d.shown_id = national_id_for(request.user, d.employee.national_id)
     rules = {}
     for p in ([plan] if plan else plans):
-        for r in p.parameters.get("rules", []):
-            if r.get("kind") not in ("lottery", "leave_bundles", "leave_offduty_list"):
-                rules.setdefault(r["code"], _rule_label(p, r["code"]))
+        for r in kinds.award_rules(p.parameters.get("rules", [])):
+            rules.setdefault(r["code"], _rule_label(p, r["code"]))
     orders = sorted({(d.order_number, d.order_date) for d in rows if d.order_number}, key=lambda o: (o[1], o[0]))
     return render(request, "incentives/decisions.html", {
         "rows": rows, "page": page, "page_query": _without_page(get), "plans": plans, "plan": plan, "rules": sorted(rules.items()), "statuses": Decision.Status.choices,
@@ -321,8 +319,6 @@ def plan_rules(request, slug):
     """HR's list of a plan's rules, each opening its form (Chinese names, never the raw JSON)."""
     from courses.models import CourseList
 
-    from . import kinds
-
     plan = _reviewed_plan(request, slug)
     list_names = dict(CourseList.objects.filter(plan=plan).values_list("slug", "name"))
     rows = [{"code": r.get("code", ""), "clause": r.get("clause", ""), "label": standing.rule_label(r, list_names),
@@ -338,7 +334,6 @@ def rule_edit(request, slug, code):
     """HR edits one rule in a form made from its kind's schema; saving makes a new rule version."""
     from courses.models import CourseList
 
-    from . import kinds
     from .evaluation import plan_refs
     from .rule_forms import RuleForm
 
