@@ -52,6 +52,7 @@ class Node:
     name: str = ""                 # a field's name (leaves only)
     help: str = ""
     children: list = field(default_factory=list)
+    new: bool = False              # the blank item a list offers for adding one (drawn folded)
 
     @property
     def is_field(self) -> bool:
@@ -117,14 +118,19 @@ class RuleForm(forms.Form):
                 if not path and key in FIXED:
                     continue
                 node.children.append(self._build(child, value.get(key), path + (key,)))
+            if len(node.children) == 1 and not node.children[0].is_field:
+                # A group holding only a list (a path's conditions) draws as that list, one box less.
+                only = node.children[0]
+                return Node(node.legend, help=node.help or only.help, children=only.children)
             return node
         if isinstance(schema, ListOf):
             items = value if isinstance(value, list) else []
             node = Node(str(schema.label), help=str(schema.help or ""))
             for index in range(self._count(path, items)):
                 child = self._build(schema.item, items[index] if index < len(items) else None, path + (index,))
-                child.legend = f"{child.legend or schema.label} {index + 1}" + \
-                    ("" if index < len(items) else _("（新增）"))
+                child.legend = f"{child.legend or schema.label} {index + 1}"
+                if index >= len(items):
+                    child.legend, child.new = _("新增%(what)s") % {"what": child.legend.rsplit(" ", 1)[0]}, True
                 node.children.append(child)
             return node
         if isinstance(schema, MapOf):
