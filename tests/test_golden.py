@@ -15,6 +15,7 @@ One YAML file per plan in tests/golden/, readable by an HR officer:
           case_reports: [{title: 心得, date: 2012-08-01, accepted: true}]
           absences: [{kind: 休假, from: "2012-03-05 08:30", to: "2012-03-05 17:30"}]
       list_courses: [{name: 國土計畫概論, hours: 3}]     # fills the plan's first course list
+      rules: [{code: buffet, tiers: [...]}]              # optional: what HR set on the rule page
       warnings: [2012 年（民國 101 年）尚無辦公日曆]       # optional: each is part of one warning
       expect:
         A123456789: {commendation: 1, merit: 0, major_merit: 0, leave_hours: 0}
@@ -96,6 +97,17 @@ def build(plan, case):
 @pytest.mark.parametrize("slug, case", list(cases()))
 def test_golden_case(slug, case):
     plan, = load_plans([p for p in plan_files() if p.stem == slug])
+    if case.get("rules"):
+        # What HR set on the rule page, through the same service and its checks.
+        from incentives.services import update_rule
+        from portal.models import Role
+        from tests.factories import UserFactory
+
+        hr = UserFactory(role=Role.HR, is_staff=True)
+        for change in case["rules"]:
+            stored = next(r for r in plan.parameters["rules"] if r["code"] == change["code"])
+            update_rule(hr, plan, {**stored, **change})
+        plan.refresh_from_db()
     build(plan, case)
     results = {r.national_id: r for r in evaluate(plan, _date(case["as_of"]))}
     for national_id, expected in case["expect"].items():

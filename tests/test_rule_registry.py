@@ -275,6 +275,9 @@ def test_a_plan_stored_with_bad_parameters_never_crashes_a_page(db, client):
         if response.status_code == 409:
             assert "規則 forum-posts" in response.content.decode() and "不認得的參數「mni」" in response.content.decode()
     assert client.get(reverse("admin:programs_plan_change", args=[plan.pk])).status_code == 200
+    for name in ("programs:plan", "programs:plan-pdf"):
+        assert client.get(reverse(name, args=[plan.slug])).status_code == 200
+    assert client.get(reverse("incentives:decisions"), {"plan": plan.pk}).status_code in (200, 409)
     client.force_login(UserFactory(role=Role.EMPLOYEE, employee=employee))
     page = client.get(reverse("incentives:me"))
     assert page.status_code == 200 and "不認得的參數「mni」" in page.content.decode()
