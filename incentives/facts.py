@@ -122,6 +122,16 @@ def gather(plan: Plan, employees, as_of: dt.date, context: dict) -> dict[int, Pe
             for employee_id, key, first in (records.filter(course_key__in=keys, completed_on__range=(start, end))
                                             .values_list("employee_id", "course_key").annotate(first=Min("completed_on"))):
                 people[employee_id].completed_in.setdefault(rule["code"], {})[key] = first
+        # A promotion's seasons (四季悅讀): each designated course first completed within the season's dates.
+        for rule in kinds.needs(rules, kinds.COMPLETIONS):
+            for season in rule.get("seasons", []) if kinds.kind_of(rule).promotion else []:
+                season_keys = {c[0] for c in context["course_lists"].get(season["list"], [])}
+                if not (season_keys and season.get("starts_on") and season.get("ends_on")):
+                    continue
+                window = (dt.date.fromisoformat(season["starts_on"]), min(dt.date.fromisoformat(season["ends_on"]), as_of))
+                for employee_id, key, first in (records.filter(course_key__in=season_keys, completed_on__range=window)
+                                                .values_list("employee_id", "course_key").annotate(first=Min("completed_on"))):
+                    people[employee_id].completed_in.setdefault(kinds.season_key(rule, season), {})[key] = first
     for rule in kinds.needs(rules, kinds.LIST_METRICS):
         if rule.get("list"):
             _list_metrics(rule, people, context)

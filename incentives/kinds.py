@@ -97,6 +97,7 @@ class RuleKind:
     # Parameters naming the plan's course list or bundles, checked against the plan itself.
     list_param: str = ""
     side_params: tuple = ()       # paths like ("tiers", "side") naming side bundles
+    list_refs: tuple = ()         # paths like ("seasons", "list") naming course lists
 
     def label(self, rule: dict, list_names: dict) -> str:
         """The rule's name as a person reads it (`name` in the plan wins)."""
@@ -188,12 +189,23 @@ def _have_reports(rule, facts, records, context) -> str:
 
 
 def _have_draws(rule, facts, records, context) -> str:
-    courses = context["course_lists"].get(rule.get("list"), [])
-    if not courses:
-        return _("課程清單尚未公布")
-    # The draws read the plan period (a list rule reads its own window: DOMAIN.md Decision).
-    done = sum(1 for c in courses if c[0] in facts.completed)
-    return _("完成指定課程 %(done)d 門，抽獎機會 %(n)d 次") % {"done": done, "n": done * rule.get("chances_per_course", 1)}
+    """Chances per season: each designated course completed within the season's dates."""
+    parts = []
+    for season in rule.get("seasons", []):
+        courses = context["course_lists"].get(season["list"], [])
+        if not courses or not season.get("starts_on"):
+            parts.append(_("%(season)s：指定課程或活動期間尚未公布") % {"season": season["name"]})
+            continue
+        done = facts.completed_in.get(season_key(rule, season), {})
+        count = sum(1 for c in courses if c[0] in done)
+        parts.append(_("%(season)s：完成指定課程 %(done)d 門，抽獎機會 %(n)d 次")
+                     % {"season": season["name"], "done": count, "n": count * rule.get("chances_per_course", 1)})
+    return "；".join(parts)
+
+
+def season_key(rule: dict, season: dict) -> str:
+    """Where a season's completions are kept in `PersonFacts.completed_in`."""
+    return f"{rule['code']}:{season['slug']}"
 
 
 KINDS: dict[str, RuleKind] = {}
@@ -301,10 +313,17 @@ register(RuleKind(
         "prizes": Param(_("獎品份數"), INTEGER, unit=_("份"), minimum=0),
         "prize": Param(_("獎品"), TEXT),
         "chances_per_course": Param(_("每門課程抽獎機會"), INTEGER, unit=_("次"), minimum=1),
-        "draws": ListOf(_("抽獎梯次"), Param(_("梯次"), TEXT, required=True)),
+        "seasons": ListOf(_("各季抽獎"), Group(_("季"), {
+            "slug": Param(_("代碼"), TEXT, required=True),
+            "name": Param(_("名稱"), TEXT, required=True),
+            "list": Param(_("指定課程清單"), TEXT, required=True),
+            "starts_on": Param(_("活動起日"), DATE),
+            "ends_on": Param(_("活動迄日"), DATE),
+            "prizes": Param(_("獎品份數"), INTEGER, unit=_("份"), minimum=1),
+        }), required=True, min_items=1),
         "description": Param(_("說明"), TEXT),
     }),
-    facts=frozenset({COMPLETIONS}), have=_have_draws, list_param="list"))
+    facts=frozenset({COMPLETIONS}), have=_have_draws, list_param="list", list_refs=(("seasons", "list"),)))
 
 LEAVE_COMMON = {
     "use_within_months": Param(_("使用期限（完成次日起）"), INTEGER, unit=_("個月"), minimum=1),
@@ -402,6 +421,15 @@ def rule_problems(rule, refs: PlanRefs | None = None) -> list[Problem]:
             if refs.sides is not None and item.get(key) not in refs.sides:
                 problems.append(Problem((list_key, index, key), _("計畫沒有代碼為「%(slug)s」的副餐")
                                         % {"slug": item.get(key)}))
+    for list_key, key in kind.list_refs:
+        for index, item in enumerate(rule.get(list_key, [])):
+            if refs.lists is not None and item.get(key) not in refs.lists:
+                problems.append(Problem((list_key, index, key), _("計畫沒有代碼為「%(slug)s」的課程清單")
+                                        % {"slug": item.get(key)}))
+    if kind.code == "lottery":
+        for index, season in enumerate(rule.get("seasons", [])):
+            if season.get("starts_on") and season.get("ends_on") and season["ends_on"] < season["starts_on"]:
+                problems.append(Problem(("seasons", index, "ends_on"), _("迄日早於起日")))
     return problems
 
 

@@ -109,3 +109,43 @@ TRANSITIONS = {
     "grant": ({S.ELIGIBLE, S.REQUESTED, S.APPROVED, S.REJECTED, S.WITHHELD}, S.ELIGIBLE, _("核給")),
 }
 del S
+
+
+class Draw(models.Model):
+    """One season's draw of a plan's promotion (Kaohsiung 103 四季悅讀): its published seed, then its result.
+
+    HR publishes the seed before the draw; the draw fixes the list of chances by its hash and
+    keeps the winners' lines, so anyone holding the seed and the list can recompute them
+    (incentives.draws, README "Seasonal draws").
+    """
+
+    class Status(models.TextChoices):
+        SEED_PUBLISHED = "seed_published", _("已公布種子")
+        DRAWN = "drawn", _("已抽出")
+
+    plan = models.ForeignKey("programs.Plan", verbose_name=_("年度計畫"), on_delete=models.CASCADE, related_name="draws")
+    rule_code = models.CharField(_("規則代碼"), max_length=50)
+    season = models.CharField(_("季別代碼"), max_length=30)
+    season_name = models.CharField(_("季別"), max_length=30)
+    status = models.CharField(_("狀態"), max_length=20, choices=Status.choices, default=Status.SEED_PUBLISHED)
+    seed = models.CharField(_("抽獎種子"), max_length=200)
+    seed_published_at = models.DateTimeField(_("種子公布時間"))
+    seed_published_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("種子公布者"), null=True,
+                                          on_delete=models.SET_NULL, related_name="+")
+    prizes = models.PositiveIntegerField(_("獎品份數"), default=0)
+    one_win_per_person = models.BooleanField(_("每人限中一次"), default=True)
+    chances = models.JSONField(_("抽獎機會清單"), default=list, blank=True)
+    chances_hash = models.CharField(_("清單雜湊值（SHA-256）"), max_length=64, blank=True, default="")
+    winners = models.JSONField(_("中獎清單"), default=list, blank=True)
+    winner_ids = models.JSONField(_("中獎人員"), default=list, blank=True)
+    drawn_at = models.DateTimeField(_("抽獎時間"), null=True, blank=True)
+    drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("抽獎者"), null=True,
+                                 on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("季抽獎")
+        verbose_name_plural = _("季抽獎")
+        constraints = [models.UniqueConstraint(fields=["plan", "rule_code", "season"], name="draw_once_per_season")]
+
+    def __str__(self):
+        return f"{self.plan.slug} {self.season_name}"

@@ -393,3 +393,89 @@ def update_rule(user, plan: Plan, rule: dict) -> RuleVersion:
         audit.record(user, "rule_change", plan, f"{plan.slug} {rule['code']}",
                      before={"rule": stored[position]}, after={"rule": rule})
     return current_version(plan)
+
+
+def _lottery_season(user, plan: Plan, season_slug: str) -> tuple[dict, dict]:
+    from programs.queries import plans_reviewed_by
+
+    from .queries import lottery_rule, season_of
+
+    if not is_hr(user) or not plans_reviewed_by(user).filter(pk=plan.pk).exists():
+        raise PermissionDenied
+    rule = lottery_rule(plan)
+    season = season_of(rule, season_slug) if rule else None
+    if season is None:
+        raise ValidationError(_("計畫沒有這一季的抽獎。"))
+    return rule, season
+
+
+@transaction.atomic
+def publish_seed(user, plan: Plan, season_slug: str, seed: str):
+    """HR publishes a season's draw seed, before the season's last day (Kaohsiung 103 陸、七、（二）、1).
+
+    The seed (any text HR announces, such as a lottery's winning numbers) is fixed before the
+    chances it will meet are known; it cannot be changed once published. Raises PermissionDenied
+    (not HR of the plan's government) and ValidationError (no such season, dates not set, the
+    season over, an empty seed, a seed already published).
+    """
+    from .models import Draw
+
+    rule, season = _lottery_season(user, plan, season_slug)
+    seed = (seed or "").strip()
+    if not seed:
+        raise ValidationError(_("請輸入要公布的抽獎種子。"))
+    if not (season.get("starts_on") and season.get("ends_on")):
+        raise ValidationError(_("請先於規則頁設定%(season)s的活動期間。") % {"season": season["name"]})
+    if clock.today() > dt.date.fromisoformat(season["ends_on"]):
+        raise ValidationError(_("%(season)s已於 %(day)s 結束；種子須在活動結束前公布。")
+                              % {"season": season["name"], "day": rocdate.to_roc_long(dt.date.fromisoformat(season["ends_on"]))})
+    Plan.objects.select_for_update().get(pk=plan.pk)  # one publication per season, whoever presses first
+    existing = Draw.objects.filter(plan=plan, rule_code=rule["code"], season=season["slug"]).first()
+    if existing:
+        raise ValidationError(_("%(season)s的種子已於 %(when)s 公布，不能更改。")
+                              % {"season": season["name"], "when": rocdate.to_roc_long(existing.seed_published_at)})
+    draw = Draw.objects.create(plan=plan, rule_code=rule["code"], season=season["slug"], season_name=season["name"],
+                               seed=seed[:200], seed_published_at=clock.now(), seed_published_by=user,
+                               prizes=season.get("prizes") or rule.get("prizes") or 0)
+    audit.record(user, "draw_seed_published", draw, f"{plan.slug} {season['name']}", after={"seed": draw.seed})
+    return draw
+
+
+@transaction.atomic
+def run_draw(user, plan: Plan, season_slug: str):
+    """HR draws a season's winners after the season ends: reproducible from the seed and the chance list.
+
+    Keeps the chance lines, their SHA-256 and the winners (incentives.draws). One win per person
+    unless `settings.DRAW_ONE_WIN_PER_PERSON` is off. The draw row is locked and re-read, so a
+    second press finds it drawn. Raises PermissionDenied and ValidationError (no seed published,
+    the season not over, already drawn, no chances).
+    """
+    from django.conf import settings
+
+    from . import draws
+    from .models import Draw
+    from .queries import season_chances
+
+    rule, season = _lottery_season(user, plan, season_slug)
+    draw = Draw.objects.select_for_update().filter(plan=plan, rule_code=rule["code"], season=season["slug"]).first()
+    if draw is None:
+        raise ValidationError(_("請先公布%(season)s的抽獎種子。") % {"season": season["name"]})
+    if draw.status == Draw.Status.DRAWN:
+        raise ValidationError(_("%(season)s已於 %(when)s 抽出，不能重抽。")
+                              % {"season": season["name"], "when": rocdate.to_roc_long(draw.drawn_at)})
+    if clock.today() <= dt.date.fromisoformat(season["ends_on"]):
+        raise ValidationError(_("%(season)s尚未結束（至 %(day)s），結束後才能抽獎。")
+                              % {"season": season["name"], "day": rocdate.to_roc_long(dt.date.fromisoformat(season["ends_on"]))})
+    chances, employee_of = season_chances(plan, rule, season)
+    if not chances:
+        raise ValidationError(_("%(season)s沒有任何抽獎機會（指定課程或期間內無人完成）。") % {"season": season["name"]})
+    lines = draws.chance_lines(chances)
+    one_win = getattr(settings, "DRAW_ONE_WIN_PER_PERSON", True)
+    winners = draws.draw_winners(draw.seed, lines, draw.prizes, one_win)
+    draw.chances, draw.chances_hash, draw.winners = lines, draws.chances_hash(lines), winners
+    draw.winner_ids = [employee_of[draws.person_of(line)] for line in winners]
+    draw.one_win_per_person, draw.status, draw.drawn_at, draw.drawn_by = one_win, Draw.Status.DRAWN, clock.now(), user
+    draw.save()
+    audit.record(user, "draw_drawn", draw, f"{plan.slug} {season['name']}",
+                 after={"chances": len(lines), "chances_hash": draw.chances_hash, "winners": len(winners)})
+    return draw

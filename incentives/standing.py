@@ -139,6 +139,7 @@ class MyStanding:
     plans: list[PlanStanding]
     sections: dict
     decisions: list[Decision]
+    wins: list = field(default_factory=list)    # seasonal draws the person won (incentives.models.Draw)
 
     @property
     def leave(self):
@@ -184,7 +185,16 @@ def my_standing(employee: Employee, year: int) -> MyStanding:
         minimum=yearly_minimum(year), plans=plans_for(employee),
         sections={name: provider(employee) for name, provider in PERSON_SECTIONS.items()},
         decisions=list(Decision.objects.filter(employee=employee).select_related("plan").order_by("-updated_at", "-pk")),
+        wins=draws_won(employee),
     )
+
+
+def draws_won(employee: Employee) -> list:
+    """The seasonal draws this person won, newest first (a handful of draws a year, read at once)."""
+    from .models import Draw
+
+    drawn = Draw.objects.filter(status=Draw.Status.DRAWN).select_related("plan").order_by("-drawn_at")
+    return [draw for draw in drawn if employee.pk in draw.winner_ids]
 
 
 def plans_for(employee: Employee) -> list[PlanStanding]:

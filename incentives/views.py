@@ -322,7 +322,8 @@ def plan_rules(request, slug):
     plan = _reviewed_plan(request, slug)
     list_names = dict(CourseList.objects.filter(plan=plan).values_list("slug", "name"))
     rows = [{"code": r.get("code", ""), "clause": r.get("clause", ""), "label": standing.rule_label(r, list_names),
-             "kind": kinds.kind_of(r).title if kinds.kind_of(r) else r.get("kind", "")}
+             "kind": kinds.kind_of(r).title if kinds.kind_of(r) else r.get("kind", ""),
+             "draws": r.get("kind") == "lottery" and bool(r.get("seasons"))}
             for r in plan.parameters.get("rules", []) if isinstance(r, dict)]
     version = plan.rule_versions.order_by("-number").first()
     return render(request, "incentives/rules.html", {"plan": plan, "rows": rows, "version": version,
@@ -355,3 +356,67 @@ def rule_edit(request, slug, code):
     return render(request, "incentives/rule_edit.html", {
         "plan": plan, "rule": rule, "kind": kinds.kind_of(rule), "form": form,
         "label": standing.rule_label(rule, list_names)})
+
+
+@login_required
+def draws(request, slug):
+    """HR runs a plan's seasonal draws: publish each season's seed in advance, draw after it ends."""
+    from .models import Draw
+    from .queries import lottery_rule, season_chances
+
+    plan = _reviewed_plan(request, slug)
+    rule = lottery_rule(plan)
+    if rule is None:
+        raise Http404
+    if request.method == "POST":
+        season = request.POST.get("season", "")
+        try:
+            if request.POST.get("action") == "publish":
+                services.publish_seed(request.user, plan, season, request.POST.get("seed", ""))
+                messages.success(request, _("已公布抽獎種子。"))
+            elif request.POST.get("action") == "draw":
+                draw = services.run_draw(request.user, plan, season)
+                messages.success(request, _("%(season)s已抽出 %(n)d 名。") % {"season": draw.season_name, "n": len(draw.winners)})
+        except ValidationError as error:
+            messages.error(request, "；".join(error.messages))
+        return redirect("incentives:draws", slug=plan.slug)
+    done = {d.season: d for d in Draw.objects.filter(plan=plan, rule_code=rule["code"])}
+    seasons = []
+    for season in rule["seasons"]:
+        draw = done.get(season["slug"])
+        chances = draw.chances if draw and draw.status == Draw.Status.DRAWN else \
+            [c.line for c in season_chances(plan, rule, season)[0]]
+        seasons.append({"season": season, "draw": draw, "chances": len(chances),
+                        "starts_on": rocdate.parse_date(season["starts_on"]) if season.get("starts_on") else None,
+                        "ends_on": rocdate.parse_date(season["ends_on"]) if season.get("ends_on") else None})
+    return render(request, "incentives/draws.html", {"plan": plan, "rule": rule, "seasons": seasons,
+                                                      "today": clock.today()})
+
+
+def _drawn(request, slug, season):
+    from .models import Draw
+
+    plan = _reviewed_plan(request, slug)
+    return plan, get_object_or_404(Draw, plan=plan, season=season, status=Draw.Status.DRAWN)
+
+
+@login_required
+def draw_chances(request, slug, season):
+    """The published chance list of a drawn season, exactly as hashed (one line per chance, UTF-8)."""
+    from django.http import HttpResponse
+
+    _plan, draw = _drawn(request, slug, season)
+    response = HttpResponse("\n".join(draw.chances), content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{slug}-{season}-chances.txt"'
+    return response
+
+
+@login_required
+def draw_winners_pdf(request, slug, season):
+    """The season's winners as a printed list, with the seed and the chance list's hash."""
+    from portal.pdf import render_pdf
+
+    plan, draw = _drawn(request, slug, season)
+    rows = [line.split("\t") for line in draw.winners]
+    return pdf_response(render_pdf("incentives/draw_winners.html", {"plan": plan, "draw": draw, "rows": rows}),
+                        f"{slug}-{season}-winners.pdf")

@@ -209,5 +209,9 @@ YEARLY_MINIMUM_HOURS = {
     2017: {"total": 20, "set_topics": 10},
 }
 
+# Seasonal draws (Kaohsiung 103 四季悅讀): one prize per person per season. The seed says
+# 完成1門獲得1次抽獎機會 and 50 prizes, not whether one person may win twice; we read it as once.
+DRAW_ONE_WIN_PER_PERSON = env.bool("DRAW_ONE_WIN_PER_PERSON", default=True)
+
 # A fixed "today" for the demo (ISO date; see portal/clock.py); empty means the real date.
 PORTAL_TODAY = env("PORTAL_TODAY", default="")

@@ -5,6 +5,8 @@
 - `course_list_completion` (Hualien 106's buffet list) becomes a `threshold_tiers` rule on the
   number of listed courses completed (`list_courses`); its tiers' `min_courses` become that
   metric's `min`.
+- A `lottery` rule's `draws` (season names) become `seasons`, each with its own course list
+  (`seasonal-reading-spring` … `-winter`, CONTRACTS.md) and prizes; dates are HR's to set.
 Idempotent; plans already in shape are left as they are.
 """
 from django.db import migrations
@@ -35,7 +37,16 @@ def _rule(rule):
                          for t in rule.get("tiers") or [] if isinstance(t, dict) and "min_courses" in t]
     elif rule.get("kind") in ("threshold_tiers", "unit_average"):
         rule["tiers"] = _tiers(rule.get("tiers"))
+    elif rule.get("kind") == "lottery" and "draws" in rule:
+        slugs = ["spring", "summer", "autumn", "winter"]
+        rule["seasons"] = [{"slug": slugs[i] if i < 4 else f"season-{i + 1}", "name": name,
+                            "list": f"seasonal-reading-{slugs[i]}" if i < 4 else rule.get("list", ""),
+                            "prizes": rule.get("prizes", 50)} for i, name in enumerate(rule.pop("draws"))]
     return rule
+
+
+SEASON_LISTS = [("seasonal-reading-spring", "春‧悅讀指定課程"), ("seasonal-reading-summer", "夏‧悅讀指定課程"),
+                ("seasonal-reading-autumn", "秋‧悅讀指定課程"), ("seasonal-reading-winter", "冬‧悅讀指定課程")]
 
 
 def forwards(apps, schema_editor):
@@ -45,6 +56,10 @@ def forwards(apps, schema_editor):
         if not isinstance(rules, list):
             continue
         shaped = [_rule(r) for r in rules]
+        if any(isinstance(r, dict) and r.get("kind") == "lottery" for r in shaped):
+            CourseList = apps.get_model("courses", "CourseList")
+            for slug, name in SEASON_LISTS:
+                CourseList.objects.get_or_create(plan=plan, slug=slug, defaults={"name": name})
         if shaped != rules:
             plan.parameters = {**plan.parameters, "rules": shaped}
             plan.save(update_fields=["parameters"])
@@ -54,6 +69,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("incentives", "0002_decision_late_reason_decision_return_reason"),
         ("programs", "0003_class_history_per_issuer"),
+        ("courses", "0006_recompute_course_keys"),
     ]
 
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]

@@ -8,3 +8,9 @@ register = template.Library()
 def field(form, name):
     """The bound field `name` of `form`."""
     return form[name]
+
+
+@register.filter
+def split_tabs(line: str) -> list[str]:
+    """A draw's chance line as its fields (agency, name, masked ID, course, date, chance number)."""
+    return str(line).split("\t")
