@@ -387,6 +387,7 @@ def draws(request, slug):
         chances = draw.chances if draw and draw.status == Draw.Status.DRAWN else \
             [c.line for c in season_chances(plan, rule, season)[0]]
         seasons.append({"season": season, "draw": draw, "chances": len(chances),
+                        "prizes": season.get("prizes") or rule.get("prizes") or 0,
                         "starts_on": rocdate.parse_date(season["starts_on"]) if season.get("starts_on") else None,
                         "ends_on": rocdate.parse_date(season["ends_on"]) if season.get("ends_on") else None})
     return render(request, "incentives/draws.html", {"plan": plan, "rule": rule, "seasons": seasons,

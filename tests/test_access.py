@@ -106,7 +106,9 @@ def _government_b(world) -> dict:
         users[key] = UserFactory(role=Role.HR, is_staff=True, agencies=[government])
         users[key].user_permissions.set(Permission.objects.all())
     plan = Plan.objects.create(slug="gov-b-104", issuer=government_b, roc_year=104, title="乙縣計畫", parameters={"rules": [
-        {"code": "english", "kind": "certificates", "groups": [{"all_of": ["英語中級"], "award": "commendation", "count": 1}]}]})
+        {"code": "english", "kind": "certificates", "groups": [{"all_of": ["英語中級"], "award": "commendation", "count": 1}]},
+        {"code": "draws", "kind": "lottery", "list": "reading", "chances_per_course": 1,
+         "seasons": [{"slug": "spring", "name": "春‧悅讀", "list": "reading", "prizes": 1}]}]})
     classes = Activity.objects.create(plan=plan, slug="classes", kind="training_class", name="研習班")
     session = Session.objects.create(training_class=TrainingClass.objects.create(activity=classes, slug="basic", name="基礎班"),
                                      number=1, capacity=10)
@@ -116,6 +118,14 @@ def _government_b(world) -> dict:
                                        status=Proposal.Status.SUBMITTED)
     ContestEntry.objects.create(plan=plan, title=f"{GOV_B_SECRET_NAME}的作品", agency=agency, review="通過").authors.set([secret])
     CampNomination.objects.create(activity=camp, employee=secret, government=government_b, circle="乙縣圈")
+    from django.utils import timezone
+
+    from incentives.models import Draw
+
+    line = f"乙縣政府衛生局\t{GOV_B_SECRET_NAME}\tE12****789\t閱讀課程\t2015-04-01\t1"
+    Draw.objects.create(plan=plan, rule_code="draws", season="spring", season_name="春‧悅讀", status="drawn", seed="乙縣種子",
+                        seed_published_at=timezone.now(), prizes=1, chances=[line], winners=[line], winner_ids=[secret.pk],
+                        drawn_at=timezone.now())
     batch = ImportBatch.objects.create(kind="roster", file_name="乙縣.csv", created_by=users["hr_b"],
                                        message=f"{GOV_B_SECRET_NAME} 匯入")
     document = GeneratedDocument(kind="roster", title=f"{GOV_B_SECRET_NAME}的名冊", requested_by=users["hr_b"],
@@ -145,6 +155,9 @@ def params(name: str, world) -> dict | None:
         "incentives:tally": {"slug": world["plan"].slug},
         "incentives:rules": {"slug": world["plan"].slug},
         "incentives:rule-edit": {"slug": world["plan"].slug, "code": "english"},
+        "incentives:draws": {"slug": world["plan"].slug},
+        "incentives:draw-chances": {"slug": world["plan"].slug, "season": "spring"},
+        "incentives:draw-winners": {"slug": world["plan"].slug, "season": "spring"},
         "incentives:decisions": {},  # HR only; agency B's issued decision is in the world
         "incentives:order-roster": {},  # HR only; without ?order= it is 404
         "programs:nominate": {"pk": world["session"].pk},
