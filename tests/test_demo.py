@@ -58,9 +58,14 @@ def test_demo_has_every_kind_of_thing_for_every_log_in_and_loads_twice_the_same(
     assert (ContestEntry.objects.filter(plan__slug="tainan-101", placing="1").count(), CaseReport.objects.count() > 0,
             Certificate.objects.filter(plan__slug="hualien-106").count() > 0, CampNomination.objects.count() > 0) == (1, True, True, True)
     assert Counter(ImportBatch.objects.filter(status="applied").values_list("kind", flat=True)) == {
-        "roster": 3, "course-list": 3, "records": 10, "forum": 2, "attendance": 1, "certificates": 2, "contest": 2,
+        "roster": 3, "course-list": 4, "records": 10, "forum": 2, "attendance": 1, "certificates": 2, "contest": 2,
         "team-ratings": 1, "case-reports": 1}
     assert not ImportBatch.objects.exclude(status="applied").exists()
+    # 春‧悅讀 drawn on 103/06/03 from the seed published on 103/05/30: 50 winners, one win each.
+    from incentives.models import Draw
+
+    spring, = Draw.objects.all()
+    assert (spring.status, len(spring.winners), len(set(spring.winner_ids))) == ("drawn", 50, 50)
     # Everything the other systems hold came in through an import batch.
     for model in (LearningRecord, ForumTally, AttendancePeriod):
         assert not model.objects.filter(batch=None).exists(), model

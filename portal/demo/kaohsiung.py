@@ -21,6 +21,9 @@ from programs.models import Activity, EmployeeTag, Plan, Proposal, Session
 from .doors import Files, Person, balances, import_file, on
 from .people import Roster, staff_account
 from .steps import (
+    publish_draw_seed,
+    run_season_draw,
+    set_season_dates,
     add_class_history,
     add_tag,
     apply_for_leave,
@@ -137,8 +140,16 @@ class Kaohsiung:
         with on(EXPORTS[0][0]):
             import_file(self.files, "import_course_list", "103四季悅讀春季指定課程.csv", COURSE_LIST_HEADER,
                         [list(c) for c in SPRING_READING], "kaohsiung-103", "seasonal-reading")
+            import_file(self.files, "import_course_list", "103春悅讀指定課程.csv", COURSE_LIST_HEADER,
+                        [list(c) for c in SPRING_READING], "kaohsiung-103", "seasonal-reading-spring")
+            # 春‧悅讀 runs from 103/03/01 to 103/05/31 (the seed gives no dates: HR sets them).
+            set_season_dates(self.hr, self.plan, "seasonal-reading-draws", 0, dt.date(2014, 3, 1), dt.date(2014, 5, 31))
+        with on(dt.date(2014, 5, 30)):
+            publish_draw_seed(self.hr, self.plan, "spring", "103/05/29 今彩539 開獎號碼 04 11 19 27 35")
         records, tallies, absences = self._files()
         self._imports(records, tallies, absences)
+        with on(dt.date(2014, 6, 3)):
+            run_season_draw(self.hr, self.plan, "spring")
         self._proposals()
         self._classes()
         self._decisions()

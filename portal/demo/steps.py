@@ -181,3 +181,25 @@ def desk_issues_order(hr: Person, plan: Plan, decisions: list[Decision], number:
     hr.post(_desk(plan), {"action": "issue", "decision": [str(d.pk) for d in decisions], "order_number": number,
                           "order_date": to_roc_short(day)},
             step=f"人事人員發布獎懲令 {number}", expect="已發布獎懲令")
+
+
+def set_season_dates(hr: Person, plan: Plan, rule_code: str, index: int, starts: dt.date, ends: dt.date) -> None:
+    """HR sets a seasonal draw's dates on the lottery rule's form (ROC dates, as typed)."""
+    from .doors import form_data
+
+    url = reverse("incentives:rule-edit", args=[plan.slug, rule_code])
+    data = {**form_data(hr.get(url).context["form"]),
+            f"seasons.{index}.starts_on": to_roc_short(starts), f"seasons.{index}.ends_on": to_roc_short(ends)}
+    hr.post(url, data, step=f"人事人員設定 {plan.slug} 第 {index + 1} 季抽獎期間", expect="已儲存規則")
+
+
+def publish_draw_seed(hr: Person, plan: Plan, season: str, seed: str) -> None:
+    """HR publishes a season's draw seed before the season ends."""
+    hr.post(reverse("incentives:draws", args=[plan.slug]), {"season": season, "action": "publish", "seed": seed},
+            step=f"人事人員公布 {season} 抽獎種子", expect="已公布抽獎種子")
+
+
+def run_season_draw(hr: Person, plan: Plan, season: str) -> None:
+    """HR draws a season's winners after it ends."""
+    hr.post(reverse("incentives:draws", args=[plan.slug]), {"season": season, "action": "draw"},
+            step=f"人事人員抽出 {season} 中獎者", expect="已抽出")
