@@ -41,6 +41,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.middleware.SecurityHeadersMiddleware",
     "portal.middleware.BadQueryInputMiddleware",
+    "portal.middleware.ConflictMiddleware",
     # Last, as django-axes asks: it turns repeated failed log-ins into a lock-out page.
     "axes.middleware.AxesMiddleware",
 ]
