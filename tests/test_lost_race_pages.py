@@ -93,3 +93,13 @@ def test_a_deadlock_after_the_retries_is_a_message_and_a_redirect_not_a_500(leav
     get = RequestFactory().get("/people/")
     assert ConflictMiddleware(lambda r: None).process_exception(get, error).status_code == 503
     assert ConflictMiddleware(lambda r: None).process_exception(get, OperationalError("other")) is None
+
+
+def test_the_refusal_reads_in_english_for_an_english_reader(leave_world):
+    from django.utils import translation
+
+    services.cancel(leave_world["user"], leave_world["application"])
+    with translation.override("en"):
+        message = APPLICATION_MACHINE.refusal(Application.objects.get(), "approve")
+    assert re.fullmatch(r"Compensatory leave request: 王小明 already took the step “Cancel” at \d+/\d\d/\d\d \d\d:\d\d, "
+                        r"so “Approve” is no longer possible\.", message), message
