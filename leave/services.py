@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
 from courses.calendar import WorkCalendar
@@ -269,8 +269,10 @@ def apply(user, plan: Plan, leave_date: dt.date, starts_at: dt.time, ends_at: dt
     # Hours can be taken only once earned, and only until they lapse. The grants are locked
     # (after the employee, portal.statemachine's lock order) and what is left of them read
     # afterwards: HR withdrawing one of them meanwhile is seen, not overdrawn.
+    # Only grants still usable on the day: the expired ones are the lapse job's, never waited for.
     list(Entry.objects.select_for_update(of=("self",), no_key=True)
-         .filter(employee=employee, plan=plan, kind=Entry.Kind.GRANT).order_by("pk").values_list("pk", flat=True))
+         .filter(Q(usable_until__isnull=True) | Q(usable_until__gte=leave_date), employee=employee, plan=plan,
+                 kind=Entry.Kind.GRANT).order_by("pk").values_list("pk", flat=True))
     usable = [(g, left) for g, left in remaining_by_grant(employee, plan)
               if _usable_on(g, leave_date) and left > 0]
     available = sum((left for _g, left in usable), ZERO)
