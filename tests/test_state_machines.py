@@ -169,6 +169,32 @@ def test_approve_against_reject_ends_in_one_of_the_two_orders(settings):
     assert outcomes[0] == "ok" or re.fullmatch(rf"此獎勵案已於 {WHEN} 由 .+ 不予核定，無法核定。", outcomes[0]), outcomes
 
 
+def test_two_coordinators_filing_one_request_at_once_file_it_once(settings):
+    from tests.test_decision_desk import decision_of, setup_world
+
+    world = setup_world(settings)
+    incentives.save_evaluation(world["hr"], world["plan"])
+    wang = decision_of(world["people"][0])
+    other = UserFactory(role=Role.COORDINATOR, agencies=[world["agency"]], first_name="第二位")
+    outcomes = _race(lambda: incentives.request(world["coordinator"], [Decision.objects.get(pk=wang.pk)]),
+                     lambda: incentives.request(other, [Decision.objects.get(pk=wang.pk)]), told=True)
+    exactly_one(outcomes, "以下獎勵案不能提報，全部未處理：王小明（機關已提報）")
+    assert AuditEntry.objects.filter(object_id=str(wang.pk), action="decision_requested").count() == 1
+
+
+def test_issue_against_reject_on_an_approved_decision_one_wins(settings):
+    world, wang = _requested_decision(settings)
+    incentives.approve(world["hr"], Decision.objects.get(pk=wang.pk))
+    outcomes = _race(lambda: incentives.issue(world["hr"], Decision.objects.get(pk=wang.pk), "府人考字第1號", dt.date(2012, 10, 5)),
+                     lambda: incentives.reject(world["tainan_hr"], Decision.objects.get(pk=wang.pk), "資料不實"), told=True)
+    status = Decision.objects.get(pk=wang.pk).status
+    if status == "issued":
+        exactly_one(outcomes, rf"此獎勵案已於 {WHEN} 由 .+ 發布獎懲令，無法不予核定。")
+    else:
+        assert status == "rejected"
+        exactly_one(outcomes, rf"此獎勵案已於 {WHEN} 由 .+ 不予核定，無法發布獎懲令。")
+
+
 # -- nominations and the camp -------------------------------------------------------------------
 
 
