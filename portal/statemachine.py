@@ -133,20 +133,28 @@ class Machine:
         From the row's fields when a transition into the state declares them, else from the
         latest audit entry of the row; parts not known are "".
         """
-        from .models import AuditEntry
-
         state = getattr(row, self.field)
         for step in self.transitions.values():
             if step.target == state and step.time_field and getattr(row, step.time_field, None):
-                actor = getattr(row, step.actor_field) if step.actor_field else None
+                if step.actor_field:
+                    actor = getattr(row, step.actor_field)
+                else:  # the row keeps the time only: who, from its latest audit entry
+                    entry = self._latest_entry(row)
+                    actor = entry.actor if entry is not None else None
                 return str(step.label), person(actor), when(getattr(row, step.time_field))
-        entry = (AuditEntry.objects.filter(object_type=row._meta.label_lower, object_id=str(row.pk))
-                 .select_related("actor__employee").order_by("-at", "-pk").first())
+        entry = self._latest_entry(row)
         if entry is None:
             return "", "", ""
         done = next((str(s.label) for s in self.transitions.values() if s.action and s.action == entry.action
                      and s.target == state), "")
         return done, person(entry.actor) if entry.actor_id else _("系統排程"), when(entry.at)
+
+    @staticmethod
+    def _latest_entry(row):
+        from .models import AuditEntry
+
+        return (AuditEntry.objects.filter(object_type=row._meta.label_lower, object_id=str(row.pk))
+                .select_related("actor__employee").order_by("-at", "-pk").first())
 
     def refusal(self, row, name: str) -> str:
         """The message for a transition the row's state does not allow: what happened, who, when."""

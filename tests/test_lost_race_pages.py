@@ -103,3 +103,19 @@ def test_the_refusal_reads_in_english_for_an_english_reader(leave_world):
         message = APPLICATION_MACHINE.refusal(Application.objects.get(), "approve")
     assert re.fullmatch(r"Compensatory leave request: 王小明 already took the step “Cancel” at \d+/\d\d/\d\d \d\d:\d\d, "
                         r"so “Approve” is no longer possible\.", message), message
+
+
+def test_a_state_whose_row_keeps_only_the_time_names_who_from_the_audit_trail():
+    from programs import services as programs
+    from programs.models import NOMINATION_MACHINE, Activity, Nomination, Session, TrainingClass
+
+    agency = AgencyFactory(name="示範縣政府人事處")
+    plan = Plan.objects.create(slug="rad-104", issuer=AgencyFactory(name="研習中心"), roc_year=104, title="計畫")
+    training_class = TrainingClass.objects.create(
+        activity=Activity.objects.create(plan=plan, slug="c", kind="training_class", name="班"), slug="basic", name="基礎班")
+    session = Session.objects.create(training_class=training_class, number=1, capacity=3)
+    programs.nominate(UserFactory(role=Role.COORDINATOR, agencies=[agency]), session,
+                      [EmployeeFactory(unit=UnitFactory(agency=agency)).pk])
+    programs.confirm_places(UserFactory(role=Role.HR, is_staff=True, employee=EmployeeFactory(name="陳人事")), session)
+    message = NOMINATION_MACHINE.refusal(Nomination.objects.get(), "refuse")
+    assert re.fullmatch(r"此研習推薦已於 \d+/\d\d/\d\d \d\d:\d\d 由 陳人事 錄取，無法不予錄取。", message), message
