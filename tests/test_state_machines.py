@@ -16,7 +16,7 @@ from incentives.models import Decision
 from leave import services
 from leave.models import Application, Entry, GrantReview
 from portal.models import AuditEntry, Role
-from portal.statemachine import LostRace, is_conflict, retry_on_conflict
+from portal.statemachine import is_conflict, retry_on_conflict
 from programs import services as programs
 from programs.models import Activity, CampNomination, Nomination, Plan, Proposal, Session, TrainingClass
 from tests.factories import AgencyFactory, EmployeeFactory, UnitFactory, UserFactory
@@ -327,4 +327,3 @@ def test_a_conflict_inside_an_outer_transaction_is_left_to_its_owner():
     with pytest.raises(OperationalError) as raised, transaction.atomic():
         service()
     assert is_conflict(raised.value)
-    assert issubclass(LostRace, Exception)
