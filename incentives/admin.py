@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from portal.admin_audit import AuditedAdminMixin
@@ -38,6 +39,10 @@ class DecisionAdmin(ScopedAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
     def approve(self, request, queryset):
         done = 0
         for decision in queryset.filter(status=Decision.Status.REQUESTED):
-            services.approve(request.user, decision)
+            try:  # approved, returned or rejected meanwhile: say so, go on with the others
+                services.approve(request.user, decision)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.WARNING)
+                continue
             done += 1
         self.message_user(request, _("已核定 %(n)d 件。") % {"n": done}, messages.SUCCESS)

@@ -3,6 +3,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal.statemachine import Machine, transition
+
 
 class RuleVersion(models.Model):
     """A frozen copy of a plan's rules; decisions point at the version they used."""
@@ -97,17 +99,28 @@ class Decision(models.Model):
 
 # The decision workflow, declared once (STYLE.md "State machines"): step → (statuses it may start
 # from, status it leads to, its name in messages). Every step is HR's except "request".
+# The decision's states, declared once (portal.statemachine): name -> sources, target, verb, who,
+# what it writes. The coordinator (or HR) requests for staff they serve; every other step is HR's,
+# within the officer's government (Decision.objects.visible_to).
 S = Decision.Status
-TRANSITIONS = {
-    "request": ({S.ELIGIBLE}, S.REQUESTED, _("提報")),
-    "approve": ({S.REQUESTED}, S.APPROVED, _("核定")),
-    "return": ({S.REQUESTED}, S.ELIGIBLE, _("退回機關")),
-    "reject": ({S.ELIGIBLE, S.REQUESTED, S.APPROVED}, S.REJECTED, _("不予核定")),
-    "withhold": ({S.ELIGIBLE, S.REQUESTED, S.APPROVED, S.REJECTED, S.WITHHELD}, S.WITHHELD, _("保留")),
-    "issue": ({S.APPROVED}, S.ISSUED, _("發布獎懲令")),
+DECISION_MACHINE = Machine(Decision, _("獎勵案"), {
+    "request": transition({S.ELIGIBLE}, S.REQUESTED, _("提報"), who="coordinator or HR serving the employee",
+                          actor_field="requested_by", time_field="requested_at", action="decision_requested"),
+    "approve": transition({S.REQUESTED}, S.APPROVED, _("核定"), who="HR",
+                          actor_field="decided_by", time_field="decided_at", action="decision_approved"),
+    "return": transition({S.REQUESTED}, S.ELIGIBLE, _("退回機關"), who="HR, with a reason", action="decision_returned"),
+    "reject": transition({S.ELIGIBLE, S.REQUESTED, S.APPROVED}, S.REJECTED, _("不予核定"), who="HR, with a reason",
+                         actor_field="decided_by", time_field="decided_at", action="decision_rejected"),
+    "withhold": transition({S.ELIGIBLE, S.REQUESTED, S.APPROVED, S.REJECTED, S.WITHHELD}, S.WITHHELD, _("保留"),
+                           who="HR, with a reason", action="decision_override"),
+    "issue": transition({S.APPROVED}, S.ISSUED, _("發布獎懲令"), who="HR, with the order's number and date",
+                        action="decision_issued"),
     # HR's own grant (a discretionary rule, or a withheld/rejected award given after all): never an issued one.
-    "grant": ({S.ELIGIBLE, S.REQUESTED, S.APPROVED, S.REJECTED, S.WITHHELD}, S.ELIGIBLE, _("核給")),
-}
+    "grant": transition({S.ELIGIBLE, S.REQUESTED, S.APPROVED, S.REJECTED, S.WITHHELD}, S.ELIGIBLE, _("核給"),
+                        who="HR, with a reason, within the rule's max", action="decision_override"),
+})
+# The same table as (sources, target, verb), for the batch checks.
+TRANSITIONS = {name: (step.sources, step.target, step.label) for name, step in DECISION_MACHINE.transitions.items()}
 del S
 
 

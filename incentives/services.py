@@ -6,12 +6,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from portal import audit, clock, rocdate
+from portal.statemachine import retry_on_conflict
 from portal.models import Employee
 from portal.permissions import is_hr
 from programs.models import Plan
 
 from .evaluation import evaluate
-from .models import TRANSITIONS, Decision, RuleVersion
+from .models import DECISION_MACHINE, TRANSITIONS, Decision, RuleVersion
 from .rules import AWARD_LABEL
 
 
@@ -29,6 +30,7 @@ def current_version(plan: Plan) -> RuleVersion:
     return RuleVersion.objects.create(plan=plan, number=(latest.number + 1) if latest else 1, rules=rules)
 
 
+@retry_on_conflict
 @transaction.atomic
 def save_evaluation(user, plan: Plan, as_of: dt.date | None = None, employees=None) -> dict[str, int]:
     """Store each award as an eligible decision. Decisions already requested or further stay as they are."""
@@ -37,6 +39,7 @@ def save_evaluation(user, plan: Plan, as_of: dt.date | None = None, employees=No
     return _save(user, plan, as_of, employees)
 
 
+@retry_on_conflict
 @transaction.atomic
 def file_requests(user, plan: Plan, employee_ids: list[int], as_of: dt.date | None = None) -> list[Decision]:
     """A coordinator files the requests of the chosen staff at once: their eligible awards become requested.
@@ -143,15 +146,12 @@ def _transition(user, decision: Decision, step: str, **changes) -> Decision:
         # HR's steps stay inside the officer's government (Decision.objects.visible_to); request checks its own scope.
         if step != "request" and not Decision.objects.visible_to(user).filter(pk=row.pk).exists():
             raise PermissionDenied
-        _check(step, [row])
-        status = TRANSITIONS[step][1]
+        # A single decision that lost a race hears what happened meanwhile, who and when.
+        DECISION_MACHINE.check(row, step)
         before = {"status": row.status}
-        row.status = status
-        for key, value in changes.items():
-            setattr(row, key, value)
-        row.save()
-        action = "decision_returned" if step == "return" else f"decision_{status}"
-        audit.record(user, action, row, row.reason[:200], before=before,
+        DECISION_MACHINE.move(row, step, user, **changes)
+        status = row.status
+        audit.record(user, DECISION_MACHINE[step].action, row, row.reason[:200], before=before,
                      after={"status": status, **{k: v for k, v in changes.items() if k not in ("requested_by", "decided_by")}})
     for key in ["status", "updated_at", *changes]:
         setattr(decision, key, getattr(row, key))
@@ -173,6 +173,7 @@ def _batch(user, decisions, step: str, one) -> list[Decision]:
         return [one(row) for row in rows]
 
 
+@retry_on_conflict
 @transaction.atomic
 def request(user, decisions, late_reason: str = "", today: dt.date | None = None) -> list[Decision]:
     """The coordinator (or HR) files requests: eligible → requested, for staff the user serves.
@@ -217,6 +218,7 @@ def request(user, decisions, late_reason: str = "", today: dt.date | None = None
     return done
 
 
+@retry_on_conflict
 def accept_late(user, decisions, reason: str) -> list[Decision]:
     """HR files requests past the rule's filing deadline itself, with the reason it accepts them.
 
@@ -231,6 +233,7 @@ def accept_late(user, decisions, reason: str) -> list[Decision]:
     return request(user, decisions, late_reason=reason)
 
 
+@retry_on_conflict
 def approve(user, decision: Decision) -> Decision:
     """HR approves one requested decision (requested → approved). PermissionDenied for others;
     ValidationError when it is no longer requested (another officer got there first)."""
@@ -239,11 +242,13 @@ def approve(user, decision: Decision) -> Decision:
     return _transition(user, decision, "approve", decided_by=user, decided_at=clock.now())
 
 
+@retry_on_conflict
 def approve_all(user, decisions) -> list[Decision]:
     """HR approves every chosen requested decision, or none (ValidationError naming the others)."""
     return _batch(user, decisions, "approve", lambda d: approve(user, d))
 
 
+@retry_on_conflict
 def return_to_coordinator(user, decisions, reason: str) -> list[Decision]:
     """HR sends requests back to the coordinator (requested → eligible) with a reason they will
     read on the staff page; the coordinator may then file again. All or nothing."""
@@ -253,6 +258,7 @@ def return_to_coordinator(user, decisions, reason: str) -> list[Decision]:
                   lambda d: _transition(user, d, "return", return_reason=reason.strip(), requested_by=None, requested_at=None))
 
 
+@retry_on_conflict
 def issue(user, decision: Decision, order_number: str, order_date: dt.date) -> Decision:
     """One approved decision is issued under a 獎懲令 (approved → issued) with its 文號 and date."""
     if not is_hr(user):
@@ -262,6 +268,7 @@ def issue(user, decision: Decision, order_number: str, order_date: dt.date) -> D
     return _transition(user, decision, "issue", order_number=order_number.strip(), order_date=order_date)
 
 
+@retry_on_conflict
 def issue_order(user, decisions, order_number: str, order_date) -> list[Decision]:
     """One 獎懲令 for many: every chosen approved decision is issued with the same 文號 and date.
 
@@ -281,6 +288,7 @@ def issue_order(user, decisions, order_number: str, order_date) -> list[Decision
     return _batch(user, decisions, "issue", lambda d: issue(user, d, order_number, order_date))
 
 
+@retry_on_conflict
 def reject(user, decision: Decision, reason: str) -> Decision:
     """HR does not grant an award (eligible/requested/approved → rejected); the reason is kept."""
     if not is_hr(user):
@@ -290,6 +298,7 @@ def reject(user, decision: Decision, reason: str) -> Decision:
     return _transition(user, decision, "reject", rejection_reason=reason.strip(), decided_by=user, decided_at=clock.now())
 
 
+@retry_on_conflict
 def reject_all(user, decisions, reason: str) -> list[Decision]:
     """`reject` for every chosen decision, or for none."""
     if not reason.strip():
@@ -297,6 +306,7 @@ def reject_all(user, decisions, reason: str) -> list[Decision]:
     return _batch(user, decisions, "reject", lambda d: reject(user, d, reason))
 
 
+@retry_on_conflict
 def withhold_all(user, decisions, reason: str) -> list[Decision]:
     """HR withholds every chosen award (→ withheld) through `override(grant=False)`, or none."""
     if not reason.strip():
@@ -305,6 +315,7 @@ def withhold_all(user, decisions, reason: str) -> list[Decision]:
                   lambda d: override(user, d.plan, d.employee, d.rule_code, grant=False, reason=reason))
 
 
+@retry_on_conflict
 @transaction.atomic
 def override(user, plan: Plan, employee: Employee, rule_code: str, *, grant: bool, reason: str,
              award: str = "commendation", count: int = 1) -> Decision:
@@ -357,6 +368,7 @@ def _within(award: str, count: int, cap: dict) -> bool:
     return AWARD_WEIGHT[award] * count <= AWARD_WEIGHT[cap["award"]] * cap["count"]
 
 
+@retry_on_conflict
 @transaction.atomic
 def update_rule(user, plan: Plan, rule: dict) -> RuleVersion:
     """HR changes one rule of a plan (a threshold, Hualien's buffet tiers): saved, audited, versioned.
@@ -409,6 +421,7 @@ def _lottery_season(user, plan: Plan, season_slug: str) -> tuple[dict, dict]:
     return rule, season
 
 
+@retry_on_conflict
 @transaction.atomic
 def publish_seed(user, plan: Plan, season_slug: str, seed: str):
     """HR publishes a season's draw seed, before the season's last day (Kaohsiung 103 陸、七、（二）、1).
@@ -441,6 +454,7 @@ def publish_seed(user, plan: Plan, season_slug: str, seed: str):
     return draw
 
 
+@retry_on_conflict
 @transaction.atomic
 def run_draw(user, plan: Plan, season_slug: str):
     """HR draws a season's winners after the season ends: reproducible from the seed and the chance list.

@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from portal.admin_audit import AuditedAdminMixin, ReadOnlyAdminMixin
@@ -49,7 +50,11 @@ class ApplicationAdmin(ScopedAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
         done = 0
         for application in queryset.filter(status=Application.Status.SUBMITTED).select_related("employee"):
             if services.heads_own(application):
-                services.decide(request.user, application, approve=True)
+                try:  # cancelled or approved meanwhile: say so, go on with the others
+                    services.decide(request.user, application, approve=True)
+                except ValidationError as error:
+                    self.message_user(request, " ".join(error.messages), messages.WARNING)
+                    continue
                 done += 1
         self.message_user(request, _("已核章 %(n)d 件（只處理單位主管本人的申請）。") % {"n": done}, messages.SUCCESS)
 
@@ -57,7 +62,11 @@ class ApplicationAdmin(ScopedAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
     def register(self, request, queryset):
         done = 0
         for application in queryset.filter(status=Application.Status.APPROVED):
-            services.register(request.user, application)
+            try:  # cancelled meanwhile: say so, go on with the others
+                services.register(request.user, application)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.WARNING)
+                continue
             done += 1
         self.message_user(request, _("已登記 %(n)d 件。") % {"n": done}, messages.SUCCESS)
 

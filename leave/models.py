@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from portal import clock
+from portal.statemachine import Machine, transition
 
 
 class Application(models.Model):
@@ -40,6 +41,23 @@ class Application(models.Model):
 
     def __str__(self):
         return f"{self.employee.name} {self.leave_date} {self.hours} 小時"
+
+
+# The application's states, declared once (portal.statemachine). Who: the unit head approves or
+# returns (HR for a head's own, leave.services._may_decide); HR registers; the applicant or HR
+# cancels before the day. A cancellation or a return gives the charged hours back.
+_A = Application.Status
+APPLICATION_MACHINE = Machine(Application, _("補休申請"), {
+    "approve": transition({_A.SUBMITTED}, _A.APPROVED, _("核章"), who="applicant's unit head; HR for a head's own",
+                          actor_field="decided_by", time_field="decided_at", action="leave_approved"),
+    "return": transition({_A.SUBMITTED}, _A.RETURNED, _("退回"), who="applicant's unit head; HR for a head's own",
+                         actor_field="decided_by", time_field="decided_at", action="leave_returned"),
+    "register": transition({_A.APPROVED}, _A.REGISTERED, _("登記"), who="HR serving the applicant",
+                           actor_field="registered_by", time_field="registered_at", action="leave_registered"),
+    "cancel": transition({_A.SUBMITTED, _A.APPROVED, _A.REGISTERED}, _A.CANCELLED, _("取消"),
+                         who="the applicant, or HR; before the leave day", action="leave_cancelled"),
+})
+del _A
 
 
 class Entry(models.Model):
@@ -128,3 +146,15 @@ class GrantReview(models.Model):
 
     def __str__(self):
         return f"{self.grant.employee.name} {self.grant.hours} 小時（{self.get_status_display()}）"
+
+
+# A review's states, declared once: HR serving the employee keeps the grant or withdraws it
+# (a reversal of its unused hours, leave.services.decide_review).
+_R = GrantReview.Status
+GRANT_REVIEW_MACHINE = Machine(GrantReview, _("補休複核案"), {
+    "keep": transition({_R.OPEN}, _R.KEPT, _("維持核給"), who="HR serving the employee",
+                       actor_field="decided_by", time_field="decided_at", action="leave_review_kept"),
+    "withdraw": transition({_R.OPEN}, _R.WITHDRAWN, _("撤銷核給"), who="HR serving the employee, with a reason",
+                           actor_field="decided_by", time_field="decided_at", action="leave_review_withdrawn"),
+})
+del _R

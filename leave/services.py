@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
 from courses.calendar import WorkCalendar
@@ -20,11 +20,12 @@ from portal import audit, clock
 from portal.models import Employee, Unit
 from portal.permissions import is_hr
 from portal.rocdate import to_roc_long
+from portal.statemachine import retry_on_conflict
 from programs.models import Plan
 
 from . import queries
 from . import rules as leave_rules
-from .models import Application, Entry, GrantReview, RecordUse
+from .models import APPLICATION_MACHINE, GRANT_REVIEW_MACHINE, Application, Entry, GrantReview, RecordUse
 
 ZERO = Decimal(0)
 log = logging.getLogger(__name__)
@@ -91,6 +92,7 @@ def _review_reason(record_ids, counted: set[int], names: dict[int, tuple[str, dt
     return "；".join(parts)[:500]
 
 
+@retry_on_conflict
 @transaction.atomic
 def grant_leave(plan: Plan, as_of: dt.date | None = None, *, dry_run: bool = False, user=None) -> GrantRun:
     """Write the compensatory leave the plan's rules give as of a date that is not granted yet.
@@ -161,21 +163,30 @@ def grant_leave_everywhere(as_of: dt.date | None = None) -> list[GrantRun]:
     return runs
 
 
+def _lock_employee(employee_id: int) -> Employee:
+    """The employee's row under FOR NO KEY UPDATE: the first lock of every leave transition
+    (portal.statemachine, lock order), so two changes to one person's hours run one after the other."""
+    return Employee.objects.select_for_update(of=("self",), no_key=True).order_by().get(pk=employee_id)
+
+
+@retry_on_conflict
 @transaction.atomic
 def decide_review(user, review: GrantReview, keep: bool, note: str = "") -> GrantReview:
     """HR keeps a grant under review, or withdraws it: a reversal removes its unused hours.
 
-    Hours already used stay used. Raises PermissionDenied (not HR, or another government's
-    employee) and ValidationError (already decided; withdrawing without a reason).
+    Hours already used stay used. Transition `keep`/`withdraw` of GRANT_REVIEW_MACHINE, under
+    the locks employee → grant → review. Raises PermissionDenied (not HR, or another
+    government's employee), LostRace (decided meanwhile: who and when) and ValidationError
+    (withdrawing without a reason).
     """
     if not is_hr(user) or not Employee.objects.visible_to(user).filter(pk=review.grant.employee_id).exists():
         raise PermissionDenied
-    review = GrantReview.objects.select_for_update().select_related("grant").get(pk=review.pk)
-    if review.status != GrantReview.Status.OPEN:
-        raise ValidationError(_("此複核案已處理。"))
     if not keep and not note.strip():
         raise ValidationError(_("撤銷核給時請填寫理由。"))
-    grant = Entry.objects.select_for_update().get(pk=review.grant_id)
+    _lock_employee(review.grant.employee_id)
+    grant = Entry.objects.select_for_update(of=("self",), no_key=True).get(pk=review.grant_id)
+    review = GRANT_REVIEW_MACHINE.lock(review, "grant")
+    GRANT_REVIEW_MACHINE.check(review, "keep" if keep else "withdraw")
     removed = ZERO
     if not keep:
         left = grant.hours + (grant.charges.aggregate(s=Sum("hours", default=ZERO))["s"])
@@ -184,10 +195,8 @@ def decide_review(user, review: GrantReview, keep: bool, note: str = "") -> Gran
                                  hours=-left, grant=grant, reverses=grant, created_by=user,
                                  text=f"人事複核撤銷核給：{note.strip()}"[:300])
             removed = left
-    review.status = GrantReview.Status.KEPT if keep else GrantReview.Status.WITHDRAWN
-    review.decided_by, review.decided_at, review.note = user, clock.now(), note.strip()[:300]
-    review.save()
-    audit.record(user, f"leave_review_{review.status}", grant, review.note or review.reason,
+    GRANT_REVIEW_MACHINE.move(review, "keep" if keep else "withdraw", user, note=note.strip()[:300])
+    audit.record(user, GRANT_REVIEW_MACHINE["keep" if keep else "withdraw"].action, grant, review.note or review.reason,
                  before={"status": GrantReview.Status.OPEN}, after={"status": review.status, "hours_removed": removed})
     return review
 
@@ -219,6 +228,7 @@ def leave_hours(start: dt.time, end: dt.time, lunch=(dt.time(12, 30), dt.time(13
     return Decimal(total - overlap) / 60
 
 
+@retry_on_conflict
 @transaction.atomic
 def apply(user, plan: Plan, leave_date: dt.date, starts_at: dt.time, ends_at: dt.time, today: dt.date | None = None) -> Application:
     """An employee applies by the hour; the hours are charged to the earliest-lapsing grants at once."""
@@ -258,7 +268,13 @@ def apply(user, plan: Plan, leave_date: dt.date, starts_at: dt.time, ends_at: dt
     if overlapping:
         raise ValidationError(_("與已申請的補休（%(start)s–%(end)s）時間重疊。") % {
             "start": overlapping.starts_at.strftime("%H:%M"), "end": overlapping.ends_at.strftime("%H:%M")})
-    # Hours can be taken only once earned, and only until they lapse.
+    # Hours can be taken only once earned, and only until they lapse. The grants are locked
+    # (after the employee, portal.statemachine's lock order) and what is left of them read
+    # afterwards: HR withdrawing one of them meanwhile is seen, not overdrawn.
+    # Only grants still usable on the day: the expired ones are the lapse job's, never waited for.
+    list(Entry.objects.select_for_update(of=("self",), no_key=True)
+         .filter(Q(usable_until__isnull=True) | Q(usable_until__gte=leave_date), employee=employee, plan=plan,
+                 kind=Entry.Kind.GRANT).order_by("pk").values_list("pk", flat=True))
     usable = [(g, left) for g, left in remaining_by_grant(employee, plan)
               if _usable_on(g, leave_date) and left > 0]
     available = sum((left for _g, left in usable), ZERO)
@@ -308,66 +324,71 @@ def _may_decide(user, application: Application) -> bool:
 
 
 def _locked(application: Application) -> Application:
-    """The application re-read under a row lock: a state change checks the state it changes."""
-    return Application.objects.select_for_update(of=("self",), no_key=True).select_related("employee").get(pk=application.pk)
+    """The application re-read under a row lock, after its employee's (portal.statemachine's
+    lock order): a state change checks the state it changes."""
+    _lock_employee(application.employee_id)
+    return APPLICATION_MACHINE.lock(application, "employee")
 
 
+@retry_on_conflict
 @transaction.atomic
 def decide(user, application: Application, approve: bool, note: str = "") -> Application:
     """The unit supervisor approves (核章) or returns the application, on the page; the record is the online one.
 
-    Raises PermissionDenied (not the applicant's unit head) and ValidationError (already
-    decided, or returned without a reason).
+    Transition `approve`/`return` of APPLICATION_MACHINE. Raises PermissionDenied (not the
+    applicant's unit head), LostRace (cancelled or decided meanwhile: who and when) and
+    ValidationError (returned without a reason).
     """
     application = _locked(application)
     if not _may_decide(user, application):
         raise PermissionDenied
-    if application.status != Application.Status.SUBMITTED:
-        raise ValidationError(_("此申請已處理。"))
+    step = "approve" if approve else "return"
+    APPLICATION_MACHINE.check(application, step)
     if not approve and not note.strip():
         raise ValidationError(_("退回時請填寫理由。"))
-    application.status = Application.Status.APPROVED if approve else Application.Status.RETURNED
-    application.decided_by, application.decided_at, application.note = user, clock.now(), note[:300]
-    application.save()
+    APPLICATION_MACHINE.move(application, step, user, note=note[:300])
     given = ZERO if approve else _give_back(user, application, "主管退回")
-    audit.record(user, f"leave_{application.status}", application, note,
+    audit.record(user, APPLICATION_MACHINE[step].action, application, note,
                  before={"status": Application.Status.SUBMITTED},
                  after={"status": application.status, "note": application.note, "hours_given_back": given})
     return application
 
 
+@retry_on_conflict
 @transaction.atomic
 def register(user, application: Application) -> Application:
-    """HR registers an approved application (人事登記). Raises PermissionDenied, ValidationError."""
+    """HR registers an approved application (人事登記): transition `register`.
+
+    Raises PermissionDenied (not HR serving the applicant) and LostRace (not approved, e.g.
+    cancelled meanwhile: who and when).
+    """
     if not is_hr(user) or not Employee.objects.visible_to(user).filter(pk=application.employee_id).exists():
         raise PermissionDenied
     application = _locked(application)
-    if application.status != Application.Status.APPROVED:
-        raise ValidationError(_("只有主管核章後的申請可以登記。"))
-    application.status, application.registered_by, application.registered_at = (
-        Application.Status.REGISTERED, user, clock.now())
-    application.save()
-    audit.record(user, "leave_registered", application, str(application),
+    APPLICATION_MACHINE.move(application, "register", user)
+    audit.record(user, APPLICATION_MACHINE["register"].action, application, str(application),
                  before={"status": Application.Status.APPROVED}, after={"status": application.status})
     return application
 
 
+@retry_on_conflict
 @transaction.atomic
 def cancel(user, application: Application, today: dt.date | None = None) -> Application:
-    """Cancelling before the day gives the hours back. Raises PermissionDenied, ValidationError."""
+    """Cancelling before the day gives the hours back: transition `cancel`.
+
+    Raises PermissionDenied (neither the applicant nor HR), LostRace (cancelled or returned
+    already: who and when) and ValidationError (on or after the leave day).
+    """
     today = today or clock.today()
     application = _locked(application)
     if user.employee_id != application.employee_id and not is_hr(user):
         raise PermissionDenied
-    if application.status in (Application.Status.CANCELLED, Application.Status.RETURNED):
-        raise ValidationError(_("此申請已取消或退回。"))
+    APPLICATION_MACHINE.check(application, "cancel")
     if application.leave_date <= today:
         raise ValidationError(_("補休當日或之後不能取消。"))
-    before = application.status
-    application.status = Application.Status.CANCELLED
-    application.save()
+    before = APPLICATION_MACHINE.move(application, "cancel", user)
     given = _give_back(user, application, "取消申請")
-    audit.record(user, "leave_cancelled", application, str(application),
+    audit.record(user, APPLICATION_MACHINE["cancel"].action, application, str(application),
                  before={"status": before}, after={"status": application.status, "hours_given_back": given})
     return application
 
@@ -376,6 +397,7 @@ class LapseInFuture(ValueError):
     """`lapse_leave --as-of` after today: hours cannot lapse before their day has come."""
 
 
+@retry_on_conflict
 @transaction.atomic
 def lapse_leave(as_of: dt.date | None = None) -> int:
     """Write a lapse entry for what is left of every grant whose last usable day is before `as_of`.

@@ -151,11 +151,15 @@ class ImportBatchAdmin(ScopedAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
 class AuditEntryAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     def visible(self, user):
         # Entries hold before/after values of people's data: an officer serving one government
-        # sees what the accounts of that government did (system jobs and other governments'
-        # officers are for HR serving every government).
+        # sees what the accounts of that government did, and what system jobs (no actor) did to
+        # objects attributed to that government (audit.register_attribution: its people's
+        # ledger, its batches, its plans). Other system entries are for HR serving every government.
+        from django.db.models import Q
+
+        from .audit import system_entries_of
         from .queries import accounts_of_government
 
-        return AuditEntry.objects.filter(actor__in=accounts_of_government(user))
+        return AuditEntry.objects.filter(Q(actor__in=accounts_of_government(user)) | system_entries_of(user))
 
     list_display = ["at", "actor", "action", "object_type", "object_id", "summary"]
     list_filter = ["action", "object_type"]

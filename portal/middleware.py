@@ -84,3 +84,47 @@ class BadQueryInputMiddleware:
             return None
         logger.warning("bad query input refused: %s %s (%s)", request.method, request.path, type(exception).__name__)
         return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+
+
+class ConflictMiddleware:
+    """A deadlock or serialisation failure that outlived the services' retries
+    (portal.statemachine.retry_on_conflict) is answered with a message and a way back, never a 500.
+
+    A POST is redirected (303) to the page it came from with the message; any other request
+    gets a 503 in Chinese that asks to try again. Nothing was written: the transaction was
+    rolled back by PostgreSQL.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.contrib import messages
+        from django.http import HttpResponse
+        from django.utils.http import url_has_allowed_host_and_scheme
+        from django.utils.translation import gettext as _
+
+        from .statemachine import is_conflict
+
+        if not is_conflict(exception):
+            return None
+        logger.warning("%s %s: database conflict after retries", request.method, request.path)
+        text = _("同時有其他人處理相同資料，本次操作未完成，請重新整理頁面後再試一次。")
+        if request.method == "POST":
+            messages.error(request, text)
+            back = request.META.get("HTTP_REFERER", "")
+            if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+                back = request.path
+            return _see_other(back)
+        return HttpResponse(text, status=503, content_type="text/plain; charset=utf-8")
+
+
+def _see_other(url):
+    from django.http import HttpResponseRedirect
+
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
+    return response

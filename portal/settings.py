@@ -41,6 +41,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.middleware.SecurityHeadersMiddleware",
     "portal.middleware.BadQueryInputMiddleware",
+    "portal.middleware.ConflictMiddleware",
     # A plan whose stored rules cannot be read answers with the problems in Chinese, never a 500.
     "incentives.middleware.RuleParameterErrorMiddleware",
     # Last, as django-axes asks: it turns repeated failed log-ins into a lock-out page.

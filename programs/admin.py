@@ -142,13 +142,19 @@ class NominationAdmin(ScopedAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("登錄為已參訓"))
     def mark_attended(self, request, queryset):
-        for nomination in queryset:
-            services.record_attendance(request.user, nomination, attended=True)
+        self._attendance(request, queryset, attended=True)
 
     @admin.action(description=_("登錄為未到訓"))
     def mark_absent(self, request, queryset):
+        self._attendance(request, queryset, attended=False)
+
+    def _attendance(self, request, queryset, attended: bool):
+        """Each nomination on its own: one recorded meanwhile by someone else is reported, not a 500."""
         for nomination in queryset:
-            services.record_attendance(request.user, nomination, attended=False)
+            try:
+                services.record_attendance(request.user, nomination, attended=attended)
+            except ValidationError as error:
+                self.message_user(request, f"{nomination.employee.name}：{' '.join(error.messages)}", messages.WARNING)
 
 
 @admin.register(CampQuota)

@@ -4,6 +4,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal.statemachine import Machine, transition
+
 
 class OffDutyDefinition(models.TextChoices):
     """How a plan defines off-duty time (公餘時段); see courses.offduty."""
@@ -157,6 +159,21 @@ class Nomination(models.Model):
         constraints = [models.UniqueConstraint(fields=["session", "employee"], name="nomination_once_per_session")]
 
 
+# A nomination's states, declared once (portal.statemachine). HR confirms or refuses places in
+# priority order up to the capacity (programs.services.confirm_places) and records attendance,
+# which may be corrected once recorded (attended ↔ absent).
+N = Nomination.Status
+NOMINATION_MACHINE = Machine(Nomination, _("研習推薦"), {
+    "confirm": transition({N.NOMINATED}, N.CONFIRMED, _("錄取"), who="HR", time_field="decided_at", action="confirmed"),
+    "refuse": transition({N.NOMINATED}, N.REFUSED, _("不予錄取"), who="HR", time_field="decided_at", action="refused"),
+    "attend": transition({N.NOMINATED, N.CONFIRMED, N.ABSENT}, N.ATTENDED, _("登錄為已參訓"), who="HR",
+                         action="attendance"),
+    "absent": transition({N.NOMINATED, N.CONFIRMED, N.ATTENDED}, N.ABSENT, _("登錄為未到訓"), who="HR",
+                         action="attendance"),
+})
+del N
+
+
 class ClassHistory(models.Model):
     """Classes a person attended, also before the portal existed: the prerequisite checks read this."""
 
@@ -290,13 +307,18 @@ class Proposal(models.Model):
 # The proposal's states, declared once: action -> (states it starts from, state it leads to, who).
 # RAD 104 柒、三: 本中心辦理甄選作業（續約者無須參加甄選）; DOMAIN.md Decision: HR confirms a
 # renewal before it counts as selected, and a coordinator never selects.
-PROPOSAL_TRANSITIONS = {
-    "submit": ({Proposal.Status.DRAFT}, Proposal.Status.SUBMITTED, "coordinator_or_hr"),
-    "select": ({Proposal.Status.SUBMITTED}, Proposal.Status.SELECTED, "reviewer"),
-    "not_select": ({Proposal.Status.SUBMITTED}, Proposal.Status.NOT_SELECTED, "reviewer"),
-    "confirm_renewal": ({Proposal.Status.SUBMITTED}, Proposal.Status.SELECTED, "reviewer"),
-    "rate": ({Proposal.Status.SELECTED, Proposal.Status.RATED}, Proposal.Status.RATED, "reviewer"),
-}
+P = Proposal.Status
+PROPOSAL_MACHINE = Machine(Proposal, _("熠星方案申請"), {
+    "submit": transition({P.DRAFT}, P.SUBMITTED, _("送出"), who="coordinator_or_hr", action="proposal_submit"),
+    "select": transition({P.SUBMITTED}, P.SELECTED, _("評選為入選"), who="reviewer", action="proposal_select"),
+    "not_select": transition({P.SUBMITTED}, P.NOT_SELECTED, _("評選為未入選"), who="reviewer", action="proposal_select"),
+    "confirm_renewal": transition({P.SUBMITTED}, P.SELECTED, _("確認續辦"), who="reviewer",
+                                  action="proposal_confirm_renewal"),
+    "rate": transition({P.SELECTED, P.RATED}, P.RATED, _("評等"), who="reviewer", action="proposal_rate"),
+})
+del P
+# The same table as action -> (sources, target, who).
+PROPOSAL_TRANSITIONS = {name: (step.sources, step.target, step.who) for name, step in PROPOSAL_MACHINE.transitions.items()}
 # The proposals a team rating (and a renewal) may point at.
 COUNTED_PROPOSAL_STATES = (Proposal.Status.SELECTED, Proposal.Status.RATED)
 

@@ -4,19 +4,19 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 
 from portal import audit
 from portal.models import Agency, Employee
 from portal.permissions import is_hr
+from portal.statemachine import retry_on_conflict
 
 from . import eligibility
 from .models import (
     COUNTED_PROPOSAL_STATES,
     PROPOSAL_FIELDS,
-    PROPOSAL_TRANSITIONS,
+    NOMINATION_MACHINE,
+    PROPOSAL_MACHINE,
     Activity,
     CampNomination,
     CampQuota,
@@ -76,6 +76,7 @@ def class_names(training_class: TrainingClass) -> dict[str, str]:
                 .values_list("slug", "name"))
 
 
+@retry_on_conflict
 @transaction.atomic
 def nominate(user, session: Session, employee_ids: list[int]) -> list[Outcome]:
     """Put staff forward for a session; each refusal says why. Nothing partial on error."""
@@ -112,43 +113,57 @@ def nominate(user, session: Session, employee_ids: list[int]) -> list[Outcome]:
     return outcomes
 
 
+@retry_on_conflict
 @transaction.atomic
 def confirm_places(user, session: Session) -> list[Nomination]:
-    """HR confirms places in priority order up to the capacity; the rest are told why not."""
+    """HR confirms places in priority order up to the capacity; the rest are told why not.
+
+    Transitions `confirm`/`refuse` of NOMINATION_MACHINE for every nomination still waiting,
+    read after locking the session (lock order: session → nominations), so two runs at once
+    confirm no more than the capacity and write each decision once. Returns the nominations
+    decided by this run (none when another run decided them all first).
+    """
     if not is_hr(user):
         raise PermissionDenied
-    session = Session.objects.select_for_update().get(pk=session.pk)
+    session = Session.objects.select_for_update(of=("self",), no_key=True).get(pk=session.pk)
     confirmed = session.nominations.filter(status=Nomination.Status.CONFIRMED).count()
-    waiting = list(session.nominations.filter(status=Nomination.Status.NOMINATED).order_by("priority", "created_at", "id"))
-    now = timezone.now()
+    waiting = list(session.nominations.select_for_update(of=("self",), no_key=True)
+                   .filter(status=Nomination.Status.NOMINATED).order_by("priority", "created_at", "id"))
     for nomination in waiting:
         if session.capacity is None or confirmed < session.capacity:
-            nomination.status, nomination.reason = Nomination.Status.CONFIRMED, ""
+            NOMINATION_MACHINE.move(nomination, "confirm", user, reason="")
             confirmed += 1
         else:
-            nomination.status = Nomination.Status.REFUSED
-            nomination.reason = f"本期名額 {session.capacity} 名已滿（依優先順序錄取）"
-        nomination.decided_at = now
+            NOMINATION_MACHINE.move(nomination, "refuse", user,
+                                    reason=f"本期名額 {session.capacity} 名已滿（依優先順序錄取）")
         audit.record(user, nomination.status, nomination, f"{nomination.employee_id}：{nomination.get_status_display()}",
                      before={"status": Nomination.Status.NOMINATED},
                      after={"status": nomination.status, "reason": nomination.reason})
-    Nomination.objects.bulk_update(waiting, ["status", "reason", "decided_at"])
     return waiting
 
 
+@retry_on_conflict
 @transaction.atomic
 def record_attendance(user, nomination: Nomination, attended: bool) -> Nomination:
-    """Attendance becomes history that the next prerequisite check reads."""
+    """Attendance becomes history that the next prerequisite check reads.
+
+    Transition `attend`/`absent` of NOMINATION_MACHINE under the locks session → nomination;
+    a correction to absent removes the history the attendance wrote. Raises PermissionDenied
+    (not HR) and LostRace (refused, withdrawn, or already recorded so: who and when).
+    """
     if not is_hr(user):
         raise PermissionDenied
-    before = nomination.status
-    nomination.status = Nomination.Status.ATTENDED if attended else Nomination.Status.ABSENT
-    nomination.save(update_fields=["status"])
-    training_class = nomination.session.training_class
+    Session.objects.select_for_update(of=("self",), no_key=True).get(pk=nomination.session_id)
+    row = NOMINATION_MACHINE.lock(nomination, "session__training_class__activity__plan", "employee")
+    before = NOMINATION_MACHINE.move(row, "attend" if attended else "absent", user)
+    nomination.status = row.status
+    training_class = row.session.training_class
     if attended:
         ClassHistory.objects.get_or_create(
-            employee=nomination.employee, issuer_id=training_class.activity.plan.issuer_id, class_slug=training_class.slug,
-            attended_on=nomination.session.ends_on, defaults={"class_name": training_class.name, "session": nomination.session})
+            employee=row.employee, issuer_id=training_class.activity.plan.issuer_id, class_slug=training_class.slug,
+            attended_on=row.session.ends_on, defaults={"class_name": training_class.name, "session": row.session})
+    else:
+        ClassHistory.objects.filter(employee=row.employee, session=row.session).delete()
     audit.record(user, "attendance", nomination, nomination.get_status_display(),
                  before={"status": before}, after={"status": nomination.status})
     return nomination
@@ -162,6 +177,7 @@ def camp_quota(activity: Activity, government) -> CampQuota:
     return quota
 
 
+@retry_on_conflict
 @transaction.atomic
 def nominate_to_camp(user, activity: Activity, employee_ids: list[int], circle: str = "",
                      leader_ids: frozenset = frozenset()) -> list[Outcome]:
@@ -211,6 +227,7 @@ def circle_problems(activity: Activity) -> list[str]:
             for c, n in sorted(counts.items()) if not limits["min"] <= n <= limits["max"]]
 
 
+@retry_on_conflict
 @transaction.atomic
 def reallocate_camp_places(user, activity: Activity) -> dict[int, int]:
     if not is_hr(user):
@@ -250,21 +267,15 @@ def _transition(user, proposal: Proposal, action: str) -> tuple[Proposal, str]:
     Raises PermissionDenied (not the plan's reviewer, or not the proposal's coordinator) and
     ValidationError (the state does not allow the action)."""
     locked = _locked_proposal(proposal)
-    sources, _target, who = PROPOSAL_TRANSITIONS[action]
+    who = PROPOSAL_MACHINE[action].who
     if who == "reviewer":
         allowed = plans_reviewed_by(user).filter(pk=locked.activity.plan_id).exists()
     else:
         allowed = proposals_visible_to(user).filter(pk=locked.pk).exists()
     if not allowed:
         raise PermissionDenied(_("您不能處理這件申請。"))
-    if locked.status not in sources:
-        raise ValidationError(_("這件申請目前為「%(status)s」，不能%(action)s。")
-                              % {"status": locked.get_status_display(), "action": TRANSITION_NAMES[action]})
+    PROPOSAL_MACHINE.check(locked, action)
     return locked, locked.status
-
-
-TRANSITION_NAMES = {"submit": _lazy("送出"), "select": _lazy("評選為入選"), "not_select": _lazy("評選為未入選"),
-                    "confirm_renewal": _lazy("確認續辦"), "rate": _lazy("評等")}
 
 
 def _team_snapshot(proposal: Proposal) -> dict:
@@ -272,6 +283,7 @@ def _team_snapshot(proposal: Proposal) -> dict:
             "renews": proposal.renews_id, "is_renewal": proposal.is_renewal}
 
 
+@retry_on_conflict
 @transaction.atomic
 def save_proposal(user, proposal: Proposal, members=None) -> Proposal:
     """Save a draft 熠星 proposal (Hualien 附件1) with its team.
@@ -327,6 +339,7 @@ def proposal_missing(proposal: Proposal) -> list[str]:
     return missing
 
 
+@retry_on_conflict
 @transaction.atomic
 def submit_proposal(user, proposal: Proposal) -> Proposal:
     """Send a draft: draft → submitted, also for a renewal (HR confirms it: confirm_renewal).
@@ -347,6 +360,7 @@ def submit_proposal(user, proposal: Proposal) -> Proposal:
     return proposal
 
 
+@retry_on_conflict
 @transaction.atomic
 def select_proposal(user, proposal: Proposal, selected: bool) -> Proposal:
     """The plan's HR selects (入選) or not (未入選) a submitted proposal (RAD 104 柒、三: 本中心辦理甄選作業).
@@ -364,6 +378,7 @@ def select_proposal(user, proposal: Proposal, selected: bool) -> Proposal:
     return proposal
 
 
+@retry_on_conflict
 @transaction.atomic
 def confirm_renewal(user, proposal: Proposal) -> Proposal:
     """The plan's HR confirms a submitted renewal, which makes it selected (DOMAIN.md Decision:
@@ -393,6 +408,7 @@ def _team_for(proposal: Proposal) -> Team:
     return team or Team(plan_id=proposal.activity.plan_id, name=proposal.title)
 
 
+@retry_on_conflict
 @transaction.atomic
 def rate_proposal(user, proposal: Proposal, rating: str) -> Team:
     """The final rating (特優/優等/良好) of a selected proposal: its Team of the plan becomes

@@ -21,6 +21,17 @@ def _isolated_media(settings, media_root):
 
 
 @pytest.fixture(autouse=True)
+def _chinese_unless_asked():
+    """Every test starts in the portal's language: a request an earlier test made in English
+    leaves English active in the thread (messages built outside a request would follow it)."""
+    from django.utils import translation
+
+    translation.activate("zh-hant")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _tasks_in_process(request):
     """Tasks run in-process, except in tests marked `worker`, which use a real worker."""
     previous = celery_app.conf.task_always_eager

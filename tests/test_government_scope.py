@@ -83,3 +83,37 @@ def test_audit_entries_of_another_government_are_hidden_in_the_admin(governments
         page = client.get("/admin/portal/auditentry/").content.decode()
         seen[key] = [k for k in ("hr_a 的紀錄", "hr_b 的紀錄") if k in page]
     assert seen == {"hr_a": ["hr_a 的紀錄"], "hr_b": ["hr_b 的紀錄"]}
+
+
+def test_system_job_entries_show_to_scoped_hr_only_where_they_belong_to_its_government(governments):
+    """Entries with no actor (the lapse job, an import from the command line, load_plans) are
+    read by HR of one government only when their object is its own: its people's ledger, its
+    batches, its plans; every other system entry is for HR serving every government."""
+    import datetime as dt
+
+    from leave.models import Entry
+    from portal import audit
+    from portal.admin import AuditEntryAdmin
+    from portal.models import AuditEntry
+
+    users = governments["users"]
+    plan = Plan.objects.get(slug="b-104")
+    person_a = EmployeeFactory(unit=UnitFactory(agency=AgencyFactory(name="甲市消防局", parent=users["hr_a"].agencies.get())))
+    person_b = governments["proposals"]["b_to_b"].leader
+    for person in (person_a, person_b):
+        grant = Entry.objects.create(employee=person, plan=plan, kind="grant", hours=2, earned_on=dt.date(2015, 1, 5),
+                                     usable_until=dt.date(2015, 6, 30))
+        audit.record(None, "leave_lapse", grant, f"{person.agency.name} 失效")
+    audit.record(None, "import_applied", ImportBatch.objects.create(kind="roster", file_name="cli.csv"), "命令列匯入")
+    audit.record(None, "import_applied", governments["batches"]["coordinator_b"], "乙縣承辦的批次")
+    audit.record(None, "plan_load", plan, "乙縣計畫載入")
+    audit.record(None, "plan_load", Plan.objects.get(slug="rad-104"), "中心計畫載入")
+    admin = AuditEntryAdmin(AuditEntry, None)
+
+    def seen(key):
+        return sorted(admin.visible(users[key]).values_list("summary", flat=True))
+
+    assert seen("hr_a") == ["甲市消防局 失效"]
+    assert seen("hr_b") == sorted(["乙縣承辦的批次", "乙縣計畫載入", "乙縣衛生局 失效"])
+    assert seen("rad_hr") == ["中心計畫載入"]
+    assert AuditEntry.objects.filter(actor__isnull=True).count() == 6

@@ -72,3 +72,59 @@ def test_a_records_import_in_a_real_worker_is_followed_by_its_leave_grant(celery
     grant_leave_everywhere.delay()
     time.sleep(2)
     assert Entry.objects.filter(kind="grant").count() == 1
+
+
+@pytest.fixture
+def two_workers(django_db_setup, media_root, tmp_path):
+    """Two real worker processes on one queue of their own: two jobs run at the same time."""
+    from tests.conftest import start_worker, stop_worker
+
+    workers = [start_worker(media_root, tmp_path / f"worker-{i}.log", queue="twice") for i in range(2)]
+    yield workers
+    for worker in workers:
+        stop_worker(worker)
+
+
+def test_the_same_file_twice_at_once_through_two_real_workers_applies_once(two_workers, monkeypatch):
+    """Issue #15: one batch creates the rows, the other finds them unchanged (the import kind's
+    advisory lock makes the second wait); counts and audit rows are exact."""
+    import threading
+    import time
+
+    from django.db import connection
+
+    from portal import tasks
+    from portal.models import AuditEntry
+    from portal.nationalid import make
+
+    monkeypatch.setattr(tasks.run_import, "delay", lambda *args: tasks.run_import.apply_async(args, queue="twice"))
+    rows = 200
+    data = "\n".join(["身分證字號,姓名,機關名稱,人員類別"]
+                     + [f"{make('A1', i)},人員{i},甲機關,編制內" for i in range(rows)]).encode()
+    barrier, batches = threading.Barrier(2), []
+
+    def submit():
+        try:
+            barrier.wait(timeout=10)
+            batches.append(submit_import("roster", "roster.csv", data))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(batches) == 2
+    for _ in range(600):
+        if all(ImportBatch.objects.get(pk=b.pk).is_finished for b in batches):
+            break
+        time.sleep(0.1)
+    finished = [ImportBatch.objects.get(pk=b.pk) for b in batches]
+    assert sorted((b.status, b.created_count, b.unchanged_count) for b in finished) == [
+        ("applied", 0, rows), ("applied", rows, 0)]
+    assert Employee.objects.count() == rows
+    assert sorted(e.after["created"] for e in AuditEntry.objects.filter(action="import_applied")) == [0, rows]
+    assert AuditEntry.objects.filter(action="import_submitted").count() == 2
+    # Each worker ran one of the two jobs.
+    assert all("Task portal.run_import[" in w.log_path.read_text() for w in two_workers)
