@@ -59,7 +59,10 @@ def test_kaohsiung_bundles_match_the_seed_tables():
 def test_course_lists_of_the_contract_exist_and_hr_imports_are_kept():
     call_command("load_plans", stdout=open("/dev/null", "w"))
     assert sorted(CourseList.objects.values_list("plan__slug", "slug")) == [
-        ("hualien-106", "buffet-courses"), ("kaohsiung-103", "seasonal-reading"), ("tainan-101", "policy-courses")]
+        ("hualien-106", "buffet-courses"), ("kaohsiung-103", "seasonal-reading"),
+        ("kaohsiung-103", "seasonal-reading-autumn"), ("kaohsiung-103", "seasonal-reading-spring"),
+        ("kaohsiung-103", "seasonal-reading-summer"), ("kaohsiung-103", "seasonal-reading-winter"),
+        ("tainan-101", "policy-courses")]
     policy = CourseList.objects.get(slug="policy-courses")
     course = Course.objects.create(name="國土計畫概論", hours=2)
     policy.entries.create(course=course, hours=2)
