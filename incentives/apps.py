@@ -5,3 +5,17 @@ from django.utils.translation import gettext_lazy as _
 class IncentivesConfig(AppConfig):
     name = "incentives"
     verbose_name = _("獎勵")
+
+    def ready(self):
+        from portal.admin_display import register_labels
+
+        # The audit actions the decision services write, as HR reads them in the admin.
+        register_labels(actions={
+            "decisions_saved": _("評估結果已儲存"), "decision_requested": _("獎勵案提報"),
+            "decision_approved": _("獎勵案核定"), "decision_issued": _("發布獎懲令"),
+            "decision_rejected": _("獎勵案不予核定"), "decision_withheld": _("獎勵案保留"),
+            "decision_returned": _("獎勵案退回"), "decision_eligible": _("獎勵案回復為符合資格"),
+            "decision_override": _("人事單位逕予核定"),
+        }, values={"eligible": _("符合資格"), "requested": _("機關已提報"), "approved": _("人事單位核定"),
+                   "issued": _("已發布獎懲令"), "rejected": _("不予核定"), "withheld": _("人事單位保留"),
+                   "commendation": _("嘉獎"), "merit": _("記功"), "major_merit": _("記大功")})

@@ -7,6 +7,7 @@ from import_export.admin import ImportExportModelAdmin
 
 from . import rocdate
 from .admin_audit import AuditedAdminMixin, ReadOnlyAdminMixin
+from .admin_display import action_label
 from .admin_inputs import SafeInitialDataMixin
 from .admin_scope import ScopedAdminMixin
 from .exporters import FormulaSafeExportMixin
@@ -147,6 +148,20 @@ class ImportBatchAdmin(ScopedAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
         self.message_user(request, _("已重新排入 %(n)d 個批次。") % {"n": len(failed)}, messages.SUCCESS)
 
 
+class AuditActionFilter(admin.SimpleListFilter):
+    """Audit actions by their Chinese labels (the stored codes are for scripts)."""
+
+    title = _("動作")
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        codes = model_admin.get_queryset(request).order_by().values_list("action", flat=True).distinct()
+        return sorted(((code, action_label(code)) for code in codes), key=lambda item: item[1])
+
+    def queryset(self, request, queryset):
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     def visible(self, user):
@@ -157,7 +172,21 @@ class AuditEntryAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
 
         return AuditEntry.objects.filter(actor__in=accounts_of_government(user))
 
-    list_display = ["at", "actor", "action", "object_type", "object_id", "summary"]
-    list_filter = ["action", "object_type"]
+    list_display = ["at", "actor", "action_label", "object_type_label", "object_id", "summary"]
+    list_filter = [AuditActionFilter, "object_type"]
     search_fields = ["summary", "object_id"]
-    readonly_fields = [f.name for f in AuditEntry._meta.fields]
+    readonly_fields = [f.name for f in AuditEntry._meta.fields if f.name != "action"] + ["action_label"]
+    fields = ["at", "actor", "action_label", "object_type", "object_id", "summary", "before", "after"]
+
+    @admin.display(description=_("動作"), ordering="action")
+    def action_label(self, entry):
+        return action_label(entry.action)
+
+    @admin.display(description=_("對象類型"), ordering="object_type")
+    def object_type_label(self, entry):
+        from django.apps import apps
+
+        try:
+            return apps.get_model(entry.object_type)._meta.verbose_name
+        except (LookupError, ValueError):
+            return entry.object_type
