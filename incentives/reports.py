@@ -32,6 +32,7 @@ def roster_decisions(plan: Plan | None, employees=None, decisions=None):
             clauses[decision.plan_id] = {r["code"]: r.get("clause", "") for r in decision.plan.parameters.get("rules", [])}
         clause = clauses[decision.plan_id].get(decision.rule_code, "")
         decision.basis = f"{decision.plan.roc_year}年計畫 {clause}".strip()
+        decision.basis_lines = [f"{decision.plan.roc_year}年計畫", clause] if clause else [f"{decision.plan.roc_year}年計畫"]
         yield decision
 
 
@@ -51,8 +52,10 @@ def render_roster_pdf(plan: Plan | None, employees=None, scope: str = "", progre
         progress(20)
     order_date = next((d.order_date for d in decisions if d.order_date), None) if order_number else None
     cells = [[str(n), d.employee.agency.name, d.employee.unit.name if d.employee.unit else "", d.employee.title,
-              d.employee.name, f"{d.get_award_display()}{d.count}次", d.reason, d.basis] for n, d in enumerate(decisions, 1)]
-    widths = fitted_widths(ROSTER_HEADERS, cells, wrap=(6, 7), orientation="landscape", font_pt=10.5)
+              d.employee.name, f"{d.get_award_display()}{d.count}次", d.reason, max(d.basis_lines, key=len)]
+             for n, d in enumerate(decisions, 1)]
+    # The basis prints as two lines (the plan's year, then its clause), each whole.
+    widths = fitted_widths(ROSTER_HEADERS, cells, wrap=(6,), orientation="landscape", font_pt=10.5)
     return render_pdf("incentives/roster.html", {"plan": plan, "decisions": decisions, "scope": scope, "widths": widths,
                                                  "order_number": order_number, "order_date": order_date},
                       progress=progress, expected_pages=len(decisions) // ROSTER_ROWS_PER_PAGE + 1)
