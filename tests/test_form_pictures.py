@@ -85,11 +85,13 @@ def test_names_and_units_never_wrap_in_the_lists(name, client, request):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", ["roster", "order-roster", "tally-sheet"])
+@pytest.mark.parametrize("name", ["roster", "order-roster", "tally-sheet", "staff-list"])
 def test_every_roster_is_numbered_and_has_signature_boxes(name, client, request):
     text = "".join(pages_text(forms(name, client, request)))
     assert "編號" in text and SIGNATURES in text.replace(" ", "").replace("\n", "")
-    numbers = [int(n) for n in re.findall(r"^(\d+) ", text, re.M)]
+    # Rows start with their number, then the agency (or, on a one-agency sheet, the unit).
+    starts = "|".join(["高雄市政府", "臺南市政府", *UNITS])
+    numbers = [int(n) for n in re.findall(rf"^(\d+) (?:{starts})", text, re.M)]
     assert numbers == list(range(1, len(gallery.PEOPLE) + 1))
 
 
@@ -150,3 +152,16 @@ def test_the_target_line_never_runs_through_a_figure():
         start, end = bar["label_x"], bar["label_x"] + 7 * len(str(bar["value"]))
         assert not start - 3 <= chart["target_x"] <= end + 3, bar
     assert chart["bars"][2]["label_x"] == BAR_LEFT + chart["bars"][2]["width"] + 6
+
+
+@pytest.mark.parametrize("rows", [8, 15])
+def test_signature_boxes_never_stand_alone_on_a_page(rows):
+    """A list one row too long for its page takes its last row over with the boxes."""
+    from portal.exporters import list_pdf
+
+    reason = "論壇發表及回應篇數 259 篇（已扣除不計入 3 篇） ≥ 200 篇 → 嘉獎 1 次" * 3
+    pdf = list_pdf("名冊", "臺南市政府人事處", ["機關", "單位", "姓名", "事由"],
+                   [["臺南市政府人事處", "資訊管理科第二股", f"呂宇俊{n}", reason] for n in range(1, rows + 1)], landscape=True)
+    pages = pages_text(pdf)
+    assert len(pages) >= 2 and "承辦人" in pages[-1]
+    assert re.search(rf"^{rows} 臺南市政府人事處", pages[-1], re.M)
