@@ -2,6 +2,7 @@
 import datetime as dt
 
 from django import template
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -14,5 +15,6 @@ def zh_duration(value) -> str:
     minutes = round(value.total_seconds() / 60)
     hours, minutes = divmod(minutes, 60)
     days, hours = divmod(hours, 24)
-    parts = [f"{days} 天" if days else "", f"{hours} 小時" if hours else "", f"{minutes} 分鐘" if minutes else ""]
-    return " ".join(p for p in parts if p) or "不到 1 分鐘"
+    parts = [_("%(n)d 天") % {"n": days} if days else "", _("%(n)d 小時") % {"n": hours} if hours else "",
+             _("%(n)d 分鐘") % {"n": minutes} if minutes else ""]
+    return " ".join(p for p in parts if p) or _("不到 1 分鐘")
