@@ -52,6 +52,7 @@ def test_admin_lists_show_roc_dates_and_taipei_times_not_gregorian_ones(hr_clien
     AuditEntry.objects.filter(pk=entry.pk).update(at=dt.datetime(2014, 7, 20, 13, 30, tzinfo=dt.UTC))
     listing = hr_client.get(reverse("admin:portal_auditentry_changelist")).content.decode()
     assert "103/07/20 21:30" in listing and "獎勵案核定" in listing and ">decision_approved<" not in listing
+    assert ">portal.agency<" not in listing and ">機關<" in listing
 
 
 def test_a_decision_shows_its_rule_facts_and_history_in_chinese(hr_client):
