@@ -13,7 +13,6 @@ Apps add the labels of their own audit actions and JSON keys with `register_labe
 import datetime as dt
 
 from django import forms
-from django.contrib.admin.widgets import AdminDateWidget
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -62,8 +61,12 @@ def action_label(code: str) -> str:
     return str(ACTION_LABELS.get(code, code))
 
 
-class RocDateInput(AdminDateWidget):
-    """The admin's date box (with its calendar) showing 103/07/20."""
+class RocDateInput(forms.DateInput):
+    """The admin's date box showing and taking 103/07/20. Django's calendar pop-up is left out:
+    it reads and writes Gregorian dates only (it would open 103/07/20 in the year 103)."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"size": "12", "placeholder": "103/07/20", "inputmode": "numeric", **(attrs or {})})
 
     def format_value(self, value):
         if isinstance(value, dt.date):
