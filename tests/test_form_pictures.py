@@ -165,3 +165,12 @@ def test_signature_boxes_never_stand_alone_on_a_page(rows):
     pages = pages_text(pdf)
     assert len(pages) >= 2 and "承辦人" in pages[-1]
     assert re.search(rf"^{rows} 臺南市政府人事處", pages[-1], re.M)
+
+
+@pytest.mark.django_db
+def test_agency_names_never_wrap_in_the_kpi_report(db):
+    plan, agency, _people, _coordinator = gallery.forum_world()
+    from tests.factories import AgencyFactory, EmployeeFactory, UnitFactory
+
+    EmployeeFactory(unit=UnitFactory(agency=AgencyFactory(name="臺南市政府工務局養護工程處", parent=agency.parent)))
+    assert_whole(render_kpi_report_pdf(plan), ["臺南市政府工務局養護工程處", "臺南市政府人事處"])
