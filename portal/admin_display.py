@@ -44,7 +44,8 @@ KEY_LABELS: dict[str, str] = {
     "grants": _("核給"), "cap_hours_per_year": _("每年上限時數"), "use_within_months": _("使用期限（月）"),
     "year_window": _("年度期間"), "metric": _("項目"), "min": _("下限"), "max": _("上限"),
     "requested_by": _("提報者"), "decided_by": _("核定者"), "quota": _("名額"), "granted_extra": _("增額"),
-    "session": _("期別"), "national_id": _("身分證字號"),
+    "session": _("期別"), "national_id": _("身分證字號"), "decided_at": _("核定時間"), "requested_at": _("提報時間"),
+    "submitted_at": _("申請時間"), "registered_at": _("登記時間"), "attended_on": _("參訓日期"), "withdrawn_at": _("撤回時間"),
 }
 STATUS_VALUE_LABELS: dict[str, str] = {}
 
@@ -102,6 +103,11 @@ def roc_datetime(value: dt.datetime | None) -> str:
 
 
 def _value(value):
+    if isinstance(value, str) and len(value) >= 16 and value[10:11] == "T":
+        try:  # a date-time the JSON encoder wrote in UTC (2014-09-01T01:05:00Z): shown in Taipei
+            return roc_datetime(dt.datetime.fromisoformat(value.replace("Z", "+00:00")))
+        except ValueError:
+            return value
     if isinstance(value, str):
         try:
             return rocdate.to_roc_short(dt.date.fromisoformat(value)) if len(value) == 10 else str(

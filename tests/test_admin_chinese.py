@@ -82,3 +82,13 @@ def test_the_admin_index_names_its_sections_in_chinese_and_hides_the_scheduler(h
     assert "登入鎖定" in page and "登入失敗紀錄" in page
     for english in ["Axes", "AXES", "Periodic", "PERIODIC", "django_celery_beat"]:
         assert english not in page, english
+
+
+def test_json_values_read_as_roc_dates_taipei_times_and_labels():
+    from portal.admin_display import readable_json
+
+    html = str(readable_json({"as_of": "2014-08-31", "decided_at": "2014-09-01T01:05:00Z", "status": "approved",
+                              "charged_to_grants": {"7": 4}, "ok": True}))
+    assert html == ("<dl class=\"json\"><dt>計算基準日</dt><dd>103/08/31</dd><dt>核定時間</dt><dd>103/09/01 09:05</dd>"
+                    "<dt>狀態</dt><dd>人事單位核定</dd><dt>使用之核給（編號：時數）</dt><dd><dl class=\"json\"><dt>7</dt><dd>4</dd></dl></dd>"
+                    "<dt>ok</dt><dd>是</dd></dl>")
