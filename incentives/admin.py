@@ -20,17 +20,28 @@ class RuleVersionAdmin(admin.ModelAdmin):
 
 @admin.register(Decision)
 class DecisionAdmin(ScopedAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
-    list_display = ["employee", "plan", "rule_code", "award", "count", "status", "order_number", "order_date"]
+    list_display = ["employee", "plan", "rule_label", "award", "count", "status", "order_number", "order_date"]
     list_filter = ["plan", "status", "award", ("employee__agency", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["employee__name", "=employee__national_id", "reason", "order_number"]
     list_select_related = ["employee", "plan"]
     raw_id_fields = ["employee"]
     # The workflow moves only through incentives.services (the decision desk, /incentives/decisions/, and the
     # action below), each step under a row lock with its audit entry: nothing here edits a status or an order.
-    readonly_fields = ["plan", "employee", "rule_code", "rule_version", "award", "count", "reason", "facts", "status",
+    readonly_fields = ["plan", "employee", "rule_label", "rule_version", "award", "count", "reason", "facts", "status",
                        "requested_by", "requested_at", "decided_by", "decided_at", "override_reason", "order_number",
                        "order_date", "rejection_reason", "return_reason", "late_reason"]
     actions = ["approve"]
+
+    @admin.display(description=_("規則"), ordering="rule_code")
+    def rule_label(self, decision):
+        """The rule's Chinese name and clause from the plan's parameters (the code is for scripts)."""
+        from .standing import rule_label
+
+        rule = next((r for r in decision.plan.parameters.get("rules", []) if r.get("code") == decision.rule_code), None)
+        if rule is None:
+            return decision.rule_code
+        label = rule_label(rule, {})
+        return f"{label}（{rule['clause']}）" if rule.get("clause") else label
 
     def has_add_permission(self, request):
         return False  # decisions come from an evaluation or from HR's grant on the desk

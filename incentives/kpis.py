@@ -124,15 +124,24 @@ def chart_bars(values: list[tuple[str, float]], maximum: float | None = None, wi
 
 
 BAR_STEP, BAR_LEFT, BAR_WIDTH = 26, 200, 360
+VALUE_CHAR_PX = 7  # a digit of the 12 px value label
 
 
 def bar_chart(label: str, values: list[tuple[str, float]], color: str, *, maximum: float | None = None,
               target: float | None = None, font: str = "") -> dict:
     """One chart for templates/incentives/_bar_chart.html; `target` draws a dashed line at the goal."""
     top = maximum or max([v for _l, v in values] + [target or 0, 1])
-    return {"label": label, "color": color, "font": font, "bars": chart_bars(values, top, BAR_WIDTH),
-            "height": BAR_STEP * len(values) + 10,
-            "target_x": round(BAR_LEFT + BAR_WIDTH * min(target / top, 1), 1) if target else None}
+    target_x = round(BAR_LEFT + BAR_WIDTH * min(target / top, 1), 1) if target else None
+    bars = chart_bars(values, top, BAR_WIDTH)
+    for bar in bars:
+        # The value follows its bar, unless the dashed target line would run through it: then
+        # it goes just past the line, so the line never covers a figure.
+        x = BAR_LEFT + bar["width"] + 6
+        if target_x is not None and x - 3 <= target_x <= x + VALUE_CHAR_PX * len(str(bar["value"])) + 3:
+            x = target_x + 5
+        bar["label_x"] = round(x, 1)
+    return {"label": label, "color": color, "font": font, "bars": bars, "height": BAR_STEP * len(values) + 10,
+            "target_x": target_x}
 
 
 def bar_charts(label: str, values: list[tuple[str, float]], color: str, *, per_chart: int = 30, **options) -> list[dict]:

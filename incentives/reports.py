@@ -32,24 +32,31 @@ def roster_decisions(plan: Plan | None, employees=None, decisions=None):
             clauses[decision.plan_id] = {r["code"]: r.get("clause", "") for r in decision.plan.parameters.get("rules", [])}
         clause = clauses[decision.plan_id].get(decision.rule_code, "")
         decision.basis = f"{decision.plan.roc_year}年計畫 {clause}".strip()
+        decision.basis_lines = [f"{decision.plan.roc_year}年計畫", clause] if clause else [f"{decision.plan.roc_year}年計畫"]
         yield decision
 
 
 # About what a landscape A4 page of the roster holds (reasons run to two or three lines): only
 # for the progress bar of a long roster.
 ROSTER_ROWS_PER_PAGE = 10
+ROSTER_HEADERS = ["編號", "機關", "單位", "職稱", "姓名", "獎勵", "事由", "依據"]
 
 
 def render_roster_pdf(plan: Plan | None, employees=None, scope: str = "", progress=None, *, decisions=None,
                       order_number: str = "") -> bytes:
     """The 敘獎名冊 as PDF: a plan's filed decisions, or (`decisions`, `order_number`) one 獎懲令's issued ones."""
-    from portal.pdf import render_pdf
+    from portal.pdf import fitted_widths, render_pdf
 
     decisions = list(roster_decisions(plan, employees, decisions))
     if progress:
         progress(20)
     order_date = next((d.order_date for d in decisions if d.order_date), None) if order_number else None
-    return render_pdf("incentives/roster.html", {"plan": plan, "decisions": decisions, "scope": scope,
+    cells = [[str(n), d.employee.agency.name, d.employee.unit.name if d.employee.unit else "", d.employee.title,
+              d.employee.name, f"{d.get_award_display()}{d.count}次", d.reason, max(d.basis_lines, key=len)]
+             for n, d in enumerate(decisions, 1)]
+    # The basis prints as two lines (the plan's year, then its clause), each whole.
+    widths = fitted_widths(ROSTER_HEADERS, cells, wrap=(6,), orientation="landscape", font_pt=10.5)
+    return render_pdf("incentives/roster.html", {"plan": plan, "decisions": decisions, "scope": scope, "widths": widths,
                                                  "order_number": order_number, "order_date": order_date},
                       progress=progress, expected_pages=len(decisions) // ROSTER_ROWS_PER_PAGE + 1)
 
@@ -88,12 +95,29 @@ def tally_rows(plan: Plan, rule: dict, employees):
     return start, end, rows
 
 
+TALLY_HEADERS = ["編號", "機關", "單位", "職稱", "姓名", "發表篇數", "回應篇數", "不計入篇數", "計入篇數", "擬獎勵"]
+
+
 def render_tally_sheet_pdf(plan: Plan, rule: dict, employees, scope: str = "") -> bytes:
-    from portal.pdf import render_pdf
+    """The forum tally sheet (Tainan 附件1): one agency's sheet is portrait and names the agency
+    above the table; a sheet over several agencies is landscape with an agency column. The
+    columns are fitted to the names, titles and units so none wraps."""
+    from portal.pdf import fitted_widths, render_pdf
 
     start, end, rows = tally_rows(plan, rule, employees)
+    agencies = sorted({row["agency"] for row in rows})
+    one_agency = len(agencies) == 1
+    keys = ["number", "agency", "unit", "title", "name", "posts", "replies", "excluded", "counted", "award"]
+    if one_agency:
+        keys.remove("agency")
+    headers = [TALLY_HEADERS[["number", "agency", "unit", "title", "name", "posts", "replies", "excluded", "counted",
+                              "award"].index(k)] for k in keys]
+    cells = [[str(n)] + [str(row[k]) for k in keys[1:]] for n, row in enumerate(rows, 1)]
+    orientation = "portrait" if one_agency or not rows else "landscape"
     return render_pdf("incentives/tally_sheet.html", {
         "plan": plan, "rule": rule, "rows": rows, "start": start, "end": end, "scope": scope,
+        "agency": agencies[0] if one_agency else "", "landscape": orientation == "landscape",
+        "widths": fitted_widths(headers, cells, orientation=orientation, font_pt=11),
         "deadline": dt.date.fromisoformat(rule["filing_deadline"]) if rule.get("filing_deadline") else None,
     })
 

@@ -7,11 +7,52 @@ from import_export.admin import ImportExportModelAdmin
 
 from . import rocdate
 from .admin_audit import AuditedAdminMixin, ReadOnlyAdminMixin
+from .admin_display import action_label
 from .admin_inputs import SafeInitialDataMixin
 from .admin_scope import ScopedAdminMixin
 from .exporters import FormulaSafeExportMixin
 from .models import Agency, AuditEntry, Employee, ImportBatch, Unit, User
 from .resources import AgencyResource
+
+
+class AuditObjectTypeFilter(admin.SimpleListFilter):
+    """What an entry is about, by the model's Chinese name (`incentives.decision` → 獎勵案)."""
+
+    title = _("對象類型")
+    parameter_name = "object_type"
+
+    def lookups(self, request, model_admin):
+        codes = model_admin.get_queryset(request).order_by().values_list("object_type", flat=True).distinct()
+        return sorted(((code, model_label(code)) for code in codes), key=lambda item: str(item[1]))
+
+    def queryset(self, request, queryset):
+        return queryset.filter(object_type=self.value()) if self.value() else queryset
+
+
+def model_label(label_lower: str) -> str:
+    """`incentives.decision` → the model's verbose name; the code itself for a model that is gone."""
+    from django.apps import apps
+
+    try:
+        return str(apps.get_model(label_lower)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return label_lower
+
+
+class ImportKindFilter(admin.SimpleListFilter):
+    """Import batches by kind, named as on the upload page."""
+
+    title = _("匯入種類")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        from .imports.registry import kind_label
+
+        kinds = model_admin.get_queryset(request).order_by().values_list("kind", flat=True).distinct()
+        return [(kind, kind_label(kind)) for kind in sorted(kinds)]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
 
 
 class UnitInline(admin.TabularInline):
@@ -103,7 +144,7 @@ class UserAdmin(ScopedAdminMixin, SafeInitialDataMixin, BaseUserAdmin):
 class ImportBatchAdmin(ScopedAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["id", "kind_label", "file_name", "status", "progress", "total_rows", "created_count",
                     "updated_count", "unchanged_count", "withdrawn_count", "error_count", "created_by", "created_roc"]
-    list_filter = ["kind", "status", "dry_run"]
+    list_filter = [ImportKindFilter, "status", "dry_run"]
     search_fields = ["file_name"]
     readonly_fields = [f.name for f in ImportBatch._meta.fields] + ["error_table"]
     exclude = ["errors"]
@@ -147,6 +188,20 @@ class ImportBatchAdmin(ScopedAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
         self.message_user(request, _("已重新排入 %(n)d 個批次。") % {"n": len(failed)}, messages.SUCCESS)
 
 
+class AuditActionFilter(admin.SimpleListFilter):
+    """Audit actions by their Chinese labels (the stored codes are for scripts)."""
+
+    title = _("動作")
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        codes = model_admin.get_queryset(request).order_by().values_list("action", flat=True).distinct()
+        return sorted(((code, action_label(code)) for code in codes), key=lambda item: item[1])
+
+    def queryset(self, request, queryset):
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     def visible(self, user):
@@ -161,7 +216,16 @@ class AuditEntryAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
 
         return AuditEntry.objects.filter(Q(actor__in=accounts_of_government(user)) | system_entries_of(user))
 
-    list_display = ["at", "actor", "action", "object_type", "object_id", "summary"]
-    list_filter = ["action", "object_type"]
+    list_display = ["at", "actor", "action_label", "object_type_label", "object_id", "summary"]
+    list_filter = [AuditActionFilter, AuditObjectTypeFilter]
     search_fields = ["summary", "object_id"]
-    readonly_fields = [f.name for f in AuditEntry._meta.fields]
+    readonly_fields = [f.name for f in AuditEntry._meta.fields if f.name != "action"] + ["action_label"]
+    fields = ["at", "actor", "action_label", "object_type", "object_id", "summary", "before", "after"]
+
+    @admin.display(description=_("動作"), ordering="action")
+    def action_label(self, entry):
+        return action_label(entry.action)
+
+    @admin.display(description=_("對象類型"), ordering="object_type")
+    def object_type_label(self, entry):
+        return model_label(entry.object_type)

@@ -66,8 +66,12 @@ class AuditedAdminMixin:
         entries = AuditEntry.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk)).select_related("actor")[:50]
         if not entries:
             return "—"
+        from .admin_display import action_label, readable_json, roc_datetime
+
+        # In Asia/Taipei like every other time on the page (a raw strftime printed UTC, 8 hours off).
         rows = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", (
-            (e.at.strftime("%Y-%m-%d %H:%M"), e.actor or "—", e.action, e.before or "", e.after or "") for e in entries))
+            (roc_datetime(e.at), e.actor or "—", action_label(e.action), readable_json(e.before) if e.before else "",
+             readable_json(e.after) if e.after else "") for e in entries))
         return format_html("<table><thead><tr><th>時間</th><th>操作者</th><th>動作</th><th>變更前</th><th>變更後</th></tr></thead>"
                            "<tbody>{}</tbody></table>", rows)
 

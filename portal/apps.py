@@ -1,8 +1,11 @@
+from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django_celery_beat.apps import BeatConfig
 
 
 class PortalConfig(AppConfig):
+    default = True  # this module also holds the configs of two third-party apps below
     name = "portal"
     verbose_name = _("組織與人員")
 
@@ -14,3 +17,29 @@ class PortalConfig(AppConfig):
         # of the government (a timetable job, an admin edit).
         audit.register_attribution("portal.importbatch", ImportBatch.objects.visible_to)
         audit.register_attribution("portal.agency", Agency.objects.visible_to)
+        from . import admin_display
+
+        admin_display.install()
+        _hide_scheduler_from_the_admin_index()
+
+
+class AxesConfig(AxesAppConfig):
+    """django-axes under a name HR reads: its lists are where a locked account is unlocked."""
+
+    verbose_name = _("登入鎖定")
+
+
+class ScheduleConfig(BeatConfig):
+    """django-celery-beat's tables, named in Chinese (and kept off HR's admin index)."""
+
+    verbose_name = _("排程工作")
+
+
+def _hide_scheduler_from_the_admin_index():
+    """The nightly jobs are set in settings.CELERY_BEAT_SCHEDULE; HR has nothing to do with their
+    tables, so the admin index does not list them (a system administrator still reaches them by URL)."""
+    from django.contrib import admin
+
+    for model, model_admin in admin.site._registry.items():
+        if model._meta.app_label == "django_celery_beat":
+            model_admin.has_module_permission = lambda request: False

@@ -71,10 +71,20 @@ def xlsx_response(filename: str, title: str, headers: list[str], rows) -> HttpRe
 
 def list_pdf(title: str, subtitle: str, headers: list[str], rows, landscape: bool = False) -> bytes:
     """A plain printed list (A4, Kai font) of the same rows as the spreadsheet."""
-    from .pdf import render_pdf
+    from .pdf import fitted_widths, render_pdf, text_em
 
-    return render_pdf("pdf/list.html", {"title": title, "subtitle": subtitle, "headers": headers,
-                                        "rows": [[_shown(v) for v in row] for row in rows], "landscape": landscape})
+    # Numbered rows and signature boxes, as on the order roster (every printed roster follows it).
+    headers = ["編號", *headers]
+    cells = [[str(n), *(_shown(v) for v in row)] for n, row in enumerate(rows, 1)]
+    # Sentences (reasons, what is missing) wrap; names, units, titles, IDs and figures stay on one line.
+    wrap = [i for i in range(len(headers)) if max([text_em(row[i]) for row in cells] or [0]) > LIST_WRAP_EM]
+    widths = fitted_widths(headers, cells, wrap=wrap, orientation="landscape" if landscape else "portrait", font_pt=10.5,
+                           padding_mm=3.0 + 0.6)
+    return render_pdf("pdf/list.html", {"title": title, "subtitle": subtitle, "headers": headers, "rows": cells,
+                                        "landscape": landscape, "widths": widths})
+
+
+LIST_WRAP_EM = 14  # a cell longer than this (in em) is a sentence, not a name
 
 
 def list_download(fmt: str, filename: str, title: str, subtitle: str, headers: list[str], rows, landscape: bool = False):

@@ -4,6 +4,7 @@ Every document template takes `css` (the stylesheets below, inlined in a <style>
 `today`; templates/pdf/base.css sets the page size, margins and 「第 X 頁，共 Y 頁」.
 """
 import logging
+import math
 from pathlib import Path
 
 from django.conf import settings
@@ -67,3 +68,58 @@ def pdf_response(data: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
+
+
+# Printable width of an A4 page inside templates/pdf/base.css's margins (16 mm each side).
+PAGE_WIDTH_MM = {"portrait": 210 - 32, "landscape": 297 - 32}
+CELL_PADDING_MM = 5.0 + 0.6  # 2.5 mm each side (base.css) and the rules
+PT_MM = 0.3528
+FLEXIBLE_FLOOR_MM = 20.0  # the narrowest a wrapping column (a reason) is given
+
+
+def text_em(text: str) -> float:
+    """How many em a line of text takes in the Kai font: CJK one em, Latin and digits about half."""
+    import unicodedata
+
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.55 for ch in str(text))
+
+
+def fitted_widths(headers: list[str], rows, *, wrap=(), orientation: str = "portrait", font_pt: float = 12,
+                  padding_mm: float = CELL_PADDING_MM) -> list[float]:
+    """Column widths in mm fitted to the content, so that no name, title or unit wraps within a word.
+
+    Every column not in `wrap` (indexes) is as wide as its longest cell on one line, and its
+    heading on at most two; the `wrap` columns (reasons, notes) share what is left of the page
+    in proportion to their longest text. When the one-line columns alone are wider than the
+    page, every column is scaled down alike (the layout then is no worse than before).
+    """
+    em_mm = font_pt * PT_MM
+    columns = len(headers)
+    longest = [max([text_em(row[i]) for row in rows] or [0]) for i in range(columns)]
+    heading = [max(math.ceil(text_em(h) / 2), 2) for h in headers]  # a heading may take two lines
+    need = [max(longest[i], heading[i]) * em_mm * 1.04 + padding_mm + 0.8 for i in range(columns)]
+    page = PAGE_WIDTH_MM[orientation]
+    flexible = [i for i in wrap if i < columns]
+    fixed = sum(need[i] for i in range(columns) if i not in flexible)
+    left = page - fixed
+    # A wrapping column still holds its longest text on two lines, and its heading.
+    minimum = [max(max(heading[i], math.ceil(longest[i] / 2)) * em_mm * 1.04 + padding_mm + 0.8, 18.0) for i in flexible]
+    if flexible and left >= sum(minimum):
+        weights = [max(longest[i], 1) for i in flexible]
+        shares = [left * w / sum(weights) for w in weights]
+        # A short reason does not need its whole share: give the spare back in proportion.
+        for n, i in enumerate(flexible):
+            need[i] = max(shares[n], minimum[n])
+        total = sum(need)
+        return [round(w * page / total, 2) for w in need]
+    if not flexible and left >= 0:
+        return [round(w + left * w / fixed, 2) for w in need]
+    if flexible and left >= FLEXIBLE_FLOOR_MM * len(flexible):
+        # Not room for two lines each: the wrapping columns share what is left and take more lines.
+        for n, i in enumerate(flexible):
+            need[i] = left * minimum[n] / sum(minimum)
+        return [round(w, 2) for w in need]
+    for n, i in enumerate(flexible):
+        need[i] = minimum[n]
+    total = sum(need)
+    return [round(w * page / total, 2) for w in need]

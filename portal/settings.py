@@ -20,8 +20,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "import_export",
-    "django_celery_beat",
-    "axes",
+    "portal.apps.ScheduleConfig",
+    "portal.apps.AxesConfig",
     "portal",
     "programs",
     "courses",
@@ -61,6 +61,8 @@ AXES_COOLOFF_TIME = 0.5
 AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
 AXES_IP_FAILURE_LIMIT = env.int("AXES_IP_FAILURE_LIMIT", default=20)
 AXES_HANDLER = "portal.lockout.LockoutHandler"
+# The lock-out page in Chinese: what happened, for how long (AXES_COOLOFF_TIME), and a way back.
+AXES_LOCKOUT_TEMPLATE = "lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 

@@ -9,6 +9,17 @@ class ProgramsConfig(AppConfig):
     def ready(self):
         from portal import audit
 
+        from portal.admin_display import register_labels
+
+        register_labels(actions={
+            "plan_load": _("載入年度計畫"), "plan_copy": _("複製年度計畫"), "nominate": _("推薦參訓"),
+            "nominated": _("推薦參訓"), "confirmed": _("錄取"), "refused": _("不予錄取"), "withdrawn": _("撤回推薦"),
+            "attended": _("登記已參訓"), "absent": _("登記未到訓"), "attendance": _("登記參訓情形"),
+            "camp_nominate": _("推薦參加英語營"), "camp_reallocate": _("英語營名額增額"),
+            "proposal_save": _("儲存熠星提案"), "proposal_submit": _("送出熠星提案"), "proposal_select": _("熠星提案入選"),
+            "proposal_confirm_renewal": _("確認續辦提案"), "proposal_rate": _("熠星提案評等"),
+            "proposal_rate_import": _("匯入熠星提案評等"), "contest_authors": _("變更競賽作品作者"),
+        }, values={"draft": _("草稿"), "selected": _("入選"), "not_selected": _("未入選"), "rated": _("已評等")})
         from . import signals  # noqa: F401 (connects the guards)
 
         # `load_plans` writes on plans: a plan the officer's government issued.

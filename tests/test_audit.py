@@ -60,9 +60,9 @@ def test_hr_sees_an_import_batch_and_a_leave_application_history_in_the_admin(le
                               today=dt.date(2012, 9, 1))
     client.force_login(UserFactory(role=Role.HR, is_staff=True, is_superuser=True))
     page = client.get(reverse("admin:portal_importbatch_change", args=[batch.pk])).content.decode()
-    assert "稽核紀錄" in page and "import_submitted" in page and "import_applied" in page
+    assert "稽核紀錄" in page and "匯入已送出" in page and "匯入完成" in page
     page = client.get(reverse("admin:leave_application_change", args=[application.pk])).content.decode()
-    assert "leave_apply" in page and "charged_to_grants" in page
+    assert "申請補休" in page and "使用之核給（編號：時數）" in page
 
 
 def test_an_upload_records_who_and_a_rejected_file_its_errors(db):

@@ -49,7 +49,7 @@ def test_request_document_renders_the_roster_in_the_requesters_scope(world):
     with document.file.open("rb") as handle:
         lines = pdf_text(handle.read())
     assert lines[:2] == ["高雄市政府103年度推動數位學習實施計畫\u3000敘獎名冊", f"高雄市政府人事處\u3000製表日期：{rocdate.to_roc_long(dt.date.today())}"]
-    assert [line for line in lines if "嘉獎1次" in line] == [f"{n} 高雄市政府人事處 {e.unit.name} 科員 {e.name} 嘉獎1次 完成主餐及幸福嚴選餐 103年計畫 陸、六、（三）"
+    assert [line for line in lines if "嘉獎1次" in line] == [f"{n} 高雄市政府人事處 {e.unit.name} 科員 {e.name} 嘉獎1次 完成主餐及幸福嚴選餐 103年計畫陸、六、（三）"
                         for n, e in enumerate(sorted(world["people"][:3], key=lambda e: (e.unit.name, e.name)), 1)]
     assert "他局人員" not in "".join(lines)
     entry = AuditEntry.objects.get(action="document.request")

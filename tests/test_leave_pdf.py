@@ -32,11 +32,12 @@ def test_application_pdf_lists_the_employee_each_course_its_hours_and_times():
     reader = PdfReader(io.BytesIO(pdf))
     text = "".join(page.extract_text() for page in reader.pages)
     assert (len(reader.pages), reader.pages[0].mediabox.width.__round__(), reader.pages[0].mediabox.height.__round__()) == (1, 595, 842)
-    for expected in ["公餘時間完成數位學習補休申請表", "王小明", "兩岸情勢概述", "環境影響評估概論", "103/03/01", "20:15", "22:40",
-                     "103年4月10日", "08:30", "12:30", "申請人", "單位主管", "人事單位"]:
+    for expected in ["公餘時間完成數位學習補休申請表", "王小明", "課程1名稱：兩岸情勢概述", "課程2名稱：環境影響評估概論", "103年3月1日",
+                     "20 時 15 分（24小時制）", "22 時 40 分", "103年4月10日", "08:30", "12:30", "申請人簽名：", "單位主管核章：",
+                     "人事單位核章：", "須檢附時數證明", "填表注意事項：", "線上簽核紀錄"]:
         assert expected in text, expected
     lines = reader.pages[0].extract_text().splitlines()
-    assert lines[-2:] == [f"列印日期：{rocdate.to_roc_long(dt.date.today())}", "第 1 頁，共 1 頁"]
+    assert lines[-1] == f"第 1 頁，共 1 頁 列印日期：{rocdate.to_roc_long(dt.date.today())}"
 
 
 @pytest.mark.django_db
