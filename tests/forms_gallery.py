@@ -64,7 +64,7 @@ def kaohsiung_plan():
 
 def tainan_plan():
     government = AgencyFactory(name="臺南市政府")
-    return government, Plan.objects.create(
+    plan = Plan.objects.create(
         slug="tainan-101", issuer=government, roc_year=101, title="臺南市政府101年度數位學習推廣計畫",
         starts_on=dt.date(2012, 1, 1), ends_on=dt.date(2012, 12, 31), off_duty_definition="whole_days",
         kpis=[{"code": "digital_5h_share", "label": "數位學習達5小時比率", "target": 95, "unit": "%", "clause": "捌、一、（一）"},
@@ -72,7 +72,12 @@ def tainan_plan():
               {"code": "materials", "label": "自製數位教材", "target": 15, "unit": "門", "clause": "捌、一、（四）"}],
         parameters={"rules": [{"code": "leave", "kind": "leave_offduty_list", "use_within_months": 6, "form": "附件5", "form_title": "利用公餘時段數位學習補休申請表",
                                "clause": "伍、四", "window": {"start": "2012-01-01", "end": "2012-09-30"},
-                               "min_digital_hours": 5, "min_total_hours": 40, "cap_hours": 8, "final_cutoff": "2012-12-28"}, FORUM_RULE]})
+                               "min_digital_hours": 5, "min_total_hours": 40, "cap_hours": 8, "final_cutoff": "2012-12-28",
+                               "list": "policy-courses"}, FORUM_RULE]})
+    from courses.models import CourseList
+
+    CourseList.objects.create(plan=plan, slug="policy-courses", name="政策性數位學習課程")
+    return government, plan
 
 
 def leave_application(plan, government, courses, grant_hours, leave_day, hours_used, start=dt.time(8, 30)):
