@@ -1,5 +1,6 @@
 """Permission predicates, kept together so every page asks the same questions."""
 from . import nationalid
+from .roles import Role
 
 
 def is_authenticated(user) -> bool:
@@ -20,11 +21,11 @@ def national_id_for(user, national_id: str) -> str:
 
 
 def can_list_people(user) -> bool:
-    return is_hr(user) or (is_authenticated(user) and user.role in ("coordinator", "supervisor"))
+    return is_hr(user) or (is_authenticated(user) and user.role in (Role.COORDINATOR, Role.SUPERVISOR))
 
 
 def is_coordinator_or_hr(user) -> bool:
-    return is_hr(user) or (is_authenticated(user) and user.role == "coordinator")
+    return is_hr(user) or (is_authenticated(user) and user.role == Role.COORDINATOR)
 
 
 def require_coordinator_or_hr(user) -> None:

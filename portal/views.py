@@ -5,11 +5,10 @@ from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
-from programs.queries import plans_run_by
-
 from .models import Agency, Employee, GeneratedDocument, ImportBatch
 from .params import query_int
 from .permissions import can_list_people
+from .registry import home_panels
 
 
 @login_required
@@ -23,7 +22,8 @@ def home(request):
             Agency.objects.visible_to(user).annotate(staff=Count("employees")).filter(staff__gt=0).order_by("name")
         )
     context["batches"] = ImportBatch.objects.visible_to(user).select_related("created_by")[:5]
-    context["plans"] = plans_run_by(user)
+    context["plans"] = []  # a panel of the programs app fills this in
+    context.update(home_panels(user))
     return render(request, "portal/home.html", context)
 
 
@@ -115,14 +115,14 @@ def import_new(request):
     """HR uploads a file; the import runs as a job and the batch page shows its progress."""
     from django import forms
 
-    from .imports.registry import IMPORTERS, importer_class
+    from .registry import IMPORTERS, importer_class
     from .permissions import is_hr
     from .rocdate import RocDateError, period_option
     from .services import ImportFileTooLarge, submit_import
 
     if not is_hr(request.user):
         raise PermissionDenied
-    simple = [(kind, label) for kind, (_path, label) in IMPORTERS.items() if kind in ("roster", "records", "forum", "attendance", "calendar")]
+    simple = [(kind, label) for kind, (_importer, label) in IMPORTERS.items() if kind in ("roster", "records", "forum", "attendance", "calendar")]
 
     class UploadForm(forms.Form):
         kind = forms.ChoiceField(label="匯入種類", choices=simple)

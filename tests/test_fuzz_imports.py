@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from portal.imports.registry import IMPORTERS, importer_class
+from portal.registry import IMPORTERS, importer_class
 from programs.models import Plan
 from tests.factories import AgencyFactory
 from tests.figures import report

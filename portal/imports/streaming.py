@@ -21,8 +21,7 @@ from django.db import connection, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from .base import (MAX_AUDITED_CHANGES, MAX_ERRORS, REPORT_ROWS, Chunk, Counts, Importer, ImportResult, RowError,
-                   serialise_kind)
+from .rows import MAX_AUDITED_CHANGES, MAX_ERRORS, REPORT_ROWS, Chunk, Counts, ImportResult, RowError, rejected, serialise_kind
 from .upsert import Staging
 
 Chunks = Iterable[Chunk]
@@ -35,7 +34,7 @@ QUEUE_CHUNKS = 2
 SWITCH_INTERVAL = 0.001
 
 
-def run_streamed(importer: Importer, chunks: Chunks, dry_run: bool,
+def run_streamed(importer, chunks: Chunks, dry_run: bool,
                  on_applied: Callable[[ImportResult], None] | None,
                  progress: Callable[[int], None]) -> ImportResult:
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
@@ -57,7 +56,7 @@ class Sink:
     chunks are only staged and `finish()` merges them in a transaction of its own.
     """
 
-    def __init__(self, importer: Importer, dry_run: bool, on_applied, merge_each_chunk: bool):
+    def __init__(self, importer, dry_run: bool, on_applied, merge_each_chunk: bool):
         spec = importer.upsert
         self.importer = importer
         self.spec = spec
@@ -133,7 +132,7 @@ class Sink:
         for row, first in [] if self.all_new else self.staging.duplicates():
             errors.append(RowError(row, self.spec.duplicate_column, _("與第 %(n)d 列重複") % {"n": first}))
         if errors:
-            return Importer.rejected(errors, self.total, self.dry_run)
+            return rejected(errors, self.total, self.dry_run)
         window = self.importer.window()
         if self.merge_each_chunk:
             self._complete(window, write=True)
