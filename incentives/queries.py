@@ -85,7 +85,6 @@ def desk_plans(user):
     from django.db.models import Q
 
     from portal.models import Agency
-
     from portal.queries import serves_every_government
 
     plans = Plan.objects.select_related("issuer").order_by("-roc_year", "slug")

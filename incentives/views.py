@@ -1,8 +1,8 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.conf import settings
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,16 +15,16 @@ from portal.exporters import list_download
 from portal.models import Agency, Employee, Unit
 from portal.params import ids, query_int
 from portal.pdf import pdf_response
-from portal.services import request_document
 from portal.permissions import is_hr, national_id_for, require_coordinator_or_hr, scope_label
+from portal.services import request_document
 from programs.models import Plan
 
 from . import kpis, queries, services, standing
 from .evaluation import warnings as plan_warnings
 from .facts import covered_employees
 from .forms import GrantForm, discretionary_rules
-from .models import Decision
 from .kpis import bar_chart, figures, kpi_rows
+from .models import Decision
 from .reports import render_kpi_report_pdf, render_roster_pdf, render_tally_sheet_pdf, roster_employees, roster_queryset
 
 

@@ -6,10 +6,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from . import nationalid
-from .validators import validate_national_id
 from .names import name_key
 from .queries import AgencyQuerySet, EmployeeQuerySet, GeneratedDocumentQuerySet, ImportBatchQuerySet, UnitQuerySet
 from .roles import Role
+from .validators import validate_national_id
 
 
 class Agency(models.Model):

@@ -3,13 +3,12 @@ import contextlib
 import datetime as dt
 import logging
 
+from celery import current_app
 from django.conf import settings
-
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from celery import current_app
 from kombu.exceptions import OperationalError
 
 from . import audit, signals

@@ -115,8 +115,8 @@ def import_new(request):
     """HR uploads a file; the import runs as a job and the batch page shows its progress."""
     from django import forms
 
-    from .registry import IMPORTERS, importer_class
     from .permissions import is_hr
+    from .registry import IMPORTERS, importer_class
     from .rocdate import RocDateError, period_option
     from .services import ImportFileTooLarge, submit_import
 

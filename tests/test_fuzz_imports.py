@@ -4,10 +4,10 @@ import io
 import logging
 
 import openpyxl
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from portal.registry import IMPORTERS, importer_class
 from programs.models import Plan

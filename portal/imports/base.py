@@ -1,6 +1,5 @@
 """The importer skeleton: read, validate every row, then apply all or nothing."""
 import itertools
-from abc import ABC
 from collections.abc import Callable, Iterator
 
 from django.db import transaction
@@ -8,13 +7,28 @@ from django.utils.translation import gettext as _
 
 from .columns import Column, Memo, cell_text, header_key, is_blank_row
 from .readers import FileFormatError, read_table
+from .rows import (
+    CHUNK,
+    MAX_AUDITED_CHANGES,
+    MAX_ERRORS,
+    REPORT_ROWS,
+    Chunk,
+    Counts,
+    ImportResult,
+    Row,
+    RowError,
+    Upsert,
+    _DryRunRollback,
+    _no_cycle_collection,
+    batched,
+    map_distinct,
+    rejected,
+    serialise_kind,
+)
 from .streaming import run_streamed
-from .rows import (CHUNK, MAX_AUDITED_CHANGES, MAX_ERRORS, REPORT_ROWS, Chunk, Counts, ImportResult, Row, RowError,
-                   Upsert, _DryRunRollback, _no_cycle_collection, batched, map_distinct, rejected,
-                   serialise_kind)
 
 
-class Importer(ABC):
+class Importer:
     """Subclasses declare `kind`, `label` and `columns`, and either `upsert` or `apply`.
 
     Rows are read and cleaned in chunks (`Chunk`) of CHUNK rows, column by column;

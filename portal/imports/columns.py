@@ -9,7 +9,6 @@ from portal import nationalid, rocdate
 
 from .rows import MAX_ERRORS, RowError
 
-
 # Control characters other than tab and line breaks: nothing a person typed, and a NUL
 # cannot be stored in PostgreSQL text at all.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

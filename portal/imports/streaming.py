@@ -21,7 +21,17 @@ from django.db import connection, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from .rows import MAX_AUDITED_CHANGES, MAX_ERRORS, REPORT_ROWS, Chunk, Counts, ImportResult, RowError, rejected, serialise_kind
+from .rows import (
+    MAX_AUDITED_CHANGES,
+    MAX_ERRORS,
+    REPORT_ROWS,
+    Chunk,
+    Counts,
+    ImportResult,
+    RowError,
+    rejected,
+    serialise_kind,
+)
 from .upsert import Staging
 
 Chunks = Iterable[Chunk]

@@ -18,6 +18,7 @@ from django.db import IntegrityError, connection, models, transaction
 
 from .rows import MAX_AUDITED_CHANGES, Counts, map_distinct
 
+
 class Staging:
     """A temporary table shaped like the key and fields of `model`, plus the file's row number.
 
