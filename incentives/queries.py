@@ -78,22 +78,6 @@ def still_to_file(result: Evaluation, statuses: list[str]) -> bool:
     return bool(result.awards) and len(filed) < len(result.awards)
 
 
-def desk_plans(user):
-    """The plans an HR officer works on at the decision desk: every plan for an officer serving
-    every government; for one government's officer, its own plans and the central ones (coverage
-    scope "all", RAD's), as `programs.queries.plans_run_by` gives a coordinator."""
-    from django.db.models import Q
-
-    from portal.models import Agency
-    from portal.queries import serves_every_government
-
-    plans = Plan.objects.select_related("issuer").order_by("-roc_year", "slug")
-    if serves_every_government(user):
-        return plans
-    governments = {government or pk for pk, government in Agency.objects.visible_to(user).values_list("pk", "government_id")}
-    return plans.filter(Q(issuer__in=governments) | Q(parameters__coverage_scope="all"))
-
-
 def desk_decisions(user, plan: str = "", rule: str = "", status: str = "", agency: str = "", order: str = ""):
     """The decisions on HR's desk (`Decision.objects.visible_to`), filtered by plan slug, rule code,
     status, agency (with the agencies under it) and 獎懲令文號; one query with everything a row shows."""

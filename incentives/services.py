@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from portal import audit, clock, rocdate
 from portal.models import Employee
-from portal.permissions import is_hr
+from portal.permissions import is_coordinator_or_hr, is_hr
 from programs.models import Plan
 
 from .evaluation import evaluate
@@ -182,7 +182,7 @@ def request(user, decisions, late_reason: str = "", today: dt.date | None = None
     柒、一、（二））a coordinator is refused with 「已逾申報期限（101年10月15日）」; HR may accept a late
     one with `late_reason`, kept on the decision. `today` defaults to `portal.clock.today()`.
     """
-    if not (is_hr(user) or user.role == "coordinator"):
+    if not is_coordinator_or_hr(user):
         raise PermissionDenied
     decisions = list(decisions)
     rows = _lock(decisions)
