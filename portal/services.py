@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError
 
 from . import audit, signals
-from .imports.base import REPORT_ROWS
+from .imports.rows import REPORT_ROWS
 from .models import GeneratedDocument, ImportBatch
 from .registry import DOCUMENT_KINDS, importer_class
 

@@ -1,4 +1,16 @@
-"""The importer skeleton: read, validate every row, then apply all or nothing."""
+"""The import path, in the order a file takes it (`Importer.run`):
+
+1. read: readers.py turns CSV or XLSX bytes into a table of cells;
+2. clean: columns.py cleans each column of a chunk (one `Memo` per column, for this import only);
+3. check: the importer's hooks here (`check_columns`, `validate_chunk`; people by ID: lookups.py);
+4. write: streaming.py stages and merges chunks through upsert.py in one transaction, or
+   `apply(rows)` writes them at once; all or nothing either way.
+
+rows.py holds what passes between the steps. Each step imports the ones before it and rows.py,
+never the module that called it.
+"""
+import contextlib
+import gc
 import itertools
 from collections.abc import Callable, Iterator
 
@@ -7,25 +19,40 @@ from django.utils.translation import gettext as _
 
 from .columns import Column, Memo, cell_text, header_key, is_blank_row
 from .readers import FileFormatError, read_table
-from .rows import (
-    CHUNK,
-    MAX_AUDITED_CHANGES,
-    MAX_ERRORS,
-    REPORT_ROWS,
-    Chunk,
-    Counts,
-    ImportResult,
-    Row,
-    RowError,
-    Upsert,
-    _DryRunRollback,
-    _no_cycle_collection,
-    batched,
-    map_distinct,
-    rejected,
-    serialise_kind,
-)
+from .rows import MAX_ERRORS, Chunk, Counts, ImportResult, Row, RowError, Upsert, rejected, serialise_kind
 from .streaming import run_streamed
+
+# Rows are read, cleaned, checked and staged this many at a time: memory stays flat.
+CHUNK = 10000
+
+
+class _DryRunRollback(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def _no_cycle_collection():
+    """Pause Python's cycle collector while a file is imported.
+
+    An import keeps a few hundred thousand small objects alive at once (cells, rows, the
+    remembered clean values), and every full pass of the collector walks all of them: that
+    was a third of an import's time. Rows, cells and values hold no reference cycles, so
+    reference counting frees them without the collector. Turned back on afterwards unless
+    something else had turned it off.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def batched(iterable, size: int) -> Iterator[list]:
+    iterator = iter(iterable)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
 
 
 class Importer:
@@ -196,5 +223,4 @@ def _without_blank_rows(chunk: list[tuple[int, list]]) -> tuple[list[int], list]
     return list(itertools.compress(numbers, filled)), list(itertools.compress(kept, filled))
 
 
-__all__ = ["Chunk", "Importer", "map_distinct", "Upsert", "ImportResult", "Counts", "MAX_AUDITED_CHANGES", "REPORT_ROWS",
-           "Row", "RowError", "cell_text"]
+__all__ = ["Chunk", "Importer", "Upsert", "ImportResult", "Counts", "Row", "RowError", "cell_text"]

@@ -5,19 +5,13 @@ The steps themselves: readers.py (read a file) → columns.py (clean each cell) 
 base.py (`Importer`: check across columns and against the database) → upsert.py and
 streaming.py (write). Each imports this module, none imports back into its caller.
 """
-import contextlib
-import gc
 import hashlib
 import itertools
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.db import connection
 
 from portal import nationalid
-
-# Rows are read, cleaned, checked and staged this many at a time: memory stays flat.
-CHUNK = 10000
 
 # A file with more problems than this is clearly the wrong file; listing the rest helps nobody.
 MAX_ERRORS = 5000
@@ -159,29 +153,6 @@ class ImportResult:
     dry_run: bool = False
 
 
-class _DryRunRollback(Exception):
-    pass
-
-
-@contextlib.contextmanager
-def _no_cycle_collection():
-    """Pause Python's cycle collector while a file is imported.
-
-    An import keeps a few hundred thousand small objects alive at once (cells, rows, the
-    remembered clean values), and every full pass of the collector walks all of them: that
-    was a third of an import's time. Rows, cells and values hold no reference cycles, so
-    reference counting frees them without the collector. Turned back on afterwards unless
-    something else had turned it off.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def serialise_kind(kind: str) -> None:
     """Wait for, then hold until the current transaction ends, the lock of imports of `kind`.
 
@@ -207,12 +178,6 @@ def map_distinct(function, values: list) -> list:
     people, dates, hours and course names thousands of times."""
     memo = {value: function(value) for value in set(values)}
     return list(map(memo.__getitem__, values))
-
-
-def batched(iterable, size: int) -> Iterator[list]:
-    iterator = iter(iterable)
-    while chunk := list(itertools.islice(iterator, size)):
-        yield chunk
 
 
 @dataclass
