@@ -1,4 +1,4 @@
-"""Who may see what: every view and export starts from these querysets.
+"""The lists behind who may see what (portal.access decides it): every view and export starts from these querysets.
 
 A view never starts from `.objects.all()` on agency data; it asks
 `Model.objects.visible_to(user)`.

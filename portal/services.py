@@ -3,7 +3,6 @@ import contextlib
 import datetime as dt
 import logging
 
-from celery import current_app
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError
 
 from . import audit, signals
+from .celery import app as celery_app
 from .imports.rows import REPORT_ROWS
 from .models import GeneratedDocument, ImportBatch
 from .registry import DOCUMENT_KINDS, importer_class
@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 def _queue(task_name: str, *args) -> None:
     """Queue a job of portal.tasks by its Celery name (portal.tasks calls this module, not
     the other way round; the portal app loads the tasks when it starts)."""
-    current_app.tasks[task_name].delay(*args)
+    celery_app.tasks[task_name].delay(*args)
 
 
 class ImportFileTooLarge(ValueError):
