@@ -90,3 +90,19 @@ def _table(rows):
     from types import SimpleNamespace
 
     return SimpleNamespace(total=len(rows), rows=[(number, cells) for number, cells in enumerate(rows, start=2)])
+
+
+def test_the_base_names_no_app_code_by_string():
+    """lint-imports sees imports; this sees dotted strings (import_string, include) naming an
+    app's code in portal's base. The project modules on top (URLs, settings, demo) may."""
+    import re
+    from pathlib import Path
+
+    base = Path(__file__).resolve().parent.parent / "portal"
+    on_top = {"urls.py", "settings.py", "wsgi.py", "celery.py"}
+    naming = re.compile(r"""["'](programs|courses|incentives|leave)\.[a-z_]+\.[A-Za-z_]+""")
+    offenders = [f"{path.relative_to(base)}:{number}" for path in sorted(base.rglob("*.py"))
+                 if path.name not in on_top and "demo" not in path.parts and "migrations" not in path.parts
+                 for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+                 if naming.search(line)]
+    assert offenders == []
