@@ -16,3 +16,12 @@ class CoursesConfig(AppConfig):
     def ready(self):
         # The real office calendars ship with the portal and are there after every migrate.
         post_migrate.connect(_load_calendars, sender=self, dispatch_uid="courses.load_calendars")
+        from portal.registry import register_importer
+
+        from . import importers
+
+        register_importer("records", importers.RecordImporter, _("學習紀錄"))
+        register_importer("forum", importers.ForumImporter, _("論壇發表統計"))
+        register_importer("attendance", importers.AttendanceImporter, _("差勤紀錄"))
+        register_importer("calendar", importers.CalendarImporter, _("辦公日曆"))
+        register_importer("course-list", importers.CourseListImporter, _("課程清單"))

@@ -6,7 +6,6 @@ from django.utils.translation import gettext_lazy as _
 from .names import normalize_course_name
 
 
-
 def imported_by():
     """The import batch that last wrote a row: provenance shown to HR, read by no query.
 

@@ -7,16 +7,20 @@ class IncentivesConfig(AppConfig):
     verbose_name = _("獎勵")
 
     def ready(self):
+        from portal.admin_display import register_labels
+        from portal.registry import register_document
         from programs.checks import KIND_TITLES, register_rule_check
 
         from . import kinds
+        from .reports import build_roster_document
+
+        register_document("roster", build_roster_document, _("敘獎名冊"))
 
         # Loading, copying and the admin check a plan's rules against the kinds' schemas (programs
         # sits below incentives and never imports it).
         register_rule_check(lambda plan_name, rules, lists, sides:
                             kinds.rule_messages(plan_name, rules, kinds.PlanRefs(set(lists), set(sides))))
         KIND_TITLES.update({code: kind.title for code, kind in kinds.KINDS.items()})
-        from portal.admin_display import register_labels
 
         # The audit actions the decision services write, as HR reads them in the admin.
         register_labels(actions={

@@ -62,13 +62,14 @@ def render_roster_pdf(plan: Plan | None, employees=None, scope: str = "", progre
 
 
 def build_roster_document(document, progress) -> tuple[bytes, str]:
-    """The roster as a generated document (portal.services.DOCUMENT_KINDS), in its requester's scope."""
+    """The roster as a generated document (registered in incentives.apps), in its requester's scope."""
+    from portal.access import get_visible_or_404
     from portal.permissions import scope_label
 
     user = document.requested_by
     if user is None:
         raise ValueError("the requester of this roster no longer exists")
-    plan = Plan.objects.get(slug=document.parameters["plan"])
+    plan = get_visible_or_404(user, Plan, slug=document.parameters["plan"])  # still theirs when the job runs
     return render_roster_pdf(plan, roster_employees(user), scope_label(user), progress=progress), f"{plan.slug}-roster.pdf"
 
 

@@ -6,9 +6,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from portal import audit, clock, rocdate
-from portal.statemachine import retry_on_conflict
 from portal.models import Employee
-from portal.permissions import is_hr
+from portal.permissions import is_coordinator_or_hr, is_hr
+from portal.statemachine import retry_on_conflict
 from programs.models import Plan
 
 from .evaluation import evaluate
@@ -183,7 +183,7 @@ def request(user, decisions, late_reason: str = "", today: dt.date | None = None
     柒、一、（二））a coordinator is refused with 「已逾申報期限（101年10月15日）」; HR may accept a late
     one with `late_reason`, kept on the decision. `today` defaults to `portal.clock.today()`.
     """
-    if not (is_hr(user) or user.role == "coordinator"):
+    if not is_coordinator_or_hr(user):
         raise PermissionDenied
     decisions = list(decisions)
     rows = _lock(decisions)
@@ -410,7 +410,7 @@ def update_rule(user, plan: Plan, rule: dict) -> RuleVersion:
 def _lottery_season(user, plan: Plan, season_slug: str) -> tuple[dict, dict]:
     from programs.queries import plans_reviewed_by
 
-    from .queries import lottery_rule, season_of
+    from .seasons import lottery_rule, season_of
 
     if not is_hr(user) or not plans_reviewed_by(user).filter(pk=plan.pk).exists():
         raise PermissionDenied
@@ -468,7 +468,7 @@ def run_draw(user, plan: Plan, season_slug: str):
 
     from . import draws
     from .models import Draw
-    from .queries import season_chances
+    from .seasons import season_chances
 
     rule, season = _lottery_season(user, plan, season_slug)
     draw = Draw.objects.select_for_update().filter(plan=plan, rule_code=rule["code"], season=season["slug"]).first()

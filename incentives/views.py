@@ -1,8 +1,8 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.conf import settings
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -11,20 +11,22 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal import clock, rocdate
+from portal.access import get_visible_or_404
 from portal.exporters import list_download
 from portal.models import Agency, Employee, Unit
 from portal.params import ids, query_int
 from portal.pdf import pdf_response
-from portal.services import request_document
 from portal.permissions import is_hr, national_id_for, require_coordinator_or_hr, scope_label
+from portal.services import request_document
 from programs.models import Plan
+from programs.queries import plans_run_by
 
 from . import kinds, kpis, queries, services, standing
 from .evaluation import warnings as plan_warnings
 from .facts import covered_employees
 from .forms import GrantForm, discretionary_rules
-from .models import Decision
 from .kpis import bar_chart, figures, kpi_rows
+from .models import Decision
 from .reports import render_kpi_report_pdf, render_roster_pdf, render_tally_sheet_pdf, roster_employees, roster_queryset
 
 
@@ -47,7 +49,7 @@ def _standing(request, plan):
 @login_required
 def staff_standing(request, slug):
     require_coordinator_or_hr(request.user)
-    plan = get_object_or_404(Plan, slug=slug)
+    plan = get_visible_or_404(request.user, Plan, slug=slug)
     if request.method == "POST":
         if request.POST.get("all"):  # every eligible person the filters show and not yet filed, in one go
             results = _standing(request, plan)
@@ -98,7 +100,7 @@ def staff_standing(request, slug):
 def kpi_dashboard(request, slug):
     if not is_hr(request.user):
         raise PermissionDenied
-    plan = get_object_or_404(Plan, slug=slug)
+    plan = get_visible_or_404(request.user, Plan, slug=slug)
     data = figures(plan, *kpis.period(plan))
     agencies = data["agencies"]
     return render(request, "incentives/kpi.html", {
@@ -121,7 +123,7 @@ def kpi_report_pdf(request, slug):
     """The KPI dashboard as a printed report: targets against figures, per agency, with its charts."""
     if not is_hr(request.user):
         raise PermissionDenied
-    plan = get_object_or_404(Plan, slug=slug)
+    plan = get_visible_or_404(request.user, Plan, slug=slug)
     return pdf_response(render_kpi_report_pdf(plan), f"{plan.slug}-kpi.pdf")
 
 
@@ -129,12 +131,12 @@ def kpi_report_pdf(request, slug):
 def kpi_people(request, slug, figure):
     """The people behind one figure of the KPI dashboard: HR for every agency, a coordinator for their own."""
     require_coordinator_or_hr(request.user)
-    plan = get_object_or_404(Plan, slug=slug)
+    plan = get_visible_or_404(request.user, Plan, slug=slug)
     if figure not in kpis.FIGURES:
         raise Http404("沒有這項指標")
     agency = None
     if (agency_id := query_int(request.GET, "agency")) is not None:
-        agency = get_object_or_404(Agency.objects.visible_to(request.user), pk=agency_id)
+        agency = get_visible_or_404(request.user, Agency, pk=agency_id)
     employees = covered_employees(plan) & Employee.objects.visible_to(request.user)
     people = kpis.figure_people(plan, figure, employees, agency.pk if agency else None)
     start, end = kpis.period(plan)
@@ -158,7 +160,7 @@ def kpi_people(request, slug, figure):
 def roster_pdf(request, slug):
     """The roster at once; a long one (ROSTER_BACKGROUND_THRESHOLD) is rendered by a job on request (POST)."""
     require_coordinator_or_hr(request.user)
-    plan = get_object_or_404(Plan, slug=slug)
+    plan = get_visible_or_404(request.user, Plan, slug=slug)
     if request.method == "POST":
         document = request_document(request.user, "roster", {"plan": plan.slug},
                                     title=f"{plan.title} 敘獎名冊（{scope_label(request.user)}）")
@@ -173,7 +175,7 @@ def roster_pdf(request, slug):
 @login_required
 def tally_sheet_pdf(request, slug):
     require_coordinator_or_hr(request.user)
-    plan = get_object_or_404(Plan, slug=slug)
+    plan = get_visible_or_404(request.user, Plan, slug=slug)
     rule = services.tally_sheet_rule(plan)
     if rule is None:
         raise Http404("本計畫不需統計表")
@@ -216,7 +218,7 @@ def decisions(request):
     if not is_hr(request.user):
         raise PermissionDenied
     get = request.GET
-    plans = list(queries.desk_plans(request.user))
+    plans = list(plans_run_by(request.user))
     plan = next((p for p in plans if p.slug == get.get("plan")), None)
     if request.method == "POST":
         return _desk_post(request, plan)
@@ -362,7 +364,7 @@ def rule_edit(request, slug, code):
 def draws(request, slug):
     """HR runs a plan's seasonal draws: publish each season's seed in advance, draw after it ends."""
     from .models import Draw
-    from .queries import lottery_rule, season_chances
+    from .seasons import lottery_rule, season_chances
 
     plan = _reviewed_plan(request, slug)
     rule = lottery_rule(plan)

@@ -8,9 +8,8 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from incentives.leave_rules import CAP_KEYS, LeaveGrant, RecordFact, cap_of, uncapped, usable_until  # noqa: F401
+from incentives.leave_rules import LeaveGrant, cap_of, uncapped  # noqa: F401 (the ledger caps what the rules give)
 from incentives.rules import number
-
 
 # -- the ledger's side: what to write, given what is written ---------------------------------
 

@@ -6,6 +6,7 @@ delete pages start from the same `visible_to(user)` as every page, through
 """
 from django.db.models import QuerySet
 
+from . import access
 from .queries import serves_every_government
 
 
@@ -13,8 +14,8 @@ class ScopedAdminMixin:
     """`get_queryset` limited to the rows `visible(user)` gives.
 
     `scope_path`: the rows belong to people (`"employee"`, `"grant__employee"`): those of the
-    people `Employee.objects.visible_to(user)` gives. Without it: the model's own
-    `objects.visible_to(user)`. Admins of models with neither override `visible`.
+    people `Employee.objects.visible_to(user)` gives. Without it: what `portal.access.visible`
+    gives (the model's `visible_to`, or the scope its app registered). Admins of models with neither override `visible`.
     HR serving every government is not filtered at all (the same queries as before).
     """
 
@@ -25,7 +26,7 @@ class ScopedAdminMixin:
             from .models import Employee
 
             return self.model._base_manager.filter(**{f"{self.scope_path}__in": Employee.objects.visible_to(user)})
-        return self.model.objects.visible_to(user)
+        return access.visible(user, self.model)
 
     def scoped(self, request, queryset: QuerySet) -> QuerySet:
         if serves_every_government(request.user):

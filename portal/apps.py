@@ -10,15 +10,21 @@ class PortalConfig(AppConfig):
     verbose_name = _("組織與人員")
 
     def ready(self):
-        from . import audit
+        from . import (
+            admin_display,
+            audit,
+            tasks,  # noqa: F401 (registers the jobs that portal.services queues by name)
+        )
+        from .importers import RosterImporter
         from .models import Agency, ImportBatch
+        from .registry import register_importer
+
+        register_importer("roster", RosterImporter, _("人員名冊"))
 
         # A batch the officer's government submitted (ImportBatch.objects.visible_to); an agency
         # of the government (a timetable job, an admin edit).
         audit.register_attribution("portal.importbatch", ImportBatch.objects.visible_to)
         audit.register_attribution("portal.agency", Agency.objects.visible_to)
-        from . import admin_display
-
         admin_display.install()
         _hide_scheduler_from_the_admin_index()
 

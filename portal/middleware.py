@@ -69,11 +69,10 @@ class BadQueryInputMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
+        from django.contrib.admin.options import IncorrectLookupParameters
         from django.db import DataError
         from django.http import HttpResponseBadRequest
         from django.utils.translation import gettext as _
-
-        from django.contrib.admin.options import IncorrectLookupParameters
 
         if isinstance(exception, IncorrectLookupParameters):
             message = _("網址中的篩選條件無法辨識，請回到列表重新選擇。")

@@ -6,9 +6,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from . import nationalid
-from .validators import validate_national_id
 from .names import name_key
 from .queries import AgencyQuerySet, EmployeeQuerySet, GeneratedDocumentQuerySet, ImportBatchQuerySet, UnitQuerySet
+from .roles import Role
+from .validators import validate_national_id
 
 
 class Agency(models.Model):
@@ -145,13 +146,6 @@ class Employee(models.Model):
         return f"相當{self.rank}" if self.rank and self.rank_equivalent else self.rank
 
 
-class Role(models.TextChoices):
-    HR = "hr", _("人事人員")
-    COORDINATOR = "coordinator", _("機關承辦人")
-    SUPERVISOR = "supervisor", _("單位主管")
-    EMPLOYEE = "employee", _("公務人員")
-
-
 class User(AbstractUser):
     role = models.CharField(_("角色"), max_length=16, choices=Role.choices, default=Role.EMPLOYEE)
     employee = models.OneToOneField(
@@ -227,7 +221,7 @@ class ImportBatch(models.Model):
         return f"{self.get_kind_display()}：{self.file_name}"
 
     def get_kind_display(self) -> str:
-        from .imports.registry import kind_label
+        from .registry import kind_label
 
         return kind_label(self.kind)
 

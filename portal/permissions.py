@@ -1,13 +1,10 @@
-"""Permission predicates, kept together so every page asks the same questions."""
+"""What a page asks of a user's role, built on the predicates of portal.access (where
+access is decided); this module adds what follows from them (masking, headings)."""
 from . import nationalid
+from .access import is_authenticated, is_coordinator, is_hr, is_supervisor
 
-
-def is_authenticated(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active)
-
-
-def is_hr(user) -> bool:
-    return is_authenticated(user) and user.is_hr
+__all__ = ["is_authenticated", "is_hr", "sees_full_national_id", "national_id_for", "can_list_people",
+           "is_coordinator_or_hr", "require_coordinator_or_hr", "scope_label"]
 
 
 def sees_full_national_id(user) -> bool:
@@ -16,18 +13,17 @@ def sees_full_national_id(user) -> bool:
 
 
 def national_id_for(user, national_id: str) -> str:
+    """The ID as `user` may read it: whole for HR, masked for everyone else."""
     return national_id if sees_full_national_id(user) else nationalid.mask(national_id)
 
 
-def can_list_people(user) -> bool:
-    return is_hr(user) or (is_authenticated(user) and user.role in ("coordinator", "supervisor"))
-
-
-def is_coordinator_or_hr(user) -> bool:
-    return is_hr(user) or (is_authenticated(user) and user.role == "coordinator")
+# Lists of people: HR, coordinators and unit heads.
+can_list_people = is_hr | is_coordinator | is_supervisor
+is_coordinator_or_hr = is_hr | is_coordinator
 
 
 def require_coordinator_or_hr(user) -> None:
+    """PermissionDenied unless `user` is HR or a coordinator."""
     from django.core.exceptions import PermissionDenied
 
     if not is_coordinator_or_hr(user):

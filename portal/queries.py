@@ -1,16 +1,28 @@
-"""Who may see what: every view and export starts from these querysets.
+"""The lists behind who may see what (portal.access decides it): every view and export starts from these querysets.
 
 A view never starts from `.objects.all()` on agency data; it asks
 `Model.objects.visible_to(user)`.
 """
+from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.db import models
+
+from .roles import Role
+
+ANONYMOUS = "anonymous"
+
+
+def _agency_model():
+    # By name: portal.models imports this module for its querysets.
+    return apps.get_model("portal", "Agency")
 
 
 def _role(user) -> str:
+    """The user's Role (a superuser counts as HR), or ANONYMOUS for no active account."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return "anonymous"
+        return ANONYMOUS
     if user.is_superuser:
-        return "hr"
+        return Role.HR
     return user.role
 
 
@@ -22,13 +34,12 @@ def serves_every_government(user) -> bool:
     and, like a coordinator, sees by agency: every `visible_to` asks this, never
     `user.agencies` itself.
     """
-    return _role(user) == "hr" and (user.is_superuser or not user.agencies.exists())
+    return _role(user) == Role.HR and (user.is_superuser or not user.agencies.exists())
 
 
 def served_agency_ids(user) -> set[int]:
     """The agencies a coordinator (or a scoped HR officer) serves, with everything below them."""
-    from .models import Agency
-
+    Agency = _agency_model()
     roots = set(user.agencies.values_list("id", flat=True))
     if not roots:
         return set()
@@ -55,9 +66,8 @@ def accounts_of_government(user):
     """For an HR officer serving one government: the pks (a subquery) of the accounts serving
     agencies of that government (its coordinators and HR officers), the officer's own included.
     Whose import batches and audit entries the officer sees."""
-    from .models import Agency, User
-
-    return User.objects.filter(models.Q(pk=user.pk) | models.Q(agencies__in=Agency.objects.visible_to(user))).values("pk")
+    Agency = _agency_model()
+    return get_user_model().objects.filter(models.Q(pk=user.pk) | models.Q(agencies__in=Agency.objects.visible_to(user))).values("pk")
 
 
 class AgencyQuerySet(models.QuerySet):
@@ -65,9 +75,9 @@ class AgencyQuerySet(models.QuerySet):
         role = _role(user)
         if serves_every_government(user):
             return self.all()
-        if role in ("hr", "coordinator"):
+        if role in (Role.HR, Role.COORDINATOR):
             return self.filter(id__in=served_agency_ids(user))
-        if role in ("employee", "supervisor") and user.employee_id:
+        if role in (Role.EMPLOYEE, Role.SUPERVISOR) and user.employee_id:
             return self.filter(employees__id=user.employee_id)
         return self.none()
 
@@ -77,9 +87,7 @@ class AgencyQuerySet(models.QuerySet):
 
 class UnitQuerySet(models.QuerySet):
     def visible_to(self, user):
-        from .models import Agency
-
-        return self.filter(agency__in=Agency.objects.visible_to(user))
+        return self.filter(agency__in=_agency_model().objects.visible_to(user))
 
 
 class EmployeeQuerySet(models.QuerySet):
@@ -87,12 +95,12 @@ class EmployeeQuerySet(models.QuerySet):
         role = _role(user)
         if serves_every_government(user):
             return self.all()
-        if role in ("hr", "coordinator"):
+        if role in (Role.HR, Role.COORDINATOR):
             return self.filter(agency_id__in=served_agency_ids(user))
-        if role == "supervisor":
+        if role == Role.SUPERVISOR:
             own = models.Q(id=user.employee_id) if user.employee_id else models.Q(pk__in=[])
             return self.filter(own | models.Q(unit__in=user.headed_units.all()))
-        if role == "employee" and user.employee_id:
+        if role == Role.EMPLOYEE and user.employee_id:
             return self.filter(id=user.employee_id)
         return self.none()
 
@@ -106,11 +114,11 @@ class ImportBatchQuerySet(models.QuerySet):
         those of the people who serve agencies of that government (its coordinators and HR).
         Anyone else: their own."""
         role = _role(user)
-        if role == "anonymous":
+        if role == ANONYMOUS:
             return self.none()
         if serves_every_government(user):
             return self.all()
-        if role == "hr":
+        if role == Role.HR:
             return self.filter(created_by__in=accounts_of_government(user))
         return self.filter(created_by=user)
 
@@ -123,7 +131,7 @@ class GeneratedDocumentQuerySet(models.QuerySet):
         not see a roster someone else printed for all of them.
         """
         role = _role(user)
-        if role == "anonymous":
+        if role == ANONYMOUS:
             return self.none()
         if serves_every_government(user):
             return self.all()

@@ -4,20 +4,25 @@ import datetime as dt
 import logging
 
 from django.conf import settings
-
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from kombu.exceptions import OperationalError
 
 from . import audit, signals
-from .imports.base import REPORT_ROWS
-from .imports.registry import importer_class
+from .celery import app as celery_app
+from .imports.rows import REPORT_ROWS
 from .models import GeneratedDocument, ImportBatch
+from .registry import DOCUMENT_KINDS, importer_class
 
 log = logging.getLogger(__name__)
+
+
+def _queue(task_name: str, *args) -> None:
+    """Queue a job of portal.tasks by its Celery name (portal.tasks calls this module, not
+    the other way round; the portal app loads the tasks when it starts)."""
+    celery_app.tasks[task_name].delay(*args)
 
 
 class ImportFileTooLarge(ValueError):
@@ -34,8 +39,6 @@ def submit_import(kind: str, file_name: str, data: bytes, *, user=None, dry_run:
     Raises ImportFileTooLarge over IMPORT_MAX_BYTES, LookupError for an unknown kind.
     """
     from django.conf import settings
-
-    from . import tasks
 
     importer_class(kind)  # unknown kinds fail here, before anything is stored
     if len(data) > settings.IMPORT_MAX_BYTES:
@@ -58,7 +61,7 @@ def submit_import(kind: str, file_name: str, data: bytes, *, user=None, dry_run:
     # Called in autocommit (commands, views): the batch row is committed before a worker
     # can pick the job up, so no on_commit is needed.
     try:
-        tasks.run_import.delay(batch.pk)
+        _queue("portal.run_import", batch.pk)
     except OperationalError:
         log.warning("import batch %s: broker unreachable, kept pending", batch.pk)
         batch.message = _("排程服務暫時無法連線；檔案已保存為待處理批次，請稍後由管理後台重新執行。")
@@ -68,11 +71,9 @@ def submit_import(kind: str, file_name: str, data: bytes, *, user=None, dry_run:
 
 def retry_import(batch: ImportBatch, force: bool = False) -> ImportBatch:
     """Queue a failed or pending batch again; `force` also takes one a dead worker left running."""
-    from . import tasks
-
     retryable = [ImportBatch.Status.FAILED, ImportBatch.Status.PENDING] + ([ImportBatch.Status.RUNNING] if force else [])
     if ImportBatch.objects.filter(pk=batch.pk, status__in=retryable).update(status=ImportBatch.Status.PENDING, message=""):
-        tasks.run_import.delay(batch.pk)
+        _queue("portal.run_import", batch.pk)
     batch.refresh_from_db()
     return batch
 
@@ -245,16 +246,12 @@ def purge_expired_previews(now=None) -> int:
     return purged
 
 
-# Long documents, rendered by a job (CELERY_BROKER_URL unset: in-process). Each kind names the
-# function that builds it: builder(document, progress) -> (PDF bytes, download file name).
-DOCUMENT_KINDS = {
-    "roster": ("incentives.reports.build_roster_document", _lazy("敘獎名冊")),
-}
+# Long documents, rendered by a job (CELERY_BROKER_URL unset: in-process). The apps register
+# each kind with the function that builds it (portal.registry.register_document).
 
 
 def request_document(user, kind: str, parameters: dict, title: str) -> GeneratedDocument:
     """Record a request for a document and queue its job; the document page follows its progress."""
-    from . import audit, tasks
 
     if kind not in DOCUMENT_KINDS:
         raise LookupError(kind)
@@ -263,7 +260,7 @@ def request_document(user, kind: str, parameters: dict, title: str) -> Generated
     # Who printed which list of people, and when (the file itself does not outlive its retention).
     audit.record(user, "document.request", document, summary=document.title, after={"kind": kind, **parameters})
     try:
-        tasks.build_document.delay(document.pk)
+        _queue("portal.build_document", document.pk)
     except OperationalError:
         log.warning("document %s: broker unreachable", document.pk)
         GeneratedDocument.objects.filter(pk=document.pk, status=GeneratedDocument.Status.PENDING).update(
@@ -278,7 +275,6 @@ def build_document(document_id: int) -> GeneratedDocument:
     import datetime as dt
 
     from django.conf import settings
-    from django.utils.module_loading import import_string
 
     document = GeneratedDocument.objects.get(pk=document_id)
     if document.is_finished:
@@ -291,7 +287,7 @@ def build_document(document_id: int) -> GeneratedDocument:
             GeneratedDocument.objects.filter(pk=document_id).update(progress=min(max(int(percent), 0), 99))
 
     try:
-        data, file_name = import_string(DOCUMENT_KINDS[document.kind][0])(document, progress)
+        data, file_name = DOCUMENT_KINDS[document.kind][0](document, progress)
     except Exception:
         log.exception("document %s failed", document_id)
         GeneratedDocument.objects.filter(pk=document_id).update(

@@ -3,13 +3,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 
-from programs.queries import plans_run_by
-
+from .access import get_visible_or_404
 from .models import Agency, Employee, GeneratedDocument, ImportBatch
 from .params import query_int
 from .permissions import can_list_people
+from .registry import home_panels
 
 
 @login_required
@@ -23,7 +23,8 @@ def home(request):
             Agency.objects.visible_to(user).annotate(staff=Count("employees")).filter(staff__gt=0).order_by("name")
         )
     context["batches"] = ImportBatch.objects.visible_to(user).select_related("created_by")[:5]
-    context["plans"] = plans_run_by(user)
+    context["plans"] = []  # a panel of the programs app fills this in
+    context.update(home_panels(user))
     return render(request, "portal/home.html", context)
 
 
@@ -49,7 +50,7 @@ def employee_list(request):
 def import_batch_detail(request, pk: int):
     from .rocdate import parse_period
 
-    batch = get_object_or_404(ImportBatch.objects.visible_to(request.user), pk=pk)
+    batch = get_visible_or_404(request.user, ImportBatch, pk=pk)
     context = {"batch": batch, "report": _report_rows(batch, request.user),
                "applications": ImportBatch.objects.visible_to(request.user).filter(applied_from=batch) if batch.preview else []}
     if batch.options.get("period"):
@@ -99,7 +100,7 @@ def import_apply(request, pk: int):
 
     if not is_hr(request.user):
         raise PermissionDenied
-    batch = get_object_or_404(ImportBatch.objects.visible_to(request.user), pk=pk)
+    batch = get_visible_or_404(request.user, ImportBatch, pk=pk)
     if request.method != "POST":
         return redirect("import-batch", pk=batch.pk)
     try:
@@ -115,14 +116,14 @@ def import_new(request):
     """HR uploads a file; the import runs as a job and the batch page shows its progress."""
     from django import forms
 
-    from .imports.registry import IMPORTERS, importer_class
     from .permissions import is_hr
+    from .registry import IMPORTERS, importer_class
     from .rocdate import RocDateError, period_option
     from .services import ImportFileTooLarge, submit_import
 
     if not is_hr(request.user):
         raise PermissionDenied
-    simple = [(kind, label) for kind, (_path, label) in IMPORTERS.items() if kind in ("roster", "records", "forum", "attendance", "calendar")]
+    simple = [(kind, label) for kind, (_importer, label) in IMPORTERS.items() if kind in ("roster", "records", "forum", "attendance", "calendar")]
 
     class UploadForm(forms.Form):
         kind = forms.ChoiceField(label="匯入種類", choices=simple)
@@ -170,13 +171,13 @@ def document_list(request):
 @login_required
 def document_detail(request, pk: int):
     """Progress while the job runs (the page refreshes itself), then the download."""
-    document = get_object_or_404(GeneratedDocument.objects.visible_to(request.user), pk=pk)
+    document = get_visible_or_404(request.user, GeneratedDocument, pk=pk)
     return render(request, "portal/document.html", {"document": document, "downloadable": document.is_downloadable()})
 
 
 @login_required
 def document_download(request, pk: int):
-    document = get_object_or_404(GeneratedDocument.objects.visible_to(request.user), pk=pk)
+    document = get_visible_or_404(request.user, GeneratedDocument, pk=pk)
     if not document.is_downloadable():
         raise Http404("文件尚未完成或已逾保存期限")
     return FileResponse(document.file.open("rb"), content_type="application/pdf", filename=document.file_name)

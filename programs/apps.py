@@ -8,8 +8,13 @@ class ProgramsConfig(AppConfig):
 
     def ready(self):
         from portal import audit
-
+        from portal.access import register_scope
         from portal.admin_display import register_labels
+        from portal.registry import register_home_panel, register_importer
+
+        from . import importers, signals  # noqa: F401 (signals connects the guards)
+        from .models import Plan
+        from .queries import plans_run_by
 
         register_labels(actions={
             "plan_load": _("載入年度計畫"), "plan_copy": _("複製年度計畫"), "nominate": _("推薦參訓"),
@@ -20,8 +25,14 @@ class ProgramsConfig(AppConfig):
             "proposal_confirm_renewal": _("確認續辦提案"), "proposal_rate": _("熠星提案評等"),
             "proposal_rate_import": _("匯入熠星提案評等"), "contest_authors": _("變更競賽作品作者"),
         }, values={"draft": _("草稿"), "selected": _("入選"), "not_selected": _("未入選"), "rated": _("已評等")})
-        from . import signals  # noqa: F401 (connects the guards)
-
+        register_importer("certificates", importers.CertificateImporter, _("證書"))
+        register_importer("team-ratings", importers.TeamRatingImporter, _("熠星團隊評等"))
+        register_importer("contest", importers.ContestImporter, _("競賽結果"))
+        register_importer("case-reports", importers.CaseReportImporter, _("案例報告"))
+        # The home page lists the plans the user runs.
+        register_home_panel(lambda user: {"plans": plans_run_by(user)})
+        # A plan's working pages (standing, KPIs, rosters, desk) are for those who run it.
+        register_scope(Plan, plans_run_by)
         # `load_plans` writes on plans: a plan the officer's government issued.
         audit.register_attribution("programs.plan", _plans_of)
 

@@ -2,7 +2,7 @@ from django.db.models import Count, Q
 
 from portal import clock
 from portal.models import Agency
-from portal.permissions import is_hr
+from portal.permissions import is_coordinator_or_hr, is_hr
 from portal.queries import serves_every_government
 
 from .models import CampNomination, ContestEntry, Nomination, Plan, Proposal, Session
@@ -22,7 +22,7 @@ def sessions_open_to(user, today=None):
 def _sees_by_agency(user) -> bool:
     """A coordinator, or an HR officer serving one government (`serves_every_government` is
     false): they see their agencies' submissions, and HR also those sent to its own plans."""
-    return getattr(user, "role", "") == "coordinator" or is_hr(user)
+    return is_coordinator_or_hr(user)
 
 
 def _own_plans(user) -> Q:
@@ -71,12 +71,13 @@ def contest_entries_visible_to(user):
 
 def plans_run_by(user):
     """The plans a coordinator or HR officer works on (staff standing, nominations, camps,
-    proposals): HR every plan, a coordinator those of their governments and those that
-    cover every government (RAD's)."""
+    proposals, KPIs, rosters, the decision desk): every plan for HR serving every government;
+    for a coordinator or an HR officer serving one government, the plans of their governments
+    and those that cover every government (RAD's). The scope of `Plan` in portal.access."""
     plans = Plan.objects.select_related("issuer").order_by("-roc_year", "slug")
-    if is_hr(user):
+    if serves_every_government(user):
         return plans
-    if getattr(user, "role", "") != "coordinator":
+    if not is_coordinator_or_hr(user):
         return plans.none()
     governments = {government or pk for pk, government in Agency.objects.visible_to(user).values_list("pk", "government_id")}
     return plans.filter(Q(issuer__in=governments) | Q(parameters__coverage_scope="all"))

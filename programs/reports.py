@@ -1,7 +1,7 @@
 """Printable programme documents: the annual plan rendered from its data, and the 熠星 proposal form."""
 import calendar
-import re
 import datetime as dt
+import re
 from decimal import Decimal
 
 from portal import rocdate

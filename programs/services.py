@@ -14,8 +14,8 @@ from portal.statemachine import retry_on_conflict
 from . import eligibility
 from .models import (
     COUNTED_PROPOSAL_STATES,
-    PROPOSAL_FIELDS,
     NOMINATION_MACHINE,
+    PROPOSAL_FIELDS,
     PROPOSAL_MACHINE,
     Activity,
     CampNomination,

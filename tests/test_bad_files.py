@@ -2,7 +2,7 @@
 control bytes, empty files, files with a header and nothing else."""
 import pytest
 
-from portal.imports.registry import IMPORTERS, importer_class
+from portal.registry import IMPORTERS, importer_class
 
 HEADER = "身分證字號,課程名稱,學習迄日,學習時數\n"
 

@@ -139,7 +139,7 @@ def test_an_approval_racing_a_cancellation_never_invents_hours(attempt):
 
 
 def test_two_grant_runs_at_once_grant_once():
-    from courses.models import CourseList, CourseListEntry, Course, LearningRecord
+    from courses.models import Course, CourseList, CourseListEntry, LearningRecord
     from leave.models import RecordUse
 
     rule = {"code": "leave", "kind": "leave_offduty_list", "window": {"start": "2012-01-01", "end": "2012-09-30"},

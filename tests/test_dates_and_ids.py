@@ -66,7 +66,7 @@ def test_parse_time_rejects_impossible_times():
     (dt.date(2014, 8, 31), "103年8月31日", "103/08/31"),
     (dt.date(2012, 1, 1), "101年1月1日", "101/01/01"),
     (dt.date(2009, 5, 10), "98年5月10日", "98/05/10"),
-    (dt.datetime(2014, 8, 31, 16, 30, tzinfo=dt.timezone.utc), "103年9月1日", "103/09/01"),  # Taipei is UTC+8
+    (dt.datetime(2014, 8, 31, 16, 30, tzinfo=dt.UTC), "103年9月1日", "103/09/01"),  # Taipei is UTC+8
     (None, "", ""),
 ])
 def test_format_roc(value, long, short):

@@ -14,7 +14,6 @@ from courses.models import ForumTally
 from incentives import services
 from incentives.models import Decision
 from portal.models import AuditEntry, Role
-from portal.rocdate import to_roc_short
 from programs.models import Plan
 from tests.factories import AgencyFactory, EmployeeFactory, UnitFactory, UserFactory
 

@@ -181,4 +181,4 @@ def test_a_roster_document_is_built_by_a_real_worker(celery_worker_process):
     with document.file.open("rb") as handle:
         names = [line.split()[4] for line in pdf_text(handle.read()) if "嘉獎1次" in line]
     assert names == [f"人員{n:02d}" for n in range(40)]
-    assert f"Task portal.build_document[" in celery_worker_process.log_path.read_text()
+    assert "Task portal.build_document[" in celery_worker_process.log_path.read_text()

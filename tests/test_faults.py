@@ -8,9 +8,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from courses.models import LearningRecord
 from portal import nationalid, tasks
 from portal.celery import app as celery_app
-from courses.models import LearningRecord
 from portal.importers import RosterImporter
 from portal.models import Employee, ImportBatch
 from portal.services import retry_import, submit_import

@@ -4,12 +4,12 @@ import io
 import logging
 
 import openpyxl
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from portal.imports.registry import IMPORTERS, importer_class
+from portal.registry import IMPORTERS, importer_class
 from programs.models import Plan
 from tests.factories import AgencyFactory
 from tests.figures import report

@@ -14,7 +14,7 @@ from tests.factories import AgencyFactory, EmployeeFactory, UnitFactory, UserFac
 def governments(db):
     rad = AgencyFactory(name="地方行政研習中心")
     city_a, city_b = AgencyFactory(name="甲市政府"), AgencyFactory(name="乙縣政府")
-    person_a = EmployeeFactory(unit=UnitFactory(agency=AgencyFactory(name="甲市衛生局", parent=city_a)))
+    EmployeeFactory(unit=UnitFactory(agency=AgencyFactory(name="甲市衛生局", parent=city_a)))
     person_b = EmployeeFactory(unit=UnitFactory(agency=AgencyFactory(name="乙縣衛生局", parent=city_b)))
     users = {
         "rad_hr": UserFactory(role=Role.HR, agencies=[rad]),

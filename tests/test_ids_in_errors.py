@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from portal import nationalid
 from portal.imports.base import RowError
-from portal.imports.registry import IMPORTERS, importer_class
+from portal.registry import IMPORTERS, importer_class
 from programs.models import Plan
 from tests.factories import AgencyFactory
 

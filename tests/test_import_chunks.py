@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from courses.importers import AttendanceImporter, ForumImporter, RecordImporter
 from portal.importers import RosterImporter
-from portal.imports import base
+from portal.imports import rows
 from portal.imports.base import Chunk, RowError, _without_blank_rows
 
 
@@ -26,7 +26,7 @@ def test_fail_reports_each_flagged_row_by_its_number_in_the_file():
 
 
 def test_fail_stops_listing_at_the_error_limit(monkeypatch):
-    monkeypatch.setattr(base, "MAX_ERRORS", 2)
+    monkeypatch.setattr(rows, "MAX_ERRORS", 2)  # a chunk's limit lives with Chunk (rows.py)
     c = chunk([2, 3, 4], x=[1, 2, 3])
     c.fail("欄", "不對", [True, True, True])
     assert len(c.errors) == 2

@@ -186,9 +186,10 @@ def test_a_corrected_export_counts_the_course_once_and_puts_its_grant_before_hr(
             [g["courses"] for g in person["grants"]]) == (5.0, 5.0, [True], [["國土計畫概論"]])
     assert [float(h) for h, _k in grants()] == [5.0]
     # HR keeps it: the review closes and nothing else changes; the next run grants nothing new.
+    from django.test import Client
+
     from portal.models import Role
     from tests.factories import UserFactory
-    from django.test import Client
 
     hr = Client()
     hr.force_login(UserFactory(role=Role.HR, is_staff=True))

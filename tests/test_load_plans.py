@@ -27,9 +27,9 @@ def test_load_plans_twice_gives_the_same_database():
 
 def seed_bundle_rows():
     """Every (course, hours) pair of the Kaohsiung seed's bundle tables, read straight from the text."""
-    lines = [l.strip() for l in (SHARED / "seeds" / "003_610b5e38cbe57008.txt").read_text(encoding="utf-8").splitlines()]
-    start, end = lines.index("簡任主餐"), next(i for i, l in enumerate(lines) if l.startswith("（三）獎勵措施"))
-    tokens = [l for l in lines[start:end] if l]
+    lines = [line.strip() for line in (SHARED / "seeds" / "003_610b5e38cbe57008.txt").read_text(encoding="utf-8").splitlines()]
+    start, end = lines.index("簡任主餐"), next(i for i, line in enumerate(lines) if line.startswith("（三）獎勵措施"))
+    tokens = [line for line in lines[start:end] if line]
     rows = []
     for i, token in enumerate(tokens):
         if re.fullmatch(r"\d+", token) and not tokens[i - 1].endswith("小時") and tokens[i - 1] not in ("港都e學苑", "e學中心"):

@@ -25,7 +25,7 @@ VALUES = {
 }
 
 
-def _urls(world):
+def _urls(world):  # noqa: F811 - the fixture, passed on
     urls = []
     for name, _pattern in walk(get_resolver().url_patterns):
         kwargs = params(name, world)

@@ -4,7 +4,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from portal.models import AuditEntry, Role
 from programs import services
 from programs.models import (
-    Activity, CampQuota, ClassHistory, EmployeeTag, Nomination, Plan, Proposal, Session, TeamMember,
+    Activity,
+    CampQuota,
+    ClassHistory,
+    EmployeeTag,
+    Nomination,
+    Plan,
+    Proposal,
+    Session,
+    TeamMember,
     TrainingClass,
 )
 from tests.factories import AgencyFactory, EmployeeFactory, UnitFactory, UserFactory

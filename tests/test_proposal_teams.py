@@ -14,9 +14,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from portal.models import AuditEntry, Role
-from programs.models import (
-    Activity, Certificate, ContestEntry, Plan, Proposal, Team, TeamMember,
-)
+from programs.models import Activity, Certificate, ContestEntry, Plan, Proposal, Team, TeamMember
 from tests.factories import AgencyFactory, EmployeeFactory, UnitFactory, UserFactory
 from tests.importing import csv_bytes, run_command
 

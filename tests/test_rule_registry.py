@@ -170,7 +170,7 @@ def hualien(db):
 def _form_data(client, url):
     form = client.get(url).context["form"]
     data = {}
-    for name, bound in form.fields.items():
+    for name in form.fields:
         value = form[name].value()
         if value in (None, False):
             continue

@@ -14,7 +14,7 @@ from django.db.models import Sum
 from incentives import services as incentives
 from incentives.models import Decision
 from leave import services
-from leave.models import Application, Entry, GrantReview
+from leave.models import Entry, GrantReview
 from portal.models import AuditEntry, Role
 from portal.statemachine import is_conflict, retry_on_conflict
 from programs import services as programs

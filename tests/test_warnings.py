@@ -11,8 +11,8 @@ from django.core.management import call_command
 from courses.models import CalendarDay, Course, CourseList, CourseListEntry
 from courses.services import load_shipped_calendars
 from incentives.evaluation import warnings
-from programs.loader import load_plans, plan_files
 from portal.models import Role
+from programs.loader import load_plans, plan_files
 from tests.factories import AgencyFactory, EmployeeFactory, UnitFactory, UserFactory
 
 

@@ -8,8 +8,8 @@ by HR, classes attended, and compensatory leave used or lapsed.
 import datetime as dt
 import random
 
-from leave.models import Application, Entry
 from incentives.models import Decision
+from leave.models import Application, Entry
 from portal.models import Employee, Unit, User
 from programs.models import Activity, EmployeeTag, Plan, Session
 

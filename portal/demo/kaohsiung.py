@@ -21,9 +21,6 @@ from programs.models import Activity, EmployeeTag, Plan, Proposal, Session
 from .doors import Files, Person, balances, import_file, on
 from .people import Roster, staff_account
 from .steps import (
-    publish_draw_seed,
-    run_season_draw,
-    set_season_dates,
     add_class_history,
     add_tag,
     apply_for_leave,
@@ -39,9 +36,12 @@ from .steps import (
     file_requests,
     nominate,
     nominate_to_camp,
+    publish_draw_seed,
     register_leave,
     return_leave,
+    run_season_draw,
     select_proposals,
+    set_season_dates,
     write_proposal,
 )
 
@@ -231,8 +231,8 @@ class Kaohsiung:
         fields = {"contact": "陳承辦", "phone": "07-7995678", "email": "elearning@kh.gov.tw", "goals": "以社群論壇帶動教師與行政人員數位學習",
                   "strategy": "每月一次線上讀書會，搭配港都e學苑課程", "schedule": "103年3月至11月", "kpis": "社群成員 60 人、讀書會 9 場"}
         with on(dt.date(2014, 3, 10)):
-            draft = write_proposal(self.coord, yixing, education[0].agency, "教育局數位學習社群深耕計畫", {**fields, "kpis": ""},
-                                   leader=education[5], members=education[6:9])
+            write_proposal(self.coord, yixing, education[0].agency, "教育局數位學習社群深耕計畫", {**fields, "kpis": ""},
+                           leader=education[5], members=education[6:9])
         with on(dt.date(2014, 3, 12)):
             submitted = write_proposal(self.coord2, yixing, social[0].agency, "社會局長照知識數位傳承計畫",
                                        {**fields, "contact": "黃承辦", "email": "social@kh.gov.tw"}, submit=True,

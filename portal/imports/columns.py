@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from portal import nationalid, rocdate
 
+from .rows import MAX_ERRORS, RowError
 
 # Control characters other than tab and line breaks: nothing a person typed, and a NUL
 # cannot be stored in PostgreSQL text at all.
@@ -36,9 +37,23 @@ def header_key(header) -> str:
 CACHE_LIMIT = 50_000
 
 
+class Memo:
+    """What one import remembers of one column: cleaned cells (IDs among them), the cells
+    that failed, and the dates and times of timestamps. The import's cleaning step makes one
+    per column for its run (`Importer._clean_chunks`), so nothing outlives the batch."""
+
+    __slots__ = ("values", "bad", "dates", "times")
+
+    def __init__(self):
+        self.values: dict = {}
+        self.bad: set = set()
+        self.dates: dict = {}
+        self.times: dict = {}
+
+
 class Column:
     # Conversions that depend on the cell alone and repeat across a whole file (IDs, dates,
-    # hours, choices) are remembered for the file, not only for a chunk.
+    # hours, choices) are remembered for the file (the import's Memo), not only for a chunk.
     cached = False
 
     def __init__(self, name: str, *aliases: str, required: bool = True, default=None, key: str | None = None):
@@ -47,47 +62,43 @@ class Column:
         self.required = required
         self.default = default
         self.key = key or name
-        self._cache: dict[str, object] = {}
-        self._bad: set = set()  # the cells of _cache that failed
 
     def convert(self, value, text):
         return text
 
-    def clean_many(self, cells: list, numbers: list[int], errors: list) -> list:
+    def clean_many(self, cells: list, numbers: list[int], errors: list, memo: Memo | None = None) -> list:
         """Clean one column of a chunk; bad cells add RowErrors and clean to None.
 
         An export repeats the same IDs, dates, hours and course names thousands of times,
-        so each distinct cell is cleaned once per chunk (once per process, up to
-        CACHE_LIMIT values, for `cached` columns) and the column is then one look-up per
+        so each distinct cell is cleaned once per chunk (once per import, in its `memo`, up
+        to CACHE_LIMIT values, for `cached` columns) and the column is then one look-up per
         cell. Booleans take the slow path: True equals 1 and 1.0 as a key, and cleans
         differently.
         """
-        from .base import MAX_ERRORS, RowError
-
-        memo, bad = (self._cache, self._bad) if self.cached else ({}, set())
-        if len(memo) >= CACHE_LIMIT:
-            memo.clear()
+        if memo is None or not self.cached:
+            memo = Memo()
+        values, bad = memo.values, memo.bad
+        if len(values) >= CACHE_LIMIT:
+            values.clear()
             bad.clear()
         if bool in set(map(type, cells)):
             return self._clean_each(cells, numbers, errors)
         distinct = set(cells)
-        for cell in distinct - memo.keys():
+        for cell in distinct - values.keys():
             try:
-                memo[cell] = self._clean_uncached(cell)
+                values[cell] = self._clean_uncached(cell)
             except CellError as exc:
-                memo[cell] = _Failed(exc)
+                values[cell] = _Failed(exc)
                 bad.add(cell)
         failed = distinct & bad
         if not failed:
-            return list(map(memo.__getitem__, cells))
+            return list(map(values.__getitem__, cells))
         for number, cell in zip(numbers, cells):
             if cell in failed and len(errors) < MAX_ERRORS:
-                errors.append(RowError(number, self.name, memo[cell].message))
-        return [None if cell in failed else memo[cell] for cell in cells]
+                errors.append(RowError(number, self.name, values[cell].message))
+        return [None if cell in failed else values[cell] for cell in cells]
 
     def _clean_each(self, cells: list, numbers: list[int], errors: list) -> list:
-        from .base import MAX_ERRORS, RowError
-
         out = []
         for number, cell in zip(numbers, cells):
             try:
@@ -155,17 +166,13 @@ class DateColumn(Column):
 class DateTimeColumn(Column):
     """A date that may carry a time: cleans to (date, time or None)."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Timestamps are nearly all different, their dates and times are not.
-        self._dates: dict[str, object] = {}
-        self._times: dict[str, object] = {}
-
-    def clean_many(self, cells: list, numbers: list[int], errors: list) -> list:
+    def clean_many(self, cells: list, numbers: list[int], errors: list, memo: Memo | None = None) -> list:
         # Timestamps rarely repeat, so the per-distinct-cell path gains nothing here; plain
         # ASCII text takes this direct path, and anything else (blank, a spreadsheet date,
         # a bad value) sends the chunk through the general one, which reports per row.
-        dates, times = self._dates, self._times
+        # Timestamps are nearly all different, their dates and times are not (memo.dates, .times).
+        memo = memo if memo is not None else Memo()
+        dates, times = memo.dates, memo.times
         try:
             out = []
             for cell in cells:
@@ -179,7 +186,7 @@ class DateTimeColumn(Column):
                             _remembered(times, time_text, rocdate.parse_time) if time_text else None))
             return out
         except (_Slow, rocdate.RocDateError):
-            return super().clean_many(cells, numbers, errors)
+            return super().clean_many(cells, numbers, errors, memo)
 
     def convert(self, value, text):
         try:
@@ -187,8 +194,7 @@ class DateTimeColumn(Column):
                 return rocdate.parse_datetime(value)
             date_text, _sep, time_text = text.partition(" ")
             time_text = time_text.strip()
-            return (_remembered(self._dates, date_text, rocdate.parse_date),
-                    _remembered(self._times, time_text, rocdate.parse_time) if time_text else None)
+            return rocdate.parse_date(date_text), rocdate.parse_time(time_text) if time_text else None
         except rocdate.RocDateError as exc:
             raise CellError(str(exc)) from None
 

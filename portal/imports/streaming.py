@@ -21,8 +21,8 @@ from django.db import connection, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from .base import (MAX_AUDITED_CHANGES, MAX_ERRORS, REPORT_ROWS, Chunk, Counts, Importer, ImportResult, RowError,
-                   serialise_kind)
+from . import rows as limits
+from .rows import Chunk, Counts, ImportResult, RowError, rejected, serialise_kind
 from .upsert import Staging
 
 Chunks = Iterable[Chunk]
@@ -35,7 +35,7 @@ QUEUE_CHUNKS = 2
 SWITCH_INTERVAL = 0.001
 
 
-def run_streamed(importer: Importer, chunks: Chunks, dry_run: bool,
+def run_streamed(importer, chunks: Chunks, dry_run: bool,
                  on_applied: Callable[[ImportResult], None] | None,
                  progress: Callable[[int], None]) -> ImportResult:
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
@@ -57,7 +57,7 @@ class Sink:
     chunks are only staged and `finish()` merges them in a transaction of its own.
     """
 
-    def __init__(self, importer: Importer, dry_run: bool, on_applied, merge_each_chunk: bool):
+    def __init__(self, importer, dry_run: bool, on_applied, merge_each_chunk: bool):
         spec = importer.upsert
         self.importer = importer
         self.spec = spec
@@ -98,7 +98,7 @@ class Sink:
         `write`. Uses the database for look-ups only, never the staging table."""
         self.total += chunk.read
         self.importer.validate_clean_rows(chunk)
-        self.errors.extend(chunk.errors[:MAX_ERRORS - len(self.errors)])
+        self.errors.extend(chunk.errors[:limits.MAX_ERRORS - len(self.errors)])
         # Staged even once the file is known to be rejected: the duplicates among its clean
         # rows are problems to report too.
         keys = [chunk[name] for name in self.spec.key]
@@ -133,7 +133,7 @@ class Sink:
         for row, first in [] if self.all_new else self.staging.duplicates():
             errors.append(RowError(row, self.spec.duplicate_column, _("與第 %(n)d 列重複") % {"n": first}))
         if errors:
-            return Importer.rejected(errors, self.total, self.dry_run)
+            return rejected(errors, self.total, self.dry_run)
         window = self.importer.window()
         if self.merge_each_chunk:
             self._complete(window, write=True)
@@ -143,7 +143,7 @@ class Sink:
             if self.dry_run:
                 self._complete(window, write=False)
                 if self.spec.cleared:  # importers whose rows can be withdrawn preview them row by row
-                    self.counts.additions = self.staging.new_rows(REPORT_ROWS)
+                    self.counts.additions = self.staging.new_rows(limits.REPORT_ROWS)
             else:
                 with transaction.atomic():
                     serialise_kind(self.importer.kind)
@@ -162,15 +162,15 @@ class Sink:
             return
         staging, same = self.staging, self.spec.correction_fields
         # Listed before the withdrawal, which changes what `missing_*` select.
-        withdrawals = staging.missing_rows(window, MAX_AUDITED_CHANGES)
+        withdrawals = staging.missing_rows(window, limits.MAX_AUDITED_CHANGES)
         if not withdrawals:
             return
-        partners = staging.partners(window, same, MAX_AUDITED_CHANGES) if same else []
+        partners = staging.partners(window, same, limits.MAX_AUDITED_CHANGES) if same else []
         self.counts.withdrawals = withdrawals
         self.counts.corrections = pair_corrections(withdrawals, partners, same)
         if write:
             self.counts.withdrawn = staging.withdraw(window, self.importer.withdrawal_stamp())
-        elif len(withdrawals) < MAX_AUDITED_CHANGES:
+        elif len(withdrawals) < limits.MAX_AUDITED_CHANGES:
             self.counts.withdrawn = len(withdrawals)
         else:
             self.counts.withdrawn = staging.missing_count(window)

@@ -16,7 +16,8 @@ from decimal import Decimal
 
 from django.db import IntegrityError, connection, models, transaction
 
-from .base import Counts, map_distinct
+from .rows import MAX_AUDITED_CHANGES, Counts, map_distinct
+
 
 class Staging:
     """A temporary table shaped like the key and fields of `model`, plus the file's row number.
@@ -189,7 +190,6 @@ class Staging:
 
     def _list_changes(self, counts: Counts) -> None:
         """For the import's audit entry: each changed row's key and the fields that change."""
-        from .base import MAX_AUDITED_CHANGES
 
         joined = self._same_key("t", "s")
         old = ", ".join(f"t.{c}" for c in self.update_columns + self.cleared_columns)
