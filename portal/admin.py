@@ -46,7 +46,7 @@ class ImportKindFilter(admin.SimpleListFilter):
     parameter_name = "kind"
 
     def lookups(self, request, model_admin):
-        from .imports.registry import kind_label
+        from .registry import kind_label
 
         kinds = model_admin.get_queryset(request).order_by().values_list("kind", flat=True).distinct()
         return [(kind, kind_label(kind)) for kind in sorted(kinds)]
