@@ -24,6 +24,7 @@ class ProgramsConfig(AppConfig):
             "proposal_save": _("儲存熠星提案"), "proposal_submit": _("送出熠星提案"), "proposal_select": _("熠星提案入選"),
             "proposal_confirm_renewal": _("確認續辦提案"), "proposal_rate": _("熠星提案評等"),
             "proposal_rate_import": _("匯入熠星提案評等"), "contest_authors": _("變更競賽作品作者"),
+            "mentoring_put_forward": _("推薦師徒制人員"), "mentoring_paired": _("師徒配對"),
         }, values={"draft": _("草稿"), "selected": _("入選"), "not_selected": _("未入選"), "rated": _("已評等")})
         register_importer("certificates", importers.CertificateImporter, _("證書"))
         register_importer("team-ratings", importers.TeamRatingImporter, _("熠星團隊評等"))

@@ -361,10 +361,34 @@ def validate_renewal(proposal, renews) -> None:
         raise ValidationError({"renews": [_("續辦須接續本府歷年已入選（或已評等）的提案。")]})
 
 
+class MentoringCandidate(models.Model):
+    """Someone a coordinator puts forward for e-mentoring (電子師徒制), as a mentor or a mentee."""
+
+    class Role(models.TextChoices):
+        MENTOR = "mentor", _("師父")
+        MENTEE = "mentee", _("徒弟")
+
+    activity = models.ForeignKey(Activity, verbose_name=_("活動"), on_delete=models.CASCADE, related_name="candidates")
+    employee = models.ForeignKey("portal.Employee", verbose_name=_("人員"), on_delete=models.CASCADE, related_name="+")
+    role = models.CharField(_("角色"), max_length=6, choices=Role.choices)
+    note = models.CharField(_("專長或需求"), max_length=200, blank=True, default="")
+    put_forward_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("推薦者"), null=True,
+                                       on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("推薦時間"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("師徒制推薦")
+        verbose_name_plural = _("師徒制推薦")
+        constraints = [models.UniqueConstraint(fields=["activity", "employee", "role"], name="candidate_once")]
+
+
 class MentoringPair(models.Model):
     activity = models.ForeignKey(Activity, verbose_name=_("活動"), on_delete=models.CASCADE, related_name="pairs")
     mentor = models.ForeignKey("portal.Employee", verbose_name=_("師父"), on_delete=models.CASCADE, related_name="+")
     mentee = models.ForeignKey("portal.Employee", verbose_name=_("徒弟"), on_delete=models.CASCADE, related_name="+")
+    paired_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("配對者"), null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+    paired_at = models.DateTimeField(_("配對時間"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("師徒配對")

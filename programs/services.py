@@ -561,3 +561,70 @@ def copy_plan(user, plan, new_slug: str, years: int = 1):
         BundleCourse.objects.bulk_create([BundleCourse(bundle=bundle, course_id=e.course_id, hours=e.hours) for e in entries])
     audit.record(user, "plan_copy", copy, f"由 {source.slug} 複製為 {copy.slug}")
     return copy
+
+
+# -- e-mentoring (電子師徒制) -------------------------------------------------------------------
+
+def _mentoring_activity(activity: Activity) -> Activity:
+    """The activity row locked: one coordinator's or officer's step on it at a time."""
+    locked = Activity.objects.select_for_update().get(pk=activity.pk)
+    if locked.kind != Activity.Kind.MENTORING:
+        raise ValidationError(_("這項活動不是電子師徒制。"))
+    return locked
+
+
+@retry_on_conflict
+@transaction.atomic
+def put_forward(user, activity: Activity, employee: Employee, role: str, note: str = ""):
+    """A coordinator puts one of their staff forward as a mentor or a mentee (DOMAIN.md, e-mentoring).
+
+    Raises PermissionDenied (not a coordinator or HR running the plan, or someone else's staff) and
+    ValidationError (not a mentoring activity, an unknown role, already put forward in that role).
+    """
+    from .models import MentoringCandidate
+    from .queries import plans_run_by
+
+    if not plans_run_by(user).filter(pk=activity.plan_id).exists() or \
+            not Employee.objects.visible_to(user).filter(pk=employee.pk).exists():
+        raise PermissionDenied
+    activity = _mentoring_activity(activity)
+    if role not in MentoringCandidate.Role.values:
+        raise ValidationError(_("請選擇師父或徒弟。"))
+    if MentoringCandidate.objects.filter(activity=activity, employee=employee, role=role).exists():
+        raise ValidationError(_("%(name)s已被推薦為%(role)s。")
+                              % {"name": employee.name, "role": MentoringCandidate.Role(role).label})
+    candidate = MentoringCandidate.objects.create(activity=activity, employee=employee, role=role,
+                                                  note=(note or "").strip()[:200], put_forward_by=user)
+    audit.record(user, "mentoring_put_forward", candidate, f"{employee.name} {candidate.get_role_display()}")
+    return candidate
+
+
+@retry_on_conflict
+@transaction.atomic
+def pair(user, activity: Activity, mentor: Employee, mentee: Employee):
+    """HR pairs a mentor with a mentee, both put forward, across agencies (DOMAIN.md Decision).
+
+    A mentee has one mentor. Raises PermissionDenied (not HR of the plan's government) and
+    ValidationError (not both put forward in their roles, the same agency, the mentee paired).
+    """
+    from portal import clock
+
+    from .models import MentoringCandidate, MentoringPair
+
+    if not is_hr(user) or not plans_reviewed_by(user).filter(pk=activity.plan_id).exists():
+        raise PermissionDenied
+    activity = _mentoring_activity(activity)
+    put = set(MentoringCandidate.objects.filter(activity=activity, employee__in=[mentor.pk, mentee.pk])
+              .values_list("employee_id", "role"))
+    if (mentor.pk, "mentor") not in put or (mentee.pk, "mentee") not in put:
+        raise ValidationError(_("師父與徒弟須先由機關承辦人推薦。"))
+    if mentor.agency_id == mentee.agency_id:
+        raise ValidationError(_("%(mentor)s與%(mentee)s同屬%(agency)s；電子師徒制須跨機關配對。")
+                              % {"mentor": mentor.name, "mentee": mentee.name, "agency": mentor.agency.name})
+    existing = MentoringPair.objects.filter(activity=activity, mentee=mentee).select_related("mentor").first()
+    if existing:
+        raise ValidationError(_("%(mentee)s已與師父%(mentor)s配對。") % {"mentee": mentee.name, "mentor": existing.mentor.name})
+    pairing = MentoringPair.objects.create(activity=activity, mentor=mentor, mentee=mentee, paired_by=user,
+                                           paired_at=clock.now())
+    audit.record(user, "mentoring_paired", pairing, f"{mentor.name} – {mentee.name}")
+    return pairing

@@ -1,14 +1,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.exporters import list_download
 from portal.models import Agency, Employee
-from portal.params import ids, parse_int
+from portal.params import ids, parse_int, query_int
 from portal.pdf import pdf_response
 from portal.permissions import is_hr, national_id_for, require_coordinator_or_hr, scope_label
 
@@ -275,3 +275,58 @@ def proposal_decide(request, pk):
     if target == "review":
         return redirect("programs:proposal-review")
     return redirect("programs:proposal", pk=proposal.pk)
+
+
+@login_required
+def mentoring(request, pk):
+    """E-mentoring: coordinators put their staff forward; HR of the plan's government pairs them across agencies."""
+    from .models import MentoringCandidate, MentoringPair
+
+    require_coordinator_or_hr(request.user)
+    activity = get_object_or_404(Activity.objects.select_related("plan"), pk=pk, kind=Activity.Kind.MENTORING,
+                                 plan__in=plans_run_by(request.user))
+    pairs_people = is_hr(request.user) and plans_reviewed_by(request.user).filter(pk=activity.plan_id).exists()
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "pair" and pairs_people:
+                people = Employee.objects.filter(pk__in=ids(request.POST.getlist("mentor") + request.POST.getlist("mentee")))
+                by_pk = {e.pk: e for e in people.select_related("agency")}
+                mentor = by_pk.get(query_int(request.POST, "mentor"))
+                mentee = by_pk.get(query_int(request.POST, "mentee"))
+                if mentor is None or mentee is None:
+                    raise ValidationError(_("請選擇師父與徒弟。"))
+                services.pair(request.user, activity, mentor, mentee)
+                messages.success(request, _("已配對：師父%(mentor)s、徒弟%(mentee)s。") % {"mentor": mentor.name, "mentee": mentee.name})
+            else:
+                employee = get_object_or_404(Employee.objects.visible_to(request.user), pk=query_int(request.POST, "employee"))
+                candidate = services.put_forward(request.user, activity, employee, request.POST.get("role", ""),
+                                                 request.POST.get("note", ""))
+                messages.success(request, _("已推薦%(name)s為%(role)s。") % {"name": employee.name, "role": candidate.get_role_display()})
+        except ValidationError as error:
+            messages.error(request, "；".join(error.messages))
+        return redirect("programs:mentoring", pk=activity.pk)
+    visible = Employee.objects.visible_to(request.user)
+    candidates = MentoringCandidate.objects.filter(activity=activity).select_related("employee__agency", "employee__unit")
+    pairs = MentoringPair.objects.filter(activity=activity).select_related("mentor__agency", "mentee__agency")
+    if not pairs_people:  # a coordinator sees their own agencies' people
+        candidates = candidates.filter(employee__in=visible)
+        pairs = pairs.filter(Q(mentor__in=visible) | Q(mentee__in=visible))
+    candidates = list(candidates.order_by("role", "employee__agency__name", "employee__name"))
+    return render(request, "programs/mentoring.html", {
+        "activity": activity, "pairs_people": pairs_people, "pairs": list(pairs.order_by("-paired_at", "-pk")),
+        "mentors": [c for c in candidates if c.role == "mentor"], "mentees": [c for c in candidates if c.role == "mentee"],
+        "staff": visible.select_related("agency", "unit").order_by("agency__name", "name")[:500],
+        "roles": MentoringCandidate.Role.choices,
+    })
+
+
+@login_required
+def my_mentoring(request):
+    """Each person sees their mentoring pairs: their mentor, or their mentees."""
+    from .models import MentoringPair
+
+    me = getattr(request.user, "employee", None)
+    pairs = MentoringPair.objects.none() if me is None else \
+        MentoringPair.objects.filter(Q(mentor=me) | Q(mentee=me)).select_related(
+            "activity__plan", "mentor__agency", "mentee__agency").order_by("-paired_at", "-pk")
+    return render(request, "programs/my_mentoring.html", {"pairs": pairs, "me": me})

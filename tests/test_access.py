@@ -45,6 +45,10 @@ def world(db):
     session = Session.objects.create(training_class=TrainingClass.objects.create(activity=classes, slug="basic", name="基礎班"),
                                      number=1, capacity=10)
     camp = Activity.objects.create(plan=plan, slug="camp", kind="english_camp", name="英語營")
+    mentoring = Activity.objects.create(plan=plan, slug="mentoring", kind="mentoring", name="電子師徒制")
+    from programs.models import MentoringCandidate
+
+    MentoringCandidate.objects.create(activity=mentoring, employee=secret, role="mentee", note=SECRET_NAME)
     yixing = Activity.objects.create(plan=plan, slug="yixing", kind="yixing", name="熠星")
     proposal_b = Proposal.objects.create(activity=yixing, agency=agency_b, title=f"{SECRET_NAME}的提案", leader=secret)
     ContestEntry.objects.create(plan=plan, title=f"{SECRET_NAME}的作品", agency=agency_b, review="通過").authors.set([secret])
@@ -73,7 +77,7 @@ def world(db):
     Decision.objects.create(plan=plan, employee=secret, rule_code="forum-posts", award="commendation", count=1,
                             reason=f"{SECRET_NAME}的論壇發表", status="issued", order_number="示府人考字第1號",
                             order_date=dt.date(2015, 7, 20), rule_version=RuleVersion.objects.create(plan=plan, number=1, rules=[]))
-    world = {"application_b": application_b, "document_b": document_b, "plan": plan, "session": session, "camp": camp, "yixing": yixing, "proposal_b": proposal_b,
+    world = {"application_b": application_b, "document_b": document_b, "plan": plan, "session": session, "camp": camp, "mentoring": mentoring, "yixing": yixing, "proposal_b": proposal_b,
             "batch_b": batch_b, "secret": secret, "agency_b": agency_b, "users": users}
     world["government_b"] = _government_b(world)
     return world
@@ -113,6 +117,10 @@ def _government_b(world) -> dict:
     session = Session.objects.create(training_class=TrainingClass.objects.create(activity=classes, slug="basic", name="基礎班"),
                                      number=1, capacity=10)
     camp = Activity.objects.create(plan=plan, slug="camp", kind="english_camp", name="英語營")
+    mentoring = Activity.objects.create(plan=plan, slug="mentoring", kind="mentoring", name="電子師徒制")
+    from programs.models import MentoringCandidate
+
+    MentoringCandidate.objects.create(activity=mentoring, employee=secret, role="mentee", note=GOV_B_SECRET_NAME)
     yixing = Activity.objects.create(plan=plan, slug="yixing", kind="yixing", name="熠星")
     proposal = Proposal.objects.create(activity=yixing, agency=agency, title=f"{GOV_B_SECRET_NAME}的提案", leader=secret,
                                        status=Proposal.Status.SUBMITTED)
@@ -138,6 +146,7 @@ def _government_b(world) -> dict:
                             order_date=dt.date(2015, 7, 20), rule_version=RuleVersion.objects.create(plan=plan, number=1, rules=[]))
     world["users"].update(hr_a=users["hr_a"], hr_b=users["hr_b"])
     return {"application_b": application, "document_b": document, "plan": plan, "session": session, "camp": camp,
+            "mentoring": mentoring,
             "yixing": yixing, "proposal_b": proposal, "batch_b": batch, "secret": secret, "agency_b": agency,
             "users": users}
 
@@ -162,6 +171,7 @@ def params(name: str, world) -> dict | None:
         "incentives:order-roster": {},  # HR only; without ?order= it is 404
         "programs:nominate": {"pk": world["session"].pk},
         "programs:camp": {"pk": world["camp"].pk},
+        "programs:mentoring": {"pk": world["mentoring"].pk},
         "programs:proposal": {"pk": world["proposal_b"].pk},
         "programs:proposal-pdf": {"pk": world["proposal_b"].pk},
         "programs:proposal-decide": {"pk": world["proposal_b"].pk},  # POST only: a GET is refused (405)
