@@ -234,8 +234,22 @@ class CampQuota(models.Model):
         return self.base + self.granted_extra
 
 
+class EnglishLevel(models.TextChoices):
+    """A nominee's English level as the coordinator states it (RAD 104: 中級以下 may take part)."""
+
+    ELEMENTARY = "elementary", _("初級")
+    INTERMEDIATE = "intermediate", _("中級")
+    UPPER_INTERMEDIATE = "upper_intermediate", _("中高級")
+    ADVANCED = "advanced", _("高級")
+
+
+# The camp takes nominees of intermediate level or below (DOMAIN.md, English camp).
+CAMP_LEVELS = (EnglishLevel.ELEMENTARY, EnglishLevel.INTERMEDIATE)
+
+
 class CampNomination(models.Model):
     activity = models.ForeignKey(Activity, verbose_name=_("活動"), on_delete=models.CASCADE, related_name="camp_nominations")
+    level = models.CharField(_("英語程度"), max_length=20, choices=EnglishLevel.choices, blank=True, default="")
     employee = models.ForeignKey("portal.Employee", verbose_name=_("人員"), on_delete=models.CASCADE, related_name="+")
     government = models.ForeignKey("portal.Agency", verbose_name=_("政府"), on_delete=models.PROTECT, related_name="+")
     circle = models.CharField(_("英語圈"), max_length=50, blank=True, default="")

@@ -180,7 +180,16 @@ def camp_quota(activity: Activity, government) -> CampQuota:
 @retry_on_conflict
 @transaction.atomic
 def nominate_to_camp(user, activity: Activity, employee_ids: list[int], circle: str = "",
-                     leader_ids: frozenset = frozenset()) -> list[Outcome]:
+                     leader_ids: frozenset = frozenset(), levels: dict | None = None) -> list[Outcome]:
+    """A coordinator nominates staff to the English camp within their government's places.
+
+    `levels`: employee id -> `EnglishLevel` value, stated for each nominee; a level above
+    intermediate is refused (DOMAIN.md, English camp), as is a nominee without one. Returns one
+    Outcome per employee with the reason of each refusal.
+    """
+    from .models import CAMP_LEVELS, EnglishLevel
+
+    levels = levels or {}
     people = _visible_employees(user, employee_ids)
     limits = activity.details.get("circle_leaders") or {"min": 1, "max": 3}
     governments = {e.agency.government_id or e.agency_id for e in people.values()}
@@ -197,8 +206,13 @@ def nominate_to_camp(user, activity: Activity, employee_ids: list[int], circle: 
     for employee_id in employee_ids:
         employee = people[employee_id]
         quota = quotas[employee.agency.government_id or employee.agency_id]
+        level = levels.get(employee_id, "")
         if employee_id in taken:
             outcomes.append(Outcome(employee, False, "已推薦過"))
+        elif level not in EnglishLevel.values:
+            outcomes.append(Outcome(employee, False, "請填寫英語程度"))
+        elif level not in CAMP_LEVELS:
+            outcomes.append(Outcome(employee, False, f"英語程度為{EnglishLevel(level).label}，本營隊限中級以下"))
         elif used.get(quota.government_id, 0) >= quota.total:
             outcomes.append(Outcome(employee, False, f"{quota.government.name}名額已滿（{quota.total} 名）"))
         elif employee_id in leader_ids and leaders >= limits["max"]:
@@ -206,9 +220,9 @@ def nominate_to_camp(user, activity: Activity, employee_ids: list[int], circle: 
         else:
             nomination = CampNomination.objects.create(activity=activity, employee=employee, government=quota.government,
                                                        circle=circle, is_circle_leader=employee_id in leader_ids,
-                                                       nominated_by=user)
+                                                       nominated_by=user, level=level)
             audit.record(user, "camp_nominate", nomination, f"推薦 {employee.name} 參加{activity.name}",
-                         after={"employee": employee.pk, "government": quota.government_id, "circle": circle,
+                         after={"employee": employee.pk, "government": quota.government_id, "circle": circle, "level": level,
                                 "is_circle_leader": nomination.is_circle_leader})
             used[quota.government_id] = used.get(quota.government_id, 0) + 1
             leaders += employee_id in leader_ids
@@ -229,8 +243,40 @@ def circle_problems(activity: Activity) -> list[str]:
 
 @retry_on_conflict
 @transaction.atomic
+def request_extra_places(user, activity: Activity, government: Agency, count: int) -> CampQuota:
+    """A government asks, through its coordinator, for extra camp places (at most the plan's limit, 10).
+
+    RAD's reallocation (`reallocate_camp_places`) answers the requests from the places other
+    governments leave unused. Raises PermissionDenied (not a coordinator or HR serving the
+    government, or a plan they do not run) and ValidationError (a count outside 0–limit).
+    """
+    from .queries import plans_run_by
+
+    if not plans_run_by(user).filter(pk=activity.plan_id).exists() or \
+            not Agency.objects.visible_to(user).filter(Q(pk=government.pk) | Q(government=government)).exists():
+        raise PermissionDenied
+    limit = int(activity.details.get("max_extra_per_government", 10))
+    if not 0 <= count <= limit:
+        raise ValidationError(_("增額申請須為 0 到 %(n)d 名。") % {"n": limit})
+    camp_quota(activity, government)
+    quota = CampQuota.objects.select_for_update().get(activity=activity, government=government)
+    before = quota.requested_extra
+    quota.requested_extra = count
+    quota.save(update_fields=["requested_extra"])
+    audit.record(user, "camp_request_extra", quota, f"{government.name} 申請增額 {count}",
+                 before={"requested_extra": before}, after={"requested_extra": count})
+    return quota
+
+
+@retry_on_conflict
+@transaction.atomic
 def reallocate_camp_places(user, activity: Activity) -> dict[int, int]:
-    if not is_hr(user):
+    """RAD's HR hands the places governments leave unused to those that asked, at most 10 each.
+
+    Returns {government id: extra places granted}; the quotas are locked while it counts.
+    Raises PermissionDenied for anyone but HR of the plan's issuer.
+    """
+    if not is_hr(user) or not plans_reviewed_by(user).filter(pk=activity.plan_id).exists():
         raise PermissionDenied
     quotas = list(CampQuota.objects.select_for_update(of=("self",)).filter(activity=activity).select_related("government")
                   .order_by("government__name"))

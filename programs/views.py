@@ -106,15 +106,43 @@ def nomination_list(request):
 def camp(request, pk):
     require_coordinator_or_hr(request.user)
     activity = get_object_or_404(Activity, pk=pk, kind=Activity.Kind.ENGLISH_CAMP, plan__in=plans_run_by(request.user))
+    from .models import CampNomination, CampQuota, EnglishLevel
+
     outcomes = None
+    governments = Agency.objects.filter(pk__in={g or pk for pk, g in Agency.objects.visible_to(request.user)
+                                                .values_list("pk", "government_id")}, government=None).order_by("name")
+    reallocates = is_hr(request.user) and plans_reviewed_by(request.user).filter(pk=activity.plan_id).exists()
+    if request.method == "POST" and request.POST.get("action") in ("request_extra", "reallocate"):
+        try:
+            if request.POST["action"] == "reallocate" and reallocates:
+                granted = services.reallocate_camp_places(request.user, activity)
+                messages.success(request, _("已重新分配名額：增額共 %(n)d 名。") % {"n": sum(granted.values())})
+            else:
+                government = get_object_or_404(governments, pk=query_int(request.POST, "government"))
+                count = query_int(request.POST, "count", minimum=0)
+                if count is None:
+                    raise ValidationError(_("請填寫申請增額人數。"))
+                services.request_extra_places(request.user, activity, government, count)
+                messages.success(request, _("%(gov)s已申請增額 %(n)d 名。") % {"gov": government.name, "n": count})
+        except ValidationError as error:
+            messages.error(request, "；".join(error.messages))
+        return redirect("programs:camp", pk=activity.pk)
     if request.method == "POST":
         chosen = [int(i) for i in request.POST.getlist("employee") if i.isdigit()]
         leaders = frozenset(int(i) for i in request.POST.getlist("leader") if i.isdigit())
+        levels = {pk: request.POST.get(f"level_{pk}", "") for pk in chosen}
         outcomes = services.nominate_to_camp(request.user, activity, chosen, circle=request.POST.get("circle", "")[:50],
-                                             leader_ids=leaders)
+                                             leader_ids=leaders, levels=levels)
     staff = Employee.objects.visible_to(request.user).select_related("agency", "unit").order_by("agency__name", "name")[:500]
+    quotas = CampQuota.objects.filter(activity=activity).select_related("government")
+    if not reallocates:
+        quotas = quotas.filter(government__in=governments)
+    used = dict(CampNomination.objects.filter(activity=activity).values_list("government_id").annotate(n=Count("pk")))
     return render(request, "programs/camp.html", {
         "activity": activity, "staff": staff, "outcomes": outcomes, "problems": services.circle_problems(activity),
+        "levels": EnglishLevel.choices, "governments": governments, "reallocates": reallocates,
+        "quotas": [(q, used.get(q.government_id, 0)) for q in quotas.order_by("government__name")],
+        "max_extra": int(activity.details.get("max_extra_per_government", 10)),
     })
 
 

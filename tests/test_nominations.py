@@ -1,10 +1,12 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 
 from portal.models import AuditEntry, Role
 from programs import services
 from programs.models import (
     Activity,
+    CampNomination,
     CampQuota,
     ClassHistory,
     EmployeeTag,
@@ -106,17 +108,22 @@ def camp(rad):
     return activity
 
 
+def nominate_intermediate(user, camp, employee_ids, **options):
+    """Nominate with every nominee's level stated as intermediate (中級), as a coordinator would."""
+    return services.nominate_to_camp(user, camp, employee_ids, levels=dict.fromkeys(employee_ids, "intermediate"), **options)
+
+
 def test_camp_quota_per_government(rad, camp):
-    outcomes = services.nominate_to_camp(rad["coordinator"], camp, ids(rad["staff"][:3]), circle="A")
+    outcomes = nominate_intermediate(rad["coordinator"], camp, ids(rad["staff"][:3]), circle="A")
     assert [(o.accepted, o.reason) for o in outcomes] == [(True, ""), (True, ""), (False, "示範縣政府名額已滿（2 名）")]
 
 
 def test_camp_circle_leaders_at_most_3_and_at_least_1(rad, camp):
     CampQuota.objects.create(activity=camp, government=rad["government"], base=50)
     staff = [EmployeeFactory(unit=rad["staff"][0].unit) for _ in range(4)]
-    outcomes = services.nominate_to_camp(rad["coordinator"], camp, ids(staff), circle="A", leader_ids=frozenset(ids(staff)))
+    outcomes = nominate_intermediate(rad["coordinator"], camp, ids(staff), circle="A", leader_ids=frozenset(ids(staff)))
     assert [(o.accepted, o.reason) for o in outcomes][-1] == (False, "每個英語圈圈長最多 3 人")
-    services.nominate_to_camp(rad["coordinator"], camp, ids(rad["staff"][:1]), circle="B")
+    nominate_intermediate(rad["coordinator"], camp, ids(rad["staff"][:1]), circle="B")
     assert services.circle_problems(camp) == ["英語圈「B」有 0 位圈長（應為 1–3 位）"]
 
 
@@ -124,7 +131,7 @@ def test_camp_reallocation_by_hr(rad, camp):
     other_government = AgencyFactory(name="另一縣政府")
     CampQuota.objects.create(activity=camp, government=rad["government"], base=2, requested_extra=15)
     CampQuota.objects.create(activity=camp, government=other_government, base=50)
-    services.nominate_to_camp(rad["coordinator"], camp, ids(rad["staff"][:2]), circle="A")
+    nominate_intermediate(rad["coordinator"], camp, ids(rad["staff"][:2]), circle="A")
     granted = services.reallocate_camp_places(rad["hr"], camp)
     assert granted == {rad["government"].pk: 10, other_government.pk: 0}
     assert CampQuota.objects.get(government=rad["government"]).total == 12
@@ -322,3 +329,45 @@ def test_seed_tainan_advanced_attendee_nominated_to_rads_basic_class_and_it_offi
     outcomes = services.nominate(coordinator, app, [officer.pk, attendee.pk])
     assert [(o.accepted, o.reason) for o in outcomes] == [
         (True, ""), (False, "須先參加「自製數位教材進階班」；須具備下列身分之一：數位學習承辦人、資訊人員")]
+
+
+def test_camp_levels_are_stated_and_above_intermediate_is_refused(rad, camp):
+    CampQuota.objects.create(activity=camp, government=rad["government"], base=50)
+    staff = [EmployeeFactory(unit=rad["staff"][0].unit) for _ in range(4)]
+    levels = {staff[0].pk: "elementary", staff[1].pk: "intermediate", staff[2].pk: "upper_intermediate"}
+    outcomes = services.nominate_to_camp(rad["coordinator"], camp, ids(staff), circle="A", levels=levels)
+    assert [(o.accepted, o.reason) for o in outcomes] == [
+        (True, ""), (True, ""), (False, "英語程度為中高級，本營隊限中級以下"), (False, "請填寫英語程度")]
+    assert sorted(CampNomination.objects.values_list("level", flat=True)) == ["elementary", "intermediate"]
+
+
+def test_a_government_asks_for_extra_places_and_the_reallocation_answers_through_the_camp_page(rad, camp, client):
+    """Three governments: A used all 2 and asks 10, B used 0 of 50 and asks nothing, C used 2 of 2 and asks 3.
+    B's 50 unused places answer both requests in full: A 10 (the limit), C 3."""
+    Plan.objects.filter(pk=camp.plan_id).update(parameters={"coverage_scope": "all"})   # RAD's plan covers every government
+    government_c = AgencyFactory(name="丙縣政府")
+    coordinator_c = UserFactory(role=Role.COORDINATOR, agencies=[AgencyFactory(name="丙縣政府教育處", parent=government_c)])
+    government_b = AgencyFactory(name="乙縣政府")
+    CampQuota.objects.create(activity=camp, government=government_b, base=50)
+    CampQuota.objects.create(activity=camp, government=government_c, base=2)
+    nominate_intermediate(rad["coordinator"], camp, ids(rad["staff"][:2]), circle="A")
+    url = reverse("programs:camp", args=[camp.pk])
+    client.force_login(rad["coordinator"])
+    response = client.post(url, {"action": "request_extra", "government": rad["government"].pk, "count": "11"}, follow=True)
+    assert "增額申請須為 0 到 10 名" in response.content.decode()
+    client.post(url, {"action": "request_extra", "government": rad["government"].pk, "count": "10"})
+    # A coordinator cannot ask for another government.
+    assert client.post(url, {"action": "request_extra", "government": government_c.pk, "count": "3"}).status_code == 404
+    client.force_login(coordinator_c)
+    client.post(url, {"action": "request_extra", "government": government_c.pk, "count": "3"})
+    assert dict(CampQuota.objects.values_list("government__name", "requested_extra")) == {
+        rad["government"].name: 10, "乙縣政府": 0, "丙縣政府": 3}
+    # Only HR of the plan's issuer reallocates.
+    client.post(url, {"action": "reallocate"})
+    assert not CampQuota.objects.filter(granted_extra__gt=0).exists()
+    client.force_login(rad["hr"])
+    response = client.post(url, {"action": "reallocate"}, follow=True)
+    assert "增額共 13 名" in response.content.decode()
+    assert dict(CampQuota.objects.values_list("government__name", "granted_extra")) == {
+        rad["government"].name: 10, "乙縣政府": 0, "丙縣政府": 3}
+    assert CampQuota.objects.get(government=rad["government"]).total == 12

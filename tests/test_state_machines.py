@@ -250,8 +250,8 @@ def test_two_coordinators_cannot_both_take_the_last_camp_place():
     coordinators = [UserFactory(role=Role.COORDINATOR, agencies=[agency]) for _ in range(2)]
     programs.camp_quota(camp, government)  # the quota row exists before the race, as after the first nomination
     accepted = []
-    outcomes = _race(lambda: accepted.extend(o.accepted for o in programs.nominate_to_camp(coordinators[0], camp, [first.pk])),
-                     lambda: accepted.extend(o.accepted for o in programs.nominate_to_camp(coordinators[1], camp, [second.pk])))
+    outcomes = _race(lambda: accepted.extend(o.accepted for o in programs.nominate_to_camp(coordinators[0], camp, [first.pk], levels={first.pk: "intermediate"})),
+                     lambda: accepted.extend(o.accepted for o in programs.nominate_to_camp(coordinators[1], camp, [second.pk], levels={second.pk: "intermediate"})))
     assert outcomes == ["ok", "ok"]
     assert sorted(accepted) == [False, True]
     assert CampNomination.objects.count() == 1

@@ -94,8 +94,9 @@ def nominate_to_camp(coordinator: Person, camp: Activity, people: list[Employee]
     """A coordinator nominates staff to the English camp with their circle and its leaders (圈長)."""
     url = reverse("programs:camp", args=[camp.pk])
     coordinator.get(url)
+    levels = {f"level_{p.pk}": "intermediate" for p in people}   # each nominee's level, stated
     response = coordinator.post(url, {"employee": [str(p.pk) for p in people], "leader": [str(p.pk) for p in leaders],
-                                      "circle": circle}, step=f"{coordinator}推薦人員參加英語營")
+                                      "circle": circle, **levels}, step=f"{coordinator}推薦人員參加英語營")
     refused = [o.reason for o in response.context["outcomes"] if not o.accepted]
     if refused:
         raise DemoStepFailed(f"{coordinator}推薦人員參加英語營：{refused}")
