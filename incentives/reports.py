@@ -116,7 +116,7 @@ def report_period(plan: Plan) -> tuple[dt.date, dt.date]:
 def kpi_report_context(plan: Plan) -> dict:
     from decimal import Decimal
 
-    from .kpis import bar_charts, figures, kpi_rows
+    from .kpis import bar_charts, figures, kpi_rows, seed_teachers
 
     start, end = report_period(plan)
     data = figures(plan, start, end)
@@ -137,6 +137,7 @@ def kpi_report_context(plan: Plan) -> dict:
         rows.append({"agency": agency, "cells": cells})
     return {
         "plan": plan, "start": start, "end": end, "overall": data["overall"], "kpis": kpis, "columns": columns, "rows": rows,
+        "seed_teachers": seed_teachers(plan), "has_registry": plan.activities.filter(kind="talent_registry").exists(),
         "share_charts": bar_charts("各機關數位學習達 5 小時比率", [(a.name, a.digital_share) for a in agencies], "#0b5cab",
                                    maximum=100, target=targets.get("digital_5h_share"), font=PDF_FONT),
         "hours_charts": bar_charts("各機關平均學習時數", [(a.name, a.average_hours) for a in agencies], "#2f855a",

@@ -106,6 +106,8 @@ def kpi_dashboard(request, slug):
         "share_chart": bar_chart(_("各機關數位學習達 5 小時比率"), [(a.name, a.digital_share) for a in agencies], "#0b5cab",
                                  maximum=100),
         "hours_chart": hours_chart(plan, agencies),
+        "seed_teachers": kpis.seed_teachers(plan),
+        "has_registry": plan.activities.filter(kind="talent_registry").exists(),
     })
 
 

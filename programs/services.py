@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from portal import audit
+from portal import audit, clock
 from portal.models import Agency, Employee
 from portal.permissions import is_hr
 
@@ -25,16 +25,31 @@ from .models import (
     EmployeeTag,
     Nomination,
     Proposal,
+    Reflection,
+    SeedTeacher,
     Session,
+    ShowcaseRegistration,
     Team,
     TeamMember,
     TrainingClass,
+    count_characters,
     proposal_roles,
     validate_contest_authors,
     validate_proposal_team,
     validate_renewal,
+    reflection_length_problem,
 )
-from .queries import plans_reviewed_by, proposal_team_candidates, proposals_visible_to
+from .queries import (
+    plan_staff,
+    plans_for_employee,
+    plans_reviewed_by,
+    plans_run_by,
+    proposal_team_candidates,
+    proposals_visible_to,
+    reflection_activities,
+    showcase_capacity,
+    talent_candidates,
+)
 
 ACTIVE = [Nomination.Status.NOMINATED, Nomination.Status.CONFIRMED]
 
@@ -545,3 +560,158 @@ def copy_plan(user, plan, new_slug: str, years: int = 1):
         BundleCourse.objects.bulk_create([BundleCourse(bundle=bundle, course_id=e.course_id, hours=e.hours) for e in entries])
     audit.record(user, "plan_copy", copy, f"由 {source.slug} 複製為 {copy.slug}")
     return copy
+
+
+# -- The digital-talent registry (Tainan 101 伍、一、（三）) ----------------------------------
+
+def _require_reviewer(user, plan) -> None:
+    """HR of the government that issued the plan (plans_reviewed_by), else PermissionDenied."""
+    if not is_hr(user) or not plans_reviewed_by(user).filter(pk=plan.pk).exists():
+        raise PermissionDenied(_("只有計畫主辦機關的人事人員可以辦理。"))
+
+
+@transaction.atomic
+def select_seed_teacher(user, activity: Activity, employee_id: int, reason: str) -> SeedTeacher:
+    """HR puts one person on the registry (數位人才資料庫) as a seed teacher (種籽教師), with the reason.
+
+    `activity` is a talent_registry activity; the person must be one of the plan's staff
+    (queries.plan_staff) whom the officer may see. The source (contest prize-winner, graduate of
+    the candidate classes, or named by HR) and its basis are read from the portal's data, not
+    typed. Raises PermissionDenied (not the plan's HR, or a person out of reach) and
+    ValidationError (no reason, already on the registry). Writes an audit entry.
+    """
+    activity = Activity.objects.select_for_update(of=("self",)).select_related("plan__issuer").get(pk=activity.pk)
+    if activity.kind != Activity.Kind.TALENT_REGISTRY:
+        raise ValidationError(_("此活動不是數位人才資料庫。"))
+    _require_reviewer(user, activity.plan)
+    staff = plan_staff(activity.plan) & Employee.objects.visible_to(user)
+    employee = staff.select_related("agency").filter(pk=employee_id).first()
+    if employee is None:
+        raise PermissionDenied(_("只能遴選本計畫適用機關的人員。"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("請填寫遴選理由。"))
+    if SeedTeacher.objects.filter(activity=activity, employee=employee).exists():
+        raise ValidationError(_("%(name)s已在數位人才資料庫中。") % {"name": employee.name})
+    found = talent_candidates(activity, staff.filter(pk=employee.pk))
+    source, basis = (found[0].source, "、".join(found[0].basis)) if found else (SeedTeacher.Source.NAMED, "")
+    teacher = SeedTeacher.objects.create(activity=activity, employee=employee, source=source, basis=basis[:300],
+                                         reason=reason[:300], selected_by=user)
+    audit.record(user, "seed_teacher_select", teacher, f"遴選 {employee.name} 為種籽教師",
+                 after={"employee": employee.pk, "source": source, "basis": basis, "reason": reason})
+    return teacher
+
+
+@transaction.atomic
+def remove_seed_teacher(user, teacher: SeedTeacher) -> None:
+    """HR takes a person off the registry; the audit entry keeps who, why they were on it, and when."""
+    teacher = SeedTeacher.objects.select_for_update(of=("self",)).select_related("activity__plan", "employee").filter(
+        pk=teacher.pk).first()
+    if teacher is None:
+        raise ValidationError(_("此人已不在數位人才資料庫中。"))
+    _require_reviewer(user, teacher.activity.plan)
+    audit.record(user, "seed_teacher_remove", teacher, f"將 {teacher.employee.name} 移出數位人才資料庫",
+                 before={"employee": teacher.employee_id, "source": teacher.source, "reason": teacher.reason})
+    teacher.delete()
+
+
+# -- The showcase (數位學習成果發表會, RAD 104 柒、六) ------------------------------------------
+
+@transaction.atomic
+def register_for_showcase(user, activity: Activity, employee_ids: list[int]) -> list[Outcome]:
+    """A coordinator (or HR) registers staff for a showcase, within its capacity.
+
+    Every person must be one the user may see; central and local staff, contract staff
+    included (RAD 104 柒、六: 含約聘僱人員), so no employment type is refused. The event row is
+    locked (select_for_update) and the places taken are counted after the lock, so two
+    coordinators can never both take the last place. Returns one Outcome per person, in the
+    order given; a refusal says why (already registered, places full). Raises PermissionDenied
+    (a plan not open to the user, or someone else's staff) and ValidationError (the showcase
+    is over). Writes an audit entry per registration.
+    """
+    if not (is_hr(user) or getattr(user, "role", "") == "coordinator"):
+        raise PermissionDenied
+    people = _visible_employees(user, employee_ids)
+    activity = Activity.objects.select_for_update(of=("self",)).select_related("plan").get(pk=activity.pk)
+    if activity.kind != Activity.Kind.SHOWCASE or not plans_run_by(user).filter(pk=activity.plan_id).exists():
+        raise PermissionDenied
+    if activity.ends_on and clock.today() > activity.ends_on:
+        raise ValidationError(_("成果發表會已結束，不再受理報名。"))
+    capacity = showcase_capacity(activity)
+    taken = ShowcaseRegistration.objects.filter(activity=activity).count()
+    already = set(ShowcaseRegistration.objects.filter(activity=activity, employee_id__in=list(people))
+                  .values_list("employee_id", flat=True))
+    outcomes = []
+    for employee_id in employee_ids:
+        employee = people[employee_id]
+        if employee_id in already:
+            outcomes.append(Outcome(employee, False, _("已報名")))
+        elif capacity is not None and taken >= capacity:
+            outcomes.append(Outcome(employee, False, _("名額已滿（%(n)d 名）") % {"n": capacity}))
+        else:
+            registration = ShowcaseRegistration.objects.create(activity=activity, employee=employee, registered_by=user)
+            audit.record(user, "showcase_register", registration, f"報名 {employee.name} 參加{activity.name}",
+                         after={"employee": employee.pk, "activity": activity.pk})
+            taken += 1
+            already.add(employee_id)
+            outcomes.append(Outcome(employee, True))
+    return outcomes
+
+
+@transaction.atomic
+def cancel_showcase_registration(user, registration: ShowcaseRegistration) -> None:
+    """The coordinator (or HR) who may see the person withdraws their registration; the place is free again."""
+    registration = (ShowcaseRegistration.objects.select_for_update(of=("self",)).select_related("employee", "activity")
+                    .filter(pk=registration.pk).first())
+    if registration is None:
+        raise ValidationError(_("此筆報名已取消。"))
+    if not Employee.objects.visible_to(user).filter(pk=registration.employee_id).exists() or not (
+            is_hr(user) or getattr(user, "role", "") == "coordinator"):
+        raise PermissionDenied
+    audit.record(user, "showcase_cancel", registration, f"取消 {registration.employee.name} 的{registration.activity.name}報名",
+                 before={"employee": registration.employee_id, "activity": registration.activity_id})
+    registration.delete()
+
+
+# -- Reflections: 微心得 (RAD 104 柒、五) and i writing (Tainan 101 伍、四、（四）) -------------
+
+@transaction.atomic
+def write_reflection(user, activity: Activity, kind: str, item: str, text: str) -> Reflection:
+    """An employee writes a reflection on what they learned, under an activity that takes them.
+
+    `kind` is a Reflection.Kind value (a book, journal, film, e-book, course or TED talk);
+    `item` names it. The text is counted as a person counts (models.count_characters: NFC,
+    every character one, line breaks nothing) against the activity's `max_reflection_chars`
+    (微心得: 300) and `min_reflection_chars` (i writing: 1,000), both inclusive. The activity
+    must be of a plan covering the writer's government (or a central plan) and, when it has
+    dates, open today. Raises PermissionDenied (no employee, a plan not theirs) and
+    ValidationError (Traditional Chinese). Writes an audit entry.
+    """
+    if not getattr(user, "employee_id", None):
+        raise PermissionDenied(_("只有人員本人可以撰寫心得。"))
+    employee = Employee.objects.select_related("agency").get(pk=user.employee_id)
+    activity = reflection_activities().filter(pk=activity.pk, plan__in=plans_for_employee(employee)).first()
+    if activity is None:
+        raise PermissionDenied
+    today = clock.today()
+    if (activity.starts_on and today < activity.starts_on) or (activity.ends_on and today > activity.ends_on):
+        raise ValidationError(_("「%(name)s」不在活動期間，不受理心得。") % {"name": activity.name})
+    errors = {}
+    if kind not in Reflection.Kind.values:
+        errors["kind"] = _("請選擇學習類別。")
+    item = (item or "").strip()
+    if not item:
+        errors["item"] = _("請填寫學習項目（書名、課程名稱等）。")
+    details = activity.details or {}
+    problem = reflection_length_problem(text or "", details.get("min_reflection_chars"), details.get("max_reflection_chars"))
+    if not (text or "").strip():
+        problem = _("請填寫心得。")
+    if problem:
+        errors["text"] = problem
+    if errors:
+        raise ValidationError(errors)
+    reflection = Reflection.objects.create(activity=activity, employee=employee, kind=kind, item=item[:200], text=text,
+                                           characters=count_characters(text))
+    audit.record(user, "reflection_write", reflection, f"{employee.name}：{activity.name}「{reflection.item}」",
+                 after={"activity": activity.pk, "kind": kind, "characters": reflection.characters})
+    return reflection
