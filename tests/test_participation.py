@@ -295,3 +295,14 @@ def test_hr_sees_and_exports_reflections(world, client):
     # Coordinators and employees do not get HR's list.
     client.force_login(world["users"]["coordinator_e"])
     assert client.get(reverse("programs:reflections")).status_code == 403
+
+
+def test_hr_of_another_government_sees_no_names_of_the_registry_on_the_kpi_pages(world, client):
+    client.force_login(world["users"]["hr"])
+    _select(client, world, "得獎丙", "競賽第一名")
+    client.force_login(world["users"]["rad_hr"])
+    dashboard = client.get(reverse("incentives:kpi", args=["tainan-101"]))
+    assert dashboard.context["seed_teachers"] == []
+    pdf = client.get(reverse("incentives:kpi-pdf", args=["tainan-101"]))
+    text = "".join(pdf_text(b"".join(pdf.streaming_content) if pdf.streaming else pdf.content))
+    assert "數位人才資料庫（種籽教師）：0 人" in text and "得獎丙" not in text
