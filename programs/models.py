@@ -627,3 +627,46 @@ class ShowcaseRegistration(models.Model):
         verbose_name = _("成果發表會報名")
         verbose_name_plural = _("成果發表會報名")
         constraints = [models.UniqueConstraint(fields=["activity", "employee"], name="showcase_registration_once")]
+
+
+class ReadingBid(models.Model):
+    """An agency's activity plan for Kaohsiung's reading bid (數位閱讀計畫競標, 103 陸、五):
+    sent within the application window, reviewed, scored and selected (or not) by HR."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        SUBMITTED = "submitted", _("已送出")
+        SELECTED = "selected", _("入選")
+        NOT_SELECTED = "not_selected", _("未入選")
+
+    activity = models.ForeignKey(Activity, verbose_name=_("活動"), on_delete=models.CASCADE, related_name="reading_bids")
+    agency = models.ForeignKey("portal.Agency", verbose_name=_("機關"), on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("活動計畫名稱"), max_length=200)
+    activities = models.TextField(_("活動內容"), blank=True, default="")
+    materials = models.TextField(_("閱讀之數位課程或電子書"), blank=True, default="")
+    forum = models.CharField(_("成立之社群論壇"), max_length=200, blank=True, default="")
+    starts_on = models.DateField(_("活動起日"), null=True, blank=True)
+    ends_on = models.DateField(_("活動迄日"), null=True, blank=True)
+    status = models.CharField(_("狀態"), max_length=12, choices=Status.choices, default=Status.DRAFT)
+    score = models.DecimalField(_("評分"), max_digits=5, decimal_places=1, null=True, blank=True)
+    review_note = models.CharField(_("評選意見"), max_length=500, blank=True, default="")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("填表人"), null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    submitted_at = models.DateTimeField(_("送出時間"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("評選時間"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("更新時間"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("數位閱讀計畫競標")
+        verbose_name_plural = _("數位閱讀計畫競標")
+
+    def __str__(self):
+        return self.title
+
+
+# The bid's states, declared once: action -> (states it starts from, state it leads to, who).
+READING_BID_TRANSITIONS = {
+    "submit": ({ReadingBid.Status.DRAFT}, ReadingBid.Status.SUBMITTED, "coordinator"),
+    "select": ({ReadingBid.Status.SUBMITTED}, ReadingBid.Status.SELECTED, "reviewer"),
+    "not_select": ({ReadingBid.Status.SUBMITTED}, ReadingBid.Status.NOT_SELECTED, "reviewer"),
+}

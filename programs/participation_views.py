@@ -3,6 +3,9 @@
 Every page checks role, government and agency through programs.queries; every change goes
 through programs.services.
 """
+import datetime as dt
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,17 +14,22 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.exporters import list_download
-from portal.models import Employee
+from portal import rocdate
+from portal.models import Agency, Employee
 from portal.params import ids, parse_int
 from portal.pdf import pdf_response, render_pdf
 from portal.permissions import is_hr, national_id_for, require_coordinator_or_hr, scope_label
 
 from . import services
-from .models import Activity, Reflection, count_characters
+from .models import ReadingBid, Reflection, count_characters
 from .queries import (
     plan_staff,
     plans_for_employee,
     plans_reviewed_by,
+    reading_bid_activities_for,
+    reading_bid_window,
+    reading_bids_to_review,
+    reading_bids_visible_to,
     reflection_activities,
     reflections_visible_to,
     seed_teachers_visible_to,
@@ -254,3 +262,131 @@ def reflection_list(request):
         "reflections": reflections[:500], "activities": activities, "activity_id": activity_id,
         "query": request.GET.urlencode(),
     })
+
+
+# -- The reading bid -----------------------------------------------------------------------------
+
+class _RocDateField(forms.DateField):
+    """A date typed as 103/08/31 (or 2014-08-31), shown in the ROC calendar."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return rocdate.parse_date(value)
+        except (ValueError, TypeError):
+            raise forms.ValidationError(_("無法辨識的日期，請以 103/08/31 格式輸入。")) from None
+
+    def prepare_value(self, value):
+        return rocdate.to_roc_short(value) if isinstance(value, dt.date) else value
+
+
+class ReadingBidForm(forms.ModelForm):
+    starts_on = _RocDateField(label=_("活動起日"), required=False, widget=forms.TextInput(attrs={"placeholder": "103/06/01"}))
+    ends_on = _RocDateField(label=_("活動迄日"), required=False, widget=forms.TextInput(attrs={"placeholder": "103/09/30"}))
+
+    class Meta:
+        model = ReadingBid
+        fields = ["agency", "title", "activities", "materials", "forum", "starts_on", "ends_on"]
+        widgets = {"activities": forms.Textarea(attrs={"rows": 5}), "materials": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, agencies=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = agencies
+        self.fields["agency"].empty_label = None
+
+
+@login_required
+def reading_bid_list(request):
+    """Coordinators: their agencies' bids and the bids open to them; HR: the bids sent to the
+    plans they review, each with the score and selection form."""
+    require_coordinator_or_hr(request.user)
+    user = request.user
+    bids = (reading_bids_visible_to(user).select_related("activity__plan", "agency").order_by("-updated_at", "-pk"))
+    reviewing = reading_bids_to_review(user).values_list("pk", flat=True) if is_hr(user) else []
+    fmt = request.GET.get("format", "")
+    if fmt:
+        rows = [[b.activity.plan.title, b.agency.name, b.title, b.starts_on, b.ends_on, b.get_status_display(),
+                 b.score, b.review_note] for b in bids]
+        download = list_download(fmt, "reading-bids", _("數位閱讀計畫競標"), scope_label(user),
+                                 ["計畫", "機關", "活動計畫", "起日", "迄日", "狀態", "評分", "評選意見"], rows, landscape=True)
+        if download:
+            return download
+    activities = [(a, *reading_bid_window(a)) for a in reading_bid_activities_for(user)]
+    return render(request, "programs/reading_bid_list.html", {
+        "bids": bids, "reviewing": set(reviewing), "activities": activities,
+        "is_coordinator": getattr(user, "role", "") == "coordinator",
+    })
+
+
+@login_required
+def reading_bid_edit(request, pk=None, activity_pk=None):
+    """A coordinator drafts and sends an activity plan; once sent it is read-only and shows the outcome."""
+    require_coordinator_or_hr(request.user)
+    user = request.user
+    if pk:
+        bid = get_object_or_404(reading_bids_visible_to(user).select_related("activity__plan", "agency"), pk=pk)
+    else:
+        bid = ReadingBid(activity=get_object_or_404(reading_bid_activities_for(user), pk=activity_pk))
+    editable = bid.status == ReadingBid.Status.DRAFT and Agency.objects.visible_to(user).filter(
+        pk=bid.agency_id).exists() if bid.pk else True
+    form = ReadingBidForm(request.POST or None, instance=bid, agencies=Agency.objects.visible_to(user).order_by("name"))
+    if request.method == "POST":
+        if not editable:
+            messages.error(request, _("已送出的活動計畫不能再修改。"))
+            return redirect("programs:reading-bid", pk=bid.pk)
+        if form.is_valid():
+            try:
+                bid = services.save_reading_bid(user, form.save(commit=False))
+            except ValidationError as error:
+                messages.error(request, _errors(error))
+            else:
+                try:
+                    if "submit" in request.POST:
+                        services.submit_reading_bid(user, bid)
+                        messages.success(request, _("活動計畫已送出，待人事處評選。"))
+                    else:
+                        messages.success(request, _("草稿已儲存。"))
+                except ValidationError as error:
+                    messages.error(request, _("草稿已儲存，但還不能送出：%(why)s") % {"why": _errors(error)})
+                return redirect("programs:reading-bid", pk=bid.pk)
+    start, end = reading_bid_window(bid.activity)
+    reviews = bool(bid.pk) and is_hr(user) and reading_bids_to_review(user).filter(pk=bid.pk).exists()
+    return render(request, "programs/reading_bid_form.html", {
+        "form": form, "bid": bid, "editable": editable, "window_start": start, "window_end": end, "reviews": reviews,
+    })
+
+
+@login_required
+@require_POST
+def reading_bid_decide(request, pk):
+    """The plan's HR scores a sent bid and selects it or not (services.decide_reading_bid)."""
+    if not is_hr(request.user):
+        raise PermissionDenied
+    bid = get_object_or_404(reading_bids_to_review(request.user), pk=pk)
+    action = request.POST.get("action", "")
+    if action not in ("select", "not_select"):
+        messages.error(request, _("請選擇入選或未入選。"))
+    else:
+        try:
+            bid = services.decide_reading_bid(request.user, bid, action == "select", request.POST.get("score", ""),
+                                              request.POST.get("note", ""))
+        except ValidationError as error:
+            messages.error(request, f"{bid.title}：{_errors(error)}")
+        else:
+            messages.success(request, _("「%(title)s」：%(status)s（%(score)s 分）") % {
+                "title": bid.title, "status": bid.get_status_display(), "score": bid.score})
+    if request.POST.get("next") == "list":
+        return redirect("programs:reading-bids")
+    return redirect("programs:reading-bid", pk=bid.pk)
+
+
+@login_required
+def reading_bid_pdf(request, pk):
+    """The activity plan printed as a simple form; another agency's bid is not found."""
+    require_coordinator_or_hr(request.user)
+    bid = get_object_or_404(reading_bids_visible_to(request.user).select_related("activity__plan", "agency"), pk=pk)
+    pdf = render_pdf("programs/reading_bid_document.html", {"bid": bid}, css=("form.css",))
+    return pdf_response(pdf, f"reading-bid-{bid.pk}.pdf")

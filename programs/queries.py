@@ -15,6 +15,7 @@ from .models import (
     Nomination,
     Plan,
     Proposal,
+    ReadingBid,
     Reflection,
     SeedTeacher,
     Session,
@@ -273,3 +274,40 @@ def person_programs_section(employee) -> dict:
         "showcases": list(ShowcaseRegistration.objects.filter(employee=employee).select_related("activity__plan")
                           .order_by("-activity__plan__roc_year")),
     }
+
+
+# -- The reading bid (Kaohsiung 103 陸、五) --------------------------------------------------
+
+def reading_bid_activities_for(user):
+    """Reading bids a coordinator may send a plan to, or HR may look at: of the plans they run."""
+    return (Activity.objects.filter(kind=Activity.Kind.READING_BID, plan__in=plans_run_by(user))
+            .select_related("plan__issuer").order_by("-plan__roc_year", "plan__slug"))
+
+
+def reading_bid_window(activity):
+    """The application window (受理申請期間), both days included: the activity's
+    `application_window` {"start", "end"} (ISO dates HR sets), else the activity's own dates.
+    Either end may be None (open)."""
+    import datetime as dt
+
+    window = (activity.details or {}).get("application_window") or {}
+    start = dt.date.fromisoformat(window["start"]) if window.get("start") else activity.starts_on
+    end = dt.date.fromisoformat(window["end"]) if window.get("end") else activity.ends_on
+    return start, end
+
+
+def reading_bids_visible_to(user):
+    """Coordinators: their agencies' bids. HR: their agencies' and every bid sent (not drafts)
+    to the plans they review."""
+    if serves_every_government(user):
+        return ReadingBid.objects.all()
+    if _sees_by_agency(user):
+        own_plans = (Q(activity__plan__in=plans_reviewed_by(user)) & ~Q(status=ReadingBid.Status.DRAFT)
+                     if is_hr(user) else Q(pk__in=[]))
+        return ReadingBid.objects.filter(Q(agency__in=Agency.objects.visible_to(user)) | own_plans)
+    return ReadingBid.objects.none()
+
+
+def reading_bids_to_review(user):
+    """Bids sent to the plans an HR officer reviews (drafts are the agency's own)."""
+    return ReadingBid.objects.filter(activity__plan__in=plans_reviewed_by(user)).exclude(status=ReadingBid.Status.DRAFT)

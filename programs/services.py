@@ -1,5 +1,6 @@
 """Every state change of the programs side: nominations, the camp, proposals, entries."""
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -8,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from portal import audit, clock
+from portal import audit, clock, rocdate
 from portal.models import Agency, Employee
 from portal.permissions import is_hr
 
@@ -17,6 +18,7 @@ from .models import (
     COUNTED_PROPOSAL_STATES,
     PROPOSAL_FIELDS,
     PROPOSAL_TRANSITIONS,
+    READING_BID_TRANSITIONS,
     Activity,
     CampNomination,
     CampQuota,
@@ -25,6 +27,7 @@ from .models import (
     EmployeeTag,
     Nomination,
     Proposal,
+    ReadingBid,
     Reflection,
     SeedTeacher,
     Session,
@@ -46,6 +49,8 @@ from .queries import (
     plans_run_by,
     proposal_team_candidates,
     proposals_visible_to,
+    reading_bid_activities_for,
+    reading_bid_window,
     reflection_activities,
     showcase_capacity,
     talent_candidates,
@@ -715,3 +720,109 @@ def write_reflection(user, activity: Activity, kind: str, item: str, text: str) 
     audit.record(user, "reflection_write", reflection, f"{employee.name}：{activity.name}「{reflection.item}」",
                  after={"activity": activity.pk, "kind": kind, "characters": reflection.characters})
     return reflection
+
+
+# -- The reading bid (數位閱讀計畫競標, Kaohsiung 103 陸、五) --------------------------------------
+
+READING_BID_FIELDS = ["title", "activities", "materials", "forum", "starts_on", "ends_on"]
+
+
+def _bid_snapshot(bid: ReadingBid) -> dict:
+    return {name: str(getattr(bid, name)) if getattr(bid, name) is not None else None for name in READING_BID_FIELDS}
+
+
+@transaction.atomic
+def save_reading_bid(user, bid: ReadingBid) -> ReadingBid:
+    """A coordinator saves a draft activity plan for one of their agencies (a new one, or their
+    draft). `bid` carries the form's values (activity, agency, title, activities, materials,
+    forum, starts_on, ends_on). Raises PermissionDenied (not a coordinator of that agency, a plan
+    not open to them) and ValidationError (a bid already sent, dates reversed)."""
+    if getattr(user, "role", "") != "coordinator" and not is_hr(user):
+        raise PermissionDenied
+    if not Agency.objects.visible_to(user).filter(pk=bid.agency_id).exists() \
+            or not reading_bid_activities_for(user).filter(pk=bid.activity_id).exists():
+        raise PermissionDenied
+    before = None
+    if bid.pk:
+        current = ReadingBid.objects.select_for_update(of=("self",)).get(pk=bid.pk)
+        if current.status != ReadingBid.Status.DRAFT:
+            raise ValidationError(_("已送出的活動計畫不能再修改。"))
+        if not Agency.objects.visible_to(user).filter(pk=current.agency_id).exists():
+            raise PermissionDenied
+        before = _bid_snapshot(current)
+    if bid.starts_on and bid.ends_on and bid.starts_on > bid.ends_on:
+        raise ValidationError({"ends_on": [_("活動迄日不可早於起日。")]})
+    if not (bid.title or "").strip():
+        raise ValidationError({"title": [_("請填寫活動計畫名稱。")]})
+    bid.status = ReadingBid.Status.DRAFT
+    if not bid.pk:
+        bid.created_by = user
+    bid.save()
+    audit.record(user, "reading_bid_save", bid, bid.title, before=before, after=_bid_snapshot(bid))
+    return bid
+
+
+def reading_bid_missing(bid: ReadingBid) -> list[str]:
+    """What a bid still lacks before it can be sent (陸、五: 閱讀e學中心數位課程或電子書，並參與線上
+    討論及於e學中心成立社群論壇): the activities, the courses or e-books, the forum, the dates."""
+    missing = []
+    for name, label in (("activities", _("活動內容")), ("materials", _("閱讀之數位課程或電子書")), ("forum", _("成立之社群論壇"))):
+        if not (getattr(bid, name) or "").strip():
+            missing.append(label)
+    if not bid.starts_on or not bid.ends_on:
+        missing.append(_("活動起迄日期"))
+    return missing
+
+
+@transaction.atomic
+def submit_reading_bid(user, bid: ReadingBid) -> ReadingBid:
+    """The coordinator sends the draft within the application window (queries.reading_bid_window,
+    both days included). Raises PermissionDenied and ValidationError (outside the window, fields
+    missing, already sent)."""
+    bid = ReadingBid.objects.select_for_update(of=("self",)).select_related("activity", "agency").get(pk=bid.pk)
+    if not is_hr(user) and getattr(user, "role", "") != "coordinator":
+        raise PermissionDenied
+    if not Agency.objects.visible_to(user).filter(pk=bid.agency_id).exists():
+        raise PermissionDenied
+    if bid.status not in READING_BID_TRANSITIONS["submit"][0]:
+        raise ValidationError(_("此活動計畫已送出（%(status)s）。") % {"status": bid.get_status_display()})
+    start, end = reading_bid_window(bid.activity)
+    today = clock.today()
+    if (start and today < start) or (end and today > end):
+        raise ValidationError(_("不在受理申請期間（%(start)s至%(end)s）。") % {
+            "start": rocdate.to_roc_long(start) if start else "", "end": rocdate.to_roc_long(end) if end else ""})
+    missing = reading_bid_missing(bid)
+    if missing:
+        raise ValidationError(_("尚未填寫：%(fields)s") % {"fields": "、".join(str(m) for m in missing)})
+    bid.status = READING_BID_TRANSITIONS["submit"][1]
+    bid.submitted_at = timezone.now()
+    bid.save(update_fields=["status", "submitted_at", "updated_at"])
+    audit.record(user, "reading_bid_submit", bid, bid.title, before={"status": ReadingBid.Status.DRAFT},
+                 after={"status": bid.status})
+    return bid
+
+
+@transaction.atomic
+def decide_reading_bid(user, bid: ReadingBid, selected: bool, score, note: str = "") -> ReadingBid:
+    """The plan's HR scores a sent bid (0–100, one decimal) and selects it or not; the agency
+    sees the outcome, the score and the note. Raises PermissionDenied (not the plan's HR) and
+    ValidationError (not sent, decided already, no or bad score)."""
+    bid = ReadingBid.objects.select_for_update(of=("self",)).select_related("activity__plan").get(pk=bid.pk)
+    _require_reviewer(user, bid.activity.plan)
+    action = "select" if selected else "not_select"
+    sources, target, _who = READING_BID_TRANSITIONS[action]
+    if bid.status not in sources:
+        raise ValidationError(_("「%(title)s」目前為%(status)s，不能再評選。") % {"title": bid.title,
+                                                                         "status": bid.get_status_display()})
+    try:
+        score = Decimal(str(score).strip())
+    except (InvalidOperation, ValueError):
+        raise ValidationError({"score": [_("請填寫 0 到 100 的評分。")]}) from None
+    if not score.is_finite() or score < 0 or score > 100 or score != score.quantize(Decimal("0.1")):
+        raise ValidationError({"score": [_("請填寫 0 到 100 的評分（至多一位小數）。")]})
+    before = bid.status
+    bid.status, bid.score, bid.review_note, bid.decided_at = target, score, (note or "").strip()[:500], timezone.now()
+    bid.save(update_fields=["status", "score", "review_note", "decided_at", "updated_at"])
+    audit.record(user, "reading_bid_decide", bid, f"{bid.title}：{bid.get_status_display()}（{score} 分）",
+                 before={"status": before}, after={"status": bid.status, "score": str(score), "note": bid.review_note})
+    return bid

@@ -28,4 +28,9 @@ urlpatterns = [
     path("showcases/<int:pk>/signin.pdf", participation_views.showcase_signin, name="showcase-signin"),
     path("reflections/mine/", participation_views.my_reflections, name="my-reflections"),
     path("reflections/", participation_views.reflection_list, name="reflections"),
+    path("reading-bids/", participation_views.reading_bid_list, name="reading-bids"),
+    path("reading-bids/new/<int:activity_pk>/", participation_views.reading_bid_edit, name="reading-bid-new"),
+    path("reading-bids/<int:pk>/", participation_views.reading_bid_edit, name="reading-bid"),
+    path("reading-bids/<int:pk>/decide/", participation_views.reading_bid_decide, name="reading-bid-decide"),
+    path("reading-bids/<int:pk>/form.pdf", participation_views.reading_bid_pdf, name="reading-bid-pdf"),
 ]

@@ -306,3 +306,78 @@ def test_hr_of_another_government_sees_no_names_of_the_registry_on_the_kpi_pages
     pdf = client.get(reverse("incentives:kpi-pdf", args=["tainan-101"]))
     text = "".join(pdf_text(b"".join(pdf.streaming_content) if pdf.streaming else pdf.content))
     assert "數位人才資料庫（種籽教師）：0 人" in text and "得獎丙" not in text
+
+
+# -- 2. The reading bid (Kaohsiung 103 陸、五) ---------------------------------------------------
+
+@pytest.fixture
+def bid_world(db, settings):
+    settings.PORTAL_TODAY = "2014-06-10"
+    kaohsiung = AgencyFactory(name="高雄市政府")
+    education = AgencyFactory(name="高雄市政府教育局", parent=kaohsiung)
+    social = AgencyFactory(name="高雄市政府社會局", parent=kaohsiung)
+    plan = Plan.objects.create(slug="kaohsiung-103", issuer=kaohsiung, roc_year=103, title="高雄市政府103年度數位學習推動計畫")
+    bid = Activity.objects.create(plan=plan, slug="reading-bid", kind="reading_bid", name="數位閱讀計畫競標活動",
+                                  starts_on=dt.date(2014, 5, 1), ends_on=dt.date(2014, 9, 30),
+                                  details={"application_window": {"start": "2014-05-01", "end": "2014-06-30"}})
+    return {"activity": bid, "education": education, "hr": UserFactory(role=Role.HR, agencies=[kaohsiung]),
+            "coordinator": UserFactory(role=Role.COORDINATOR, agencies=[education]),
+            "other": UserFactory(role=Role.COORDINATOR, agencies=[social]),
+            "outsider_hr": UserFactory(role=Role.HR, agencies=[AgencyFactory(name="臺南市政府")])}
+
+
+BID = {"title": "教育局共讀e起來", "activities": "每月讀書會；線上討論", "materials": "e學中心電子書「原子習慣」",
+       "forum": "教育局數位閱讀社群", "starts_on": "103/07/01", "ends_on": "103/09/30"}
+
+
+def _send_bid(client, bid_world, **changes):
+    data = {**BID, "agency": bid_world["education"].pk, **changes, "submit": "1"}
+    return client.post(reverse("programs:reading-bid-new", args=[bid_world["activity"].pk]), data, follow=True)
+
+
+def test_a_coordinator_sends_a_reading_bid_within_the_window_and_hr_scores_and_selects_it(bid_world, client, settings):
+    from programs.models import ReadingBid
+
+    client.force_login(bid_world["coordinator"])
+    sent = _send_bid(client, bid_world)
+    assert _messages(sent) == ["活動計畫已送出，待人事處評選。"]
+    bid = ReadingBid.objects.get()
+    assert (bid.status, bid.agency, bid.starts_on, bid.ends_on, bid.forum) == (
+        "submitted", bid_world["education"], dt.date(2014, 7, 1), dt.date(2014, 9, 30), "教育局數位閱讀社群")
+    # Another agency's coordinator does not find it; HR of another government cannot decide it.
+    client.force_login(bid_world["other"])
+    assert client.get(reverse("programs:reading-bid", args=[bid.pk])).status_code == 404
+    client.force_login(bid_world["outsider_hr"])
+    assert client.post(reverse("programs:reading-bid-decide", args=[bid.pk]), {"action": "select", "score": "90"}).status_code == 404
+    client.force_login(bid_world["hr"])
+    refused = client.post(reverse("programs:reading-bid-decide", args=[bid.pk]), {"action": "select", "score": "100.5"}, follow=True)
+    assert _messages(refused) == ["教育局共讀e起來：請填寫 0 到 100 的評分（至多一位小數）。"]
+    decided = client.post(reverse("programs:reading-bid-decide", args=[bid.pk]),
+                          {"action": "select", "score": "88.5", "note": "主題明確"}, follow=True)
+    assert _messages(decided) == ["「教育局共讀e起來」：入選（88.5 分）"]
+    again = client.post(reverse("programs:reading-bid-decide", args=[bid.pk]), {"action": "not_select", "score": "10"}, follow=True)
+    assert _messages(again) == ["教育局共讀e起來：「教育局共讀e起來」目前為入選，不能再評選。"]
+    # The agency sees the outcome, and prints the form.
+    client.force_login(bid_world["coordinator"])
+    page = client.get(reverse("programs:reading-bid", args=[bid.pk]))
+    assert (page.context["bid"].status, str(page.context["bid"].score), page.context["bid"].review_note) == ("selected", "88.5", "主題明確")
+    lines = pdf_text(client.get(reverse("programs:reading-bid-pdf", args=[bid.pk])).content)
+    assert lines[:3] == ["高雄市政府103年度數位學習推動計畫", "數位閱讀計畫競標活動活動計畫", "機關 高雄市政府教育局"]
+    assert "評選結果 入選（評分 88.5）：主題明確" in lines
+
+
+def test_a_reading_bid_outside_the_window_or_incomplete_stays_a_draft(bid_world, client, settings):
+    from programs.models import ReadingBid
+
+    client.force_login(bid_world["coordinator"])
+    assert _messages(_send_bid(client, bid_world, forum="")) == ["草稿已儲存，但還不能送出：尚未填寫：成立之社群論壇"]
+    settings.PORTAL_TODAY = "2014-07-01"  # the day after the window's last day (103/06/30)
+    bid = ReadingBid.objects.get()
+    late = client.post(reverse("programs:reading-bid", args=[bid.pk]),
+                       {**BID, "agency": bid_world["education"].pk, "submit": "1"}, follow=True)
+    assert _messages(late) == ["草稿已儲存，但還不能送出：不在受理申請期間（103年5月1日至103年6月30日）。"]
+    assert list(ReadingBid.objects.values_list("status", "forum")) == [("draft", "教育局數位閱讀社群")]
+    settings.PORTAL_TODAY = "2014-06-30"  # the last day is inside
+    ok = client.post(reverse("programs:reading-bid", args=[bid.pk]), {**BID, "agency": bid_world["education"].pk, "submit": "1"},
+                     follow=True)
+    assert _messages(ok) == ["活動計畫已送出，待人事處評選。"]
