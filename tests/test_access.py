@@ -92,7 +92,12 @@ def _issue_19_objects(plan, secret, note) -> dict:
     micro = Activity.objects.create(plan=plan, slug="micro", kind="micro_learning", name="微微學習",
                                     details={"max_reflection_chars": 300})
     Reflection.objects.create(activity=micro, employee=secret, kind="book", item=note, text=note, characters=len(note))
-    return {"registry": registry, "teacher_b": teacher, "showcase": showcase, "registration_b": registration}
+    from programs.models import ReadingBid
+
+    reading = Activity.objects.create(plan=plan, slug="reading-bid", kind="reading_bid", name="數位閱讀計畫競標")
+    bid = ReadingBid.objects.create(activity=reading, agency=secret.agency, title=note, forum=note, status="submitted")
+    return {"registry": registry, "teacher_b": teacher, "showcase": showcase, "registration_b": registration,
+            "reading": reading, "bid_b": bid}
 
 
 GOV_B_SECRET_NAME = "乙縣府秘密人"
@@ -182,6 +187,10 @@ def params(name: str, world) -> dict | None:
         "programs:showcase": {"pk": world["showcase"].pk},
         "programs:showcase-cancel": {"pk": world["showcase"].pk, "registration_pk": world["registration_b"].pk},  # POST only
         "programs:showcase-signin": {"pk": world["showcase"].pk},
+        "programs:reading-bid-new": {"activity_pk": world["reading"].pk},
+        "programs:reading-bid": {"pk": world["bid_b"].pk},
+        "programs:reading-bid-decide": {"pk": world["bid_b"].pk},  # POST only
+        "programs:reading-bid-pdf": {"pk": world["bid_b"].pk},
     }
     if name in table:
         return table[name]

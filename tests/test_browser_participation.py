@@ -97,3 +97,42 @@ def test_employee_writes_a_micro_reflection_and_sees_the_count_as_they_type(live
         "微微學習歡樂Go", "TED演講「The power of vulnerability」", "300"]
     assert list(Reflection.objects.values_list("characters", "kind")) == [(300, "ted")]
     shot(page, "employee-reflection")
+
+
+def test_coordinator_sends_a_reading_bid_and_sees_hr_select_it(live_server, page, settings):
+    settings.PORTAL_TODAY = "2014-06-10"
+    kaohsiung = AgencyFactory(name="高雄市政府")
+    education = AgencyFactory(name="高雄市政府教育局", parent=kaohsiung)
+    plan = Plan.objects.create(slug="kaohsiung-103", issuer=kaohsiung, roc_year=103, title="高雄市政府103年度數位學習推動計畫")
+    Activity.objects.create(plan=plan, slug="reading-bid", kind="reading_bid", name="數位閱讀計畫競標活動",
+                            starts_on=dt.date(2014, 5, 1), ends_on=dt.date(2014, 9, 30))
+    coordinator = user(Role.COORDINATOR, agencies=[education])
+    hr = user(Role.HR, agencies=[kaohsiung])
+    log_in(page, live_server, coordinator)
+    page.click("text=數位閱讀計畫競標：活動計畫的申請與評選")
+    page.click("text=高雄市政府103年度數位學習推動計畫：數位閱讀計畫競標活動")
+    page.fill("#id_title", "教育局共讀e起來")
+    page.fill("#id_activities", "每月讀書會，線上討論")
+    page.fill("#id_materials", "e學中心電子書「原子習慣」")
+    page.fill("#id_forum", "教育局數位閱讀社群")
+    page.fill("#id_starts_on", "103/07/01")
+    page.fill("#id_ends_on", "103/09/30")
+    page.click("text=送出申請")
+    page.wait_for_selector("ul.messages li")
+    assert page.locator("ul.messages li").inner_text() == "活動計畫已送出，待人事處評選。"
+    page.click("form.inline button.link")  # log out
+    log_in(page, live_server, hr)
+    page.click("text=數位閱讀計畫競標：活動計畫的申請與評選")
+    row = page.locator("table.bids tbody tr").first
+    row.locator("input[name=score]").fill("88.5")
+    row.locator("input[name=note]").fill("主題明確")
+    row.locator("button[value=select]").click()
+    page.wait_for_selector("ul.messages li")
+    assert page.locator("ul.messages li").inner_text() == "「教育局共讀e起來」：入選（88.5 分）"
+    page.click("form.inline button.link")
+    log_in(page, live_server, coordinator)
+    page.click("text=數位閱讀計畫競標：活動計畫的申請與評選")
+    assert page.locator("table.bids tbody tr").first.inner_text().split("\t") == [
+        "高雄市政府教育局", "教育局共讀e起來", "103/07/01–103/09/30", "入選", "88.5", "主題明確"]
+    no_unmasked_ids(page)
+    shot(page, "coordinator-reading-bid")
