@@ -10,11 +10,13 @@ class IncentivesConfig(AppConfig):
         from portal.admin_display import register_labels
         from portal.registry import register_document
         from programs.checks import KIND_TITLES, register_rule_check
+        from programs.queries import person_programs_section
 
         from . import kinds
         from .reports import build_roster_document
 
         register_document("roster", build_roster_document, _("敘獎名冊"))
+        from .standing import register_person_section
 
         # Loading, copying and the admin check a plan's rules against the kinds' schemas (programs
         # sits below incentives and never imports it).
@@ -33,3 +35,5 @@ class IncentivesConfig(AppConfig):
         }, values={"eligible": _("符合資格"), "requested": _("機關已提報"), "approved": _("人事單位核定"),
                    "issued": _("已發布獎懲令"), "rejected": _("不予核定"), "withheld": _("人事單位保留"),
                    "commendation": _("嘉獎"), "merit": _("記功"), "major_merit": _("記大功")})
+        # The person's registry entries and showcase registrations on their own page (issue 19).
+        register_person_section("programs", person_programs_section)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from courses.models import LearningRecord
 from portal.models import Employee
-from programs.models import CaseReport, ClassHistory, ContestEntry, Plan
+from programs.models import Activity, CaseReport, ClassHistory, ContestEntry, Plan, SeedTeacher
 
 from .facts import covered_employees
 
@@ -100,6 +100,18 @@ def figures(plan: Plan, start, end) -> dict:
         "staff": staff,
     }
     return {"overall": overall, "agencies": sorted(agencies.values(), key=lambda a: a.name)}
+
+
+def seed_teachers(plan: Plan, viewer=None) -> list[SeedTeacher]:
+    """The plan's digital-talent registry (數位人才資料庫, Tainan 伍、一、（三）): its seed teachers,
+    by agency and name, shown beside the KPI of talents trained but never counted into it (that
+    KPI counts 人次 of training, 捌、一、（三）; DOMAIN.md). With a `viewer`, only the entries they
+    may see (programs.queries.seed_teachers_visible_to: all of them for the plan's own HR)."""
+    from programs.queries import seed_teachers_visible_to
+
+    teachers = SeedTeacher.objects if viewer is None else seed_teachers_visible_to(viewer)
+    return list(teachers.filter(activity__plan=plan, activity__kind=Activity.Kind.TALENT_REGISTRY)
+                .select_related("employee__agency", "employee__unit").order_by("employee__agency__name", "employee__name"))
 
 
 def kpi_rows(plan: Plan, overall: dict) -> list[dict]:

@@ -138,10 +138,10 @@ def report_period(plan: Plan) -> tuple[dt.date, dt.date]:
     return (plan.starts_on or dt.date(plan.roc_year + 1911, 1, 1), plan.ends_on or dt.date(plan.roc_year + 1911, 12, 31))
 
 
-def kpi_report_context(plan: Plan) -> dict:
+def kpi_report_context(plan: Plan, viewer=None) -> dict:
     from decimal import Decimal
 
-    from .kpis import bar_charts, figures, kpi_rows
+    from .kpis import bar_charts, figures, kpi_rows, seed_teachers
 
     start, end = report_period(plan)
     data = figures(plan, start, end)
@@ -162,6 +162,7 @@ def kpi_report_context(plan: Plan) -> dict:
         rows.append({"agency": agency, "cells": cells})
     return {
         "plan": plan, "start": start, "end": end, "overall": data["overall"], "kpis": kpis, "columns": columns, "rows": rows,
+        "seed_teachers": seed_teachers(plan, viewer), "has_registry": plan.activities.filter(kind="talent_registry").exists(),
         "share_charts": bar_charts("各機關數位學習達 5 小時比率", [(a.name, a.digital_share) for a in agencies], "#0b5cab",
                                    maximum=100, target=targets.get("digital_5h_share"), font=PDF_FONT),
         "hours_charts": bar_charts("各機關平均學習時數", [(a.name, a.average_hours) for a in agencies], "#2f855a",
@@ -169,7 +170,8 @@ def kpi_report_context(plan: Plan) -> dict:
     }
 
 
-def render_kpi_report_pdf(plan: Plan) -> bytes:
+def render_kpi_report_pdf(plan: Plan, viewer=None) -> bytes:
+    """The KPI report; with a `viewer`, the registry's names are those they may see."""
     from portal.pdf import render_pdf
 
-    return render_pdf("incentives/kpi_report.html", kpi_report_context(plan), css=("report.css",))
+    return render_pdf("incentives/kpi_report.html", kpi_report_context(plan, viewer), css=("report.css",))

@@ -108,6 +108,9 @@ def kpi_dashboard(request, slug):
         "share_chart": bar_chart(_("各機關數位學習達 5 小時比率"), [(a.name, a.digital_share) for a in agencies], "#0b5cab",
                                  maximum=100),
         "hours_chart": hours_chart(plan, agencies),
+        # The registry's people: all of them for the plan's own HR, else those the officer may see.
+        "seed_teachers": kpis.seed_teachers(plan, request.user),
+        "has_registry": plan.activities.filter(kind="talent_registry").exists(),
     })
 
 
@@ -124,7 +127,7 @@ def kpi_report_pdf(request, slug):
     if not is_hr(request.user):
         raise PermissionDenied
     plan = get_visible_or_404(request.user, Plan, slug=slug)
-    return pdf_response(render_kpi_report_pdf(plan), f"{plan.slug}-kpi.pdf")
+    return pdf_response(render_kpi_report_pdf(plan, request.user), f"{plan.slug}-kpi.pdf")
 
 
 @login_required

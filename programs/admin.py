@@ -367,11 +367,26 @@ class CertificateAdmin(ScopedAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
     raw_id_fields = ["employee"]
 
 
+@admin.register(Reflection)
+class ReflectionAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Read-only: employees write their reflections on their own page (programs.services.write_reflection)."""
+
+    scope_path = "employee"
+    list_display = ["employee", "activity", "kind", "item", "characters", "created_at"]
+    list_filter = ["activity__plan", "kind"]
+    search_fields = ["item", "employee__name"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 for model, fields in [
     (ClassHistory, ["employee", "class_name", "attended_on"]),
     (EmployeeTag, ["employee", "tag"]),
     (MentoringPair, ["mentor", "mentee", "activity"]),
-    (Reflection, ["employee", "item", "created_at"]),
     (CaseReport, ["employee", "title", "submitted_on", "accepted"]),
 ]:
     admin.site.register(model, type(f"{model.__name__}Admin", (admin.ModelAdmin,), {

@@ -1,4 +1,6 @@
 """Annual plans (年度計畫), their activities, classes and the agency work around them."""
+import unicodedata
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -60,6 +62,8 @@ class Activity(models.Model):
         READING = "reading", _("數位閱讀")
         BUNDLE_PROMOTION = "bundle_promotion", _("套餐課程")
         SHOWCASE = "showcase", _("成果展")
+        TALENT_REGISTRY = "talent_registry", _("數位人才資料庫")
+        READING_BID = "reading_bid", _("數位閱讀計畫競標")
         OTHER = "other", _("其他")
 
     plan = models.ForeignKey(Plan, verbose_name=_("年度計畫"), on_delete=models.CASCADE, related_name="activities")
@@ -413,26 +417,69 @@ class MentoringPair(models.Model):
         ]
 
 
+# Line breaks a person does not count (DOMAIN.md Decision on 微心得): LF, CR (a browser sends
+# CRLF), and Unicode's line and paragraph separators and NEL.
+LINE_BREAKS = frozenset("\n\r\u2028\u2029\x85")
+MICRO_REFLECTION_MAX = 300      # RAD 104 柒、五: 撰寫微心得，限300字以內
+I_WRITING_MIN = 1000            # Tainan 101 伍、四、（四）: 撰寫1000字以上之閱讀心得（i writing）
+
+
 def count_characters(text: str) -> int:
-    """Characters as a person counts them: every character except whitespace."""
-    return sum(1 for ch in text if not ch.isspace())
+    """Characters as a person counts them (DOMAIN.md Decision): the text is NFC-normalised
+    (so 「e」+ a combining accent is one character, as shown), then every code point counts
+    one — full- or half-width, CJK or Latin, punctuation and spaces (U+0020 and the
+    full-width U+3000) included — except line breaks (LINE_BREAKS), which count nothing.
+    The page's counter (templates/programs/reflection_form.html) counts the same way.
+    Emoji sequences joined by U+200D count each of their code points (a rare case, kept simple).
+    """
+    return sum(1 for ch in unicodedata.normalize("NFC", text or "") if ch not in LINE_BREAKS)
+
+
+def reflection_length_problem(text: str, minimum: int | None = None, maximum: int | None = None) -> str:
+    """The message (Traditional Chinese) when `text` is out of [minimum, maximum] characters
+    as count_characters counts them, or "" when it fits. Both bounds are inclusive."""
+    n = count_characters(text)
+    if maximum is not None and n > maximum:
+        return _("心得最多 %(max)s 字（目前 %(n)s 字）。") % {"max": f"{maximum:,}", "n": f"{n:,}"}
+    if minimum is not None and n < minimum:
+        return _("閱讀心得至少 %(min)s 字（目前 %(n)s 字）。") % {"min": f"{minimum:,}", "n": f"{n:,}"}
+    return ""
 
 
 def validate_reflection_length(text: str) -> None:
-    if count_characters(text) > 300:
-        raise ValidationError(_("心得最多 300 字（目前 %(n)d 字）。"), params={"n": count_characters(text)})
+    """The 微心得 limit (MICRO_REFLECTION_MAX); kept for migration 0001, which names it."""
+    problem = reflection_length_problem(text, maximum=MICRO_REFLECTION_MAX)
+    if problem:
+        raise ValidationError(problem)
 
 
 class Reflection(models.Model):
+    """A 微心得 (RAD 104 柒、五, at most 300 characters) or an i writing reading note (Tainan
+    101 伍、四、（四）, at least 1,000): the activity's details carry `max_reflection_chars` or
+    `min_reflection_chars`, and programs.services.write_reflection checks them."""
+
+    class Kind(models.TextChoices):
+        BOOK = "book", _("圖書")
+        JOURNAL = "journal", _("期刊")
+        FILM = "film", _("影片")
+        EBOOK = "ebook", _("電子書")
+        COURSE = "course", _("數位課程")
+        TED = "ted", _("TED演講")
+
     activity = models.ForeignKey(Activity, verbose_name=_("活動"), on_delete=models.CASCADE, related_name="reflections")
     employee = models.ForeignKey("portal.Employee", verbose_name=_("人員"), on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("學習類別"), max_length=8, choices=Kind.choices, blank=True, default="")
     item = models.CharField(_("學習項目"), max_length=200)
-    text = models.TextField(_("心得"), validators=[validate_reflection_length])
+    text = models.TextField(_("心得"))
+    characters = models.PositiveIntegerField(_("字數"), default=0)
     created_at = models.DateTimeField(_("填寫時間"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("微微學習心得")
         verbose_name_plural = _("微微學習心得")
+
+    def __str__(self):
+        return self.item
 
 
 # Tainan 101 4: 每件作品至多 2 人 (CONTRACTS.md "Results": more than 2 authors rejects the file).
@@ -592,3 +639,94 @@ def proposal_roles(proposal) -> dict[int, str]:
     if proposal.leader_id:
         roles[proposal.leader_id] = TeamMember.Role.LEADER
     return roles
+
+
+# -- The digital-talent registry, the showcase, the reading bid (issue 19) ----------------
+
+class SeedTeacher(models.Model):
+    """A seed teacher (種籽教師) on a plan's digital-talent registry (數位人才資料庫, Tainan 101
+    伍、一、（三）): chosen by HR with a reason. Not counted into the KPI of talents trained
+    (捌、一、（三）, 人次 of the material classes; DOMAIN.md), shown beside it."""
+
+    class Source(models.TextChoices):
+        CONTEST = "contest", _("數位教材競賽得獎")
+        CLASS = "class", _("種籽班／進階班結訓")
+        NAMED = "named", _("人事處遴選")
+
+    activity = models.ForeignKey(Activity, verbose_name=_("活動"), on_delete=models.CASCADE, related_name="seed_teachers")
+    employee = models.ForeignKey("portal.Employee", verbose_name=_("人員"), on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(_("遴選來源"), max_length=8, choices=Source.choices)
+    basis = models.CharField(_("依據"), max_length=300, blank=True, default="",
+                             help_text=_("得獎作品或結訓班別（由系統依資料帶入）"))
+    reason = models.CharField(_("遴選理由"), max_length=300)
+    selected_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("遴選者"), null=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    selected_at = models.DateTimeField(_("遴選時間"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("種籽教師")
+        verbose_name_plural = _("數位人才資料庫")
+        constraints = [models.UniqueConstraint(fields=["activity", "employee"], name="seed_teacher_once")]
+
+    def __str__(self):
+        return f"{self.employee_id}@{self.activity_id}"
+
+
+class ShowcaseRegistration(models.Model):
+    """One person registered by their coordinator for a showcase (成果發表會, RAD 104 柒、六):
+    capacity in the activity's details (`capacity`, else `expected_participants`)."""
+
+    activity = models.ForeignKey(Activity, verbose_name=_("活動"), on_delete=models.CASCADE,
+                                 related_name="showcase_registrations")
+    employee = models.ForeignKey("portal.Employee", verbose_name=_("人員"), on_delete=models.CASCADE, related_name="+")
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("報名者"), null=True,
+                                      on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("報名時間"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("成果發表會報名")
+        verbose_name_plural = _("成果發表會報名")
+        constraints = [models.UniqueConstraint(fields=["activity", "employee"], name="showcase_registration_once")]
+
+
+class ReadingBid(models.Model):
+    """An agency's activity plan for Kaohsiung's reading bid (數位閱讀計畫競標, 103 陸、五):
+    sent within the application window, reviewed, scored and selected (or not) by HR."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        SUBMITTED = "submitted", _("已送出")
+        SELECTED = "selected", _("入選")
+        NOT_SELECTED = "not_selected", _("未入選")
+
+    activity = models.ForeignKey(Activity, verbose_name=_("活動"), on_delete=models.CASCADE, related_name="reading_bids")
+    agency = models.ForeignKey("portal.Agency", verbose_name=_("機關"), on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("活動計畫名稱"), max_length=200)
+    activities = models.TextField(_("活動內容"), blank=True, default="")
+    materials = models.TextField(_("閱讀之數位課程或電子書"), blank=True, default="")
+    forum = models.CharField(_("成立之社群論壇"), max_length=200, blank=True, default="")
+    starts_on = models.DateField(_("活動起日"), null=True, blank=True)
+    ends_on = models.DateField(_("活動迄日"), null=True, blank=True)
+    status = models.CharField(_("狀態"), max_length=12, choices=Status.choices, default=Status.DRAFT)
+    score = models.DecimalField(_("評分"), max_digits=5, decimal_places=1, null=True, blank=True)
+    review_note = models.CharField(_("評選意見"), max_length=500, blank=True, default="")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("填表人"), null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    submitted_at = models.DateTimeField(_("送出時間"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("評選時間"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("更新時間"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("數位閱讀計畫競標")
+        verbose_name_plural = _("數位閱讀計畫競標")
+
+    def __str__(self):
+        return self.title
+
+
+# The bid's states, declared once: action -> (states it starts from, state it leads to, who).
+READING_BID_TRANSITIONS = {
+    "submit": ({ReadingBid.Status.DRAFT}, ReadingBid.Status.SUBMITTED, "coordinator"),
+    "select": ({ReadingBid.Status.SUBMITTED}, ReadingBid.Status.SELECTED, "reviewer"),
+    "not_select": ({ReadingBid.Status.SUBMITTED}, ReadingBid.Status.NOT_SELECTED, "reviewer"),
+}

@@ -1,12 +1,13 @@
 """Every state change of the programs side: nominations, the camp, proposals, entries."""
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from portal import audit
+from portal import audit, clock, rocdate
 from portal.models import Agency, Employee
 from portal.permissions import is_hr
 from portal.statemachine import retry_on_conflict
@@ -17,6 +18,8 @@ from .models import (
     NOMINATION_MACHINE,
     PROPOSAL_FIELDS,
     PROPOSAL_MACHINE,
+    PROPOSAL_TRANSITIONS,
+    READING_BID_TRANSITIONS,
     Activity,
     CampNomination,
     CampQuota,
@@ -25,16 +28,34 @@ from .models import (
     EmployeeTag,
     Nomination,
     Proposal,
+    ReadingBid,
+    Reflection,
+    SeedTeacher,
     Session,
+    ShowcaseRegistration,
     Team,
     TeamMember,
     TrainingClass,
+    count_characters,
     proposal_roles,
     validate_contest_authors,
     validate_proposal_team,
     validate_renewal,
+    reflection_length_problem,
 )
-from .queries import plans_reviewed_by, proposal_team_candidates, proposals_visible_to
+from .queries import (
+    plan_staff,
+    plans_for_employee,
+    plans_reviewed_by,
+    plans_run_by,
+    proposal_team_candidates,
+    proposals_visible_to,
+    reading_bid_activities_for,
+    reading_bid_window,
+    reflection_activities,
+    showcase_capacity,
+    talent_candidates,
+)
 
 ACTIVE = [Nomination.Status.NOMINATED, Nomination.Status.CONFIRMED]
 
@@ -674,3 +695,264 @@ def pair(user, activity: Activity, mentor: Employee, mentee: Employee):
                                            paired_at=clock.now())
     audit.record(user, "mentoring_paired", pairing, f"{mentor.name} – {mentee.name}")
     return pairing
+
+
+# -- The digital-talent registry (Tainan 101 伍、一、（三）) ----------------------------------
+
+def _require_reviewer(user, plan) -> None:
+    """HR of the government that issued the plan (plans_reviewed_by), else PermissionDenied."""
+    if not is_hr(user) or not plans_reviewed_by(user).filter(pk=plan.pk).exists():
+        raise PermissionDenied(_("只有計畫主辦機關的人事人員可以辦理。"))
+
+
+@transaction.atomic
+def select_seed_teacher(user, activity: Activity, employee_id: int, reason: str) -> SeedTeacher:
+    """HR puts one person on the registry (數位人才資料庫) as a seed teacher (種籽教師), with the reason.
+
+    `activity` is a talent_registry activity; the person must be one of the plan's staff
+    (queries.plan_staff) whom the officer may see. The source (contest prize-winner, graduate of
+    the candidate classes, or named by HR) and its basis are read from the portal's data, not
+    typed. Raises PermissionDenied (not the plan's HR, or a person out of reach) and
+    ValidationError (no reason, already on the registry). Writes an audit entry.
+    """
+    activity = Activity.objects.select_for_update(of=("self",)).select_related("plan__issuer").get(pk=activity.pk)
+    if activity.kind != Activity.Kind.TALENT_REGISTRY:
+        raise ValidationError(_("此活動不是數位人才資料庫。"))
+    _require_reviewer(user, activity.plan)
+    staff = plan_staff(activity.plan) & Employee.objects.visible_to(user)
+    employee = staff.select_related("agency").filter(pk=employee_id).first()
+    if employee is None:
+        raise PermissionDenied(_("只能遴選本計畫適用機關的人員。"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("請填寫遴選理由。"))
+    if SeedTeacher.objects.filter(activity=activity, employee=employee).exists():
+        raise ValidationError(_("%(name)s已在數位人才資料庫中。") % {"name": employee.name})
+    found = talent_candidates(activity, staff.filter(pk=employee.pk))
+    source, basis = (found[0].source, "、".join(found[0].basis)) if found else (SeedTeacher.Source.NAMED, "")
+    teacher = SeedTeacher.objects.create(activity=activity, employee=employee, source=source, basis=basis[:300],
+                                         reason=reason[:300], selected_by=user)
+    audit.record(user, "seed_teacher_select", teacher, f"遴選 {employee.name} 為種籽教師",
+                 after={"employee": employee.pk, "source": source, "basis": basis, "reason": reason})
+    return teacher
+
+
+@transaction.atomic
+def remove_seed_teacher(user, teacher: SeedTeacher) -> None:
+    """HR takes a person off the registry; the audit entry keeps who, why they were on it, and when."""
+    teacher = SeedTeacher.objects.select_for_update(of=("self",)).select_related("activity__plan", "employee").filter(
+        pk=teacher.pk).first()
+    if teacher is None:
+        raise ValidationError(_("此人已不在數位人才資料庫中。"))
+    _require_reviewer(user, teacher.activity.plan)
+    audit.record(user, "seed_teacher_remove", teacher, f"將 {teacher.employee.name} 移出數位人才資料庫",
+                 before={"employee": teacher.employee_id, "source": teacher.source, "reason": teacher.reason})
+    teacher.delete()
+
+
+# -- The showcase (數位學習成果發表會, RAD 104 柒、六) ------------------------------------------
+
+@transaction.atomic
+def register_for_showcase(user, activity: Activity, employee_ids: list[int]) -> list[Outcome]:
+    """A coordinator (or HR) registers staff for a showcase, within its capacity.
+
+    Every person must be one the user may see; central and local staff, contract staff
+    included (RAD 104 柒、六: 含約聘僱人員), so no employment type is refused. The event row is
+    locked (select_for_update) and the places taken are counted after the lock, so two
+    coordinators can never both take the last place. Returns one Outcome per person, in the
+    order given; a refusal says why (already registered, places full). Raises PermissionDenied
+    (a plan not open to the user, or someone else's staff) and ValidationError (the showcase
+    is over). Writes an audit entry per registration.
+    """
+    if not (is_hr(user) or getattr(user, "role", "") == "coordinator"):
+        raise PermissionDenied
+    people = _visible_employees(user, employee_ids)
+    activity = Activity.objects.select_for_update(of=("self",)).select_related("plan").get(pk=activity.pk)
+    if activity.kind != Activity.Kind.SHOWCASE or not plans_run_by(user).filter(pk=activity.plan_id).exists():
+        raise PermissionDenied
+    if activity.ends_on and clock.today() > activity.ends_on:
+        raise ValidationError(_("成果發表會已結束，不再受理報名。"))
+    capacity = showcase_capacity(activity)
+    taken = ShowcaseRegistration.objects.filter(activity=activity).count()
+    already = set(ShowcaseRegistration.objects.filter(activity=activity, employee_id__in=list(people))
+                  .values_list("employee_id", flat=True))
+    outcomes = []
+    for employee_id in employee_ids:
+        employee = people[employee_id]
+        if employee_id in already:
+            outcomes.append(Outcome(employee, False, _("已報名")))
+        elif capacity is not None and taken >= capacity:
+            outcomes.append(Outcome(employee, False, _("名額已滿（%(n)d 名）") % {"n": capacity}))
+        else:
+            registration = ShowcaseRegistration.objects.create(activity=activity, employee=employee, registered_by=user)
+            audit.record(user, "showcase_register", registration, f"報名 {employee.name} 參加{activity.name}",
+                         after={"employee": employee.pk, "activity": activity.pk})
+            taken += 1
+            already.add(employee_id)
+            outcomes.append(Outcome(employee, True))
+    return outcomes
+
+
+@transaction.atomic
+def cancel_showcase_registration(user, registration: ShowcaseRegistration) -> None:
+    """The coordinator (or HR) who may see the person withdraws their registration; the place is free again."""
+    registration = (ShowcaseRegistration.objects.select_for_update(of=("self",)).select_related("employee", "activity")
+                    .filter(pk=registration.pk).first())
+    if registration is None:
+        raise ValidationError(_("此筆報名已取消。"))
+    if not Employee.objects.visible_to(user).filter(pk=registration.employee_id).exists() or not (
+            is_hr(user) or getattr(user, "role", "") == "coordinator"):
+        raise PermissionDenied
+    audit.record(user, "showcase_cancel", registration, f"取消 {registration.employee.name} 的{registration.activity.name}報名",
+                 before={"employee": registration.employee_id, "activity": registration.activity_id})
+    registration.delete()
+
+
+# -- Reflections: 微心得 (RAD 104 柒、五) and i writing (Tainan 101 伍、四、（四）) -------------
+
+@transaction.atomic
+def write_reflection(user, activity: Activity, kind: str, item: str, text: str) -> Reflection:
+    """An employee writes a reflection on what they learned, under an activity that takes them.
+
+    `kind` is a Reflection.Kind value (a book, journal, film, e-book, course or TED talk);
+    `item` names it. The text is counted as a person counts (models.count_characters: NFC,
+    every character one, line breaks nothing) against the activity's `max_reflection_chars`
+    (微心得: 300) and `min_reflection_chars` (i writing: 1,000), both inclusive. The activity
+    must be of a plan covering the writer's government (or a central plan) and, when it has
+    dates, open today. Raises PermissionDenied (no employee, a plan not theirs) and
+    ValidationError (Traditional Chinese). Writes an audit entry.
+    """
+    if not getattr(user, "employee_id", None):
+        raise PermissionDenied(_("只有人員本人可以撰寫心得。"))
+    employee = Employee.objects.select_related("agency").get(pk=user.employee_id)
+    activity = reflection_activities().filter(pk=activity.pk, plan__in=plans_for_employee(employee)).first()
+    if activity is None:
+        raise PermissionDenied
+    today = clock.today()
+    if (activity.starts_on and today < activity.starts_on) or (activity.ends_on and today > activity.ends_on):
+        raise ValidationError(_("「%(name)s」不在活動期間，不受理心得。") % {"name": activity.name})
+    errors = {}
+    if kind not in Reflection.Kind.values:
+        errors["kind"] = _("請選擇學習類別。")
+    item = (item or "").strip()
+    if not item:
+        errors["item"] = _("請填寫學習項目（書名、課程名稱等）。")
+    details = activity.details or {}
+    problem = reflection_length_problem(text or "", details.get("min_reflection_chars"), details.get("max_reflection_chars"))
+    if not (text or "").strip():
+        problem = _("請填寫心得。")
+    if problem:
+        errors["text"] = problem
+    if errors:
+        raise ValidationError(errors)
+    reflection = Reflection.objects.create(activity=activity, employee=employee, kind=kind, item=item[:200], text=text,
+                                           characters=count_characters(text))
+    audit.record(user, "reflection_write", reflection, f"{employee.name}：{activity.name}「{reflection.item}」",
+                 after={"activity": activity.pk, "kind": kind, "characters": reflection.characters})
+    return reflection
+
+
+# -- The reading bid (數位閱讀計畫競標, Kaohsiung 103 陸、五) --------------------------------------
+
+READING_BID_FIELDS = ["title", "activities", "materials", "forum", "starts_on", "ends_on"]
+
+
+def _bid_snapshot(bid: ReadingBid) -> dict:
+    return {name: str(getattr(bid, name)) if getattr(bid, name) is not None else None for name in READING_BID_FIELDS}
+
+
+@transaction.atomic
+def save_reading_bid(user, bid: ReadingBid) -> ReadingBid:
+    """A coordinator saves a draft activity plan for one of their agencies (a new one, or their
+    draft). `bid` carries the form's values (activity, agency, title, activities, materials,
+    forum, starts_on, ends_on). Raises PermissionDenied (not a coordinator of that agency, a plan
+    not open to them) and ValidationError (a bid already sent, dates reversed)."""
+    if getattr(user, "role", "") != "coordinator" and not is_hr(user):
+        raise PermissionDenied
+    if not Agency.objects.visible_to(user).filter(pk=bid.agency_id).exists() \
+            or not reading_bid_activities_for(user).filter(pk=bid.activity_id).exists():
+        raise PermissionDenied
+    before = None
+    if bid.pk:
+        current = ReadingBid.objects.select_for_update(of=("self",)).get(pk=bid.pk)
+        if current.status != ReadingBid.Status.DRAFT:
+            raise ValidationError(_("已送出的活動計畫不能再修改。"))
+        if not Agency.objects.visible_to(user).filter(pk=current.agency_id).exists():
+            raise PermissionDenied
+        before = _bid_snapshot(current)
+    if bid.starts_on and bid.ends_on and bid.starts_on > bid.ends_on:
+        raise ValidationError({"ends_on": [_("活動迄日不可早於起日。")]})
+    if not (bid.title or "").strip():
+        raise ValidationError({"title": [_("請填寫活動計畫名稱。")]})
+    bid.status = ReadingBid.Status.DRAFT
+    if not bid.pk:
+        bid.created_by = user
+    bid.save()
+    audit.record(user, "reading_bid_save", bid, bid.title, before=before, after=_bid_snapshot(bid))
+    return bid
+
+
+def reading_bid_missing(bid: ReadingBid) -> list[str]:
+    """What a bid still lacks before it can be sent (陸、五: 閱讀e學中心數位課程或電子書，並參與線上
+    討論及於e學中心成立社群論壇): the activities, the courses or e-books, the forum, the dates."""
+    missing = []
+    for name, label in (("activities", _("活動內容")), ("materials", _("閱讀之數位課程或電子書")), ("forum", _("成立之社群論壇"))):
+        if not (getattr(bid, name) or "").strip():
+            missing.append(label)
+    if not bid.starts_on or not bid.ends_on:
+        missing.append(_("活動起迄日期"))
+    return missing
+
+
+@transaction.atomic
+def submit_reading_bid(user, bid: ReadingBid) -> ReadingBid:
+    """The coordinator sends the draft within the application window (queries.reading_bid_window,
+    both days included). Raises PermissionDenied and ValidationError (outside the window, fields
+    missing, already sent)."""
+    bid = ReadingBid.objects.select_for_update(of=("self",)).select_related("activity", "agency").get(pk=bid.pk)
+    if not is_hr(user) and getattr(user, "role", "") != "coordinator":
+        raise PermissionDenied
+    if not Agency.objects.visible_to(user).filter(pk=bid.agency_id).exists():
+        raise PermissionDenied
+    if bid.status not in READING_BID_TRANSITIONS["submit"][0]:
+        raise ValidationError(_("此活動計畫已送出（%(status)s）。") % {"status": bid.get_status_display()})
+    start, end = reading_bid_window(bid.activity)
+    today = clock.today()
+    if (start and today < start) or (end and today > end):
+        raise ValidationError(_("不在受理申請期間（%(start)s至%(end)s）。") % {
+            "start": rocdate.to_roc_long(start) if start else "", "end": rocdate.to_roc_long(end) if end else ""})
+    missing = reading_bid_missing(bid)
+    if missing:
+        raise ValidationError(_("尚未填寫：%(fields)s") % {"fields": "、".join(str(m) for m in missing)})
+    bid.status = READING_BID_TRANSITIONS["submit"][1]
+    bid.submitted_at = timezone.now()
+    bid.save(update_fields=["status", "submitted_at", "updated_at"])
+    audit.record(user, "reading_bid_submit", bid, bid.title, before={"status": ReadingBid.Status.DRAFT},
+                 after={"status": bid.status})
+    return bid
+
+
+@transaction.atomic
+def decide_reading_bid(user, bid: ReadingBid, selected: bool, score, note: str = "") -> ReadingBid:
+    """The plan's HR scores a sent bid (0–100, one decimal) and selects it or not; the agency
+    sees the outcome, the score and the note. Raises PermissionDenied (not the plan's HR) and
+    ValidationError (not sent, decided already, no or bad score)."""
+    bid = ReadingBid.objects.select_for_update(of=("self",)).select_related("activity__plan").get(pk=bid.pk)
+    _require_reviewer(user, bid.activity.plan)
+    action = "select" if selected else "not_select"
+    sources, target, _who = READING_BID_TRANSITIONS[action]
+    if bid.status not in sources:
+        raise ValidationError(_("「%(title)s」目前為%(status)s，不能再評選。") % {"title": bid.title,
+                                                                         "status": bid.get_status_display()})
+    try:
+        score = Decimal(str(score).strip())
+    except (InvalidOperation, ValueError):
+        raise ValidationError({"score": [_("請填寫 0 到 100 的評分。")]}) from None
+    if not score.is_finite() or score < 0 or score > 100 or score != score.quantize(Decimal("0.1")):
+        raise ValidationError({"score": [_("請填寫 0 到 100 的評分（至多一位小數）。")]})
+    before = bid.status
+    bid.status, bid.score, bid.review_note, bid.decided_at = target, score, (note or "").strip()[:500], timezone.now()
+    bid.save(update_fields=["status", "score", "review_note", "decided_at", "updated_at"])
+    audit.record(user, "reading_bid_decide", bid, f"{bid.title}：{bid.get_status_display()}（{score} 分）",
+                 before={"status": before}, after={"status": bid.status, "score": str(score), "note": bid.review_note})
+    return bid

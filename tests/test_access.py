@@ -53,6 +53,7 @@ def world(db):
     proposal_b = Proposal.objects.create(activity=yixing, agency=agency_b, title=f"{SECRET_NAME}的提案", leader=secret)
     ContestEntry.objects.create(plan=plan, title=f"{SECRET_NAME}的作品", agency=agency_b, review="通過").authors.set([secret])
     CampNomination.objects.create(activity=camp, employee=secret, government=government, circle="乙圈")
+    extras = _issue_19_objects(plan, secret, f"{SECRET_NAME}的心得")
     users = {
         "employee": UserFactory(role=Role.EMPLOYEE, employee=clerk),
         "supervisor": UserFactory(role=Role.SUPERVISOR, employee=head),
@@ -78,9 +79,29 @@ def world(db):
                             reason=f"{SECRET_NAME}的論壇發表", status="issued", order_number="示府人考字第1號",
                             order_date=dt.date(2015, 7, 20), rule_version=RuleVersion.objects.create(plan=plan, number=1, rules=[]))
     world = {"application_b": application_b, "document_b": document_b, "plan": plan, "session": session, "camp": camp, "mentoring": mentoring, "yixing": yixing, "proposal_b": proposal_b,
-            "batch_b": batch_b, "secret": secret, "agency_b": agency_b, "users": users}
+            "batch_b": batch_b, "secret": secret, "agency_b": agency_b, "users": users, **extras}
     world["government_b"] = _government_b(world)
     return world
+
+
+def _issue_19_objects(plan, secret, note) -> dict:
+    """The registry, the showcase and a reflection, each holding `secret` (issue 19)."""
+    from programs.models import Reflection, SeedTeacher, ShowcaseRegistration
+
+    registry = Activity.objects.create(plan=plan, slug="talents", kind="talent_registry", name="數位人才資料庫")
+    teacher = SeedTeacher.objects.create(activity=registry, employee=secret, source="named", reason=note)
+    showcase = Activity.objects.create(plan=plan, slug="showcase", kind="showcase", name="成果發表會",
+                                       details={"capacity": 300})
+    registration = ShowcaseRegistration.objects.create(activity=showcase, employee=secret)
+    micro = Activity.objects.create(plan=plan, slug="micro", kind="micro_learning", name="微微學習",
+                                    details={"max_reflection_chars": 300})
+    Reflection.objects.create(activity=micro, employee=secret, kind="book", item=note, text=note, characters=len(note))
+    from programs.models import ReadingBid
+
+    reading = Activity.objects.create(plan=plan, slug="reading-bid", kind="reading_bid", name="數位閱讀計畫競標")
+    bid = ReadingBid.objects.create(activity=reading, agency=secret.agency, title=note, forum=note, status="submitted")
+    return {"registry": registry, "teacher_b": teacher, "showcase": showcase, "registration_b": registration,
+            "reading": reading, "bid_b": bid}
 
 
 GOV_B_SECRET_NAME = "乙縣府秘密人"
@@ -134,6 +155,7 @@ def _government_b(world) -> dict:
     Draw.objects.create(plan=plan, rule_code="draws", season="spring", season_name="春‧悅讀", status="drawn", seed="乙縣種子",
                         seed_published_at=timezone.now(), prizes=1, chances=[line], winners=[line], winner_ids=[secret.pk],
                         drawn_at=timezone.now())
+    extras = _issue_19_objects(plan, secret, f"{GOV_B_SECRET_NAME}的心得")
     batch = ImportBatch.objects.create(kind="roster", file_name="乙縣.csv", created_by=users["hr_b"],
                                        message=f"{GOV_B_SECRET_NAME} 匯入")
     document = GeneratedDocument(kind="roster", title=f"{GOV_B_SECRET_NAME}的名冊", requested_by=users["hr_b"],
@@ -148,7 +170,7 @@ def _government_b(world) -> dict:
     return {"application_b": application, "document_b": document, "plan": plan, "session": session, "camp": camp,
             "mentoring": mentoring,
             "yixing": yixing, "proposal_b": proposal, "batch_b": batch, "secret": secret, "agency_b": agency,
-            "users": users}
+            "users": users, **extras}
 
 
 def params(name: str, world) -> dict | None:
@@ -182,6 +204,16 @@ def params(name: str, world) -> dict | None:
         "document-download": {"pk": world["document_b"].pk},
         "leave:cancel": {"pk": world["application_b"].pk},
         "leave:pdf": {"pk": world["application_b"].pk},
+        "programs:talents": {"pk": world["registry"].pk},
+        "programs:talent-select": {"pk": world["registry"].pk},  # POST only
+        "programs:talent-remove": {"pk": world["registry"].pk, "teacher_pk": world["teacher_b"].pk},  # POST only
+        "programs:showcase": {"pk": world["showcase"].pk},
+        "programs:showcase-cancel": {"pk": world["showcase"].pk, "registration_pk": world["registration_b"].pk},  # POST only
+        "programs:showcase-signin": {"pk": world["showcase"].pk},
+        "programs:reading-bid-new": {"activity_pk": world["reading"].pk},
+        "programs:reading-bid": {"pk": world["bid_b"].pk},
+        "programs:reading-bid-decide": {"pk": world["bid_b"].pk},  # POST only
+        "programs:reading-bid-pdf": {"pk": world["bid_b"].pk},
     }
     if name in table:
         return table[name]

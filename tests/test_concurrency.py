@@ -199,3 +199,33 @@ def test_the_lapse_job_racing_an_application_neither_deadlocks_nor_loses_an_hour
     assert outcomes == ["ok", "ok"]
     assert sorted(Entry.objects.exclude(kind="grant").values_list("kind", "hours")) == [("lapse", D(-3)), ("use", D(-2))]
     assert services.balance(employee, dt.date(2012, 9, 20)) == D(3)
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_two_coordinators_racing_for_the_last_showcase_place_cannot_both_get_it(attempt):
+    """RAD 104 柒、六: the showcase's capacity holds under two real concurrent transactions."""
+    from programs import services as programs_services
+    from programs.models import Activity, ShowcaseRegistration
+    from tests.factories import UnitFactory
+
+    assert connection.vendor == "postgresql", "run with DATABASE_URL=postgres://… (see README)"
+    plan = Plan.objects.create(slug="rad-104", issuer=AgencyFactory(name="地方行政研習中心"), roc_year=104, title="計畫",
+                               parameters={"coverage_scope": "all"})
+    showcase = Activity.objects.create(plan=plan, slug="showcase", kind="showcase", name="成果發表會",
+                                       details={"capacity": 300})
+    ShowcaseRegistration.objects.bulk_create([ShowcaseRegistration(activity=showcase, employee=EmployeeFactory())
+                                              for _ in range(299)])
+    people, coordinators = [], []
+    for name in ("甲", "乙"):
+        agency = AgencyFactory(name=f"{name}機關")
+        people.append(EmployeeFactory(unit=UnitFactory(agency=agency)))
+        coordinators.append(UserFactory(role=Role.COORDINATOR, agencies=[agency]))
+    results = [None, None]
+
+    def register(i):
+        results[i] = programs_services.register_for_showcase(coordinators[i], showcase, [people[i].pk])[0].accepted
+
+    outcomes = _race(lambda: register(0), lambda: register(1))
+    assert outcomes == ["ok", "ok"]
+    assert sorted(results) == [False, True]
+    assert ShowcaseRegistration.objects.filter(activity=showcase).count() == 300

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('portal', '0004_import_batch_withdrawals_and_previews'),
-        ('programs', '0003_class_history_per_issuer'),
+        ('programs', '0005_reading_bid'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

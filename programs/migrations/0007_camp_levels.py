@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('programs', '0004_mentoring'),
+        ('programs', '0006_mentoring'),
     ]
 
     operations = [
