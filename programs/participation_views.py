@@ -13,8 +13,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal.exporters import list_download
 from portal import rocdate
+from portal.exporters import list_download
 from portal.models import Agency, Employee
 from portal.params import ids, parse_int
 from portal.pdf import pdf_response, render_pdf

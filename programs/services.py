@@ -5,6 +5,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal import audit, clock, rocdate
@@ -18,7 +19,6 @@ from .models import (
     NOMINATION_MACHINE,
     PROPOSAL_FIELDS,
     PROPOSAL_MACHINE,
-    PROPOSAL_TRANSITIONS,
     READING_BID_TRANSITIONS,
     Activity,
     CampNomination,
@@ -38,10 +38,10 @@ from .models import (
     TrainingClass,
     count_characters,
     proposal_roles,
+    reflection_length_problem,
     validate_contest_authors,
     validate_proposal_team,
     validate_renewal,
-    reflection_length_problem,
 )
 from .queries import (
     plan_staff,

@@ -48,7 +48,7 @@ def test_coordinator_registers_contract_staff_for_the_showcase_until_it_is_full(
     plan = Plan.objects.create(slug="rad-104", issuer=rad, roc_year=104, title="104年度數位學習推動計畫",
                                starts_on=dt.date(2015, 1, 1), ends_on=dt.date(2015, 12, 31),
                                parameters={"coverage_scope": "all"})
-    showcase = Activity.objects.create(plan=plan, slug="showcase", kind="showcase", name="數位學習成果發表會",
+    Activity.objects.create(plan=plan, slug="showcase", kind="showcase", name="數位學習成果發表會",
                                        starts_on=dt.date(2015, 11, 20), ends_on=dt.date(2015, 11, 20),
                                        details={"capacity": 2, "venue": "本中心"})
     agency = AgencyFactory(name="花蓮縣政府人事處", parent=AgencyFactory(name="花蓮縣政府"))
