@@ -19,7 +19,7 @@ from portal.services import request_document
 from portal.permissions import is_hr, national_id_for, require_coordinator_or_hr, scope_label
 from programs.models import Plan
 
-from . import kpis, queries, services, standing
+from . import kpis, queries, services, standing, summaries
 from .evaluation import warnings as plan_warnings
 from .facts import covered_employees
 from .forms import GrantForm, discretionary_rules
@@ -80,14 +80,17 @@ def staff_standing(request, slug):
         return download
     statuses = queries.filed_statuses(plan, results)
     notes = queries.decision_notes(plan, results)
+    hours = summaries.hours_in_period(plan, [r.employee_id for r in results])
+    short = summaries.shortfalls(plan, results)
     rows = [(r, statuses.get(r.employee_id, []), queries.still_to_file(r, statuses.get(r.employee_id, [])),
-             notes.get(r.employee_id, [])) for r in results]
+             notes.get(r.employee_id, []), hours.get(r.employee_id, summaries.Hours()), short[r.employee_id])
+            for r in results]
     rules = [(r["code"], standing.rule_label(r, {})) for r in plan.parameters.get("rules", [])
              if r.get("kind") not in ("lottery", "leave_bundles", "leave_offduty_list")]
     query = request.GET.copy()
     query.pop("sort", None)
     return render(request, "incentives/staff_standing.html", {
-        "plan": plan, "results": results, "rows": rows, "eligible": sum(1 for _r, _filed, open_, _notes in rows if open_),
+        "plan": plan, "results": results, "rows": rows, "eligible": sum(1 for row in rows if row[2]),
         "units": Unit.objects.visible_to(request.user).select_related("agency"), "rules": rules,
         "query": request.GET, "sort_base": f"?{query.urlencode()}&" if query else "?", "sort": request.GET.get("sort", ""),
         "tally_sheet": (services.tally_sheet_rule(plan) or {}).get("tally_sheet", ""),

@@ -12,7 +12,7 @@ from portal.params import ids, parse_int
 from portal.pdf import pdf_response
 from portal.permissions import is_hr, national_id_for, require_coordinator_or_hr, scope_label
 
-from . import services
+from . import preview, services
 from .forms import PROPOSAL_FIELDS, DecisionForm, ProposalForm
 from .models import Activity, Plan, Proposal
 from .queries import (
@@ -66,6 +66,8 @@ def nominate(request, pk):
     unit = request.GET.get("unit", "")
     if (unit_id := parse_int(unit)) is not None:
         staff = staff.filter(unit_id=unit_id)
+    if search := request.GET.get("q", "").strip()[:50]:
+        staff = staff.filter(name__icontains=search)
     outcomes = None
     if request.method == "POST":
         chosen = ids(request.POST.getlist("employee"))
@@ -73,9 +75,13 @@ def nominate(request, pk):
             messages.error(request, _("請至少勾選一位人員。"))
         else:
             outcomes = services.nominate(request.user, session, chosen)
+    listed = list(staff[:500])
+    agencies = Agency.objects.visible_to(request.user).prefetch_related("units").order_by("name")
+    checked = preview.standings(session, listed)
     return render(request, "programs/nominate.html", {
-        "session": session, "staff": staff[:500], "outcomes": outcomes,
-        "units": Agency.objects.visible_to(request.user).prefetch_related("units"),
+        "session": session, "outcomes": outcomes, "units": agencies, "query": request.GET, "search": search,
+        "rows": [(e, checked[e.pk]) for e in listed], "eligible": sum(1 for s in checked.values() if s.eligible),
+        "places": preview.places(session, agencies),
     })
 
 

@@ -1,4 +1,6 @@
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from portal.models import AuditEntry, Role
@@ -314,3 +316,32 @@ def test_seed_tainan_advanced_attendee_nominated_to_rads_basic_class_and_it_offi
     outcomes = services.nominate(coordinator, app, [officer.pk, attendee.pk])
     assert [(o.accepted, o.reason) for o in outcomes] == [
         (True, ""), (False, "須先參加「自製數位教材進階班」；須具備下列身分之一：數位學習承辦人、資訊人員")]
+
+
+def test_nomination_page_searches_filters_and_shows_eligibility_and_places_before_submitting(rad, client):
+    a, b, c, d = rad["staff"]
+    ClassHistory.objects.create(employee=b, class_slug="basic", class_name="自製數位教材基礎班")
+    other_unit = UnitFactory(agency=rad["agency"], name="資訊室")
+    EmployeeFactory(unit=other_unit, name="資訊人員甲")
+    services.nominate(rad["coordinator"], rad["basic"], [c.pk])
+    rad["plan"].parameters = {"coverage_scope": "all"}  # RAD's classes are open to every government
+    rad["plan"].save()
+    client.force_login(rad["coordinator"])
+    url = f"/programs/sessions/{rad['basic'].pk}/nominate/"
+    page = client.get(url)
+    rows = {e.name: (s.eligible, s.reason) for e, s in page.context["rows"]}
+    assert rows == {"人員0": (True, ""), "人員1": (False, "曾參加「自製數位教材基礎班」，不符參加資格"),
+                    "人員2": (False, "已推薦過本期"), "人員3": (True, ""), "資訊人員甲": (True, "")}
+    html = page.content.decode()
+    assert "本期尚餘 1 個名額（共 2 名）。 示範縣政府人事處：機關名額 3 名，尚餘 2 名。" in html
+    assert "列出 5 人，其中 3 人符合參加資格。" in html
+    assert [e.name for e, _s in client.get(url, {"q": "人員1"}).context["rows"]] == ["人員1"]
+    assert [e.name for e, _s in client.get(url, {"unit": other_unit.pk}).context["rows"]] == ["資訊人員甲"]
+    assert "沒有符合搜尋條件的人員。" in client.get(url, {"q": "無此人"}).content.decode()
+    # Set-based: the page's queries do not grow with the people listed.
+    with CaptureQueriesContext(connection) as before:
+        client.get(url)
+    EmployeeFactory.create_batch(6, unit=other_unit)
+    with CaptureQueriesContext(connection) as after:
+        assert len(client.get(url).context["rows"]) == 11
+    assert len(after) == len(before)
