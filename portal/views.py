@@ -19,9 +19,12 @@ def home(request):
     if user.employee_id:
         context["employee"] = Employee.objects.select_related("agency", "unit").get(pk=user.employee_id)
     if can_list_people(user):
-        context["agencies"] = (
-            Agency.objects.visible_to(user).annotate(staff=Count("employees")).filter(staff__gt=0).order_by("name")
-        )
+        # Count the people the user may see (as the people page lists them), not every employee of the
+        # agency: a supervisor sees their units, and Agency.visible_to joins on employees for them.
+        staff = dict(Employee.objects.visible_to(user).values_list("agency_id").annotate(n=Count("pk")).order_by())
+        context["agencies"] = list(Agency.objects.filter(pk__in=staff).order_by("name"))
+        for agency in context["agencies"]:
+            agency.staff = staff[agency.pk]
     context["batches"] = ImportBatch.objects.visible_to(user).select_related("created_by")[:5]
     context["plans"] = plans_run_by(user)
     return render(request, "portal/home.html", context)
