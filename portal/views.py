@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from programs.queries import plans_run_by
 
+from .imports.mismatches import name_mismatches
 from .models import Agency, Employee, GeneratedDocument, ImportBatch
 from .params import query_int
 from .permissions import can_list_people
@@ -53,7 +54,7 @@ def import_batch_detail(request, pk: int):
     from .rocdate import parse_period
 
     batch = get_object_or_404(ImportBatch.objects.visible_to(request.user), pk=pk)
-    context = {"batch": batch, "report": _report_rows(batch, request.user),
+    context = {"batch": batch, "report": _report_rows(batch, request.user), "mismatches": name_mismatches(batch),
                "applications": ImportBatch.objects.visible_to(request.user).filter(applied_from=batch) if batch.preview else []}
     if batch.options.get("period"):
         context["period_start"], context["period_end"] = parse_period(batch.options["period"])
@@ -183,3 +184,36 @@ def document_download(request, pk: int):
     if not document.is_downloadable():
         raise Http404("文件尚未完成或已逾保存期限")
     return FileResponse(document.file.open("rb"), content_type="application/pdf", filename=document.file_name)
+
+
+@login_required
+def import_templates(request):
+    """Every import's columns explained, with a blank CSV and XLSX to fill (HR, who imports)."""
+    from .imports.blanks import kinds
+    from .permissions import is_hr
+
+    if not is_hr(request.user):
+        raise PermissionDenied
+    return render(request, "portal/import_templates.html", {"kinds": kinds()})
+
+
+@login_required
+def import_template(request, kind: str, fmt: str):
+    """The blank file of one import: the CONTRACTS.md header row (XLSX with a sheet explaining each column)."""
+    from django.http import HttpResponse
+
+    from .imports.blanks import template_csv, template_xlsx
+    from .imports.registry import IMPORTERS
+    from .permissions import is_hr
+
+    if not is_hr(request.user):
+        raise PermissionDenied
+    if kind not in IMPORTERS or fmt not in ("csv", "xlsx"):
+        raise Http404("沒有這種匯入範本")
+    if fmt == "csv":
+        response = HttpResponse(template_csv(kind), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(template_xlsx(kind),
+                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{kind}-template.{fmt}"'
+    return response

@@ -181,7 +181,7 @@ def test_coordinator_pages_are_accessible_and_nominating_and_filing_work_by_keyb
 def test_hr_pages_are_accessible(demo, live_server, page):
     pages = log_in(page, live_server, "hr")
     pages.crawl(limit=40)
-    for path in ("/imports/new/", "/leave/reviews/", "/leave/registrations/", "/incentives/decisions/",
+    for path in ("/imports/new/", "/imports/templates/", "/leave/reviews/", "/leave/registrations/", "/incentives/decisions/",
                  "/programs/proposals/review/", "/accounts/password/"):
         pages.visit(path)
     pages.report()

@@ -20,6 +20,7 @@ CHUNK = 10000
 
 # A file with more problems than this is clearly the wrong file; listing the rest helps nobody.
 MAX_ERRORS = 5000
+MAX_WARNINGS = 5000  # rows listed whose 姓名 differs from the roster's
 
 
 @dataclass
@@ -156,6 +157,9 @@ class ImportResult:
     counts: Counts = field(default_factory=Counts)
     errors: list[RowError] = field(default_factory=list)
     dry_run: bool = False
+    # Warnings do not stop an import: rows whose 姓名 differs from the roster's name for that ID,
+    # each {"row": n, "key": {"employee_id": id}, "name": the file's name} (no national ID).
+    warnings: list = field(default_factory=list)
 
 
 class _DryRunRollback(Exception):
@@ -257,6 +261,7 @@ class Importer(ABC):
 
     def __init__(self, options: dict | None = None):
         self.options = options or {}
+        self.warnings: list[dict] = []
 
     # -- hooks -----------------------------------------------------------------
     def check_columns(self, chunk: Chunk) -> None:
@@ -294,7 +299,9 @@ class Importer(ABC):
         """`on_applied` runs inside the import's transaction once the rows are written (never on
         a dry run), so what it records (the audit entry) commits or rolls back with the rows."""
         with _no_cycle_collection():
-            return self._run(data, file_name, dry_run, progress or (lambda percent: None), on_applied)
+            result = self._run(data, file_name, dry_run, progress or (lambda percent: None), on_applied)
+        result.warnings = self.warnings[:MAX_WARNINGS]
+        return result
 
     def _run(self, data, file_name, dry_run, progress, on_applied) -> ImportResult:
         errors: list[RowError] = []
