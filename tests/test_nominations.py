@@ -239,7 +239,7 @@ def test_a_proposal_that_cannot_be_sent_yet_names_what_is_missing_and_stays_one_
     draft = Proposal.objects.get()
     assert page.redirect_chain[-1][0] == reverse("programs:proposal", args=[draft.pk])
     assert [str(m) for m in page.context["messages"]] == [
-        "草稿已儲存，但還不能送出：申請表尚有必填欄位未填寫：電話、電子郵件、計畫目標、執行策略、預定進度、預期效益（績效指標）、主持人"]
+        "草稿已儲存，但還不能送出：申請表尚有必填欄位未填寫：電話、e-mail、目標、實施作法：策略、實施內容（含時程）、關鍵績效指標（KPI）、主持人"]
     fields = {key: "內容" for key in ["contact", "phone", "email", "goals", "strategy", "schedule", "kpis"]}
     client.post(reverse("programs:proposal", args=[draft.pk]),
                 {"title": "一區一特色", "agency": rad["agency"].pk, **fields, "leader": rad["staff"][0].pk, "submit": "1"})
