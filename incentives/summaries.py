@@ -94,7 +94,9 @@ def shortfalls(plan: Plan, results: list[Evaluation]) -> dict[int, Shortfall]:
     person's own main bundle and of the nearest side bundle not finished yet, and the hours of hour
     thresholds not met yet (one query for the bundles, whatever the list's length)."""
     bundles = bundles_of(plan)
-    hour_rules = [r for r in plan.parameters.get("rules", []) if r.get("kind") == "threshold_tiers"]
+    rules = plan.parameters.get("rules", [])
+    hour_rules = [r for r in rules if r.get("kind") == "threshold_tiers"]
+    bundle_rules = [r for r in rules if r.get("kind") == "bundle_completion"]
     answer = {}
     for result in results:
         short = Shortfall(details=[p.text for p in result.progress if not p.met])
@@ -102,7 +104,11 @@ def shortfalls(plan: Plan, results: list[Evaluation]) -> dict[int, Shortfall]:
         if facts is not None and short.details:
             completed = facts.completed
             mains = [b for b in bundles if b.kind == "main" and b.rank == facts.rank]
-            sides = [b for b in bundles if b.kind != "main"]
+            # The sides of the tiers above what the person has earned: the next award, not any side.
+            earned = {a.rule: a.count for a in result.awards}
+            wanted = {t.get("side") for r in bundle_rules for t in r.get("tiers", [])
+                      if t.get("count", 0) > earned.get(r.get("code"), 0)}
+            sides = [b for b in bundles if b.kind != "main" and (not bundle_rules or b.slug in wanted)]
             missing = [c for b in mains for c in b.courses if c[0] not in completed]
             open_sides = [[c for c in b.courses if c[0] not in completed] for b in sides]
             open_sides = [courses for courses in open_sides if courses]

@@ -290,3 +290,31 @@ def test_staff_standing_shows_hours_and_a_short_shortfall_that_opens(world, clie
     html = page.content.decode()
     assert '<details class="shortfall"><summary>尚缺 15 小時</summary><ul><li>' in html
     assert '<td data-label="學習時數" class="num">5</td><td data-label="數位時數" class="num">3</td>' in html
+
+
+def test_the_short_shortfall_counts_the_courses_and_hours_of_the_next_award(db, client):
+    from courses.models import Bundle, BundleCourse, Course
+
+    government = AgencyFactory(name="高雄市政府")
+    agency = AgencyFactory(name="高雄市政府教育局", parent=government)
+    plan = Plan.objects.create(
+        slug="bundles", issuer=government, roc_year=103, title="套餐計畫", ends_on=dt.date(2014, 12, 31),
+        parameters={"rules": [{"code": "bundle-reward", "kind": "bundle_completion", "deadline": "2014-08-31",
+                               "main_by_rank": True,
+                               "tiers": [{"side": "happy", "award": "commendation", "count": 1},
+                                         {"side": "deluxe", "award": "commendation", "count": 2}]}]})
+    person = EmployeeFactory(unit=UnitFactory(agency=agency), rank="薦任", name="王小明")
+    for slug, name, kind, rank, courses in [("main", "薦任主餐", "main", "薦任", ["甲", "乙"]),
+                                            ("light", "窈窕精緻餐", "side", "", ["丙"]),
+                                            ("happy", "幸福嚴選餐", "side", "", ["丁", "戊"]),
+                                            ("deluxe", "豪華主廚餐", "side", "", ["己", "庚", "辛"])]:
+        bundle = Bundle.objects.create(plan=plan, slug=slug, name=name, kind=kind, rank=rank, hours=3 * len(courses))
+        for course in courses:
+            BundleCourse.objects.create(bundle=bundle, course=Course.objects.create(name=course, hours=3), hours=3)
+    LearningRecord.objects.create(employee=person, course_name="甲", course_key="甲", hours=3, digital_hours=3,
+                                  completed_on=dt.date(2014, 3, 3))
+    client.force_login(UserFactory(role=Role.COORDINATOR, agencies=[agency]))
+    row = client.get(reverse("incentives:staff", args=["bundles"])).context["rows"][0]
+    # The main's 乙 and the happy side's 丁、戊 (the next award), not the light side that earns no award.
+    assert row[5].summary == "尚缺 3 門／9 小時"
+    assert len(row[5].details) == 1
