@@ -17,6 +17,7 @@ from incentives.models import Decision
 from leave.models import Application
 from portal.demo import DEMO_PASSWORD
 from programs.models import Nomination
+from tests import figures
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -74,7 +75,9 @@ class Pages:
             queue += [link for link in self.links() if link not in seen]
 
     def report(self):
-        print(f"\naxe WCAG 2.1 A/AA, {self.who}: {len(self.checked)} pages checked, {len(self.violations)} violations")
+        line = f"axe WCAG 2.1 A/AA, {self.who}: {len(self.checked)} pages checked, {len(self.violations)} violations"
+        print(f"\n{line}")
+        figures.report(f"axe-{self.who}", line)  # shown after the run even when the test passes quietly
         assert self.violations == [], "\n".join(self.violations)
         assert len(self.checked) >= 5, self.checked
 
