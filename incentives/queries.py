@@ -11,10 +11,11 @@ from programs.models import Plan
 from .evaluation import NEARLY_MET, Evaluation, evaluate
 from .facts import covered_employees
 from .models import Decision
+from .summaries import by_name
 
+# "" and "name" sort by name (summaries.by_name: Chinese stroke order where the database offers it).
 SORTS = {
-    "": lambda r: r.national_id,
-    "name": lambda r: (r.agency, r.unit, r.name),
+    "unit": lambda r: (r.agency, r.unit, r.name),
     "awards": lambda r: (-sum(a.weight for a in r.awards), r.agency, r.unit, r.name),
     "leave": lambda r: (-r.leave_hours, r.agency, r.unit, r.name),
     # Closest to the next award first: who a coordinator might still nudge.
@@ -44,7 +45,9 @@ def staff_standing(user, plan: Plan, unit: str = "", rule: str = "", status: str
         results = [r for r in results if _near(r, rule)]
     elif rule:
         results = [r for r in results if _met(r, rule) or any(p.rule == rule for p in r.progress)]
-    results.sort(key=SORTS.get(sort, SORTS[""]))
+    if sort not in SORTS:
+        return by_name(results)
+    results.sort(key=SORTS[sort])
     return results
 
 

@@ -21,7 +21,7 @@ from portal.services import request_document
 from programs.models import Plan
 from programs.queries import plans_run_by
 
-from . import kinds, kpis, queries, services, standing
+from . import kinds, kpis, queries, services, standing, summaries
 from .evaluation import warnings as plan_warnings
 from .facts import covered_employees
 from .forms import GrantForm, discretionary_rules
@@ -36,8 +36,17 @@ def my_standing(request):
         raise PermissionDenied
     employee = Employee.objects.select_related("agency", "unit").get(pk=request.user.employee_id)
     year = query_int(request.GET, "year", minimum=1991, maximum=2099) or standing.default_year(employee)
-    return render(request, "incentives/my_standing.html", {"me": standing.my_standing(employee, year),
-                                                           "roc_year": year - 1911})
+    me = standing.my_standing(employee, year)
+    # The switcher offers every year of the person's learning and of their plans; a year shows that
+    # year's plans (all of them when none is of that year), and the leave section only where a plan
+    # of theirs gives leave or they have leave to see.
+    plan_years = {p.plan.roc_year + 1911 for p in me.plans if p.plan.roc_year}
+    me.years = sorted(set(me.years) | plan_years, reverse=True)
+    if any(p.plan.roc_year + 1911 == year for p in me.plans if p.plan.roc_year):
+        me.plans = [p for p in me.plans if not p.plan.roc_year or p.plan.roc_year + 1911 == year]
+    shows_leave = (any(r.leave for p in me.plans for r in p.rules) or bool(me.leave.earned)
+                   or bool(me.leave.applications))
+    return render(request, "incentives/my_standing.html", {"me": me, "roc_year": year - 1911, "shows_leave": shows_leave})
 
 
 def _standing(request, plan):
@@ -82,13 +91,16 @@ def staff_standing(request, slug):
         return download
     statuses = queries.filed_statuses(plan, results)
     notes = queries.decision_notes(plan, results)
+    hours = summaries.hours_in_period(plan, [r.employee_id for r in results])
+    short = summaries.shortfalls(plan, results)
     rows = [(r, statuses.get(r.employee_id, []), queries.still_to_file(r, statuses.get(r.employee_id, [])),
-             notes.get(r.employee_id, [])) for r in results]
+             notes.get(r.employee_id, []), hours.get(r.employee_id, summaries.Hours()), short[r.employee_id])
+            for r in results]
     rules = [(r["code"], standing.rule_label(r, {})) for r in kinds.award_rules(plan.parameters.get("rules", []))]
     query = request.GET.copy()
     query.pop("sort", None)
     return render(request, "incentives/staff_standing.html", {
-        "plan": plan, "results": results, "rows": rows, "eligible": sum(1 for _r, _filed, open_, _notes in rows if open_),
+        "plan": plan, "results": results, "rows": rows, "eligible": sum(1 for row in rows if row[2]),
         "units": Unit.objects.visible_to(request.user).select_related("agency"), "rules": rules,
         "query": request.GET, "sort_base": f"?{query.urlencode()}&" if query else "?", "sort": request.GET.get("sort", ""),
         "tally_sheet": (services.tally_sheet_rule(plan) or {}).get("tally_sheet", ""),

@@ -144,6 +144,8 @@ def run_import(batch_id: int) -> ImportBatch:
     batch.unchanged_count = result.counts.unchanged
     batch.withdrawn_count = result.counts.withdrawn
     batch.report = _report(result.counts) if result.ok else {}
+    if result.ok and result.warnings:
+        batch.report["name_mismatches"] = result.warnings
     batch.finished_at = timezone.now()
     batch.progress = 100
     if not result.ok:

@@ -6,6 +6,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 
 from .access import get_visible_or_404
+from .imports.mismatches import name_mismatches
 from .models import Agency, Employee, GeneratedDocument, ImportBatch
 from .params import query_int
 from .permissions import can_list_people
@@ -19,9 +20,12 @@ def home(request):
     if user.employee_id:
         context["employee"] = Employee.objects.select_related("agency", "unit").get(pk=user.employee_id)
     if can_list_people(user):
-        context["agencies"] = (
-            Agency.objects.visible_to(user).annotate(staff=Count("employees")).filter(staff__gt=0).order_by("name")
-        )
+        # Count the people the user may see (as the people page lists them), not every employee of the
+        # agency: a supervisor sees their units, and Agency.visible_to joins on employees for them.
+        staff = dict(Employee.objects.visible_to(user).values_list("agency_id").annotate(n=Count("pk")).order_by())
+        context["agencies"] = list(Agency.objects.filter(pk__in=staff).order_by("name"))
+        for agency in context["agencies"]:
+            agency.staff = staff[agency.pk]
     context["batches"] = ImportBatch.objects.visible_to(user).select_related("created_by")[:5]
     context["plans"] = []  # a panel of the programs app fills this in
     context.update(home_panels(user))
@@ -51,7 +55,7 @@ def import_batch_detail(request, pk: int):
     from .rocdate import parse_period
 
     batch = get_visible_or_404(request.user, ImportBatch, pk=pk)
-    context = {"batch": batch, "report": _report_rows(batch, request.user),
+    context = {"batch": batch, "report": _report_rows(batch, request.user), "mismatches": name_mismatches(batch),
                "applications": ImportBatch.objects.visible_to(request.user).filter(applied_from=batch) if batch.preview else []}
     if batch.options.get("period"):
         context["period_start"], context["period_end"] = parse_period(batch.options["period"])
@@ -181,3 +185,36 @@ def document_download(request, pk: int):
     if not document.is_downloadable():
         raise Http404("文件尚未完成或已逾保存期限")
     return FileResponse(document.file.open("rb"), content_type="application/pdf", filename=document.file_name)
+
+
+@login_required
+def import_templates(request):
+    """Every import's columns explained, with a blank CSV and XLSX to fill (HR, who imports)."""
+    from .imports.blanks import kinds
+    from .permissions import is_hr
+
+    if not is_hr(request.user):
+        raise PermissionDenied
+    return render(request, "portal/import_templates.html", {"kinds": kinds()})
+
+
+@login_required
+def import_template(request, kind: str, fmt: str):
+    """The blank file of one import: the CONTRACTS.md header row (XLSX with a sheet explaining each column)."""
+    from django.http import HttpResponse
+
+    from .imports.blanks import template_csv, template_xlsx
+    from .imports.registry import IMPORTERS
+    from .permissions import is_hr
+
+    if not is_hr(request.user):
+        raise PermissionDenied
+    if kind not in IMPORTERS or fmt not in ("csv", "xlsx"):
+        raise Http404("沒有這種匯入範本")
+    if fmt == "csv":
+        response = HttpResponse(template_csv(kind), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(template_xlsx(kind),
+                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{kind}-template.{fmt}"'
+    return response

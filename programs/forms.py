@@ -45,6 +45,7 @@ class ProposalForm(forms.ModelForm):
     class Meta:
         model = Proposal
         fields = ["title", "is_renewal"]
+        labels = {"title": _("計畫名稱"), "is_renewal": _("續辦")}
 
     def __init__(self, *args, agency_choices=None, staff=None, renewable=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -53,8 +54,12 @@ class ProposalForm(forms.ModelForm):
             self.fields[key] = forms.CharField(label=label, required=False, widget=widget,
                                                initial=self.instance.fields.get(key, ""))
         if agency_choices is not None:
-            self.fields["agency"] = forms.ModelChoiceField(agency_choices, label=_("機關"),
-                                                           initial=self.instance.agency_id if self.instance.pk else None)
+            # A coordinator with one agency finds it chosen, and may save a draft without touching it.
+            only = list(agency_choices[:2])
+            self.only_agency = only[0] if len(only) == 1 else None
+            self.fields["agency"] = forms.ModelChoiceField(
+                agency_choices, label=_("推動機關（單位）"), required=self.only_agency is None,
+                initial=self.instance.agency_id if self.instance.agency_id else getattr(self.only_agency, "pk", None))
         if renewable is not None:
             self.fields["renews"] = RenewsField(renewable, label=_("續辦之原提案"), required=False,
                                                 initial=self.instance.renews_id,
@@ -72,6 +77,8 @@ class ProposalForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        if "agency" in self.fields and not data.get("agency") and getattr(self, "only_agency", None) is not None:
+            data["agency"] = self.only_agency
         agency = data.get("agency") or (self.instance.agency if self.instance.agency_id else None)
         if agency is not None and "members" in self.fields:
             try:

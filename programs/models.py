@@ -269,12 +269,17 @@ class CampNomination(models.Model):
 
 
 # Hualien 附件1: the labels of the 熠星 proposal form.
+# Labelled as Hualien's 附件1 (推動數位學習熠星方案實施計畫) names its boxes and items.
 PROPOSAL_FIELDS = [
-    ("contact", _("聯絡人")), ("contact_title", _("職稱")), ("phone", _("電話")), ("email", _("電子郵件")),
-    ("address", _("地址")), ("goals", _("計畫目標")), ("topics", _("推動主題")), ("participants", _("參與對象")),
-    ("strategy", _("執行策略")), ("schedule", _("預定進度")), ("materials", _("數位素材規劃")),
-    ("forums", _("社群與論壇")), ("kpis", _("預期效益（績效指標）")), ("rewards", _("獎勵方式")), ("notes", _("備註")),
+    ("contact", _("聯絡人")), ("contact_title", _("職稱")), ("phone", _("電話")), ("email", _("e-mail")),
+    ("address", _("地址")), ("goals", _("目標")), ("topics", _("推動議題")), ("participants", _("參加對象")),
+    ("strategy", _("實施作法：策略")), ("schedule", _("實施內容（含時程）")),
+    ("materials", _("製作數位素材提升管理效能或服務品質")), ("forums", _("建立社群論壇強化知識社群運用能力")),
+    ("kpis", _("關鍵績效指標（KPI）")), ("rewards", _("獎勵方式")), ("notes", _("其他補充說明")),
 ]
+# The form's two parts: the boxes at its head, then 計畫內容 (its items in the form's order).
+PROPOSAL_HEAD = ["agency", "contact", "contact_title", "phone", "email", "address", "title"]
+PROPOSAL_CONTENT = ["goals", "topics", "participants", "strategy", "schedule", "materials", "forums", "kpis", "rewards"]
 
 
 class Proposal(models.Model):

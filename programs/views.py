@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from portal.exporters import list_download
@@ -12,9 +13,9 @@ from portal.params import ids, parse_int, query_int
 from portal.pdf import pdf_response
 from portal.permissions import is_hr, national_id_for, require_coordinator_or_hr, scope_label
 
-from . import services
+from . import preview, services
 from .forms import PROPOSAL_FIELDS, DecisionForm, ProposalForm
-from .models import Activity, Plan, Proposal
+from .models import PROPOSAL_CONTENT, PROPOSAL_HEAD, Activity, Plan, Proposal
 from .queries import (
     camp_nominations_visible_to,
     contest_entries_visible_to,
@@ -66,6 +67,8 @@ def nominate(request, pk):
     unit = request.GET.get("unit", "")
     if (unit_id := parse_int(unit)) is not None:
         staff = staff.filter(unit_id=unit_id)
+    if search := request.GET.get("q", "").strip()[:50]:
+        staff = staff.filter(name__icontains=search)
     outcomes = None
     if request.method == "POST":
         chosen = ids(request.POST.getlist("employee"))
@@ -73,9 +76,13 @@ def nominate(request, pk):
             messages.error(request, _("請至少勾選一位人員。"))
         else:
             outcomes = services.nominate(request.user, session, chosen)
+    listed = list(staff[:500])
+    agencies = Agency.objects.visible_to(request.user).prefetch_related("units").order_by("name")
+    checked = preview.standings(session, listed)
     return render(request, "programs/nominate.html", {
-        "session": session, "staff": staff[:500], "outcomes": outcomes,
-        "units": Agency.objects.visible_to(request.user).prefetch_related("units"),
+        "session": session, "outcomes": outcomes, "units": agencies, "query": request.GET, "search": search,
+        "rows": [(e, checked[e.pk]) for e in listed], "eligible": sum(1 for s in checked.values() if s.eligible),
+        "places": preview.places(session, agencies),
     })
 
 
@@ -241,10 +248,21 @@ def proposal_edit(request, pk=None, activity_pk=None):
                 messages.error(request, _("草稿已儲存，但還不能送出：%(why)s") % {"why": "；".join(error.messages)})
             return redirect("programs:proposal", pk=proposal.pk)
     reviews = bool(proposal.pk) and plans_reviewed_by(request.user).filter(pk=proposal.activity.plan_id).exists()
+    agency = proposal.agency if proposal.agency_id else getattr(form, "only_agency", None)
     return render(request, "programs/proposal_form.html", {
         "form": form, "proposal": proposal, "field_labels": PROPOSAL_FIELDS, "editable": editable,
+        "sections": _proposal_sections(form), "government": agency.root if agency else None,
         "team": _team(proposal) if proposal.pk else None, "reviews": reviews, "ratings": Proposal.Rating.choices,
     })
+
+
+def _proposal_sections(form) -> list:
+    """The form's fields in the parts of Hualien's 附件1: its head boxes, 計畫內容, 其他補充說明, then the team."""
+    head, content = PROPOSAL_HEAD, PROPOSAL_CONTENT
+    rest = [name for name in form.fields if name not in head and name not in content and name != "notes"]
+    return [(_(legend), [form[name] for name in names if name in form.fields]) for legend, names in (
+        (gettext_noop("基本資料"), head), (gettext_noop("計畫內容"), content), (gettext_noop("其他補充說明"), ["notes"]),
+        (gettext_noop("專案小組與續辦"), rest))]
 
 
 def _team(proposal):

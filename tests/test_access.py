@@ -200,6 +200,7 @@ def params(name: str, world) -> dict | None:
         "programs:proposal-new": {"activity_pk": world["yixing"].pk},
         "import-batch": {"pk": world["batch_b"].pk},
         "import-apply": {"pk": world["batch_b"].pk},
+        "import-template": {"kind": "roster", "fmt": "xlsx"},  # HR only
         "document": {"pk": world["document_b"].pk},
         "document-download": {"pk": world["document_b"].pk},
         "leave:cancel": {"pk": world["application_b"].pk},

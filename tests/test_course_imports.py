@@ -4,9 +4,9 @@ from decimal import Decimal
 import pytest
 
 from courses.models import AttendancePeriod, CalendarDay, Course, CourseList, ForumTally, LearningRecord
-from portal.models import ImportBatch
+from portal.models import ImportBatch, Role
 from programs.models import Plan
-from tests.factories import AgencyFactory, EmployeeFactory
+from tests.factories import AgencyFactory, EmployeeFactory, UserFactory
 from tests.importing import SHARED, csv_bytes, run_command
 
 RECORD_HEADER = "身分證字號,姓名,課程名稱,學習起日,學習迄日,完成時間,學習時數,數位時數,學習性質,課程類別,開課機關,與業務相關"
@@ -191,3 +191,27 @@ def test_shipped_calendars_are_loaded_on_migrate(db):
     assert CalendarDay.objects.get(date=dt.date(2014, 5, 1)).is_day_off is False  # Labour Day before 2026
     assert CalendarDay.objects.get(date=dt.date(2026, 5, 1)).is_day_off is True
     assert CalendarDay.objects.get(date=dt.date(2025, 10, 24)).is_day_off is True  # the revised 2025 file
+
+
+def test_records_import_warns_of_every_id_paired_with_another_name_and_still_applies(people, tmp_path, client):
+    data = csv_bytes(
+        RECORD_HEADER,
+        "A123456789,王小明,公務倫理,,1030815,,2,,數位,,,",
+        "A123456789,林美玲,性別主流化概論,,1030816,,1,,數位,,,",        # A12…'s ID with another person's name
+        "F234567898,林 美玲,公務倫理,,1030815,,2,,數位,,,",              # a space is not another name
+        "F234567898,王大明,資安概論,,1030817,,1,,數位,,,",
+    )
+    code, out, err = run_command("import_records", tmp_path, data)
+    assert code == 0
+    assert out.strip() == "匯入完成：共 4 列，新增 4、更新 0、未變動 0。"
+    assert err.splitlines() == [
+        "警告：第 3 列的姓名「林美玲」與名冊中 A12****789 的姓名「王小明」不符，仍已依身分證字號匯入；請確認。",
+        "警告：第 5 列的姓名「王大明」與名冊中 F23****898 的姓名「林美玲」不符，仍已依身分證字號匯入；請確認。"]
+    assert "A123456789" not in err and "F234567898" not in err
+    assert LearningRecord.objects.count() == 4
+    batch = ImportBatch.objects.get()
+    client.force_login(UserFactory(role=Role.HR, is_staff=True))
+    html = client.get(f"/imports/{batch.pk}/").content.decode()
+    assert "姓名與名冊不符：2 列" in html
+    assert '<tr><td class="num">3</td><td>林美玲</td><td>王小明</td><td class="mono">A12****789</td></tr>' in html
+    assert "A123456789" not in html

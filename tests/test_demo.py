@@ -110,7 +110,7 @@ def pages_for_each_log_in(client):
     assert client.get(reverse("admin:index")).status_code == 302  # the last log-in is not HR
     assert page(client, "hr", "admin:index").context["user"].username == "hr"
     me = page(client, "emp", "incentives:me").context["me"]
-    assert (me.year, me.totals["total"], me.years, me.leave.lapsed, me.leave.balance) == (2014, 49, [2014, 2013], 2, 4)
+    assert (me.year, me.totals["total"], me.years, me.leave.lapsed, me.leave.balance) == (2014, 49, [2015, 2014, 2013], 2, 4)  # 2015: RAD 104, a plan of theirs
     kaohsiung = next(p for p in me.plans if p.plan.slug == "kaohsiung-103")
     assert [b.name for b in kaohsiung.bundles][1:] == ["窈窕精緻餐", "幸福嚴選餐", "豪華主廚餐"]
     assert [d.get_status_display() for d in me.decisions] == ["已發布獎懲令"]

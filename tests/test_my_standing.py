@@ -174,3 +174,28 @@ def test_my_standing_speaks_english_by_choice(world, client):
     page = client.get(reverse("incentives:me")).content.decode()
     assert ("Learning at a glance" in page, "Bundle progress" in page, "Main + side bundle award" in page, "學習概況" in page) == (
         True, True, True, False)
+
+
+def test_my_page_offers_every_plan_year_shows_that_years_plans_and_no_leave_where_none_applies(db, client, settings):
+    settings.PORTAL_TODAY = "2014-09-01"
+    government = AgencyFactory(name="臺南市政府")
+    rule = {"code": "forum-posts", "kind": "threshold_tiers", "window": {"start": "2012-01-01", "end": "2012-08-31"},
+            "tiers": [{"award": "commendation", "count": 1, "any_of": [{"all_of": [{"metric": "forum_posts", "min": 200}]}]}]}
+    Plan.objects.create(slug="older", issuer=government, roc_year=101, title="一〇一年度計畫",
+                        starts_on=dt.date(2012, 1, 1), ends_on=dt.date(2012, 12, 31), parameters={"rules": [rule]})
+    later = {**rule, "window": {"start": "2014-01-01", "end": "2014-08-31"}}
+    Plan.objects.create(slug="later", issuer=government, roc_year=103, title="一〇三年度計畫",
+                        starts_on=dt.date(2014, 1, 1), ends_on=dt.date(2014, 12, 31), parameters={"rules": [later]})
+    employee = EmployeeFactory(unit=UnitFactory(agency=AgencyFactory(name="臺南市政府人事處", parent=government)))
+    LearningRecord.objects.create(employee=employee, course_name="公務倫理", course_key="公務倫理", hours=2,
+                                  digital_hours=2, completed_on=dt.date(2012, 3, 3))
+    client.force_login(UserFactory(role=Role.EMPLOYEE, employee=employee))
+    page = client.get(reverse("incentives:me"))
+    assert page.context["me"].years == [2014, 2012]
+    assert [p.plan.slug for p in page.context["me"].plans] == ["older"]
+    html = page.content.decode()
+    assert '<a href="?year=2014">103 年</a>' in html
+    assert "我的補休" not in html.split("</nav>", 1)[1]  # no leave section: neither plan gives leave
+    page = client.get(reverse("incentives:me"), {"year": 2014})
+    assert [p.plan.slug for p in page.context["me"].plans] == ["later"]
+    assert page.context["shows_leave"] is False

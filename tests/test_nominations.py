@@ -1,5 +1,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from portal.models import AuditEntry, Role
@@ -254,7 +256,7 @@ def test_a_proposal_that_cannot_be_sent_yet_names_what_is_missing_and_stays_one_
     draft = Proposal.objects.get()
     assert page.redirect_chain[-1][0] == reverse("programs:proposal", args=[draft.pk])
     assert [str(m) for m in page.context["messages"]] == [
-        "草稿已儲存，但還不能送出：申請表尚有必填欄位未填寫：電話、電子郵件、計畫目標、執行策略、預定進度、預期效益（績效指標）、主持人"]
+        "草稿已儲存，但還不能送出：申請表尚有必填欄位未填寫：電話、e-mail、目標、實施作法：策略、實施內容（含時程）、關鍵績效指標（KPI）、主持人"]
     fields = {key: "內容" for key in ["contact", "phone", "email", "goals", "strategy", "schedule", "kpis"]}
     client.post(reverse("programs:proposal", args=[draft.pk]),
                 {"title": "一區一特色", "agency": rad["agency"].pk, **fields, "leader": rad["staff"][0].pk, "submit": "1"})
@@ -373,3 +375,32 @@ def test_a_government_asks_for_extra_places_and_the_reallocation_answers_through
     assert dict(CampQuota.objects.values_list("government__name", "granted_extra")) == {
         rad["government"].name: 10, "乙縣政府": 0, "丙縣政府": 3}
     assert CampQuota.objects.get(government=rad["government"]).total == 12
+
+
+def test_nomination_page_searches_filters_and_shows_eligibility_and_places_before_submitting(rad, client):
+    a, b, c, d = rad["staff"]
+    ClassHistory.objects.create(employee=b, class_slug="basic", class_name="自製數位教材基礎班")
+    other_unit = UnitFactory(agency=rad["agency"], name="資訊室")
+    EmployeeFactory(unit=other_unit, name="資訊人員甲")
+    services.nominate(rad["coordinator"], rad["basic"], [c.pk])
+    rad["plan"].parameters = {"coverage_scope": "all"}  # RAD's classes are open to every government
+    rad["plan"].save()
+    client.force_login(rad["coordinator"])
+    url = f"/programs/sessions/{rad['basic'].pk}/nominate/"
+    page = client.get(url)
+    rows = {e.name: (s.eligible, s.reason) for e, s in page.context["rows"]}
+    assert rows == {"人員0": (True, ""), "人員1": (False, "曾參加「自製數位教材基礎班」，不符參加資格"),
+                    "人員2": (False, "已推薦過本期"), "人員3": (True, ""), "資訊人員甲": (True, "")}
+    html = page.content.decode()
+    assert "本期尚餘 1 個名額（共 2 名）。 示範縣政府人事處：機關名額 3 名，尚餘 2 名。" in html
+    assert "列出 5 人，其中 3 人符合參加資格。" in html
+    assert [e.name for e, _s in client.get(url, {"q": "人員1"}).context["rows"]] == ["人員1"]
+    assert [e.name for e, _s in client.get(url, {"unit": other_unit.pk}).context["rows"]] == ["資訊人員甲"]
+    assert "沒有符合搜尋條件的人員。" in client.get(url, {"q": "無此人"}).content.decode()
+    # Set-based: the page's queries do not grow with the people listed.
+    with CaptureQueriesContext(connection) as before:
+        client.get(url)
+    EmployeeFactory.create_batch(6, unit=other_unit)
+    with CaptureQueriesContext(connection) as after:
+        assert len(client.get(url).context["rows"]) == 11
+    assert len(after) == len(before)

@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from portal.models import Role
-from tests.factories import UserFactory
+from tests.factories import AgencyFactory, EmployeeFactory, UnitFactory, UserFactory
 
 
 @pytest.mark.django_db
@@ -96,3 +96,23 @@ def test_templates_carry_no_inline_styles():
     found = [str(p.relative_to(settings.BASE_DIR)) for p in (Path(settings.BASE_DIR) / "templates").rglob("*.html")
              if 'style="' in p.read_text(encoding="utf-8")]
     assert found == []
+
+
+def test_home_page_counts_the_people_the_people_page_lists(db, client):
+    """A supervisor's home page counted one person (their own row joined in) where their people page
+    listed the whole unit: both count the people the user may see."""
+    agency = AgencyFactory(name="高雄市政府教育局")
+    unit = UnitFactory(agency=agency, name="資訊教育科")
+    head = EmployeeFactory(unit=unit, name="科長甲")
+    EmployeeFactory.create_batch(3, unit=unit)
+    EmployeeFactory(unit=UnitFactory(agency=agency, name="他科"))
+    supervisor = UserFactory(role=Role.SUPERVISOR, employee=head)
+    supervisor.headed_units.set([unit])
+    client.force_login(supervisor)
+    home = client.get("/")
+    assert [(a.name, a.staff) for a in home.context["agencies"]] == [("高雄市政府教育局", 4)]
+    assert client.get("/people/", {"agency": agency.pk}).context["page"].paginator.count == 4
+    coordinator = UserFactory(role=Role.COORDINATOR, agencies=[agency])
+    client.force_login(coordinator)
+    assert [(a.name, a.staff) for a in client.get("/").context["agencies"]] == [("高雄市政府教育局", 5)]
+    assert client.get("/people/", {"agency": agency.pk}).context["page"].paginator.count == 5

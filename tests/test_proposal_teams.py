@@ -376,3 +376,24 @@ def test_admin_proposal_never_edits_status_or_rating(hualien, superuser, client)
     client.force_login(superuser)
     form = client.get(reverse("admin:programs_proposal_change", args=[proposal.pk])).context["adminform"].form
     assert {"status", "rating", "leader", "members"} & set(form.fields) == set()
+
+
+def test_the_proposal_form_follows_attachment_1_and_preselects_a_coordinators_only_agency(hualien, client):
+    coordinator = UserFactory(role=Role.COORDINATOR, agencies=[hualien["education"]])
+    client.force_login(coordinator)
+    url = reverse("programs:proposal-new", args=[hualien["yixing"].pk])
+    page = client.get(url)
+    html = page.content.decode()
+    assert page.context["form"]["agency"].value() == hualien["education"].pk
+    assert f'<option value="{hualien["education"].pk}" selected>' in html
+    assert [legend for legend, _fields in page.context["sections"]] == ["基本資料", "計畫內容", "其他補充說明", "專案小組與續辦"]
+    assert [f.label for f in page.context["sections"][0][1]] == ["推動機關（單位）", "聯絡人", "職稱", "電話", "e-mail", "地址", "計畫名稱"]
+    assert [f.label for f in page.context["sections"][1][1]] == [
+        "目標", "推動議題", "參加對象", "實施作法：策略", "實施內容（含時程）", "製作數位素材提升管理效能或服務品質",
+        "建立社群論壇強化知識社群運用能力", "關鍵績效指標（KPI）", "獎勵方式"]
+    assert "縣市別：花蓮縣政府" in html
+    # A draft is saved without touching the agency field: its only agency is taken.
+    response = client.post(url, {"title": "草稿計畫", "save": "1"})
+    assert response.status_code == 302
+    draft = Proposal.objects.get(title="草稿計畫")
+    assert (draft.agency, draft.status) == (hualien["education"], "draft")

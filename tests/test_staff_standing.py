@@ -5,8 +5,9 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from courses.models import ForumTally
+from courses.models import ForumTally, LearningRecord
 from incentives.models import Decision
+from portal import nationalid
 from portal.exporters import safe_cell
 from portal.models import Role
 from programs.models import Plan
@@ -35,7 +36,7 @@ def world(db):
 def test_staff_standing_filters_met_and_nearly_met(world, client):
     client.force_login(world["coordinator"])
     url = reverse("incentives:staff", args=["tainan-101"])
-    assert [r.name for r in client.get(url).context["results"]] == [p.name for p in sorted(world["people"], key=lambda p: p.national_id)]
+    assert [r.name for r in client.get(url).context["results"]] == ["=HYPERLINK(1)", "林美玲", "陳大文"]
     assert [r.name for r in client.get(url, {"status": "met"}).context["results"]] == ["=HYPERLINK(1)"]
     assert [r.name for r in client.get(url, {"status": "near"}).context["results"]] == ["林美玲"]
 
@@ -246,3 +247,74 @@ def test_tainan_80_hour_kpi_is_the_average_of_digital_hours_on_the_headline_and_
     assert page.context["hours_chart"]["label"] == "各機關平均數位學習時數"
     text = page.content.decode()
     assert "平均數位學習時數" in text and "各機關平均數位學習時數" in text
+
+
+def test_staff_standing_sorts_by_name_whatever_the_national_ids(world, client):
+    """The 姓名 column's arrow means what it says: rows by name, by default and when clicked, not by ID."""
+    people = world["people"]
+    # National IDs in the reverse order of the names, so an ID sort cannot pass for a name sort.
+    for person, letter in zip(people, "ZYX"):
+        person.national_id = nationalid.make(letter + "1", 2345678)
+        person.save()
+    client.force_login(world["coordinator"])
+    url = reverse("incentives:staff", args=["tainan-101"])
+    expected = sorted(p.name for p in people)
+    for query in ({}, {"sort": "name"}):
+        page = client.get(url, query)
+        assert [r.name for r in page.context["results"]] == expected
+        assert [row[0].name for row in page.context["rows"]] == expected
+    html = client.get(url).content.decode()
+    assert '<th scope="col" aria-sort="ascending"><a href="?sort=name">姓名 ▲</a></th>' in html
+    assert html.index("=HYPERLINK(1)") < html.index("林美玲") < html.index("陳大文")
+    by_unit = client.get(url, {"sort": "unit"}).context["results"]
+    assert [r.name for r in by_unit] == [r.name for r in sorted(by_unit, key=lambda r: (r.agency, r.unit, r.name))]
+
+
+def test_staff_standing_shows_hours_and_a_short_shortfall_that_opens(world, client):
+    world["plan"].parameters = {"rules": [{"code": "hours", "kind": "threshold_tiers",
+                                           "tiers": [{"award": "commendation", "count": 1,
+                                                      "any_of": [{"all_of": [{"metric": "hours", "min": 20}]}]}]}]}
+    world["plan"].starts_on = dt.date(2012, 1, 1)
+    world["plan"].save()
+    person = world["people"][1]
+    LearningRecord.objects.create(employee=person, course_name="公務倫理", course_key="公務倫理", hours=5, digital_hours=3,
+                                  completed_on=dt.date(2012, 3, 3))
+    LearningRecord.objects.create(employee=person, course_name="去年課程", course_key="去年課程", hours=7, digital_hours=7,
+                                  completed_on=dt.date(2011, 3, 3))
+    client.force_login(world["coordinator"])
+    page = client.get(reverse("incentives:staff", args=["tainan-101"]))
+    row = next(row for row in page.context["rows"] if row[0].employee_id == person.pk)
+    hours, short = row[4], row[5]
+    assert (hours.total, hours.digital) == (5, 3)
+    assert short.summary == "尚缺 15 小時"
+    html = page.content.decode()
+    assert '<details class="shortfall"><summary>尚缺 15 小時</summary><ul><li>' in html
+    assert '<td data-label="學習時數" class="num">5</td><td data-label="數位時數" class="num">3</td>' in html
+
+
+def test_the_short_shortfall_counts_the_courses_and_hours_of_the_next_award(db, client):
+    from courses.models import Bundle, BundleCourse, Course
+
+    government = AgencyFactory(name="高雄市政府")
+    agency = AgencyFactory(name="高雄市政府教育局", parent=government)
+    plan = Plan.objects.create(
+        slug="bundles", issuer=government, roc_year=103, title="套餐計畫", ends_on=dt.date(2014, 12, 31),
+        parameters={"rules": [{"code": "bundle-reward", "kind": "bundle_completion", "deadline": "2014-08-31",
+                               "main_by_rank": True,
+                               "tiers": [{"side": "happy", "award": "commendation", "count": 1},
+                                         {"side": "deluxe", "award": "commendation", "count": 2}]}]})
+    person = EmployeeFactory(unit=UnitFactory(agency=agency), rank="薦任", name="王小明")
+    for slug, name, kind, rank, courses in [("main", "薦任主餐", "main", "薦任", ["甲", "乙"]),
+                                            ("light", "窈窕精緻餐", "side", "", ["丙"]),
+                                            ("happy", "幸福嚴選餐", "side", "", ["丁", "戊"]),
+                                            ("deluxe", "豪華主廚餐", "side", "", ["己", "庚", "辛"])]:
+        bundle = Bundle.objects.create(plan=plan, slug=slug, name=name, kind=kind, rank=rank, hours=3 * len(courses))
+        for course in courses:
+            BundleCourse.objects.create(bundle=bundle, course=Course.objects.create(name=course, hours=3), hours=3)
+    LearningRecord.objects.create(employee=person, course_name="甲", course_key="甲", hours=3, digital_hours=3,
+                                  completed_on=dt.date(2014, 3, 3))
+    client.force_login(UserFactory(role=Role.COORDINATOR, agencies=[agency]))
+    row = client.get(reverse("incentives:staff", args=["bundles"])).context["rows"][0]
+    # The main's 乙 and the happy side's 丁、戊 (the next award), not the light side that earns no award.
+    assert row[5].summary == "尚缺 3 門／9 小時"
+    assert len(row[5].details) == 1

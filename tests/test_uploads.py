@@ -75,3 +75,35 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(hr, media_root):
     batch = ImportBatch.objects.get()
     assert (batch.status, batch.errors, stored_files(media_root)) == (
         "rejected", [{"row": 0, "column": "", "message": "Excel 活頁簿解壓縮後過大，疑似異常檔案，已拒絕。"}], [])
+
+
+def test_every_import_has_a_blank_template_with_its_columns_explained(db, client):
+    """CSV and XLSX with the CONTRACTS.md header row; the XLSX's second sheet explains each column; both linked
+    from the import page through the page that explains them."""
+    import io as _io
+
+    import openpyxl
+
+    from portal.imports.registry import IMPORTERS, importer_class
+    from portal.models import Role
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(role=Role.HR, is_staff=True))
+    assert 'href="/imports/templates/"' in client.get("/imports/new/").content.decode()
+    page = client.get("/imports/templates/").content.decode()
+    for kind in IMPORTERS:
+        header = [c.name for c in importer_class(kind)().columns]
+        assert f'href="/imports/templates/{kind}.xlsx"' in page and f'href="/imports/templates/{kind}.csv"' in page
+        csv_file = client.get(f"/imports/templates/{kind}.csv")
+        assert csv_file.content.decode("utf-8-sig").strip() == ",".join(header)
+        book = openpyxl.load_workbook(_io.BytesIO(client.get(f"/imports/templates/{kind}.xlsx").content))
+        assert book.sheetnames == ["資料", "欄位說明"]
+        assert [c.value for c in book["資料"][1]] == header
+        explained = [row for row in book["欄位說明"].iter_rows(min_row=2, values_only=True) if row[0] in header]
+        assert [row[0] for row in explained] == header
+        assert all(row[1] in ("必填", "選填") and row[3] for row in explained)
+    roster = openpyxl.load_workbook(_io.BytesIO(client.get("/imports/templates/roster.xlsx").content))["欄位說明"]
+    assert ("身分證字號", "必填", "身分證號、統一證號", "身分證字號或統一證號（檢查碼須正確）") in roster.iter_rows(values_only=True)
+    assert client.get("/imports/templates/nothing.csv").status_code == 404
+    client.force_login(UserFactory(role=Role.COORDINATOR))
+    assert client.get("/imports/templates/roster.csv").status_code == 403

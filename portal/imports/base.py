@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from .columns import Column, Memo, cell_text, header_key, is_blank_row
 from .readers import FileFormatError, read_table
-from .rows import MAX_ERRORS, Chunk, Counts, ImportResult, Row, RowError, Upsert, rejected, serialise_kind
+from .rows import MAX_ERRORS, MAX_WARNINGS, Chunk, Counts, ImportResult, Row, RowError, Upsert, rejected, serialise_kind
 from .streaming import run_streamed
 
 # Rows are read, cleaned, checked and staged this many at a time: memory stays flat.
@@ -78,6 +78,7 @@ class Importer:
 
     def __init__(self, options: dict | None = None):
         self.options = options or {}
+        self.warnings: list[dict] = []
 
     # -- hooks -----------------------------------------------------------------
     def check_columns(self, chunk: Chunk) -> None:
@@ -115,7 +116,9 @@ class Importer:
         """`on_applied` runs inside the import's transaction once the rows are written (never on
         a dry run), so what it records (the audit entry) commits or rolls back with the rows."""
         with _no_cycle_collection():
-            return self._run(data, file_name, dry_run, progress or (lambda percent: None), on_applied)
+            result = self._run(data, file_name, dry_run, progress or (lambda percent: None), on_applied)
+        result.warnings = self.warnings[:MAX_WARNINGS]
+        return result
 
     def _run(self, data, file_name, dry_run, progress, on_applied) -> ImportResult:
         errors: list[RowError] = []

@@ -1,4 +1,6 @@
 """Bulk lookups importers share, each a fixed number of queries per file."""
+import unicodedata
+
 from django.db import connection
 from django.utils.translation import gettext as _
 
@@ -46,6 +48,25 @@ def resolve_employees(chunk: Chunk, known: dict[str, int], column: str = "身分
         chunk.fail(column, _("不在人員名冊中，請先匯入名冊"), [e is None for e in employee_ids])
 
 
+def _comparable(name: str) -> str:
+    """A name as written, less the differences of typing: width (NFKC) and spaces."""
+    return "".join(unicodedata.normalize("NFKC", name or "").split())
+
+
+def name_mismatches(chunk: Chunk, roster_names: dict[int, str]) -> list[dict]:
+    """The rows whose 姓名 is not the roster's name for their 身分證字號: an ID typed against
+    another person's name. A warning, not an error (the row is still imported). One query per
+    chunk at most; `roster_names` carries the names found from chunk to chunk."""
+    pairs = [(number, employee_id, name) for number, employee_id, name
+             in zip(chunk.numbers, chunk["employee_id"], chunk["name"]) if employee_id is not None and name]
+    wanted = {employee_id for _number, employee_id, _name in pairs}.difference(roster_names)
+    if wanted:
+        roster_names.update(Employee.objects.filter(pk__in=wanted).values_list("pk", "name"))
+    return [{"row": number, "key": {"employee_id": employee_id}, "name": name}
+            for number, employee_id, name in pairs
+            if _comparable(name) != _comparable(roster_names.get(employee_id, name))]
+
+
 class PeopleImporter(Importer):
     """Rows about employees on the roster, named by 身分證字號 (column key `national_id`):
     each chunk gets the column `employee_id`, each person looked up once per file."""
@@ -53,9 +74,12 @@ class PeopleImporter(Importer):
     def __init__(self, options=None):
         super().__init__(options)
         self.employee_ids: dict[str, int] = {}
+        self.roster_names: dict[int, str] = {}
 
     def validate_chunk(self, chunk: Chunk) -> None:
         resolve_employees(chunk, self.employee_ids)
+        if "name" in chunk.columns:
+            self.warnings += name_mismatches(chunk, self.roster_names)
 
 
 def reject_duplicate_keys(rows: list[Row], errors: list[RowError], key, column: str) -> None:

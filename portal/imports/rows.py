@@ -15,6 +15,7 @@ from portal import nationalid
 
 # A file with more problems than this is clearly the wrong file; listing the rest helps nobody.
 MAX_ERRORS = 5000
+MAX_WARNINGS = 5000  # rows listed whose 姓名 differs from the roster's
 
 
 @dataclass
@@ -151,6 +152,9 @@ class ImportResult:
     counts: Counts = field(default_factory=Counts)
     errors: list[RowError] = field(default_factory=list)
     dry_run: bool = False
+    # Warnings do not stop an import: rows whose 姓名 differs from the roster's name for that ID,
+    # each {"row": n, "key": {"employee_id": id}, "name": the file's name} (no national ID).
+    warnings: list = field(default_factory=list)
 
 
 def serialise_kind(kind: str) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from portal.imports.mismatches import name_mismatch_lines
 from portal.models import ImportBatch
 from portal.services import ImportFileTooLarge, report_lines, submit_import
 
@@ -71,6 +72,8 @@ class ImportCommand(BaseCommand):
             self.stdout.write(batch.message)
             for line in report_lines(batch):  # corrections and withdrawals (and a dry run's additions)
                 self.stdout.write(line)
+            for line in name_mismatch_lines(batch):  # IDs paired with another person's name: imported, to check
+                self.stderr.write(line)
             return True
         for line in batch.error_lines():
             self.stderr.write(line)
