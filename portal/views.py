@@ -204,8 +204,8 @@ def import_template(request, kind: str, fmt: str):
     from django.http import HttpResponse
 
     from .imports.blanks import template_csv, template_xlsx
-    from .imports.registry import IMPORTERS
     from .permissions import is_hr
+    from .registry import IMPORTERS
 
     if not is_hr(request.user):
         raise PermissionDenied

@@ -84,8 +84,8 @@ def test_every_import_has_a_blank_template_with_its_columns_explained(db, client
 
     import openpyxl
 
-    from portal.imports.registry import IMPORTERS, importer_class
     from portal.models import Role
+    from portal.registry import IMPORTERS, importer_class
     from tests.factories import UserFactory
 
     client.force_login(UserFactory(role=Role.HR, is_staff=True))

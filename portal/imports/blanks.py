@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from ..registry import IMPORTERS, importer_class, kind_label
 from .columns import BooleanColumn, ChoiceColumn, DateColumn, DateTimeColumn, DecimalColumn, IntegerColumn, TimeColumn
-from .registry import IMPORTERS, importer_class, kind_label
 
 # What each column holds, in CONTRACTS.md's words; columns not named here are explained by their kind.
 MEANINGS = {
