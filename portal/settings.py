@@ -142,6 +142,14 @@ IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=100 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
+# Mail: the console backend unless EMAIL_URL (e.g. smtp+tls://user:pass@host:587) names a server.
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+if env("EMAIL_URL", default=""):
+    vars().update(env.email_url("EMAIL_URL"))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="noreply@elearning.gov.tw")
+# The portal's address, for links in e-mails.
+PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://localhost:8000")
+
 # Celery: with no broker, tasks run in-process so a newcomer needs nothing running.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL

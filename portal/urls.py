@@ -15,6 +15,12 @@ urlpatterns = [
     # Everyone signed in changes their own password with Django's views (reset by e-mail: issue 14).
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    # Password reset by e-mail, and the set-password link of a new account's invitation.
+    path("accounts/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path("accounts/reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path("accounts/reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(),
+         name="password_reset_confirm"),
+    path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("people/", views.employee_list, name="employee-list"),
     path("imports/new/", views.import_new, name="import-new"),
     path("imports/<int:pk>/", views.import_batch_detail, name="import-batch"),
