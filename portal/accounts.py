@@ -122,3 +122,52 @@ def send_invitations(user_ids: list[int]) -> int:
     for user in users:
         send_invitation(user)
     return len(users)
+
+
+def accounts_visible_to(user):
+    """The accounts an HR officer manages: those of the people of the governments they serve."""
+    return User.objects.filter(employee__in=Employee.objects.visible_to(user))
+
+
+def assign_role(actor, account: User, role: str, agency_ids: list[int]) -> User:
+    """HR sets an account's role and, for coordinators and HR officers, its agencies (within
+    the governments HR serves), under a row lock. PermissionDenied / ValidationError in Chinese."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from . import audit
+    from .access import is_hr
+    from .models import Agency
+
+    if not is_hr(actor):
+        raise PermissionDenied(_("只有人事人員可以指派角色。"))
+    if role not in Role.values:
+        raise ValidationError(_("角色不正確。"))
+    visible = set(Agency.objects.visible_to(actor).filter(pk__in=agency_ids).values_list("pk", flat=True))
+    if set(agency_ids) - visible:
+        raise PermissionDenied(_("只能指派您服務政府內的機關。"))
+    if role in (Role.COORDINATOR, Role.HR) and not agency_ids and not actor.is_superuser:
+        raise ValidationError(_("機關承辦人與人事人員須指定服務機關。"))
+    with transaction.atomic():
+        locked = accounts_visible_to(actor).select_for_update().filter(pk=account.pk).first()
+        if locked is None:
+            raise PermissionDenied(_("您無權管理此帳號。"))
+        before = {"role": locked.role, "agencies": sorted(locked.agencies.values_list("pk", flat=True))}
+        locked.role = role
+        locked.save(update_fields=["role"])
+        locked.agencies.set(agency_ids if role in (Role.COORDINATOR, Role.HR) else [])
+        audit.record(actor, "account_role_assigned", locked, _("指派角色：%(role)s") % {"role": locked.get_role_display()},
+                     before=before, after={"role": role, "agencies": sorted(agency_ids)})
+    return locked
+
+
+def resend_invitation(actor, account: User) -> None:
+    """HR sends an account's set-password invitation again (through Celery, after commit)."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from .access import is_hr
+
+    if not is_hr(actor) or not accounts_visible_to(actor).filter(pk=account.pk).exists():
+        raise PermissionDenied(_("您無權管理此帳號。"))
+    if not account.email or not account.is_active:
+        raise ValidationError(_("此帳號沒有電子郵件或已停用，無法寄送邀請。"))
+    transaction.on_commit(lambda: send_invitations.delay([account.pk]))

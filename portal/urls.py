@@ -21,6 +21,8 @@ urlpatterns = [
     path("accounts/reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(),
          name="password_reset_confirm"),
     path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("accounts/manage/", views.account_list, name="accounts"),
+    path("accounts/manage/<int:pk>/", views.account_detail, name="account"),
     path("people/", views.employee_list, name="employee-list"),
     path("imports/new/", views.import_new, name="import-new"),
     path("imports/<int:pk>/", views.import_batch_detail, name="import-batch"),
