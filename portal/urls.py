@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import views
+from .directory import DirectoryAuthenticationForm
 
 admin.site.site_header = "數位學習行政管理平台"
 admin.site.site_title = "數位學習行政管理平台"
@@ -10,7 +11,7 @@ admin.site.index_title = "人事人員管理"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=DirectoryAuthenticationForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Everyone signed in changes their own password with Django's views (reset by e-mail: issue 14).
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
