@@ -62,7 +62,7 @@ class RosterImporter(Importer):
         units = self._units(rows, agencies)
         counts = self._employees(rows, agencies, units)
         left = self._complete(rows, agencies) if self.options.get("complete") else []
-        self._accounts(rows, left)
+        counts.warnings += self._accounts(rows, left)
         return counts
 
     def _complete(self, rows, agencies) -> list[int]:
@@ -76,8 +76,9 @@ class RosterImporter(Importer):
             Employee.objects.filter(id__in=ids).update(active=False)
         return ids
 
-    def _accounts(self, rows, left: list[int]) -> None:
-        """One account per employee of the file (accounts.py); the leavers' accounts closed."""
+    def _accounts(self, rows, left: list[int]) -> list[str]:
+        """One account per employee of the file (accounts.py); the leavers' accounts closed.
+        Returns the warning about the rows that got no account, if any."""
         from .accounts import sync_roster_accounts
 
         skipped = sync_roster_accounts([r.values | {"row": r.number} for r in rows], left)
@@ -85,6 +86,10 @@ class RosterImporter(Importer):
             # Row numbers only: never a national ID in a log line.
             logger.warning("roster import: rows without 帳號 or 電子郵件 get no account: %s",
                            ", ".join(map(str, skipped[:50])))
+            shown = "、".join(map(str, skipped[:20])) + ("…" if len(skipped) > 20 else "")
+            return [_("第 %(rows)s 列（共 %(n)d 列）沒有帳號與電子郵件，或帳號已由他人使用，未建立登入帳號。")
+                    % {"rows": shown, "n": len(skipped)}]
+        return []
 
     # Agencies are created level by level, so a parent always exists before its children:
     # as many queries as the tree is deep, never one per row.

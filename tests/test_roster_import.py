@@ -166,7 +166,9 @@ def test_roster_import_rejects_an_empty_file(tmp_path):
 def test_roster_import_dry_run_reports_and_writes_nothing(tmp_path):
     code, out, _ = run(tmp_path, csv_bytes(*ROWS), "roster.csv", "--dry-run")
     assert code == 0
-    assert out.strip() == "試算結果：共 3 列，新增 3、更新 0、未變動 0。"
+    # Two of the rows have neither 帳號 nor 電子郵件: a warning, not an error.
+    assert out.strip() == ("試算結果：共 3 列，新增 3、更新 0、未變動 0。 "
+                           "第 3、4 列（共 2 列）沒有帳號與電子郵件，或帳號已由他人使用，未建立登入帳號。")
     assert (Agency.objects.count(), Employee.objects.count()) == (0, 0)
     assert ImportBatch.objects.get().status == "validated"
 
@@ -228,6 +230,9 @@ def test_roster_import_creates_accounts_and_invites_by_mail(tmp_path, mailoutbox
     with django_capture_on_commit_callbacks(execute=True):
         code, out, err = run(tmp_path, csv_bytes(*rows, header=ACCOUNT_HEADER))
     assert (code, err) == (0, "")
+    # A warning beside the summary, naming the row, never the person's ID.
+    assert "第 4 列（共 1 列）沒有帳號與電子郵件，或帳號已由他人使用，未建立登入帳號。" in out
+    assert "H800123457" not in out
     users = {u.username: u for u in User.objects.select_related("employee")}
     # 陳大文 has neither 帳號 nor 電子郵件: no account (a warning, not an error).
     assert sorted(users) == ["meiling", "ming@example.tw"]
