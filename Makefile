@@ -3,9 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
-# WeasyPrint's Pango and HarfBuzz, CJK fonts (Kai for official forms), pdftoppm, chromium for browser tests.
+# WeasyPrint's Pango and HarfBuzz, CJK fonts (Kai for official forms), pdftoppm, chromium for browser tests;
+# OpenLDAP's headers (python-ldap builds against them), and slapd with its tools for the directory tests.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libfontconfig1 fontconfig \
-	fonts-noto-cjk fonts-arphic-ukai poppler-utils chromium
+	fonts-noto-cjk fonts-arphic-ukai poppler-utils chromium libldap2-dev libsasl2-dev slapd ldap-utils
 PYTEST_ARGS ?=
 
 .PHONY: run test system-packages install migrate demo clean
@@ -13,7 +14,7 @@ PYTEST_ARGS ?=
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+$(VENV)/.installed: pyproject.toml | $(BIN)/python system-packages
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv
 	$(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[dev]'
 	@# The pip and setuptools that `venv` bundles carry published advisories (pip-audit flags them).

@@ -1,4 +1,6 @@
-"""`import_roster`: agencies (with parents), units and employees in one pass."""
+"""`import_roster`: agencies (with parents), units, employees and their accounts in one pass."""
+import logging
+
 from django.utils.translation import gettext as _
 
 from .imports.base import Chunk, Counts, Importer, Row, RowError
@@ -8,12 +10,14 @@ from .imports.upsert import bulk_upsert
 from .models import Agency, Employee, EmploymentType, Rank, Unit, UnitRole
 from .names import name_key
 
+logger = logging.getLogger(__name__)
+
 RANKS = {rank.value: (rank.value, False) for rank in Rank} | {
     f"相當{rank.value}": (rank.value, True) for rank in Rank
 }
 
 EMPLOYEE_FIELDS = ["name", "agency_id", "unit_id", "title", "rank", "rank_equivalent",
-                   "employment_type", "works_shifts", "unit_role", "email"]
+                   "employment_type", "works_shifts", "unit_role", "email", "active"]
 
 
 class RosterImporter(Importer):
@@ -32,6 +36,8 @@ class RosterImporter(Importer):
         ChoiceColumn("推動角色", key="unit_role", required=False, default="",
                      choices={r.value: r.value for r in UnitRole}),
         TextColumn("電子郵件", key="email", required=False, max_length=254),
+        TextColumn("帳號", key="username", required=False, max_length=150),
+        BooleanColumn("在職", key="active", required=False, default=True),
     ]
 
     def check_columns(self, c: Chunk) -> None:
@@ -54,7 +60,36 @@ class RosterImporter(Importer):
     def apply(self, rows: list[Row]) -> Counts:
         agencies = self._agencies(rows)
         units = self._units(rows, agencies)
-        return self._employees(rows, agencies, units)
+        counts = self._employees(rows, agencies, units)
+        left = self._complete(rows, agencies) if self.options.get("complete") else []
+        counts.warnings += self._accounts(rows, left)
+        return counts
+
+    def _complete(self, rows, agencies) -> list[int]:
+        """A complete file: the employees of the agencies it names that it does not hold have
+        left. Returns their ids; two queries."""
+        named = {agencies[name_key(r.values["agency"])].id for r in rows}
+        listed = [r.values["national_id"] for r in rows]
+        gone = Employee.objects.filter(agency_id__in=named, active=True).exclude(national_id__in=listed)
+        ids = list(gone.values_list("id", flat=True))
+        if ids:
+            Employee.objects.filter(id__in=ids).update(active=False)
+        return ids
+
+    def _accounts(self, rows, left: list[int]) -> list[str]:
+        """One account per employee of the file (accounts.py); the leavers' accounts closed.
+        Returns the warning about the rows that got no account, if any."""
+        from .accounts import sync_roster_accounts
+
+        skipped = sync_roster_accounts([r.values | {"row": r.number} for r in rows], left)
+        if skipped:
+            # Row numbers only: never a national ID in a log line.
+            logger.warning("roster import: rows without 帳號 or 電子郵件 get no account: %s",
+                           ", ".join(map(str, skipped[:50])))
+            shown = "、".join(map(str, skipped[:20])) + ("…" if len(skipped) > 20 else "")
+            return [_("第 %(rows)s 列（共 %(n)d 列）沒有帳號與電子郵件，或帳號已由他人使用，未建立登入帳號。")
+                    % {"rows": shown, "n": len(skipped)}]
+        return []
 
     # Agencies are created level by level, so a parent always exists before its children:
     # as many queries as the tree is deep, never one per row.
@@ -119,6 +154,6 @@ class RosterImporter(Importer):
                 "unit_id": units[(agency_id, v["unit"])].id if v["unit"] else None,
                 "title": v["title"], "rank": rank, "rank_equivalent": equivalent,
                 "employment_type": v["employment_type"], "works_shifts": v["works_shifts"],
-                "unit_role": v["unit_role"], "email": v["email"],
+                "unit_role": v["unit_role"], "email": v["email"], "active": v["active"],
             })
         return bulk_upsert(Employee, wanted, ["national_id"], EMPLOYEE_FIELDS)

@@ -153,7 +153,7 @@ def run_import(batch_id: int) -> ImportBatch:
         batch.message = _("檔案有 %(n)d 個問題，未匯入任何資料。") % {"n": len(result.errors)}
     else:
         batch.status = ImportBatch.Status.VALIDATED if batch.dry_run else ImportBatch.Status.APPLIED
-        batch.message = summary(batch)
+        batch.message = " ".join([summary(batch), *result.counts.warnings])
     # The upload holds personal data: once the batch has ended, only its report is kept; a
     # validated preview keeps it until HR applies it, or PREVIEW_RETENTION_HOURS at most.
     if batch.preview and batch.status == ImportBatch.Status.VALIDATED:

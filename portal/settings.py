@@ -52,6 +52,20 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Directory sign-in (portal/directory.py), beside local accounts, when LDAP_SERVER_URI is set.
+AUTH_LDAP_SERVER_URI = env("LDAP_SERVER_URI", default="")
+if AUTH_LDAP_SERVER_URI:
+    import ldap
+    from django_auth_ldap.config import LDAPSearch
+
+    AUTHENTICATION_BACKENDS.append("portal.directory.DirectoryBackend")
+    AUTH_LDAP_BIND_DN = env("LDAP_BIND_DN", default="")
+    AUTH_LDAP_BIND_PASSWORD = env("LDAP_BIND_PASSWORD", default="")
+    AUTH_LDAP_USER_SEARCH = LDAPSearch(env("LDAP_SEARCH_BASE"), ldap.SCOPE_SUBTREE,
+                                       f"({env('LDAP_LOGIN_ATTR', default='uid')}=%(user)s)")
+    # Which portal field the directory user matches: the account name (帳號) or the e-mail.
+    PORTAL_LDAP_MATCH = env("LDAP_MATCH", default="username")
+    PORTAL_LDAP_EMAIL_ATTR = env("LDAP_EMAIL_ATTR", default="mail")
 # Log-in throttling: 5 failures for one user name, from any address, lock it for 30 minutes;
 # AXES_IP_FAILURE_LIMIT failures from one address, over any user names, lock that address.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
@@ -141,6 +155,14 @@ MEDIA_URL = "media/"
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=100 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# Mail: the console backend unless EMAIL_URL (e.g. smtp+tls://user:pass@host:587) names a server.
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+if env("EMAIL_URL", default=""):
+    vars().update(env.email_url("EMAIL_URL"))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="noreply@elearning.gov.tw")
+# The portal's address, for links in e-mails.
+PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://localhost:8000")
 
 # Celery: with no broker, tasks run in-process so a newcomer needs nothing running.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")

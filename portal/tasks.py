@@ -1,6 +1,7 @@
 from celery import shared_task
 
 from . import services
+from .accounts import send_invitations  # noqa: F401  (registered here for the worker)
 
 
 @shared_task(name="portal.run_import", acks_late=True, reject_on_worker_lost=True)
@@ -21,3 +22,4 @@ def purge_expired_documents() -> int:
 @shared_task(name="portal.purge_expired_previews")
 def purge_expired_previews() -> int:
     return services.purge_expired_previews()
+

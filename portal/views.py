@@ -218,3 +218,55 @@ def import_template(request, kind: str, fmt: str):
                                 content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="{kind}-template.{fmt}"'
     return response
+
+
+def account_list(request):
+    """HR: the accounts of the people they serve, with each one's role."""
+    from .access import is_hr
+    from .accounts import accounts_visible_to
+
+    if not is_hr(request.user):
+        raise PermissionDenied
+    accounts = accounts_visible_to(request.user).select_related("employee__agency").prefetch_related("agencies")
+    query = request.GET.get("q", "").strip()
+    if query:
+        accounts = accounts.filter(employee__name__contains=query)
+    page = Paginator(accounts.order_by("employee__agency__name", "employee__name"), 50).get_page(request.GET.get("page"))
+    return render(request, "portal/account_list.html", {"page": page, "query": query})
+
+
+@login_required
+def account_detail(request, pk: int):
+    """HR: one account's role and agencies (a form), and its invitation resent."""
+    from django.contrib import messages
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    from .access import is_hr
+    from .accounts import accounts_visible_to, assign_role, resend_invitation
+    from .roles import Role
+
+    if not is_hr(request.user):
+        raise PermissionDenied
+    from django.shortcuts import get_object_or_404
+
+    # Scoped by the query: another government's account answers 404.
+    account = get_object_or_404(accounts_visible_to(request.user).select_related("employee"), pk=pk)
+    error = ""
+    if request.method == "POST":
+        try:
+            if "invite" in request.POST:
+                resend_invitation(request.user, account)
+                messages.success(request, _("已重新寄出帳號開通邀請。"))
+            else:
+                agency_ids = [int(v) for v in request.POST.getlist("agencies") if v.isdigit()]
+                assign_role(request.user, account, request.POST.get("role", ""), agency_ids)
+                messages.success(request, _("已更新角色。"))
+            return redirect("account", pk=account.pk)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    return render(request, "portal/account.html", {
+        "account": account, "roles": Role.choices, "error": error,
+        "agencies": Agency.objects.visible_to(request.user).order_by("name"),
+        "chosen": set(account.agencies.values_list("pk", flat=True)),
+    })

@@ -78,7 +78,7 @@ def world(db):
     Decision.objects.create(plan=plan, employee=secret, rule_code="forum-posts", award="commendation", count=1,
                             reason=f"{SECRET_NAME}的論壇發表", status="issued", order_number="示府人考字第1號",
                             order_date=dt.date(2015, 7, 20), rule_version=RuleVersion.objects.create(plan=plan, number=1, rules=[]))
-    world = {"application_b": application_b, "document_b": document_b, "plan": plan, "session": session, "camp": camp, "mentoring": mentoring, "yixing": yixing, "proposal_b": proposal_b,
+    world = {"account_b": UserFactory(employee=secret, username="secret-b"), "application_b": application_b, "document_b": document_b, "plan": plan, "session": session, "camp": camp, "mentoring": mentoring, "yixing": yixing, "proposal_b": proposal_b,
             "batch_b": batch_b, "secret": secret, "agency_b": agency_b, "users": users, **extras}
     world["government_b"] = _government_b(world)
     return world
@@ -167,7 +167,7 @@ def _government_b(world) -> dict:
                             reason=f"{GOV_B_SECRET_NAME}的論壇發表", status="issued", order_number="乙府人考字第1號",
                             order_date=dt.date(2015, 7, 20), rule_version=RuleVersion.objects.create(plan=plan, number=1, rules=[]))
     world["users"].update(hr_a=users["hr_a"], hr_b=users["hr_b"])
-    return {"application_b": application, "document_b": document, "plan": plan, "session": session, "camp": camp,
+    return {"account_b": UserFactory(employee=secret, username="secret-gov-b"), "application_b": application, "document_b": document, "plan": plan, "session": session, "camp": camp,
             "mentoring": mentoring,
             "yixing": yixing, "proposal_b": proposal, "batch_b": batch, "secret": secret, "agency_b": agency,
             "users": users, **extras}
@@ -204,6 +204,8 @@ def params(name: str, world) -> dict | None:
         "document": {"pk": world["document_b"].pk},
         "document-download": {"pk": world["document_b"].pk},
         "leave:cancel": {"pk": world["application_b"].pk},
+        "account": {"pk": world["account_b"].pk},
+        "password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},  # an invalid link
         "leave:pdf": {"pk": world["application_b"].pk},
         "programs:talents": {"pk": world["registry"].pk},
         "programs:talent-select": {"pk": world["registry"].pk},  # POST only

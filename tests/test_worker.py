@@ -11,9 +11,9 @@ from portal.services import submit_import
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 ROSTER = (
-    "身分證字號,姓名,機關名稱,上級機關,單位,職稱,官等,人員類別\n"
-    "A123456789,王小明,高雄市政府人事處,高雄市政府,考訓科,科員,薦任,編制內\n"
-    "F234567898,林美玲,高雄市政府人事處,高雄市政府,考訓科,科長,薦任,編制內\n"
+    "身分證字號,姓名,機關名稱,上級機關,單位,職稱,官等,人員類別,電子郵件\n"
+    "A123456789,王小明,高雄市政府人事處,高雄市政府,考訓科,科員,薦任,編制內,ming@example.tw\n"
+    "F234567898,林美玲,高雄市政府人事處,高雄市政府,考訓科,科長,薦任,編制內,mei@example.tw\n"
 ).encode()
 
 
@@ -24,6 +24,7 @@ def test_roster_import_runs_in_a_real_worker(celery_worker_process, tmp_path):
     call_command("import_roster", str(path), stdout=out)
     assert out.getvalue().strip() == "匯入完成：共 2 列，新增 2、更新 0、未變動 0。"
     assert sorted(Employee.objects.values_list("name", flat=True)) == ["林美玲", "王小明"]
+    assert sorted(Employee.objects.values_list("user__username", flat=True)) == ["mei@example.tw", "ming@example.tw"]
     batch = ImportBatch.objects.get()
     assert (batch.status, batch.attempts, batch.progress) == ("applied", 1, 100)
     # The job ran in the worker process, not in this one.

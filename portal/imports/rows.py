@@ -66,6 +66,9 @@ class Counts:
     # Dry runs of importers with Upsert.cleared only: up to REPORT_ROWS rows of the file that
     # would start to count (new keys and withdrawn ones restored): {"key": …, "values": …}.
     additions: list = field(default_factory=list)
+    # Sentences (Traditional Chinese, no national ID) about rows imported with something left
+    # out, shown after the batch's summary: warnings, not errors.
+    warnings: list = field(default_factory=list)
 
     def __iadd__(self, other: "Counts"):
         self.created += other.created
@@ -76,6 +79,7 @@ class Counts:
         self.withdrawals = (self.withdrawals + other.withdrawals)[:MAX_AUDITED_CHANGES]
         self.corrections = (self.corrections + other.corrections)[:MAX_AUDITED_CHANGES]
         self.additions = (self.additions + other.additions)[:REPORT_ROWS]
+        self.warnings = self.warnings + other.warnings
         return self
 
     def changed(self, key: dict, before: dict, after: dict | None) -> None:
