@@ -13,7 +13,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext as _
 
-from portal import rocdate
+from portal import admin_display, rocdate
 
 from . import kinds
 from .schema import BOOLEAN, CHOICE, DATE, INTEGER, NUMBER, TEXT, Group, ListOf, MapOf, Param
@@ -22,18 +22,8 @@ FIXED = ("code", "kind")     # shown, never edited: decisions and grants are key
 LONG_TEXT = ("text", "description", "rewards")
 
 
-class RocDateField(forms.DateField):
-    """A date typed as 103/08/31 (or 2014-08-31), shown in the ROC calendar."""
-
-    def to_python(self, value):
-        if value in self.empty_values:
-            return None
-        if isinstance(value, dt.date):
-            return value
-        try:
-            return rocdate.parse_date(value)
-        except (ValueError, TypeError):
-            raise forms.ValidationError(_("無法辨識的日期，請以 103/08/31 格式輸入。")) from None
+class RocDateField(admin_display.RocDateField):
+    """The portal's ROC date field; the rule's stored ISO dates are shown as 103/08/31 too."""
 
     def prepare_value(self, value):
         if isinstance(value, str) and value:

@@ -3,7 +3,6 @@
 Every page checks role, government and agency through programs.queries; every change goes
 through programs.services.
 """
-import datetime as dt
 
 from django import forms
 from django.contrib import messages
@@ -13,7 +12,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal import rocdate
 from portal.exporters import list_download
 from portal.models import Agency, Employee
 from portal.params import ids, parse_int
@@ -266,21 +264,7 @@ def reflection_list(request):
 
 # -- The reading bid -----------------------------------------------------------------------------
 
-class _RocDateField(forms.DateField):
-    """A date typed as 103/08/31 (or 2014-08-31), shown in the ROC calendar."""
-
-    def to_python(self, value):
-        if value in self.empty_values:
-            return None
-        if isinstance(value, dt.date):
-            return value
-        try:
-            return rocdate.parse_date(value)
-        except (ValueError, TypeError):
-            raise forms.ValidationError(_("無法辨識的日期，請以 103/08/31 格式輸入。")) from None
-
-    def prepare_value(self, value):
-        return rocdate.to_roc_short(value) if isinstance(value, dt.date) else value
+from portal.admin_display import RocDateField as _RocDateField  # noqa: E402 (the one ROC date field)
 
 
 class ReadingBidForm(forms.ModelForm):
