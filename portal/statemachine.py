@@ -219,7 +219,7 @@ def retry_on_conflict(function=None, *, attempts: int = 4):
                         raise
                     log.warning("%s: %s, attempt %d of %d", service.__qualname__, type(error.__cause__).__name__,
                                 attempt, attempts)
-                    time.sleep(random.uniform(0.02, 0.1) * attempt)
+                    time.sleep(random.uniform(0.02, 0.1) * attempt)  # nosec B311 (jitter between retries, not a secret)
             raise AssertionError("unreachable")
         return wrapper
 
