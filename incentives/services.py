@@ -380,13 +380,12 @@ def update_rule(user, plan: Plan, rule: dict) -> RuleVersion:
     Returns the rule version now current: a new one when anything changed, as decisions made
     before keep pointing at the version they used.
     """
-    from programs.queries import plans_reviewed_by
+    from programs.services import require_reviewer
 
     from . import kinds
     from .evaluation import check_plan_rules
 
-    if not is_hr(user) or not plans_reviewed_by(user).filter(pk=plan.pk).exists():
-        raise PermissionDenied
+    require_reviewer(user, plan)
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
     stored = plan.parameters.get("rules", [])
     position = next((i for i, r in enumerate(stored) if isinstance(r, dict) and r.get("code") == rule.get("code")), None)
@@ -408,12 +407,11 @@ def update_rule(user, plan: Plan, rule: dict) -> RuleVersion:
 
 
 def _lottery_season(user, plan: Plan, season_slug: str) -> tuple[dict, dict]:
-    from programs.queries import plans_reviewed_by
+    from programs.services import require_reviewer
 
     from .seasons import lottery_rule, season_of
 
-    if not is_hr(user) or not plans_reviewed_by(user).filter(pk=plan.pk).exists():
-        raise PermissionDenied
+    require_reviewer(user, plan)
     rule = lottery_rule(plan)
     season = season_of(rule, season_slug) if rule else None
     if season is None:

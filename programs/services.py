@@ -297,8 +297,7 @@ def reallocate_camp_places(user, activity: Activity) -> dict[int, int]:
     Returns {government id: extra places granted}; the quotas are locked while it counts.
     Raises PermissionDenied for anyone but HR of the plan's issuer.
     """
-    if not is_hr(user) or not plans_reviewed_by(user).filter(pk=activity.plan_id).exists():
-        raise PermissionDenied
+    require_reviewer(user, activity.plan)
     quotas = list(CampQuota.objects.select_for_update(of=("self",)).filter(activity=activity).select_related("government")
                   .order_by("government__name"))
     used: dict[int, int] = {}
@@ -678,8 +677,7 @@ def pair(user, activity: Activity, mentor: Employee, mentee: Employee):
 
     from .models import MentoringCandidate, MentoringPair
 
-    if not is_hr(user) or not plans_reviewed_by(user).filter(pk=activity.plan_id).exists():
-        raise PermissionDenied
+    require_reviewer(user, activity.plan)
     activity = _mentoring_activity(activity)
     put = set(MentoringCandidate.objects.filter(activity=activity, employee__in=[mentor.pk, mentee.pk])
               .values_list("employee_id", "role"))
@@ -699,7 +697,7 @@ def pair(user, activity: Activity, mentor: Employee, mentee: Employee):
 
 # -- The digital-talent registry (Tainan 101 伍、一、（三）) ----------------------------------
 
-def _require_reviewer(user, plan) -> None:
+def require_reviewer(user, plan) -> None:
     """HR of the government that issued the plan (plans_reviewed_by), else PermissionDenied."""
     if not is_hr(user) or not plans_reviewed_by(user).filter(pk=plan.pk).exists():
         raise PermissionDenied(_("只有計畫主辦機關的人事人員可以辦理。"))
@@ -718,7 +716,7 @@ def select_seed_teacher(user, activity: Activity, employee_id: int, reason: str)
     activity = Activity.objects.select_for_update(of=("self",)).select_related("plan__issuer").get(pk=activity.pk)
     if activity.kind != Activity.Kind.TALENT_REGISTRY:
         raise ValidationError(_("此活動不是數位人才資料庫。"))
-    _require_reviewer(user, activity.plan)
+    require_reviewer(user, activity.plan)
     staff = plan_staff(activity.plan) & Employee.objects.visible_to(user)
     employee = staff.select_related("agency").filter(pk=employee_id).first()
     if employee is None:
@@ -744,7 +742,7 @@ def remove_seed_teacher(user, teacher: SeedTeacher) -> None:
         pk=teacher.pk).first()
     if teacher is None:
         raise ValidationError(_("此人已不在數位人才資料庫中。"))
-    _require_reviewer(user, teacher.activity.plan)
+    require_reviewer(user, teacher.activity.plan)
     audit.record(user, "seed_teacher_remove", teacher, f"將 {teacher.employee.name} 移出數位人才資料庫",
                  before={"employee": teacher.employee_id, "source": teacher.source, "reason": teacher.reason})
     teacher.delete()
@@ -938,7 +936,7 @@ def decide_reading_bid(user, bid: ReadingBid, selected: bool, score, note: str =
     sees the outcome, the score and the note. Raises PermissionDenied (not the plan's HR) and
     ValidationError (not sent, decided already, no or bad score)."""
     bid = ReadingBid.objects.select_for_update(of=("self",)).select_related("activity__plan").get(pk=bid.pk)
-    _require_reviewer(user, bid.activity.plan)
+    require_reviewer(user, bid.activity.plan)
     action = "select" if selected else "not_select"
     sources, target, _who = READING_BID_TRANSITIONS[action]
     if bid.status not in sources:
