@@ -11,6 +11,7 @@ chooses the database (default: a throw-away SQLite file under bench/out/). The p
 their own, whose peak memory (max RSS) is printed for the full file and a quarter of it:
 the import streams, so the two stay close.
 """
+
 import argparse
 import json
 import os
@@ -26,9 +27,23 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 OUT = ROOT / "bench" / "out"
 
-HEADER = ["身分證字號", "姓名", "課程名稱", "學習起日", "學習迄日", "學習時數", "數位時數", "學習性質", "課程類別", "開課機關"]
-COURSES = [f"{topic}（第{n}講）" for topic in ("公務倫理", "性別主流化", "資訊安全", "環境教育", "行政中立", "心理健康")
-           for n in range(1, 60)]
+HEADER = [
+    "身分證字號",
+    "姓名",
+    "課程名稱",
+    "學習起日",
+    "學習迄日",
+    "學習時數",
+    "數位時數",
+    "學習性質",
+    "課程類別",
+    "開課機關",
+]
+COURSES = [
+    f"{topic}（第{n}講）"
+    for topic in ("公務倫理", "性別主流化", "資訊安全", "環境教育", "行政中立", "心理健康")
+    for n in range(1, 60)
+]
 CATEGORIES = ["公務倫理類", "性別主流類", "資訊安全類", "環境教育類", "行政中立類", "心理健康類"]
 
 
@@ -37,9 +52,18 @@ def generate_rows(rows: int, people: list[str]):
     for n in range(rows):
         month, day = rng.randint(1, 12), rng.randint(1, 28)
         hours = rng.choice(["1", "1.5", "2", "3", "0.5"])
-        yield [people[n % len(people)], f"人員{n % len(people)}", COURSES[(n % len(people) + n // len(people)) % len(COURSES)],
-               f"103{month:02d}{day:02d}", f"103/{month:02d}/{day:02d} {rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}",
-               hours, hours, "數位", rng.choice(CATEGORIES), "e學中心"]
+        yield [
+            people[n % len(people)],
+            f"人員{n % len(people)}",
+            COURSES[(n % len(people) + n // len(people)) % len(COURSES)],
+            f"103{month:02d}{day:02d}",
+            f"103/{month:02d}/{day:02d} {rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}",
+            hours,
+            hours,
+            "數位",
+            rng.choice(CATEGORIES),
+            "e學中心",
+        ]
 
 
 def write_files(rows: int, people: list[str]) -> tuple[Path, Path]:
@@ -91,8 +115,13 @@ def in_child(step: str, path: Path) -> tuple[float, float]:
     A process of its own keeps the parse, the import and the data generation from
     sharing one peak-memory figure.
     """
-    done = subprocess.run([sys.executable, __file__, "--child", step, str(path)], env=os.environ,
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", step, str(path)],
+        env=os.environ,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     figures = json.loads(done.stdout.strip().splitlines()[-1])
     return figures["seconds"], figures["rss_mb"]
 
@@ -147,16 +176,23 @@ def database_floor() -> float:
         cursor.execute("DROP TABLE IF EXISTS bench_floor")
         if connection.vendor == "postgresql":
             cursor.execute(f"CREATE TABLE bench_floor (LIKE {table} INCLUDING ALL)")
-            cursor.execute("SELECT pg_get_constraintdef(oid) FROM pg_constraint "
-                           "WHERE conrelid = %s::regclass AND contype = 'f'", [table])
+            cursor.execute(
+                "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f'",
+                [table],
+            )
             for (definition,) in cursor.fetchall():
                 cursor.execute(f"ALTER TABLE bench_floor ADD {definition}")
         else:
-            cursor.execute("SELECT type, sql FROM sqlite_master WHERE tbl_name = %s AND sql IS NOT NULL "
-                           "ORDER BY type = 'index'", [table])
+            cursor.execute(
+                "SELECT type, sql FROM sqlite_master WHERE tbl_name = %s AND sql IS NOT NULL ORDER BY type = 'index'",
+                [table],
+            )
             for kind, sql in cursor.fetchall():
-                cursor.execute(sql.replace(f'"{table}"', '"bench_floor"', 1) if kind == "table"
-                               else sql.replace("INDEX \"", "INDEX \"floor_", 1).replace(f'"{table}"', '"bench_floor"'))
+                cursor.execute(
+                    sql.replace(f'"{table}"', '"bench_floor"', 1)
+                    if kind == "table"
+                    else sql.replace('INDEX "', 'INDEX "floor_', 1).replace(f'"{table}"', '"bench_floor"')
+                )
     vacuum()
     start = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
@@ -192,9 +228,20 @@ def import_export_rate(path: Path, rows: int) -> float:
     class Plain(resources.ModelResource):
         class Meta:
             model = LearningRecord
-            fields = ["id", "employee", "course_name", "course_key", "completed_on", "hours", "digital_hours", "provider"]
+            fields = [
+                "id",
+                "employee",
+                "course_name",
+                "course_key",
+                "completed_on",
+                "hours",
+                "digital_hours",
+                "provider",
+            ]
 
-    dataset = tablib.Dataset(headers=["employee", "course_name", "course_key", "completed_on", "hours", "digital_hours", "provider"])
+    dataset = tablib.Dataset(
+        headers=["employee", "course_name", "course_key", "completed_on", "hours", "digital_hours", "provider"]
+    )
     for row in list(generate_rows(rows, list(ids)))[:rows]:
         dataset.append([ids[row[0]], row[2], row[2], "2014-" + row[4][4:9].replace("/", "-"), row[5], row[6], "die"])
     LearningRecord.objects.filter(provider="die").delete()
@@ -236,13 +283,16 @@ def main():
     call_command("migrate", verbosity=0)
     people = [nationalid.make("D1", 5000000 + n) for n in range(args.people)]
     roster = "身分證字號,姓名,機關名稱,上級機關,單位,人員類別\n" + "".join(
-        f"{nid},人員{n},機關{n % 50},測試市政府,第{n % 8}科,編制內\n" for n, nid in enumerate(people))
+        f"{nid},人員{n},機關{n % 50},測試市政府,第{n % 8}科,編制內\n" for n, nid in enumerate(people)
+    )
     submit_import("roster", "roster.csv", roster.encode())
     csv_path, xlsx_path = write_files(args.rows, people)
     quarter = write_files(args.rows // 4, people)
     connection.close()
-    print(f"database: {connection.vendor}; {args.rows:,} records for {args.people:,} people; "
-          f"each step in a process of its own")
+    print(
+        f"database: {connection.vendor}; {args.rows:,} records for {args.people:,} people; "
+        f"each step in a process of its own"
+    )
     formats = {"csv": [0], "xlsx": [1], "both": [0, 1]}[args.format]
     for index in formats:
         path = (csv_path, xlsx_path)[index]
@@ -251,12 +301,16 @@ def main():
         again_s, _again_mb = in_child("reimport", path)
         floor_s, _floor_mb = in_child("floor", path)
         _small_s, small_mb = in_child("import", quarter[index])
-        print(f"{path.suffix[1:]:>4}: bare parse {args.rows / parse_s:>9,.0f} rows/s ({parse_s:6.2f} s, {parse_mb:,.0f} MB); "
-              f"import_records {args.rows / import_s:>8,.0f} rows/s ({import_s:6.2f} s); "
-              f"ratio {import_s / parse_s:4.1f}×; same file again {again_s:5.2f} s; "
-              f"peak RSS {import_mb:,.0f} MB ({small_mb:,.0f} MB for {args.rows // 4:,} rows)")
-        print(f"      database floor (the same rows written table to table, indexes kept): {floor_s:.2f} s, "
-              f"{floor_s / parse_s:.1f}× the bare parse")
+        print(
+            f"{path.suffix[1:]:>4}: bare parse {args.rows / parse_s:>9,.0f} rows/s ({parse_s:6.2f} s, {parse_mb:,.0f} MB); "
+            f"import_records {args.rows / import_s:>8,.0f} rows/s ({import_s:6.2f} s); "
+            f"ratio {import_s / parse_s:4.1f}×; same file again {again_s:5.2f} s; "
+            f"peak RSS {import_mb:,.0f} MB ({small_mb:,.0f} MB for {args.rows // 4:,} rows)"
+        )
+        print(
+            f"      database floor (the same rows written table to table, indexes kept): {floor_s:.2f} s, "
+            f"{floor_s / parse_s:.1f}× the bare parse"
+        )
     die = import_export_rate(csv_path, args.die_rows)
     print(f"django-import-export, defaults, {args.die_rows:,} rows: {die:,.0f} rows/s")
 

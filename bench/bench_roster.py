@@ -6,6 +6,7 @@ Uses the database DATABASE_URL names (SQLite by default: a throw-away file under
 bench/out/). Prints rows per second for the import through the command, for the bare
 parse with the same reader, and the number of queries the import ran.
 """
+
 import argparse
 import os
 import sys
@@ -22,7 +23,9 @@ def generate(rows: int) -> bytes:
 
     lines = ["身分證字號,姓名,機關名稱,上級機關,單位,職稱,官等,人員類別,輪班"]
     for n in range(rows):
-        lines.append(f"{nationalid.make('C2', 2000000 + n)},人員{n},機關{n % 60},示範市政府,第{n % 9}科,科員,薦任,編制內,N")
+        lines.append(
+            f"{nationalid.make('C2', 2000000 + n)},人員{n},機關{n % 60},示範市政府,第{n % 9}科,科員,薦任,編制內,N"
+        )
     return ("\n".join(lines) + "\n").encode()
 
 

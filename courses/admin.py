@@ -31,8 +31,9 @@ class EmployeeAgencyFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         from portal.models import Agency
 
-        return list(Agency.objects.visible_to(request.user).filter(employees__isnull=False)
-                    .distinct().values_list("id", "name"))
+        return list(
+            Agency.objects.visible_to(request.user).filter(employees__isnull=False).distinct().values_list("id", "name")
+        )
 
     def queryset(self, request, queryset):
         if (agency_id := parse_int(self.value())) is not None:
@@ -128,10 +129,27 @@ class WithdrawnFilter(admin.SimpleListFilter):
 
 @admin.register(LearningRecord)
 class LearningRecordAdmin(EmployeeDataAdmin):
-    list_display = ["employee", "course_name", "hours", "digital_hours", "completed_roc", "completed_at", "provider",
-                    "job_related", "state"]
-    list_filter = [WithdrawnFilter, EmployeeAgencyFilter, "completed_on", "mode", "category", "provider", "job_related",
-                   "used_for_leave"]
+    list_display = [
+        "employee",
+        "course_name",
+        "hours",
+        "digital_hours",
+        "completed_roc",
+        "completed_at",
+        "provider",
+        "job_related",
+        "state",
+    ]
+    list_filter = [
+        WithdrawnFilter,
+        EmployeeAgencyFilter,
+        "completed_on",
+        "mode",
+        "category",
+        "provider",
+        "job_related",
+        "used_for_leave",
+    ]
     search_fields = EmployeeDataAdmin.search_fields + ["course_name"]
     date_hierarchy = "completed_on"
     readonly_fields = ["withdrawn_at", "withdrawn_by"]
@@ -147,7 +165,9 @@ class LearningRecordAdmin(EmployeeDataAdmin):
         if record.withdrawn_at is None:
             return _("有效")
         return _("已撤回（%(day)s，匯入批次 #%(batch)s）") % {
-            "day": rocdate.to_roc_short(record.withdrawn_at), "batch": record.withdrawn_by_id or "—"}
+            "day": rocdate.to_roc_short(record.withdrawn_at),
+            "batch": record.withdrawn_by_id or "—",
+        }
 
     @admin.display(description=_("學習迄日"), ordering="completed_on")
     def completed_roc(self, record):

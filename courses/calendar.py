@@ -3,6 +3,7 @@
 Pure Python (no Django at import time): the DGPA CSV parser, the Taipei exception-list
 reader for the years before the DGPA dataset (2013–2016), and `WorkCalendar`.
 """
+
 import csv
 import datetime as dt
 import io
@@ -42,7 +43,8 @@ class WorkCalendar:
 
     def __init__(self, days: Iterable[CalendarDay | tuple[dt.date, bool]]):
         self._days: dict[dt.date, bool] = dict(
-            (d.date, d.is_day_off) if isinstance(d, CalendarDay) else d for d in days)
+            (d.date, d.is_day_off) if isinstance(d, CalendarDay) else d for d in days
+        )
         self._years = {d.year for d in self._days}
 
     def has_year(self, year: int) -> bool:
@@ -61,6 +63,7 @@ class WorkCalendar:
 
 
 # --- DGPA CSV (中華民國政府行政機關辦公日曆表, data.gov.tw/dataset/14718) -------------------
+
 
 def _decode(data: bytes) -> str:
     """UTF-8 with BOM, UTF-8 without, else CP950 (the DGPA's "Big5"; Python's 'big5' lacks CP950's extras)."""
@@ -157,6 +160,7 @@ def parse_dgpa_csv(data: bytes) -> list[CalendarDay]:
 
 # --- Taipei City exception lists (taipei-json), for 2013–2016 -----------------------------
 
+
 def calendar_days_from_taipei_json(data) -> list[CalendarDay]:
     """Every day of every year the Taipei exception list mentions (parsed JSON, str or bytes).
 
@@ -180,7 +184,7 @@ def calendar_days_from_taipei_json(data) -> list[CalendarDay]:
                 off = True
             else:
                 off = bool(item and item.get("holiday") and category != "特定節日")
-            note = ((item.get("name") or category) if item else "")
+            note = (item.get("name") or category) if item else ""
             days.append(CalendarDay(day, off, note))
             day += dt.timedelta(days=1)
     return days

@@ -1,4 +1,5 @@
 """Importers for what the rules count, all on the portal's import framework."""
+
 import datetime as dt
 import operator
 from decimal import Decimal
@@ -39,8 +40,28 @@ MODES = {"數位": "數位", "實體": "實體", "混成": "混成", "1": "數�
 
 NO_HOURS = Decimal("0.00")
 
-LEAVE_KINDS = ["休假", "補休", "公假", "加班", "出差", "病假", "事假", "婚假", "喪假", "產假", "產前假",
-               "陪產假", "陪產檢及陪產假", "流產假", "生理假", "家庭照顧假", "延長病假", "公傷假", "器官捐贈假", "防疫隔離假"]
+LEAVE_KINDS = [
+    "休假",
+    "補休",
+    "公假",
+    "加班",
+    "出差",
+    "病假",
+    "事假",
+    "婚假",
+    "喪假",
+    "產假",
+    "產前假",
+    "陪產假",
+    "陪產檢及陪產假",
+    "流產假",
+    "生理假",
+    "家庭照顧假",
+    "延長病假",
+    "公傷假",
+    "器官捐贈假",
+    "防疫隔離假",
+]
 
 
 def national_id_column():
@@ -48,7 +69,16 @@ def national_id_column():
 
 
 RECORD_KEY = ["employee_id", "course_key", "completed_on", "provider"]
-RECORD_FIELDS = ["course_name", "hours", "digital_hours", "mode", "category", "job_related", "started_on", "completed_at"]
+RECORD_FIELDS = [
+    "course_name",
+    "hours",
+    "digital_hours",
+    "mode",
+    "category",
+    "job_related",
+    "started_on",
+    "completed_at",
+]
 
 
 class RecordImporter(PeopleImporter):
@@ -64,9 +94,14 @@ class RecordImporter(PeopleImporter):
     kind = "records"
     label = _("學習紀錄")
     takes_period = True
-    upsert = Upsert(LearningRecord, RECORD_KEY, RECORD_FIELDS, duplicate_column="課程名稱",
-                    cleared=["withdrawn_at", "withdrawn_by_id"],
-                    correction_fields=["employee_id", "course_key", "provider"])
+    upsert = Upsert(
+        LearningRecord,
+        RECORD_KEY,
+        RECORD_FIELDS,
+        duplicate_column="課程名稱",
+        cleared=["withdrawn_at", "withdrawn_by_id"],
+        correction_fields=["employee_id", "course_key", "provider"],
+    )
     columns = [
         national_id_column(),
         TextColumn("姓名", key="name", required=False),
@@ -86,14 +121,22 @@ class RecordImporter(PeopleImporter):
         completed = c["completed"]
         c["completed_on"] = [day for day, _time in completed]
         times_in_date = [time for _day, time in completed]
-        c.fail("學習迄日", _("學習迄日早於學習起日"),
-               [s is not None and s > e for s, e in zip(c["started_on"], c["completed_on"])])
-        c.fail("數位時數", _("數位時數大於學習時數"),
-               [d is not None and d > h for d, h in zip(c["digital_hours"], c["hours"])])
+        c.fail(
+            "學習迄日",
+            _("學習迄日早於學習起日"),
+            [s is not None and s > e for s, e in zip(c["started_on"], c["completed_on"])],
+        )
+        c.fail(
+            "數位時數",
+            _("數位時數大於學習時數"),
+            [d is not None and d > h for d, h in zip(c["digital_hours"], c["hours"])],
+        )
         c["completed_at"] = [a or b for a, b in zip(c["completed_at"], times_in_date)]
         # CONTRACTS.md: without 數位時數, 數位 means every hour is digital.
-        c["digital_hours"] = [(h if m == "數位" else NO_HOURS) if d is None else d
-                              for d, h, m in zip(c["digital_hours"], c["hours"], c["mode"])]
+        c["digital_hours"] = [
+            (h if m == "數位" else NO_HOURS) if d is None else d
+            for d, h, m in zip(c["digital_hours"], c["hours"], c["mode"])
+        ]
         c["course_key"] = c.mapped(normalize_course_name, "course_name")
 
     def window(self) -> Window | None:
@@ -115,14 +158,24 @@ class RecordImporter(PeopleImporter):
         after = {_json_key(c["after_key"]) for c in report.get("corrections", [])}
         for entry in report.get("additions", []):
             if _json_key(entry["key"]) not in after:
-                lines.append(_("新增：%(who)s課程「%(course)s」完成日期 %(day)s，%(hours)s 小時") % _described(entry, names))
+                lines.append(
+                    _("新增：%(who)s課程「%(course)s」完成日期 %(day)s，%(hours)s 小時") % _described(entry, names)
+                )
         for entry in report.get("corrections", []):
-            lines.append(_("更正：課程「%(course)s」完成日期 %(before)s → %(after)s（%(name)s）") % {
-                "course": entry["values"]["course_name"], "name": names.get(entry["key"]["employee_id"], "?"),
-                "before": _roc(entry["key"]["completed_on"]), "after": _roc(entry["after_key"]["completed_on"])})
+            lines.append(
+                _("更正：課程「%(course)s」完成日期 %(before)s → %(after)s（%(name)s）")
+                % {
+                    "course": entry["values"]["course_name"],
+                    "name": names.get(entry["key"]["employee_id"], "?"),
+                    "before": _roc(entry["key"]["completed_on"]),
+                    "after": _roc(entry["after_key"]["completed_on"]),
+                }
+            )
         for entry in report.get("withdrawals", []):
             if _json_key(entry["key"]) not in paired:
-                lines.append(_("撤回：%(who)s課程「%(course)s」完成日期 %(day)s，%(hours)s 小時") % _described(entry, names))
+                lines.append(
+                    _("撤回：%(who)s課程「%(course)s」完成日期 %(day)s，%(hours)s 小時") % _described(entry, names)
+                )
         return lines
 
 
@@ -135,8 +188,12 @@ def _roc(value) -> str:
 
 
 def _described(entry: dict, names: dict[int, str]) -> dict:
-    return {"who": f"{names.get(entry['key']['employee_id'], '?')} ", "course": entry["values"]["course_name"],
-            "day": _roc(entry["key"]["completed_on"]), "hours": _hours(entry["values"]["hours"])}
+    return {
+        "who": f"{names.get(entry['key']['employee_id'], '?')} ",
+        "course": entry["values"]["course_name"],
+        "day": _roc(entry["key"]["completed_on"]),
+        "hours": _hours(entry["values"]["hours"]),
+    }
 
 
 def _hours(value) -> str:
@@ -146,8 +203,12 @@ def _hours(value) -> str:
 class ForumImporter(PeopleImporter):
     kind = "forum"
     label = _("論壇發表統計")
-    upsert = Upsert(ForumTally, ["employee_id", "forum", "window_start", "window_end"], ["posts", "replies", "excluded"],
-                    duplicate_column="論壇名稱")
+    upsert = Upsert(
+        ForumTally,
+        ["employee_id", "forum", "window_start", "window_end"],
+        ["posts", "replies", "excluded"],
+        duplicate_column="論壇名稱",
+    )
     columns = [
         national_id_column(),
         TextColumn("姓名", key="name", required=False),
@@ -161,9 +222,11 @@ class ForumImporter(PeopleImporter):
 
     def check_columns(self, c: Chunk) -> None:
         c.fail("統計迄日", _("統計迄日早於統計起日"), map(operator.lt, c["window_end"], c["window_start"]))
-        c.fail("不計入篇數", _("不計入篇數大於發表與回應篇數合計"),
-               [x > p + r for x, p, r in zip(c["excluded"], c["posts"], c["replies"])])
-
+        c.fail(
+            "不計入篇數",
+            _("不計入篇數大於發表與回應篇數合計"),
+            [x > p + r for x, p, r in zip(c["excluded"], c["posts"], c["replies"])],
+        )
 
 
 def _local(day: dt.date, time: dt.time | None, end: bool) -> dt.datetime:
@@ -193,7 +256,6 @@ class AttendanceImporter(PeopleImporter):
         c.fail("迄止", _("迄止時間不晚於起始時間"), map(operator.le, c["ends_at"], c["starts_at"]))
 
 
-
 class CalendarImporter(Importer):
     """The DGPA office calendar CSV: 西元日期,星期,是否放假,備註."""
 
@@ -206,7 +268,6 @@ class CalendarImporter(Importer):
         ChoiceColumn("是否放假", key="is_day_off", choices={"0": False, "2": True}),
         TextColumn("備註", key="note", required=False, max_length=50),
     ]
-
 
 
 class CourseListImporter(Importer):
@@ -232,12 +293,20 @@ class CourseListImporter(Importer):
     def apply(self, rows):
         course_list = CourseList.objects.get(plan__slug=self.options["plan"], slug=self.options["list"])
         platforms = ensure_platforms({r.values["platform"] for r in rows if r.values["platform"]})
-        courses = ensure_courses([
-            (r.values["course_name"], platforms.get(r.values["platform"]), r.values["hours"], r.values["category"])
+        courses = ensure_courses(
+            [
+                (r.values["course_name"], platforms.get(r.values["platform"]), r.values["hours"], r.values["category"])
+                for r in rows
+            ]
+        )
+        wanted = [
+            {
+                "course_list_id": course_list.id,
+                "course_id": courses[(r.values["course_key"], platforms.get(r.values["platform"]))],
+                "hours": r.values["hours"],
+            }
             for r in rows
-        ])
-        wanted = [{"course_list_id": course_list.id, "course_id": courses[(r.values["course_key"], platforms.get(r.values["platform"]))],
-                   "hours": r.values["hours"]} for r in rows]
+        ]
         counts = bulk_upsert(CourseListEntry, wanted, ["course_list_id", "course_id"], ["hours"])
         keep = {w["course_id"] for w in wanted}
         dropped = course_list.entries.exclude(course_id__in=keep)
@@ -257,16 +326,28 @@ def ensure_platforms(names: set[str]) -> dict[str, int]:
 
 def ensure_courses(items: list[tuple[str, int | None, Decimal, str]]) -> dict[tuple[str, int | None], int]:
     """(name, platform id, hours, category) → course id by (name key, platform), creating missing courses."""
-    keys = {(normalize_course_name(name), platform): (name, platform, hours, category)
-            for name, platform, hours, category in items}
-    known = {(c.name_key, c.platform_id): c.id
-             for c in Course.objects.filter(name_key__in={k for k, _p in keys})}
-    missing = [Course(name=name, name_key=key[0], platform_id=platform, hours=hours, category=category)
-               for key, (name, platform, hours, category) in keys.items() if key not in known]
+    keys = {
+        (normalize_course_name(name), platform): (name, platform, hours, category)
+        for name, platform, hours, category in items
+    }
+    known = {(c.name_key, c.platform_id): c.id for c in Course.objects.filter(name_key__in={k for k, _p in keys})}
+    missing = [
+        Course(name=name, name_key=key[0], platform_id=platform, hours=hours, category=category)
+        for key, (name, platform, hours, category) in keys.items()
+        if key not in known
+    ]
     for course in Course.objects.bulk_create(missing, batch_size=1000):
         known[(course.name_key, course.platform_id)] = course.id
     return known
 
 
-__all__ = ["RecordImporter", "ForumImporter", "AttendanceImporter", "CalendarImporter", "CourseListImporter",
-           "Counts", "Row", "cell_text"]
+__all__ = [
+    "RecordImporter",
+    "ForumImporter",
+    "AttendanceImporter",
+    "CalendarImporter",
+    "CourseListImporter",
+    "Counts",
+    "Row",
+    "cell_text",
+]

@@ -1,5 +1,6 @@
 """Courses, bundles, and what the rules count: learning records, forum tallies,
 attendance periods and the office calendar."""
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -13,8 +14,17 @@ def imported_by():
     starts, Django still sets the pointer to NULL when a batch is deleted, and checking the
     constraint and keeping the index cost 5–15 % of a 200,000-row import (bench/).
     """
-    return models.ForeignKey("portal.ImportBatch", verbose_name=_("匯入批次"), null=True, blank=True,
-                             on_delete=models.SET_NULL, related_name="+", db_constraint=False, db_index=False)
+    return models.ForeignKey(
+        "portal.ImportBatch",
+        verbose_name=_("匯入批次"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+
 
 class Platform(models.Model):
     name = models.CharField(_("平臺名稱"), max_length=100, unique=True)
@@ -32,8 +42,9 @@ class Course(models.Model):
     name = models.CharField(_("課程名稱"), max_length=300)
     # Exports spell names with different dashes, brackets and widths; match on this.
     name_key = models.CharField(_("比對名稱"), max_length=300, editable=False, db_index=True)
-    platform = models.ForeignKey(Platform, verbose_name=_("平臺"), null=True, blank=True,
-                                 on_delete=models.PROTECT, related_name="courses")
+    platform = models.ForeignKey(
+        Platform, verbose_name=_("平臺"), null=True, blank=True, on_delete=models.PROTECT, related_name="courses"
+    )
     hours = models.DecimalField(_("認證時數"), max_digits=6, decimal_places=2, default=0)
     category = models.CharField(_("課程類別"), max_length=50, blank=True, default="")
     competency = models.CharField(_("核心職能"), max_length=100, blank=True, default="")
@@ -59,8 +70,9 @@ class Course(models.Model):
 class CourseList(models.Model):
     """A plan's named list: Tainan's policy courses, Hualien's buffet, Kaohsiung's seasonal reading."""
 
-    plan = models.ForeignKey("programs.Plan", verbose_name=_("年度計畫"), on_delete=models.CASCADE,
-                             related_name="course_lists")
+    plan = models.ForeignKey(
+        "programs.Plan", verbose_name=_("年度計畫"), on_delete=models.CASCADE, related_name="course_lists"
+    )
     slug = models.SlugField(_("代碼"), max_length=50)
     name = models.CharField(_("名稱"), max_length=100)
     courses = models.ManyToManyField(Course, through="CourseListEntry", verbose_name=_("課程"))
@@ -92,8 +104,9 @@ class Bundle(models.Model):
         MAIN = "main", _("主餐")
         SIDE = "side", _("副餐")
 
-    plan = models.ForeignKey("programs.Plan", verbose_name=_("年度計畫"), on_delete=models.CASCADE,
-                             related_name="bundles")
+    plan = models.ForeignKey(
+        "programs.Plan", verbose_name=_("年度計畫"), on_delete=models.CASCADE, related_name="bundles"
+    )
     slug = models.SlugField(_("代碼"), max_length=50)
     name = models.CharField(_("名稱"), max_length=100)
     kind = models.CharField(_("種類"), max_length=8, choices=Kind.choices)
@@ -141,8 +154,13 @@ class LearningRecord(models.Model):
 
     # No index of its own: the natural key's unique index starts with the employee, and every
     # index costs each imported row.
-    employee = models.ForeignKey("portal.Employee", verbose_name=_("人員"), on_delete=models.CASCADE,
-                                 related_name="learning_records", db_index=False)
+    employee = models.ForeignKey(
+        "portal.Employee",
+        verbose_name=_("人員"),
+        on_delete=models.CASCADE,
+        related_name="learning_records",
+        db_index=False,
+    )
     course_name = models.CharField(_("課程名稱"), max_length=300)
     course_key = models.CharField(_("比對名稱"), max_length=300, editable=False)
     provider = models.CharField(_("開課機關"), max_length=100, blank=True, default="")
@@ -160,9 +178,17 @@ class LearningRecord(models.Model):
     # Set when a later export, complete for the person over a period, no longer holds the
     # record; cleared when an export brings its key back (portal/imports/upsert.py, `cleared`).
     withdrawn_at = models.DateTimeField(_("撤回時間"), null=True, blank=True, editable=False)
-    withdrawn_by = models.ForeignKey("portal.ImportBatch", verbose_name=_("撤回批次"), null=True, blank=True,
-                                     editable=False, on_delete=models.SET_NULL, related_name="+",
-                                     db_constraint=False, db_index=False)
+    withdrawn_by = models.ForeignKey(
+        "portal.ImportBatch",
+        verbose_name=_("撤回批次"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
 
     # The first manager is the default one, which related managers use too: withdrawn records
     # drop out of every query that does not ask for them by name.
@@ -173,8 +199,11 @@ class LearningRecord(models.Model):
         verbose_name = _("學習紀錄")
         verbose_name_plural = _("學習紀錄")
         ordering = ["-completed_on"]
-        constraints = [models.UniqueConstraint(
-            fields=["employee", "course_key", "completed_on", "provider"], name="learning_record_natural_key")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["employee", "course_key", "completed_on", "provider"], name="learning_record_natural_key"
+            )
+        ]
         indexes = [models.Index(fields=["completed_on"])]
         # Forward relations (a ledger entry's record) still reach a withdrawn record.
         base_manager_name = "all_objects"
@@ -188,8 +217,9 @@ class LearningRecord(models.Model):
 
 
 class ForumTally(models.Model):
-    employee = models.ForeignKey("portal.Employee", verbose_name=_("人員"), on_delete=models.CASCADE,
-                                 related_name="forum_tallies")
+    employee = models.ForeignKey(
+        "portal.Employee", verbose_name=_("人員"), on_delete=models.CASCADE, related_name="forum_tallies"
+    )
     forum = models.CharField(_("論壇名稱"), max_length=100)
     window_start = models.DateField(_("統計起日"))
     window_end = models.DateField(_("統計迄日"))
@@ -202,10 +232,13 @@ class ForumTally(models.Model):
         verbose_name = _("論壇發表統計")
         verbose_name_plural = _("論壇發表統計")
         constraints = [
-            models.UniqueConstraint(fields=["employee", "forum", "window_start", "window_end"],
-                                    name="forum_tally_natural_key"),
-            models.CheckConstraint(condition=models.Q(excluded__lte=models.F("posts") + models.F("replies")),
-                                   name="forum_tally_excluded_not_above_total"),
+            models.UniqueConstraint(
+                fields=["employee", "forum", "window_start", "window_end"], name="forum_tally_natural_key"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(excluded__lte=models.F("posts") + models.F("replies")),
+                name="forum_tally_excluded_not_above_total",
+            ),
         ]
 
     @property
@@ -215,8 +248,9 @@ class ForumTally(models.Model):
 
 
 class AttendancePeriod(models.Model):
-    employee = models.ForeignKey("portal.Employee", verbose_name=_("人員"), on_delete=models.CASCADE,
-                                 related_name="attendance")
+    employee = models.ForeignKey(
+        "portal.Employee", verbose_name=_("人員"), on_delete=models.CASCADE, related_name="attendance"
+    )
     kind = models.CharField(_("假別"), max_length=8)
     starts_at = models.DateTimeField(_("起始"))
     ends_at = models.DateTimeField(_("迄止"))
@@ -228,7 +262,9 @@ class AttendancePeriod(models.Model):
         ordering = ["-starts_at"]
         constraints = [
             models.UniqueConstraint(fields=["employee", "kind", "starts_at", "ends_at"], name="attendance_natural_key"),
-            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="attendance_ends_after_start"),
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="attendance_ends_after_start"
+            ),
         ]
 
 

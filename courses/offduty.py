@@ -13,6 +13,7 @@ Two definitions, chosen by the plan's data (Plan.off_duty_definition):
 Office hours are [start, end): 08:30 is on duty, 12:30 is the lunch break, 17:30 is off.
 A record with a date and no time is off duty only if the whole day is.
 """
+
 import datetime as dt
 from dataclasses import dataclass
 from typing import Protocol
@@ -20,7 +21,7 @@ from typing import Protocol
 WHOLE_DAYS = "whole_days"
 OUTSIDE_OFFICE_HOURS = "outside_office_hours"
 
-RESTING_KINDS = frozenset({"休假", "補休"})        # the employee's own time off counts as off duty
+RESTING_KINDS = frozenset({"休假", "補休"})  # the employee's own time off counts as off duty
 WORKING_KINDS = frozenset({"加班", "公假", "出差"})  # on duty wherever and whenever they happen
 
 
@@ -36,8 +37,7 @@ class OfficeHours:
     afternoon_end: dt.time = dt.time(17, 30)
 
     def contains(self, moment: dt.time) -> bool:
-        return (self.morning_start <= moment < self.morning_end
-                or self.afternoon_start <= moment < self.afternoon_end)
+        return self.morning_start <= moment < self.morning_end or self.afternoon_start <= moment < self.afternoon_end
 
     def day_span(self, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
         return dt.datetime.combine(day, self.morning_start), dt.datetime.combine(day, self.afternoon_end)
@@ -46,9 +46,12 @@ class OfficeHours:
     def of(cls, agency) -> "OfficeHours":
         """An agency's own hours (its `office_*` fields), each falling back to the default."""
         default = cls()
-        return cls(agency.office_morning_start or default.morning_start, agency.office_morning_end or default.morning_end,
-                   agency.office_afternoon_start or default.afternoon_start,
-                   agency.office_afternoon_end or default.afternoon_end)
+        return cls(
+            agency.office_morning_start or default.morning_start,
+            agency.office_morning_end or default.morning_end,
+            agency.office_afternoon_start or default.afternoon_start,
+            agency.office_afternoon_end or default.afternoon_end,
+        )
 
 
 @dataclass(frozen=True)
@@ -78,8 +81,10 @@ def _whole_day_rest(day: dt.date, absences, office_hours: OfficeHours) -> bool:
     for absence in sorted((a for a in absences if a.kind in RESTING_KINDS), key=lambda a: a.start):
         if absence.start > covered:
             # The lunch break needs no leave: a gap that lies inside it does not break the day.
-            lunch_start, lunch_end = (dt.datetime.combine(day, office_hours.morning_end),
-                                      dt.datetime.combine(day, office_hours.afternoon_start))
+            lunch_start, lunch_end = (
+                dt.datetime.combine(day, office_hours.morning_end),
+                dt.datetime.combine(day, office_hours.afternoon_start),
+            )
             if not (lunch_start <= covered and absence.start <= lunch_end):
                 break
         covered = max(covered, absence.end)
@@ -88,8 +93,15 @@ def _whole_day_rest(day: dt.date, absences, office_hours: OfficeHours) -> bool:
     return False
 
 
-def is_whole_day_off_duty(day: dt.date, *, definition: str, calendar: Calendar, office_hours: OfficeHours = OfficeHours(),
-                          absences=(), rota_days_off=frozenset()) -> bool:
+def is_whole_day_off_duty(
+    day: dt.date,
+    *,
+    definition: str,
+    calendar: Calendar,
+    office_hours: OfficeHours = OfficeHours(),
+    absences=(),
+    rota_days_off=frozenset(),
+) -> bool:
     if definition == OUTSIDE_OFFICE_HOURS and any(a.kind in WORKING_KINDS and a.touches_day(day) for a in absences):
         return False
     if day in rota_days_off or calendar.is_day_off(day):
@@ -97,13 +109,25 @@ def is_whole_day_off_duty(day: dt.date, *, definition: str, calendar: Calendar, 
     return _whole_day_rest(day, absences, office_hours)
 
 
-def is_off_duty(moment: dt.datetime | dt.date, *, definition: str, calendar: Calendar,
-                office_hours: OfficeHours = OfficeHours(), absences=(), rota_days_off=frozenset()) -> bool:
+def is_off_duty(
+    moment: dt.datetime | dt.date,
+    *,
+    definition: str,
+    calendar: Calendar,
+    office_hours: OfficeHours = OfficeHours(),
+    absences=(),
+    rota_days_off=frozenset(),
+) -> bool:
     """The one question every leave rule asks of a learning record's completion."""
     if definition not in (WHOLE_DAYS, OUTSIDE_OFFICE_HOURS):
         raise ValueError(f"unknown off-duty definition: {definition!r}")
-    whole_day = dict(definition=definition, calendar=calendar, office_hours=office_hours, absences=absences,
-                     rota_days_off=rota_days_off)
+    whole_day = dict(
+        definition=definition,
+        calendar=calendar,
+        office_hours=office_hours,
+        absences=absences,
+        rota_days_off=rota_days_off,
+    )
     if not isinstance(moment, dt.datetime):
         return is_whole_day_off_duty(moment, **whole_day)
     if definition == WHOLE_DAYS:

@@ -1,4 +1,5 @@
 """django-import-export resources: HR edits courses, lists and bundles as XLSX."""
+
 from import_export import fields, resources, widgets
 
 from portal.admin_audit import AuditedResourceMixin

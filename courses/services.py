@@ -1,4 +1,5 @@
 """State changes of the courses side."""
+
 import logging
 from pathlib import Path
 

@@ -27,9 +27,27 @@ class DecisionAdmin(ScopedAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
     raw_id_fields = ["employee"]
     # The workflow moves only through incentives.services (the decision desk, /incentives/decisions/, and the
     # action below), each step under a row lock with its audit entry: nothing here edits a status or an order.
-    readonly_fields = ["plan", "employee", "rule_label", "rule_version", "award", "count", "reason", "facts", "status",
-                       "requested_by", "requested_at", "decided_by", "decided_at", "override_reason", "order_number",
-                       "order_date", "rejection_reason", "return_reason", "late_reason"]
+    readonly_fields = [
+        "plan",
+        "employee",
+        "rule_label",
+        "rule_version",
+        "award",
+        "count",
+        "reason",
+        "facts",
+        "status",
+        "requested_by",
+        "requested_at",
+        "decided_by",
+        "decided_at",
+        "override_reason",
+        "order_number",
+        "order_date",
+        "rejection_reason",
+        "return_reason",
+        "late_reason",
+    ]
     actions = ["approve"]
 
     @admin.display(description=_("規則"), ordering="rule_code")

@@ -20,20 +20,40 @@ class IncentivesConfig(AppConfig):
 
         # Loading, copying and the admin check a plan's rules against the kinds' schemas (programs
         # sits below incentives and never imports it).
-        register_rule_check(lambda plan_name, rules, lists, sides:
-                            kinds.rule_messages(plan_name, rules, kinds.PlanRefs(set(lists), set(sides))))
+        register_rule_check(
+            lambda plan_name, rules, lists, sides: kinds.rule_messages(
+                plan_name, rules, kinds.PlanRefs(set(lists), set(sides))
+            )
+        )
         KIND_TITLES.update({code: kind.title for code, kind in kinds.KINDS.items()})
 
         # The audit actions the decision services write, as HR reads them in the admin.
-        register_labels(actions={
-            "decisions_saved": _("評估結果已儲存"), "decision_requested": _("獎勵案提報"),
-            "decision_approved": _("獎勵案核定"), "decision_issued": _("發布獎懲令"),
-            "decision_rejected": _("獎勵案不予核定"), "decision_withheld": _("獎勵案保留"),
-            "decision_returned": _("獎勵案退回"), "decision_eligible": _("獎勵案回復為符合資格"),
-            "decision_override": _("人事單位逕予核定"), "rule_change": _("修改計畫規則"),
-            "draw_seed_published": _("公布抽獎種子"), "draw_drawn": _("季抽獎抽出"),
-        }, values={"eligible": _("符合資格"), "requested": _("機關已提報"), "approved": _("人事單位核定"),
-                   "issued": _("已發布獎懲令"), "rejected": _("不予核定"), "withheld": _("人事單位保留"),
-                   "commendation": _("嘉獎"), "merit": _("記功"), "major_merit": _("記大功")})
+        register_labels(
+            actions={
+                "decisions_saved": _("評估結果已儲存"),
+                "decision_requested": _("獎勵案提報"),
+                "decision_approved": _("獎勵案核定"),
+                "decision_issued": _("發布獎懲令"),
+                "decision_rejected": _("獎勵案不予核定"),
+                "decision_withheld": _("獎勵案保留"),
+                "decision_returned": _("獎勵案退回"),
+                "decision_eligible": _("獎勵案回復為符合資格"),
+                "decision_override": _("人事單位逕予核定"),
+                "rule_change": _("修改計畫規則"),
+                "draw_seed_published": _("公布抽獎種子"),
+                "draw_drawn": _("季抽獎抽出"),
+            },
+            values={
+                "eligible": _("符合資格"),
+                "requested": _("機關已提報"),
+                "approved": _("人事單位核定"),
+                "issued": _("已發布獎懲令"),
+                "rejected": _("不予核定"),
+                "withheld": _("人事單位保留"),
+                "commendation": _("嘉獎"),
+                "merit": _("記功"),
+                "major_merit": _("記大功"),
+            },
+        )
         # The person's registry entries and showcase registrations on their own page (issue 19).
         register_person_section("programs", person_programs_section)

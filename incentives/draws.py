@@ -15,6 +15,7 @@ chances can recompute the winners with the procedure the README prints, without 
 The seed is a value HR publishes before the season ends (a lottery result, a sentence): it is
 fixed before anyone can see the chances it will meet, and the hash fixes the chances.
 """
+
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
@@ -29,12 +30,21 @@ class Chance:
     masked_id: str
     course: str
     completed_on: dt.date
-    number: int = 1          # the n-th chance of this course (a plan may give more than one a course)
+    number: int = 1  # the n-th chance of this course (a plan may give more than one a course)
 
     @property
     def line(self) -> str:
-        return "\t".join(_clean(v) for v in (self.agency, self.name, self.masked_id, self.course,
-                                             self.completed_on.isoformat(), str(self.number)))
+        return "\t".join(
+            _clean(v)
+            for v in (
+                self.agency,
+                self.name,
+                self.masked_id,
+                self.course,
+                self.completed_on.isoformat(),
+                str(self.number),
+            )
+        )
 
 
 def _clean(value: str) -> str:
@@ -86,5 +96,8 @@ def season_chances(completions: list[tuple[str, str, str, str, dt.date]], chance
     `completions`: (agency, name, masked ID, course name, first completion date) tuples; each
     gives `chances_per_course` chances (Kaohsiung: 完成1門獲得1次抽獎機會).
     """
-    return [Chance(agency, name, masked, course, day, number)
-            for agency, name, masked, course, day in completions for number in range(1, chances_per_course + 1)]
+    return [
+        Chance(agency, name, masked, course, day, number)
+        for agency, name, masked, course, day in completions
+        for number in range(1, chances_per_course + 1)
+    ]

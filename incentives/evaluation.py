@@ -1,4 +1,5 @@
 """Evaluate a plan: the set-based path for everyone, the per-person path for one employee."""
+
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -45,9 +46,17 @@ class Evaluation:
 
     def as_json(self) -> dict:
         reasons = [{"rule": a.rule, "award": a.award, "count": a.count, "text": a.text} for a in self.awards]
-        reasons += [{"rule": g.rule, "award": "leave", "count": 0, "hours": float(g.hours), "text": g.text} for g in self.grants]
-        return {"national_id": self.national_id, "name": self.name, "agency": self.agency,
-                "awards": self.award_counts, "leave_hours": float(self.leave_hours), "reasons": reasons}
+        reasons += [
+            {"rule": g.rule, "award": "leave", "count": 0, "hours": float(g.hours), "text": g.text} for g in self.grants
+        ]
+        return {
+            "national_id": self.national_id,
+            "name": self.name,
+            "agency": self.agency,
+            "awards": self.award_counts,
+            "leave_hours": float(self.leave_hours),
+            "reasons": reasons,
+        }
 
 
 def default_as_of(plan: Plan) -> dt.date:
@@ -60,8 +69,10 @@ def plan_name(plan: Plan) -> str:
 
 def plan_refs(plan: Plan) -> kinds.PlanRefs:
     """The course lists and side bundles the plan's rules may name (slugs)."""
-    return kinds.PlanRefs(set(CourseList.objects.filter(plan=plan).values_list("slug", flat=True)),
-                          set(Bundle.objects.filter(plan=plan, kind="side").values_list("slug", flat=True)))
+    return kinds.PlanRefs(
+        set(CourseList.objects.filter(plan=plan).values_list("slug", flat=True)),
+        set(Bundle.objects.filter(plan=plan, kind="side").values_list("slug", flat=True)),
+    )
 
 
 def check_plan_rules(plan: Plan, rules: list | None = None) -> list[dict]:
@@ -90,11 +101,21 @@ def evaluate(plan: Plan, as_of: dt.date | None = None, employees=None, context: 
     records = facts_module.leave_records(plan, employees, as_of, context)
     leave_rules = [rule for rule in rules if rule["kind"] in kinds.LEAVE_KINDS]
     results = []
-    for pk, national_id, name, agency, unit, rank in (employees.order_by("national_id")
-                                                      .values_list("pk", "national_id", "name", "agency__name", "unit__name", "rank")):
+    for pk, national_id, name, agency, unit, rank in employees.order_by("national_id").values_list(
+        "pk", "national_id", "name", "agency__name", "unit__name", "rank"
+    ):
         outcome = kinds.evaluate_person(rules, people[pk], context)
-        evaluation = Evaluation(pk, national_id, name, agency, unit or "", outcome.awards, outcome.progress,
-                                facts=people[pk], records=records.get(pk, []))
+        evaluation = Evaluation(
+            pk,
+            national_id,
+            name,
+            agency,
+            unit or "",
+            outcome.awards,
+            outcome.progress,
+            facts=people[pk],
+            records=records.get(pk, []),
+        )
         for rule in leave_rules:
             grants, note = kinds.entitlement(rule, records.get(pk, []), context["bundles"], rank)
             evaluation.grants += grants
@@ -124,23 +145,36 @@ def warnings(plan: Plan, as_of: dt.date | None = None) -> list[str]:
                 start, end = facts_module._window(rule, as_of, plan.starts_on)
                 if start <= end and start.year > 1900:
                     years |= set(range(start.year, end.year + 1))
-        known = set(CalendarDay.objects.filter(date__year__in=years).dates("date", "year").values_list("date__year", flat=True)) \
-            if years else set()
+        known = (
+            set(
+                CalendarDay.objects.filter(date__year__in=years)
+                .dates("date", "year")
+                .values_list("date__year", flat=True)
+            )
+            if years
+            else set()
+        )
         for year in sorted(years - known):
-            found.append(f"{year} 年（民國 {year - 1911} 年）尚無辦公日曆，公餘時段暫以週六、週日為放假日計算，"
-                         f"國定假日、調整放假日及補行上班日均未計入，補休時數可能不正確；"
-                         f"請人事單位以 import_calendar 匯入行政院人事行政總處「{year - 1911}年中華民國政府行政機關辦公日曆表」CSV 檔。")
+            found.append(
+                f"{year} 年（民國 {year - 1911} 年）尚無辦公日曆，公餘時段暫以週六、週日為放假日計算，"
+                f"國定假日、調整放假日及補行上班日均未計入，補休時數可能不正確；"
+                f"請人事單位以 import_calendar 匯入行政院人事行政總處「{year - 1911}年中華民國政府行政機關辦公日曆表」CSV 檔。"
+            )
     lists = facts_module.course_lists_of(plan)
     names = dict(CourseList.objects.filter(plan=plan).values_list("slug", "name"))
     for rule in rules:
         slug = rule.get("list")
         kind = kinds.kind_of(rule)
         if slug and kind is not None and not kind.promotion and not lists.get(slug):
-            found.append(f"「{names.get(slug, slug)}」課程清單尚未建立，依此清單的規定（{rule.get('clause', rule.get('code'))}）"
-                         f"暫無法計算；請人事單位以 import_course_list {plan.slug} {slug} 匯入課程清單檔。")
+            found.append(
+                f"「{names.get(slug, slug)}」課程清單尚未建立，依此清單的規定（{rule.get('clause', rule.get('code'))}）"
+                f"暫無法計算；請人事單位以 import_course_list {plan.slug} {slug} 匯入課程清單檔。"
+            )
         if kind is not None and kind.code == "threshold_tiers" and not rule.get("tiers"):
-            found.append(f"規則 {rule['code']}（{rule.get('clause', '')}）尚未設定獎勵級距，暫不核給獎勵；"
-                         f"請人事單位於「計畫規則」頁填寫級距。")
+            found.append(
+                f"規則 {rule['code']}（{rule.get('clause', '')}）尚未設定獎勵級距，暫不核給獎勵；"
+                f"請人事單位於「計畫規則」頁填寫級距。"
+            )
     return found
 
 

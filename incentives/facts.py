@@ -3,6 +3,7 @@
 Every query here filters on the employees in question and aggregates in the database;
 none runs per employee. The per-person path calls the same functions with one employee.
 """
+
 import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
@@ -67,24 +68,36 @@ def forum_total(rule: dict):
 
 def bundles_of(plan: Plan) -> list[BundleInfo]:
     result = []
-    for bundle in Bundle.objects.filter(plan=plan).prefetch_related("entries__course").order_by("kind", "hours", "slug"):
-        result.append(BundleInfo(bundle.slug, bundle.name, bundle.kind, bundle.rank,
-                                 tuple((e.course.name_key, e.course.name, e.hours) for e in bundle.entries.all())))
+    for bundle in (
+        Bundle.objects.filter(plan=plan).prefetch_related("entries__course").order_by("kind", "hours", "slug")
+    ):
+        result.append(
+            BundleInfo(
+                bundle.slug,
+                bundle.name,
+                bundle.kind,
+                bundle.rank,
+                tuple((e.course.name_key, e.course.name, e.hours) for e in bundle.entries.all()),
+            )
+        )
     return result
 
 
 def course_lists_of(plan: Plan) -> dict[str, list[tuple[str, str, Decimal]]]:
     lists: dict[str, list] = defaultdict(list)
-    for slug, key, name, hours in (CourseListEntry.objects.filter(course_list__plan=plan)
-                                   .values_list("course_list__slug", "course__name_key", "course__name", "hours")):
+    for slug, key, name, hours in CourseListEntry.objects.filter(course_list__plan=plan).values_list(
+        "course_list__slug", "course__name_key", "course__name", "hours"
+    ):
         lists[slug].append((key, name, hours))
     return dict(lists)
 
 
 def gather(plan: Plan, employees, as_of: dt.date, context: dict) -> dict[int, PersonFacts]:
     rules = plan.parameters.get("rules", [])
-    people = {pk: PersonFacts(pk, rank=rank, unit_role=role)
-              for pk, rank, role in employees.values_list("pk", "rank", "unit_role")}
+    people = {
+        pk: PersonFacts(pk, rank=rank, unit_role=role)
+        for pk, rank, role in employees.values_list("pk", "rank", "unit_role")
+    }
     ids = employees.values("pk")
     period_start = plan.starts_on
     records = LearningRecord.objects.filter(employee__in=ids, completed_on__lte=as_of)
@@ -92,35 +105,53 @@ def gather(plan: Plan, employees, as_of: dt.date, context: dict) -> dict[int, Pe
         start, end = _window(rule, as_of, period_start)
         metrics = set(kinds.metrics_of(rule))
         if metrics & {"hours", "digital_hours", "job_related_hours", "digital_hours_per_head"}:
-            for row in (records.filter(completed_on__range=(start, end)).values("employee_id")
-                        .annotate(sum_hours=Sum("hours"), sum_digital=Sum("digital_hours"),
-                                  sum_job=Coalesce(Sum("hours", filter=Q(job_related=True)), ZERO))):
+            for row in (
+                records.filter(completed_on__range=(start, end))
+                .values("employee_id")
+                .annotate(
+                    sum_hours=Sum("hours"),
+                    sum_digital=Sum("digital_hours"),
+                    sum_job=Coalesce(Sum("hours", filter=Q(job_related=True)), ZERO),
+                )
+            ):
                 values = people[row["employee_id"]].metrics.setdefault(rule["code"], {})
-                values.update(hours=row["sum_hours"], digital_hours=row["sum_digital"], job_related_hours=row["sum_job"])
+                values.update(
+                    hours=row["sum_hours"], digital_hours=row["sum_digital"], job_related_hours=row["sum_job"]
+                )
         if metrics & {"forum_posts", "forum_posts_per_head"}:
             # A tally counts when its counting window lies inside the rule's window.
-            for row in (ForumTally.objects.filter(employee__in=ids, window_start__gte=start, window_end__lte=end)
-                        .values("employee_id")
-                        .annotate(total=Sum(forum_total(rule)), excluded=Sum("excluded"))):
+            for row in (
+                ForumTally.objects.filter(employee__in=ids, window_start__gte=start, window_end__lte=end)
+                .values("employee_id")
+                .annotate(total=Sum(forum_total(rule)), excluded=Sum("excluded"))
+            ):
                 person = people[row["employee_id"]]
                 person.metrics.setdefault(rule["code"], {})["forum_posts"] = Decimal(row["total"])
                 person.forum_excluded[rule["code"]] = row["excluded"]
         if kinds.UNIT_METRICS in kinds.kind_of(rule).facts:
             _unit_metrics(rule, plan, people, employees, start, end)
-    keys = {c[0] for b in context["bundles"] for c in b.courses} | {c[0] for cl in context["course_lists"].values() for c in cl}
+    keys = {c[0] for b in context["bundles"] for c in b.courses} | {
+        c[0] for cl in context["course_lists"].values() for c in cl
+    }
     if keys:
         # What the pages show: first completion inside the plan period, never an earlier year's.
         in_period = records.filter(completed_on__gte=period_start) if period_start else records
-        for employee_id, key, first in (in_period.filter(course_key__in=keys).values_list("employee_id", "course_key")
-                                        .annotate(first=Min("completed_on"))):
+        for employee_id, key, first in (
+            in_period.filter(course_key__in=keys)
+            .values_list("employee_id", "course_key")
+            .annotate(first=Min("completed_on"))
+        ):
             people[employee_id].completed[key] = first
         # What each course rule counts: first completion inside that rule's own window.
         course_rules = [r for r in kinds.needs(rules, kinds.COMPLETIONS) if not kinds.kind_of(r).promotion]
         course_rules += [r for r in kinds.needs(rules, kinds.LIST_METRICS) if r.get("list")]
         for rule in course_rules:
             start, end = _window(rule, as_of, period_start)
-            for employee_id, key, first in (records.filter(course_key__in=keys, completed_on__range=(start, end))
-                                            .values_list("employee_id", "course_key").annotate(first=Min("completed_on"))):
+            for employee_id, key, first in (
+                records.filter(course_key__in=keys, completed_on__range=(start, end))
+                .values_list("employee_id", "course_key")
+                .annotate(first=Min("completed_on"))
+            ):
                 people[employee_id].completed_in.setdefault(rule["code"], {})[key] = first
         # A promotion's seasons (四季悅讀): each designated course first completed within the season's dates.
         for rule in kinds.needs(rules, kinds.COMPLETIONS):
@@ -128,9 +159,15 @@ def gather(plan: Plan, employees, as_of: dt.date, context: dict) -> dict[int, Pe
                 season_keys = {c[0] for c in context["course_lists"].get(season["list"], [])}
                 if not (season_keys and season.get("starts_on") and season.get("ends_on")):
                     continue
-                window = (dt.date.fromisoformat(season["starts_on"]), min(dt.date.fromisoformat(season["ends_on"]), as_of))
-                for employee_id, key, first in (records.filter(course_key__in=season_keys, completed_on__range=window)
-                                                .values_list("employee_id", "course_key").annotate(first=Min("completed_on"))):
+                window = (
+                    dt.date.fromisoformat(season["starts_on"]),
+                    min(dt.date.fromisoformat(season["ends_on"]), as_of),
+                )
+                for employee_id, key, first in (
+                    records.filter(course_key__in=season_keys, completed_on__range=window)
+                    .values_list("employee_id", "course_key")
+                    .annotate(first=Min("completed_on"))
+                ):
                     people[employee_id].completed_in.setdefault(kinds.season_key(rule, season), {})[key] = first
     for rule in kinds.needs(rules, kinds.LIST_METRICS):
         if rule.get("list"):
@@ -141,20 +178,23 @@ def gather(plan: Plan, employees, as_of: dt.date, context: dict) -> dict[int, Pe
         # A certificate or report from before the plan period belongs to an earlier year's rules.
         certificates = certificates.filter(obtained_on__gte=period_start)
         reports = reports.filter(submitted_on__gte=period_start)
-    for employee_id, name, obtained in certificates \
-            .values_list("employee_id", "name", "obtained_on"):
+    for employee_id, name, obtained in certificates.values_list("employee_id", "name", "obtained_on"):
         people[employee_id].certificates[name] = obtained
-    for employee_id, team, rating, role in TeamMember.objects.filter(team__plan=plan, employee__in=ids) \
-            .values_list("employee_id", "team__name", "team__rating", "role"):
+    for employee_id, team, rating, role in TeamMember.objects.filter(team__plan=plan, employee__in=ids).values_list(
+        "employee_id", "team__name", "team__rating", "role"
+    ):
         people[employee_id].teams.append((team, rating, role))
-    for employee_id, title, review, placing in ContestEntry.objects.filter(plan=plan, authors__in=ids) \
-            .values_list("authors", "title", "review", "placing"):
+    for employee_id, title, review, placing in ContestEntry.objects.filter(plan=plan, authors__in=ids).values_list(
+        "authors", "title", "review", "placing"
+    ):
         people[employee_id].contest.append((title, review, placing, "作者"))
-    for employee_id, title, review, placing in ContestEntry.objects.filter(plan=plan, agency_head__in=ids) \
-            .values_list("agency_head", "title", "review", "placing"):
+    for employee_id, title, review, placing in ContestEntry.objects.filter(plan=plan, agency_head__in=ids).values_list(
+        "agency_head", "title", "review", "placing"
+    ):
         people[employee_id].contest.append((title, review, placing, "機關首長"))
-    for employee_id, title, submitted, accepted in reports \
-            .values_list("employee_id", "title", "submitted_on", "accepted"):
+    for employee_id, title, submitted, accepted in reports.values_list(
+        "employee_id", "title", "submitted_on", "accepted"
+    ):
         people[employee_id].case_reports.append((title, submitted, accepted))
     return people
 
@@ -184,14 +224,19 @@ def _unit_metrics(rule, plan, people, employees, start, end):
     member_units = dict(employees.exclude(unit=None).values_list("pk", "unit_id"))
     members = covered_employees(plan).filter(unit__in=set(member_units.values()))
     units = defaultdict(lambda: {"digital": ZERO, "posts": ZERO, "heads": 0})
-    for unit_id, digital in (LearningRecord.objects.filter(employee__in=members.values("pk"), completed_on__range=(start, end))
-                             .values_list("employee__unit_id").annotate(total=Sum("digital_hours"))):
+    for unit_id, digital in (
+        LearningRecord.objects.filter(employee__in=members.values("pk"), completed_on__range=(start, end))
+        .values_list("employee__unit_id")
+        .annotate(total=Sum("digital_hours"))
+    ):
         units[unit_id]["digital"] = digital or ZERO
-    for unit_id, posts in (ForumTally.objects.filter(employee__in=members.values("pk"),
-                                                     window_start__gte=start, window_end__lte=end)
-                           .values_list("employee__unit_id").annotate(total=Sum(forum_total(rule)))):
+    for unit_id, posts in (
+        ForumTally.objects.filter(employee__in=members.values("pk"), window_start__gte=start, window_end__lte=end)
+        .values_list("employee__unit_id")
+        .annotate(total=Sum(forum_total(rule)))
+    ):
         units[unit_id]["posts"] = Decimal(posts or 0)
-    for unit_id, heads in (members.filter(employment_type="編制內").values_list("unit_id").annotate(n=Count("pk"))):
+    for unit_id, heads in members.filter(employment_type="編制內").values_list("unit_id").annotate(n=Count("pk")):
         units[unit_id]["heads"] = heads
     for employee_id, unit_id in member_units.items():
         unit = units[unit_id]
@@ -217,24 +262,38 @@ def leave_records(plan: Plan, employees, as_of: dt.date, context: dict) -> dict[
     tz = dt.timezone(dt.timedelta(hours=8))
     absences: dict[int, list[Absence]] = defaultdict(list)
     for employee_id, kind, starts_at, ends_at in AttendancePeriod.objects.filter(
-            employee__in=ids, ends_at__gte=dt.datetime.combine(start, dt.time.min, tz),
-            starts_at__lte=dt.datetime.combine(end, dt.time.max, tz)).values_list("employee_id", "kind", "starts_at", "ends_at"):
-        absences[employee_id].append(Absence(kind, starts_at.astimezone(tz).replace(tzinfo=None),
-                                             ends_at.astimezone(tz).replace(tzinfo=None)))
+        employee__in=ids,
+        ends_at__gte=dt.datetime.combine(start, dt.time.min, tz),
+        starts_at__lte=dt.datetime.combine(end, dt.time.max, tz),
+    ).values_list("employee_id", "kind", "starts_at", "ends_at"):
+        absences[employee_id].append(
+            Absence(kind, starts_at.astimezone(tz).replace(tzinfo=None), ends_at.astimezone(tz).replace(tzinfo=None))
+        )
     hours_by_agency = {a.pk: OfficeHours.of(a) for a in Agency.objects.filter(employees__in=ids).distinct()}
     agency_of = dict(employees.values_list("pk", "agency_id"))
     # On the list a leave rule names (Tainan's policy courses, 附件4), not on any list of the plan.
     listed = {c[0] for rule in leave_rules if rule.get("list") for c in context["course_lists"].get(rule["list"], [])}
     result: dict[int, list[RecordFact]] = defaultdict(list)
-    for row in (LearningRecord.objects.filter(employee__in=ids, completed_on__range=(start, end))
-                .values_list("pk", "employee_id", "course_key", "course_name", "hours", "digital_hours",
-                             "completed_on", "completed_at", "used_for_leave")):
+    for row in LearningRecord.objects.filter(employee__in=ids, completed_on__range=(start, end)).values_list(
+        "pk",
+        "employee_id",
+        "course_key",
+        "course_name",
+        "hours",
+        "digital_hours",
+        "completed_on",
+        "completed_at",
+        "used_for_leave",
+    ):
         pk, employee_id, key, name, hours, digital, completed_on, completed_at, _used = row
         moment = dt.datetime.combine(completed_on, completed_at) if completed_at else completed_on
-        off = is_off_duty(moment, definition=plan.off_duty_definition, calendar=calendar,
-                          office_hours=hours_by_agency.get(agency_of[employee_id], OfficeHours()),
-                          absences=absences.get(employee_id, ()), rota_days_off=frozenset())
+        off = is_off_duty(
+            moment,
+            definition=plan.off_duty_definition,
+            calendar=calendar,
+            office_hours=hours_by_agency.get(agency_of[employee_id], OfficeHours()),
+            absences=absences.get(employee_id, ()),
+            rota_days_off=frozenset(),
+        )
         result[employee_id].append(RecordFact(pk, key, name, hours, digital, completed_on, off, key in listed))
     return result
-
-

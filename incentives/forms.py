@@ -1,4 +1,5 @@
 """HR's forms at the decision desk."""
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -24,8 +25,13 @@ class GrantForm(forms.Form):
 
     def __init__(self, *args, user, plan, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["employee"].queryset = ((covered_employees(plan) & Employee.objects.visible_to(user))
-                                            .select_related("agency").order_by("agency__name", "name"))
+        self.fields["employee"].queryset = (
+            (covered_employees(plan) & Employee.objects.visible_to(user))
+            .select_related("agency")
+            .order_by("agency__name", "name")
+        )
         self.fields["employee"].label_from_instance = lambda e: f"{e.agency.name} {e.name}"
-        self.fields["rule_code"].choices = [(r["code"], f"{r.get('clause', '')} {r.get('text', r['code'])[:40]}".strip())
-                                            for r in discretionary_rules(plan)]
+        self.fields["rule_code"].choices = [
+            (r["code"], f"{r.get('clause', '')} {r.get('text', r['code'])[:40]}".strip())
+            for r in discretionary_rules(plan)
+        ]

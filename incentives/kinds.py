@@ -17,6 +17,7 @@ or command ever runs a rule on parameters it cannot read.
 No ORM here: the module is testable without a database. `leave` builds on it (the ledger) and
 is never imported by it.
 """
+
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -26,19 +27,21 @@ from . import leave_rules, rules
 from .schema import BOOLEAN, CHOICE, DATE, INTEGER, NUMBER, TEXT, Group, ListOf, MapOf, Param, Problem, check, describe
 
 # -- the facts a kind may ask for (incentives.facts gathers each only when a rule needs it) --
-METRICS = "metrics"            # hours, digital and job-related hours, forum tallies in the rule's window
+METRICS = "metrics"  # hours, digital and job-related hours, forum tallies in the rule's window
 LIST_METRICS = "list_metrics"  # courses and hours completed from the rule's course list in its window
 UNIT_METRICS = "unit_metrics"  # a unit's per-head averages (Taoyuan)
-COMPLETIONS = "completions"    # first completion of each bundle or list course in the rule's window
+COMPLETIONS = "completions"  # first completion of each bundle or list course in the rule's window
 CERTIFICATES = "certificates"
 TEAMS = "teams"
 CONTEST = "contest"
 CASE_REPORTS = "case_reports"
-RECORDS = "records"            # each record in the window with whether it was off duty (leave kinds)
+RECORDS = "records"  # each record in the window with whether it was off duty (leave kinds)
 
 AWARD = Param(_("獎勵"), CHOICE, required=True, choices=dict(rules.AWARD_LABEL))
 COUNT = Param(_("次數"), INTEGER, unit=_("次"), required=True, minimum=1)
-WINDOW = Group(_("計算期間"), {"start": Param(_("起日"), DATE, required=True), "end": Param(_("迄日"), DATE, required=True)})
+WINDOW = Group(
+    _("計算期間"), {"start": Param(_("起日"), DATE, required=True), "end": Param(_("迄日"), DATE, required=True)}
+)
 
 
 def _grant(label, required=False) -> Group:
@@ -56,23 +59,41 @@ COMMON = {
     "evidence": Param(_("證明文件"), TEXT),
 }
 
-INDIVIDUAL_METRICS = {"hours": _("學習時數"), "digital_hours": _("數位學習時數"), "job_related_hours": _("與業務相關學習時數"),
-                      "forum_posts": _("論壇篇數"), "list_courses": _("清單課程完成門數"),
-                      "list_hours": _("清單課程完成時數")}
-UNIT_AVERAGE_METRICS = {"digital_hours_per_head": _("單位數位學習平均時數"), "forum_posts_per_head": _("單位論壇平均篇數")}
+INDIVIDUAL_METRICS = {
+    "hours": _("學習時數"),
+    "digital_hours": _("數位學習時數"),
+    "job_related_hours": _("與業務相關學習時數"),
+    "forum_posts": _("論壇篇數"),
+    "list_courses": _("清單課程完成門數"),
+    "list_hours": _("清單課程完成時數"),
+}
+UNIT_AVERAGE_METRICS = {
+    "digital_hours_per_head": _("單位數位學習平均時數"),
+    "forum_posts_per_head": _("單位論壇平均篇數"),
+}
 FORUM_COUNTS = {"posts": _("僅計發表篇數"), "posts_and_replies": _("發表及回應篇數")}
 
 
 def _tiers(metrics: dict) -> ListOf:
-    condition = Group(_("條件"), {
-        "metric": Param(_("指標"), CHOICE, required=True, choices=metrics),
-        "min": Param(_("門檻（以上）"), NUMBER, minimum=0, help=_("達此數值以上")),
-        "above": Param(_("門檻（超過）"), NUMBER, minimum=0, help=_("超過此數值")),
-        "max": Param(_("上限（僅供分級）"), NUMBER, minimum=0, help=_("只用來區分級距，不會因超過而失去資格")),
-    }, one_of=(("min", "above"),))
+    condition = Group(
+        _("條件"),
+        {
+            "metric": Param(_("指標"), CHOICE, required=True, choices=metrics),
+            "min": Param(_("門檻（以上）"), NUMBER, minimum=0, help=_("達此數值以上")),
+            "above": Param(_("門檻（超過）"), NUMBER, minimum=0, help=_("超過此數值")),
+            "max": Param(_("上限（僅供分級）"), NUMBER, minimum=0, help=_("只用來區分級距，不會因超過而失去資格")),
+        },
+        one_of=(("min", "above"),),
+    )
     path = Group(_("條件組（須同時符合）"), {"all_of": ListOf(_("條件"), condition, required=True, min_items=1)})
-    tier = Group(_("級距"), {"award": AWARD, "count": COUNT,
-                            "any_of": ListOf(_("條件組（符合其一即可）"), path, required=True, min_items=1)})
+    tier = Group(
+        _("級距"),
+        {
+            "award": AWARD,
+            "count": COUNT,
+            "any_of": ListOf(_("條件組（符合其一即可）"), path, required=True, min_items=1),
+        },
+    )
     return ListOf(_("級距（由低至高）"), tier)
 
 
@@ -96,8 +117,8 @@ class RuleKind:
     leave: bool = False
     # Parameters naming the plan's course list or bundles, checked against the plan itself.
     list_param: str = ""
-    side_params: tuple = ()       # paths like ("tiers", "side") naming side bundles
-    list_refs: tuple = ()         # paths like ("seasons", "list") naming course lists
+    side_params: tuple = ()  # paths like ("tiers", "side") naming side bundles
+    list_refs: tuple = ()  # paths like ("seasons", "list") naming course lists
 
     def label(self, rule: dict, list_names: dict) -> str:
         """The rule's name as a person reads it (`name` in the plan wins)."""
@@ -139,9 +160,11 @@ def metrics_of(rule: dict) -> list[str]:
 
 # -- how each kind explains a person's standing ---------------------------------------------
 
+
 def _values_text(values: dict, metrics: list[str], labels: dict) -> str:
-    return "、".join(f"{labels.get(m, m)} {rules.number(values.get(m, 0))} {rules.METRIC_UNIT.get(m, '小時')}"
-                    for m in metrics)
+    return "、".join(
+        f"{labels.get(m, m)} {rules.number(values.get(m, 0))} {rules.METRIC_UNIT.get(m, '小時')}" for m in metrics
+    )
 
 
 def _have_tiers(rule, facts, records, context) -> str:
@@ -173,8 +196,10 @@ def _have_certificates(rule, facts, records, context) -> str:
 def _have_teams(rule, facts, records, context) -> str:
     if not facts.teams:
         return _("未列入評等的專案小組")
-    return "；".join(_("「%(team)s」評等%(rating)s，擔任%(role)s") % {"team": t, "rating": r, "role": role}
-                    for t, r, role in facts.teams)
+    return "；".join(
+        _("「%(team)s」評等%(rating)s，擔任%(role)s") % {"team": t, "rating": r, "role": role}
+        for t, r, role in facts.teams
+    )
 
 
 def _have_contest(rule, facts, records, context) -> str:
@@ -198,8 +223,10 @@ def _have_draws(rule, facts, records, context) -> str:
             continue
         done = facts.completed_in.get(season_key(rule, season), {})
         count = sum(1 for c in courses if c[0] in done)
-        parts.append(_("%(season)s：完成指定課程 %(done)d 門，抽獎機會 %(n)d 次")
-                     % {"season": season["name"], "done": count, "n": count * rule.get("chances_per_course", 1)})
+        parts.append(
+            _("%(season)s：完成指定課程 %(done)d 門，抽獎機會 %(n)d 次")
+            % {"season": season["name"], "done": count, "n": count * rule.get("chances_per_course", 1)}
+        )
     return "；".join(parts)
 
 
@@ -221,109 +248,264 @@ def _params(fields: dict) -> Group:
     return Group(_("規則參數"), {**COMMON, **fields})
 
 
-register(RuleKind(
-    "threshold_tiers", _("門檻級距"), _params({
-        "window": WINDOW,
-        "deadline": Param(_("完成期限"), DATE),
-        "count": Param(_("論壇篇數計算方式"), CHOICE, choices=FORUM_COUNTS),
-        "filing_deadline": Param(_("申報期限"), DATE),
-        "tally_sheet": Param(_("統計表附件"), TEXT),
-        "list": Param(_("課程清單"), TEXT, help=_("以清單課程門數或時數為指標時填寫")),
-        "rewards": Param(_("獎勵方式說明"), TEXT),
-        "tiers": _tiers(INDIVIDUAL_METRICS),
-    }),
-    facts=frozenset({METRICS, LIST_METRICS}), decide=rules.forum_and_hours, have=_have_tiers, list_param="list"))
+register(
+    RuleKind(
+        "threshold_tiers",
+        _("門檻級距"),
+        _params(
+            {
+                "window": WINDOW,
+                "deadline": Param(_("完成期限"), DATE),
+                "count": Param(_("論壇篇數計算方式"), CHOICE, choices=FORUM_COUNTS),
+                "filing_deadline": Param(_("申報期限"), DATE),
+                "tally_sheet": Param(_("統計表附件"), TEXT),
+                "list": Param(_("課程清單"), TEXT, help=_("以清單課程門數或時數為指標時填寫")),
+                "rewards": Param(_("獎勵方式說明"), TEXT),
+                "tiers": _tiers(INDIVIDUAL_METRICS),
+            }
+        ),
+        facts=frozenset({METRICS, LIST_METRICS}),
+        decide=rules.forum_and_hours,
+        have=_have_tiers,
+        list_param="list",
+    )
+)
 
-register(RuleKind(
-    "unit_average", _("單位數位學習平均時數或論壇平均篇數"), _params({
-        "window": WINDOW,
-        "count": Param(_("論壇篇數計算方式"), CHOICE, choices=FORUM_COUNTS),
-        "denominator": Param(_("分母"), CHOICE, choices={"established_posts": _("編制內公務人員總數")}),
-        "recipients": ListOf(_("受獎人員"), Param(_("推動角色"), CHOICE, required=True, choices={
-            "單位主管": _("單位主管"), "主辦主管": _("主辦主管"), "承辦人": _("承辦人")}), required=True, min_items=1),
-        "tiers": _tiers(UNIT_AVERAGE_METRICS),
-    }),
-    facts=frozenset({UNIT_METRICS}), decide=rules.unit_average, have=_have_unit))
+register(
+    RuleKind(
+        "unit_average",
+        _("單位數位學習平均時數或論壇平均篇數"),
+        _params(
+            {
+                "window": WINDOW,
+                "count": Param(_("論壇篇數計算方式"), CHOICE, choices=FORUM_COUNTS),
+                "denominator": Param(_("分母"), CHOICE, choices={"established_posts": _("編制內公務人員總數")}),
+                "recipients": ListOf(
+                    _("受獎人員"),
+                    Param(
+                        _("推動角色"),
+                        CHOICE,
+                        required=True,
+                        choices={"單位主管": _("單位主管"), "主辦主管": _("主辦主管"), "承辦人": _("承辦人")},
+                    ),
+                    required=True,
+                    min_items=1,
+                ),
+                "tiers": _tiers(UNIT_AVERAGE_METRICS),
+            }
+        ),
+        facts=frozenset({UNIT_METRICS}),
+        decide=rules.unit_average,
+        have=_have_unit,
+    )
+)
 
-register(RuleKind(
-    "bundle_completion", _("主餐＋副餐套餐獎勵"), _params({
-        "deadline": Param(_("完成期限"), DATE, required=True),
-        "main_by_rank": Param(_("主餐依官等"), BOOLEAN),
-        "tiers": ListOf(_("級距"), Group(_("級距"), {"side": Param(_("副餐"), TEXT, required=True),
-                                                    "award": AWARD, "count": COUNT}), required=True, min_items=1),
-    }),
-    facts=frozenset({COMPLETIONS}), decide=rules.bundle_completion, side_params=(("tiers", "side"),)))
+register(
+    RuleKind(
+        "bundle_completion",
+        _("主餐＋副餐套餐獎勵"),
+        _params(
+            {
+                "deadline": Param(_("完成期限"), DATE, required=True),
+                "main_by_rank": Param(_("主餐依官等"), BOOLEAN),
+                "tiers": ListOf(
+                    _("級距"),
+                    Group(_("級距"), {"side": Param(_("副餐"), TEXT, required=True), "award": AWARD, "count": COUNT}),
+                    required=True,
+                    min_items=1,
+                ),
+            }
+        ),
+        facts=frozenset({COMPLETIONS}),
+        decide=rules.bundle_completion,
+        side_params=(("tiers", "side"),),
+    )
+)
 
-register(RuleKind(
-    "certificates", _("證書"), _params({
-        "tiers": ListOf(_("級距（擇一最高）"), Group(_("級距"), {
-            "all_of": ListOf(_("須取得之證書"), Param(_("證書名稱"), TEXT, required=True), required=True, min_items=1),
-            "award": AWARD, "count": COUNT})),
-        "groups": ListOf(_("各自核給之組合"), Group(_("組合"), {
-            "all_of": ListOf(_("須取得之證書"), Param(_("證書名稱"), TEXT, required=True), required=True, min_items=1),
-            "award": AWARD, "count": COUNT})),
-    }),
-    facts=frozenset({CERTIFICATES}), decide=rules.certificates, have=_have_certificates))
+register(
+    RuleKind(
+        "certificates",
+        _("證書"),
+        _params(
+            {
+                "tiers": ListOf(
+                    _("級距（擇一最高）"),
+                    Group(
+                        _("級距"),
+                        {
+                            "all_of": ListOf(
+                                _("須取得之證書"), Param(_("證書名稱"), TEXT, required=True), required=True, min_items=1
+                            ),
+                            "award": AWARD,
+                            "count": COUNT,
+                        },
+                    ),
+                ),
+                "groups": ListOf(
+                    _("各自核給之組合"),
+                    Group(
+                        _("組合"),
+                        {
+                            "all_of": ListOf(
+                                _("須取得之證書"), Param(_("證書名稱"), TEXT, required=True), required=True, min_items=1
+                            ),
+                            "award": AWARD,
+                            "count": COUNT,
+                        },
+                    ),
+                ),
+            }
+        ),
+        facts=frozenset({CERTIFICATES}),
+        decide=rules.certificates,
+        have=_have_certificates,
+    )
+)
 
 RATINGS = {"特優": _("特優"), "優等": _("優等"), "良好": _("良好")}
-register(RuleKind(
-    "team_rating", _("熠星方案專案小組評等"), _params({
-        "ratings": MapOf(_("各評等之獎勵"), RATINGS, Group(_("評等獎勵"), {
-            "leader": _grant(_("主持人")), "member": _grant(_("成員"))}), required=True),
-    }),
-    facts=frozenset({TEAMS}), decide=rules.team_rating, have=_have_teams))
+register(
+    RuleKind(
+        "team_rating",
+        _("熠星方案專案小組評等"),
+        _params(
+            {
+                "ratings": MapOf(
+                    _("各評等之獎勵"),
+                    RATINGS,
+                    Group(_("評等獎勵"), {"leader": _grant(_("主持人")), "member": _grant(_("成員"))}),
+                    required=True,
+                ),
+            }
+        ),
+        facts=frozenset({TEAMS}),
+        decide=rules.team_rating,
+        have=_have_teams,
+    )
+)
 
-register(RuleKind(
-    "contest", _("自製數位教材暨行銷短片競賽"), _params({
-        "max_credited_authors": Param(_("每件作品敘獎人數上限"), INTEGER, unit=_("人"), minimum=1),
-        "results": Group(_("各結果之獎勵"), {
-            "passed": _grant(_("審查通過")),
-            "placed": Group(_("前三名"), {"award": AWARD, "count": COUNT,
-                                         "certificate": Param(_("致贈獎狀"), BOOLEAN),
-                                         "prizes_ntd": MapOf(_("禮品（禮券）價值"), {"1": _("第一名"), "2": _("第二名"),
-                                                                                   "3": _("第三名")},
-                                                             Param(_("金額"), INTEGER, unit=_("元"), minimum=0))}),
-            "honourable_mention": _grant(_("佳作")),
-        }, required=True),
-        "agency_head_when_placed": _grant(_("機關首長（作品獲前三名）")),
-    }),
-    facts=frozenset({CONTEST}), decide=rules.contest, have=_have_contest))
+register(
+    RuleKind(
+        "contest",
+        _("自製數位教材暨行銷短片競賽"),
+        _params(
+            {
+                "max_credited_authors": Param(_("每件作品敘獎人數上限"), INTEGER, unit=_("人"), minimum=1),
+                "results": Group(
+                    _("各結果之獎勵"),
+                    {
+                        "passed": _grant(_("審查通過")),
+                        "placed": Group(
+                            _("前三名"),
+                            {
+                                "award": AWARD,
+                                "count": COUNT,
+                                "certificate": Param(_("致贈獎狀"), BOOLEAN),
+                                "prizes_ntd": MapOf(
+                                    _("禮品（禮券）價值"),
+                                    {"1": _("第一名"), "2": _("第二名"), "3": _("第三名")},
+                                    Param(_("金額"), INTEGER, unit=_("元"), minimum=0),
+                                ),
+                            },
+                        ),
+                        "honourable_mention": _grant(_("佳作")),
+                    },
+                    required=True,
+                ),
+                "agency_head_when_placed": _grant(_("機關首長（作品獲前三名）")),
+            }
+        ),
+        facts=frozenset({CONTEST}),
+        decide=rules.contest,
+        have=_have_contest,
+    )
+)
 
-register(RuleKind(
-    "case_reports", _("行政案例或研究報告"), _params({
-        "deadline": Param(_("繳交期限"), DATE, required=True),
-        "formats": ListOf(_("格式附件"), Param(_("附件"), TEXT, required=True)),
-        "tiers": ListOf(_("級距"), Group(_("級距"), {"min": Param(_("篇數（以上）"), INTEGER, unit=_("篇"), required=True,
-                                                                 minimum=1),
-                                                    "award": AWARD, "count": COUNT}), required=True, min_items=1),
-    }),
-    facts=frozenset({CASE_REPORTS}), decide=rules.case_reports, have=_have_reports))
+register(
+    RuleKind(
+        "case_reports",
+        _("行政案例或研究報告"),
+        _params(
+            {
+                "deadline": Param(_("繳交期限"), DATE, required=True),
+                "formats": ListOf(_("格式附件"), Param(_("附件"), TEXT, required=True)),
+                "tiers": ListOf(
+                    _("級距"),
+                    Group(
+                        _("級距"),
+                        {
+                            "min": Param(_("篇數（以上）"), INTEGER, unit=_("篇"), required=True, minimum=1),
+                            "award": AWARD,
+                            "count": COUNT,
+                        },
+                    ),
+                    required=True,
+                    min_items=1,
+                ),
+            }
+        ),
+        facts=frozenset({CASE_REPORTS}),
+        decide=rules.case_reports,
+        have=_have_reports,
+    )
+)
 
-register(RuleKind(
-    "discretionary", _("論壇版主及社團社長（人事單位核定）"), _params({
-        "max": _grant(_("最高獎勵")),
-        "roles": ListOf(_("適用角色"), Param(_("角色"), CHOICE, required=True, choices={
-            "forum_moderator": _("論壇版主"), "club_president": _("社團社長")})),
-    }),
-    decide=rules.discretionary))
+register(
+    RuleKind(
+        "discretionary",
+        _("論壇版主及社團社長（人事單位核定）"),
+        _params(
+            {
+                "max": _grant(_("最高獎勵")),
+                "roles": ListOf(
+                    _("適用角色"),
+                    Param(
+                        _("角色"),
+                        CHOICE,
+                        required=True,
+                        choices={"forum_moderator": _("論壇版主"), "club_president": _("社團社長")},
+                    ),
+                ),
+            }
+        ),
+        decide=rules.discretionary,
+    )
+)
 
-register(RuleKind(
-    "lottery", _("抽獎活動"), _params({
-        "list": Param(_("課程清單"), TEXT, required=True),
-        "prizes": Param(_("獎品份數"), INTEGER, unit=_("份"), minimum=0),
-        "prize": Param(_("獎品"), TEXT),
-        "chances_per_course": Param(_("每門課程抽獎機會"), INTEGER, unit=_("次"), minimum=1),
-        "seasons": ListOf(_("各季抽獎"), Group(_("季"), {
-            "slug": Param(_("代碼"), TEXT, required=True),
-            "name": Param(_("名稱"), TEXT, required=True),
-            "list": Param(_("指定課程清單"), TEXT, required=True),
-            "starts_on": Param(_("活動起日"), DATE),
-            "ends_on": Param(_("活動迄日"), DATE),
-            "prizes": Param(_("獎品份數"), INTEGER, unit=_("份"), minimum=1),
-        }), required=True, min_items=1),
-        "description": Param(_("說明"), TEXT),
-    }),
-    facts=frozenset({COMPLETIONS}), have=_have_draws, list_param="list", list_refs=(("seasons", "list"),)))
+register(
+    RuleKind(
+        "lottery",
+        _("抽獎活動"),
+        _params(
+            {
+                "list": Param(_("課程清單"), TEXT, required=True),
+                "prizes": Param(_("獎品份數"), INTEGER, unit=_("份"), minimum=0),
+                "prize": Param(_("獎品"), TEXT),
+                "chances_per_course": Param(_("每門課程抽獎機會"), INTEGER, unit=_("次"), minimum=1),
+                "seasons": ListOf(
+                    _("各季抽獎"),
+                    Group(
+                        _("季"),
+                        {
+                            "slug": Param(_("代碼"), TEXT, required=True),
+                            "name": Param(_("名稱"), TEXT, required=True),
+                            "list": Param(_("指定課程清單"), TEXT, required=True),
+                            "starts_on": Param(_("活動起日"), DATE),
+                            "ends_on": Param(_("活動迄日"), DATE),
+                            "prizes": Param(_("獎品份數"), INTEGER, unit=_("份"), minimum=1),
+                        },
+                    ),
+                    required=True,
+                    min_items=1,
+                ),
+                "description": Param(_("說明"), TEXT),
+            }
+        ),
+        facts=frozenset({COMPLETIONS}),
+        have=_have_draws,
+        list_param="list",
+        list_refs=(("seasons", "list"),),
+    )
+)
 
 LEAVE_COMMON = {
     "use_within_months": Param(_("使用期限（完成次日起）"), INTEGER, unit=_("個月"), minimum=1),
@@ -331,35 +513,62 @@ LEAVE_COMMON = {
     "form_title": Param(_("申請表名稱"), TEXT),
 }
 
-register(RuleKind(
-    "leave_offduty_list", _("公餘時間數位學習補休"), _params({
-        **LEAVE_COMMON,
-        "window": Group(WINDOW.label, WINDOW.fields, required=True),
-        "min_digital_hours": Param(_("數位學習時數門檻"), NUMBER, unit=_("小時"), required=True, minimum=0),
-        "min_total_hours": Param(_("總學習時數門檻"), NUMBER, unit=_("小時"), required=True, minimum=0),
-        "list": Param(_("政策性課程清單"), TEXT, required=True),
-        "cap_hours": Param(_("補休上限"), NUMBER, unit=_("小時"), required=True, minimum=0),
-        "final_cutoff": Param(_("補休最後期限"), DATE),
-        "advance_notice_days": Param(_("事前申請天數"), INTEGER, unit=_("日"), minimum=0),
-        "no_overtime_double_claim": Param(_("不得與加班重複請領"), BOOLEAN),
-    }),
-    facts=frozenset({RECORDS}), entitle=lambda rule, records, bundles, rank:
-        leave_rules.offduty_list_leave(rule, records),
-    leave=True, list_param="list"))
+register(
+    RuleKind(
+        "leave_offduty_list",
+        _("公餘時間數位學習補休"),
+        _params(
+            {
+                **LEAVE_COMMON,
+                "window": Group(WINDOW.label, WINDOW.fields, required=True),
+                "min_digital_hours": Param(_("數位學習時數門檻"), NUMBER, unit=_("小時"), required=True, minimum=0),
+                "min_total_hours": Param(_("總學習時數門檻"), NUMBER, unit=_("小時"), required=True, minimum=0),
+                "list": Param(_("政策性課程清單"), TEXT, required=True),
+                "cap_hours": Param(_("補休上限"), NUMBER, unit=_("小時"), required=True, minimum=0),
+                "final_cutoff": Param(_("補休最後期限"), DATE),
+                "advance_notice_days": Param(_("事前申請天數"), INTEGER, unit=_("日"), minimum=0),
+                "no_overtime_double_claim": Param(_("不得與加班重複請領"), BOOLEAN),
+            }
+        ),
+        facts=frozenset({RECORDS}),
+        entitle=lambda rule, records, bundles, rank: leave_rules.offduty_list_leave(rule, records),
+        leave=True,
+        list_param="list",
+    )
+)
 
-register(RuleKind(
-    "leave_bundles", _("公餘時間完成套餐課程補休"), _params({
-        **LEAVE_COMMON,
-        "year_window": Group(_("計算年度"), WINDOW.fields, required=True),
-        "main_by_rank": Param(_("主餐依官等"), BOOLEAN),
-        "grants": ListOf(_("各副餐之補休"), Group(_("補休"), {
-            "side": Param(_("副餐"), TEXT, required=True),
-            "hours": Param(_("補休時數"), NUMBER, unit=_("小時"), required=True, minimum=0)}), required=True, min_items=1),
-        "cap_hours_per_year": Param(_("每年補休上限"), NUMBER, unit=_("小時"), required=True, minimum=0),
-        "all_courses_off_duty": Param(_("全部課程須於公餘時間完成"), BOOLEAN),
-        "form_courses": Param(_("申請表課程欄數"), INTEGER, minimum=1),
-    }),
-    facts=frozenset({RECORDS}), entitle=leave_rules.bundle_leave, leave=True, side_params=(("grants", "side"),)))
+register(
+    RuleKind(
+        "leave_bundles",
+        _("公餘時間完成套餐課程補休"),
+        _params(
+            {
+                **LEAVE_COMMON,
+                "year_window": Group(_("計算年度"), WINDOW.fields, required=True),
+                "main_by_rank": Param(_("主餐依官等"), BOOLEAN),
+                "grants": ListOf(
+                    _("各副餐之補休"),
+                    Group(
+                        _("補休"),
+                        {
+                            "side": Param(_("副餐"), TEXT, required=True),
+                            "hours": Param(_("補休時數"), NUMBER, unit=_("小時"), required=True, minimum=0),
+                        },
+                    ),
+                    required=True,
+                    min_items=1,
+                ),
+                "cap_hours_per_year": Param(_("每年補休上限"), NUMBER, unit=_("小時"), required=True, minimum=0),
+                "all_courses_off_duty": Param(_("全部課程須於公餘時間完成"), BOOLEAN),
+                "form_courses": Param(_("申請表課程欄數"), INTEGER, minimum=1),
+            }
+        ),
+        facts=frozenset({RECORDS}),
+        entitle=leave_rules.bundle_leave,
+        leave=True,
+        side_params=(("grants", "side"),),
+    )
+)
 
 
 LEAVE_KINDS = frozenset(code for code, kind in KINDS.items() if kind.leave)
@@ -380,6 +589,7 @@ def needs(rules_: list[dict], fact: str) -> list[dict]:
 
 
 # -- checking a plan's rules ------------------------------------------------------------------
+
 
 @dataclass
 class PlanRefs:
@@ -404,28 +614,43 @@ def rule_problems(rule, refs: PlanRefs | None = None) -> list[Problem]:
     kind = KINDS.get(rule.get("kind"))
     if kind is None:
         known = "、".join(f"{code}（{k.title}）" for code, k in KINDS.items())
-        return [Problem(("kind",), _("不認得的規則類型「%(kind)s」，應為：%(known)s")
-                        % {"kind": rule.get("kind", ""), "known": known})]
+        return [
+            Problem(
+                ("kind",),
+                _("不認得的規則類型「%(kind)s」，應為：%(known)s") % {"kind": rule.get("kind", ""), "known": known},
+            )
+        ]
     problems = check(kind.params, rule)
     if problems:
         return problems
     refs = refs or PlanRefs()
-    if kind.list_param and rule.get(kind.list_param) and refs.lists is not None \
-            and rule[kind.list_param] not in refs.lists:
-        problems.append(Problem((kind.list_param,), _("計畫沒有代碼為「%(slug)s」的課程清單")
-                                % {"slug": rule[kind.list_param]}))
-    if kind.code == "threshold_tiers" and {"list_courses", "list_hours"} & set(metrics_of(rule)) and not rule.get("list"):
+    if (
+        kind.list_param
+        and rule.get(kind.list_param)
+        and refs.lists is not None
+        and rule[kind.list_param] not in refs.lists
+    ):
+        problems.append(
+            Problem((kind.list_param,), _("計畫沒有代碼為「%(slug)s」的課程清單") % {"slug": rule[kind.list_param]})
+        )
+    if (
+        kind.code == "threshold_tiers"
+        and {"list_courses", "list_hours"} & set(metrics_of(rule))
+        and not rule.get("list")
+    ):
         problems.append(Problem(("list",), _("以清單課程為指標時須指定課程清單")))
     for list_key, key in kind.side_params:
         for index, item in enumerate(rule.get(list_key, [])):
             if refs.sides is not None and item.get(key) not in refs.sides:
-                problems.append(Problem((list_key, index, key), _("計畫沒有代碼為「%(slug)s」的副餐")
-                                        % {"slug": item.get(key)}))
+                problems.append(
+                    Problem((list_key, index, key), _("計畫沒有代碼為「%(slug)s」的副餐") % {"slug": item.get(key)})
+                )
     for list_key, key in kind.list_refs:
         for index, item in enumerate(rule.get(list_key, [])):
             if refs.lists is not None and item.get(key) not in refs.lists:
-                problems.append(Problem((list_key, index, key), _("計畫沒有代碼為「%(slug)s」的課程清單")
-                                        % {"slug": item.get(key)}))
+                problems.append(
+                    Problem((list_key, index, key), _("計畫沒有代碼為「%(slug)s」的課程清單") % {"slug": item.get(key)})
+                )
     if kind.code == "lottery":
         for index, season in enumerate(rule.get("seasons", [])):
             if season.get("starts_on") and season.get("ends_on") and season["ends_on"] < season["starts_on"]:
@@ -458,19 +683,25 @@ def rule_messages(plan_name: str, rules_, refs: PlanRefs | None = None) -> list[
     messages, seen = [], set()
     for position, rule in enumerate(rules_, start=1):
         code = rule.get("code") if isinstance(rule, dict) else None
-        named = _("計畫「%(plan)s」規則 %(code)s") % {"plan": plan_name, "code": code or _("第 %(n)d 條") % {"n": position}}
+        named = _("計畫「%(plan)s」規則 %(code)s") % {
+            "plan": plan_name,
+            "code": code or _("第 %(n)d 條") % {"n": position},
+        }
         if isinstance(rule, dict) and rule.get("clause"):
             named += f"（{rule['clause']}）"
         if code and code in seen:
             messages.append(_("%(rule)s：規則代碼重複") % {"rule": named})
         seen.add(code)
         for problem in rule_problems(rule, refs):
-            messages.append(_("%(rule)s，欄位「%(field)s」：%(message)s")
-                            % {"rule": named, "field": field_name(rule, problem.path), "message": problem.message})
+            messages.append(
+                _("%(rule)s，欄位「%(field)s」：%(message)s")
+                % {"rule": named, "field": field_name(rule, problem.path), "message": problem.message}
+            )
     return messages
 
 
 # -- deciding ----------------------------------------------------------------------------------
+
 
 def evaluate_person(rules_: list[dict], person: rules.PersonFacts, context: dict) -> rules.Result:
     """Every incentive rule the data can decide, then "the better one" within each `group` (擇優).

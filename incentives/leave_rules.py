@@ -5,6 +5,7 @@ course is on the plan's list), grants out: hours, the records behind them, the d
 lapse, and a sentence saying why. The ledger (`leave`) builds on these; this module never
 reads it.
 """
+
 import calendar
 import datetime as dt
 from dataclasses import dataclass
@@ -30,7 +31,7 @@ class LeaveGrant:
     rule: str
     hours: Decimal
     earned_on: dt.date
-    usable_until: dt.date       # the last day the hours may be used
+    usable_until: dt.date  # the last day the hours may be used
     record_ids: tuple[int, ...]
     text: str
     # What the grant is for within its rule: the policy course's key (Tainan) or the side
@@ -91,22 +92,35 @@ def offduty_list_leave(rule: dict, records: list[RecordFact]) -> tuple[list[Leav
         return [], "、".join(missing) + f"（{roc(end)} 前）可取得公餘學習補休資格"
     cap = Decimal(str(rule["cap_hours"]))
     grants, left = [], cap
-    for record in sorted((r for r in in_window if r.off_duty and r.on_list), key=lambda r: (r.completed_on, r.record_id)):
+    for record in sorted(
+        (r for r in in_window if r.off_duty and r.on_list), key=lambda r: (r.completed_on, r.record_id)
+    ):
         if left <= 0:
             break
         hours = min(record.hours, left)
         left -= hours
         until = usable_until(record.completed_on, rule.get("use_within_months", 6), cutoff)
-        grants.append(LeaveGrant(rule["code"], hours, record.completed_on, until, (record.record_id,),
-                                 f"公餘時間完成政策性課程「{record.course_name}」{number(hours)} 小時"
-                                 f"（數位 {number(digital)} 小時、總時數 {number(total)} 小時已達標），"
-                                 f"補休 {number(hours)} 小時，使用期限至 {roc(until)}", record.course_key))
+        grants.append(
+            LeaveGrant(
+                rule["code"],
+                hours,
+                record.completed_on,
+                until,
+                (record.record_id,),
+                f"公餘時間完成政策性課程「{record.course_name}」{number(hours)} 小時"
+                f"（數位 {number(digital)} 小時、總時數 {number(total)} 小時已達標），"
+                f"補休 {number(hours)} 小時，使用期限至 {roc(until)}",
+                record.course_key,
+            )
+        )
     if not grants:
         return [], "尚無公餘時間完成之政策性課程"
     return grants, ""
 
 
-def bundle_leave(rule: dict, records: list[RecordFact], bundles: list[BundleInfo], rank: str) -> tuple[list[LeaveGrant], str]:
+def bundle_leave(
+    rule: dict, records: list[RecordFact], bundles: list[BundleInfo], rank: str
+) -> tuple[list[LeaveGrant], str]:
     """Kaohsiung 103: main + side completed off duty: 4/8/12 h, adding up to 12 h a year."""
     start, end = _date(rule["year_window"]["start"]), _date(rule["year_window"]["end"])
     main = next((b for b in bundles if b.kind == "main" and b.rank == rank), None)
@@ -134,9 +148,18 @@ def bundle_leave(rule: dict, records: list[RecordFact], bundles: list[BundleInfo
         used_records |= set(ids)
         total += hours
         until = usable_until(last, rule.get("use_within_months", 6), None)
-        grants.append(LeaveGrant(rule["code"], hours, last, until, ids,
-                                 f"公餘時間完成{main.name}＋{side.name}（{roc(last)} 完成），補休 {number(hours)} 小時，"
-                                 f"使用期限至 {roc(until)}", side.slug))
+        grants.append(
+            LeaveGrant(
+                rule["code"],
+                hours,
+                last,
+                until,
+                ids,
+                f"公餘時間完成{main.name}＋{side.name}（{roc(last)} 完成），補休 {number(hours)} 小時，"
+                f"使用期限至 {roc(until)}",
+                side.slug,
+            )
+        )
     if not grants:
         return [], f"公餘時間完成{main.name}及任一副餐可申請補休"
     return grants, ""

@@ -1,4 +1,5 @@
 """A plan whose rules cannot be read is said in Chinese on any page that needs them, never a 500."""
+
 from django.shortcuts import render
 
 from .kinds import RuleParameterError

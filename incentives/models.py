@@ -1,4 +1,5 @@
 """Award decisions and the rule versions they were made with."""
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -9,7 +10,9 @@ from portal.statemachine import Machine, transition
 class RuleVersion(models.Model):
     """A frozen copy of a plan's rules; decisions point at the version they used."""
 
-    plan = models.ForeignKey("programs.Plan", verbose_name=_("年度計畫"), on_delete=models.CASCADE, related_name="rule_versions")
+    plan = models.ForeignKey(
+        "programs.Plan", verbose_name=_("年度計畫"), on_delete=models.CASCADE, related_name="rule_versions"
+    )
     number = models.PositiveIntegerField(_("版本"))
     rules = models.JSONField(_("規則參數"))
     created_at = models.DateTimeField(_("建立時間"), auto_now_add=True)
@@ -42,10 +45,13 @@ class DecisionQuerySet(models.QuerySet):
         from portal.queries import serves_every_government
 
         if is_hr(user) and not serves_every_government(user):
-            governments = {government or pk for pk, government in
-                           Agency.objects.visible_to(user).values_list("pk", "government_id")}
-            return self.filter(models.Q(plan__issuer__in=governments)
-                               | models.Q(employee__in=Employee.objects.visible_to(user)))
+            governments = {
+                government or pk
+                for pk, government in Agency.objects.visible_to(user).values_list("pk", "government_id")
+            }
+            return self.filter(
+                models.Q(plan__issuer__in=governments) | models.Q(employee__in=Employee.objects.visible_to(user))
+            )
         if is_hr(user):
             return self.all()
         return self.filter(employee__in=Employee.objects.visible_to(user))
@@ -60,21 +66,39 @@ class Decision(models.Model):
         REJECTED = "rejected", _("不予核定")
         WITHHELD = "withheld", _("人事單位保留")
 
-    plan = models.ForeignKey("programs.Plan", verbose_name=_("年度計畫"), on_delete=models.PROTECT, related_name="decisions")
-    employee = models.ForeignKey("portal.Employee", verbose_name=_("人員"), on_delete=models.PROTECT, related_name="decisions")
+    plan = models.ForeignKey(
+        "programs.Plan", verbose_name=_("年度計畫"), on_delete=models.PROTECT, related_name="decisions"
+    )
+    employee = models.ForeignKey(
+        "portal.Employee", verbose_name=_("人員"), on_delete=models.PROTECT, related_name="decisions"
+    )
     rule_code = models.CharField(_("規則"), max_length=50)
-    rule_version = models.ForeignKey(RuleVersion, verbose_name=_("規則版本"), on_delete=models.PROTECT, related_name="decisions")
+    rule_version = models.ForeignKey(
+        RuleVersion, verbose_name=_("規則版本"), on_delete=models.PROTECT, related_name="decisions"
+    )
     award = models.CharField(_("獎勵"), max_length=16, choices=Award.choices)
     count = models.PositiveSmallIntegerField(_("次數"))
     reason = models.TextField(_("事由"))
     facts = models.JSONField(_("依據事實"), default=dict, blank=True)
     status = models.CharField(_("狀態"), max_length=10, choices=Status.choices, default=Status.ELIGIBLE)
     override_reason = models.TextField(_("人事單位調整理由"), blank=True, default="")
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("提報者"), null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("提報者"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     requested_at = models.DateTimeField(_("提報時間"), null=True, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("核定者"), null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("核定者"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     decided_at = models.DateTimeField(_("核定時間"), null=True, blank=True)
     order_number = models.CharField(_("獎懲令文號"), max_length=60, blank=True, default="")
     order_date = models.DateField(_("獎懲令日期"), null=True, blank=True)
@@ -103,22 +127,64 @@ class Decision(models.Model):
 # what it writes. The coordinator (or HR) requests for staff they serve; every other step is HR's,
 # within the officer's government (Decision.objects.visible_to).
 S = Decision.Status
-DECISION_MACHINE = Machine(Decision, _("獎勵案"), {
-    "request": transition({S.ELIGIBLE}, S.REQUESTED, _("提報"), who="coordinator or HR serving the employee",
-                          actor_field="requested_by", time_field="requested_at", action="decision_requested"),
-    "approve": transition({S.REQUESTED}, S.APPROVED, _("核定"), who="HR",
-                          actor_field="decided_by", time_field="decided_at", action="decision_approved"),
-    "return": transition({S.REQUESTED}, S.ELIGIBLE, _("退回機關"), who="HR, with a reason", action="decision_returned"),
-    "reject": transition({S.ELIGIBLE, S.REQUESTED, S.APPROVED}, S.REJECTED, _("不予核定"), who="HR, with a reason",
-                         actor_field="decided_by", time_field="decided_at", action="decision_rejected"),
-    "withhold": transition({S.ELIGIBLE, S.REQUESTED, S.APPROVED, S.REJECTED, S.WITHHELD}, S.WITHHELD, _("保留"),
-                           who="HR, with a reason", action="decision_override"),
-    "issue": transition({S.APPROVED}, S.ISSUED, _("發布獎懲令"), who="HR, with the order's number and date",
-                        action="decision_issued"),
-    # HR's own grant (a discretionary rule, or a withheld/rejected award given after all): never an issued one.
-    "grant": transition({S.ELIGIBLE, S.REQUESTED, S.APPROVED, S.REJECTED, S.WITHHELD}, S.ELIGIBLE, _("核給"),
-                        who="HR, with a reason, within the rule's max", action="decision_override"),
-})
+DECISION_MACHINE = Machine(
+    Decision,
+    _("獎勵案"),
+    {
+        "request": transition(
+            {S.ELIGIBLE},
+            S.REQUESTED,
+            _("提報"),
+            who="coordinator or HR serving the employee",
+            actor_field="requested_by",
+            time_field="requested_at",
+            action="decision_requested",
+        ),
+        "approve": transition(
+            {S.REQUESTED},
+            S.APPROVED,
+            _("核定"),
+            who="HR",
+            actor_field="decided_by",
+            time_field="decided_at",
+            action="decision_approved",
+        ),
+        "return": transition(
+            {S.REQUESTED}, S.ELIGIBLE, _("退回機關"), who="HR, with a reason", action="decision_returned"
+        ),
+        "reject": transition(
+            {S.ELIGIBLE, S.REQUESTED, S.APPROVED},
+            S.REJECTED,
+            _("不予核定"),
+            who="HR, with a reason",
+            actor_field="decided_by",
+            time_field="decided_at",
+            action="decision_rejected",
+        ),
+        "withhold": transition(
+            {S.ELIGIBLE, S.REQUESTED, S.APPROVED, S.REJECTED, S.WITHHELD},
+            S.WITHHELD,
+            _("保留"),
+            who="HR, with a reason",
+            action="decision_override",
+        ),
+        "issue": transition(
+            {S.APPROVED},
+            S.ISSUED,
+            _("發布獎懲令"),
+            who="HR, with the order's number and date",
+            action="decision_issued",
+        ),
+        # HR's own grant (a discretionary rule, or a withheld/rejected award given after all): never an issued one.
+        "grant": transition(
+            {S.ELIGIBLE, S.REQUESTED, S.APPROVED, S.REJECTED, S.WITHHELD},
+            S.ELIGIBLE,
+            _("核給"),
+            who="HR, with a reason, within the rule's max",
+            action="decision_override",
+        ),
+    },
+)
 # The same table as (sources, target, verb), for the batch checks.
 TRANSITIONS = {name: (step.sources, step.target, step.label) for name, step in DECISION_MACHINE.transitions.items()}
 del S
@@ -136,15 +202,18 @@ class Draw(models.Model):
         SEED_PUBLISHED = "seed_published", _("已公布種子")
         DRAWN = "drawn", _("已抽出")
 
-    plan = models.ForeignKey("programs.Plan", verbose_name=_("年度計畫"), on_delete=models.CASCADE, related_name="draws")
+    plan = models.ForeignKey(
+        "programs.Plan", verbose_name=_("年度計畫"), on_delete=models.CASCADE, related_name="draws"
+    )
     rule_code = models.CharField(_("規則代碼"), max_length=50)
     season = models.CharField(_("季別代碼"), max_length=30)
     season_name = models.CharField(_("季別"), max_length=30)
     status = models.CharField(_("狀態"), max_length=20, choices=Status.choices, default=Status.SEED_PUBLISHED)
     seed = models.CharField(_("抽獎種子"), max_length=200)
     seed_published_at = models.DateTimeField(_("種子公布時間"))
-    seed_published_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("種子公布者"), null=True,
-                                          on_delete=models.SET_NULL, related_name="+")
+    seed_published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("種子公布者"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     prizes = models.PositiveIntegerField(_("獎品份數"), default=0)
     one_win_per_person = models.BooleanField(_("每人限中一次"), default=True)
     chances = models.JSONField(_("抽獎機會清單"), default=list, blank=True)
@@ -152,8 +221,9 @@ class Draw(models.Model):
     winners = models.JSONField(_("中獎清單"), default=list, blank=True)
     winner_ids = models.JSONField(_("中獎人員"), default=list, blank=True)
     drawn_at = models.DateTimeField(_("抽獎時間"), null=True, blank=True)
-    drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("抽獎者"), null=True,
-                                 on_delete=models.SET_NULL, related_name="+")
+    drawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("抽獎者"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("季抽獎")

@@ -1,4 +1,5 @@
 """Reusable reads of the incentives side: a coordinator's staff standing, filtered and sorted."""
+
 from collections import defaultdict
 
 from django.db.models import Q
@@ -30,10 +31,14 @@ def _met(result: Evaluation, rule: str) -> bool:
 def _near(result: Evaluation, rule: str) -> bool:
     if not rule:
         return result.nearly_met
-    return not _met(result, rule) and any(p.rule == rule and not p.met and p.ratio >= NEARLY_MET for p in result.progress)
+    return not _met(result, rule) and any(
+        p.rule == rule and not p.met and p.ratio >= NEARLY_MET for p in result.progress
+    )
 
 
-def staff_standing(user, plan: Plan, unit: str = "", rule: str = "", status: str = "", sort: str = "") -> list[Evaluation]:
+def staff_standing(
+    user, plan: Plan, unit: str = "", rule: str = "", status: str = "", sort: str = ""
+) -> list[Evaluation]:
     """The plan's covered staff the user may see, evaluated, filtered by unit and by a rule met or nearly met."""
     employees = covered_employees(plan) & Employee.objects.visible_to(user)
     if (unit_id := parse_int(unit)) is not None:
@@ -54,8 +59,9 @@ def staff_standing(user, plan: Plan, unit: str = "", rule: str = "", status: str
 def filed_statuses(plan: Plan, results: list[Evaluation]) -> dict[int, list[str]]:
     """Per employee, the status of each decision already made under the plan (one query)."""
     statuses = defaultdict(list)
-    for employee_id, status in (Decision.objects.filter(plan=plan, employee_id__in=[r.employee_id for r in results])
-                                .values_list("employee_id", "status")):
+    for employee_id, status in Decision.objects.filter(
+        plan=plan, employee_id__in=[r.employee_id for r in results]
+    ).values_list("employee_id", "status"):
         statuses[employee_id].append(status)
     return statuses
 
@@ -65,9 +71,11 @@ def decision_notes(plan: Plan, results: list[Evaluation]) -> dict[int, list[str]
     filed again) or not granted."""
     notes = defaultdict(list)
     for employee_id, status, returned, rejected in (
-            Decision.objects.filter(plan=plan, employee_id__in=[r.employee_id for r in results])
-            .filter(Q(status=Decision.Status.ELIGIBLE, return_reason__gt="") | Q(status=Decision.Status.REJECTED))
-            .order_by("pk").values_list("employee_id", "status", "return_reason", "rejection_reason")):
+        Decision.objects.filter(plan=plan, employee_id__in=[r.employee_id for r in results])
+        .filter(Q(status=Decision.Status.ELIGIBLE, return_reason__gt="") | Q(status=Decision.Status.REJECTED))
+        .order_by("pk")
+        .values_list("employee_id", "status", "return_reason", "rejection_reason")
+    ):
         if status == Decision.Status.ELIGIBLE:
             notes[employee_id].append(_("人事單位退回：%(reason)s") % {"reason": returned})
         else:
@@ -86,9 +94,11 @@ def desk_decisions(user, plan: str = "", rule: str = "", status: str = "", agenc
     status, agency (with the agencies under it) and 獎懲令文號; one query with everything a row shows."""
     from django.db.models import Q
 
-    decisions = (Decision.objects.visible_to(user)
-                 .select_related("plan", "employee__agency", "employee__unit", "requested_by")
-                 .order_by("plan__slug", "employee__agency__name", "employee__unit__name", "employee__name", "rule_code"))
+    decisions = (
+        Decision.objects.visible_to(user)
+        .select_related("plan", "employee__agency", "employee__unit", "requested_by")
+        .order_by("plan__slug", "employee__agency__name", "employee__unit__name", "employee__name", "rule_code")
+    )
     if plan:
         decisions = decisions.filter(plan__slug=plan)
     if rule:
@@ -96,8 +106,9 @@ def desk_decisions(user, plan: str = "", rule: str = "", status: str = "", agenc
     if status in Decision.Status.values:
         decisions = decisions.filter(status=status)
     if (pk := parse_int(agency)) is not None:
-        decisions = decisions.filter(Q(employee__agency_id=pk) | Q(employee__agency__parent_id=pk)
-                                     | Q(employee__agency__government_id=pk))
+        decisions = decisions.filter(
+            Q(employee__agency_id=pk) | Q(employee__agency__parent_id=pk) | Q(employee__agency__government_id=pk)
+        )
     if order:
         decisions = decisions.filter(order_number=order.strip())
     return decisions
@@ -108,7 +119,9 @@ def past_deadline(plan: Plan, employee_ids, today) -> list[Decision]:
     can no longer file them; HR may accept them late). One query."""
     from .services import filing_deadline
 
-    decisions = (Decision.objects.filter(plan=plan, employee_id__in=employee_ids, status=Decision.Status.ELIGIBLE)
-                 .select_related("employee").order_by("employee__name"))
+    decisions = (
+        Decision.objects.filter(plan=plan, employee_id__in=employee_ids, status=Decision.Status.ELIGIBLE)
+        .select_related("employee")
+        .order_by("employee__name")
+    )
     return [d for d in decisions if (deadline := filing_deadline(plan, d.rule_code)) and today > deadline]
-

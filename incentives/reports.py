@@ -1,4 +1,5 @@
 """Printed lists and reports: the commendation roster (敘獎名冊), the forum tally sheet and the KPI report."""
+
 import datetime as dt
 
 from programs.models import Plan
@@ -16,23 +17,29 @@ def roster_employees(user):
 
 
 def roster_queryset(plan: Plan, employees=None):
-    decisions = Decision.objects.filter(plan=plan, status__in=[Decision.Status.REQUESTED, Decision.Status.APPROVED,
-                                                               Decision.Status.ISSUED])
+    decisions = Decision.objects.filter(
+        plan=plan, status__in=[Decision.Status.REQUESTED, Decision.Status.APPROVED, Decision.Status.ISSUED]
+    )
     return decisions if employees is None else decisions.filter(employee__in=employees)
 
 
 def roster_decisions(plan: Plan | None, employees=None, decisions=None):
     """The roster's rows: a plan's filed decisions (in the employees' scope), or the given ones (one 獎懲令's)."""
     decisions = roster_queryset(plan, employees) if decisions is None else decisions
-    decisions = (decisions.select_related("plan", "employee__agency", "employee__unit")
-                 .order_by("employee__agency__name", "employee__unit__name", "employee__name", "rule_code"))
+    decisions = decisions.select_related("plan", "employee__agency", "employee__unit").order_by(
+        "employee__agency__name", "employee__unit__name", "employee__name", "rule_code"
+    )
     clauses = {}
     for decision in decisions:
         if decision.plan_id not in clauses:
-            clauses[decision.plan_id] = {r["code"]: r.get("clause", "") for r in decision.plan.parameters.get("rules", [])}
+            clauses[decision.plan_id] = {
+                r["code"]: r.get("clause", "") for r in decision.plan.parameters.get("rules", [])
+            }
         clause = clauses[decision.plan_id].get(decision.rule_code, "")
         decision.basis = f"{decision.plan.roc_year}年計畫 {clause}".strip()
-        decision.basis_lines = [f"{decision.plan.roc_year}年計畫", clause] if clause else [f"{decision.plan.roc_year}年計畫"]
+        decision.basis_lines = (
+            [f"{decision.plan.roc_year}年計畫", clause] if clause else [f"{decision.plan.roc_year}年計畫"]
+        )
         yield decision
 
 
@@ -42,8 +49,9 @@ ROSTER_ROWS_PER_PAGE = 10
 ROSTER_HEADERS = ["編號", "機關", "單位", "職稱", "姓名", "獎勵", "事由", "依據"]
 
 
-def render_roster_pdf(plan: Plan | None, employees=None, scope: str = "", progress=None, *, decisions=None,
-                      order_number: str = "") -> bytes:
+def render_roster_pdf(
+    plan: Plan | None, employees=None, scope: str = "", progress=None, *, decisions=None, order_number: str = ""
+) -> bytes:
     """The 敘獎名冊 as PDF: a plan's filed decisions, or (`decisions`, `order_number`) one 獎懲令's issued ones."""
     from portal.pdf import fitted_widths, render_pdf
 
@@ -51,14 +59,34 @@ def render_roster_pdf(plan: Plan | None, employees=None, scope: str = "", progre
     if progress:
         progress(20)
     order_date = next((d.order_date for d in decisions if d.order_date), None) if order_number else None
-    cells = [[str(n), d.employee.agency.name, d.employee.unit.name if d.employee.unit else "", d.employee.title,
-              d.employee.name, f"{d.get_award_display()}{d.count}次", d.reason, max(d.basis_lines, key=len)]
-             for n, d in enumerate(decisions, 1)]
+    cells = [
+        [
+            str(n),
+            d.employee.agency.name,
+            d.employee.unit.name if d.employee.unit else "",
+            d.employee.title,
+            d.employee.name,
+            f"{d.get_award_display()}{d.count}次",
+            d.reason,
+            max(d.basis_lines, key=len),
+        ]
+        for n, d in enumerate(decisions, 1)
+    ]
     # The basis prints as two lines (the plan's year, then its clause), each whole.
     widths = fitted_widths(ROSTER_HEADERS, cells, wrap=(6,), orientation="landscape", font_pt=10.5)
-    return render_pdf("incentives/roster.html", {"plan": plan, "decisions": decisions, "scope": scope, "widths": widths,
-                                                 "order_number": order_number, "order_date": order_date},
-                      progress=progress, expected_pages=len(decisions) // ROSTER_ROWS_PER_PAGE + 1)
+    return render_pdf(
+        "incentives/roster.html",
+        {
+            "plan": plan,
+            "decisions": decisions,
+            "scope": scope,
+            "widths": widths,
+            "order_number": order_number,
+            "order_date": order_date,
+        },
+        progress=progress,
+        expected_pages=len(decisions) // ROSTER_ROWS_PER_PAGE + 1,
+    )
 
 
 def build_roster_document(document, progress) -> tuple[bytes, str]:
@@ -70,7 +98,9 @@ def build_roster_document(document, progress) -> tuple[bytes, str]:
     if user is None:
         raise ValueError("the requester of this roster no longer exists")
     plan = get_visible_or_404(user, Plan, slug=document.parameters["plan"])  # still theirs when the job runs
-    return render_roster_pdf(plan, roster_employees(user), scope_label(user), progress=progress), f"{plan.slug}-roster.pdf"
+    return render_roster_pdf(
+        plan, roster_employees(user), scope_label(user), progress=progress
+    ), f"{plan.slug}-roster.pdf"
 
 
 def tally_rows(plan: Plan, rule: dict, employees):
@@ -82,17 +112,34 @@ def tally_rows(plan: Plan, rule: dict, employees):
     from .evaluation import evaluate
 
     start, end = dt.date.fromisoformat(rule["window"]["start"]), dt.date.fromisoformat(rule["window"]["end"])
-    totals = {row["employee_id"]: row for row in ForumTally.objects.filter(
-        employee__in=employees, window_start__gte=start, window_end__lte=end).values("employee_id").annotate(
-        p=Sum("posts"), r=Sum("replies"), x=Sum("excluded"))}
+    totals = {
+        row["employee_id"]: row
+        for row in ForumTally.objects.filter(employee__in=employees, window_start__gte=start, window_end__lte=end)
+        .values("employee_id")
+        .annotate(p=Sum("posts"), r=Sum("replies"), x=Sum("excluded"))
+    }
     awards = {e.employee_id: [a for a in e.awards if a.rule == rule["code"]] for e in evaluate(plan, end, employees)}
     rows = []
-    for employee in employees.filter(pk__in=list(totals)).select_related("agency", "unit").order_by("agency__name", "unit__name", "name"):
+    for employee in (
+        employees.filter(pk__in=list(totals))
+        .select_related("agency", "unit")
+        .order_by("agency__name", "unit__name", "name")
+    ):
         t = totals[employee.pk]
         earned = awards.get(employee.pk) or []
-        rows.append({"agency": employee.agency.name, "unit": employee.unit.name if employee.unit else "", "title": employee.title,
-                     "name": employee.name, "posts": t["p"], "replies": t["r"], "excluded": t["x"], "counted": t["p"] + t["r"] - t["x"],
-                     "award": "、".join(f"{AWARD_LABEL[a.award]}{a.count}次" for a in earned)})
+        rows.append(
+            {
+                "agency": employee.agency.name,
+                "unit": employee.unit.name if employee.unit else "",
+                "title": employee.title,
+                "name": employee.name,
+                "posts": t["p"],
+                "replies": t["r"],
+                "excluded": t["x"],
+                "counted": t["p"] + t["r"] - t["x"],
+                "award": "、".join(f"{AWARD_LABEL[a.award]}{a.count}次" for a in earned),
+            }
+        )
     return start, end, rows
 
 
@@ -111,16 +158,29 @@ def render_tally_sheet_pdf(plan: Plan, rule: dict, employees, scope: str = "") -
     keys = ["number", "agency", "unit", "title", "name", "posts", "replies", "excluded", "counted", "award"]
     if one_agency:
         keys.remove("agency")
-    headers = [TALLY_HEADERS[["number", "agency", "unit", "title", "name", "posts", "replies", "excluded", "counted",
-                              "award"].index(k)] for k in keys]
+    headers = [
+        TALLY_HEADERS[
+            ["number", "agency", "unit", "title", "name", "posts", "replies", "excluded", "counted", "award"].index(k)
+        ]
+        for k in keys
+    ]
     cells = [[str(n)] + [str(row[k]) for k in keys[1:]] for n, row in enumerate(rows, 1)]
     orientation = "portrait" if one_agency or not rows else "landscape"
-    return render_pdf("incentives/tally_sheet.html", {
-        "plan": plan, "rule": rule, "rows": rows, "start": start, "end": end, "scope": scope,
-        "agency": agencies[0] if one_agency else "", "landscape": orientation == "landscape",
-        "widths": fitted_widths(headers, cells, orientation=orientation, font_pt=11),
-        "deadline": dt.date.fromisoformat(rule["filing_deadline"]) if rule.get("filing_deadline") else None,
-    })
+    return render_pdf(
+        "incentives/tally_sheet.html",
+        {
+            "plan": plan,
+            "rule": rule,
+            "rows": rows,
+            "start": start,
+            "end": end,
+            "scope": scope,
+            "agency": agencies[0] if one_agency else "",
+            "landscape": orientation == "landscape",
+            "widths": fitted_widths(headers, cells, orientation=orientation, font_pt=11),
+            "deadline": dt.date.fromisoformat(rule["filing_deadline"]) if rule.get("filing_deadline") else None,
+        },
+    )
 
 
 # KPIs that have a figure per agency as well as overall (incentives.kpis.AgencyFigures): a short
@@ -135,7 +195,10 @@ PDF_FONT = "AR PL UKai TW"
 
 def report_period(plan: Plan) -> tuple[dt.date, dt.date]:
     """The plan's period, or its ROC year when the plan gives none (as the KPI dashboard counts)."""
-    return (plan.starts_on or dt.date(plan.roc_year + 1911, 1, 1), plan.ends_on or dt.date(plan.roc_year + 1911, 12, 31))
+    return (
+        plan.starts_on or dt.date(plan.roc_year + 1911, 1, 1),
+        plan.ends_on or dt.date(plan.roc_year + 1911, 12, 31),
+    )
 
 
 def kpi_report_context(plan: Plan, viewer=None) -> dict:
@@ -148,10 +211,14 @@ def kpi_report_context(plan: Plan, viewer=None) -> dict:
     agencies, kpis = data["agencies"], kpi_rows(plan, data["overall"])
     targets = {k["code"]: k["target"] for k in kpis if k.get("code") in PER_AGENCY_KPIS and k.get("target") is not None}
     # Each agency against the plan's targets; without such targets, the two figures the dashboard shows.
-    columns = [{"code": k["code"], "title": PER_AGENCY_KPIS[k["code"]][0], "target": k["target"], "unit": k.get("unit", "")}
-               for k in kpis if k.get("code") in targets] or [
+    columns = [
+        {"code": k["code"], "title": PER_AGENCY_KPIS[k["code"]][0], "target": k["target"], "unit": k.get("unit", "")}
+        for k in kpis
+        if k.get("code") in targets
+    ] or [
         {"code": "digital_5h_share", "title": PER_AGENCY_KPIS["digital_5h_share"][0], "target": None, "unit": "%"},
-        {"code": "average_hours", "title": PER_AGENCY_KPIS["average_hours"][0], "target": None, "unit": ""}]
+        {"code": "average_hours", "title": PER_AGENCY_KPIS["average_hours"][0], "target": None, "unit": ""},
+    ]
     rows = []
     for agency in agencies:
         cells = []
@@ -161,12 +228,30 @@ def kpi_report_context(plan: Plan, viewer=None) -> dict:
             cells.append({"value": value, "unit": column["unit"], "met": met})
         rows.append({"agency": agency, "cells": cells})
     return {
-        "plan": plan, "start": start, "end": end, "overall": data["overall"], "kpis": kpis, "columns": columns, "rows": rows,
-        "seed_teachers": seed_teachers(plan, viewer), "has_registry": plan.activities.filter(kind="talent_registry").exists(),
-        "share_charts": bar_charts("各機關數位學習達 5 小時比率", [(a.name, a.digital_share) for a in agencies], "#0b5cab",
-                                   maximum=100, target=targets.get("digital_5h_share"), font=PDF_FONT),
-        "hours_charts": bar_charts("各機關平均學習時數", [(a.name, a.average_hours) for a in agencies], "#2f855a",
-                                   target=targets.get("average_hours"), font=PDF_FONT),
+        "plan": plan,
+        "start": start,
+        "end": end,
+        "overall": data["overall"],
+        "kpis": kpis,
+        "columns": columns,
+        "rows": rows,
+        "seed_teachers": seed_teachers(plan, viewer),
+        "has_registry": plan.activities.filter(kind="talent_registry").exists(),
+        "share_charts": bar_charts(
+            "各機關數位學習達 5 小時比率",
+            [(a.name, a.digital_share) for a in agencies],
+            "#0b5cab",
+            maximum=100,
+            target=targets.get("digital_5h_share"),
+            font=PDF_FONT,
+        ),
+        "hours_charts": bar_charts(
+            "各機關平均學習時數",
+            [(a.name, a.average_hours) for a in agencies],
+            "#2f855a",
+            target=targets.get("average_hours"),
+            font=PDF_FONT,
+        ),
     }
 
 

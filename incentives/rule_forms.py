@@ -6,6 +6,7 @@ to add; a blank item is dropped on saving. Dates are typed and shown in the ROC 
 raw JSON is never shown. On saving, the rule is assembled from the fields and checked against
 its kind and the plan (`kinds.rule_problems`); each problem is put on the field it names.
 """
+
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -18,7 +19,7 @@ from portal import admin_display, rocdate
 from . import kinds
 from .schema import BOOLEAN, CHOICE, DATE, INTEGER, NUMBER, TEXT, Group, ListOf, MapOf, Param
 
-FIXED = ("code", "kind")     # shown, never edited: decisions and grants are keyed by them
+FIXED = ("code", "kind")  # shown, never edited: decisions and grants are keyed by them
 LONG_TEXT = ("text", "description", "rewards")
 
 
@@ -39,10 +40,10 @@ class Node:
     """One box of the form as the template draws it: a field, or a titled group of nodes."""
 
     legend: str = ""
-    name: str = ""                 # a field's name (leaves only)
+    name: str = ""  # a field's name (leaves only)
     help: str = ""
     children: list = field(default_factory=list)
-    new: bool = False              # the blank item a list offers for adding one (drawn folded)
+    new: bool = False  # the blank item a list offers for adding one (drawn folded)
 
     @property
     def is_field(self) -> bool:
@@ -65,8 +66,9 @@ def _form_field(param: Param, initial, long_text: bool = False):
     if param.type == BOOLEAN:
         return forms.BooleanField(initial=bool(initial), **common)
     if param.type == CHOICE:
-        return forms.ChoiceField(choices=[("", "—")] + [(k, str(v)) for k, v in param.choices.items()],
-                                 initial=initial, **common)
+        return forms.ChoiceField(
+            choices=[("", "—")] + [(k, str(v)) for k, v in param.choices.items()], initial=initial, **common
+        )
     if long_text:
         return forms.CharField(initial=initial, widget=forms.Textarea(attrs={"rows": 4}), **common)
     return forms.CharField(initial=initial, **common)
@@ -91,8 +93,11 @@ class RuleForm(forms.Form):
         if not self.is_bound:
             return len(stored) + 1
         prefix = _name(path) + "."
-        indexes = {int(key[len(prefix):].split(".", 1)[0]) for key in self.data
-                   if key.startswith(prefix) and key[len(prefix):].split(".", 1)[0].isdigit()}
+        indexes = {
+            int(key[len(prefix) :].split(".", 1)[0])
+            for key in self.data
+            if key.startswith(prefix) and key[len(prefix) :].split(".", 1)[0].isdigit()
+        }
         return max(indexes, default=-1) + 2
 
     def _build(self, schema, value, path: tuple) -> Node:
@@ -179,8 +184,11 @@ class RuleForm(forms.Form):
         cleaned = super().clean()
         if self.errors:
             return cleaned
-        rule = {"code": self.original["code"], "kind": self.original["kind"],
-                **(self._assemble(self.kind.params, ()) or {})}
+        rule = {
+            "code": self.original["code"],
+            "kind": self.original["kind"],
+            **(self._assemble(self.kind.params, ()) or {}),
+        }
         # A list the schema requires but the person emptied stays an empty list (Hualien's tiers: []).
         for key, child in self.kind.params.fields.items():
             if isinstance(child, ListOf) and key not in rule and key in self.original:

@@ -5,6 +5,7 @@ Pure Python (standard library only): no ORM, no request. Each rule kind is a fun
 and the highest tier met is awarded; different rules add up, except rules sharing a
 `group` ("once a year, the better one", 擇優), of which only the best counts.
 """
+
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -13,10 +14,16 @@ AWARDS = ("commendation", "merit", "major_merit")
 AWARD_LABEL = {"commendation": "嘉獎", "merit": "記功", "major_merit": "記大功"}
 # 3 commendations make a merit, 3 merits a major merit: how "the better one" compares awards.
 AWARD_WEIGHT = {"commendation": 1, "merit": 3, "major_merit": 9}
-METRIC_LABEL = {"hours": "學習時數", "digital_hours": "數位學習時數", "job_related_hours": "與業務相關學習時數",
-                "forum_posts": "論壇發表及回應篇數", "digital_hours_per_head": "單位數位學習平均時數",
-                "forum_posts_per_head": "單位論壇平均篇數", "list_courses": "清單課程完成門數",
-                "list_hours": "清單課程完成時數"}
+METRIC_LABEL = {
+    "hours": "學習時數",
+    "digital_hours": "數位學習時數",
+    "job_related_hours": "與業務相關學習時數",
+    "forum_posts": "論壇發表及回應篇數",
+    "digital_hours_per_head": "單位數位學習平均時數",
+    "forum_posts_per_head": "單位論壇平均篇數",
+    "list_courses": "清單課程完成門數",
+    "list_hours": "清單課程完成時數",
+}
 METRIC_UNIT = {"forum_posts": "篇", "forum_posts_per_head": "篇", "list_courses": "門"}
 
 
@@ -52,7 +59,7 @@ class Award:
 class Progress:
     rule: str
     text: str
-    ratio: float          # 0..1 towards the next tier (1 when the top tier is met)
+    ratio: float  # 0..1 towards the next tier (1 when the top tier is met)
     met: bool
     deadline: str = ""
 
@@ -69,12 +76,12 @@ class PersonFacts:
     rank: str = ""
     unit_role: str = ""
     metrics: dict[str, dict[str, Decimal]] = field(default_factory=dict)  # rule code -> metric -> value
-    forum_excluded: dict[str, int] = field(default_factory=dict)          # rule code -> excluded posts
-    completed: dict[str, dt.date] = field(default_factory=dict)           # course key -> first completion in the plan period
+    forum_excluded: dict[str, int] = field(default_factory=dict)  # rule code -> excluded posts
+    completed: dict[str, dt.date] = field(default_factory=dict)  # course key -> first completion in the plan period
     # rule code -> course key -> first completion inside that rule's own window (DOMAIN.md Decision)
     completed_in: dict[str, dict[str, dt.date]] = field(default_factory=dict)
     certificates: dict[str, dt.date] = field(default_factory=dict)
-    teams: list[tuple[str, str, str]] = field(default_factory=list)       # (team, rating, role)
+    teams: list[tuple[str, str, str]] = field(default_factory=list)  # (team, rating, role)
     contest: list[tuple[str, str, str, str]] = field(default_factory=list)  # (title, review, placing, role)
     case_reports: list[tuple[str, dt.date, bool]] = field(default_factory=list)
     unit_metrics: dict[str, dict[str, Decimal]] = field(default_factory=dict)  # rule code -> per-head metrics
@@ -90,6 +97,7 @@ class BundleInfo:
 
 
 # -- threshold tiers -------------------------------------------------------------------
+
 
 def _meets(condition: dict, values: dict) -> bool:
     value = Decimal(values.get(condition["metric"], 0))
@@ -152,9 +160,15 @@ def threshold_tiers(rule: dict, values: dict, *, subject: str = "") -> Result:
     deadline = rule.get("filing_deadline") or rule.get("deadline") or (rule.get("window") or {}).get("end", "")
     if met_index >= 0:
         tier = tiers[met_index]
-        result.awards.append(Award(rule["code"], tier["award"], tier["count"],
-                                   f"{subject}{_describe(met_path, values, labels_for(rule))} → {award_text(tier['award'], tier['count'])}",
-                                   rule.get("group", "")))
+        result.awards.append(
+            Award(
+                rule["code"],
+                tier["award"],
+                tier["count"],
+                f"{subject}{_describe(met_path, values, labels_for(rule))} → {award_text(tier['award'], tier['count'])}",
+                rule.get("group", ""),
+            )
+        )
     if met_index + 1 < len(tiers):
         tier = tiers[met_index + 1]
         ratio, missing = max((_gap(p, values, labels_for(rule)) for p in _paths(tier)), key=lambda g: g[0])
@@ -173,20 +187,21 @@ def forum_and_hours(rule: dict, person: PersonFacts, context: dict) -> Result:
     note = f"（已扣除不計入 {excluded} 篇）" if excluded else ""
     result = threshold_tiers(rule, values)
     if note:
-        result.awards = [Award(a.rule, a.award, a.count, a.text.replace(" 篇 ≥", f" 篇{note} ≥", 1), a.group)
-                         for a in result.awards]
+        result.awards = [
+            Award(a.rule, a.award, a.count, a.text.replace(" 篇 ≥", f" 篇{note} ≥", 1), a.group) for a in result.awards
+        ]
     return result
 
 
 # -- bundles ---------------------------------------------------------------------------
+
 
 def _main_for(rank: str, bundles: list[BundleInfo]) -> BundleInfo | None:
     return next((b for b in bundles if b.kind == "main" and b.rank == rank), None)
 
 
 def _missing(bundle: BundleInfo, completed: dict, deadline: dt.date | None) -> list[tuple[str, str, Decimal]]:
-    return [c for c in bundle.courses
-            if c[0] not in completed or (deadline is not None and completed[c[0]] > deadline)]
+    return [c for c in bundle.courses if c[0] not in completed or (deadline is not None and completed[c[0]] > deadline)]
 
 
 def _completed(rule: dict, person: PersonFacts) -> dict[str, dt.date]:
@@ -212,28 +227,42 @@ def bundle_completion(rule: dict, person: PersonFacts, context: dict) -> Result:
             best = (tier, side)
     if best:
         tier, side = best
-        result.awards.append(Award(rule["code"], tier["award"], tier["count"],
-                                   f"於 {roc(rule['deadline'])} 前完成{main.name}及{side.name} → {award_text(tier['award'], tier['count'])}",
-                                   rule.get("group", "")))
-    higher = [t for t in rule.get("tiers", []) if not best or AWARD_WEIGHT[t["award"]] * t["count"] > AWARD_WEIGHT[best[0]["award"]] * best[0]["count"]]
+        result.awards.append(
+            Award(
+                rule["code"],
+                tier["award"],
+                tier["count"],
+                f"於 {roc(rule['deadline'])} 前完成{main.name}及{side.name} → {award_text(tier['award'], tier['count'])}",
+                rule.get("group", ""),
+            )
+        )
+    higher = [
+        t
+        for t in rule.get("tiers", [])
+        if not best or AWARD_WEIGHT[t["award"]] * t["count"] > AWARD_WEIGHT[best[0]["award"]] * best[0]["count"]
+    ]
     if higher:
         tier = higher[0]
         side = by_slug.get(tier["side"])
         missing = main_missing + (_missing(side, completed, deadline) if side else [])
         total = len(main.courses) + (len(side.courses) if side else 0)
-        items = "、".join(f"{(main if c in main_missing else side).name}：{c[1]}（{number(c[2])} 小時）" for c in missing[:5])
+        items = "、".join(
+            f"{(main if c in main_missing else side).name}：{c[1]}（{number(c[2])} 小時）" for c in missing[:5]
+        )
         more = f"等 {len(missing)} 門" if len(missing) > 5 else ""
         text = f"尚缺 {items}{more}，完成可達{award_text(tier['award'], tier['count'])}"
         if rule.get("deadline"):
             text += f"，截止 {roc(rule['deadline'])}"
-        result.progress.append(Progress(rule["code"], text, 1 - len(missing) / total if total else 0.0, False,
-                                        rule.get("deadline", "")))
+        result.progress.append(
+            Progress(rule["code"], text, 1 - len(missing) / total if total else 0.0, False, rule.get("deadline", ""))
+        )
     else:
         result.progress.append(Progress(rule["code"], "已達最高獎勵", 1.0, True, rule.get("deadline", "")))
     return result
 
 
 # -- certificates, teams, contest, case reports -------------------------------------------
+
 
 def _certificate_set(item: dict, held: dict) -> bool:
     return all(name in held for name in item.get("all_of", []))
@@ -244,25 +273,52 @@ def certificates(rule: dict, person: PersonFacts, context: dict) -> Result:
     held = person.certificates
     for group in rule.get("groups", []):
         if _certificate_set(group, held):
-            result.awards.append(Award(rule["code"], group["award"], group["count"],
-                                       f"取得{'及'.join(group['all_of'])} → {award_text(group['award'], group['count'])}",
-                                       rule.get("group", "")))
+            result.awards.append(
+                Award(
+                    rule["code"],
+                    group["award"],
+                    group["count"],
+                    f"取得{'及'.join(group['all_of'])} → {award_text(group['award'], group['count'])}",
+                    rule.get("group", ""),
+                )
+            )
         else:
             missing = [n for n in group["all_of"] if n not in held]
-            result.progress.append(Progress(rule["code"], f"尚缺 {'、'.join(missing)}，取得可達{award_text(group['award'], group['count'])}",
-                                            1 - len(missing) / len(group["all_of"]), False))
+            result.progress.append(
+                Progress(
+                    rule["code"],
+                    f"尚缺 {'、'.join(missing)}，取得可達{award_text(group['award'], group['count'])}",
+                    1 - len(missing) / len(group["all_of"]),
+                    False,
+                )
+            )
     tiers = rule.get("tiers", [])
     met = [t for t in tiers if _certificate_set(t, held)]
     if met:
         tier = max(met, key=lambda t: AWARD_WEIGHT[t["award"]] * t["count"])
-        result.awards.append(Award(rule["code"], tier["award"], tier["count"],
-                                   f"取得{'及'.join(tier['all_of'])} → {award_text(tier['award'], tier['count'])}",
-                                   rule.get("group", "")))
+        result.awards.append(
+            Award(
+                rule["code"],
+                tier["award"],
+                tier["count"],
+                f"取得{'及'.join(tier['all_of'])} → {award_text(tier['award'], tier['count'])}",
+                rule.get("group", ""),
+            )
+        )
     for tier in tiers:
-        if tier not in met and (not met or AWARD_WEIGHT[tier["award"]] * tier["count"] > max(AWARD_WEIGHT[t["award"]] * t["count"] for t in met)):
+        if tier not in met and (
+            not met
+            or AWARD_WEIGHT[tier["award"]] * tier["count"] > max(AWARD_WEIGHT[t["award"]] * t["count"] for t in met)
+        ):
             missing = [n for n in tier["all_of"] if n not in held]
-            result.progress.append(Progress(rule["code"], f"尚缺 {'、'.join(missing)}，取得可達{award_text(tier['award'], tier['count'])}",
-                                            1 - len(missing) / len(tier["all_of"]), False))
+            result.progress.append(
+                Progress(
+                    rule["code"],
+                    f"尚缺 {'、'.join(missing)}，取得可達{award_text(tier['award'], tier['count'])}",
+                    1 - len(missing) / len(tier["all_of"]),
+                    False,
+                )
+            )
             break
     return result
 
@@ -273,9 +329,15 @@ def team_rating(rule: dict, person: PersonFacts, context: dict) -> Result:
         key = "leader" if role == "主持人" else "member"
         grant = (rule.get("ratings", {}).get(rating) or {}).get(key)
         if grant:
-            result.awards.append(Award(rule["code"], grant["award"], grant["count"],
-                                       f"熠星團隊「{team}」評等{rating}，擔任{role} → {award_text(grant['award'], grant['count'])}",
-                                       rule.get("group", "")))
+            result.awards.append(
+                Award(
+                    rule["code"],
+                    grant["award"],
+                    grant["count"],
+                    f"熠星團隊「{team}」評等{rating}，擔任{role} → {award_text(grant['award'], grant['count'])}",
+                    rule.get("group", ""),
+                )
+            )
     return result
 
 
@@ -302,28 +364,49 @@ def contest(rule: dict, person: PersonFacts, context: dict) -> Result:
             grant, reason = outcomes.get("passed"), f"作品「{title}」審查通過"
         if grant:
             # One work earns one tier per person, the highest (DOMAIN.md Decision).
-            result.awards.append(Award(rule["code"], grant["award"], grant["count"],
-                                       f"{reason} → {award_text(grant['award'], grant['count'])}", rule.get("group", "")))
+            result.awards.append(
+                Award(
+                    rule["code"],
+                    grant["award"],
+                    grant["count"],
+                    f"{reason} → {award_text(grant['award'], grant['count'])}",
+                    rule.get("group", ""),
+                )
+            )
     return result
 
 
 def case_reports(rule: dict, person: PersonFacts, context: dict) -> Result:
     deadline = dt.date.fromisoformat(rule["deadline"]) if rule.get("deadline") else None
-    count = sum(1 for _t, submitted, accepted in person.case_reports
-                if accepted and (deadline is None or submitted <= deadline))
+    count = sum(
+        1 for _t, submitted, accepted in person.case_reports if accepted and (deadline is None or submitted <= deadline)
+    )
     result = Result()
     tiers = sorted(rule.get("tiers", []), key=lambda t: t["min"])
     met = [t for t in tiers if count >= t["min"]]
     if met:
         tier = met[-1]
-        result.awards.append(Award(rule["code"], tier["award"], tier["count"],
-                                   f"於 {roc(rule['deadline'])} 前繳交符合格式之案例報告 {count} 篇 → {award_text(tier['award'], tier['count'])}",
-                                   rule.get("group", "")))
+        result.awards.append(
+            Award(
+                rule["code"],
+                tier["award"],
+                tier["count"],
+                f"於 {roc(rule['deadline'])} 前繳交符合格式之案例報告 {count} 篇 → {award_text(tier['award'], tier['count'])}",
+                rule.get("group", ""),
+            )
+        )
     following = [t for t in tiers if count < t["min"]]
     if following:
         tier = following[0]
-        result.progress.append(Progress(rule["code"], f"再 {tier['min'] - count} 篇案例報告可達{award_text(tier['award'], tier['count'])}，截止 {roc(rule['deadline'])}",
-                                        count / tier["min"], False, rule.get("deadline", "")))
+        result.progress.append(
+            Progress(
+                rule["code"],
+                f"再 {tier['min'] - count} 篇案例報告可達{award_text(tier['award'], tier['count'])}，截止 {roc(rule['deadline'])}",
+                count / tier["min"],
+                False,
+                rule.get("deadline", ""),
+            )
+        )
     return result
 
 

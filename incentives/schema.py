@@ -13,6 +13,7 @@ A small schema of our own rather than JSON Schema: each field needs a Chinese la
 a clause for the form HR edits (`incentives.rule_forms`) and for the error that names the field,
 which a JSON Schema validator's English messages and paths do not give.
 """
+
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -51,7 +52,7 @@ class Group:
     """Named parameters (a JSON object). Keys not declared are refused, so a typo never passes."""
 
     label: str
-    fields: dict                      # key -> Param | Group | ListOf | MapOf
+    fields: dict  # key -> Param | Group | ListOf | MapOf
     required: bool = False
     help: str = ""
     # Each inner list names keys of which at least one must be present ("min" or "above").
@@ -89,8 +90,10 @@ def describe(path: tuple, schema) -> str:
             parts.append(str(getattr(node, "label", step)) if node is not None else f"「{step}」")
         elif isinstance(node, ListOf):
             node = node.item
-            parts.append((f"第 {step + 1} 項" if isinstance(step, int) else str(step))
-                         + (f"（{node.label}）" if isinstance(node, Param) else ""))
+            parts.append(
+                (f"第 {step + 1} 項" if isinstance(step, int) else str(step))
+                + (f"（{node.label}）" if isinstance(node, Param) else "")
+            )
         elif isinstance(node, MapOf):
             parts.append(str(node.keys.get(step, step)))
             node = node.item
@@ -175,8 +178,11 @@ def check(schema, value, path: tuple = ()) -> list[Problem]:
         problems = []
         for key, item in value.items():
             if key not in schema.keys:
-                problems.append(Problem(path + (key,), f"不認得的項目「{key}」，應為"
-                                        + "、".join(str(v) for v in schema.keys.values())))
+                problems.append(
+                    Problem(
+                        path + (key,), f"不認得的項目「{key}」，應為" + "、".join(str(v) for v in schema.keys.values())
+                    )
+                )
                 continue
             problems += check(schema.item, item, path + (key,))
         return problems

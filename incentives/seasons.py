@@ -3,8 +3,14 @@
 
 def lottery_rule(plan) -> dict | None:
     """The plan's promotion with seasons (Kaohsiung 103 四季悅讀), or None."""
-    return next((r for r in plan.parameters.get("rules", [])
-                 if isinstance(r, dict) and r.get("kind") == "lottery" and r.get("seasons")), None)
+    return next(
+        (
+            r
+            for r in plan.parameters.get("rules", [])
+            if isinstance(r, dict) and r.get("kind") == "lottery" and r.get("seasons")
+        ),
+        None,
+    )
 
 
 def season_of(rule: dict, slug: str) -> dict | None:
@@ -32,15 +38,26 @@ def season_chances(plan, rule: dict, season: dict):
     if not (season.get("starts_on") and season.get("ends_on")):
         return [], {}
     start, end = dt.date.fromisoformat(season["starts_on"]), dt.date.fromisoformat(season["ends_on"])
-    names = dict(CourseListEntry.objects.filter(course_list__plan=plan, course_list__slug=season["list"])
-                 .values_list("course__name_key", "course__name"))
-    people = {pk: (agency or "", name, nationalid.mask(national_id)) for pk, agency, name, national_id in
-              covered_employees(plan).values_list("pk", "agency__name", "name", "national_id")}
+    names = dict(
+        CourseListEntry.objects.filter(course_list__plan=plan, course_list__slug=season["list"]).values_list(
+            "course__name_key", "course__name"
+        )
+    )
+    people = {
+        pk: (agency or "", name, nationalid.mask(national_id))
+        for pk, agency, name, national_id in covered_employees(plan).values_list(
+            "pk", "agency__name", "name", "national_id"
+        )
+    }
     completions, owners = [], []
-    for employee_id, key, first in (LearningRecord.objects.filter(employee__in=list(people), course_key__in=list(names),
-                                                                  completed_on__range=(start, end))
-                                    .values_list("employee_id", "course_key").annotate(first=Min("completed_on"))
-                                    .order_by("employee_id", "course_key")):
+    for employee_id, key, first in (
+        LearningRecord.objects.filter(
+            employee__in=list(people), course_key__in=list(names), completed_on__range=(start, end)
+        )
+        .values_list("employee_id", "course_key")
+        .annotate(first=Min("completed_on"))
+        .order_by("employee_id", "course_key")
+    ):
         agency, name, masked = people[employee_id]
         completions.append((agency, name, masked, names[key], first))
         owners.append(employee_id)

@@ -1,4 +1,5 @@
 """Award decisions: saved from an evaluation, requested, approved, issued, or rejected."""
+
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -73,19 +74,30 @@ def file_requests(user, plan: Plan, employee_ids: list[int], as_of: dt.date | No
 
 def _save(user, plan: Plan, as_of, employees) -> dict[str, int]:
     version = current_version(plan)
-    existing = {(d.employee_id, d.rule_code): d for d in Decision.objects.filter(plan=plan).select_for_update(of=("self",))}
+    existing = {
+        (d.employee_id, d.rule_code): d for d in Decision.objects.filter(plan=plan).select_for_update(of=("self",))
+    }
     created, updated, kept, unchanged = [], [], 0, 0
     for result in evaluate(plan, as_of, employees):
         for award in result.awards:
-            values = {"award": award.award, "count": award.count, "reason": award.text, "rule_version": version,
-                      "facts": {"as_of": (as_of or plan.ends_on or dt.date.today()).isoformat()}}
+            values = {
+                "award": award.award,
+                "count": award.count,
+                "reason": award.text,
+                "rule_version": version,
+                "facts": {"as_of": (as_of or plan.ends_on or dt.date.today()).isoformat()},
+            }
             decision = existing.get((result.employee_id, award.rule))
             if decision is None:
                 created.append(Decision(plan=plan, employee_id=result.employee_id, rule_code=award.rule, **values))
             elif decision.status == Decision.Status.ELIGIBLE and not decision.override_reason:
                 # Updated only when the award itself changed: a new as-of date alone is no news.
                 if (decision.award, decision.count, decision.reason, decision.rule_version_id) != (
-                        award.award, award.count, award.text, version.pk):
+                    award.award,
+                    award.count,
+                    award.text,
+                    version.pk,
+                ):
                     for key, value in values.items():
                         setattr(decision, key, value)
                     updated.append(decision)
@@ -95,9 +107,13 @@ def _save(user, plan: Plan, as_of, employees) -> dict[str, int]:
                 kept += 1
     Decision.objects.bulk_create(created)
     Decision.objects.bulk_update(updated, ["award", "count", "reason", "rule_version", "facts"])
-    audit.record(user, "decisions_saved", plan,
-                 f"{plan.slug}：新增 {len(created)}、更新 {len(updated)}、未變動 {unchanged}、保留 {kept}",
-                 after={"version": version.number})
+    audit.record(
+        user,
+        "decisions_saved",
+        plan,
+        f"{plan.slug}：新增 {len(created)}、更新 {len(updated)}、未變動 {unchanged}、保留 {kept}",
+        after={"version": version.number},
+    )
     return {"created": len(created), "updated": len(updated), "unchanged": unchanged, "kept": kept}
 
 
@@ -120,8 +136,12 @@ def _lock(decisions) -> list[Decision]:
     """The decisions' rows, locked until the transaction ends and read afresh, in primary-key order
     (two officers locking overlapping sets never wait on each other in a circle)."""
     ids = sorted({d.pk for d in decisions})
-    rows = list(Decision.objects.select_for_update(of=("self",)).filter(pk__in=ids)
-                .select_related("employee", "plan").order_by("pk"))
+    rows = list(
+        Decision.objects.select_for_update(of=("self",))
+        .filter(pk__in=ids)
+        .select_related("employee", "plan")
+        .order_by("pk")
+    )
     if len(rows) != len(ids):
         raise ValidationError(_("部分獎勵案已不存在，請重新整理頁面。"))
     return rows
@@ -151,8 +171,14 @@ def _transition(user, decision: Decision, step: str, **changes) -> Decision:
         before = {"status": row.status}
         DECISION_MACHINE.move(row, step, user, **changes)
         status = row.status
-        audit.record(user, DECISION_MACHINE[step].action, row, row.reason[:200], before=before,
-                     after={"status": status, **{k: v for k, v in changes.items() if k not in ("requested_by", "decided_by")}})
+        audit.record(
+            user,
+            DECISION_MACHINE[step].action,
+            row,
+            row.reason[:200],
+            before=before,
+            after={"status": status, **{k: v for k, v in changes.items() if k not in ("requested_by", "decided_by")}},
+        )
     for key in ["status", "updated_at", *changes]:
         setattr(decision, key, getattr(row, key))
     return row
@@ -187,7 +213,9 @@ def request(user, decisions, late_reason: str = "", today: dt.date | None = None
         raise PermissionDenied
     decisions = list(decisions)
     rows = _lock(decisions)
-    visible = set(Employee.objects.visible_to(user).filter(pk__in=[d.employee_id for d in rows]).values_list("pk", flat=True))
+    visible = set(
+        Employee.objects.visible_to(user).filter(pk__in=[d.employee_id for d in rows]).values_list("pk", flat=True)
+    )
     if any(d.employee_id not in visible for d in rows):
         raise PermissionDenied
     _check("request", rows)
@@ -199,11 +227,15 @@ def request(user, decisions, late_reason: str = "", today: dt.date | None = None
     for deadline, rows_late in late.items():
         shown = rocdate.to_roc_long(deadline)
         if not is_hr(user):
-            raise ValidationError(_("%(names)s的獎勵已逾申報期限（%(deadline)s），機關不能再提報；逾期案件請洽人事單位受理。")
-                                  % {"names": _names(rows_late), "deadline": shown})
+            raise ValidationError(
+                _("%(names)s的獎勵已逾申報期限（%(deadline)s），機關不能再提報；逾期案件請洽人事單位受理。")
+                % {"names": _names(rows_late), "deadline": shown}
+            )
         if not late_reason.strip():
-            raise ValidationError(_("%(names)s的獎勵已逾申報期限（%(deadline)s），人事單位受理逾期案件須填寫理由。")
-                                  % {"names": _names(rows_late), "deadline": shown})
+            raise ValidationError(
+                _("%(names)s的獎勵已逾申報期限（%(deadline)s），人事單位受理逾期案件須填寫理由。")
+                % {"names": _names(rows_late), "deadline": shown}
+            )
     late_ids = {d.pk for rows_late in late.values() for d in rows_late}
     done = []
     for row in rows:
@@ -214,7 +246,11 @@ def request(user, decisions, late_reason: str = "", today: dt.date | None = None
     for decision in decisions:  # bring the caller's instances up to date
         match = next((d for d in done if d.pk == decision.pk), None)
         if match is not None and match is not decision:
-            decision.status, decision.requested_by, decision.requested_at = match.status, match.requested_by, match.requested_at
+            decision.status, decision.requested_by, decision.requested_at = (
+                match.status,
+                match.requested_by,
+                match.requested_at,
+            )
     return done
 
 
@@ -254,8 +290,12 @@ def return_to_coordinator(user, decisions, reason: str) -> list[Decision]:
     read on the staff page; the coordinator may then file again. All or nothing."""
     if not reason.strip():
         raise ValidationError(_("請填寫退回的理由。"))
-    return _batch(user, decisions, "return",
-                  lambda d: _transition(user, d, "return", return_reason=reason.strip(), requested_by=None, requested_at=None))
+    return _batch(
+        user,
+        decisions,
+        "return",
+        lambda d: _transition(user, d, "return", return_reason=reason.strip(), requested_by=None, requested_at=None),
+    )
 
 
 @retry_on_conflict
@@ -295,7 +335,9 @@ def reject(user, decision: Decision, reason: str) -> Decision:
         raise PermissionDenied
     if not reason.strip():
         raise ValidationError(_("請填寫不予核定的理由。"))
-    return _transition(user, decision, "reject", rejection_reason=reason.strip(), decided_by=user, decided_at=clock.now())
+    return _transition(
+        user, decision, "reject", rejection_reason=reason.strip(), decided_by=user, decided_at=clock.now()
+    )
 
 
 @retry_on_conflict
@@ -311,14 +353,27 @@ def withhold_all(user, decisions, reason: str) -> list[Decision]:
     """HR withholds every chosen award (→ withheld) through `override(grant=False)`, or none."""
     if not reason.strip():
         raise ValidationError(_("請填寫保留的理由。"))
-    return _batch(user, decisions, "withhold",
-                  lambda d: override(user, d.plan, d.employee, d.rule_code, grant=False, reason=reason))
+    return _batch(
+        user,
+        decisions,
+        "withhold",
+        lambda d: override(user, d.plan, d.employee, d.rule_code, grant=False, reason=reason),
+    )
 
 
 @retry_on_conflict
 @transaction.atomic
-def override(user, plan: Plan, employee: Employee, rule_code: str, *, grant: bool, reason: str,
-             award: str = "commendation", count: int = 1) -> Decision:
+def override(
+    user,
+    plan: Plan,
+    employee: Employee,
+    rule_code: str,
+    *,
+    grant: bool,
+    reason: str,
+    award: str = "commendation",
+    count: int = 1,
+) -> Decision:
     """HR grants what the data cannot decide (a moderator's merit) or withholds an award, with a reason.
 
     grant=True: the decision becomes eligible with `award` × `count`, within the rule's `max`
@@ -333,7 +388,9 @@ def override(user, plan: Plan, employee: Employee, rule_code: str, *, grant: boo
     if not reason.strip():
         raise ValidationError(_("請填寫調整理由。"))
     # Granting needs the person covered by the plan; withholding only needs them served by the officer.
-    people = (covered_employees(plan) & Employee.objects.visible_to(user)) if grant else Employee.objects.visible_to(user)
+    people = (
+        (covered_employees(plan) & Employee.objects.visible_to(user)) if grant else Employee.objects.visible_to(user)
+    )
     if not people.filter(pk=employee.pk).exists():
         raise PermissionDenied
     rules = {r["code"]: r for r in plan.parameters.get("rules", [])}
@@ -341,13 +398,27 @@ def override(user, plan: Plan, employee: Employee, rule_code: str, *, grant: boo
         raise ValidationError(_("本計畫沒有這項獎勵規則。"))
     cap = (rules.get(rule_code) or {}).get("max")
     if grant and cap and not _within(award, count, cap):
-        raise ValidationError(_("超過本項獎勵的上限（%(award)s %(count)d 次）。") % {"award": AWARD_LABEL[cap["award"]], "count": cap["count"]})
+        raise ValidationError(
+            _("超過本項獎勵的上限（%(award)s %(count)d 次）。")
+            % {"award": AWARD_LABEL[cap["award"]], "count": cap["count"]}
+        )
     if grant and (count < 1 or award not in AWARD_LABEL):
         raise ValidationError(_("請選擇獎勵種類並填寫次數。"))
-    decision = Decision.objects.select_for_update(of=("self",)).filter(plan=plan, employee=employee, rule_code=rule_code).first()
+    decision = (
+        Decision.objects.select_for_update(of=("self",))
+        .filter(plan=plan, employee=employee, rule_code=rule_code)
+        .first()
+    )
     if decision is None:
-        decision = Decision.objects.create(plan=plan, employee=employee, rule_code=rule_code, award=award, count=count,
-                                           reason=reason, rule_version=current_version(plan))
+        decision = Decision.objects.create(
+            plan=plan,
+            employee=employee,
+            rule_code=rule_code,
+            award=award,
+            count=count,
+            reason=reason,
+            rule_version=current_version(plan),
+        )
     _check("grant" if grant else "withhold", [decision])
     before = {"status": decision.status, "award": decision.award, "count": decision.count}
     if grant:
@@ -357,8 +428,14 @@ def override(user, plan: Plan, employee: Employee, rule_code: str, *, grant: boo
         decision.status = Decision.Status.WITHHELD
     decision.override_reason = reason.strip()
     decision.save()
-    audit.record(user, "decision_override", decision, decision.override_reason, before=before,
-                 after={"status": decision.status, "award": decision.award, "count": decision.count})
+    audit.record(
+        user,
+        "decision_override",
+        decision,
+        decision.override_reason,
+        before=before,
+        after={"status": decision.status, "award": decision.award, "count": decision.count},
+    )
     return decision
 
 
@@ -388,12 +465,14 @@ def update_rule(user, plan: Plan, rule: dict) -> RuleVersion:
     require_reviewer(user, plan)
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
     stored = plan.parameters.get("rules", [])
-    position = next((i for i, r in enumerate(stored) if isinstance(r, dict) and r.get("code") == rule.get("code")), None)
+    position = next(
+        (i for i, r in enumerate(stored) if isinstance(r, dict) and r.get("code") == rule.get("code")), None
+    )
     if position is None:
         raise ValidationError(_("計畫沒有代碼為「%(code)s」的規則。") % {"code": rule.get("code", "")})
     if stored[position].get("kind") != rule.get("kind"):
         raise ValidationError(_("規則類型不能變更。"))
-    rules = [*stored[:position], rule, *stored[position + 1:]]
+    rules = [*stored[:position], rule, *stored[position + 1 :]]
     try:
         check_plan_rules(plan, rules)
     except kinds.RuleParameterError as error:
@@ -401,8 +480,14 @@ def update_rule(user, plan: Plan, rule: dict) -> RuleVersion:
     if rules != stored:
         plan.parameters = {**plan.parameters, "rules": rules, "rules_edited": clock.now().isoformat()}
         plan.save(update_fields=["parameters"])
-        audit.record(user, "rule_change", plan, f"{plan.slug} {rule['code']}",
-                     before={"rule": stored[position]}, after={"rule": rule})
+        audit.record(
+            user,
+            "rule_change",
+            plan,
+            f"{plan.slug} {rule['code']}",
+            before={"rule": stored[position]},
+            after={"rule": rule},
+        )
     return current_version(plan)
 
 
@@ -438,16 +523,27 @@ def publish_seed(user, plan: Plan, season_slug: str, seed: str):
     if not (season.get("starts_on") and season.get("ends_on")):
         raise ValidationError(_("請先於規則頁設定%(season)s的活動期間。") % {"season": season["name"]})
     if clock.today() > dt.date.fromisoformat(season["ends_on"]):
-        raise ValidationError(_("%(season)s已於 %(day)s 結束；種子須在活動結束前公布。")
-                              % {"season": season["name"], "day": rocdate.to_roc_long(dt.date.fromisoformat(season["ends_on"]))})
+        raise ValidationError(
+            _("%(season)s已於 %(day)s 結束；種子須在活動結束前公布。")
+            % {"season": season["name"], "day": rocdate.to_roc_long(dt.date.fromisoformat(season["ends_on"]))}
+        )
     Plan.objects.select_for_update().get(pk=plan.pk)  # one publication per season, whoever presses first
     existing = Draw.objects.filter(plan=plan, rule_code=rule["code"], season=season["slug"]).first()
     if existing:
-        raise ValidationError(_("%(season)s的種子已於 %(when)s 公布，不能更改。")
-                              % {"season": season["name"], "when": rocdate.to_roc_long(existing.seed_published_at)})
-    draw = Draw.objects.create(plan=plan, rule_code=rule["code"], season=season["slug"], season_name=season["name"],
-                               seed=seed[:200], seed_published_at=clock.now(), seed_published_by=user,
-                               prizes=season.get("prizes") or rule.get("prizes") or 0)
+        raise ValidationError(
+            _("%(season)s的種子已於 %(when)s 公布，不能更改。")
+            % {"season": season["name"], "when": rocdate.to_roc_long(existing.seed_published_at)}
+        )
+    draw = Draw.objects.create(
+        plan=plan,
+        rule_code=rule["code"],
+        season=season["slug"],
+        season_name=season["name"],
+        seed=seed[:200],
+        seed_published_at=clock.now(),
+        seed_published_by=user,
+        prizes=season.get("prizes") or rule.get("prizes") or 0,
+    )
     audit.record(user, "draw_seed_published", draw, f"{plan.slug} {season['name']}", after={"seed": draw.seed})
     return draw
 
@@ -473,14 +569,20 @@ def run_draw(user, plan: Plan, season_slug: str):
     if draw is None:
         raise ValidationError(_("請先公布%(season)s的抽獎種子。") % {"season": season["name"]})
     if draw.status == Draw.Status.DRAWN:
-        raise ValidationError(_("%(season)s已於 %(when)s 抽出，不能重抽。")
-                              % {"season": season["name"], "when": rocdate.to_roc_long(draw.drawn_at)})
+        raise ValidationError(
+            _("%(season)s已於 %(when)s 抽出，不能重抽。")
+            % {"season": season["name"], "when": rocdate.to_roc_long(draw.drawn_at)}
+        )
     if clock.today() <= dt.date.fromisoformat(season["ends_on"]):
-        raise ValidationError(_("%(season)s尚未結束（至 %(day)s），結束後才能抽獎。")
-                              % {"season": season["name"], "day": rocdate.to_roc_long(dt.date.fromisoformat(season["ends_on"]))})
+        raise ValidationError(
+            _("%(season)s尚未結束（至 %(day)s），結束後才能抽獎。")
+            % {"season": season["name"], "day": rocdate.to_roc_long(dt.date.fromisoformat(season["ends_on"]))}
+        )
     chances, employee_of = season_chances(plan, rule, season)
     if not chances:
-        raise ValidationError(_("%(season)s沒有任何抽獎機會（指定課程或期間內無人完成）。") % {"season": season["name"]})
+        raise ValidationError(
+            _("%(season)s沒有任何抽獎機會（指定課程或期間內無人完成）。") % {"season": season["name"]}
+        )
     lines = draws.chance_lines(chances)
     one_win = getattr(settings, "DRAW_ONE_WIN_PER_PERSON", True)
     winners = draws.draw_winners(draw.seed, lines, draw.prizes, one_win)
@@ -488,6 +590,11 @@ def run_draw(user, plan: Plan, season_slug: str):
     draw.winner_ids = [employee_of[draws.person_of(line)] for line in winners]
     draw.one_win_per_person, draw.status, draw.drawn_at, draw.drawn_by = one_win, Draw.Status.DRAWN, clock.now(), user
     draw.save()
-    audit.record(user, "draw_drawn", draw, f"{plan.slug} {season['name']}",
-                 after={"chances": len(lines), "chances_hash": draw.chances_hash, "winners": len(winners)})
+    audit.record(
+        user,
+        "draw_drawn",
+        draw,
+        f"{plan.slug} {season['name']}",
+        after={"chances": len(lines), "chances_hash": draw.chances_hash, "winners": len(winners)},
+    )
     return draw

@@ -5,6 +5,7 @@ The number of queries grows with the number of plans (a handful), never with the
 of records, decisions, grants or applications. The rules themselves run through the same
 `evaluate` as the set-based path, for this one person.
 """
+
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -68,7 +69,7 @@ class RuleStanding:
     met: bool = False
     deadline: dt.date | None = None
     grants: list = field(default_factory=list)
-    bar: bool = True                    # a promotion (a lottery) has chances, not progress
+    bar: bool = True  # a promotion (a lottery) has chances, not progress
 
     @property
     def percent(self) -> int:
@@ -139,7 +140,7 @@ class MyStanding:
     plans: list[PlanStanding]
     sections: dict
     decisions: list[Decision]
-    wins: list = field(default_factory=list)    # seasonal draws the person won (incentives.models.Draw)
+    wins: list = field(default_factory=list)  # seasonal draws the person won (incentives.models.Draw)
 
     @property
     def leave(self):
@@ -163,28 +164,54 @@ class MyStanding:
 
 def default_year(employee: Employee) -> int:
     """The latest year the person learned in, so the page never opens on an empty year by default."""
-    latest = (LearningRecord.objects.filter(employee=employee).order_by("-completed_on")
-              .values_list("completed_on", flat=True).first())
+    latest = (
+        LearningRecord.objects.filter(employee=employee)
+        .order_by("-completed_on")
+        .values_list("completed_on", flat=True)
+        .first()
+    )
     return latest.year if latest else clock.today().year
 
 
 def my_standing(employee: Employee, year: int) -> MyStanding:
     records = LearningRecord.objects.filter(employee=employee, completed_on__year=year)
-    totals = records.aggregate(total=Sum("hours", default=ZERO), digital=Sum("digital_hours", default=ZERO),
-                               job=Sum("hours", filter=Q(job_related=True), default=ZERO))
+    totals = records.aggregate(
+        total=Sum("hours", default=ZERO),
+        digital=Sum("digital_hours", default=ZERO),
+        job=Sum("hours", filter=Q(job_related=True), default=ZERO),
+    )
     months = {m: Month(m) for m in range(1, 13)}
-    for month, hours, digital, job in (records.annotate(month=ExtractMonth("completed_on")).values_list("month")
-                                       .annotate(h=Sum("hours"), d=Sum("digital_hours"),
-                                                 j=Sum("hours", filter=Q(job_related=True)))):
+    for month, hours, digital, job in (
+        records.annotate(month=ExtractMonth("completed_on"))
+        .values_list("month")
+        .annotate(h=Sum("hours"), d=Sum("digital_hours"), j=Sum("hours", filter=Q(job_related=True)))
+    ):
         months[month] = Month(month, hours or ZERO, digital or ZERO, job or ZERO)
-    categories = list(records.exclude(category="").values_list("category").annotate(h=Sum("hours")).order_by("-h", "category"))
-    years = sorted(set(LearningRecord.objects.filter(employee=employee).annotate(y=ExtractYear("completed_on"))
-                       .values_list("y", flat=True)) | {year}, reverse=True)
+    categories = list(
+        records.exclude(category="").values_list("category").annotate(h=Sum("hours")).order_by("-h", "category")
+    )
+    years = sorted(
+        set(
+            LearningRecord.objects.filter(employee=employee)
+            .annotate(y=ExtractYear("completed_on"))
+            .values_list("y", flat=True)
+        )
+        | {year},
+        reverse=True,
+    )
     return MyStanding(
-        employee=employee, year=year, years=years, totals=totals, months=list(months.values()), categories=categories,
-        minimum=yearly_minimum(year), plans=plans_for(employee),
+        employee=employee,
+        year=year,
+        years=years,
+        totals=totals,
+        months=list(months.values()),
+        categories=categories,
+        minimum=yearly_minimum(year),
+        plans=plans_for(employee),
         sections={name: provider(employee) for name, provider in PERSON_SECTIONS.items()},
-        decisions=list(Decision.objects.filter(employee=employee).select_related("plan").order_by("-updated_at", "-pk")),
+        decisions=list(
+            Decision.objects.filter(employee=employee).select_related("plan").order_by("-updated_at", "-pk")
+        ),
         wins=draws_won(employee),
     )
 
@@ -211,8 +238,14 @@ def plans_for(employee: Employee) -> list[PlanStanding]:
         if not found:
             continue
         list_names = dict(CourseList.objects.filter(plan=plan).values_list("slug", "name"))
-        standings.append(PlanStanding(plan, rule_standings(plan, found[0], context, list_names),
-                                      bundle_standings(found[0], context), plan_warnings(plan)))
+        standings.append(
+            PlanStanding(
+                plan,
+                rule_standings(plan, found[0], context, list_names),
+                bundle_standings(found[0], context),
+                plan_warnings(plan),
+            )
+        )
     return standings
 
 
@@ -238,8 +271,13 @@ def rule_standings(plan: Plan, result: Evaluation, context: dict, list_names: di
     rows = []
     for rule in plan.parameters.get("rules", []):
         code, kind = rule.get("code", ""), rule.get("kind", "")
-        row = RuleStanding(code, rule_label(rule, list_names), rule.get("clause", ""), leave=kind in kinds.LEAVE_KINDS,
-                           have=_have(rule, result, context))
+        row = RuleStanding(
+            code,
+            rule_label(rule, list_names),
+            rule.get("clause", ""),
+            leave=kind in kinds.LEAVE_KINDS,
+            have=_have(rule, result, context),
+        )
         if kinds.KINDS[kind].promotion:
             row.bar = False
         elif row.leave:
@@ -252,8 +290,9 @@ def rule_standings(plan: Plan, result: Evaluation, context: dict, list_names: di
             window = rule.get("year_window") or rule.get("window") or {}
             row.deadline = _date(window.get("end"))
             if not row.met:
-                row.next_steps = [Progress(code, note, row.ratio, False) for note in result.leave_progress
-                                  if note and not row.grants]
+                row.next_steps = [
+                    Progress(code, note, row.ratio, False) for note in result.leave_progress if note and not row.grants
+                ]
         else:
             row.awards = [a for a in result.awards if a.rule == code]
             progress = [p for p in result.progress if p.rule == code]
@@ -262,7 +301,9 @@ def rule_standings(plan: Plan, result: Evaluation, context: dict, list_names: di
             ratios = [p.ratio for p in row.next_steps]
             row.ratio = 1.0 if row.met else (max(ratios) if ratios else 0.0)
             deadlines = [p.deadline for p in progress if p.deadline]
-            row.deadline = _date(rule.get("filing_deadline") or rule.get("deadline") or (deadlines[0] if deadlines else ""))
+            row.deadline = _date(
+                rule.get("filing_deadline") or rule.get("deadline") or (deadlines[0] if deadlines else "")
+            )
         if kind == "threshold_tiers" and rule.get("list") and not rule.get("tiers"):
             # A list whose rewards the plan sets elsewhere (Hualien's buffet): progress is the share of courses done.
             courses = context["course_lists"].get(rule.get("list"), [])
@@ -281,5 +322,14 @@ def bundle_standings(result: Evaluation, context: dict) -> list[BundleStanding]:
         return []
     off_duty = {r.course_key for r in result.records if r.off_duty}
     shown = [b for b in bundles if b.kind != "main" or b.rank == result.facts.rank]
-    return [BundleStanding(b.name, b.kind, [BundleCourse(name, hours, result.facts.completed.get(key), key in off_duty)
-                                            for key, name, hours in b.courses]) for b in shown]
+    return [
+        BundleStanding(
+            b.name,
+            b.kind,
+            [
+                BundleCourse(name, hours, result.facts.completed.get(key), key in off_duty)
+                for key, name, hours in b.courses
+            ],
+        )
+        for b in shown
+    ]

@@ -3,6 +3,7 @@ still missing in one line (「尚缺 15 門／25 小時」), and the order of na
 
 Everything here is set-based: one call answers for the whole list in a fixed number of queries.
 """
+
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -68,9 +69,9 @@ def hours_in_period(plan: Plan, employee_ids: list[int]) -> dict[int, Hours]:
         records = records.filter(completed_on__gte=plan.starts_on)
     if plan.ends_on:
         records = records.filter(completed_on__lte=plan.ends_on)
-    rows = (records.values("employee_id")
-            .annotate(total=Sum("hours"), digital=Sum("digital_hours"),
-                      job=Coalesce(Sum("hours", filter=Q(job_related=True)), ZERO)))
+    rows = records.values("employee_id").annotate(
+        total=Sum("hours"), digital=Sum("digital_hours"), job=Coalesce(Sum("hours", filter=Q(job_related=True)), ZERO)
+    )
     return {row["employee_id"]: Hours(row["total"] or ZERO, row["digital"] or ZERO, row["job"] or ZERO) for row in rows}
 
 
@@ -80,8 +81,11 @@ def _next_hours(rule: dict, values: dict) -> Decimal:
         paths = [p.get("all_of", [p]) for p in tier["any_of"]] if "any_of" in tier else [tier.get("all_of", [])]
         gaps = []
         for path in paths:
-            needs = [Decimal(str(c["min"])) - Decimal(values.get(c["metric"], 0) or 0)
-                     for c in path if c.get("metric") in ("hours", "digital_hours", "job_related_hours") and "min" in c]
+            needs = [
+                Decimal(str(c["min"])) - Decimal(values.get(c["metric"], 0) or 0)
+                for c in path
+                if c.get("metric") in ("hours", "digital_hours", "job_related_hours") and "min" in c
+            ]
             if needs:
                 gaps.append(max(max(needs), ZERO))
         if gaps and min(gaps) > 0:
@@ -106,8 +110,12 @@ def shortfalls(plan: Plan, results: list[Evaluation]) -> dict[int, Shortfall]:
             mains = [b for b in bundles if b.kind == "main" and b.rank == facts.rank]
             # The sides of the tiers above what the person has earned: the next award, not any side.
             earned = {a.rule: a.count for a in result.awards}
-            wanted = {t.get("side") for r in bundle_rules for t in r.get("tiers", [])
-                      if t.get("count", 0) > earned.get(r.get("code"), 0)}
+            wanted = {
+                t.get("side")
+                for r in bundle_rules
+                for t in r.get("tiers", [])
+                if t.get("count", 0) > earned.get(r.get("code"), 0)
+            }
             sides = [b for b in bundles if b.kind != "main" and (not bundle_rules or b.slug in wanted)]
             missing = [c for b in mains for c in b.courses if c[0] not in completed]
             open_sides = [[c for c in b.courses if c[0] not in completed] for b in sides]
@@ -142,7 +150,10 @@ def by_name(results: list[Evaluation]) -> list[Evaluation]:
     collation = stroke_collation()
     if collation is None:
         return sorted(results, key=lambda r: (r.name, r.agency, r.unit, r.employee_id))
-    ordered = (Employee.objects.filter(pk__in=[r.employee_id for r in results])
-               .order_by(Collate("name", collation), "pk").values_list("pk", flat=True))
+    ordered = (
+        Employee.objects.filter(pk__in=[r.employee_id for r in results])
+        .order_by(Collate("name", collation), "pk")
+        .values_list("pk", flat=True)
+    )
     place = {pk: n for n, pk in enumerate(ordered)}
     return sorted(results, key=lambda r: (place.get(r.employee_id, len(place)), r.agency, r.unit))

@@ -44,15 +44,24 @@ def my_standing(request):
     me.years = sorted(set(me.years) | plan_years, reverse=True)
     if any(p.plan.roc_year + 1911 == year for p in me.plans if p.plan.roc_year):
         me.plans = [p for p in me.plans if not p.plan.roc_year or p.plan.roc_year + 1911 == year]
-    shows_leave = (any(r.leave for p in me.plans for r in p.rules) or bool(me.leave.earned)
-                   or bool(me.leave.applications))
-    return render(request, "incentives/my_standing.html", {"me": me, "roc_year": year - 1911, "shows_leave": shows_leave})
+    shows_leave = (
+        any(r.leave for p in me.plans for r in p.rules) or bool(me.leave.earned) or bool(me.leave.applications)
+    )
+    return render(
+        request, "incentives/my_standing.html", {"me": me, "roc_year": year - 1911, "shows_leave": shows_leave}
+    )
 
 
 def _standing(request, plan):
     get = request.GET
-    return queries.staff_standing(request.user, plan, unit=get.get("unit", ""), rule=get.get("rule", ""),
-                                  status=get.get("status", ""), sort=get.get("sort", ""))
+    return queries.staff_standing(
+        request.user,
+        plan,
+        unit=get.get("unit", ""),
+        rule=get.get("rule", ""),
+        status=get.get("status", ""),
+        sort=get.get("sort", ""),
+    )
 
 
 @login_required
@@ -74,38 +83,81 @@ def staff_standing(request, slug):
             messages.success(request, _("已提報 %(n)d 件獎勵案。") % {"n": len(filed)})
             late = queries.past_deadline(plan, chosen, clock.today())
             if late and not is_hr(request.user):
-                messages.warning(request, _("%(names)s的獎勵已逾申報期限（%(deadline)s），未提報；逾期案件請洽人事單位受理。") % {
-                    "names": "、".join(dict.fromkeys(d.employee.name for d in late)),
-                    "deadline": "、".join(sorted({rocdate.to_roc_long(services.filing_deadline(plan, d.rule_code)) for d in late}))})
+                messages.warning(
+                    request,
+                    _("%(names)s的獎勵已逾申報期限（%(deadline)s），未提報；逾期案件請洽人事單位受理。")
+                    % {
+                        "names": "、".join(dict.fromkeys(d.employee.name for d in late)),
+                        "deadline": "、".join(
+                            sorted({rocdate.to_roc_long(services.filing_deadline(plan, d.rule_code)) for d in late})
+                        ),
+                    },
+                )
         except ValidationError as error:
             messages.error(request, "；".join(error.messages))
         return redirect(request.get_full_path())
     results = _standing(request, plan)
-    table = [[r.agency, r.unit, r.name, r.award_counts["commendation"], r.award_counts["merit"], r.award_counts["major_merit"],
-             float(r.leave_hours), "；".join(a.text for a in r.awards), "；".join(p.text for p in r.progress if not p.met),
-             national_id_for(request.user, r.national_id)] for r in results]
-    download = list_download(request.GET.get("format", ""), f"{plan.slug}-standing", f"{plan.title}：人員達成情形",
-                             scope_label(request.user), ["機關", "單位", "姓名", "嘉獎", "記功", "記大功", "補休時數", "事由", "尚缺", "身分證字號"],
-                             table, landscape=True)
+    table = [
+        [
+            r.agency,
+            r.unit,
+            r.name,
+            r.award_counts["commendation"],
+            r.award_counts["merit"],
+            r.award_counts["major_merit"],
+            float(r.leave_hours),
+            "；".join(a.text for a in r.awards),
+            "；".join(p.text for p in r.progress if not p.met),
+            national_id_for(request.user, r.national_id),
+        ]
+        for r in results
+    ]
+    download = list_download(
+        request.GET.get("format", ""),
+        f"{plan.slug}-standing",
+        f"{plan.title}：人員達成情形",
+        scope_label(request.user),
+        ["機關", "單位", "姓名", "嘉獎", "記功", "記大功", "補休時數", "事由", "尚缺", "身分證字號"],
+        table,
+        landscape=True,
+    )
     if download:
         return download
     statuses = queries.filed_statuses(plan, results)
     notes = queries.decision_notes(plan, results)
     hours = summaries.hours_in_period(plan, [r.employee_id for r in results])
     short = summaries.shortfalls(plan, results)
-    rows = [(r, statuses.get(r.employee_id, []), queries.still_to_file(r, statuses.get(r.employee_id, [])),
-             notes.get(r.employee_id, []), hours.get(r.employee_id, summaries.Hours()), short[r.employee_id])
-            for r in results]
+    rows = [
+        (
+            r,
+            statuses.get(r.employee_id, []),
+            queries.still_to_file(r, statuses.get(r.employee_id, [])),
+            notes.get(r.employee_id, []),
+            hours.get(r.employee_id, summaries.Hours()),
+            short[r.employee_id],
+        )
+        for r in results
+    ]
     rules = [(r["code"], standing.rule_label(r, {})) for r in kinds.award_rules(plan.parameters.get("rules", []))]
     query = request.GET.copy()
     query.pop("sort", None)
-    return render(request, "incentives/staff_standing.html", {
-        "plan": plan, "results": results, "rows": rows, "eligible": sum(1 for row in rows if row[2]),
-        "units": Unit.objects.visible_to(request.user).select_related("agency"), "rules": rules,
-        "query": request.GET, "sort_base": f"?{query.urlencode()}&" if query else "?", "sort": request.GET.get("sort", ""),
-        "tally_sheet": (services.tally_sheet_rule(plan) or {}).get("tally_sheet", ""),
-        "warnings": plan_warnings(plan),
-    })
+    return render(
+        request,
+        "incentives/staff_standing.html",
+        {
+            "plan": plan,
+            "results": results,
+            "rows": rows,
+            "eligible": sum(1 for row in rows if row[2]),
+            "units": Unit.objects.visible_to(request.user).select_related("agency"),
+            "rules": rules,
+            "query": request.GET,
+            "sort_base": f"?{query.urlencode()}&" if query else "?",
+            "sort": request.GET.get("sort", ""),
+            "tally_sheet": (services.tally_sheet_rule(plan) or {}).get("tally_sheet", ""),
+            "warnings": plan_warnings(plan),
+        },
+    )
 
 
 @login_required
@@ -115,15 +167,23 @@ def kpi_dashboard(request, slug):
     plan = get_visible_or_404(request.user, Plan, slug=slug)
     data = figures(plan, *kpis.period(plan))
     agencies = data["agencies"]
-    return render(request, "incentives/kpi.html", {
-        "plan": plan, "overall": data["overall"], "kpis": kpi_rows(plan, data["overall"]), "agencies": agencies,
-        "share_chart": bar_chart(_("各機關數位學習達 5 小時比率"), [(a.name, a.digital_share) for a in agencies], "#0b5cab",
-                                 maximum=100),
-        "hours_chart": hours_chart(plan, agencies),
-        # The registry's people: all of them for the plan's own HR, else those the officer may see.
-        "seed_teachers": kpis.seed_teachers(plan, request.user),
-        "has_registry": plan.activities.filter(kind="talent_registry").exists(),
-    })
+    return render(
+        request,
+        "incentives/kpi.html",
+        {
+            "plan": plan,
+            "overall": data["overall"],
+            "kpis": kpi_rows(plan, data["overall"]),
+            "agencies": agencies,
+            "share_chart": bar_chart(
+                _("各機關數位學習達 5 小時比率"), [(a.name, a.digital_share) for a in agencies], "#0b5cab", maximum=100
+            ),
+            "hours_chart": hours_chart(plan, agencies),
+            # The registry's people: all of them for the plan's own HR, else those the officer may see.
+            "seed_teachers": kpis.seed_teachers(plan, request.user),
+            "has_registry": plan.activities.filter(kind="talent_registry").exists(),
+        },
+    )
 
 
 def hours_chart(plan: Plan, agencies) -> dict:
@@ -158,17 +218,45 @@ def kpi_people(request, slug, figure):
     title = f"{plan.title}：{kpis.FIGURES[figure]}"
     scope = agency.name if agency else scope_label(request.user)
     columns = kpis.figure_columns(figure)
-    rows = [[p.employee.agency.name, p.employee.unit.name if p.employee.unit else "", p.employee.title, p.employee.name,
-             national_id_for(request.user, p.employee.national_id)] + [getattr(p, c) for c, _label in columns] for p in people]
-    download = list_download(request.GET.get("format", ""), f"{plan.slug}-{figure}", title, scope,
-                             ["機關", "單位", "職稱", "姓名", "身分證字號"] + [str(label) for _c, label in columns], rows, landscape=True)
+    rows = [
+        [
+            p.employee.agency.name,
+            p.employee.unit.name if p.employee.unit else "",
+            p.employee.title,
+            p.employee.name,
+            national_id_for(request.user, p.employee.national_id),
+        ]
+        + [getattr(p, c) for c, _label in columns]
+        for p in people
+    ]
+    download = list_download(
+        request.GET.get("format", ""),
+        f"{plan.slug}-{figure}",
+        title,
+        scope,
+        ["機關", "單位", "職稱", "姓名", "身分證字號"] + [str(label) for _c, label in columns],
+        rows,
+        landscape=True,
+    )
     if download:
         return download
-    return render(request, "incentives/kpi_people.html", {
-        "plan": plan, "figure": figure, "heading": kpis.FIGURES[figure], "agency": agency, "people": people,
-        "columns": columns, "start": start, "end": end, "scope": scope, "is_hr": is_hr(request.user),
-        "query": request.GET.urlencode(),
-    })
+    return render(
+        request,
+        "incentives/kpi_people.html",
+        {
+            "plan": plan,
+            "figure": figure,
+            "heading": kpis.FIGURES[figure],
+            "agency": agency,
+            "people": people,
+            "columns": columns,
+            "start": start,
+            "end": end,
+            "scope": scope,
+            "is_hr": is_hr(request.user),
+            "query": request.GET.urlencode(),
+        },
+    )
 
 
 @login_required
@@ -177,8 +265,9 @@ def roster_pdf(request, slug):
     require_coordinator_or_hr(request.user)
     plan = get_visible_or_404(request.user, Plan, slug=slug)
     if request.method == "POST":
-        document = request_document(request.user, "roster", {"plan": plan.slug},
-                                    title=f"{plan.title} 敘獎名冊（{scope_label(request.user)}）")
+        document = request_document(
+            request.user, "roster", {"plan": plan.slug}, title=f"{plan.title} 敘獎名冊（{scope_label(request.user)}）"
+        )
         return redirect("document", pk=document.pk)
     employees = roster_employees(request.user)
     count = roster_queryset(plan, employees).count()
@@ -195,7 +284,9 @@ def tally_sheet_pdf(request, slug):
     if rule is None:
         raise Http404("本計畫不需統計表")
     employees = covered_employees(plan) & Employee.objects.visible_to(request.user)
-    return pdf_response(render_tally_sheet_pdf(plan, rule, employees, scope_label(request.user)), f"{plan.slug}-tally.pdf")
+    return pdf_response(
+        render_tally_sheet_pdf(plan, rule, employees, scope_label(request.user)), f"{plan.slug}-tally.pdf"
+    )
 
 
 # The desk's buttons: action → (service taking user, decisions, reason; message). Every one goes through a service.
@@ -237,8 +328,14 @@ def decisions(request):
     plan = next((p for p in plans if p.slug == get.get("plan")), None)
     if request.method == "POST":
         return _desk_post(request, plan)
-    decisions_found = queries.desk_decisions(request.user, plan=get.get("plan", ""), rule=get.get("rule", ""),
-                                             status=get.get("status", ""), agency=get.get("agency", ""), order=get.get("order", ""))
+    decisions_found = queries.desk_decisions(
+        request.user,
+        plan=get.get("plan", ""),
+        rule=get.get("rule", ""),
+        status=get.get("status", ""),
+        agency=get.get("agency", ""),
+        order=get.get("order", ""),
+    )
     page = Paginator(decisions_found, DESK_PAGE_SIZE).get_page(get.get("page"))
     rows = list(page.object_list)
     labels, deadlines, today = {}, {}, clock.today()
@@ -251,16 +348,30 @@ def decisions(request):
         d.late = bool(d.deadline and today > d.deadline and d.status == Decision.Status.ELIGIBLE)
         d.shown_id = national_id_for(request.user, d.employee.national_id)
     rules = {}
-    for p in ([plan] if plan else plans):
+    for p in [plan] if plan else plans:
         for r in kinds.award_rules(p.parameters.get("rules", [])):
             rules.setdefault(r["code"], _rule_label(p, r["code"]))
     orders = sorted({(d.order_number, d.order_date) for d in rows if d.order_number}, key=lambda o: (o[1], o[0]))
-    return render(request, "incentives/decisions.html", {
-        "rows": rows, "page": page, "page_query": _without_page(get), "plans": plans, "plan": plan, "rules": sorted(rules.items()), "statuses": Decision.Status.choices,
-        "agencies": Agency.objects.visible_to(request.user).order_by("level", "name"), "query": get,
-        "orders": [(number, day, f"{reverse('incentives:order-roster')}?{urlencode({'order': number})}") for number, day in orders],
-        "grant_form": GrantForm(user=request.user, plan=plan) if plan and discretionary_rules(plan) else None,
-    })
+    return render(
+        request,
+        "incentives/decisions.html",
+        {
+            "rows": rows,
+            "page": page,
+            "page_query": _without_page(get),
+            "plans": plans,
+            "plan": plan,
+            "rules": sorted(rules.items()),
+            "statuses": Decision.Status.choices,
+            "agencies": Agency.objects.visible_to(request.user).order_by("level", "name"),
+            "query": get,
+            "orders": [
+                (number, day, f"{reverse('incentives:order-roster')}?{urlencode({'order': number})}")
+                for number, day in orders
+            ],
+            "grant_form": GrantForm(user=request.user, plan=plan) if plan and discretionary_rules(plan) else None,
+        },
+    )
 
 
 def _desk_post(request, plan):
@@ -274,18 +385,36 @@ def _desk_post(request, plan):
             # As of today (or the plan's last day, once it is over): what the data holds now.
             as_of = min(plan.ends_on, clock.today()) if plan.ends_on else clock.today()
             counts = services.save_evaluation(user, plan, as_of, employees=employees)
-            messages.success(request, _("已依目前資料評估：新增 %(created)d 件、更新 %(updated)d 件、未變動 %(unchanged)d 件、保留 %(kept)d 件。") % counts)
+            messages.success(
+                request,
+                _(
+                    "已依目前資料評估：新增 %(created)d 件、更新 %(updated)d 件、未變動 %(unchanged)d 件、保留 %(kept)d 件。"
+                )
+                % counts,
+            )
             return redirect(back)
         if action == "grant":
             if plan is None:
                 raise Http404
             form = GrantForm(post, user=user, plan=plan)
             if not form.is_valid():
-                raise ValidationError(["%s：%s" % (form.fields[f].label if f in form.fields else "", "".join(e))
-                                       for f, e in form.errors.items()])
+                raise ValidationError(
+                    [
+                        "%s：%s" % (form.fields[f].label if f in form.fields else "", "".join(e))
+                        for f, e in form.errors.items()
+                    ]
+                )
             data = form.cleaned_data
-            services.override(user, plan, data["employee"], data["rule_code"], grant=True, reason=data["reason"],
-                              award=data["award"], count=data["count"])
+            services.override(
+                user,
+                plan,
+                data["employee"],
+                data["rule_code"],
+                grant=True,
+                reason=data["reason"],
+                award=data["award"],
+                count=data["count"],
+            )
             messages.success(request, _("已核給 %(name)s 獎勵，請勾選後提報或核定。") % {"name": data["employee"].name})
             return redirect(back)
         ids = {int(i) for i in post.getlist("decision") if i.isdigit()}
@@ -297,7 +426,10 @@ def _desk_post(request, plan):
         if action == "issue":
             number = post.get("order_number", "").strip()
             done = services.issue_order(user, chosen, number, post.get("order_date", ""))
-            messages.success(request, _("已發布獎懲令 %(number)s，共 %(n)d 人；可列印敘獎名冊。") % {"number": number, "n": len(done)})
+            messages.success(
+                request,
+                _("已發布獎懲令 %(number)s，共 %(n)d 人；可列印敘獎名冊。") % {"number": number, "n": len(done)},
+            )
             return redirect(f"{reverse('incentives:decisions')}?{urlencode({'order': number})}")
         if action not in DESK_ACTIONS:
             raise ValidationError(_("請選擇要執行的動作。"))
@@ -318,8 +450,10 @@ def order_roster_pdf(request):
     decisions = Decision.objects.visible_to(request.user).filter(order_number=number, status=Decision.Status.ISSUED)
     if not number or not decisions.exists():
         raise Http404("沒有這份獎懲令")
-    return pdf_response(render_roster_pdf(None, scope=scope_label(request.user), decisions=decisions, order_number=number),
-                        "order-roster.pdf")
+    return pdf_response(
+        render_roster_pdf(None, scope=scope_label(request.user), decisions=decisions, order_number=number),
+        "order-roster.pdf",
+    )
 
 
 def _reviewed_plan(request, slug) -> Plan:
@@ -338,13 +472,23 @@ def plan_rules(request, slug):
 
     plan = _reviewed_plan(request, slug)
     list_names = dict(CourseList.objects.filter(plan=plan).values_list("slug", "name"))
-    rows = [{"code": r.get("code", ""), "clause": r.get("clause", ""), "label": standing.rule_label(r, list_names),
-             "kind": kinds.kind_of(r).title if kinds.kind_of(r) else r.get("kind", ""),
-             "draws": r.get("kind") == "lottery" and bool(r.get("seasons"))}
-            for r in plan.parameters.get("rules", []) if isinstance(r, dict)]
+    rows = [
+        {
+            "code": r.get("code", ""),
+            "clause": r.get("clause", ""),
+            "label": standing.rule_label(r, list_names),
+            "kind": kinds.kind_of(r).title if kinds.kind_of(r) else r.get("kind", ""),
+            "draws": r.get("kind") == "lottery" and bool(r.get("seasons")),
+        }
+        for r in plan.parameters.get("rules", [])
+        if isinstance(r, dict)
+    ]
     version = plan.rule_versions.order_by("-number").first()
-    return render(request, "incentives/rules.html", {"plan": plan, "rows": rows, "version": version,
-                                                      "warnings": plan_warnings(plan)})
+    return render(
+        request,
+        "incentives/rules.html",
+        {"plan": plan, "rows": rows, "version": version, "warnings": plan_warnings(plan)},
+    )
 
 
 @login_required
@@ -367,12 +511,22 @@ def rule_edit(request, slug, code):
             for message in error.messages:
                 form.add_error(None, message)
         else:
-            messages.success(request, _("已儲存規則 %(code)s（規則版本 %(n)d）。") % {"code": code, "n": version.number})
+            messages.success(
+                request, _("已儲存規則 %(code)s（規則版本 %(n)d）。") % {"code": code, "n": version.number}
+            )
             return redirect("incentives:rule-edit", slug=plan.slug, code=code)
     list_names = dict(CourseList.objects.filter(plan=plan).values_list("slug", "name"))
-    return render(request, "incentives/rule_edit.html", {
-        "plan": plan, "rule": rule, "kind": kinds.kind_of(rule), "form": form,
-        "label": standing.rule_label(rule, list_names)})
+    return render(
+        request,
+        "incentives/rule_edit.html",
+        {
+            "plan": plan,
+            "rule": rule,
+            "kind": kinds.kind_of(rule),
+            "form": form,
+            "label": standing.rule_label(rule, list_names),
+        },
+    )
 
 
 @login_required
@@ -393,7 +547,9 @@ def draws(request, slug):
                 messages.success(request, _("已公布抽獎種子。"))
             elif request.POST.get("action") == "draw":
                 draw = services.run_draw(request.user, plan, season)
-                messages.success(request, _("%(season)s已抽出 %(n)d 名。") % {"season": draw.season_name, "n": len(draw.winners)})
+                messages.success(
+                    request, _("%(season)s已抽出 %(n)d 名。") % {"season": draw.season_name, "n": len(draw.winners)}
+                )
         except ValidationError as error:
             messages.error(request, "；".join(error.messages))
         return redirect("incentives:draws", slug=plan.slug)
@@ -401,14 +557,24 @@ def draws(request, slug):
     seasons = []
     for season in rule["seasons"]:
         draw = done.get(season["slug"])
-        chances = draw.chances if draw and draw.status == Draw.Status.DRAWN else \
-            [c.line for c in season_chances(plan, rule, season)[0]]
-        seasons.append({"season": season, "draw": draw, "chances": len(chances),
-                        "prizes": season.get("prizes") or rule.get("prizes") or 0,
-                        "starts_on": rocdate.parse_date(season["starts_on"]) if season.get("starts_on") else None,
-                        "ends_on": rocdate.parse_date(season["ends_on"]) if season.get("ends_on") else None})
-    return render(request, "incentives/draws.html", {"plan": plan, "rule": rule, "seasons": seasons,
-                                                      "today": clock.today()})
+        chances = (
+            draw.chances
+            if draw and draw.status == Draw.Status.DRAWN
+            else [c.line for c in season_chances(plan, rule, season)[0]]
+        )
+        seasons.append(
+            {
+                "season": season,
+                "draw": draw,
+                "chances": len(chances),
+                "prizes": season.get("prizes") or rule.get("prizes") or 0,
+                "starts_on": rocdate.parse_date(season["starts_on"]) if season.get("starts_on") else None,
+                "ends_on": rocdate.parse_date(season["ends_on"]) if season.get("ends_on") else None,
+            }
+        )
+    return render(
+        request, "incentives/draws.html", {"plan": plan, "rule": rule, "seasons": seasons, "today": clock.today()}
+    )
 
 
 def _drawn(request, slug, season):
@@ -436,5 +602,7 @@ def draw_winners_pdf(request, slug, season):
 
     plan, draw = _drawn(request, slug, season)
     rows = [line.split("\t") for line in draw.winners]
-    return pdf_response(render_pdf("incentives/draw_winners.html", {"plan": plan, "draw": draw, "rows": rows}),
-                        f"{slug}-{season}-winners.pdf")
+    return pdf_response(
+        render_pdf("incentives/draw_winners.html", {"plan": plan, "draw": draw, "rows": rows}),
+        f"{slug}-{season}-winners.pdf",
+    )

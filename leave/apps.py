@@ -11,14 +11,29 @@ class LeaveConfig(AppConfig):
         from portal import audit
         from portal.admin_display import register_labels
 
-        register_labels(actions={
-            "leave_grant": _("核給補休"), "leave_lapse": _("補休逾期失效"), "leave_apply": _("申請補休"),
-            "leave_approved": _("主管核章"), "leave_returned": _("主管退回"), "leave_registered": _("人事登記"),
-            "leave_cancelled": _("取消補休申請"), "leave_review_opened": _("補休送人事複核"),
-            "leave_review_kept": _("複核維持核給"), "leave_review_withdrawn": _("複核撤銷核給"),
-        }, values={"submitted": _("已申請"), "registered": _("人事已登記"), "cancelled": _("已取消"),
-                   "returned": _("退回"), "open": _("待人事複核"), "kept": _("維持核給")},
-                        keys={"charged_to_grants": _("使用之核給（編號：時數）"), "hours_given_back": _("退還時數")})
+        register_labels(
+            actions={
+                "leave_grant": _("核給補休"),
+                "leave_lapse": _("補休逾期失效"),
+                "leave_apply": _("申請補休"),
+                "leave_approved": _("主管核章"),
+                "leave_returned": _("主管退回"),
+                "leave_registered": _("人事登記"),
+                "leave_cancelled": _("取消補休申請"),
+                "leave_review_opened": _("補休送人事複核"),
+                "leave_review_kept": _("複核維持核給"),
+                "leave_review_withdrawn": _("複核撤銷核給"),
+            },
+            values={
+                "submitted": _("已申請"),
+                "registered": _("人事已登記"),
+                "cancelled": _("已取消"),
+                "returned": _("退回"),
+                "open": _("待人事複核"),
+                "kept": _("維持核給"),
+            },
+            keys={"charged_to_grants": _("使用之核給（編號：時數）"), "hours_given_back": _("退還時數")},
+        )
         from portal.signals import import_applied
 
         from .signals import grant_after_import

@@ -1,4 +1,5 @@
 """Compensatory leave (補休) for off-duty learning: an append-only ledger and applications."""
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -15,8 +16,9 @@ class Application(models.Model):
         REGISTERED = "registered", _("人事已登記")
         CANCELLED = "cancelled", _("已取消")
 
-    employee = models.ForeignKey("portal.Employee", verbose_name=_("申請人"), on_delete=models.PROTECT,
-                                 related_name="leave_applications")
+    employee = models.ForeignKey(
+        "portal.Employee", verbose_name=_("申請人"), on_delete=models.PROTECT, related_name="leave_applications"
+    )
     plan = models.ForeignKey("programs.Plan", verbose_name=_("年度計畫"), on_delete=models.PROTECT, related_name="+")
     leave_date = models.DateField(_("補休日期"))
     starts_at = models.TimeField(_("起"))
@@ -26,11 +28,23 @@ class Application(models.Model):
     hours = models.DecimalField(_("時數"), max_digits=6, decimal_places=2)
     status = models.CharField(_("狀態"), max_length=10, choices=Status.choices, default=Status.SUBMITTED)
     submitted_at = models.DateTimeField(_("申請時間"), default=clock.now)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("核章主管"), null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("核章主管"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     decided_at = models.DateTimeField(_("核章時間"), null=True, blank=True)
-    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("登記人事人員"), null=True, blank=True,
-                                      on_delete=models.SET_NULL, related_name="+")
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登記人事人員"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     registered_at = models.DateTimeField(_("登記時間"), null=True, blank=True)
     note = models.CharField(_("說明"), max_length=300, blank=True, default="")
 
@@ -47,16 +61,46 @@ class Application(models.Model):
 # returns (HR for a head's own, leave.services._may_decide); HR registers; the applicant or HR
 # cancels before the day. A cancellation or a return gives the charged hours back.
 _A = Application.Status
-APPLICATION_MACHINE = Machine(Application, _("補休申請"), {
-    "approve": transition({_A.SUBMITTED}, _A.APPROVED, _("核章"), who="applicant's unit head; HR for a head's own",
-                          actor_field="decided_by", time_field="decided_at", action="leave_approved"),
-    "return": transition({_A.SUBMITTED}, _A.RETURNED, _("退回"), who="applicant's unit head; HR for a head's own",
-                         actor_field="decided_by", time_field="decided_at", action="leave_returned"),
-    "register": transition({_A.APPROVED}, _A.REGISTERED, _("登記"), who="HR serving the applicant",
-                           actor_field="registered_by", time_field="registered_at", action="leave_registered"),
-    "cancel": transition({_A.SUBMITTED, _A.APPROVED, _A.REGISTERED}, _A.CANCELLED, _("取消"),
-                         who="the applicant, or HR; before the leave day", action="leave_cancelled"),
-})
+APPLICATION_MACHINE = Machine(
+    Application,
+    _("補休申請"),
+    {
+        "approve": transition(
+            {_A.SUBMITTED},
+            _A.APPROVED,
+            _("核章"),
+            who="applicant's unit head; HR for a head's own",
+            actor_field="decided_by",
+            time_field="decided_at",
+            action="leave_approved",
+        ),
+        "return": transition(
+            {_A.SUBMITTED},
+            _A.RETURNED,
+            _("退回"),
+            who="applicant's unit head; HR for a head's own",
+            actor_field="decided_by",
+            time_field="decided_at",
+            action="leave_returned",
+        ),
+        "register": transition(
+            {_A.APPROVED},
+            _A.REGISTERED,
+            _("登記"),
+            who="HR serving the applicant",
+            actor_field="registered_by",
+            time_field="registered_at",
+            action="leave_registered",
+        ),
+        "cancel": transition(
+            {_A.SUBMITTED, _A.APPROVED, _A.REGISTERED},
+            _A.CANCELLED,
+            _("取消"),
+            who="the applicant, or HR; before the leave day",
+            action="leave_cancelled",
+        ),
+    },
+)
 del _A
 
 
@@ -69,29 +113,45 @@ class Entry(models.Model):
         LAPSE = "lapse", _("逾期失效")
         REVERSAL = "reversal", _("沖銷")
 
-    employee = models.ForeignKey("portal.Employee", verbose_name=_("人員"), on_delete=models.PROTECT, related_name="leave_entries")
+    employee = models.ForeignKey(
+        "portal.Employee", verbose_name=_("人員"), on_delete=models.PROTECT, related_name="leave_entries"
+    )
     plan = models.ForeignKey("programs.Plan", verbose_name=_("年度計畫"), on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("類別"), max_length=8, choices=Kind.choices)
     # Grants are positive; uses and lapses negative; a reversal undoes the entry it points to
     # (a use given back, or the unused hours of a grant HR withdrew). Two decimals everywhere.
     hours = models.DecimalField(_("時數"), max_digits=7, decimal_places=2)
-    grant = models.ForeignKey("self", verbose_name=_("核給項目"), null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="charges")
-    reverses = models.OneToOneField("self", verbose_name=_("沖銷項目"), null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="reversed_by")
-    application = models.ForeignKey(Application, verbose_name=_("補休申請"), null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="entries")
+    grant = models.ForeignKey(
+        "self", verbose_name=_("核給項目"), null=True, blank=True, on_delete=models.PROTECT, related_name="charges"
+    )
+    reverses = models.OneToOneField(
+        "self", verbose_name=_("沖銷項目"), null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
+    )
+    application = models.ForeignKey(
+        Application, verbose_name=_("補休申請"), null=True, blank=True, on_delete=models.PROTECT, related_name="entries"
+    )
     earned_on = models.DateField(_("取得日期"), null=True, blank=True)
     usable_until = models.DateField(_("使用期限"), null=True, blank=True)
     rule_code = models.CharField(_("規則"), max_length=50, blank=True, default="")
     # What a grant is for within its rule (a policy course, a side bundle): one live grant each.
     grant_key = models.CharField(_("核給項目代碼"), max_length=300, blank=True, default="")
-    records = models.ManyToManyField("courses.LearningRecord", verbose_name=_("學習紀錄"), blank=True,
-                                     through="RecordUse", related_name="leave_grants")
+    records = models.ManyToManyField(
+        "courses.LearningRecord",
+        verbose_name=_("學習紀錄"),
+        blank=True,
+        through="RecordUse",
+        related_name="leave_grants",
+    )
     text = models.CharField(_("說明"), max_length=300, blank=True, default="")
     created_at = models.DateTimeField(_("登錄時間"), auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("登錄者"), null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登錄者"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("補休帳")
@@ -99,9 +159,13 @@ class Entry(models.Model):
         ordering = ["employee_id", "created_at", "id"]
         indexes = [models.Index(fields=["employee", "kind"])]
         constraints = [
-            models.CheckConstraint(condition=models.Q(kind="grant", hours__gt=0) | ~models.Q(kind="grant"), name="grant_positive"),
-            models.CheckConstraint(condition=models.Q(kind__in=["use", "lapse"], hours__lt=0) | ~models.Q(kind__in=["use", "lapse"]),
-                                   name="use_and_lapse_negative"),
+            models.CheckConstraint(
+                condition=models.Q(kind="grant", hours__gt=0) | ~models.Q(kind="grant"), name="grant_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["use", "lapse"], hours__lt=0) | ~models.Q(kind__in=["use", "lapse"]),
+                name="use_and_lapse_negative",
+            ),
         ]
 
 
@@ -132,8 +196,14 @@ class GrantReview(models.Model):
     reason = models.CharField(_("複核原因"), max_length=500)
     status = models.CharField(_("狀態"), max_length=10, choices=Status.choices, default=Status.OPEN)
     opened_at = models.DateTimeField(_("送複核時間"), default=clock.now)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("複核人員"), null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("複核人員"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     decided_at = models.DateTimeField(_("複核時間"), null=True, blank=True)
     note = models.CharField(_("複核說明"), max_length=300, blank=True, default="")
 
@@ -141,8 +211,11 @@ class GrantReview(models.Model):
         verbose_name = _("補休複核")
         verbose_name_plural = _("補休複核")
         ordering = ["-opened_at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["grant"], condition=models.Q(status="open"),
-                                               name="one_open_review_per_grant")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grant"], condition=models.Q(status="open"), name="one_open_review_per_grant"
+            )
+        ]
 
     def __str__(self):
         return f"{self.grant.employee.name} {self.grant.hours} 小時（{self.get_status_display()}）"
@@ -151,10 +224,28 @@ class GrantReview(models.Model):
 # A review's states, declared once: HR serving the employee keeps the grant or withdraws it
 # (a reversal of its unused hours, leave.services.decide_review).
 _R = GrantReview.Status
-GRANT_REVIEW_MACHINE = Machine(GrantReview, _("補休複核案"), {
-    "keep": transition({_R.OPEN}, _R.KEPT, _("維持核給"), who="HR serving the employee",
-                       actor_field="decided_by", time_field="decided_at", action="leave_review_kept"),
-    "withdraw": transition({_R.OPEN}, _R.WITHDRAWN, _("撤銷核給"), who="HR serving the employee, with a reason",
-                           actor_field="decided_by", time_field="decided_at", action="leave_review_withdrawn"),
-})
+GRANT_REVIEW_MACHINE = Machine(
+    GrantReview,
+    _("補休複核案"),
+    {
+        "keep": transition(
+            {_R.OPEN},
+            _R.KEPT,
+            _("維持核給"),
+            who="HR serving the employee",
+            actor_field="decided_by",
+            time_field="decided_at",
+            action="leave_review_kept",
+        ),
+        "withdraw": transition(
+            {_R.OPEN},
+            _R.WITHDRAWN,
+            _("撤銷核給"),
+            who="HR serving the employee, with a reason",
+            actor_field="decided_by",
+            time_field="decided_at",
+            action="leave_review_withdrawn",
+        ),
+    },
+)
 del _R

@@ -4,6 +4,7 @@ A balance is a sum of entries, never a field (STYLE.md, "Money-like things are l
 What has lapsed is derived from the dates, so the figures are right on any date whether or
 not the nightly lapse job has run (CONTRACTS.md, `leave_ledger`).
 """
+
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -19,7 +20,9 @@ ZERO = Decimal(0)
 def _with_charges(grants):
     """Grants annotated with the hours used (net of uses given back) and withdrawn by HR."""
     reversal_of_grant = Q(charges__kind=Entry.Kind.REVERSAL, charges__reverses_id=F("pk"))
-    use_or_give_back = Q(charges__kind=Entry.Kind.USE) | (Q(charges__kind=Entry.Kind.REVERSAL) & ~Q(charges__reverses_id=F("pk")))
+    use_or_give_back = Q(charges__kind=Entry.Kind.USE) | (
+        Q(charges__kind=Entry.Kind.REVERSAL) & ~Q(charges__reverses_id=F("pk"))
+    )
     return grants.annotate(
         used_sum=Sum("charges__hours", filter=use_or_give_back, default=ZERO),
         withdrawn_sum=Sum("charges__hours", filter=reversal_of_grant, default=ZERO),
@@ -54,15 +57,26 @@ def grant_lines(as_of: dt.date, plan=None, employees=None) -> list[GrantLine]:
         grants = grants.filter(employee__in=employees)
     # The courses in a query of their own, always run: the same number of queries for 0 grants or many.
     courses: dict[int, list[str]] = {}
-    for grant_id, name in (RecordUse.objects.filter(grant__in=grants)
-                           .order_by("grant_id", "record__completed_on", "record_id")
-                           .values_list("grant_id", "record__course_name")):
+    for grant_id, name in (
+        RecordUse.objects.filter(grant__in=grants)
+        .order_by("grant_id", "record__completed_on", "record_id")
+        .values_list("grant_id", "record__course_name")
+    ):
         courses.setdefault(grant_id, []).append(name)
-    grants = (_with_charges(grants).select_related("employee", "plan")
-              .order_by("employee__national_id", "plan__slug", "usable_until", "earned_on", "pk"))
-    return [GrantLine(grant, grant_figures(grant.hours, -grant.withdrawn_sum, -grant.used_sum, grant.usable_until, as_of),
-                      grant.under_review, courses.get(grant.pk, []))
-            for grant in grants]
+    grants = (
+        _with_charges(grants)
+        .select_related("employee", "plan")
+        .order_by("employee__national_id", "plan__slug", "usable_until", "earned_on", "pk")
+    )
+    return [
+        GrantLine(
+            grant,
+            grant_figures(grant.hours, -grant.withdrawn_sum, -grant.used_sum, grant.usable_until, as_of),
+            grant.under_review,
+            courses.get(grant.pk, []),
+        )
+        for grant in grants
+    ]
 
 
 def _hours(value: Decimal) -> float:
@@ -74,20 +88,38 @@ def ledger_json(as_of: dt.date, plan=None) -> dict:
     people: list[dict] = []
     for line in grant_lines(as_of, plan):
         entry = line.entry
-        if not people or (people[-1]["national_id"], people[-1]["plan"]) != (entry.employee.national_id, entry.plan.slug):
-            people.append({"national_id": entry.employee.national_id, "plan": entry.plan.slug,
-                           "granted": ZERO, "used": ZERO, "lapsed": ZERO, "balance": ZERO, "grants": []})
+        if not people or (people[-1]["national_id"], people[-1]["plan"]) != (
+            entry.employee.national_id,
+            entry.plan.slug,
+        ):
+            people.append(
+                {
+                    "national_id": entry.employee.national_id,
+                    "plan": entry.plan.slug,
+                    "granted": ZERO,
+                    "used": ZERO,
+                    "lapsed": ZERO,
+                    "balance": ZERO,
+                    "grants": [],
+                }
+            )
         person, figures = people[-1], line.figures
         person["granted"] += figures.hours
         person["used"] += figures.used
         person["lapsed"] += figures.lapsed
         person["balance"] += figures.remaining
-        person["grants"].append({
-            "hours": _hours(figures.hours), "usable_from": line.usable_from.isoformat() if line.usable_from else None,
-            "usable_until": entry.usable_until.isoformat() if entry.usable_until else None,
-            "used": _hours(figures.used), "lapsed": _hours(figures.lapsed), "remaining": _hours(figures.remaining),
-            "under_review": line.under_review, "courses": line.courses,
-        })
+        person["grants"].append(
+            {
+                "hours": _hours(figures.hours),
+                "usable_from": line.usable_from.isoformat() if line.usable_from else None,
+                "usable_until": entry.usable_until.isoformat() if entry.usable_until else None,
+                "used": _hours(figures.used),
+                "lapsed": _hours(figures.lapsed),
+                "remaining": _hours(figures.remaining),
+                "under_review": line.under_review,
+                "courses": line.courses,
+            }
+        )
     for person in people:
         for key in ("granted", "used", "lapsed", "balance"):
             person[key] = _hours(person[key])
@@ -107,8 +139,16 @@ def held_grants(plan) -> dict[tuple[int, str], list[HeldGrant]]:
     held: dict[tuple[int, str], list[HeldGrant]] = {}
     grants = _with_charges(Entry.objects.filter(kind=Entry.Kind.GRANT, plan=plan))
     for pk, employee_id, rule, key, hours, withdrawn in grants.values_list(
-            "pk", "employee_id", "rule_code", "grant_key", "hours", "withdrawn_sum"):
-        held.setdefault((employee_id, rule), []).append(HeldGrant(
-            pk, key, hours + withdrawn, frozenset(records.get(pk, ())), live=pk not in withdrawn_by_hr,
-            reviewable=pk not in reviewed))
+        "pk", "employee_id", "rule_code", "grant_key", "hours", "withdrawn_sum"
+    ):
+        held.setdefault((employee_id, rule), []).append(
+            HeldGrant(
+                pk,
+                key,
+                hours + withdrawn,
+                frozenset(records.get(pk, ())),
+                live=pk not in withdrawn_by_hr,
+                reviewable=pk not in reviewed,
+            )
+        )
     return held

@@ -7,6 +7,7 @@ and the 填表注意事項. Tainan's 附件5 is not reproduced in its seed (seed
 the same layout with Tainan's title and its rules (四、公餘時段參與數位學習補休措施) as notes.
 The online record (issue 9) is printed too: who applied, approved and registered, and when.
 """
+
 from decimal import Decimal
 
 from django.db.models import Prefetch, Sum
@@ -59,17 +60,32 @@ def application_grants(application: Application) -> list[dict]:
     """The grants this application uses, each with its courses, the hours it granted and the
     hours this application takes from it. A combination's courses earn its hours together, so
     the hours are the grant's, once per grant: they add up to what was granted."""
-    used = dict(Entry.objects.filter(application=application, kind=Entry.Kind.USE, grant__isnull=False)
-                .values_list("grant_id").annotate(total=Sum("hours")))
+    used = dict(
+        Entry.objects.filter(application=application, kind=Entry.Kind.USE, grant__isnull=False)
+        .values_list("grant_id")
+        .annotate(total=Sum("hours"))
+    )
     # Through RecordUse, not the default manager: a record a later export withdrew is still what the grant rests on.
-    grants = (Entry.objects.filter(charges__application=application, kind=Entry.Kind.GRANT).distinct()
-              .prefetch_related(Prefetch("record_uses", queryset=RecordUse.objects.select_related("record")))
-              .order_by("usable_until", "id"))
+    grants = (
+        Entry.objects.filter(charges__application=application, kind=Entry.Kind.GRANT)
+        .distinct()
+        .prefetch_related(Prefetch("record_uses", queryset=RecordUse.objects.select_related("record")))
+        .order_by("usable_until", "id")
+    )
     found = []
     for grant in grants:
-        records = sorted((use.record for use in grant.record_uses.all()), key=lambda r: (r.completed_on, str(r.completed_at or "")))
-        found.append({"hours": grant.hours, "earned_on": grant.earned_on, "usable_until": grant.usable_until,
-                      "used": -(used.get(grant.pk) or Decimal(0)), "courses": records})
+        records = sorted(
+            (use.record for use in grant.record_uses.all()), key=lambda r: (r.completed_on, str(r.completed_at or ""))
+        )
+        found.append(
+            {
+                "hours": grant.hours,
+                "earned_on": grant.earned_on,
+                "usable_until": grant.usable_until,
+                "used": -(used.get(grant.pk) or Decimal(0)),
+                "courses": records,
+            }
+        )
     return found
 
 
@@ -78,9 +94,16 @@ def application_rows(application: Application) -> list[dict]:
     rows = []
     for grant in application_grants(application):
         for index, record in enumerate(grant["courses"]):
-            rows.append({"course_name": record.course_name, "hours": record.hours, "completed_on": record.completed_on,
-                         "completed_at": record.completed_at, "grant_hours": grant["hours"] if index == 0 else None,
-                         "usable_until": grant["usable_until"]})
+            rows.append(
+                {
+                    "course_name": record.course_name,
+                    "hours": record.hours,
+                    "completed_on": record.completed_on,
+                    "completed_at": record.completed_at,
+                    "grant_hours": grant["hours"] if index == 0 else None,
+                    "usable_until": grant["usable_until"],
+                }
+            )
     return rows
 
 
@@ -97,10 +120,20 @@ def render_application_pdf(application: Application) -> bytes:
         for record in grant["courses"]:
             number += 1
             grant["blocks"].append({"number": number, "record": record})
-    return render_pdf("leave/application_form.html", {
-        "title": rule.get("form_title") or FORM_TITLES.get(plan.slug, DEFAULT_TITLE),
-        "attachment": rule.get("form", ""), "plan": plan, "employee": application.employee, "application": application,
-        "grants": grants, "granted": sum((g["hours"] for g in grants), Decimal(0)),
-        "balance": balance(application.employee, application.leave_date, plan),
-        "notes": FORM_NOTES.get(plan.slug, []), "basis": rule.get("clause", ""), "today": clock.today(),
-    }, css=("form.css",))
+    return render_pdf(
+        "leave/application_form.html",
+        {
+            "title": rule.get("form_title") or FORM_TITLES.get(plan.slug, DEFAULT_TITLE),
+            "attachment": rule.get("form", ""),
+            "plan": plan,
+            "employee": application.employee,
+            "application": application,
+            "grants": grants,
+            "granted": sum((g["hours"] for g in grants), Decimal(0)),
+            "balance": balance(application.employee, application.leave_date, plan),
+            "notes": FORM_NOTES.get(plan.slug, []),
+            "basis": rule.get("clause", ""),
+            "today": clock.today(),
+        },
+        css=("form.css",),
+    )

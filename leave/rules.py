@@ -4,6 +4,7 @@ Pure Python, no ORM. What a person is entitled to is decided by the leave kinds 
 module (`incentives.leave_rules`, through the registry `incentives.kinds`); this module caps
 and de-duplicates against the ledger.
 """
+
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
@@ -13,16 +14,17 @@ from incentives.rules import number
 
 # -- the ledger's side: what to write, given what is written ---------------------------------
 
+
 @dataclass(frozen=True)
 class HeldGrant:
     """A grant already in the ledger, as the grant run sees it."""
 
     entry_id: int
     key: str
-    hours: Decimal                 # net of what HR withdrew
+    hours: Decimal  # net of what HR withdrew
     record_ids: frozenset[int]
-    live: bool = True              # False once HR withdrew it
-    reviewable: bool = True        # False while a review is open or after HR kept it
+    live: bool = True  # False once HR withdrew it
+    reviewable: bool = True  # False while a review is open or after HR kept it
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,9 @@ class ReviewNeed:
     record_ids: tuple[int, ...]
 
 
-def plan_grants(cap: Decimal | None, entitled: list[LeaveGrant], held: list[HeldGrant]) -> tuple[list[LeaveGrant], list[ReviewNeed]]:
+def plan_grants(
+    cap: Decimal | None, entitled: list[LeaveGrant], held: list[HeldGrant]
+) -> tuple[list[LeaveGrant], list[ReviewNeed]]:
     """What one person's grant run writes under one rule: new grants and grants to review.
 
     `entitled` is every grant the uncapped rule gives today (`uncapped`); `held` what the
@@ -42,8 +46,11 @@ def plan_grants(cap: Decimal | None, entitled: list[LeaveGrant], held: list[Held
     the new never exceed `cap` (hours a year), whatever order the records came in.
     """
     qualifying = set().union(*(g.record_ids for g in entitled)) if entitled else set()
-    reviews = [ReviewNeed(h.entry_id, tuple(sorted(h.record_ids - qualifying)))
-               for h in held if h.live and h.reviewable and not h.record_ids <= qualifying]
+    reviews = [
+        ReviewNeed(h.entry_id, tuple(sorted(h.record_ids - qualifying)))
+        for h in held
+        if h.live and h.reviewable and not h.record_ids <= qualifying
+    ]
     taken = set().union(*(h.record_ids for h in held)) if held else set()
     live_keys = {h.key for h in held if h.live and h.key}
     total = sum((h.hours for h in held), Decimal(0))
@@ -57,8 +64,11 @@ def plan_grants(cap: Decimal | None, entitled: list[LeaveGrant], held: list[Held
         hours = grant.hours if cap is None else min(grant.hours, cap - total)
         if hours <= 0:
             break
-        text = grant.text if hours == grant.hours else \
-            f"{grant.text}（每年上限 {number(cap)} 小時，本次核給 {number(hours)} 小時）"
+        text = (
+            grant.text
+            if hours == grant.hours
+            else f"{grant.text}（每年上限 {number(cap)} 小時，本次核給 {number(hours)} 小時）"
+        )
         new.append(LeaveGrant(grant.rule, hours, grant.earned_on, grant.usable_until, ids, text[:300], grant.key))
         taken |= set(ids)
         if grant.key:
@@ -77,8 +87,9 @@ class GrantFigures:
     remaining: Decimal
 
 
-def grant_figures(hours: Decimal, withdrawn: Decimal, used: Decimal, usable_until: dt.date | None,
-                  as_of: dt.date) -> GrantFigures:
+def grant_figures(
+    hours: Decimal, withdrawn: Decimal, used: Decimal, usable_until: dt.date | None, as_of: dt.date
+) -> GrantFigures:
     """A grant's figures as of a date, derived from its entries whether or not the lapse job ran.
 
     `used` counts the applications not cancelled or returned (CONTRACTS.md, `leave_ledger`);

@@ -1,4 +1,5 @@
 """Every change to compensatory leave goes through here, and every one is a ledger entry."""
+
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
@@ -49,8 +50,8 @@ class GrantRun:
     plan: Plan
     as_of: dt.date
     dry_run: bool
-    granted: list[tuple[int, leave_rules.LeaveGrant]] = field(default_factory=list)   # (employee id, grant)
-    reviews: list[tuple[int, str]] = field(default_factory=list)                      # (grant entry id, reason)
+    granted: list[tuple[int, leave_rules.LeaveGrant]] = field(default_factory=list)  # (employee id, grant)
+    reviews: list[tuple[int, str]] = field(default_factory=list)  # (grant entry id, reason)
 
     @property
     def hours(self) -> Decimal:
@@ -73,8 +74,9 @@ def entitlements(plan: Plan, as_of: dt.date, employees=None) -> dict[tuple[int, 
         if rule["kind"] not in kinds.LEAVE_KINDS:
             continue
         for employee_id, facts_of_person in records.items():
-            grants, _note = kinds.entitlement(leave_rules.uncapped(rule), facts_of_person, context["bundles"],
-                                              ranks.get(employee_id, ""))
+            grants, _note = kinds.entitlement(
+                leave_rules.uncapped(rule), facts_of_person, context["bundles"], ranks.get(employee_id, "")
+            )
             if grants:
                 result[(employee_id, rule["code"])] = grants
     return result
@@ -86,7 +88,9 @@ def _review_reason(record_ids, counted: set[int], names: dict[int, tuple[str, dt
         name, day = names.get(record_id, ("?", None))
         when = f"（{to_roc_long(day)}完成）" if day else ""
         if record_id in counted:
-            parts.append(f"課程「{name}」{when}依最新資料已不符合本項補休條件（例如已非公餘時間、不在課程清單或未達門檻）")
+            parts.append(
+                f"課程「{name}」{when}依最新資料已不符合本項補休條件（例如已非公餘時間、不在課程清單或未達門檻）"
+            )
         else:
             parts.append(f"學習紀錄「{name}」{when}已由後來匯入的資料撤回或更正")
     return "；".join(parts)[:500]
@@ -114,37 +118,78 @@ def grant_leave(plan: Plan, as_of: dt.date | None = None, *, dry_run: bool = Fal
     for employee_id, code in sorted(set(entitled) | set(held)):
         if code not in rules:
             continue
-        new, reviews = leave_rules.plan_grants(leave_rules.cap_of(rules[code]), entitled.get((employee_id, code), []),
-                                               held.get((employee_id, code), []))
+        new, reviews = leave_rules.plan_grants(
+            leave_rules.cap_of(rules[code]), entitled.get((employee_id, code), []), held.get((employee_id, code), [])
+        )
         run.granted += [(employee_id, grant) for grant in new]
         needs += reviews
     if needs:
         ids = {r for need in needs for r in need.record_ids}
         counted = set(LearningRecord.objects.filter(pk__in=ids).values_list("pk", flat=True))
-        names = {pk: (name, day) for pk, name, day in
-                 LearningRecord._base_manager.filter(pk__in=ids).values_list("pk", "course_name", "completed_on")}
+        names = {
+            pk: (name, day)
+            for pk, name, day in LearningRecord._base_manager.filter(pk__in=ids).values_list(
+                "pk", "course_name", "completed_on"
+            )
+        }
         run.reviews = [(need.entry_id, _review_reason(need.record_ids, counted, names)) for need in needs]
     if dry_run:
         return run
     actor = user if getattr(user, "pk", None) else None
-    entries = Entry.objects.bulk_create([
-        Entry(employee_id=employee_id, plan=plan, kind=Entry.Kind.GRANT, hours=grant.hours, earned_on=grant.earned_on,
-              usable_until=grant.usable_until, rule_code=grant.rule, grant_key=grant.key, text=grant.text[:300],
-              created_by=actor)
-        for employee_id, grant in run.granted])
-    RecordUse.objects.bulk_create([RecordUse(record_id=r, grant=entry)
-                                   for entry, (_e, grant) in zip(entries, run.granted) for r in grant.record_ids])
+    entries = Entry.objects.bulk_create(
+        [
+            Entry(
+                employee_id=employee_id,
+                plan=plan,
+                kind=Entry.Kind.GRANT,
+                hours=grant.hours,
+                earned_on=grant.earned_on,
+                usable_until=grant.usable_until,
+                rule_code=grant.rule,
+                grant_key=grant.key,
+                text=grant.text[:300],
+                created_by=actor,
+            )
+            for employee_id, grant in run.granted
+        ]
+    )
+    RecordUse.objects.bulk_create(
+        [
+            RecordUse(record_id=r, grant=entry)
+            for entry, (_e, grant) in zip(entries, run.granted)
+            for r in grant.record_ids
+        ]
+    )
     # Hours used for leave cannot also back an overtime claim (DOMAIN.md). Every record behind a
     # grant, not only today's: an import that rewrites a record clears the flag.
     LearningRecord._base_manager.filter(leave_use__grant__plan=plan, used_for_leave=False).update(used_for_leave=True)
-    reviews = GrantReview.objects.bulk_create([GrantReview(grant_id=entry_id, reason=reason)
-                                               for entry_id, reason in run.reviews])
-    audit.record_many(actor, "leave_grant", [
-        (entry, entry.text, None, {"hours": entry.hours, "earned_on": entry.earned_on, "usable_until": entry.usable_until,
-                                   "records": sorted(grant.record_ids), "as_of": as_of})
-        for entry, (_e, grant) in zip(entries, run.granted)])
-    audit.record_many(actor, "leave_review_opened", [
-        (review, review.reason, None, {"status": review.status, "grant": review.grant_id}) for review in reviews])
+    reviews = GrantReview.objects.bulk_create(
+        [GrantReview(grant_id=entry_id, reason=reason) for entry_id, reason in run.reviews]
+    )
+    audit.record_many(
+        actor,
+        "leave_grant",
+        [
+            (
+                entry,
+                entry.text,
+                None,
+                {
+                    "hours": entry.hours,
+                    "earned_on": entry.earned_on,
+                    "usable_until": entry.usable_until,
+                    "records": sorted(grant.record_ids),
+                    "as_of": as_of,
+                },
+            )
+            for entry, (_e, grant) in zip(entries, run.granted)
+        ],
+    )
+    audit.record_many(
+        actor,
+        "leave_review_opened",
+        [(review, review.reason, None, {"status": review.status, "grant": review.grant_id}) for review in reviews],
+    )
     return run
 
 
@@ -191,13 +236,26 @@ def decide_review(user, review: GrantReview, keep: bool, note: str = "") -> Gran
     if not keep:
         left = grant.hours + (grant.charges.aggregate(s=Sum("hours", default=ZERO))["s"])
         if left > 0 and not hasattr(grant, "reversed_by"):
-            Entry.objects.create(employee_id=grant.employee_id, plan_id=grant.plan_id, kind=Entry.Kind.REVERSAL,
-                                 hours=-left, grant=grant, reverses=grant, created_by=user,
-                                 text=f"人事複核撤銷核給：{note.strip()}"[:300])
+            Entry.objects.create(
+                employee_id=grant.employee_id,
+                plan_id=grant.plan_id,
+                kind=Entry.Kind.REVERSAL,
+                hours=-left,
+                grant=grant,
+                reverses=grant,
+                created_by=user,
+                text=f"人事複核撤銷核給：{note.strip()}"[:300],
+            )
             removed = left
     GRANT_REVIEW_MACHINE.move(review, "keep" if keep else "withdraw", user, note=note.strip()[:300])
-    audit.record(user, GRANT_REVIEW_MACHINE["keep" if keep else "withdraw"].action, grant, review.note or review.reason,
-                 before={"status": GrantReview.Status.OPEN}, after={"status": review.status, "hours_removed": removed})
+    audit.record(
+        user,
+        GRANT_REVIEW_MACHINE["keep" if keep else "withdraw"].action,
+        grant,
+        review.note or review.reason,
+        before={"status": GrantReview.Status.OPEN},
+        after={"status": review.status, "hours_removed": removed},
+    )
     return review
 
 
@@ -212,7 +270,9 @@ def remaining_by_grant(employee: Employee, plan: Plan | None = None) -> list[tup
 
 def _usable_on(grant: Entry, day: dt.date) -> bool:
     """Usable from the day after the course was completed (DOMAIN.md Decision) to its last day."""
-    return (grant.earned_on is None or grant.earned_on < day) and (grant.usable_until is None or day <= grant.usable_until)
+    return (grant.earned_on is None or grant.earned_on < day) and (
+        grant.usable_until is None or day <= grant.usable_until
+    )
 
 
 def balance(employee: Employee, on: dt.date, plan: Plan | None = None) -> Decimal:
@@ -222,7 +282,10 @@ def balance(employee: Employee, on: dt.date, plan: Plan | None = None) -> Decima
 
 def leave_hours(start: dt.time, end: dt.time, lunch=(dt.time(12, 30), dt.time(13, 30))) -> Decimal:
     """Whole and half hours between two times, the lunch break left out."""
-    def minutes(t): return t.hour * 60 + t.minute
+
+    def minutes(t):
+        return t.hour * 60 + t.minute
+
     total = minutes(end) - minutes(start)
     overlap = max(0, min(minutes(end), minutes(lunch[1])) - max(minutes(start), minutes(lunch[0])))
     return Decimal(total - overlap) / 60
@@ -230,15 +293,21 @@ def leave_hours(start: dt.time, end: dt.time, lunch=(dt.time(12, 30), dt.time(13
 
 @retry_on_conflict
 @transaction.atomic
-def apply(user, plan: Plan, leave_date: dt.date, starts_at: dt.time, ends_at: dt.time, today: dt.date | None = None) -> Application:
+def apply(
+    user, plan: Plan, leave_date: dt.date, starts_at: dt.time, ends_at: dt.time, today: dt.date | None = None
+) -> Application:
     """An employee applies by the hour; the hours are charged to the earliest-lapsing grants at once."""
     today = today or clock.today()
     if not user.employee_id:
         raise PermissionDenied
     # Lock the employee: two applications for the last hours cannot both pass the balance check.
     # FOR NO KEY UPDATE: ledger rows that merely point at the employee (a lapse, a grant) are not held up.
-    employee = (Employee.objects.select_for_update(of=("self",), no_key=True).select_related("agency").order_by()
-                .get(pk=user.employee_id))
+    employee = (
+        Employee.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("agency")
+        .order_by()
+        .get(pk=user.employee_id)
+    )
     rule = leave_rule(plan)
     if ends_at <= starts_at:
         raise ValidationError(_("補休迄時須晚於起時。"))
@@ -254,46 +323,88 @@ def apply(user, plan: Plan, leave_date: dt.date, starts_at: dt.time, ends_at: dt
         if WorkCalendar.from_database(leave_date, leave_date).is_day_off(leave_date):
             raise ValidationError(_("%(day)s 是放假日，不必請補休。") % {"day": to_roc_long(leave_date)})
         if starts_at < office_hours.morning_start or ends_at > office_hours.afternoon_end:
-            raise ValidationError(_("補休時間須在辦公時間內（%(start)s–%(end)s）。") % {
-                "start": office_hours.morning_start.strftime("%H:%M"), "end": office_hours.afternoon_end.strftime("%H:%M")})
+            raise ValidationError(
+                _("補休時間須在辦公時間內（%(start)s–%(end)s）。")
+                % {
+                    "start": office_hours.morning_start.strftime("%H:%M"),
+                    "end": office_hours.afternoon_end.strftime("%H:%M"),
+                }
+            )
     notice = rule.get("advance_notice_days")
     if notice and (leave_date - today).days < notice:
-        raise ValidationError(f"補休須於 {notice} 日前提出申請（最早可申請 {to_roc_long(today + dt.timedelta(days=notice))} 之補休）。")
+        raise ValidationError(
+            f"補休須於 {notice} 日前提出申請（最早可申請 {to_roc_long(today + dt.timedelta(days=notice))} 之補休）。"
+        )
     cutoff = rule.get("final_cutoff")
     if cutoff and leave_date > dt.date.fromisoformat(cutoff):
         raise ValidationError(f"補休須於 {to_roc_long(dt.date.fromisoformat(cutoff))} 前使用完畢。")
     overlapping = Application.objects.filter(
-        employee=employee, leave_date=leave_date, starts_at__lt=ends_at, ends_at__gt=starts_at,
-        status__in=[Application.Status.SUBMITTED, Application.Status.APPROVED, Application.Status.REGISTERED]).first()
+        employee=employee,
+        leave_date=leave_date,
+        starts_at__lt=ends_at,
+        ends_at__gt=starts_at,
+        status__in=[Application.Status.SUBMITTED, Application.Status.APPROVED, Application.Status.REGISTERED],
+    ).first()
     if overlapping:
-        raise ValidationError(_("與已申請的補休（%(start)s–%(end)s）時間重疊。") % {
-            "start": overlapping.starts_at.strftime("%H:%M"), "end": overlapping.ends_at.strftime("%H:%M")})
+        raise ValidationError(
+            _("與已申請的補休（%(start)s–%(end)s）時間重疊。")
+            % {"start": overlapping.starts_at.strftime("%H:%M"), "end": overlapping.ends_at.strftime("%H:%M")}
+        )
     # Hours can be taken only once earned, and only until they lapse. The grants are locked
     # (after the employee, portal.statemachine's lock order) and what is left of them read
     # afterwards: HR withdrawing one of them meanwhile is seen, not overdrawn.
     # Only grants still usable on the day: the expired ones are the lapse job's, never waited for.
-    list(Entry.objects.select_for_update(of=("self",), no_key=True)
-         .filter(Q(usable_until__isnull=True) | Q(usable_until__gte=leave_date), employee=employee, plan=plan,
-                 kind=Entry.Kind.GRANT).order_by("pk").values_list("pk", flat=True))
-    usable = [(g, left) for g, left in remaining_by_grant(employee, plan)
-              if _usable_on(g, leave_date) and left > 0]
+    list(
+        Entry.objects.select_for_update(of=("self",), no_key=True)
+        .filter(
+            Q(usable_until__isnull=True) | Q(usable_until__gte=leave_date),
+            employee=employee,
+            plan=plan,
+            kind=Entry.Kind.GRANT,
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    usable = [(g, left) for g, left in remaining_by_grant(employee, plan) if _usable_on(g, leave_date) and left > 0]
     available = sum((left for _g, left in usable), ZERO)
     if available < hours:
-        raise ValidationError(f"{to_roc_long(leave_date)} 可用補休 {number(available)} 小時，不足 {number(hours)} 小時。")
-    application = Application.objects.create(employee=employee, plan=plan, leave_date=leave_date,
-                                             starts_at=starts_at, ends_at=ends_at, hours=hours)
+        raise ValidationError(
+            f"{to_roc_long(leave_date)} 可用補休 {number(available)} 小時，不足 {number(hours)} 小時。"
+        )
+    application = Application.objects.create(
+        employee=employee, plan=plan, leave_date=leave_date, starts_at=starts_at, ends_at=ends_at, hours=hours
+    )
     needed, charged = hours, {}
     for grant, left in usable:
         take = min(left, needed)
-        Entry.objects.create(employee=employee, plan=plan, kind=Entry.Kind.USE, hours=-take, grant=grant,
-                             application=application, created_by=user, text=f"{to_roc_long(leave_date)} 補休")
+        Entry.objects.create(
+            employee=employee,
+            plan=plan,
+            kind=Entry.Kind.USE,
+            hours=-take,
+            grant=grant,
+            application=application,
+            created_by=user,
+            text=f"{to_roc_long(leave_date)} 補休",
+        )
         charged[str(grant.pk)] = take
         needed -= take
         if not needed:
             break
-    audit.record(user, "leave_apply", application, str(application), after={
-        "status": application.status, "leave_date": leave_date, "starts_at": starts_at, "ends_at": ends_at,
-        "hours": hours, "charged_to_grants": charged})
+    audit.record(
+        user,
+        "leave_apply",
+        application,
+        str(application),
+        after={
+            "status": application.status,
+            "leave_date": leave_date,
+            "starts_at": starts_at,
+            "ends_at": ends_at,
+            "hours": hours,
+            "charged_to_grants": charged,
+        },
+    )
     return application
 
 
@@ -301,8 +412,17 @@ def _give_back(user, application: Application, why: str) -> Decimal:
     """Reverse the application's uses; the hours given back."""
     given = ZERO
     for use in application.entries.filter(kind=Entry.Kind.USE, reversed_by__isnull=True):
-        Entry.objects.create(employee=use.employee, plan=use.plan, kind=Entry.Kind.REVERSAL, hours=-use.hours,
-                             grant=use.grant, reverses=use, application=application, created_by=user, text=why)
+        Entry.objects.create(
+            employee=use.employee,
+            plan=use.plan,
+            kind=Entry.Kind.REVERSAL,
+            hours=-use.hours,
+            grant=use.grant,
+            reverses=use,
+            application=application,
+            created_by=user,
+            text=why,
+        )
         given -= use.hours
     return given
 
@@ -310,8 +430,10 @@ def _give_back(user, application: Application, why: str) -> Decimal:
 def heads_own(application: Application) -> bool:
     """The applicant heads their own unit: nobody signs their own leave, so HR does."""
     unit_id = application.employee.unit_id
-    return bool(unit_id) and Unit.heads.through.objects.filter(
-        unit_id=unit_id, user__employee_id=application.employee_id).exists()
+    return (
+        bool(unit_id)
+        and Unit.heads.through.objects.filter(unit_id=unit_id, user__employee_id=application.employee_id).exists()
+    )
 
 
 def _may_decide(user, application: Application) -> bool:
@@ -348,9 +470,14 @@ def decide(user, application: Application, approve: bool, note: str = "") -> App
         raise ValidationError(_("退回時請填寫理由。"))
     APPLICATION_MACHINE.move(application, step, user, note=note[:300])
     given = ZERO if approve else _give_back(user, application, "主管退回")
-    audit.record(user, APPLICATION_MACHINE[step].action, application, note,
-                 before={"status": Application.Status.SUBMITTED},
-                 after={"status": application.status, "note": application.note, "hours_given_back": given})
+    audit.record(
+        user,
+        APPLICATION_MACHINE[step].action,
+        application,
+        note,
+        before={"status": Application.Status.SUBMITTED},
+        after={"status": application.status, "note": application.note, "hours_given_back": given},
+    )
     return application
 
 
@@ -366,8 +493,14 @@ def register(user, application: Application) -> Application:
         raise PermissionDenied
     application = _locked(application)
     APPLICATION_MACHINE.move(application, "register", user)
-    audit.record(user, APPLICATION_MACHINE["register"].action, application, str(application),
-                 before={"status": Application.Status.APPROVED}, after={"status": application.status})
+    audit.record(
+        user,
+        APPLICATION_MACHINE["register"].action,
+        application,
+        str(application),
+        before={"status": Application.Status.APPROVED},
+        after={"status": application.status},
+    )
     return application
 
 
@@ -388,8 +521,14 @@ def cancel(user, application: Application, today: dt.date | None = None) -> Appl
         raise ValidationError(_("補休當日或之後不能取消。"))
     before = APPLICATION_MACHINE.move(application, "cancel", user)
     given = _give_back(user, application, "取消申請")
-    audit.record(user, APPLICATION_MACHINE["cancel"].action, application, str(application),
-                 before={"status": before}, after={"status": application.status, "hours_given_back": given})
+    audit.record(
+        user,
+        APPLICATION_MACHINE["cancel"].action,
+        application,
+        str(application),
+        before={"status": before},
+        after={"status": application.status, "hours_given_back": given},
+    )
     return application
 
 
@@ -411,14 +550,35 @@ def lapse_leave(as_of: dt.date | None = None) -> int:
     as_of = as_of or today
     if as_of > today:
         raise LapseInFuture(as_of)
-    grants = list(Entry.objects.select_for_update().filter(kind=Entry.Kind.GRANT, usable_until__lt=as_of).order_by("pk"))
+    grants = list(
+        Entry.objects.select_for_update().filter(kind=Entry.Kind.GRANT, usable_until__lt=as_of).order_by("pk")
+    )
     charged = dict(Entry.objects.filter(grant__in=grants).values_list("grant_id").annotate(total=Sum("hours")))
-    lapses = [Entry(employee_id=grant.employee_id, plan_id=grant.plan_id, kind=Entry.Kind.LAPSE, hours=-left, grant=grant,
-                    text=f"逾 {to_roc_long(grant.usable_until)} 未使用，失效")
-              for grant in grants if (left := grant.hours + (charged.get(grant.pk) or ZERO)) > 0]
+    lapses = [
+        Entry(
+            employee_id=grant.employee_id,
+            plan_id=grant.plan_id,
+            kind=Entry.Kind.LAPSE,
+            hours=-left,
+            grant=grant,
+            text=f"逾 {to_roc_long(grant.usable_until)} 未使用，失效",
+        )
+        for grant in grants
+        if (left := grant.hours + (charged.get(grant.pk) or ZERO)) > 0
+    ]
     Entry.objects.bulk_create(lapses)
     # Written by the scheduled job, so no person is the actor.
-    audit.record_many(None, "leave_lapse", [
-        (lapse, lapse.text, {"grant": lapse.grant_id, "hours_left": -lapse.hours}, {"grant": lapse.grant_id, "hours_left": ZERO})
-        for lapse in lapses])
+    audit.record_many(
+        None,
+        "leave_lapse",
+        [
+            (
+                lapse,
+                lapse.text,
+                {"grant": lapse.grant_id, "hours_left": -lapse.hours},
+                {"grant": lapse.grant_id, "hours_left": ZERO},
+            )
+            for lapse in lapses
+        ],
+    )
     return len(lapses)

@@ -1,8 +1,18 @@
 """The leave ledger follows the imports: every applied import may change an entitlement."""
+
 # Every kind the leave rules read: records, attendance (off duty), the calendar (days off),
 # course lists (policy courses, bundles), results and the roster (coverage, rank).
-GRANT_AFTER = {"records", "attendance", "calendar", "course-list", "certificates", "team-ratings", "contest",
-               "case-reports", "roster"}
+GRANT_AFTER = {
+    "records",
+    "attendance",
+    "calendar",
+    "course-list",
+    "certificates",
+    "team-ratings",
+    "contest",
+    "case-reports",
+    "roster",
+}
 
 
 def grant_after_import(sender, batch, **kwargs):

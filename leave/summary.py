@@ -1,4 +1,5 @@
 """A person's compensatory leave as their own page shows it (the `leave` section of /incentives/me/)."""
+
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
@@ -21,7 +22,7 @@ class LeaveSummary:
     earned: Decimal
     used: Decimal
     lapsed: Decimal
-    next_lapse: tuple | None            # (date, hours) of the earliest hours still to lapse
+    next_lapse: tuple | None  # (date, hours) of the earliest hours still to lapse
     applications: list[Application]
 
 
@@ -33,6 +34,15 @@ def leave_summary(employee: Employee) -> LeaveSummary:
     used = sum((line.figures.used for line in lines), ZERO)
     lapsed = sum((line.figures.lapsed for line in lines), ZERO)
     current = [(line.entry.usable_until, line.figures.remaining) for line in lines if line.figures.remaining > 0]
-    applications = list(Application.objects.filter(employee=employee).select_related("plan").order_by("-leave_date", "-pk"))
-    return LeaveSummary(today=today, balance=services.balance(employee, today), earned=earned, used=used,
-                        lapsed=lapsed, next_lapse=min(current) if current else None, applications=applications)
+    applications = list(
+        Application.objects.filter(employee=employee).select_related("plan").order_by("-leave_date", "-pk")
+    )
+    return LeaveSummary(
+        today=today,
+        balance=services.balance(employee, today),
+        earned=earned,
+        used=used,
+        lapsed=lapsed,
+        next_lapse=min(current) if current else None,
+        applications=applications,
+    )

@@ -1,4 +1,5 @@
 """Scheduled and follow-up jobs of the leave ledger; each calls one service."""
+
 from celery import shared_task
 
 from . import services

@@ -16,6 +16,7 @@ The rules are django-rules predicates composed with `|` and `&`:
 
 Roles are named through `portal.roles.Role` only.
 """
+
 from collections.abc import Callable
 
 import rules
@@ -79,7 +80,8 @@ def serves_government(user, government) -> bool:
     if serves_every_government(user):
         return True
     return _pk(government) in {
-        g or pk for pk, g in Agency.objects.filter(pk__in=served_agency_ids(user)).values_list("pk", "government_id")}
+        g or pk for pk, g in Agency.objects.filter(pk__in=served_agency_ids(user)).values_list("pk", "government_id")
+    }
 
 
 is_hr_of = is_hr & serves_government  # is_hr_of(user, government)

@@ -3,6 +3,7 @@
 No password travels in a file: a new account has an unusable password until its owner
 follows the set-password link of the invitation e-mail (Django's token machinery).
 """
+
 from celery import shared_task
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -27,8 +28,12 @@ def sync_roster_accounts(rows: list[dict], left: list[int]) -> list[int]:
     unit_role, active and row), set-based in a fixed number of queries; close the accounts
     of the employees `left`. Returns the row numbers that got no account (neither 帳號 nor
     電子郵件, or a sign-in name another person's account already uses)."""
-    employees = {e["national_id"]: e for e in Employee.objects.filter(
-        national_id__in=[r["national_id"] for r in rows]).values("id", "national_id", "unit_id")}
+    employees = {
+        e["national_id"]: e
+        for e in Employee.objects.filter(national_id__in=[r["national_id"] for r in rows]).values(
+            "id", "national_id", "unit_id"
+        )
+    }
     wanted, skipped = {}, []
     for row in rows:
         username = (row.get("username") or row.get("email") or "").strip()
@@ -37,12 +42,20 @@ def sync_roster_accounts(rows: list[dict], left: list[int]) -> list[int]:
             continue
         employee = employees[row["national_id"]]
         head = row["unit_role"] == UnitRole.UNIT_HEAD
-        wanted[employee["id"]] = {"username": username, "email": row.get("email") or "",
-                                  "is_active": row.get("active", True), "head": head,
-                                  "unit_id": employee["unit_id"] if head else None, "row": row["row"]}
+        wanted[employee["id"]] = {
+            "username": username,
+            "email": row.get("email") or "",
+            "is_active": row.get("active", True),
+            "head": head,
+            "unit_id": employee["unit_id"] if head else None,
+            "row": row["row"],
+        }
     usernames = [w["username"] for w in wanted.values()]
-    existing = list(User.objects.filter(employee_id__in=list(wanted)).only(
-        "id", "username", "email", "is_active", "role", "employee_id", "password", "first_name", "last_name"))
+    existing = list(
+        User.objects.filter(employee_id__in=list(wanted)).only(
+            "id", "username", "email", "is_active", "role", "employee_id", "password", "first_name", "last_name"
+        )
+    )
     mine = {u.employee_id: u for u in existing}
     taken = {u: e for u, e in User.objects.filter(username__in=usernames).values_list("username", "employee_id")}
     written, new_ids = [], []
@@ -54,17 +67,35 @@ def sync_roster_accounts(rows: list[dict], left: list[int]) -> list[int]:
         role = Role.SUPERVISOR if w["head"] else Role.EMPLOYEE
         if user is None:
             new_ids.append(employee_id)
-            written.append({"employee_id": employee_id, "username": w["username"], "email": w["email"],
-                            "is_active": w["is_active"], "role": role, "password": make_password(None),
-                            "first_name": "", "last_name": ""})
+            written.append(
+                {
+                    "employee_id": employee_id,
+                    "username": w["username"],
+                    "email": w["email"],
+                    "is_active": w["is_active"],
+                    "role": role,
+                    "password": make_password(None),
+                    "first_name": "",
+                    "last_name": "",
+                }
+            )
             continue
         if user.role not in ROSTER_ROLES:
             role = user.role
         after = (w["username"], w["email"], w["is_active"], role)
         if (user.username, user.email, user.is_active, user.role) != after:
-            written.append({"employee_id": employee_id, "username": after[0], "email": after[1],
-                            "is_active": after[2], "role": after[3], "password": user.password,
-                            "first_name": user.first_name, "last_name": user.last_name})
+            written.append(
+                {
+                    "employee_id": employee_id,
+                    "username": after[0],
+                    "email": after[1],
+                    "is_active": after[2],
+                    "role": after[3],
+                    "password": user.password,
+                    "first_name": user.first_name,
+                    "last_name": user.last_name,
+                }
+            )
     if written:
         # Staged and merged in one statement (bulk_create and bulk_update would take a query
         # per few hundred rows); the password and names are written as they are, so they stay.
@@ -108,10 +139,14 @@ def invitation_link(user: User) -> str:
 
 def send_invitation(user: User) -> None:
     """Send `user` the invitation e-mail with their set-password link (no national ID)."""
-    body = _("%(name)s 您好：\n\n已為您開立終身學習入口網站帳號「%(username)s」。\n"
-             "請由下列連結設定密碼後登入：\n%(link)s\n\n此連結僅能使用一次。") % {
+    body = _(
+        "%(name)s 您好：\n\n已為您開立終身學習入口網站帳號「%(username)s」。\n"
+        "請由下列連結設定密碼後登入：\n%(link)s\n\n此連結僅能使用一次。"
+    ) % {
         "name": user.employee.name if user.employee_id else user.username,
-        "username": user.username, "link": invitation_link(user)}
+        "username": user.username,
+        "link": invitation_link(user),
+    }
     send_mail(_("【終身學習入口網站】帳號開通：請設定密碼"), body, None, [user.email])
 
 
@@ -155,8 +190,14 @@ def assign_role(actor, account: User, role: str, agency_ids: list[int]) -> User:
         locked.role = role
         locked.save(update_fields=["role"])
         locked.agencies.set(agency_ids if role in (Role.COORDINATOR, Role.HR) else [])
-        audit.record(actor, "account_role_assigned", locked, _("指派角色：%(role)s") % {"role": locked.get_role_display()},
-                     before=before, after={"role": role, "agencies": sorted(agency_ids)})
+        audit.record(
+            actor,
+            "account_role_assigned",
+            locked,
+            _("指派角色：%(role)s") % {"role": locked.get_role_display()},
+            before=before,
+            after={"role": role, "agencies": sorted(agency_ids)},
+        )
     return locked
 
 

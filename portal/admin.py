@@ -63,7 +63,9 @@ class UnitInline(admin.TabularInline):
 
 
 @admin.register(Agency)
-class AgencyAdmin(ScopedAdminMixin, SafeInitialDataMixin, AuditedAdminMixin, FormulaSafeExportMixin, ImportExportModelAdmin):
+class AgencyAdmin(
+    ScopedAdminMixin, SafeInitialDataMixin, AuditedAdminMixin, FormulaSafeExportMixin, ImportExportModelAdmin
+):
     resource_classes = [AgencyResource]
     list_display = ["name", "code", "parent", "level", "staff_link"]
     list_filter = ["level", ("government", admin.RelatedOnlyFieldListFilter)]
@@ -72,9 +74,15 @@ class AgencyAdmin(ScopedAdminMixin, SafeInitialDataMixin, AuditedAdminMixin, For
     inlines = [UnitInline]
     fieldsets = [
         (None, {"fields": ["name", "code", "parent"]}),
-        (_("辦公時間（空白則為 08:30–12:30、13:30–17:30）"), {"fields": [
-            ("office_morning_start", "office_morning_end"), ("office_afternoon_start", "office_afternoon_end"),
-        ]}),
+        (
+            _("辦公時間（空白則為 08:30–12:30、13:30–17:30）"),
+            {
+                "fields": [
+                    ("office_morning_start", "office_morning_end"),
+                    ("office_afternoon_start", "office_afternoon_end"),
+                ]
+            },
+        ),
     ]
 
     def get_queryset(self, request):
@@ -99,11 +107,25 @@ class UnitAdmin(ScopedAdminMixin, SafeInitialDataMixin, admin.ModelAdmin):
 
 @admin.register(Employee)
 class EmployeeAdmin(ScopedAdminMixin, SafeInitialDataMixin, AuditedAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "national_id", "agency", "unit", "title", "rank_display", "employment_type", "works_shifts",
-                    "records_link"]
+    list_display = [
+        "name",
+        "national_id",
+        "agency",
+        "unit",
+        "title",
+        "rank_display",
+        "employment_type",
+        "works_shifts",
+        "records_link",
+    ]
     list_filter = [
-        ("agency", admin.RelatedOnlyFieldListFilter), ("unit", admin.RelatedOnlyFieldListFilter),
-        "rank", "employment_type", "works_shifts", "unit_role", "active",
+        ("agency", admin.RelatedOnlyFieldListFilter),
+        ("unit", admin.RelatedOnlyFieldListFilter),
+        "rank",
+        "employment_type",
+        "works_shifts",
+        "unit_role",
+        "active",
     ]
     search_fields = ["name", "=national_id", "agency__name", "unit__name", "title"]
     autocomplete_fields = ["agency", "unit"]
@@ -127,8 +149,11 @@ class UserAdmin(ScopedAdminMixin, SafeInitialDataMixin, BaseUserAdmin):
         # another government, nor the accounts serving every government.
         from django.db.models import Q
 
-        return User.objects.filter(Q(pk=user.pk) | Q(agencies__in=Agency.objects.visible_to(user))
-                                   | Q(employee__in=Employee.objects.visible_to(user)))
+        return User.objects.filter(
+            Q(pk=user.pk)
+            | Q(agencies__in=Agency.objects.visible_to(user))
+            | Q(employee__in=Employee.objects.visible_to(user))
+        )
 
     list_display = ["username", "get_full_name", "role", "employee", "is_staff", "is_active"]
     list_filter = ["role", "is_staff", "is_active"]
@@ -142,8 +167,21 @@ class UserAdmin(ScopedAdminMixin, SafeInitialDataMixin, BaseUserAdmin):
 
 @admin.register(ImportBatch)
 class ImportBatchAdmin(ScopedAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
-    list_display = ["id", "kind_label", "file_name", "status", "progress", "total_rows", "created_count",
-                    "updated_count", "unchanged_count", "withdrawn_count", "error_count", "created_by", "created_roc"]
+    list_display = [
+        "id",
+        "kind_label",
+        "file_name",
+        "status",
+        "progress",
+        "total_rows",
+        "created_count",
+        "updated_count",
+        "unchanged_count",
+        "withdrawn_count",
+        "error_count",
+        "created_by",
+        "created_roc",
+    ]
     list_filter = [ImportKindFilter, "status", "dry_run"]
     search_fields = ["file_name"]
     readonly_fields = [f.name for f in ImportBatch._meta.fields] + ["error_table"]
@@ -174,9 +212,14 @@ class ImportBatchAdmin(ScopedAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
     def error_table(self, batch):
         if not batch.errors:
             return "—"
-        rows = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-                                ((e.get("row") or "—", e.get("column") or "—", e["message"]) for e in batch.errors))
-        return format_html("<table><thead><tr><th>列</th><th>欄位</th><th>說明</th></tr></thead><tbody>{}</tbody></table>", rows)
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            ((e.get("row") or "—", e.get("column") or "—", e["message"]) for e in batch.errors),
+        )
+        return format_html(
+            "<table><thead><tr><th>列</th><th>欄位</th><th>說明</th></tr></thead><tbody>{}</tbody></table>", rows
+        )
 
     @admin.action(description=_("重新執行所選的失敗批次"))
     def retry(self, request, queryset):

@@ -2,6 +2,7 @@
 
 Edits in inlines (a plan's activities, a class's sessions, a list's courses) and rows imported
 through django-import-export's admin import are audited the same way, row by row."""
+
 from django.contrib import admin
 from django.forms.models import model_to_dict
 from django.utils.html import format_html, format_html_join
@@ -31,13 +32,21 @@ class AuditedAdminMixin:
         return fields + ["audit_history"] if obj is not None else fields
 
     def save_model(self, request, obj, form, change):
-        before = model_to_dict(type(obj).objects.get(pk=obj.pk), fields=form.changed_data) if change and obj.pk else None
+        before = (
+            model_to_dict(type(obj).objects.get(pk=obj.pk), fields=form.changed_data) if change and obj.pk else None
+        )
         super().save_model(request, obj, form, change)
         after = model_to_dict(obj, fields=form.changed_data)
         if before is not None:
             before, after = _differences(before, after)
-        audit.record(request.user, "admin_change" if change else "admin_add", obj, str(obj)[:200],
-                     before=_plain(before), after=_plain(after))
+        audit.record(
+            request.user,
+            "admin_change" if change else "admin_add",
+            obj,
+            str(obj)[:200],
+            before=_plain(before),
+            after=_plain(after),
+        )
 
     def delete_model(self, request, obj):
         audit.record(request.user, "admin_delete", obj, str(obj)[:200], before=_plain(model_to_dict(obj)))
@@ -46,34 +55,64 @@ class AuditedAdminMixin:
     def save_formset(self, request, form, formset, change):
         """Inline rows: each added, changed or deleted row gets its own entry."""
         fields_of = {f: f.changed_data for f in formset.forms if f.instance.pk and f.has_changed()}
-        before = {f: model_to_dict(type(f.instance).objects.get(pk=f.instance.pk), fields=changed)
-                  for f, changed in fields_of.items() if f not in formset.deleted_forms}
+        before = {
+            f: model_to_dict(type(f.instance).objects.get(pk=f.instance.pk), fields=changed)
+            for f, changed in fields_of.items()
+            if f not in formset.deleted_forms
+        }
         for deleted in formset.deleted_forms:
             if deleted.instance.pk:
-                audit.record(request.user, "admin_delete", deleted.instance, str(deleted.instance)[:200],
-                             before=_plain(model_to_dict(deleted.instance)))
+                audit.record(
+                    request.user,
+                    "admin_delete",
+                    deleted.instance,
+                    str(deleted.instance)[:200],
+                    before=_plain(model_to_dict(deleted.instance)),
+                )
         super().save_formset(request, form, formset, change)
         for inline_form, values in before.items():
             old, new = _differences(values, model_to_dict(inline_form.instance, fields=fields_of[inline_form]))
             if new:
-                audit.record(request.user, "admin_change", inline_form.instance, str(inline_form.instance)[:200],
-                             before=_plain(old), after=_plain(new))
+                audit.record(
+                    request.user,
+                    "admin_change",
+                    inline_form.instance,
+                    str(inline_form.instance)[:200],
+                    before=_plain(old),
+                    after=_plain(new),
+                )
         for added in formset.new_objects:
             audit.record(request.user, "admin_add", added, str(added)[:200], after=_plain(model_to_dict(added)))
 
     @admin.display(description=_("稽核紀錄"))
     def audit_history(self, obj):
-        entries = AuditEntry.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk)).select_related("actor")[:50]
+        entries = AuditEntry.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk)).select_related(
+            "actor"
+        )[:50]
         if not entries:
             return "—"
         from .admin_display import action_label, readable_json, roc_datetime
 
         # In Asia/Taipei like every other time on the page (a raw strftime printed UTC, 8 hours off).
-        rows = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", (
-            (roc_datetime(e.at), e.actor or "—", action_label(e.action), readable_json(e.before) if e.before else "",
-             readable_json(e.after) if e.after else "") for e in entries))
-        return format_html("<table><thead><tr><th>時間</th><th>操作者</th><th>動作</th><th>變更前</th><th>變更後</th></tr></thead>"
-                           "<tbody>{}</tbody></table>", rows)
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    roc_datetime(e.at),
+                    e.actor or "—",
+                    action_label(e.action),
+                    readable_json(e.before) if e.before else "",
+                    readable_json(e.after) if e.after else "",
+                )
+                for e in entries
+            ),
+        )
+        return format_html(
+            "<table><thead><tr><th>時間</th><th>操作者</th><th>動作</th><th>變更前</th><th>變更後</th></tr></thead>"
+            "<tbody>{}</tbody></table>",
+            rows,
+        )
 
 
 class AuditedResourceMixin:
@@ -93,13 +132,24 @@ class AuditedResourceMixin:
             if not changed:
                 return
             before, after = {k: stored.get(k) for k in changed}, {k: after[k] for k in changed}
-        audit.record(kwargs.get("user"), "admin_import_add" if is_create else "admin_import_change", instance,
-                     str(instance)[:200], before=_plain(before), after=_plain(after))
+        audit.record(
+            kwargs.get("user"),
+            "admin_import_add" if is_create else "admin_import_change",
+            instance,
+            str(instance)[:200],
+            before=_plain(before),
+            after=_plain(after),
+        )
 
     def delete_instance(self, instance, row, **kwargs):
         if not kwargs.get("dry_run"):
-            audit.record(kwargs.get("user"), "admin_import_delete", instance, str(instance)[:200],
-                         before=_plain(model_to_dict(instance)))
+            audit.record(
+                kwargs.get("user"),
+                "admin_import_delete",
+                instance,
+                str(instance)[:200],
+                before=_plain(model_to_dict(instance)),
+            )
         super().delete_instance(instance, row, **kwargs)
 
 

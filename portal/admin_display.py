@@ -10,6 +10,7 @@ Installed once for the whole admin (`install()`, from PortalConfig.ready), not f
 
 Apps add the labels of their own audit actions and JSON keys with `register_labels`.
 """
+
 import datetime as dt
 
 from django import forms
@@ -23,29 +24,83 @@ from . import rocdate
 
 # Audit actions (AuditEntry.action) and JSON keys, code → label; apps add theirs.
 ACTION_LABELS: dict[str, str] = {
-    "admin_add": _("管理介面新增"), "admin_change": _("管理介面修改"), "admin_delete": _("管理介面刪除"),
-    "admin_import_add": _("管理介面匯入新增"), "admin_import_change": _("管理介面匯入修改"),
+    "admin_add": _("管理介面新增"),
+    "admin_change": _("管理介面修改"),
+    "admin_delete": _("管理介面刪除"),
+    "admin_import_add": _("管理介面匯入新增"),
+    "admin_import_change": _("管理介面匯入修改"),
     "admin_import_delete": _("管理介面匯入刪除"),
-    "import_submitted": _("匯入已送出"), "import_applied": _("匯入完成"), "import_failed": _("匯入失敗"),
-    "import_rejected": _("匯入檔案退回"), "import_validated": _("匯入驗證通過（試算）"),
-    "import_running": _("匯入處理中"), "import_pending": _("匯入等待中"),
+    "import_submitted": _("匯入已送出"),
+    "import_applied": _("匯入完成"),
+    "import_failed": _("匯入失敗"),
+    "import_rejected": _("匯入檔案退回"),
+    "import_validated": _("匯入驗證通過（試算）"),
+    "import_running": _("匯入處理中"),
+    "import_pending": _("匯入等待中"),
 }
 KEY_LABELS: dict[str, str] = {
-    "as_of": _("計算基準日"), "status": _("狀態"), "note": _("說明"), "reason": _("理由"), "name": _("姓名"),
-    "title": _("名稱"), "hours": _("時數"), "count": _("次數"), "award": _("獎勵"), "order_number": _("獎懲令文號"),
-    "order_date": _("獎懲令日期"), "rating": _("評等"), "authors": _("作者"), "kind": _("種類"), "code": _("代碼"),
-    "clause": _("條文"), "text": _("內容"), "deadline": _("期限"), "start": _("起"), "end": _("迄"),
-    "leave_date": _("補休日期"), "starts_at": _("起"), "ends_at": _("迄"), "plan": _("年度計畫"),
-    "employee": _("人員"), "agency": _("機關"), "unit": _("單位"), "file_name": _("檔名"), "rows": _("列數"),
-    "rule_code": _("規則"), "override_reason": _("逕予核定理由"), "rejection_reason": _("不予核定理由"),
-    "return_reason": _("退回理由"), "late_reason": _("逾期受理理由"), "usable_until": _("使用期限"),
-    "usable_from": _("可使用起日"), "earned_on": _("取得日期"), "tiers": _("級距"), "side": _("副餐"),
-    "main_by_rank": _("依官等選主餐"), "group": _("擇優方式"), "evidence": _("證明文件"), "form": _("申請表"),
-    "grants": _("核給"), "cap_hours_per_year": _("每年上限時數"), "use_within_months": _("使用期限（月）"),
-    "year_window": _("年度期間"), "metric": _("項目"), "min": _("下限"), "max": _("上限"),
-    "requested_by": _("提報者"), "decided_by": _("核定者"), "quota": _("名額"), "granted_extra": _("增額"),
-    "session": _("期別"), "national_id": _("身分證字號"), "decided_at": _("核定時間"), "requested_at": _("提報時間"),
-    "submitted_at": _("申請時間"), "registered_at": _("登記時間"), "attended_on": _("參訓日期"), "withdrawn_at": _("撤回時間"),
+    "as_of": _("計算基準日"),
+    "status": _("狀態"),
+    "note": _("說明"),
+    "reason": _("理由"),
+    "name": _("姓名"),
+    "title": _("名稱"),
+    "hours": _("時數"),
+    "count": _("次數"),
+    "award": _("獎勵"),
+    "order_number": _("獎懲令文號"),
+    "order_date": _("獎懲令日期"),
+    "rating": _("評等"),
+    "authors": _("作者"),
+    "kind": _("種類"),
+    "code": _("代碼"),
+    "clause": _("條文"),
+    "text": _("內容"),
+    "deadline": _("期限"),
+    "start": _("起"),
+    "end": _("迄"),
+    "leave_date": _("補休日期"),
+    "starts_at": _("起"),
+    "ends_at": _("迄"),
+    "plan": _("年度計畫"),
+    "employee": _("人員"),
+    "agency": _("機關"),
+    "unit": _("單位"),
+    "file_name": _("檔名"),
+    "rows": _("列數"),
+    "rule_code": _("規則"),
+    "override_reason": _("逕予核定理由"),
+    "rejection_reason": _("不予核定理由"),
+    "return_reason": _("退回理由"),
+    "late_reason": _("逾期受理理由"),
+    "usable_until": _("使用期限"),
+    "usable_from": _("可使用起日"),
+    "earned_on": _("取得日期"),
+    "tiers": _("級距"),
+    "side": _("副餐"),
+    "main_by_rank": _("依官等選主餐"),
+    "group": _("擇優方式"),
+    "evidence": _("證明文件"),
+    "form": _("申請表"),
+    "grants": _("核給"),
+    "cap_hours_per_year": _("每年上限時數"),
+    "use_within_months": _("使用期限（月）"),
+    "year_window": _("年度期間"),
+    "metric": _("項目"),
+    "min": _("下限"),
+    "max": _("上限"),
+    "requested_by": _("提報者"),
+    "decided_by": _("核定者"),
+    "quota": _("名額"),
+    "granted_extra": _("增額"),
+    "session": _("期別"),
+    "national_id": _("身分證字號"),
+    "decided_at": _("核定時間"),
+    "requested_at": _("提報時間"),
+    "submitted_at": _("申請時間"),
+    "registered_at": _("登記時間"),
+    "attended_on": _("參訓日期"),
+    "withdrawn_at": _("撤回時間"),
 }
 STATUS_VALUE_LABELS: dict[str, str] = {}
 
@@ -110,8 +165,11 @@ def _value(value):
             return value
     if isinstance(value, str):
         try:
-            return rocdate.to_roc_short(dt.date.fromisoformat(value)) if len(value) == 10 else str(
-                STATUS_VALUE_LABELS.get(value, value))
+            return (
+                rocdate.to_roc_short(dt.date.fromisoformat(value))
+                if len(value) == 10
+                else str(STATUS_VALUE_LABELS.get(value, value))
+            )
         except ValueError:
             return str(STATUS_VALUE_LABELS.get(value, value))
     if value is True:
@@ -128,14 +186,20 @@ def readable_json(value):
     if isinstance(value, dict):
         if not value:
             return "—"
-        return format_html('<dl class="json">{}</dl>', format_html_join(
-            "", "<dt>{}</dt><dd>{}</dd>", ((KEY_LABELS.get(k, k), readable_json(v)) for k, v in value.items())))
+        return format_html(
+            '<dl class="json">{}</dl>',
+            format_html_join(
+                "", "<dt>{}</dt><dd>{}</dd>", ((KEY_LABELS.get(k, k), readable_json(v)) for k, v in value.items())
+            ),
+        )
     if isinstance(value, list):
         if not value:
             return "—"
         if all(not isinstance(item, (dict, list)) for item in value):
             return "、".join(_value(item) for item in value)
-        return format_html('<ol class="json">{}</ol>', format_html_join("", "<li>{}</li>", ((readable_json(v),) for v in value)))
+        return format_html(
+            '<ol class="json">{}</ol>', format_html_join("", "<li>{}</li>", ((readable_json(v),) for v in value))
+        )
     return _value(value)
 
 

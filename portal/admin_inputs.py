@@ -1,4 +1,5 @@
 """The admin's add pages take initial values from the query string (`?agency=3`)."""
+
 from .params import parse_int
 
 
@@ -12,5 +13,8 @@ class SafeInitialDataMixin:
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
         relations = {f.name for f in self.model._meta.get_fields() if f.is_relation and f.concrete}
-        return {name: value for name, value in initial.items()
-                if name not in relations or all(parse_int(v) is not None for v in str(value).split(","))}
+        return {
+            name: value
+            for name, value in initial.items()
+            if name not in relations or all(parse_int(v) is not None for v in str(value).split(","))
+        }

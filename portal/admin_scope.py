@@ -4,6 +4,7 @@ An HR officer serving one government reaches the admin too; its lists, change, h
 delete pages start from the same `visible_to(user)` as every page, through
 `portal.queries.serves_every_government`, the one access check.
 """
+
 from django.db.models import QuerySet
 
 from . import access

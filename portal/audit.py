@@ -1,4 +1,5 @@
 """One place where services record their decisions."""
+
 import getpass
 import json
 
@@ -15,11 +16,17 @@ def _json(value):
     return None if value is None else json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 
-def record(actor, action: str, obj, summary: str = "", before: dict | None = None, after: dict | None = None) -> AuditEntry:
+def record(
+    actor, action: str, obj, summary: str = "", before: dict | None = None, after: dict | None = None
+) -> AuditEntry:
     return AuditEntry.objects.create(
-        actor=actor if getattr(actor, "pk", None) else None, action=action,
-        object_type=obj._meta.label_lower, object_id=str(obj.pk), summary=summary[:300],
-        before=_json(before), after=_json(after),
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        summary=summary[:300],
+        before=_json(before),
+        after=_json(after),
     )
 
 
@@ -34,11 +41,20 @@ def command_line(what: str) -> str:
 
 def record_many(actor, action: str, items) -> list[AuditEntry]:
     """One audit entry per (obj, summary, before, after), written in one statement (a nightly job's thousands)."""
-    return AuditEntry.objects.bulk_create([
-        AuditEntry(actor=actor if getattr(actor, "pk", None) else None, action=action,
-                   object_type=obj._meta.label_lower, object_id=str(obj.pk), summary=summary[:300],
-                   before=_json(before), after=_json(after))
-        for obj, summary, before, after in items])
+    return AuditEntry.objects.bulk_create(
+        [
+            AuditEntry(
+                actor=actor if getattr(actor, "pk", None) else None,
+                action=action,
+                object_type=obj._meta.label_lower,
+                object_id=str(obj.pk),
+                summary=summary[:300],
+                before=_json(before),
+                after=_json(after),
+            )
+            for obj, summary, before, after in items
+        ]
+    )
 
 
 def register_attribution(object_type: str, objects_of) -> None:

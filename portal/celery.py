@@ -1,4 +1,5 @@
 """The Celery app. Without a broker, tasks run in-process (see settings)."""
+
 import os
 
 from celery import Celery

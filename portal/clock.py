@@ -4,6 +4,7 @@
 balances, what lapses, what may still be cancelled — behave as on that day, so the demo
 government (whose data is of 103) reads as it would in mid-103. Unset in production.
 """
+
 import datetime as dt
 
 from django.conf import settings

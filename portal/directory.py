@@ -6,6 +6,7 @@ the roster, by its 帳號 (PORTAL_LDAP_MATCH=username, the default) or by e-mail
 (PORTAL_LDAP_MATCH=email, read from the directory's LDAP_EMAIL_ATTR). Anyone else is refused
 with a message saying why (`DirectoryAuthenticationForm`).
 """
+
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,7 +25,9 @@ class DirectoryBackend(LDAPBackend):
     def get_or_build_user(self, username, ldap_user):
         """The active employee account the directory user matches; PermissionDenied otherwise."""
         if getattr(settings, "PORTAL_LDAP_MATCH", "username") == "email":
-            values = ldap_user.attrs.get(getattr(settings, "PORTAL_LDAP_EMAIL_ATTR", "mail"), []) if ldap_user.attrs else []
+            values = (
+                ldap_user.attrs.get(getattr(settings, "PORTAL_LDAP_EMAIL_ATTR", "mail"), []) if ldap_user.attrs else []
+            )
             lookup = {"email__iexact": values[0]} if values else None
         else:
             lookup = {"username": username}
@@ -57,5 +60,6 @@ class DirectoryAuthenticationForm(AuthenticationForm):
             if self.request is not None and getattr(self.request, REFUSED, False):
                 raise ValidationError(
                     _("目錄帳號驗證成功，但入口網站沒有對應的人員帳號，請洽所屬機關人事單位將您列入人員名冊。"),
-                    code="no_employee") from None
+                    code="no_employee",
+                ) from None
             raise

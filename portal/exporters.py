@@ -1,5 +1,6 @@
 """Spreadsheets and printed lists out: openpyxl workbooks and django-import-export's admin
 exports with formula injection neutralised, and the same rows as an A4 PDF."""
+
 import datetime as dt
 import io
 from decimal import Decimal
@@ -78,16 +79,33 @@ def list_pdf(title: str, subtitle: str, headers: list[str], rows, landscape: boo
     cells = [[str(n), *(_shown(v) for v in row)] for n, row in enumerate(rows, 1)]
     # Sentences (reasons, what is missing) wrap; names, units, titles, IDs and figures stay on one line.
     wrap = [i for i in range(len(headers)) if max([text_em(row[i]) for row in cells] or [0]) > LIST_WRAP_EM]
-    widths = fitted_widths(headers, cells, wrap=wrap, orientation="landscape" if landscape else "portrait", font_pt=10.5,
-                           padding_mm=3.0 + 0.6)
-    return render_pdf("pdf/list.html", {"title": title, "subtitle": subtitle, "headers": headers, "rows": cells,
-                                        "landscape": landscape, "widths": widths})
+    widths = fitted_widths(
+        headers,
+        cells,
+        wrap=wrap,
+        orientation="landscape" if landscape else "portrait",
+        font_pt=10.5,
+        padding_mm=3.0 + 0.6,
+    )
+    return render_pdf(
+        "pdf/list.html",
+        {
+            "title": title,
+            "subtitle": subtitle,
+            "headers": headers,
+            "rows": cells,
+            "landscape": landscape,
+            "widths": widths,
+        },
+    )
 
 
 LIST_WRAP_EM = 14  # a cell longer than this (in em) is a sentence, not a name
 
 
-def list_download(fmt: str, filename: str, title: str, subtitle: str, headers: list[str], rows, landscape: bool = False):
+def list_download(
+    fmt: str, filename: str, title: str, subtitle: str, headers: list[str], rows, landscape: bool = False
+):
     """The response for `?format=xlsx` or `?format=pdf` of a list page, or None for the page itself."""
     if fmt == "xlsx":
         return xlsx_response(filename, title, headers, rows)

@@ -1,4 +1,5 @@
 """`import_roster`: agencies (with parents), units, employees and their accounts in one pass."""
+
 import logging
 
 from django.utils.translation import gettext as _
@@ -12,12 +13,21 @@ from .names import name_key
 
 logger = logging.getLogger(__name__)
 
-RANKS = {rank.value: (rank.value, False) for rank in Rank} | {
-    f"相當{rank.value}": (rank.value, True) for rank in Rank
-}
+RANKS = {rank.value: (rank.value, False) for rank in Rank} | {f"相當{rank.value}": (rank.value, True) for rank in Rank}
 
-EMPLOYEE_FIELDS = ["name", "agency_id", "unit_id", "title", "rank", "rank_equivalent",
-                   "employment_type", "works_shifts", "unit_role", "email", "active"]
+EMPLOYEE_FIELDS = [
+    "name",
+    "agency_id",
+    "unit_id",
+    "title",
+    "rank",
+    "rank_equivalent",
+    "employment_type",
+    "works_shifts",
+    "unit_role",
+    "email",
+    "active",
+]
 
 
 class RosterImporter(Importer):
@@ -33,8 +43,9 @@ class RosterImporter(Importer):
         ChoiceColumn("官等", key="rank", required=False, default=("", False), choices=RANKS),
         ChoiceColumn("人員類別", key="employment_type", choices={t.value: t.value for t in EmploymentType}),
         BooleanColumn("輪班", key="works_shifts", required=False),
-        ChoiceColumn("推動角色", key="unit_role", required=False, default="",
-                     choices={r.value: r.value for r in UnitRole}),
+        ChoiceColumn(
+            "推動角色", key="unit_role", required=False, default="", choices={r.value: r.value for r in UnitRole}
+        ),
         TextColumn("電子郵件", key="email", required=False, max_length=254),
         TextColumn("帳號", key="username", required=False, max_length=150),
         BooleanColumn("在職", key="active", required=False, default=True),
@@ -54,8 +65,9 @@ class RosterImporter(Importer):
             elif parent:
                 earlier = parents.setdefault(agency, (parent, row.number))
                 if earlier[0] != parent:
-                    errors.append(RowError(row.number, "上級機關",
-                                           _("與第 %(n)d 列填寫的上級機關不同") % {"n": earlier[1]}))
+                    errors.append(
+                        RowError(row.number, "上級機關", _("與第 %(n)d 列填寫的上級機關不同") % {"n": earlier[1]})
+                    )
 
     def apply(self, rows: list[Row]) -> Counts:
         agencies = self._agencies(rows)
@@ -84,11 +96,14 @@ class RosterImporter(Importer):
         skipped = sync_roster_accounts([r.values | {"row": r.number} for r in rows], left)
         if skipped:
             # Row numbers only: never a national ID in a log line.
-            logger.warning("roster import: rows without 帳號 or 電子郵件 get no account: %s",
-                           ", ".join(map(str, skipped[:50])))
+            logger.warning(
+                "roster import: rows without 帳號 or 電子郵件 get no account: %s", ", ".join(map(str, skipped[:50]))
+            )
             shown = "、".join(map(str, skipped[:20])) + ("…" if len(skipped) > 20 else "")
-            return [_("第 %(rows)s 列（共 %(n)d 列）沒有帳號與電子郵件，或帳號已由他人使用，未建立登入帳號。")
-                    % {"rows": shown, "n": len(skipped)}]
+            return [
+                _("第 %(rows)s 列（共 %(n)d 列）沒有帳號與電子郵件，或帳號已由他人使用，未建立登入帳號。")
+                % {"rows": shown, "n": len(skipped)}
+            ]
         return []
 
     # Agencies are created level by level, so a parent always exists before its children:
@@ -115,7 +130,9 @@ class RosterImporter(Importer):
             if not ready:  # a cycle in the file: break it by making the first one a government
                 ready = pending[:1]
                 parent_of.pop(ready[0], None)
-            created = Agency.objects.bulk_create([self._new_agency(names[k], known.get(parent_of.get(k))) for k in ready])
+            created = Agency.objects.bulk_create(
+                [self._new_agency(names[k], known.get(parent_of.get(k))) for k in ready]
+            )
             known.update({a.name_key: a for a in created})
             pending = [k for k in pending if k not in known]
         for agency in moved:
@@ -149,11 +166,20 @@ class RosterImporter(Importer):
             v = row.values
             agency_id = agencies[name_key(v["agency"])].id
             rank, equivalent = v["rank"]
-            wanted.append({
-                "national_id": v["national_id"], "name": v["name"], "agency_id": agency_id,
-                "unit_id": units[(agency_id, v["unit"])].id if v["unit"] else None,
-                "title": v["title"], "rank": rank, "rank_equivalent": equivalent,
-                "employment_type": v["employment_type"], "works_shifts": v["works_shifts"],
-                "unit_role": v["unit_role"], "email": v["email"], "active": v["active"],
-            })
+            wanted.append(
+                {
+                    "national_id": v["national_id"],
+                    "name": v["name"],
+                    "agency_id": agency_id,
+                    "unit_id": units[(agency_id, v["unit"])].id if v["unit"] else None,
+                    "title": v["title"],
+                    "rank": rank,
+                    "rank_equivalent": equivalent,
+                    "employment_type": v["employment_type"],
+                    "works_shifts": v["works_shifts"],
+                    "unit_role": v["unit_role"],
+                    "email": v["email"],
+                    "active": v["active"],
+                }
+            )
         return bulk_upsert(Employee, wanted, ["national_id"], EMPLOYEE_FIELDS)

@@ -8,6 +8,7 @@ compares them all with one AXES_FAILURE_LIMIT. We want two limits:
   many accounts from one address is limited, while a government office, whose staff share
   one outgoing address, is not locked by a few people's typos.
 """
+
 from axes.conf import settings
 from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_username, get_failure_limit

@@ -64,8 +64,9 @@ class BadQueryInputMiddleware:
             from django.utils.translation import gettext as _
 
             logger.warning("query with a NUL byte refused: %s %s", request.method, request.path)
-            return HttpResponseBadRequest(_("網址含有空字元（NUL），無法處理；請確認網址後重試。"),
-                                          content_type="text/plain; charset=utf-8")
+            return HttpResponseBadRequest(
+                _("網址含有空字元（NUL），無法處理；請確認網址後重試。"), content_type="text/plain; charset=utf-8"
+            )
         return self.get_response(request)
 
     def process_exception(self, request, exception):
@@ -77,7 +78,8 @@ class BadQueryInputMiddleware:
         if isinstance(exception, IncorrectLookupParameters):
             message = _("網址中的篩選條件無法辨識，請回到列表重新選擇。")
         elif isinstance(exception, OverflowError) or (
-                isinstance(exception, DataError) and "out of range" in str(exception)):
+            isinstance(exception, DataError) and "out of range" in str(exception)
+        ):
             message = _("網址或表單中的數值超出可接受的範圍，請確認後重試。")
         else:
             return None

@@ -1,4 +1,5 @@
 """Organisation and people: agencies, units, employees, users, import batches and generated documents."""
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.serializers.json import DjangoJSONEncoder
@@ -20,12 +21,21 @@ class Agency(models.Model):
     name_key = models.CharField(_("比對名稱"), max_length=100, unique=True, editable=False)
     code = models.CharField(_("機關代碼"), max_length=20, blank=True, default="")
     parent = models.ForeignKey(
-        "self", verbose_name=_("上級機關"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="children",
+        "self",
+        verbose_name=_("上級機關"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     government = models.ForeignKey(
-        "self", verbose_name=_("所屬政府"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+", editable=False,
+        "self",
+        verbose_name=_("所屬政府"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
     )
     level = models.PositiveSmallIntegerField(_("層級"), default=0, editable=False)
     office_morning_start = models.TimeField(_("上午上班"), null=True, blank=True)
@@ -105,9 +115,7 @@ class UnitRole(models.TextChoices):
 
 
 class Employee(models.Model):
-    national_id = models.CharField(
-        _("身分證字號"), max_length=10, unique=True, validators=[validate_national_id]
-    )
+    national_id = models.CharField(_("身分證字號"), max_length=10, unique=True, validators=[validate_national_id])
     name = models.CharField(_("姓名"), max_length=50)
     agency = models.ForeignKey(Agency, verbose_name=_("機關"), on_delete=models.PROTECT, related_name="employees")
     unit = models.ForeignKey(
@@ -152,11 +160,17 @@ class User(AbstractUser):
         Employee, verbose_name=_("人員"), null=True, blank=True, on_delete=models.SET_NULL, related_name="user"
     )
     agencies = models.ManyToManyField(
-        Agency, verbose_name=_("服務機關"), blank=True, related_name="coordinators",
+        Agency,
+        verbose_name=_("服務機關"),
+        blank=True,
+        related_name="coordinators",
         help_text=_("機關承辦人負責的機關（含其所屬機關）；人事人員若指定則僅限該政府。"),
     )
     headed_units = models.ManyToManyField(
-        Unit, verbose_name=_("主管單位"), blank=True, related_name="heads",
+        Unit,
+        verbose_name=_("主管單位"),
+        blank=True,
+        related_name="heads",
     )
 
     class Meta:
@@ -183,8 +197,12 @@ class ImportBatch(models.Model):
     options = models.JSONField(_("參數"), default=dict, blank=True)
     dry_run = models.BooleanField(_("僅試算"), default=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("匯入者"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="import_batches",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("匯入者"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="import_batches",
     )
     created_at = models.DateTimeField(_("建立時間"), auto_now_add=True)
     started_at = models.DateTimeField(_("開始時間"), null=True, blank=True)
@@ -207,8 +225,14 @@ class ImportBatch(models.Model):
     # it is applied), then purged (services.purge_expired_previews).
     preview = models.BooleanField(_("預覽後套用"), default=False)
     keep_until = models.DateTimeField(_("檔案保存至"), null=True, blank=True)
-    applied_from = models.ForeignKey("self", verbose_name=_("套用自預覽批次"), null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="applications")
+    applied_from = models.ForeignKey(
+        "self",
+        verbose_name=_("套用自預覽批次"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="applications",
+    )
 
     objects = ImportBatchQuerySet.as_manager()
 
@@ -227,9 +251,7 @@ class ImportBatch(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in {
-            self.Status.APPLIED, self.Status.VALIDATED, self.Status.REJECTED, self.Status.FAILED
-        }
+        return self.status in {self.Status.APPLIED, self.Status.VALIDATED, self.Status.REJECTED, self.Status.FAILED}
 
     def error_lines(self) -> list[str]:
         return [format_error(e) for e in self.errors]
@@ -262,8 +284,12 @@ class GeneratedDocument(models.Model):
     title = models.CharField(_("文件名稱"), max_length=300)
     parameters = models.JSONField(_("參數"), default=dict, blank=True)
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("申請者"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="documents",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("申請者"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="documents",
     )
     status = models.CharField(_("狀態"), max_length=10, choices=Status.choices, default=Status.PENDING)
     progress = models.PositiveSmallIntegerField(_("進度（%）"), default=0)
@@ -293,16 +319,25 @@ class GeneratedDocument(models.Model):
     def is_downloadable(self, now=None) -> bool:
         from django.utils import timezone
 
-        return (self.status == self.Status.READY and bool(self.file)
-                and (self.expires_at is None or self.expires_at > (now or timezone.now())))
+        return (
+            self.status == self.Status.READY
+            and bool(self.file)
+            and (self.expires_at is None or self.expires_at > (now or timezone.now()))
+        )
 
 
 class AuditEntry(models.Model):
     """Who decided what, when, with the values before and after (written by services)."""
 
     at = models.DateTimeField(_("時間"), auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作者"), null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作者"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     action = models.CharField(_("動作"), max_length=50)
     object_type = models.CharField(_("對象類型"), max_length=50)
     object_id = models.CharField(_("對象編號"), max_length=40)

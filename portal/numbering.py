@@ -3,6 +3,7 @@
 The 文書處理手冊 fixes this order, and the source plans follow it (Hualien's 附件1 says so in
 its own words: 「數字標號：依序為壹、一、（一）、1、（1）」). Pure functions, no Django.
 """
+
 from dataclasses import dataclass, field
 
 DIGITS = "零一二三四五六七八九"

@@ -5,6 +5,7 @@ a NUL byte, or `²` (str.isdigit() accepts it, int() refuses it). A value that i
 whole number inside the database's range is treated as absent, so the page shows its
 unfiltered view instead of a 500.
 """
+
 # PostgreSQL bigint and SQLite INTEGER are both signed 64-bit (ids are BigAutoField).
 MAX_DB_INT = 2**63 - 1
 

@@ -3,6 +3,7 @@
 Every document template takes `css` (the stylesheets below, inlined in a <style>) and
 `today`; templates/pdf/base.css sets the page size, margins and 「第 X 頁，共 Y 頁」.
 """
+
 import logging
 import math
 from pathlib import Path
@@ -37,7 +38,9 @@ class _LayoutProgress(logging.Handler):
                 self.report(percent)
 
 
-def render_pdf(template: str, context: dict, *, css: tuple[str, ...] = (), progress=None, expected_pages: int = 1) -> bytes:
+def render_pdf(
+    template: str, context: dict, *, css: tuple[str, ...] = (), progress=None, expected_pages: int = 1
+) -> bytes:
     """The PDF of a template. `progress(percent)`, when given, hears of the layout page by page."""
     from django.utils import translation
     from weasyprint import HTML
@@ -84,8 +87,15 @@ def text_em(text: str) -> float:
     return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.55 for ch in str(text))
 
 
-def fitted_widths(headers: list[str], rows, *, wrap=(), orientation: str = "portrait", font_pt: float = 12,
-                  padding_mm: float = CELL_PADDING_MM) -> list[float]:
+def fitted_widths(
+    headers: list[str],
+    rows,
+    *,
+    wrap=(),
+    orientation: str = "portrait",
+    font_pt: float = 12,
+    padding_mm: float = CELL_PADDING_MM,
+) -> list[float]:
     """Column widths in mm fitted to the content, so that no name, title or unit wraps within a word.
 
     Every column not in `wrap` (indexes) is as wide as its longest cell on one line, and its
@@ -103,7 +113,9 @@ def fitted_widths(headers: list[str], rows, *, wrap=(), orientation: str = "port
     fixed = sum(need[i] for i in range(columns) if i not in flexible)
     left = page - fixed
     # A wrapping column still holds its longest text on two lines, and its heading.
-    minimum = [max(max(heading[i], math.ceil(longest[i] / 2)) * em_mm * 1.04 + padding_mm + 0.8, 18.0) for i in flexible]
+    minimum = [
+        max(max(heading[i], math.ceil(longest[i] / 2)) * em_mm * 1.04 + padding_mm + 0.8, 18.0) for i in flexible
+    ]
     if flexible and left >= sum(minimum):
         weights = [max(longest[i], 1) for i in flexible]
         shares = [left * w / sum(weights) for w in weights]

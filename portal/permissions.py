@@ -1,10 +1,19 @@
 """What a page asks of a user's role, built on the predicates of portal.access (where
 access is decided); this module adds what follows from them (masking, headings)."""
+
 from . import nationalid
 from .access import is_authenticated, is_coordinator, is_hr, is_supervisor
 
-__all__ = ["is_authenticated", "is_hr", "sees_full_national_id", "national_id_for", "can_list_people",
-           "is_coordinator_or_hr", "require_coordinator_or_hr", "scope_label"]
+__all__ = [
+    "is_authenticated",
+    "is_hr",
+    "sees_full_national_id",
+    "national_id_for",
+    "can_list_people",
+    "is_coordinator_or_hr",
+    "require_coordinator_or_hr",
+    "scope_label",
+]
 
 
 def sees_full_national_id(user) -> bool:

@@ -3,6 +3,7 @@
 A view never starts from `.objects.all()` on agency data; it asks
 `Model.objects.visible_to(user)`.
 """
+
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import models
@@ -46,7 +47,8 @@ def served_agency_ids(user) -> set[int]:
     # Two queries at most, whatever the depth: everything under the same governments,
     # then walk parent links in Python.
     rows = Agency.objects.filter(
-        models.Q(id__in=roots) | models.Q(government_id__in=roots)
+        models.Q(id__in=roots)
+        | models.Q(government_id__in=roots)
         | models.Q(government__in=Agency.objects.filter(id__in=roots).values("government_id"))
     ).values_list("id", "parent_id")
     children: dict[int, list[int]] = {}
@@ -67,7 +69,11 @@ def accounts_of_government(user):
     agencies of that government (its coordinators and HR officers), the officer's own included.
     Whose import batches and audit entries the officer sees."""
     Agency = _agency_model()
-    return get_user_model().objects.filter(models.Q(pk=user.pk) | models.Q(agencies__in=Agency.objects.visible_to(user))).values("pk")
+    return (
+        get_user_model()
+        .objects.filter(models.Q(pk=user.pk) | models.Q(agencies__in=Agency.objects.visible_to(user)))
+        .values("pk")
+    )
 
 
 class AgencyQuerySet(models.QuerySet):

@@ -5,6 +5,7 @@ kind, a generated document or a panel on the home page registers it here, as pre
 plugins register exporters: the base lists what was registered and never names app code.
 This module imports nothing of the portal, so every module of the base may read it.
 """
+
 from collections.abc import Callable
 
 # kind -> (importer class, label), in the order the apps registered them.
@@ -52,5 +53,3 @@ def home_panels(user) -> dict:
     for provider in HOME_PANELS:
         context.update(provider(user))
     return context
-
-

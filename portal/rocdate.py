@@ -3,6 +3,7 @@
 Standard library only, so importers, commands and templates can all share it. Dates are
 stored as ordinary `datetime.date`s; the ROC calendar is only for reading and display.
 """
+
 import datetime as dt
 import re
 import unicodedata
@@ -154,7 +155,9 @@ def parse_period(value) -> tuple[dt.date, dt.date]:
     text = "" if value is None else _text(value)
     parts = text.split(":")
     if len(parts) != 2 or not all(part.strip() for part in parts):
-        raise RocDateError(f"期間應寫成 起日:迄日（例如 2014-01-01:2014-06-30 或 103/01/01:103/06/30），收到：「{_shown(text)}」")
+        raise RocDateError(
+            f"期間應寫成 起日:迄日（例如 2014-01-01:2014-06-30 或 103/01/01:103/06/30），收到：「{_shown(text)}」"
+        )
     start, end = (_parse_date_text(part.strip(), part.strip()) for part in parts)
     if end < start:
         raise RocDateError(f"期間的迄日早於起日：「{_shown(text)}」")

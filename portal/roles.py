@@ -1,4 +1,5 @@
 """The roles of a portal account. Code asks `Role.HR`, never the string "hr"."""
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 

@@ -1,4 +1,5 @@
 """State changes of the organisation side: submitting and running imports, generating long documents."""
+
 import contextlib
 import datetime as dt
 import logging
@@ -29,9 +30,17 @@ class ImportFileTooLarge(ValueError):
     pass
 
 
-def submit_import(kind: str, file_name: str, data: bytes, *, user=None, dry_run: bool = False,
-                  options: dict | None = None, preview: bool = False, applied_from: ImportBatch | None = None
-                  ) -> ImportBatch:
+def submit_import(
+    kind: str,
+    file_name: str,
+    data: bytes,
+    *,
+    user=None,
+    dry_run: bool = False,
+    options: dict | None = None,
+    preview: bool = False,
+    applied_from: ImportBatch | None = None,
+) -> ImportBatch:
     """Store the file as an import batch and queue its job (or run it, with tasks in-process).
 
     `preview` (with `dry_run`): keep the file once validated, for `apply_preview`, at most
@@ -42,21 +51,35 @@ def submit_import(kind: str, file_name: str, data: bytes, *, user=None, dry_run:
 
     importer_class(kind)  # unknown kinds fail here, before anything is stored
     if len(data) > settings.IMPORT_MAX_BYTES:
-        raise ImportFileTooLarge(
-            _("檔案過大（上限 %(mb)d MB）。") % {"mb": settings.IMPORT_MAX_BYTES // (1024 * 1024)}
-        )
-    batch = ImportBatch(kind=kind, file_name=file_name[:255], dry_run=dry_run, options=options or {},
-                        preview=preview and dry_run, applied_from=applied_from,
-                        created_by=user if getattr(user, "pk", None) else None)
+        raise ImportFileTooLarge(_("檔案過大（上限 %(mb)d MB）。") % {"mb": settings.IMPORT_MAX_BYTES // (1024 * 1024)})
+    batch = ImportBatch(
+        kind=kind,
+        file_name=file_name[:255],
+        dry_run=dry_run,
+        options=options or {},
+        preview=preview and dry_run,
+        applied_from=applied_from,
+        created_by=user if getattr(user, "pk", None) else None,
+    )
     batch.file.save(file_name.rsplit("/", 1)[-1] or "upload", ContentFile(data), save=False)
     batch.save()
     # Commands run without a portal user: name the system account that ran manage.py.
     who = "" if batch.created_by_id else audit.command_line(f"匯入 {kind}")
-    audit.record(batch.created_by, "import_submitted", batch, f"{kind} {batch.file_name}{who}",
-                 after={"kind": kind, "file_name": batch.file_name, "bytes": len(data), "dry_run": dry_run,
-                        "options": batch.options,
-                        **({"preview": True} if batch.preview else {}),
-                        **({"applied_from": applied_from.pk} if applied_from else {})})
+    audit.record(
+        batch.created_by,
+        "import_submitted",
+        batch,
+        f"{kind} {batch.file_name}{who}",
+        after={
+            "kind": kind,
+            "file_name": batch.file_name,
+            "bytes": len(data),
+            "dry_run": dry_run,
+            "options": batch.options,
+            **({"preview": True} if batch.preview else {}),
+            **({"applied_from": applied_from.pk} if applied_from else {}),
+        },
+    )
     log.info("import batch %s (%s) submitted", batch.pk, kind)
     # Called in autocommit (commands, views): the batch row is committed before a worker
     # can pick the job up, so no on_commit is needed.
@@ -71,8 +94,12 @@ def submit_import(kind: str, file_name: str, data: bytes, *, user=None, dry_run:
 
 def retry_import(batch: ImportBatch, force: bool = False) -> ImportBatch:
     """Queue a failed or pending batch again; `force` also takes one a dead worker left running."""
-    retryable = [ImportBatch.Status.FAILED, ImportBatch.Status.PENDING] + ([ImportBatch.Status.RUNNING] if force else [])
-    if ImportBatch.objects.filter(pk=batch.pk, status__in=retryable).update(status=ImportBatch.Status.PENDING, message=""):
+    retryable = [ImportBatch.Status.FAILED, ImportBatch.Status.PENDING] + (
+        [ImportBatch.Status.RUNNING] if force else []
+    )
+    if ImportBatch.objects.filter(pk=batch.pk, status__in=retryable).update(
+        status=ImportBatch.Status.PENDING, message=""
+    ):
         _queue("portal.run_import", batch.pk)
     batch.refresh_from_db()
     return batch
@@ -116,11 +143,22 @@ def run_import(batch_id: int) -> ImportBatch:
         if counts.withdrawals:
             # Withdrawn rows are kept; the entry says which, with their values before.
             withdrawn = {"withdrawn_rows": [{"key": w["key"], "values": w["values"]} for w in counts.withdrawals]}
-        audit.record(batch.created_by, "import_applied", batch, f"{batch.kind} {batch.file_name}",
-                     before={"status": ImportBatch.Status.RUNNING,
-                             "changed_rows": [{"key": c["key"], "values": c["before"]} for c in changes], **withdrawn},
-                     after={"status": ImportBatch.Status.APPLIED, **_figures(result),
-                            "changed_rows": [{"key": c["key"], "values": c["after"]} for c in changes]})
+        audit.record(
+            batch.created_by,
+            "import_applied",
+            batch,
+            f"{batch.kind} {batch.file_name}",
+            before={
+                "status": ImportBatch.Status.RUNNING,
+                "changed_rows": [{"key": c["key"], "values": c["before"]} for c in changes],
+                **withdrawn,
+            },
+            after={
+                "status": ImportBatch.Status.APPLIED,
+                **_figures(result),
+                "changed_rows": [{"key": c["key"], "values": c["after"]} for c in changes],
+            },
+        )
 
     try:
         with batch.file.open("rb") as handle:
@@ -130,11 +168,18 @@ def run_import(batch_id: int) -> ImportBatch:
     except Exception:
         log.exception("import batch %s failed", batch_id)
         ImportBatch.objects.filter(pk=batch_id).update(
-            status=ImportBatch.Status.FAILED, finished_at=timezone.now(),
+            status=ImportBatch.Status.FAILED,
+            finished_at=timezone.now(),
             message=_("匯入時發生系統錯誤，資料未寫入；請稍後重試或洽系統管理者。"),
         )
-        audit.record(batch.created_by, "import_failed", batch, f"{batch.kind} {batch.file_name}",
-                     before={"status": ImportBatch.Status.RUNNING}, after={"status": ImportBatch.Status.FAILED})
+        audit.record(
+            batch.created_by,
+            "import_failed",
+            batch,
+            f"{batch.kind} {batch.file_name}",
+            before={"status": ImportBatch.Status.RUNNING},
+            after={"status": ImportBatch.Status.FAILED},
+        )
         return ImportBatch.objects.get(pk=batch_id)
     batch.refresh_from_db()
     batch.total_rows = result.total_rows
@@ -162,9 +207,14 @@ def run_import(batch_id: int) -> ImportBatch:
         batch.file.delete(save=False)
     batch.save()
     if batch.status != ImportBatch.Status.APPLIED:  # an applied import was audited with its rows
-        audit.record(batch.created_by, f"import_{batch.status}", batch, f"{batch.kind} {batch.file_name}",
-                     before={"status": ImportBatch.Status.RUNNING},
-                     after={"status": batch.status, **_figures(result), "errors": len(batch.errors)})
+        audit.record(
+            batch.created_by,
+            f"import_{batch.status}",
+            batch,
+            f"{batch.kind} {batch.file_name}",
+            before={"status": ImportBatch.Status.RUNNING},
+            after={"status": batch.status, **_figures(result), "errors": len(batch.errors)},
+        )
     log.info("import batch %s ended: %s", batch_id, batch.status)
     if batch.status == ImportBatch.Status.APPLIED:
         signals.import_applied.send(sender=ImportBatch, batch=batch)
@@ -172,8 +222,12 @@ def run_import(batch_id: int) -> ImportBatch:
 
 
 def _figures(result) -> dict:
-    figures = {"total_rows": result.total_rows, "created": result.counts.created, "updated": result.counts.updated,
-               "unchanged": result.counts.unchanged}
+    figures = {
+        "total_rows": result.total_rows,
+        "created": result.counts.created,
+        "updated": result.counts.updated,
+        "unchanged": result.counts.unchanged,
+    }
     if result.counts.withdrawn:
         figures["withdrawn"] = result.counts.withdrawn
     return figures
@@ -182,23 +236,42 @@ def _figures(result) -> dict:
 def _report(counts) -> dict:
     """ImportBatch.report: what the import added (dry runs), corrected and withdrew, up to
     REPORT_ROWS of each; keys name rows by ids and dates, never by national ID."""
-    report = {"additions": counts.additions[:REPORT_ROWS], "withdrawals": counts.withdrawals[:REPORT_ROWS],
-              "corrections": counts.corrections[:REPORT_ROWS]}
+    report = {
+        "additions": counts.additions[:REPORT_ROWS],
+        "withdrawals": counts.withdrawals[:REPORT_ROWS],
+        "corrections": counts.corrections[:REPORT_ROWS],
+    }
     return {name: rows for name, rows in report.items() if rows}
 
 
 def summary(batch: ImportBatch) -> str:
     verb = _("試算結果") if batch.dry_run else _("匯入完成")
-    figures = {"verb": verb, "total": batch.total_rows, "created": batch.created_count, "updated": batch.updated_count,
-               "unchanged": batch.unchanged_count, "withdrawn": batch.withdrawn_count,
-               "corrected": len(batch.report.get("corrections", []))}
+    figures = {
+        "verb": verb,
+        "total": batch.total_rows,
+        "created": batch.created_count,
+        "updated": batch.updated_count,
+        "unchanged": batch.unchanged_count,
+        "withdrawn": batch.withdrawn_count,
+        "corrected": len(batch.report.get("corrections", [])),
+    }
     # Only files complete over a period withdraw: they always say how many (0 included).
     if figures["corrected"]:
-        return _("%(verb)s：共 %(total)d 列，新增 %(created)d、更新 %(updated)d、未變動 %(unchanged)d、"
-                 "撤回 %(withdrawn)d（其中更正 %(corrected)d）。") % figures
+        return (
+            _(
+                "%(verb)s：共 %(total)d 列，新增 %(created)d、更新 %(updated)d、未變動 %(unchanged)d、"
+                "撤回 %(withdrawn)d（其中更正 %(corrected)d）。"
+            )
+            % figures
+        )
     if batch.options.get("period") or batch.withdrawn_count:
-        return _("%(verb)s：共 %(total)d 列，新增 %(created)d、更新 %(updated)d、未變動 %(unchanged)d、"
-                 "撤回 %(withdrawn)d。") % figures
+        return (
+            _(
+                "%(verb)s：共 %(total)d 列，新增 %(created)d、更新 %(updated)d、未變動 %(unchanged)d、"
+                "撤回 %(withdrawn)d。"
+            )
+            % figures
+        )
     return _("%(verb)s：共 %(total)d 列，新增 %(created)d、更新 %(updated)d、未變動 %(unchanged)d。") % figures
 
 
@@ -214,7 +287,8 @@ def report_lines(batch: ImportBatch) -> list[str]:
     names = dict(Employee.objects.filter(pk__in=ids - {None}).values_list("pk", "name"))
     lines = describe(batch.report, names)
     if batch.withdrawn_count > len(batch.report.get("withdrawals", [])) or (
-            batch.dry_run and batch.created_count > len(batch.report.get("additions", []))):
+        batch.dry_run and batch.created_count > len(batch.report.get("additions", []))
+    ):
         lines.append(_("（僅列出前 %(n)d 筆明細）") % {"n": REPORT_ROWS})
     return lines
 
@@ -257,8 +331,9 @@ def request_document(user, kind: str, parameters: dict, title: str) -> Generated
 
     if kind not in DOCUMENT_KINDS:
         raise LookupError(kind)
-    document = GeneratedDocument.objects.create(kind=kind, title=title[:300], parameters=parameters,
-                                                requested_by=user if getattr(user, "pk", None) else None)
+    document = GeneratedDocument.objects.create(
+        kind=kind, title=title[:300], parameters=parameters, requested_by=user if getattr(user, "pk", None) else None
+    )
     # Who printed which list of people, and when (the file itself does not outlive its retention).
     audit.record(user, "document.request", document, summary=document.title, after={"kind": kind, **parameters})
     try:
@@ -266,8 +341,10 @@ def request_document(user, kind: str, parameters: dict, title: str) -> Generated
     except OperationalError:
         log.warning("document %s: broker unreachable", document.pk)
         GeneratedDocument.objects.filter(pk=document.pk, status=GeneratedDocument.Status.PENDING).update(
-            status=GeneratedDocument.Status.FAILED, finished_at=timezone.now(),
-            message=_("排程服務暫時無法連線，文件未能產製；請稍後再試。"))
+            status=GeneratedDocument.Status.FAILED,
+            finished_at=timezone.now(),
+            message=_("排程服務暫時無法連線，文件未能產製；請稍後再試。"),
+        )
     document.refresh_from_db()
     return document
 
@@ -282,7 +359,8 @@ def build_document(document_id: int) -> GeneratedDocument:
     if document.is_finished:
         return document
     GeneratedDocument.objects.filter(pk=document_id).update(
-        status=GeneratedDocument.Status.RUNNING, started_at=timezone.now(), progress=0)
+        status=GeneratedDocument.Status.RUNNING, started_at=timezone.now(), progress=0
+    )
 
     def progress(percent: int) -> None:
         with _without_waiting_for_disk():
@@ -293,8 +371,10 @@ def build_document(document_id: int) -> GeneratedDocument:
     except Exception:
         log.exception("document %s failed", document_id)
         GeneratedDocument.objects.filter(pk=document_id).update(
-            status=GeneratedDocument.Status.FAILED, finished_at=timezone.now(),
-            message=_("產製文件時發生系統錯誤；請稍後重試或洽系統管理者。"))
+            status=GeneratedDocument.Status.FAILED,
+            finished_at=timezone.now(),
+            message=_("產製文件時發生系統錯誤；請稍後重試或洽系統管理者。"),
+        )
         document.refresh_from_db()
         return document
     document.refresh_from_db()

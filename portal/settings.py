@@ -1,4 +1,5 @@
 """Settings, read from the environment (see CONTRACTS.md, "Environment")."""
+
 from pathlib import Path
 
 import environ
@@ -61,8 +62,9 @@ if AUTH_LDAP_SERVER_URI:
     AUTHENTICATION_BACKENDS.append("portal.directory.DirectoryBackend")
     AUTH_LDAP_BIND_DN = env("LDAP_BIND_DN", default="")
     AUTH_LDAP_BIND_PASSWORD = env("LDAP_BIND_PASSWORD", default="")
-    AUTH_LDAP_USER_SEARCH = LDAPSearch(env("LDAP_SEARCH_BASE"), ldap.SCOPE_SUBTREE,
-                                       f"({env('LDAP_LOGIN_ATTR', default='uid')}=%(user)s)")
+    AUTH_LDAP_USER_SEARCH = LDAPSearch(
+        env("LDAP_SEARCH_BASE"), ldap.SCOPE_SUBTREE, f"({env('LDAP_LOGIN_ATTR', default='uid')}=%(user)s)"
+    )
     # Which portal field the directory user matches: the account name (帳號) or the e-mail.
     PORTAL_LDAP_MATCH = env("LDAP_MATCH", default="username")
     PORTAL_LDAP_EMAIL_ATTR = env("LDAP_EMAIL_ATTR", default="mail")
@@ -109,10 +111,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # pages read while a worker writes, and with synchronous=NORMAL a commit (an import's
     # progress, a page's session) no longer waits for the disk: still safe against crashes
     # of the process, as SQLite documents for WAL.
-    DATABASES["default"].setdefault("OPTIONS", {}).update({
-        "timeout": 30,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;",
-    })
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 30,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;",
+        }
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "portal.User"
@@ -186,9 +190,13 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "filters": ["mask_ids"]},
     },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"},
-                # WeasyPrint logs every layout step at INFO, and its CSS warnings at WARNING (kept).
-                "weasyprint": {"level": "WARNING"}, "weasyprint.progress": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "axes": {"level": "WARNING"},
+        # WeasyPrint logs every layout step at INFO, and its CSS warnings at WARNING (kept).
+        "weasyprint": {"level": "WARNING"},
+        "weasyprint.progress": {"level": "WARNING"},
+    },
 }
 
 if not DEBUG:

@@ -38,6 +38,7 @@ A deadlock or serialisation failure that still happens is retried by `retry_on_c
 (the services' outermost decorator) and, failing that, answered by
 `portal.middleware.ConflictMiddleware` with a message rather than a 500.
 """
+
 from __future__ import annotations
 
 import functools
@@ -145,16 +146,26 @@ class Machine:
         entry = self._latest_entry(row)
         if entry is None:
             return "", "", ""
-        done = next((str(s.label) for s in self.transitions.values() if s.action and s.action == entry.action
-                     and s.target == state), "")
+        done = next(
+            (
+                str(s.label)
+                for s in self.transitions.values()
+                if s.action and s.action == entry.action and s.target == state
+            ),
+            "",
+        )
         return done, person(entry.actor) if entry.actor_id else _("系統排程"), when(entry.at)
 
     @staticmethod
     def _latest_entry(row):
         from .models import AuditEntry
 
-        return (AuditEntry.objects.filter(object_type=row._meta.label_lower, object_id=str(row.pk))
-                .select_related("actor__employee").order_by("-at", "-pk").first())
+        return (
+            AuditEntry.objects.filter(object_type=row._meta.label_lower, object_id=str(row.pk))
+            .select_related("actor__employee")
+            .order_by("-at", "-pk")
+            .first()
+        )
 
     def refusal(self, row, name: str) -> str:
         """The message for a transition the row's state does not allow: what happened, who, when."""
@@ -195,7 +206,10 @@ def is_conflict(error: BaseException) -> bool:
     """A deadlock or serialisation failure reported by PostgreSQL (psycopg's DeadlockDetected,
     SerializationFailure), whether raw or wrapped in Django's OperationalError."""
     for candidate in (error, getattr(error, "__cause__", None)):
-        if getattr(candidate, "sqlstate", None) in CONFLICT_STATES or getattr(candidate, "pgcode", None) in CONFLICT_STATES:
+        if (
+            getattr(candidate, "sqlstate", None) in CONFLICT_STATES
+            or getattr(candidate, "pgcode", None) in CONFLICT_STATES
+        ):
             return True
     return False
 
@@ -208,6 +222,7 @@ def retry_on_conflict(function=None, *, attempts: int = 4):
     error propagates to the block's owner. Use as the outermost decorator, above
     `transaction.atomic`.
     """
+
     def decorate(service):
         @functools.wraps(service)
         def wrapper(*args, **kwargs):
@@ -217,10 +232,16 @@ def retry_on_conflict(function=None, *, attempts: int = 4):
                 except OperationalError as error:
                     if not is_conflict(error) or connection.in_atomic_block or attempt == attempts:
                         raise
-                    log.warning("%s: %s, attempt %d of %d", service.__qualname__, type(error.__cause__).__name__,
-                                attempt, attempts)
+                    log.warning(
+                        "%s: %s, attempt %d of %d",
+                        service.__qualname__,
+                        type(error.__cause__).__name__,
+                        attempt,
+                        attempts,
+                    )
                     time.sleep(random.uniform(0.02, 0.1) * attempt)  # nosec B311 (jitter between retries, not a secret)
             raise AssertionError("unreachable")
+
         return wrapper
 
     return decorate(function) if function is not None else decorate

@@ -22,4 +22,3 @@ def purge_expired_documents() -> int:
 @shared_task(name="portal.purge_expired_previews")
 def purge_expired_previews() -> int:
     return services.purge_expired_previews()
-

@@ -11,7 +11,9 @@ admin.site.index_title = "人事人員管理"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=DirectoryAuthenticationForm), name="login"),
+    path(
+        "accounts/login/", auth_views.LoginView.as_view(authentication_form=DirectoryAuthenticationForm), name="login"
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Everyone signed in changes their own password with Django's views (reset by e-mail: issue 14).
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
@@ -19,8 +21,9 @@ urlpatterns = [
     # Password reset by e-mail, and the set-password link of a new account's invitation.
     path("accounts/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
     path("accounts/reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
-    path("accounts/reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(),
-         name="password_reset_confirm"),
+    path(
+        "accounts/reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"
+    ),
     path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("accounts/manage/", views.account_list, name="accounts"),
     path("accounts/manage/<int:pk>/", views.account_detail, name="account"),

@@ -45,9 +45,16 @@ def employee_list(request):
     if query:
         people = people.filter(name__contains=query)
     page = Paginator(people.order_by("agency__name", "unit__name", "name"), 50).get_page(request.GET.get("page"))
-    return render(request, "portal/employee_list.html", {
-        "page": page, "agencies": agencies, "agency_id": agency_id, "query": query,
-    })
+    return render(
+        request,
+        "portal/employee_list.html",
+        {
+            "page": page,
+            "agencies": agencies,
+            "agency_id": agency_id,
+            "query": query,
+        },
+    )
 
 
 @login_required
@@ -55,8 +62,14 @@ def import_batch_detail(request, pk: int):
     from .rocdate import parse_period
 
     batch = get_visible_or_404(request.user, ImportBatch, pk=pk)
-    context = {"batch": batch, "report": _report_rows(batch, request.user), "mismatches": name_mismatches(batch),
-               "applications": ImportBatch.objects.visible_to(request.user).filter(applied_from=batch) if batch.preview else []}
+    context = {
+        "batch": batch,
+        "report": _report_rows(batch, request.user),
+        "mismatches": name_mismatches(batch),
+        "applications": ImportBatch.objects.visible_to(request.user).filter(applied_from=batch)
+        if batch.preview
+        else [],
+    }
     if batch.options.get("period"):
         context["period_start"], context["period_end"] = parse_period(batch.options["period"])
     return render(request, "portal/import_batch.html", context)
@@ -75,12 +88,15 @@ def _report_rows(batch: ImportBatch, user) -> dict:
     def row(entry, after_key=None):
         person = people.get(entry["key"].get("employee_id"))
         day = entry["key"].get("completed_on")
-        return {"name": person.name if person else "—",
-                "national_id": national_id_for(user, person.national_id) if person else "—",
-                "course": entry["values"].get("course_name", ""), "hours": entry["values"].get("hours", ""),
-                "provider": entry["key"].get("provider", ""),
-                "day": rocdate.to_roc_short(rocdate.parse_date(day)) if day else "",
-                "after": rocdate.to_roc_short(rocdate.parse_date(after_key["completed_on"])) if after_key else ""}
+        return {
+            "name": person.name if person else "—",
+            "national_id": national_id_for(user, person.national_id) if person else "—",
+            "course": entry["values"].get("course_name", ""),
+            "hours": entry["values"].get("hours", ""),
+            "provider": entry["key"].get("provider", ""),
+            "day": rocdate.to_roc_short(rocdate.parse_date(day)) if day else "",
+            "after": rocdate.to_roc_short(rocdate.parse_date(after_key["completed_on"])) if after_key else "",
+        }
 
     def key(k) -> tuple:
         return tuple(sorted((name, str(value)) for name, value in k.items()))
@@ -127,15 +143,22 @@ def import_new(request):
 
     if not is_hr(request.user):
         raise PermissionDenied
-    simple = [(kind, label) for kind, (_importer, label) in IMPORTERS.items() if kind in ("roster", "records", "forum", "attendance", "calendar")]
+    simple = [
+        (kind, label)
+        for kind, (_importer, label) in IMPORTERS.items()
+        if kind in ("roster", "records", "forum", "attendance", "calendar")
+    ]
 
     class UploadForm(forms.Form):
         kind = forms.ChoiceField(label="匯入種類", choices=simple)
         file = forms.FileField(label="檔案（CSV 或 XLSX）")
         period = forms.CharField(
-            label="完整涵蓋期間（學習紀錄）", required=False, max_length=40,
+            label="完整涵蓋期間（學習紀錄）",
+            required=False,
+            max_length=40,
             help_text="例如 103/01/01:103/06/30。檔案所列人員在此期間（依學習迄日，含首尾兩日）的紀錄以本檔為準，"
-                      "檔案已不再列出者撤回（保留備查，不再計入）。")
+            "檔案已不再列出者撤回（保留備查，不再計入）。",
+        )
         dry_run = forms.BooleanField(label="先試算預覽，不寫入（確認後可直接套用同一檔案）", required=False)
 
         def clean(self):
@@ -156,9 +179,15 @@ def import_new(request):
         options = {"period": form.cleaned_data["period"]} if form.cleaned_data.get("period") else {}
         try:
             # A preview from this page keeps its file, so that HR can apply it from the batch page.
-            batch = submit_import(form.cleaned_data["kind"], upload.name, upload.read(), user=request.user,
-                                  dry_run=form.cleaned_data["dry_run"], preview=form.cleaned_data["dry_run"],
-                                  options=options)
+            batch = submit_import(
+                form.cleaned_data["kind"],
+                upload.name,
+                upload.read(),
+                user=request.user,
+                dry_run=form.cleaned_data["dry_run"],
+                preview=form.cleaned_data["dry_run"],
+                options=options,
+            )
             return redirect("import-batch", pk=batch.pk)
         except ImportFileTooLarge as error:
             form.add_error("file", str(error))
@@ -214,8 +243,9 @@ def import_template(request, kind: str, fmt: str):
     if fmt == "csv":
         response = HttpResponse(template_csv(kind), content_type="text/csv; charset=utf-8")
     else:
-        response = HttpResponse(template_xlsx(kind),
-                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response = HttpResponse(
+            template_xlsx(kind), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
     response["Content-Disposition"] = f'attachment; filename="{kind}-template.{fmt}"'
     return response
 
@@ -231,7 +261,9 @@ def account_list(request):
     query = request.GET.get("q", "").strip()
     if query:
         accounts = accounts.filter(employee__name__contains=query)
-    page = Paginator(accounts.order_by("employee__agency__name", "employee__name"), 50).get_page(request.GET.get("page"))
+    page = Paginator(accounts.order_by("employee__agency__name", "employee__name"), 50).get_page(
+        request.GET.get("page")
+    )
     return render(request, "portal/account_list.html", {"page": page, "query": query})
 
 
@@ -265,8 +297,14 @@ def account_detail(request, pk: int):
             return redirect("account", pk=account.pk)
         except ValidationError as exc:
             error = " ".join(exc.messages)
-    return render(request, "portal/account.html", {
-        "account": account, "roles": Role.choices, "error": error,
-        "agencies": Agency.objects.visible_to(request.user).order_by("name"),
-        "chosen": set(account.agencies.values_list("pk", flat=True)),
-    })
+    return render(
+        request,
+        "portal/account.html",
+        {
+            "account": account,
+            "roles": Role.choices,
+            "error": error,
+            "agencies": Agency.objects.visible_to(request.user).order_by("name"),
+            "chosen": set(account.agencies.values_list("pk", flat=True)),
+        },
+    )

@@ -59,7 +59,7 @@ class PlanAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
         for plan in queryset:
             match = re.search(r"(\d+)$", plan.slug)
-            slug = plan.slug[:match.start()] + str(int(match.group(1)) + 1) if match else f"{plan.slug}-next"
+            slug = plan.slug[: match.start()] + str(int(match.group(1)) + 1) if match else f"{plan.slug}-next"
             try:
                 copy = services.copy_plan(request.user, plan, slug)
             except ValidationError as error:
@@ -77,10 +77,22 @@ class PlanAdmin(AuditedAdminMixin, admin.ModelAdmin):
         rules = [r for r in plan.parameters.get("rules", []) if isinstance(r, dict)]
         if not rules:
             return _("（本計畫沒有獎勵或補休規則）")
-        return format_html("<ul>{}</ul>", format_html_join(
-            "", '<li><a href="{}">{} {}</a>（{}）</li>',
-            ((reverse("incentives:rule-edit", args=[plan.slug, r.get("code", "")]), r.get("code", ""),
-              r.get("name") or r.get("clause", ""), kind_title(r)) for r in rules)))
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                '<li><a href="{}">{} {}</a>（{}）</li>',
+                (
+                    (
+                        reverse("incentives:rule-edit", args=[plan.slug, r.get("code", "")]),
+                        r.get("code", ""),
+                        r.get("name") or r.get("clause", ""),
+                        kind_title(r),
+                    )
+                    for r in rules
+                ),
+            ),
+        )
 
 
 class SessionInline(admin.TabularInline):
@@ -196,7 +208,9 @@ class ProposalAdminForm(forms.ModelForm):
             except ValidationError as error:
                 self._add_errors(error)
         if "renews" in self.fields and data.get("renews") and self.instance.pk and agency is not None:
-            probe = Proposal(pk=self.instance.pk, agency=agency, activity=data.get("activity") or self.instance.activity)
+            probe = Proposal(
+                pk=self.instance.pk, agency=agency, activity=data.get("activity") or self.instance.activity
+            )
             try:
                 validate_renewal(probe, data["renews"])
             except ValidationError as error:
@@ -234,8 +248,11 @@ class ProposalAdmin(ScopedAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
             try:
                 step(proposal)
             except (ValidationError, PermissionDenied) as error:
-                self.message_user(request, f"{proposal.title}：{'；'.join(getattr(error, 'messages', None) or [str(error)])}",
-                                  messages.ERROR)
+                self.message_user(
+                    request,
+                    f"{proposal.title}：{'；'.join(getattr(error, 'messages', None) or [str(error)])}",
+                    messages.ERROR,
+                )
             else:
                 count += 1
         if count:
@@ -274,7 +291,11 @@ class TeamMemberFormSet(forms.BaseInlineFormSet):
         super().clean()
         if any(self.errors):
             return
-        kept = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("employee")]
+        kept = [
+            f
+            for f in self.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("employee")
+        ]
         people = [(f.cleaned_data["employee"].pk, f.cleaned_data["role"]) for f in kept]
         proposal = self.instance.proposal if self.instance.pk and self.instance.proposal_id else None
         problems = validate_team_roster(self.instance.name, people, proposal)
@@ -298,8 +319,9 @@ class TeamAdmin(ScopedAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
         # A team is rated under the plan that reviews it; its proposal says whose it is.
         from django.db.models import Q
 
-        return Team.objects.filter(Q(plan__in=queries.plans_reviewed_by(user))
-                                   | Q(proposal__in=queries.proposals_visible_to(user)))
+        return Team.objects.filter(
+            Q(plan__in=queries.plans_reviewed_by(user)) | Q(proposal__in=queries.proposals_visible_to(user))
+        )
 
     list_display = ["name", "plan", "rating", "proposal"]
     list_filter = ["plan", "rating"]
@@ -389,8 +411,20 @@ for model, fields in [
     (MentoringPair, ["mentor", "mentee", "activity"]),
     (CaseReport, ["employee", "title", "submitted_on", "accepted"]),
 ]:
-    admin.site.register(model, type(f"{model.__name__}Admin", (admin.ModelAdmin,), {
-        "list_display": fields,
-        "raw_id_fields": [f.name for f in model._meta.get_fields() if getattr(f, "related_model", None) is not None
-                          and f.related_model._meta.model_name == "employee" and f.concrete],
-    }))
+    admin.site.register(
+        model,
+        type(
+            f"{model.__name__}Admin",
+            (admin.ModelAdmin,),
+            {
+                "list_display": fields,
+                "raw_id_fields": [
+                    f.name
+                    for f in model._meta.get_fields()
+                    if getattr(f, "related_model", None) is not None
+                    and f.related_model._meta.model_name == "employee"
+                    and f.concrete
+                ],
+            },
+        ),
+    )

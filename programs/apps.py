@@ -16,16 +16,32 @@ class ProgramsConfig(AppConfig):
         from .models import Plan
         from .queries import plans_run_by
 
-        register_labels(actions={
-            "plan_load": _("載入年度計畫"), "plan_copy": _("複製年度計畫"), "nominate": _("推薦參訓"),
-            "nominated": _("推薦參訓"), "confirmed": _("錄取"), "refused": _("不予錄取"), "withdrawn": _("撤回推薦"),
-            "attended": _("登記已參訓"), "absent": _("登記未到訓"), "attendance": _("登記參訓情形"),
-            "camp_nominate": _("推薦參加英語營"), "camp_reallocate": _("英語營名額增額"),
-            "proposal_save": _("儲存熠星提案"), "proposal_submit": _("送出熠星提案"), "proposal_select": _("熠星提案入選"),
-            "proposal_confirm_renewal": _("確認續辦提案"), "proposal_rate": _("熠星提案評等"),
-            "proposal_rate_import": _("匯入熠星提案評等"), "contest_authors": _("變更競賽作品作者"),
-            "mentoring_put_forward": _("推薦師徒制人員"), "mentoring_paired": _("師徒配對"),
-        }, values={"draft": _("草稿"), "selected": _("入選"), "not_selected": _("未入選"), "rated": _("已評等")})
+        register_labels(
+            actions={
+                "plan_load": _("載入年度計畫"),
+                "plan_copy": _("複製年度計畫"),
+                "nominate": _("推薦參訓"),
+                "nominated": _("推薦參訓"),
+                "confirmed": _("錄取"),
+                "refused": _("不予錄取"),
+                "withdrawn": _("撤回推薦"),
+                "attended": _("登記已參訓"),
+                "absent": _("登記未到訓"),
+                "attendance": _("登記參訓情形"),
+                "camp_nominate": _("推薦參加英語營"),
+                "camp_reallocate": _("英語營名額增額"),
+                "proposal_save": _("儲存熠星提案"),
+                "proposal_submit": _("送出熠星提案"),
+                "proposal_select": _("熠星提案入選"),
+                "proposal_confirm_renewal": _("確認續辦提案"),
+                "proposal_rate": _("熠星提案評等"),
+                "proposal_rate_import": _("匯入熠星提案評等"),
+                "contest_authors": _("變更競賽作品作者"),
+                "mentoring_put_forward": _("推薦師徒制人員"),
+                "mentoring_paired": _("師徒配對"),
+            },
+            values={"draft": _("草稿"), "selected": _("入選"), "not_selected": _("未入選"), "rated": _("已評等")},
+        )
         register_importer("certificates", importers.CertificateImporter, _("證書"))
         register_importer("team-ratings", importers.TeamRatingImporter, _("熠星團隊評等"))
         register_importer("contest", importers.ContestImporter, _("競賽結果"))

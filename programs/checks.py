@@ -3,6 +3,7 @@
 The rules module (`incentives`) registers its rule check in `AppConfig.ready()`, so `programs`
 checks every rule against its kind's schema without importing the app that defines the kinds.
 """
+
 from collections.abc import Callable
 
 # Each check: (plan name, rules, course-list slugs, side-bundle slugs) -> list of Chinese messages.

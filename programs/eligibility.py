@@ -7,6 +7,7 @@ Conditions come from the plan's data (fixtures/plans, `conditions:` of a class):
 Attendance is the nominating issuer's own classes only (DOMAIN.md Decision). Priority groups are
 ordered; a candidate falls in the first group they belong to.
 """
+
 from dataclasses import dataclass, field
 
 ROLE_LABELS = {

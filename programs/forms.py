@@ -51,29 +51,44 @@ class ProposalForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for key, label in PROPOSAL_FIELDS:
             widget = forms.Textarea(attrs={"rows": 3}) if key in LONG else forms.TextInput()
-            self.fields[key] = forms.CharField(label=label, required=False, widget=widget,
-                                               initial=self.instance.fields.get(key, ""))
+            self.fields[key] = forms.CharField(
+                label=label, required=False, widget=widget, initial=self.instance.fields.get(key, "")
+            )
         if agency_choices is not None:
             # A coordinator with one agency finds it chosen, and may save a draft without touching it.
             only = list(agency_choices[:2])
             self.only_agency = only[0] if len(only) == 1 else None
             self.fields["agency"] = forms.ModelChoiceField(
-                agency_choices, label=_("推動機關（單位）"), required=self.only_agency is None,
-                initial=self.instance.agency_id if self.instance.agency_id else getattr(self.only_agency, "pk", None))
+                agency_choices,
+                label=_("推動機關（單位）"),
+                required=self.only_agency is None,
+                initial=self.instance.agency_id if self.instance.agency_id else getattr(self.only_agency, "pk", None),
+            )
         if renewable is not None:
-            self.fields["renews"] = RenewsField(renewable, label=_("續辦之原提案"), required=False,
-                                                initial=self.instance.renews_id,
-                                                help_text=_("續辦者請選擇本府歷年已入選的提案；送出後由人事人員確認續辦。"))
+            self.fields["renews"] = RenewsField(
+                renewable,
+                label=_("續辦之原提案"),
+                required=False,
+                initial=self.instance.renews_id,
+                help_text=_("續辦者請選擇本府歷年已入選的提案；送出後由人事人員確認續辦。"),
+            )
         if staff is not None:
             filter_attrs = {"class": "staff-picker", "size": 8}
-            self.fields["leader"] = StaffField(staff, label=_("主持人"), required=False,
-                                               initial=self.instance.leader_id,
-                                               widget=forms.Select(attrs={"class": "staff-picker"}))
+            self.fields["leader"] = StaffField(
+                staff,
+                label=_("主持人"),
+                required=False,
+                initial=self.instance.leader_id,
+                widget=forms.Select(attrs={"class": "staff-picker"}),
+            )
             self.fields["members"] = StaffMultipleField(
-                staff, label=_("團隊成員"), required=False,
+                staff,
+                label=_("團隊成員"),
+                required=False,
                 initial=list(self.instance.members.values_list("pk", flat=True)) if self.instance.pk else [],
                 widget=forms.SelectMultiple(attrs=filter_attrs),
-                help_text=_("可複選（按住 Ctrl 或 ⌘）；主持人不必再列為成員。"))
+                help_text=_("可複選（按住 Ctrl 或 ⌘）；主持人不必再列為成員。"),
+            )
 
     def clean(self):
         data = super().clean()
@@ -115,7 +130,12 @@ class ProposalForm(forms.ModelForm):
 class DecisionForm(forms.Form):
     """HR's decision on a proposal: select / not select / confirm a renewal / rate."""
 
-    ACTIONS = [("select", _("入選")), ("not_select", _("未入選")), ("confirm_renewal", _("確認續辦")), ("rate", _("評等"))]
+    ACTIONS = [
+        ("select", _("入選")),
+        ("not_select", _("未入選")),
+        ("confirm_renewal", _("確認續辦")),
+        ("rate", _("評等")),
+    ]
     action = forms.ChoiceField(choices=ACTIONS)
     rating = forms.ChoiceField(choices=[("", "—"), *Proposal.Rating.choices], required=False)
 

@@ -1,4 +1,5 @@
 """`import_results PLAN KIND FILE`: results decided outside the portal that the rules count."""
+
 from collections import defaultdict
 
 from django.core.exceptions import ValidationError
@@ -41,7 +42,9 @@ class CertificateImporter(ResultImporter):
         names = CERTIFICATES.get(self.options.get("plan"), [])
         return [
             NationalIdColumn("身分證字號", "身分證號", key="national_id"),
-            ChoiceColumn("證書", key="name", choices={n: n for n in names}) if names else TextColumn("證書", key="name", max_length=50),
+            ChoiceColumn("證書", key="name", choices={n: n for n in names})
+            if names
+            else TextColumn("證書", key="name", max_length=50),
             DateColumn("取得日期", key="obtained_on"),
         ]
 
@@ -50,8 +53,15 @@ class CertificateImporter(ResultImporter):
 
     def apply(self, rows):
         plan = self.plan()
-        wanted = [{"employee_id": r.values["employee_id"], "plan_id": plan.pk, "name": r.values["name"],
-                   "obtained_on": r.values["obtained_on"]} for r in rows]
+        wanted = [
+            {
+                "employee_id": r.values["employee_id"],
+                "plan_id": plan.pk,
+                "name": r.values["name"],
+                "obtained_on": r.values["obtained_on"],
+            }
+            for r in rows
+        ]
         return bulk_upsert(Certificate, wanted, ["employee_id", "plan_id", "name"], ["obtained_on"])
 
 
@@ -70,8 +80,16 @@ class CaseReportImporter(ResultImporter):
 
     def apply(self, rows):
         plan = self.plan()
-        wanted = [{"employee_id": r.values["employee_id"], "plan_id": plan.pk, "title": r.values["title"],
-                   "submitted_on": r.values["submitted_on"], "accepted": r.values["accepted"]} for r in rows]
+        wanted = [
+            {
+                "employee_id": r.values["employee_id"],
+                "plan_id": plan.pk,
+                "title": r.values["title"],
+                "submitted_on": r.values["submitted_on"],
+                "accepted": r.values["accepted"],
+            }
+            for r in rows
+        ]
         return bulk_upsert(CaseReport, wanted, ["employee_id", "plan_id", "title"], ["submitted_on", "accepted"])
 
 
@@ -95,8 +113,9 @@ class TeamRatingImporter(ResultImporter):
 
     def proposals(self, names) -> dict[str, Proposal]:
         """The plan's selected or rated proposals named like the file's teams, with their teams loaded."""
-        found = (Proposal.objects.filter(activity__plan__slug=self.options["plan"], title__in=list(names),
-                                         status__in=COUNTED_PROPOSAL_STATES).prefetch_related("members"))
+        found = Proposal.objects.filter(
+            activity__plan__slug=self.options["plan"], title__in=list(names), status__in=COUNTED_PROPOSAL_STATES
+        ).prefetch_related("members")
         return {p.title: p for p in found}
 
     def validate(self, rows, errors):
@@ -119,10 +138,14 @@ class TeamRatingImporter(ResultImporter):
         proposals = self.proposals(groups)
         # A team's rows in the file are the whole team: members not listed are removed.
         for name, members in groups.items():
-            team, created = Team.objects.update_or_create(plan=plan, name=name, defaults={"rating": members[0].values["rating"]})
+            team, created = Team.objects.update_or_create(
+                plan=plan, name=name, defaults={"rating": members[0].values["rating"]}
+            )
             if name in proposals:
                 services.record_imported_rating(None, team, proposals[name], members[0].values["rating"])
-            wanted = [{"team_id": team.pk, "employee_id": m.values["employee_id"], "role": m.values["role"]} for m in members]
+            wanted = [
+                {"team_id": team.pk, "employee_id": m.values["employee_id"], "role": m.values["role"]} for m in members
+            ]
             counts += bulk_upsert(TeamMember, wanted, ["team_id", "employee_id"], ["role"])
             dropped = team.members.exclude(employee_id__in=[w["employee_id"] for w in wanted])
             for employee_id, role in dropped.values_list("employee_id", "role"):
@@ -138,8 +161,9 @@ class ContestImporter(ResultImporter):
     columns = [
         TextColumn("作品", key="title", max_length=200),
         ChoiceColumn("審查", key="review", choices={"通過": "通過", "未通過": "未通過"}),
-        ChoiceColumn("名次", key="placing", required=False, default="",
-                     choices={"1": "1", "2": "2", "3": "3", "佳作": "佳作"}),
+        ChoiceColumn(
+            "名次", key="placing", required=False, default="", choices={"1": "1", "2": "2", "3": "3", "佳作": "佳作"}
+        ),
         NationalIdColumn("身分證字號", "身分證號", key="national_id"),
         ChoiceColumn("角色", key="role", choices={"作者": "作者", "機關首長": "機關首長"}),
     ]
@@ -150,8 +174,13 @@ class ContestImporter(ResultImporter):
             try:
                 validate_contest_authors(authors)  # Tainan 101: at most 2 credited people per work
             except ValidationError:
-                errors.append(RowError(authors[2].number, "角色", _("每件作品至多 2 位作者（「%(t)s」有 %(n)d 位）")
-                                       % {"t": title, "n": len(authors)}))
+                errors.append(
+                    RowError(
+                        authors[2].number,
+                        "角色",
+                        _("每件作品至多 2 位作者（「%(t)s」有 %(n)d 位）") % {"t": title, "n": len(authors)},
+                    )
+                )
             if len({(p.values["review"], p.values["placing"]) for p in people}) > 1:
                 errors.append(RowError(people[-1].number, "審查", _("同一作品的審查結果或名次不一致")))
 
@@ -161,11 +190,13 @@ class ContestImporter(ResultImporter):
         for title, people in _replace_groups(rows, "title").items():
             first = people[0].values
             entry, created = ContestEntry.objects.update_or_create(
-                plan=plan, title=title, defaults={"review": first["review"], "placing": first["placing"]})
+                plan=plan, title=title, defaults={"review": first["review"], "placing": first["placing"]}
+            )
             authors = sorted(p.values["employee_id"] for p in people if p.values["role"] == "作者")
             heads = [p.values["employee_id"] for p in people if p.values["role"] == "機關首長"]
-            changed = (sorted(entry.authors.values_list("pk", flat=True)) != authors
-                       or entry.agency_head_id != (heads[0] if heads else None))
+            changed = sorted(entry.authors.values_list("pk", flat=True)) != authors or entry.agency_head_id != (
+                heads[0] if heads else None
+            )
             entry.authors.set(authors)
             if changed:
                 entry.agency_head_id = heads[0] if heads else None

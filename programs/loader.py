@@ -1,4 +1,5 @@
 """Load the source plans from fixtures/plans/*.yaml (idempotent: a second run changes nothing)."""
+
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
@@ -67,20 +68,31 @@ def load_plan(data: dict) -> Plan:
     issued = data.get("issued") or {}
     coverage = data.get("coverage") or {}
     values = {
-        "issuer_id": issuer.pk, "roc_year": data["roc_year"], "title": data["title"],
-        "slogan": data.get("slogan") or "", "issued_on": _date(issued.get("date")),
-        "reference": issued.get("reference") or "", "basis": data.get("basis") or [],
-        "goals": data.get("goals") or [], "starts_on": start, "ends_on": end,
-        "coverage_text": coverage.get("text") or "", "employment_types": coverage.get("employment_types") or [],
-        "off_duty_definition": data.get("off_duty") or "", "kpis": _plain(data.get("kpis") or []),
+        "issuer_id": issuer.pk,
+        "roc_year": data["roc_year"],
+        "title": data["title"],
+        "slogan": data.get("slogan") or "",
+        "issued_on": _date(issued.get("date")),
+        "reference": issued.get("reference") or "",
+        "basis": data.get("basis") or [],
+        "goals": data.get("goals") or [],
+        "starts_on": start,
+        "ends_on": end,
+        "coverage_text": coverage.get("text") or "",
+        "employment_types": coverage.get("employment_types") or [],
+        "off_duty_definition": data.get("off_duty") or "",
+        "kpis": _plain(data.get("kpis") or []),
         "parameters": {"rules": _plain(data.get("rules") or []), "coverage_scope": coverage.get("scope", "issuer")},
     }
     stored = Plan.objects.filter(slug=data["slug"]).values(*values).first()
     if stored and stored["parameters"].get("rules_edited"):
         # HR changed a rule on the rule page (a threshold, Hualien's buffet tiers): the file does
         # not take it back. The file's other fields still load.
-        values["parameters"] = {**values["parameters"], "rules": stored["parameters"]["rules"],
-                                "rules_edited": stored["parameters"]["rules_edited"]}
+        values["parameters"] = {
+            **values["parameters"],
+            "rules": stored["parameters"]["rules"],
+            "rules_edited": stored["parameters"]["rules_edited"],
+        }
     plan, _created = Plan.objects.update_or_create(slug=data["slug"], defaults=values)
     _audit_load(plan, stored, values)
     plan.excluded_agencies.set([agency_named(name, issuer) for name in coverage.get("exclude_agencies") or []])
@@ -100,39 +112,70 @@ def _audit_load(plan: Plan, stored: dict | None, values: dict) -> None:
     changed = [k for k in values if stored is None or stored[k] != values[k]]
     if not changed:
         return
-    audit.record(None, "plan_load", plan, f"{plan.slug}{audit.command_line('load_plans')}",
-                 before=None if stored is None else {k: stored[k] for k in changed}, after={k: values[k] for k in changed})
+    audit.record(
+        None,
+        "plan_load",
+        plan,
+        f"{plan.slug}{audit.command_line('load_plans')}",
+        before=None if stored is None else {k: stored[k] for k in changed},
+        after={k: values[k] for k in changed},
+    )
 
 
 def _load_activity(plan: Plan, position: int, item: dict) -> None:
     start, end = _period(item.get("period"))
-    activity, _created = Activity.objects.update_or_create(plan=plan, slug=item["slug"], defaults={
-        "kind": item["kind"], "name": item["name"], "clause": item.get("clause") or "",
-        "starts_on": start, "ends_on": end, "participants": item.get("participants") or "",
-        "description": (item.get("description") or "").strip(), "position": position,
-        "details": _plain({k: v for k, v in item.items() if k not in ACTIVITY_KEYS}),
-    })
+    activity, _created = Activity.objects.update_or_create(
+        plan=plan,
+        slug=item["slug"],
+        defaults={
+            "kind": item["kind"],
+            "name": item["name"],
+            "clause": item.get("clause") or "",
+            "starts_on": start,
+            "ends_on": end,
+            "participants": item.get("participants") or "",
+            "description": (item.get("description") or "").strip(),
+            "position": position,
+            "details": _plain({k: v for k, v in item.items() if k not in ACTIVITY_KEYS}),
+        },
+    )
     for entry in item.get("classes") or []:
         start, end = _period(entry.get("period"))
-        training_class, _created = TrainingClass.objects.update_or_create(activity=activity, slug=entry["slug"], defaults={
-            "name": entry["name"], "eligibility": (entry.get("eligibility") or "").strip(),
-            "conditions": entry.get("conditions") or {}, "priority_groups": entry.get("priority_groups") or [],
-            "planned_sessions": entry.get("planned_sessions") or 1, "days_per_session": entry.get("days_per_session") or 1,
-            "hours_per_session": entry.get("hours_per_session"), "capacity_per_session": entry.get("capacity_per_session"),
-            "venue": entry.get("venue") or "", "starts_on": start, "ends_on": end,
-        })
+        training_class, _created = TrainingClass.objects.update_or_create(
+            activity=activity,
+            slug=entry["slug"],
+            defaults={
+                "name": entry["name"],
+                "eligibility": (entry.get("eligibility") or "").strip(),
+                "conditions": entry.get("conditions") or {},
+                "priority_groups": entry.get("priority_groups") or [],
+                "planned_sessions": entry.get("planned_sessions") or 1,
+                "days_per_session": entry.get("days_per_session") or 1,
+                "hours_per_session": entry.get("hours_per_session"),
+                "capacity_per_session": entry.get("capacity_per_session"),
+                "venue": entry.get("venue") or "",
+                "starts_on": start,
+                "ends_on": end,
+            },
+        )
         for session in entry.get("sessions") or []:
-            Session.objects.update_or_create(training_class=training_class, number=session["number"], defaults={
-                "starts_on": _date(session.get("start")), "ends_on": _date(session.get("end")),
-                "venue": session.get("venue") or training_class.venue,
-                "capacity": session.get("capacity") or training_class.capacity_per_session,
-            })
+            Session.objects.update_or_create(
+                training_class=training_class,
+                number=session["number"],
+                defaults={
+                    "starts_on": _date(session.get("start")),
+                    "ends_on": _date(session.get("end")),
+                    "venue": session.get("venue") or training_class.venue,
+                    "capacity": session.get("capacity") or training_class.capacity_per_session,
+                },
+            )
 
 
 def _courses(items: list[dict]) -> list[tuple[int, Decimal]]:
     platforms = ensure_platforms({c["platform"] for c in items if c.get("platform")})
-    keyed = [(c["name"], platforms.get(c.get("platform")), Decimal(str(c["hours"])), c.get("category") or "")
-             for c in items]
+    keyed = [
+        (c["name"], platforms.get(c.get("platform")), Decimal(str(c["hours"])), c.get("category") or "") for c in items
+    ]
     ids = ensure_courses(keyed)
     from courses.names import normalize_course_name
 
@@ -140,21 +183,30 @@ def _courses(items: list[dict]) -> list[tuple[int, Decimal]]:
 
 
 def _load_course_list(plan: Plan, item: dict) -> None:
-    course_list, _created = CourseList.objects.update_or_create(plan=plan, slug=item["slug"],
-                                                                defaults={"name": item["name"]})
+    course_list, _created = CourseList.objects.update_or_create(
+        plan=plan, slug=item["slug"], defaults={"name": item["name"]}
+    )
     # An empty list in the plan file means "HR fills it": never wipe what HR imported.
     if item.get("courses"):
         entries = _courses(item["courses"])
         course_list.entries.exclude(course_id__in=[c for c, _h in entries]).delete()
         for course_id, hours in entries:
-            CourseListEntry.objects.update_or_create(course_list=course_list, course_id=course_id, defaults={"hours": hours})
+            CourseListEntry.objects.update_or_create(
+                course_list=course_list, course_id=course_id, defaults={"hours": hours}
+            )
 
 
 def _load_bundle(plan: Plan, item: dict) -> None:
-    bundle, _created = Bundle.objects.update_or_create(plan=plan, slug=item["slug"], defaults={
-        "name": item["name"], "kind": item["kind"], "rank": item.get("rank") or "",
-        "hours": Decimal(str(item["hours"])),
-    })
+    bundle, _created = Bundle.objects.update_or_create(
+        plan=plan,
+        slug=item["slug"],
+        defaults={
+            "name": item["name"],
+            "kind": item["kind"],
+            "rank": item.get("rank") or "",
+            "hours": Decimal(str(item["hours"])),
+        },
+    )
     entries = _courses(item.get("courses") or [])
     bundle.entries.exclude(course_id__in=[c for c, _h in entries]).delete()
     for course_id, hours in entries:

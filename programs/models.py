@@ -1,4 +1,5 @@
 """Annual plans (年度計畫), their activities, classes and the agency work around them."""
+
 import unicodedata
 
 from django.conf import settings
@@ -18,8 +19,9 @@ class OffDutyDefinition(models.TextChoices):
 
 class Plan(models.Model):
     slug = models.SlugField(_("代碼"), max_length=50, unique=True)
-    issuer = models.ForeignKey("portal.Agency", verbose_name=_("發布機關"), on_delete=models.PROTECT,
-                               related_name="plans")
+    issuer = models.ForeignKey(
+        "portal.Agency", verbose_name=_("發布機關"), on_delete=models.PROTECT, related_name="plans"
+    )
     roc_year = models.PositiveSmallIntegerField(_("民國年度"))
     title = models.CharField(_("計畫名稱"), max_length=200)
     slogan = models.CharField(_("標語"), max_length=200, blank=True, default="")
@@ -30,10 +32,12 @@ class Plan(models.Model):
     starts_on = models.DateField(_("計畫起日"), null=True, blank=True)
     ends_on = models.DateField(_("計畫迄日"), null=True, blank=True)
     coverage_text = models.TextField(_("適用對象"), blank=True, default="")
-    employment_types = models.JSONField(_("適用人員類別"), default=list, blank=True,
-                                        help_text=_("空白表示所有人員類別"))
-    excluded_agencies = models.ManyToManyField("portal.Agency", verbose_name=_("排除機關"), blank=True,
-                                               related_name="+")
+    employment_types = models.JSONField(
+        _("適用人員類別"), default=list, blank=True, help_text=_("空白表示所有人員類別")
+    )
+    excluded_agencies = models.ManyToManyField(
+        "portal.Agency", verbose_name=_("排除機關"), blank=True, related_name="+"
+    )
     off_duty_definition = models.CharField(
         _("公餘時段定義"), max_length=24, choices=OffDutyDefinition.choices, blank=True, default=""
     )
@@ -115,8 +119,9 @@ class TrainingClass(models.Model):
 
 
 class Session(models.Model):
-    training_class = models.ForeignKey(TrainingClass, verbose_name=_("班別"), on_delete=models.CASCADE,
-                                       related_name="sessions")
+    training_class = models.ForeignKey(
+        TrainingClass, verbose_name=_("班別"), on_delete=models.CASCADE, related_name="sessions"
+    )
     number = models.PositiveSmallIntegerField(_("期別"))
     starts_on = models.DateField(_("起日"), null=True, blank=True)
     ends_on = models.DateField(_("迄日"), null=True, blank=True)
@@ -145,10 +150,12 @@ class Nomination(models.Model):
         ABSENT = "absent", _("未到訓")
 
     session = models.ForeignKey(Session, verbose_name=_("期別"), on_delete=models.CASCADE, related_name="nominations")
-    employee = models.ForeignKey("portal.Employee", verbose_name=_("人員"), on_delete=models.CASCADE,
-                                 related_name="nominations")
-    nominated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("推薦者"), null=True,
-                                     on_delete=models.SET_NULL, related_name="+")
+    employee = models.ForeignKey(
+        "portal.Employee", verbose_name=_("人員"), on_delete=models.CASCADE, related_name="nominations"
+    )
+    nominated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("推薦者"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     priority = models.PositiveSmallIntegerField(_("優先順位"), default=99)
     priority_label = models.CharField(_("優先身分"), max_length=50, blank=True, default="")
     status = models.CharField(_("狀態"), max_length=10, choices=Status.choices, default=Status.NOMINATED)
@@ -167,37 +174,57 @@ class Nomination(models.Model):
 # priority order up to the capacity (programs.services.confirm_places) and records attendance,
 # which may be corrected once recorded (attended ↔ absent).
 N = Nomination.Status
-NOMINATION_MACHINE = Machine(Nomination, _("研習推薦"), {
-    "confirm": transition({N.NOMINATED}, N.CONFIRMED, _("錄取"), who="HR", time_field="decided_at", action="confirmed"),
-    "refuse": transition({N.NOMINATED}, N.REFUSED, _("不予錄取"), who="HR", time_field="decided_at", action="refused"),
-    "attend": transition({N.NOMINATED, N.CONFIRMED, N.ABSENT}, N.ATTENDED, _("登錄為已參訓"), who="HR",
-                         action="attendance"),
-    "absent": transition({N.NOMINATED, N.CONFIRMED, N.ATTENDED}, N.ABSENT, _("登錄為未到訓"), who="HR",
-                         action="attendance"),
-})
+NOMINATION_MACHINE = Machine(
+    Nomination,
+    _("研習推薦"),
+    {
+        "confirm": transition(
+            {N.NOMINATED}, N.CONFIRMED, _("錄取"), who="HR", time_field="decided_at", action="confirmed"
+        ),
+        "refuse": transition(
+            {N.NOMINATED}, N.REFUSED, _("不予錄取"), who="HR", time_field="decided_at", action="refused"
+        ),
+        "attend": transition(
+            {N.NOMINATED, N.CONFIRMED, N.ABSENT}, N.ATTENDED, _("登錄為已參訓"), who="HR", action="attendance"
+        ),
+        "absent": transition(
+            {N.NOMINATED, N.CONFIRMED, N.ATTENDED}, N.ABSENT, _("登錄為未到訓"), who="HR", action="attendance"
+        ),
+    },
+)
 del N
 
 
 class ClassHistory(models.Model):
     """Classes a person attended, also before the portal existed: the prerequisite checks read this."""
 
-    employee = models.ForeignKey("portal.Employee", verbose_name=_("人員"), on_delete=models.CASCADE,
-                                 related_name="class_history")
+    employee = models.ForeignKey(
+        "portal.Employee", verbose_name=_("人員"), on_delete=models.CASCADE, related_name="class_history"
+    )
     class_slug = models.SlugField(_("班別代碼"), max_length=50)
     class_name = models.CharField(_("班別"), max_length=200)
     attended_on = models.DateField(_("參訓日期"), null=True, blank=True)
     session = models.ForeignKey(Session, verbose_name=_("期別"), null=True, blank=True, on_delete=models.SET_NULL)
     # RAD's prerequisites speak of 本中心歷年辦理之… classes (DOMAIN.md Decision): history is kept per
     # issuer and class, so a local government's 進階班 neither opens nor closes RAD's.
-    issuer = models.ForeignKey("portal.Agency", verbose_name=_("辦理機關"), null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="+",
-                               help_text=_("開班的計畫主辦機關（如地方行政研習中心、臺南市政府）；未填者視為各主辦機關皆可採認的舊紀錄。"))
+    issuer = models.ForeignKey(
+        "portal.Agency",
+        verbose_name=_("辦理機關"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("開班的計畫主辦機關（如地方行政研習中心、臺南市政府）；未填者視為各主辦機關皆可採認的舊紀錄。"),
+    )
 
     class Meta:
         verbose_name = _("參訓紀錄")
         verbose_name_plural = _("參訓紀錄")
-        constraints = [models.UniqueConstraint(fields=["employee", "issuer", "class_slug", "attended_on"],
-                                               name="class_history_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["employee", "issuer", "class_slug", "attended_on"], name="class_history_unique"
+            )
+        ]
 
 
 class EmployeeTag(models.Model):
@@ -210,7 +237,9 @@ class EmployeeTag(models.Model):
         FORUM_MODERATOR = "forum_moderator", _("論壇版主")
         CLUB_PRESIDENT = "club_president", _("社群社長")
 
-    employee = models.ForeignKey("portal.Employee", verbose_name=_("人員"), on_delete=models.CASCADE, related_name="tags")
+    employee = models.ForeignKey(
+        "portal.Employee", verbose_name=_("人員"), on_delete=models.CASCADE, related_name="tags"
+    )
     tag = models.CharField(_("身分"), max_length=24, choices=Tag.choices)
 
     class Meta:
@@ -252,14 +281,17 @@ CAMP_LEVELS = (EnglishLevel.ELEMENTARY, EnglishLevel.INTERMEDIATE)
 
 
 class CampNomination(models.Model):
-    activity = models.ForeignKey(Activity, verbose_name=_("活動"), on_delete=models.CASCADE, related_name="camp_nominations")
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("活動"), on_delete=models.CASCADE, related_name="camp_nominations"
+    )
     level = models.CharField(_("英語程度"), max_length=20, choices=EnglishLevel.choices, blank=True, default="")
     employee = models.ForeignKey("portal.Employee", verbose_name=_("人員"), on_delete=models.CASCADE, related_name="+")
     government = models.ForeignKey("portal.Agency", verbose_name=_("政府"), on_delete=models.PROTECT, related_name="+")
     circle = models.CharField(_("英語圈"), max_length=50, blank=True, default="")
     is_circle_leader = models.BooleanField(_("圈長"), default=False)
-    nominated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("推薦者"), null=True,
-                                     on_delete=models.SET_NULL, related_name="+")
+    nominated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("推薦者"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(_("推薦時間"), auto_now_add=True)
 
     class Meta:
@@ -271,11 +303,21 @@ class CampNomination(models.Model):
 # Hualien 附件1: the labels of the 熠星 proposal form.
 # Labelled as Hualien's 附件1 (推動數位學習熠星方案實施計畫) names its boxes and items.
 PROPOSAL_FIELDS = [
-    ("contact", _("聯絡人")), ("contact_title", _("職稱")), ("phone", _("電話")), ("email", _("e-mail")),
-    ("address", _("地址")), ("goals", _("目標")), ("topics", _("推動議題")), ("participants", _("參加對象")),
-    ("strategy", _("實施作法：策略")), ("schedule", _("實施內容（含時程）")),
-    ("materials", _("製作數位素材提升管理效能或服務品質")), ("forums", _("建立社群論壇強化知識社群運用能力")),
-    ("kpis", _("關鍵績效指標（KPI）")), ("rewards", _("獎勵方式")), ("notes", _("其他補充說明")),
+    ("contact", _("聯絡人")),
+    ("contact_title", _("職稱")),
+    ("phone", _("電話")),
+    ("email", _("e-mail")),
+    ("address", _("地址")),
+    ("goals", _("目標")),
+    ("topics", _("推動議題")),
+    ("participants", _("參加對象")),
+    ("strategy", _("實施作法：策略")),
+    ("schedule", _("實施內容（含時程）")),
+    ("materials", _("製作數位素材提升管理效能或服務品質")),
+    ("forums", _("建立社群論壇強化知識社群運用能力")),
+    ("kpis", _("關鍵績效指標（KPI）")),
+    ("rewards", _("獎勵方式")),
+    ("notes", _("其他補充說明")),
 ]
 # The form's two parts: the boxes at its head, then 計畫內容 (its items in the form's order).
 PROPOSAL_HEAD = ["agency", "contact", "contact_title", "phone", "email", "address", "title"]
@@ -298,20 +340,25 @@ class Proposal(models.Model):
         GOOD = "良好", _("良好")
 
     activity = models.ForeignKey(Activity, verbose_name=_("活動"), on_delete=models.CASCADE, related_name="proposals")
-    agency = models.ForeignKey("portal.Agency", verbose_name=_("機關"), on_delete=models.PROTECT, related_name="proposals")
+    agency = models.ForeignKey(
+        "portal.Agency", verbose_name=_("機關"), on_delete=models.PROTECT, related_name="proposals"
+    )
     title = models.CharField(_("計畫名稱"), max_length=200)
     is_renewal = models.BooleanField(_("續辦"), default=False)
     fields = models.JSONField(_("申請表內容"), default=dict, blank=True)
     # DOMAIN.md Decision: a renewal (續辦) names the earlier selected proposal it continues.
-    renews = models.ForeignKey("self", verbose_name=_("續辦之原提案"), null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="renewals")
-    leader = models.ForeignKey("portal.Employee", verbose_name=_("主持人"), null=True, blank=True,
-                               on_delete=models.SET_NULL, related_name="+")
+    renews = models.ForeignKey(
+        "self", verbose_name=_("續辦之原提案"), null=True, blank=True, on_delete=models.PROTECT, related_name="renewals"
+    )
+    leader = models.ForeignKey(
+        "portal.Employee", verbose_name=_("主持人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     members = models.ManyToManyField("portal.Employee", verbose_name=_("團隊成員"), blank=True, related_name="+")
     status = models.CharField(_("狀態"), max_length=12, choices=Status.choices, default=Status.DRAFT)
     rating = models.CharField(_("評等"), max_length=4, choices=Rating.choices, blank=True, default="")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("填表人"), null=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("填表人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     updated_at = models.DateTimeField(_("更新時間"), auto_now=True)
 
     class Meta:
@@ -331,17 +378,26 @@ class Proposal(models.Model):
 # RAD 104 柒、三: 本中心辦理甄選作業（續約者無須參加甄選）; DOMAIN.md Decision: HR confirms a
 # renewal before it counts as selected, and a coordinator never selects.
 P = Proposal.Status
-PROPOSAL_MACHINE = Machine(Proposal, _("熠星方案申請"), {
-    "submit": transition({P.DRAFT}, P.SUBMITTED, _("送出"), who="coordinator_or_hr", action="proposal_submit"),
-    "select": transition({P.SUBMITTED}, P.SELECTED, _("評選為入選"), who="reviewer", action="proposal_select"),
-    "not_select": transition({P.SUBMITTED}, P.NOT_SELECTED, _("評選為未入選"), who="reviewer", action="proposal_select"),
-    "confirm_renewal": transition({P.SUBMITTED}, P.SELECTED, _("確認續辦"), who="reviewer",
-                                  action="proposal_confirm_renewal"),
-    "rate": transition({P.SELECTED, P.RATED}, P.RATED, _("評等"), who="reviewer", action="proposal_rate"),
-})
+PROPOSAL_MACHINE = Machine(
+    Proposal,
+    _("熠星方案申請"),
+    {
+        "submit": transition({P.DRAFT}, P.SUBMITTED, _("送出"), who="coordinator_or_hr", action="proposal_submit"),
+        "select": transition({P.SUBMITTED}, P.SELECTED, _("評選為入選"), who="reviewer", action="proposal_select"),
+        "not_select": transition(
+            {P.SUBMITTED}, P.NOT_SELECTED, _("評選為未入選"), who="reviewer", action="proposal_select"
+        ),
+        "confirm_renewal": transition(
+            {P.SUBMITTED}, P.SELECTED, _("確認續辦"), who="reviewer", action="proposal_confirm_renewal"
+        ),
+        "rate": transition({P.SELECTED, P.RATED}, P.RATED, _("評等"), who="reviewer", action="proposal_rate"),
+    },
+)
 del P
 # The same table as action -> (sources, target, who).
-PROPOSAL_TRANSITIONS = {name: (step.sources, step.target, step.who) for name, step in PROPOSAL_MACHINE.transitions.items()}
+PROPOSAL_TRANSITIONS = {
+    name: (step.sources, step.target, step.who) for name, step in PROPOSAL_MACHINE.transitions.items()
+}
 # The proposals a team rating (and a renewal) may point at.
 COUNTED_PROPOSAL_STATES = (Proposal.Status.SELECTED, Proposal.Status.RATED)
 
@@ -362,11 +418,14 @@ def validate_proposal_team(government, leader, members) -> None:
 
     if leader is not None and outside(leader):
         errors.setdefault("leader", []).append(
-            _("主持人「%(name)s」不是%(government)s的人員。") % {"name": leader.name, "government": government.name})
+            _("主持人「%(name)s」不是%(government)s的人員。") % {"name": leader.name, "government": government.name}
+        )
     strangers = [m.name for m in members if outside(m)]
     if strangers:
         errors.setdefault("members", []).append(
-            _("團隊成員須為%(government)s的人員：%(names)s") % {"government": government.name, "names": "、".join(strangers)})
+            _("團隊成員須為%(government)s的人員：%(names)s")
+            % {"government": government.name, "names": "、".join(strangers)}
+        )
     if leader is not None and any(m.pk == leader.pk for m in members):
         errors.setdefault("members", []).append(_("主持人「%(name)s」不必再列為成員。") % {"name": leader.name})
     if errors:
@@ -378,9 +437,12 @@ def validate_renewal(proposal, renews) -> None:
     same government. Raises ValidationError({"renews": [...]})."""
     if renews is None:
         return
-    if renews.pk == proposal.pk or renews.status not in COUNTED_PROPOSAL_STATES \
-            or renews.agency.root.pk != proposal.agency.root.pk \
-            or renews.activity.plan.roc_year >= proposal.activity.plan.roc_year:
+    if (
+        renews.pk == proposal.pk
+        or renews.status not in COUNTED_PROPOSAL_STATES
+        or renews.agency.root.pk != proposal.agency.root.pk
+        or renews.activity.plan.roc_year >= proposal.activity.plan.roc_year
+    ):
         raise ValidationError({"renews": [_("續辦須接續本府歷年已入選（或已評等）的提案。")]})
 
 
@@ -395,8 +457,9 @@ class MentoringCandidate(models.Model):
     employee = models.ForeignKey("portal.Employee", verbose_name=_("人員"), on_delete=models.CASCADE, related_name="+")
     role = models.CharField(_("角色"), max_length=6, choices=Role.choices)
     note = models.CharField(_("專長或需求"), max_length=200, blank=True, default="")
-    put_forward_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("推薦者"), null=True,
-                                       on_delete=models.SET_NULL, related_name="+")
+    put_forward_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("推薦者"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(_("推薦時間"), auto_now_add=True)
 
     class Meta:
@@ -409,8 +472,14 @@ class MentoringPair(models.Model):
     activity = models.ForeignKey(Activity, verbose_name=_("活動"), on_delete=models.CASCADE, related_name="pairs")
     mentor = models.ForeignKey("portal.Employee", verbose_name=_("師父"), on_delete=models.CASCADE, related_name="+")
     mentee = models.ForeignKey("portal.Employee", verbose_name=_("徒弟"), on_delete=models.CASCADE, related_name="+")
-    paired_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("配對者"), null=True, blank=True,
-                                  on_delete=models.SET_NULL, related_name="+")
+    paired_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("配對者"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     paired_at = models.DateTimeField(_("配對時間"), null=True, blank=True)
 
     class Meta:
@@ -425,8 +494,8 @@ class MentoringPair(models.Model):
 # Line breaks a person does not count (DOMAIN.md Decision on 微心得): LF, CR (a browser sends
 # CRLF), and Unicode's line and paragraph separators and NEL.
 LINE_BREAKS = frozenset("\n\r\u2028\u2029\x85")
-MICRO_REFLECTION_MAX = 300      # RAD 104 柒、五: 撰寫微心得，限300字以內
-I_WRITING_MIN = 1000            # Tainan 101 伍、四、（四）: 撰寫1000字以上之閱讀心得（i writing）
+MICRO_REFLECTION_MAX = 300  # RAD 104 柒、五: 撰寫微心得，限300字以內
+I_WRITING_MIN = 1000  # Tainan 101 伍、四、（四）: 撰寫1000字以上之閱讀心得（i writing）
 
 
 def count_characters(text: str) -> int:
@@ -513,11 +582,18 @@ class ContestEntry(models.Model):
 
     plan = models.ForeignKey(Plan, verbose_name=_("年度計畫"), on_delete=models.CASCADE, related_name="contest_entries")
     title = models.CharField(_("作品"), max_length=200)
-    agency = models.ForeignKey("portal.Agency", verbose_name=_("機關"), null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey(
+        "portal.Agency", verbose_name=_("機關"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     authors = models.ManyToManyField("portal.Employee", verbose_name=_("作者"), related_name="contest_entries")
-    agency_head = models.ForeignKey("portal.Employee", verbose_name=_("機關首長"), null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
+    agency_head = models.ForeignKey(
+        "portal.Employee",
+        verbose_name=_("機關首長"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     review = models.CharField(_("審查"), max_length=4, choices=Review.choices, blank=True, default="")
     placing = models.CharField(_("名次"), max_length=4, choices=Placing.choices, blank=True, default="")
 
@@ -532,7 +608,9 @@ class ContestEntry(models.Model):
 
 class CaseReport(models.Model):
     plan = models.ForeignKey(Plan, verbose_name=_("年度計畫"), on_delete=models.CASCADE, related_name="case_reports")
-    employee = models.ForeignKey("portal.Employee", verbose_name=_("人員"), on_delete=models.CASCADE, related_name="case_reports")
+    employee = models.ForeignKey(
+        "portal.Employee", verbose_name=_("人員"), on_delete=models.CASCADE, related_name="case_reports"
+    )
     title = models.CharField(_("題目"), max_length=200)
     submitted_on = models.DateField(_("繳交日期"))
     accepted = models.BooleanField(_("審查通過"), default=False)
@@ -554,12 +632,16 @@ def validate_certificate_name(plan, name: str) -> None:
     """A certificate's name must be one the plan accepts (when the plan lists them). Raises ValidationError."""
     names = CERTIFICATES.get(plan.slug, [])
     if names and name not in names:
-        raise ValidationError(_("「%(value)s」不是可接受的值（%(names)s）") % {"value": name, "names": "、".join(names)})
+        raise ValidationError(
+            _("「%(value)s」不是可接受的值（%(names)s）") % {"value": name, "names": "、".join(names)}
+        )
 
 
 class Certificate(models.Model):
     plan = models.ForeignKey(Plan, verbose_name=_("年度計畫"), on_delete=models.CASCADE, related_name="certificates")
-    employee = models.ForeignKey("portal.Employee", verbose_name=_("人員"), on_delete=models.CASCADE, related_name="certificates")
+    employee = models.ForeignKey(
+        "portal.Employee", verbose_name=_("人員"), on_delete=models.CASCADE, related_name="certificates"
+    )
     name = models.CharField(_("證書"), max_length=50)
     obtained_on = models.DateField(_("取得日期"))
 
@@ -576,8 +658,9 @@ class Team(models.Model):
     name = models.CharField(_("團隊"), max_length=200)
     rating = models.CharField(_("評等"), max_length=4, choices=Proposal.Rating.choices)
     # The proposal whose team this is: its rating rewards exactly the proposal's leader and members.
-    proposal = models.OneToOneField(Proposal, verbose_name=_("熠星提案"), null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="team")
+    proposal = models.OneToOneField(
+        Proposal, verbose_name=_("熠星提案"), null=True, blank=True, on_delete=models.PROTECT, related_name="team"
+    )
 
     class Meta:
         verbose_name = _("專案團隊")
@@ -601,8 +684,6 @@ class TeamMember(models.Model):
         verbose_name = _("團隊成員")
         verbose_name_plural = _("團隊成員")
         constraints = [models.UniqueConstraint(fields=["team", "employee"], name="team_member_unique")]
-
-
 
 
 def validate_team_roster(team_name: str, people: list[tuple[int, str]], proposal=None) -> list[tuple[int, str, str]]:
@@ -629,12 +710,24 @@ def validate_team_roster(team_name: str, people: list[tuple[int, str]], proposal
         if employee_id not in wanted:
             problems.append((i, "身分證字號", _("此人不在「%(title)s」提案的團隊名單中") % {"title": proposal.title}))
         elif wanted[employee_id] != role:
-            problems.append((i, "角色", _("此人在「%(title)s」提案的團隊中擔任%(role)s")
-                             % {"title": proposal.title, "role": wanted[employee_id]}))
+            problems.append(
+                (
+                    i,
+                    "角色",
+                    _("此人在「%(title)s」提案的團隊中擔任%(role)s")
+                    % {"title": proposal.title, "role": wanted[employee_id]},
+                )
+            )
     missing = [employee_id for employee_id in wanted if employee_id not in seen]
     if missing:
-        problems.append((len(people) - 1 if people else -1, "身分證字號",
-                         _("「%(title)s」提案的團隊尚有 %(n)d 人未列入（團隊須與提案名單相同）") % {"title": proposal.title, "n": len(missing)}))
+        problems.append(
+            (
+                len(people) - 1 if people else -1,
+                "身分證字號",
+                _("「%(title)s」提案的團隊尚有 %(n)d 人未列入（團隊須與提案名單相同）")
+                % {"title": proposal.title, "n": len(missing)},
+            )
+        )
     return problems
 
 
@@ -648,6 +741,7 @@ def proposal_roles(proposal) -> dict[int, str]:
 
 # -- The digital-talent registry, the showcase, the reading bid (issue 19) ----------------
 
+
 class SeedTeacher(models.Model):
     """A seed teacher (種籽教師) on a plan's digital-talent registry (數位人才資料庫, Tainan 101
     伍、一、（三）): chosen by HR with a reason. Not counted into the KPI of talents trained
@@ -658,14 +752,18 @@ class SeedTeacher(models.Model):
         CLASS = "class", _("種籽班／進階班結訓")
         NAMED = "named", _("人事處遴選")
 
-    activity = models.ForeignKey(Activity, verbose_name=_("活動"), on_delete=models.CASCADE, related_name="seed_teachers")
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("活動"), on_delete=models.CASCADE, related_name="seed_teachers"
+    )
     employee = models.ForeignKey("portal.Employee", verbose_name=_("人員"), on_delete=models.CASCADE, related_name="+")
     source = models.CharField(_("遴選來源"), max_length=8, choices=Source.choices)
-    basis = models.CharField(_("依據"), max_length=300, blank=True, default="",
-                             help_text=_("得獎作品或結訓班別（由系統依資料帶入）"))
+    basis = models.CharField(
+        _("依據"), max_length=300, blank=True, default="", help_text=_("得獎作品或結訓班別（由系統依資料帶入）")
+    )
     reason = models.CharField(_("遴選理由"), max_length=300)
-    selected_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("遴選者"), null=True,
-                                    on_delete=models.SET_NULL, related_name="+")
+    selected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("遴選者"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     selected_at = models.DateTimeField(_("遴選時間"), auto_now_add=True)
 
     class Meta:
@@ -681,11 +779,13 @@ class ShowcaseRegistration(models.Model):
     """One person registered by their coordinator for a showcase (成果發表會, RAD 104 柒、六):
     capacity in the activity's details (`capacity`, else `expected_participants`)."""
 
-    activity = models.ForeignKey(Activity, verbose_name=_("活動"), on_delete=models.CASCADE,
-                                 related_name="showcase_registrations")
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("活動"), on_delete=models.CASCADE, related_name="showcase_registrations"
+    )
     employee = models.ForeignKey("portal.Employee", verbose_name=_("人員"), on_delete=models.CASCADE, related_name="+")
-    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("報名者"), null=True,
-                                      on_delete=models.SET_NULL, related_name="+")
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("報名者"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(_("報名時間"), auto_now_add=True)
 
     class Meta:
@@ -704,7 +804,9 @@ class ReadingBid(models.Model):
         SELECTED = "selected", _("入選")
         NOT_SELECTED = "not_selected", _("未入選")
 
-    activity = models.ForeignKey(Activity, verbose_name=_("活動"), on_delete=models.CASCADE, related_name="reading_bids")
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("活動"), on_delete=models.CASCADE, related_name="reading_bids"
+    )
     agency = models.ForeignKey("portal.Agency", verbose_name=_("機關"), on_delete=models.PROTECT, related_name="+")
     title = models.CharField(_("活動計畫名稱"), max_length=200)
     activities = models.TextField(_("活動內容"), blank=True, default="")
@@ -715,8 +817,9 @@ class ReadingBid(models.Model):
     status = models.CharField(_("狀態"), max_length=12, choices=Status.choices, default=Status.DRAFT)
     score = models.DecimalField(_("評分"), max_digits=5, decimal_places=1, null=True, blank=True)
     review_note = models.CharField(_("評選意見"), max_length=500, blank=True, default="")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("填表人"), null=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("填表人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     submitted_at = models.DateTimeField(_("送出時間"), null=True, blank=True)
     decided_at = models.DateTimeField(_("評選時間"), null=True, blank=True)
     updated_at = models.DateTimeField(_("更新時間"), auto_now=True)

@@ -45,6 +45,7 @@ def _errors(error: ValidationError) -> str:
 
 # -- The digital-talent registry ---------------------------------------------------------
 
+
 @login_required
 def talent_list(request):
     """The registries the user works with; HR of the issuing plan is sent on to select people."""
@@ -59,15 +60,36 @@ def talent_registry(request, pk):
     require_coordinator_or_hr(request.user)
     activity = get_object_or_404(talent_activities_for(request.user), pk=pk)
     user = request.user
-    teachers = (seed_teachers_visible_to(user).filter(activity=activity)
-                .select_related("employee__agency", "employee__unit", "selected_by").order_by("employee__agency__name", "employee__name"))
+    teachers = (
+        seed_teachers_visible_to(user)
+        .filter(activity=activity)
+        .select_related("employee__agency", "employee__unit", "selected_by")
+        .order_by("employee__agency__name", "employee__name")
+    )
     fmt = request.GET.get("format", "")
     if fmt:
-        rows = [[t.employee.agency.name, t.employee.unit.name if t.employee.unit else "", t.employee.title, t.employee.name,
-                 t.get_source_display(), t.basis, t.reason, t.selected_at.date()] for t in teachers]
-        download = list_download(fmt, f"{activity.plan.slug}-seed-teachers", f"{activity.plan.title}：{activity.name}",
-                                 scope_label(user), ["機關", "單位", "職稱", "姓名", "來源", "依據", "遴選理由", "遴選日期"],
-                                 rows, landscape=True)
+        rows = [
+            [
+                t.employee.agency.name,
+                t.employee.unit.name if t.employee.unit else "",
+                t.employee.title,
+                t.employee.name,
+                t.get_source_display(),
+                t.basis,
+                t.reason,
+                t.selected_at.date(),
+            ]
+            for t in teachers
+        ]
+        download = list_download(
+            fmt,
+            f"{activity.plan.slug}-seed-teachers",
+            f"{activity.plan.title}：{activity.name}",
+            scope_label(user),
+            ["機關", "單位", "職稱", "姓名", "來源", "依據", "遴選理由", "遴選日期"],
+            rows,
+            landscape=True,
+        )
         if download:
             return download
     reviews = is_hr(user) and plans_reviewed_by(user).filter(pk=activity.plan_id).exists()
@@ -78,12 +100,24 @@ def talent_registry(request, pk):
         chosen = set(teachers.values_list("employee_id", flat=True))
         candidates = [c for c in talent_candidates(activity, staff) if c.employee.pk not in chosen]
         if query:
-            found = list(staff.filter(name__contains=query).exclude(pk__in=chosen)
-                         .select_related("agency", "unit").order_by("agency__name", "name")[:20])
-    return render(request, "programs/talent_registry.html", {
-        "activity": activity, "teachers": teachers, "reviews": reviews, "candidates": candidates,
-        "found": found, "query": query,
-    })
+            found = list(
+                staff.filter(name__contains=query)
+                .exclude(pk__in=chosen)
+                .select_related("agency", "unit")
+                .order_by("agency__name", "name")[:20]
+            )
+    return render(
+        request,
+        "programs/talent_registry.html",
+        {
+            "activity": activity,
+            "teachers": teachers,
+            "reviews": reviews,
+            "candidates": candidates,
+            "found": found,
+            "query": query,
+        },
+    )
 
 
 @login_required
@@ -101,7 +135,9 @@ def talent_select(request, pk):
         except ValidationError as error:
             messages.error(request, _errors(error))
         else:
-            messages.success(request, _("已將%(name)s列入數位人才資料庫（種籽教師）。") % {"name": teacher.employee.name})
+            messages.success(
+                request, _("已將%(name)s列入數位人才資料庫（種籽教師）。") % {"name": teacher.employee.name}
+            )
     return redirect("programs:talents", pk=activity.pk)
 
 
@@ -122,6 +158,7 @@ def talent_remove(request, pk, teacher_pk):
 
 # -- The showcase ----------------------------------------------------------------------------
 
+
 @login_required
 def showcase_list(request):
     require_coordinator_or_hr(request.user)
@@ -129,9 +166,12 @@ def showcase_list(request):
 
 
 def _registrations(user, activity):
-    return (showcase_registrations_visible_to(user).filter(activity=activity)
-            .select_related("employee__agency", "employee__unit").order_by("employee__agency__name", "employee__unit__name",
-                                                                           "employee__name"))
+    return (
+        showcase_registrations_visible_to(user)
+        .filter(activity=activity)
+        .select_related("employee__agency", "employee__unit")
+        .order_by("employee__agency__name", "employee__unit__name", "employee__name")
+    )
 
 
 @login_required
@@ -154,24 +194,54 @@ def showcase(request, pk):
     registrations = _registrations(user, activity)
     fmt = request.GET.get("format", "")
     if fmt:
-        rows = [[r.employee.agency.name, r.employee.unit.name if r.employee.unit else "", r.employee.title, r.employee.name,
-                 r.employee.get_employment_type_display(), national_id_for(user, r.employee.national_id), r.created_at.date()]
-                for r in registrations]
-        download = list_download(fmt, f"{activity.plan.slug}-showcase", f"{activity.name}報名名單", scope_label(user),
-                                 ["機關", "單位", "職稱", "姓名", "人員類別", "身分證字號", "報名日期"], rows, landscape=True)
+        rows = [
+            [
+                r.employee.agency.name,
+                r.employee.unit.name if r.employee.unit else "",
+                r.employee.title,
+                r.employee.name,
+                r.employee.get_employment_type_display(),
+                national_id_for(user, r.employee.national_id),
+                r.created_at.date(),
+            ]
+            for r in registrations
+        ]
+        download = list_download(
+            fmt,
+            f"{activity.plan.slug}-showcase",
+            f"{activity.name}報名名單",
+            scope_label(user),
+            ["機關", "單位", "職稱", "姓名", "人員類別", "身分證字號", "報名日期"],
+            rows,
+            landscape=True,
+        )
         if download:
             return download
     capacity = showcase_capacity(activity)
     taken = activity.showcase_registrations.count()
     registered = set(registrations.values_list("employee_id", flat=True))
-    staff = (Employee.objects.visible_to(user).filter(active=True).exclude(pk__in=registered)
-             .select_related("agency", "unit").order_by("agency__name", "unit__name", "name")[:500])
-    return render(request, "programs/showcase.html", {
-        "activity": activity, "registrations": registrations, "staff": staff, "outcomes": outcomes,
-        "capacity": capacity, "taken": taken, "left": None if capacity is None else max(capacity - taken, 0),
-        "venue": (activity.details or {}).get("venue", ""),
-        "reviews": is_hr(user) and plans_reviewed_by(user).filter(pk=activity.plan_id).exists(),
-    })
+    staff = (
+        Employee.objects.visible_to(user)
+        .filter(active=True)
+        .exclude(pk__in=registered)
+        .select_related("agency", "unit")
+        .order_by("agency__name", "unit__name", "name")[:500]
+    )
+    return render(
+        request,
+        "programs/showcase.html",
+        {
+            "activity": activity,
+            "registrations": registrations,
+            "staff": staff,
+            "outcomes": outcomes,
+            "capacity": capacity,
+            "taken": taken,
+            "left": None if capacity is None else max(capacity - taken, 0),
+            "venue": (activity.details or {}).get("venue", ""),
+            "reviews": is_hr(user) and plans_reviewed_by(user).filter(pk=activity.plan_id).exists(),
+        },
+    )
 
 
 @login_required
@@ -195,13 +265,22 @@ def showcase_signin(request, pk):
     require_coordinator_or_hr(request.user)
     activity = get_object_or_404(showcase_activities_for(request.user), pk=pk)
     registrations = list(_registrations(request.user, activity))
-    pdf = render_pdf("programs/showcase_signin.html", {
-        "activity": activity, "registrations": registrations, "venue": (activity.details or {}).get("venue", ""),
-        "capacity": showcase_capacity(activity), "scope": scope_label(request.user)}, css=("form.css",))
+    pdf = render_pdf(
+        "programs/showcase_signin.html",
+        {
+            "activity": activity,
+            "registrations": registrations,
+            "venue": (activity.details or {}).get("venue", ""),
+            "capacity": showcase_capacity(activity),
+            "scope": scope_label(request.user),
+        },
+        css=("form.css",),
+    )
     return pdf_response(pdf, f"{activity.plan.slug}-showcase-signin.pdf")
 
 
 # -- Reflections -------------------------------------------------------------------------------
+
 
 @login_required
 def my_reflections(request):
@@ -211,8 +290,11 @@ def my_reflections(request):
     if not user.employee_id:
         raise PermissionDenied
     employee = Employee.objects.select_related("agency").get(pk=user.employee_id)
-    activities = list(reflection_activities().filter(plan__in=plans_for_employee(employee))
-                      .order_by("-plan__roc_year", "plan__slug", "position"))
+    activities = list(
+        reflection_activities()
+        .filter(plan__in=plans_for_employee(employee))
+        .order_by("-plan__roc_year", "plan__slug", "position")
+    )
     form = {"activity": "", "kind": "", "item": "", "text": ""}
     errors = {}
     if request.method == "POST":
@@ -228,11 +310,19 @@ def my_reflections(request):
             else:
                 messages.success(request, _("心得已送出（%(n)s 字）。") % {"n": f"{count_characters(form['text']):,}"})
                 return redirect("programs:my-reflections")
-    mine = (Reflection.objects.filter(employee=employee).select_related("activity__plan").order_by("-created_at"))
-    return render(request, "programs/my_reflections.html", {
-        "activities": activities, "kinds": Reflection.Kind.choices, "form": form, "errors": errors, "mine": mine,
-        "count": count_characters(form["text"]),
-    })
+    mine = Reflection.objects.filter(employee=employee).select_related("activity__plan").order_by("-created_at")
+    return render(
+        request,
+        "programs/my_reflections.html",
+        {
+            "activities": activities,
+            "kinds": Reflection.Kind.choices,
+            "form": form,
+            "errors": errors,
+            "mine": mine,
+            "count": count_characters(form["text"]),
+        },
+    )
 
 
 @login_required
@@ -241,25 +331,55 @@ def reflection_list(request):
     if not is_hr(request.user):
         raise PermissionDenied
     user = request.user
-    reflections = (reflections_visible_to(user).select_related("activity__plan", "employee__agency", "employee__unit")
-                   .order_by("-created_at", "-pk"))
-    activities = reflection_activities().filter(plan__in=plans_reviewed_by(user)).order_by("-plan__roc_year", "plan__slug")
+    reflections = (
+        reflections_visible_to(user)
+        .select_related("activity__plan", "employee__agency", "employee__unit")
+        .order_by("-created_at", "-pk")
+    )
+    activities = (
+        reflection_activities().filter(plan__in=plans_reviewed_by(user)).order_by("-plan__roc_year", "plan__slug")
+    )
     activity_id = parse_int(request.GET.get("activity", ""))
     if activity_id is not None:
         reflections = reflections.filter(activity_id=activity_id)
     fmt = request.GET.get("format", "")
     if fmt:
-        rows = [[r.activity.plan.title, r.activity.name, r.employee.agency.name, r.employee.unit.name if r.employee.unit else "",
-                 r.employee.name, r.get_kind_display(), r.item, r.characters, r.text, r.created_at.date()] for r in reflections]
-        download = list_download(fmt, "reflections", _("心得"), scope_label(user),
-                                 ["計畫", "活動", "機關", "單位", "姓名", "學習類別", "學習項目", "字數", "心得", "填寫日期"],
-                                 rows, landscape=True)
+        rows = [
+            [
+                r.activity.plan.title,
+                r.activity.name,
+                r.employee.agency.name,
+                r.employee.unit.name if r.employee.unit else "",
+                r.employee.name,
+                r.get_kind_display(),
+                r.item,
+                r.characters,
+                r.text,
+                r.created_at.date(),
+            ]
+            for r in reflections
+        ]
+        download = list_download(
+            fmt,
+            "reflections",
+            _("心得"),
+            scope_label(user),
+            ["計畫", "活動", "機關", "單位", "姓名", "學習類別", "學習項目", "字數", "心得", "填寫日期"],
+            rows,
+            landscape=True,
+        )
         if download:
             return download
-    return render(request, "programs/reflection_list.html", {
-        "reflections": reflections[:500], "activities": activities, "activity_id": activity_id,
-        "query": request.GET.urlencode(),
-    })
+    return render(
+        request,
+        "programs/reflection_list.html",
+        {
+            "reflections": reflections[:500],
+            "activities": activities,
+            "activity_id": activity_id,
+            "query": request.GET.urlencode(),
+        },
+    )
 
 
 # -- The reading bid -----------------------------------------------------------------------------
@@ -268,8 +388,12 @@ from portal.admin_display import RocDateField as _RocDateField  # noqa: E402 (th
 
 
 class ReadingBidForm(forms.ModelForm):
-    starts_on = _RocDateField(label=_("活動起日"), required=False, widget=forms.TextInput(attrs={"placeholder": "103/06/01"}))
-    ends_on = _RocDateField(label=_("活動迄日"), required=False, widget=forms.TextInput(attrs={"placeholder": "103/09/30"}))
+    starts_on = _RocDateField(
+        label=_("活動起日"), required=False, widget=forms.TextInput(attrs={"placeholder": "103/06/01"})
+    )
+    ends_on = _RocDateField(
+        label=_("活動迄日"), required=False, widget=forms.TextInput(attrs={"placeholder": "103/09/30"})
+    )
 
     class Meta:
         model = ReadingBid
@@ -288,21 +412,45 @@ def reading_bid_list(request):
     plans they review, each with the score and selection form."""
     require_coordinator_or_hr(request.user)
     user = request.user
-    bids = (reading_bids_visible_to(user).select_related("activity__plan", "agency").order_by("-updated_at", "-pk"))
+    bids = reading_bids_visible_to(user).select_related("activity__plan", "agency").order_by("-updated_at", "-pk")
     reviewing = reading_bids_to_review(user).values_list("pk", flat=True) if is_hr(user) else []
     fmt = request.GET.get("format", "")
     if fmt:
-        rows = [[b.activity.plan.title, b.agency.name, b.title, b.starts_on, b.ends_on, b.get_status_display(),
-                 b.score, b.review_note] for b in bids]
-        download = list_download(fmt, "reading-bids", _("數位閱讀計畫競標"), scope_label(user),
-                                 ["計畫", "機關", "活動計畫", "起日", "迄日", "狀態", "評分", "評選意見"], rows, landscape=True)
+        rows = [
+            [
+                b.activity.plan.title,
+                b.agency.name,
+                b.title,
+                b.starts_on,
+                b.ends_on,
+                b.get_status_display(),
+                b.score,
+                b.review_note,
+            ]
+            for b in bids
+        ]
+        download = list_download(
+            fmt,
+            "reading-bids",
+            _("數位閱讀計畫競標"),
+            scope_label(user),
+            ["計畫", "機關", "活動計畫", "起日", "迄日", "狀態", "評分", "評選意見"],
+            rows,
+            landscape=True,
+        )
         if download:
             return download
     activities = [(a, *reading_bid_window(a)) for a in reading_bid_activities_for(user)]
-    return render(request, "programs/reading_bid_list.html", {
-        "bids": bids, "reviewing": set(reviewing), "activities": activities,
-        "is_coordinator": getattr(user, "role", "") == "coordinator",
-    })
+    return render(
+        request,
+        "programs/reading_bid_list.html",
+        {
+            "bids": bids,
+            "reviewing": set(reviewing),
+            "activities": activities,
+            "is_coordinator": getattr(user, "role", "") == "coordinator",
+        },
+    )
 
 
 @login_required
@@ -314,8 +462,11 @@ def reading_bid_edit(request, pk=None, activity_pk=None):
         bid = get_object_or_404(reading_bids_visible_to(user).select_related("activity__plan", "agency"), pk=pk)
     else:
         bid = ReadingBid(activity=get_object_or_404(reading_bid_activities_for(user), pk=activity_pk))
-    editable = bid.status == ReadingBid.Status.DRAFT and Agency.objects.visible_to(user).filter(
-        pk=bid.agency_id).exists() if bid.pk else True
+    editable = (
+        bid.status == ReadingBid.Status.DRAFT and Agency.objects.visible_to(user).filter(pk=bid.agency_id).exists()
+        if bid.pk
+        else True
+    )
     form = ReadingBidForm(request.POST or None, instance=bid, agencies=Agency.objects.visible_to(user).order_by("name"))
     if request.method == "POST":
         if not editable:
@@ -338,9 +489,18 @@ def reading_bid_edit(request, pk=None, activity_pk=None):
                 return redirect("programs:reading-bid", pk=bid.pk)
     start, end = reading_bid_window(bid.activity)
     reviews = bool(bid.pk) and is_hr(user) and reading_bids_to_review(user).filter(pk=bid.pk).exists()
-    return render(request, "programs/reading_bid_form.html", {
-        "form": form, "bid": bid, "editable": editable, "window_start": start, "window_end": end, "reviews": reviews,
-    })
+    return render(
+        request,
+        "programs/reading_bid_form.html",
+        {
+            "form": form,
+            "bid": bid,
+            "editable": editable,
+            "window_start": start,
+            "window_end": end,
+            "reviews": reviews,
+        },
+    )
 
 
 @login_required
@@ -355,13 +515,17 @@ def reading_bid_decide(request, pk):
         messages.error(request, _("請選擇入選或未入選。"))
     else:
         try:
-            bid = services.decide_reading_bid(request.user, bid, action == "select", request.POST.get("score", ""),
-                                              request.POST.get("note", ""))
+            bid = services.decide_reading_bid(
+                request.user, bid, action == "select", request.POST.get("score", ""), request.POST.get("note", "")
+            )
         except ValidationError as error:
             messages.error(request, f"{bid.title}：{_errors(error)}")
         else:
-            messages.success(request, _("「%(title)s」：%(status)s（%(score)s 分）") % {
-                "title": bid.title, "status": bid.get_status_display(), "score": bid.score})
+            messages.success(
+                request,
+                _("「%(title)s」：%(status)s（%(score)s 分）")
+                % {"title": bid.title, "status": bid.get_status_display(), "score": bid.score},
+            )
     if request.POST.get("next") == "list":
         return redirect("programs:reading-bids")
     return redirect("programs:reading-bid", pk=bid.pk)

@@ -1,5 +1,6 @@
 """What a coordinator sees before nominating: each listed person's eligibility for a session, with the
 reason, and the places left. Reads only; `services.nominate` decides again under its lock."""
+
 from dataclasses import dataclass
 
 from django.db.models import Count
@@ -52,7 +53,13 @@ def places(session: Session, agencies) -> Places:
     """The session's places left, and for each of the given agencies with a quota, that quota's places left."""
     active = session.nominations.filter(status__in=ACTIVE)
     per_agency = dict(active.values_list("employee__agency_id").annotate(n=Count("pk")))
-    quotas = [(a.name, int(session.agency_quotas[str(a.pk)]), max(int(session.agency_quotas[str(a.pk)]) - per_agency.get(a.pk, 0), 0))
-              for a in agencies if str(a.pk) in session.agency_quotas]
+    quotas = [
+        (
+            a.name,
+            int(session.agency_quotas[str(a.pk)]),
+            max(int(session.agency_quotas[str(a.pk)]) - per_agency.get(a.pk, 0), 0),
+        )
+        for a in agencies
+        if str(a.pk) in session.agency_quotas
+    ]
     return Places(session.capacity, sum(per_agency.values()), quotas)
-

@@ -27,11 +27,13 @@ def sessions_open_to(user, today=None):
     """Sessions a coordinator may nominate to: of the plans open to them (class data is not
     agency data), and not already over."""
     today = today or clock.today()
-    return (Session.objects.filter(training_class__activity__plan__in=plans_run_by(user))
-            .exclude(ends_on__lt=today)
-            .select_related("training_class__activity__plan")
-            .annotate(nominated=Count("nominations", filter=Q(nominations__status__in=["nominated", "confirmed"])))
-            .order_by("training_class__activity__plan__slug", "training_class_id", "number"))
+    return (
+        Session.objects.filter(training_class__activity__plan__in=plans_run_by(user))
+        .exclude(ends_on__lt=today)
+        .select_related("training_class__activity__plan")
+        .annotate(nominated=Count("nominations", filter=Q(nominations__status__in=["nominated", "confirmed"])))
+        .order_by("training_class__activity__plan__slug", "training_class_id", "number")
+    )
 
 
 def _sees_by_agency(user) -> bool:
@@ -50,7 +52,9 @@ def nominations_visible_to(user):
     if serves_every_government(user):
         return Nomination.objects.all()
     if _sees_by_agency(user):
-        own_plans = Q(session__training_class__activity__plan__in=plans_reviewed_by(user)) if is_hr(user) else Q(pk__in=[])
+        own_plans = (
+            Q(session__training_class__activity__plan__in=plans_reviewed_by(user)) if is_hr(user) else Q(pk__in=[])
+        )
         return Nomination.objects.filter(Q(employee__agency__in=Agency.objects.visible_to(user)) | own_plans)
     return Nomination.objects.filter(employee_id=user.employee_id)
 
@@ -70,7 +74,11 @@ def camp_nominations_visible_to(user):
     if _sees_by_agency(user):
         own_plans = Q(activity__plan__in=plans_reviewed_by(user)) if is_hr(user) else Q(pk__in=[])
         return CampNomination.objects.filter(Q(employee__agency__in=Agency.objects.visible_to(user)) | own_plans)
-    return CampNomination.objects.filter(employee_id=user.employee_id) if user.employee_id else CampNomination.objects.none()
+    return (
+        CampNomination.objects.filter(employee_id=user.employee_id)
+        if user.employee_id
+        else CampNomination.objects.none()
+    )
 
 
 def contest_entries_visible_to(user):
@@ -80,7 +88,9 @@ def contest_entries_visible_to(user):
         return ContestEntry.objects.all()
     if _sees_by_agency(user):
         agencies = Agency.objects.visible_to(user)
-        return ContestEntry.objects.filter(Q(agency__in=agencies) | Q(authors__agency__in=agencies) | _own_plans(user)).distinct()
+        return ContestEntry.objects.filter(
+            Q(agency__in=agencies) | Q(authors__agency__in=agencies) | _own_plans(user)
+        ).distinct()
     return ContestEntry.objects.none()
 
 
@@ -94,7 +104,9 @@ def plans_run_by(user):
         return plans
     if not is_coordinator_or_hr(user):
         return plans.none()
-    governments = {government or pk for pk, government in Agency.objects.visible_to(user).values_list("pk", "government_id")}
+    governments = {
+        government or pk for pk, government in Agency.objects.visible_to(user).values_list("pk", "government_id")
+    }
     return plans.filter(Q(issuer__in=governments) | Q(parameters__coverage_scope="all"))
 
 
@@ -138,14 +150,20 @@ def proposal_team_candidates(user, government=None):
 def earlier_selected_proposals(user, government_ids, roc_year):
     """What a renewal may continue: the governments' selected or rated proposals of earlier
     years, among those the user may see."""
-    return (proposals_visible_to(user)
-            .filter(Q(agency_id__in=government_ids) | Q(agency__government_id__in=government_ids),
-                    status__in=[Proposal.Status.SELECTED, Proposal.Status.RATED],
-                    activity__plan__roc_year__lt=roc_year)
-            .select_related("activity__plan").order_by("-activity__plan__roc_year", "title"))
+    return (
+        proposals_visible_to(user)
+        .filter(
+            Q(agency_id__in=government_ids) | Q(agency__government_id__in=government_ids),
+            status__in=[Proposal.Status.SELECTED, Proposal.Status.RATED],
+            activity__plan__roc_year__lt=roc_year,
+        )
+        .select_related("activity__plan")
+        .order_by("-activity__plan__roc_year", "title")
+    )
 
 
 # -- The digital-talent registry, the showcase, reflections (issue 19) ---------------------
+
 
 def plan_staff(plan):
     """Employees a plan's activities speak to, by agency: its own government's staff, or everyone
@@ -164,14 +182,18 @@ def plans_for_employee(employee):
     """The plans whose activities an employee takes part in on their own (reflections): their
     government's and the central ones."""
     government = employee.agency.government_id or employee.agency_id
-    return Plan.objects.filter(Q(issuer_id=government) | Q(issuer__government_id=government)
-                               | Q(parameters__coverage_scope="all"))
+    return Plan.objects.filter(
+        Q(issuer_id=government) | Q(issuer__government_id=government) | Q(parameters__coverage_scope="all")
+    )
 
 
 def talent_activities_for(user):
     """Registries (數位人才資料庫) a coordinator or HR works with: of the plans they run."""
-    return (Activity.objects.filter(kind=Activity.Kind.TALENT_REGISTRY, plan__in=plans_run_by(user))
-            .select_related("plan__issuer").order_by("-plan__roc_year", "plan__slug"))
+    return (
+        Activity.objects.filter(kind=Activity.Kind.TALENT_REGISTRY, plan__in=plans_run_by(user))
+        .select_related("plan__issuer")
+        .order_by("-plan__roc_year", "plan__slug")
+    )
 
 
 def seed_teachers_visible_to(user):
@@ -203,15 +225,22 @@ def talent_candidates(activity, staff) -> list[TalentCandidate]:
     Contest winners first, then by agency and name. Three queries."""
     basis: dict[int, list[str]] = {}
     sources: dict[int, str] = {}
-    winners = (ContestEntry.authors.through.objects.filter(employee__in=staff.values("pk"))
-               .exclude(contestentry__placing="").select_related("contestentry"))
+    winners = (
+        ContestEntry.authors.through.objects.filter(employee__in=staff.values("pk"))
+        .exclude(contestentry__placing="")
+        .select_related("contestentry")
+    )
     for link in winners:
         sources[link.employee_id] = SeedTeacher.Source.CONTEST
         basis.setdefault(link.employee_id, []).append(
-            f"{link.contestentry.title}（{link.contestentry.get_placing_display()}）")
+            f"{link.contestentry.title}（{link.contestentry.get_placing_display()}）"
+        )
     classes = (activity.details or {}).get("candidate_classes") or ["seed", "advanced"]
-    for employee_id, name in (ClassHistory.objects.filter(employee__in=staff.values("pk"), class_slug__in=classes)
-                              .order_by("attended_on").values_list("employee_id", "class_name")):
+    for employee_id, name in (
+        ClassHistory.objects.filter(employee__in=staff.values("pk"), class_slug__in=classes)
+        .order_by("attended_on")
+        .values_list("employee_id", "class_name")
+    ):
         sources.setdefault(employee_id, SeedTeacher.Source.CLASS)
         if name not in basis.setdefault(employee_id, []):
             basis[employee_id].append(name)
@@ -222,8 +251,11 @@ def talent_candidates(activity, staff) -> list[TalentCandidate]:
 
 def showcase_activities_for(user):
     """Showcases (成果發表會) a coordinator or HR may register staff for or look at."""
-    return (Activity.objects.filter(kind=Activity.Kind.SHOWCASE, plan__in=plans_run_by(user))
-            .select_related("plan__issuer").order_by("-plan__roc_year", "plan__slug"))
+    return (
+        Activity.objects.filter(kind=Activity.Kind.SHOWCASE, plan__in=plans_run_by(user))
+        .select_related("plan__issuer")
+        .order_by("-plan__roc_year", "plan__slug")
+    )
 
 
 def showcase_capacity(activity) -> int | None:
@@ -249,8 +281,9 @@ def showcase_registrations_visible_to(user):
 
 def reflection_activities():
     """Activities that take written reflections: a 微心得 limit or an i writing minimum."""
-    return (Activity.objects.filter(Q(details__has_key="max_reflection_chars") | Q(details__has_key="min_reflection_chars"))
-            .select_related("plan"))
+    return Activity.objects.filter(
+        Q(details__has_key="max_reflection_chars") | Q(details__has_key="min_reflection_chars")
+    ).select_related("plan")
 
 
 def reflections_visible_to(user):
@@ -259,8 +292,9 @@ def reflections_visible_to(user):
     if serves_every_government(user):
         return Reflection.objects.all()
     if is_hr(user):
-        return Reflection.objects.filter(Q(employee__agency__in=Agency.objects.visible_to(user))
-                                         | Q(activity__plan__in=plans_reviewed_by(user)))
+        return Reflection.objects.filter(
+            Q(employee__agency__in=Agency.objects.visible_to(user)) | Q(activity__plan__in=plans_reviewed_by(user))
+        )
     if getattr(user, "employee_id", None):
         return Reflection.objects.filter(employee_id=user.employee_id)
     return Reflection.objects.none()
@@ -270,19 +304,29 @@ def person_programs_section(employee) -> dict:
     """What the person's own page shows of the programs side: their registry entries (with the
     plan) and showcase registrations. Two queries."""
     return {
-        "seed_teachers": list(SeedTeacher.objects.filter(employee=employee).select_related("activity__plan")
-                              .order_by("-activity__plan__roc_year")),
-        "showcases": list(ShowcaseRegistration.objects.filter(employee=employee).select_related("activity__plan")
-                          .order_by("-activity__plan__roc_year")),
+        "seed_teachers": list(
+            SeedTeacher.objects.filter(employee=employee)
+            .select_related("activity__plan")
+            .order_by("-activity__plan__roc_year")
+        ),
+        "showcases": list(
+            ShowcaseRegistration.objects.filter(employee=employee)
+            .select_related("activity__plan")
+            .order_by("-activity__plan__roc_year")
+        ),
     }
 
 
 # -- The reading bid (Kaohsiung 103 陸、五) --------------------------------------------------
 
+
 def reading_bid_activities_for(user):
     """Reading bids a coordinator may send a plan to, or HR may look at: of the plans they run."""
-    return (Activity.objects.filter(kind=Activity.Kind.READING_BID, plan__in=plans_run_by(user))
-            .select_related("plan__issuer").order_by("-plan__roc_year", "plan__slug"))
+    return (
+        Activity.objects.filter(kind=Activity.Kind.READING_BID, plan__in=plans_run_by(user))
+        .select_related("plan__issuer")
+        .order_by("-plan__roc_year", "plan__slug")
+    )
 
 
 def reading_bid_window(activity):
@@ -303,8 +347,11 @@ def reading_bids_visible_to(user):
     if serves_every_government(user):
         return ReadingBid.objects.all()
     if _sees_by_agency(user):
-        own_plans = (Q(activity__plan__in=plans_reviewed_by(user)) & ~Q(status=ReadingBid.Status.DRAFT)
-                     if is_hr(user) else Q(pk__in=[]))
+        own_plans = (
+            Q(activity__plan__in=plans_reviewed_by(user)) & ~Q(status=ReadingBid.Status.DRAFT)
+            if is_hr(user)
+            else Q(pk__in=[])
+        )
         return ReadingBid.objects.filter(Q(agency__in=Agency.objects.visible_to(user)) | own_plans)
     return ReadingBid.objects.none()
 

@@ -1,4 +1,5 @@
 """Printable programme documents: the annual plan rendered from its data, and the 熠星 proposal form."""
+
 import calendar
 import datetime as dt
 import re
@@ -68,9 +69,16 @@ def _class_item(training_class) -> Item:
     dated = [s for s in sessions if s.starts_on or s.ends_on]
     # Sessions are listed only where they say more than the class period does.
     own_dates = [s for s in dated if (s.starts_on, s.ends_on) != (training_class.starts_on, training_class.ends_on)]
-    facts.append(Item("辦理期數", count + "。", children=[
-        Item(f"第{s.number}期", "：".join(filter(None, [period_text(s.starts_on, s.ends_on), s.venue])))
-        for s in (dated if own_dates else [])]))
+    facts.append(
+        Item(
+            "辦理期數",
+            count + "。",
+            children=[
+                Item(f"第{s.number}期", "：".join(filter(None, [period_text(s.starts_on, s.ends_on), s.venue])))
+                for s in (dated if own_dates else [])
+            ],
+        )
+    )
     return Item(training_class.name, children=facts)
 
 
@@ -79,11 +87,21 @@ def _bundle_items(bundles) -> list[Item]:
     for bundle in bundles:
         courses = sorted(bundle.entries.all(), key=lambda e: e.pk)
         heading = f"{bundle.name}（{bundle.get_kind_display()}，{_number(bundle.hours)}小時" + (
-            f"，適用{bundle.rank}人員）" if bundle.rank else "）")
-        items.append(Item(heading, children=[
-            Item(entry.course.name, f"{_number(entry.hours)}小時" + (
-                f"，{entry.course.platform.name}" if entry.course.platform_id else ""))
-            for entry in courses]))
+            f"，適用{bundle.rank}人員）" if bundle.rank else "）"
+        )
+        items.append(
+            Item(
+                heading,
+                children=[
+                    Item(
+                        entry.course.name,
+                        f"{_number(entry.hours)}小時"
+                        + (f"，{entry.course.platform.name}" if entry.course.platform_id else ""),
+                    )
+                    for entry in courses
+                ],
+            )
+        )
     return items
 
 
@@ -117,13 +135,22 @@ def _rule_facts(rule: dict) -> list[Item]:
         sheet = f"，檢附{rule['tally_sheet']}統計表" if rule.get("tally_sheet") else ""
         facts.append(Item("提報期限", f"{rocdate.to_roc_long(_iso(rule['filing_deadline']))}前{sheet}"))
     if rule.get("min_digital_hours") or rule.get("min_total_hours"):
-        facts.append(Item("時數門檻", f"數位學習至少{_number(rule.get('min_digital_hours') or 0)}小時，"
-                                    f"學習總時數至少{_number(rule.get('min_total_hours') or 0)}小時"))
+        facts.append(
+            Item(
+                "時數門檻",
+                f"數位學習至少{_number(rule.get('min_digital_hours') or 0)}小時，"
+                f"學習總時數至少{_number(rule.get('min_total_hours') or 0)}小時",
+            )
+        )
     for key in ("cap_hours", "cap_hours_per_year"):
         if rule.get(key):
-            facts.append(Item("補休上限", ("每年" if key == "cap_hours_per_year" else "") + f"{_number(rule[key])}小時"))
+            facts.append(
+                Item("補休上限", ("每年" if key == "cap_hours_per_year" else "") + f"{_number(rule[key])}小時")
+            )
     if rule.get("use_within_months"):
-        cutoff = f"，並於{rocdate.to_roc_long(_iso(rule['final_cutoff']))}前使用完畢" if rule.get("final_cutoff") else ""
+        cutoff = (
+            f"，並於{rocdate.to_roc_long(_iso(rule['final_cutoff']))}前使用完畢" if rule.get("final_cutoff") else ""
+        )
         facts.append(Item("使用期限", f"課程完成次日起{rule['use_within_months']}個月內{cutoff}"))
     if rule.get("advance_notice_days"):
         facts.append(Item("申請期限", f"補休日{rule['advance_notice_days']}日前提出申請"))
@@ -134,8 +161,10 @@ def _rule_facts(rule: dict) -> list[Item]:
         facts.append(Item("敘獎人數", f"每件作品至多{rule['max_credited_authors']}人"))
     if rule.get("ratings"):
         for rating, roles in rule["ratings"].items():
-            words = [f"{'主持人' if role == 'leader' else '成員'}{AWARD_WORDS[a['award']]}{a['count']}次"
-                     for role, a in roles.items()]
+            words = [
+                f"{'主持人' if role == 'leader' else '成員'}{AWARD_WORDS[a['award']]}{a['count']}次"
+                for role, a in roles.items()
+            ]
             facts.append(Item(rating, "、".join(words)))
     return facts
 
@@ -156,26 +185,55 @@ def plan_outline(plan: Plan) -> list[Item]:
     if plan.goals:
         sections.append(Item("目標", children=[Item(text=t) for t in plan.goals]))
     if plan.starts_on or plan.ends_on:
-        sections.append(Item("實施期間", "至".join(rocdate.to_roc_long(d) for d in (plan.starts_on, plan.ends_on) if d) + "。"))
+        sections.append(
+            Item("實施期間", "至".join(rocdate.to_roc_long(d) for d in (plan.starts_on, plan.ends_on) if d) + "。")
+        )
     if plan.coverage_text:
         excluded = [a.name for a in plan.excluded_agencies.all()]
-        sections.append(Item("實施對象", plan.coverage_text, paragraphs=[f"不適用機關：{'、'.join(excluded)}。"] if excluded else []))
+        sections.append(
+            Item(
+                "實施對象", plan.coverage_text, paragraphs=[f"不適用機關：{'、'.join(excluded)}。"] if excluded else []
+            )
+        )
     activities = list(plan.activities.prefetch_related("classes__sessions"))
     if activities:
-        bundles = list(Bundle.objects.filter(plan=plan).prefetch_related("entries__course__platform")
-                       .order_by("kind", "rank", "hours", "pk"))
+        bundles = list(
+            Bundle.objects.filter(plan=plan)
+            .prefetch_related("entries__course__platform")
+            .order_by("kind", "rank", "hours", "pk")
+        )
         sections.append(Item("實施內容", children=[_activity_item(a, bundles) for a in activities]))
     rules = plan.parameters.get("rules") or []
     if rules:
-        sections.append(Item("獎勵措施", children=[
-            # A rule's text quotes its clause, whose own label (「一、個人…」) the outline replaces.
-            Item(_rule_subject(r.get("clause", ""), activities), re.sub(r"^[一二三四五六七八九十]+、", "", r.get("text", "")),
-                 cite=_cite(r.get("clause", "")),
-                 children=_rule_facts(r)) for r in rules]))
+        sections.append(
+            Item(
+                "獎勵措施",
+                children=[
+                    # A rule's text quotes its clause, whose own label (「一、個人…」) the outline replaces.
+                    Item(
+                        _rule_subject(r.get("clause", ""), activities),
+                        re.sub(r"^[一二三四五六七八九十]+、", "", r.get("text", "")),
+                        cite=_cite(r.get("clause", "")),
+                        children=_rule_facts(r),
+                    )
+                    for r in rules
+                ],
+            )
+        )
     if plan.kpis:
-        sections.append(Item("績效指標", children=[
-            Item(k["label"], f"{_number(k['target'])}{k.get('unit', '')}" if k.get("target") is not None else "",
-                 cite=_cite(k.get("clause", ""))) for k in plan.kpis]))
+        sections.append(
+            Item(
+                "績效指標",
+                children=[
+                    Item(
+                        k["label"],
+                        f"{_number(k['target'])}{k.get('unit', '')}" if k.get("target") is not None else "",
+                        cite=_cite(k.get("clause", "")),
+                    )
+                    for k in plan.kpis
+                ],
+            )
+        )
     return number_outline(sections)
 
 
@@ -184,10 +242,21 @@ def render_plan_pdf(plan: Plan) -> bytes:
     shows_issuer = issuer not in plan.title and issuer.removesuffix("政府") not in plan.title
     issued = ""
     if plan.issued_on or plan.reference:
-        issued = (rocdate.to_roc_long(plan.issued_on) if plan.issued_on else "") + plan.reference + ("函訂" if plan.reference else "")
-    return render_pdf("programs/plan_document.html", {
-        "plan": plan, "issuer": issuer if shows_issuer else "", "issued": issued, "sections": plan_outline(plan),
-    }, css=("document.css",))
+        issued = (
+            (rocdate.to_roc_long(plan.issued_on) if plan.issued_on else "")
+            + plan.reference
+            + ("函訂" if plan.reference else "")
+        )
+    return render_pdf(
+        "programs/plan_document.html",
+        {
+            "plan": plan,
+            "issuer": issuer if shows_issuer else "",
+            "issued": issued,
+            "sections": plan_outline(plan),
+        },
+        css=("document.css",),
+    )
 
 
 # Hualien 附件1: 計畫內容撰寫格式 — the items of the form in its order, with the proposal field
@@ -198,8 +267,11 @@ PROPOSAL_OUTLINE = [
     ("推動議題", "topics", []),
     ("參加對象", "participants", []),
     ("實施作法", "", [("策略", "strategy"), ("組成專案小組", "team")]),
-    ("實施內容（含時程）", "schedule", [("製作數位素材提升管理效能或服務品質", "materials"),
-                                   ("建立社群論壇強化知識社群運用能力", "forums")]),
+    (
+        "實施內容（含時程）",
+        "schedule",
+        [("製作數位素材提升管理效能或服務品質", "materials"), ("建立社群論壇強化知識社群運用能力", "forums")],
+    ),
     ("關鍵績效指標（KPI）", "kpis", []),
     ("獎勵方式", "rewards", []),
 ]
@@ -216,21 +288,36 @@ def _team_text(proposal: Proposal) -> str:
 
 def proposal_outline(proposal: Proposal) -> list[Item]:
     values = {**proposal.fields, "team": _team_text(proposal)}
-    return number_outline([
-        Item(title, values.get(key, "") if key else "",
-             children=[Item(sub_title, values.get(sub_key, "")) for sub_title, sub_key in subs])
-        for title, key, subs in PROPOSAL_OUTLINE
-    ], level=2)
+    return number_outline(
+        [
+            Item(
+                title,
+                values.get(key, "") if key else "",
+                children=[Item(sub_title, values.get(sub_key, "")) for sub_title, sub_key in subs],
+            )
+            for title, key, subs in PROPOSAL_OUTLINE
+        ],
+        level=2,
+    )
 
 
 def render_proposal_pdf(proposal: Proposal) -> bytes:
     form = proposal.activity.details.get("proposal_form") or {}
     plan = proposal.activity.plan
     government = proposal.agency.government or proposal.agency
-    return render_pdf("programs/proposal_document.html", {
-        "proposal": proposal, "plan": plan, "government": government.name,
-        "attachment": form.get("attachment", ""),
-        # The seed's form is titled 「…實施計畫(參考用表格)」: a template's title, not a proposal's.
-        "form_title": re.sub(r"[（(]參考用表格[）)]$", "", form.get("title") or f"{plan.roc_year}年度{PROPOSAL_FORM_TITLE}"),
-        "outline": proposal_outline(proposal), "fields": proposal.fields,
-    }, css=("document.css", "form.css"))
+    return render_pdf(
+        "programs/proposal_document.html",
+        {
+            "proposal": proposal,
+            "plan": plan,
+            "government": government.name,
+            "attachment": form.get("attachment", ""),
+            # The seed's form is titled 「…實施計畫(參考用表格)」: a template's title, not a proposal's.
+            "form_title": re.sub(
+                r"[（(]參考用表格[）)]$", "", form.get("title") or f"{plan.roc_year}年度{PROPOSAL_FORM_TITLE}"
+            ),
+            "outline": proposal_outline(proposal),
+            "fields": proposal.fields,
+        },
+        css=("document.css", "form.css"),
+    )

@@ -1,4 +1,5 @@
 """Every state change of the programs side: nominations, the camp, proposals, entries."""
+
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -93,8 +94,9 @@ def candidates(employee_ids, issuer_id: int | None = None) -> dict[int, eligibil
 
 
 def class_names(training_class: TrainingClass) -> dict[str, str]:
-    return dict(TrainingClass.objects.filter(activity__plan_id=training_class.activity.plan_id)
-                .values_list("slug", "name"))
+    return dict(
+        TrainingClass.objects.filter(activity__plan_id=training_class.activity.plan_id).values_list("slug", "name")
+    )
 
 
 @retry_on_conflict
@@ -103,7 +105,11 @@ def nominate(user, session: Session, employee_ids: list[int]) -> list[Outcome]:
     """Put staff forward for a session; each refusal says why. Nothing partial on error."""
     people = _visible_employees(user, employee_ids)
     # Lock the session so two coordinators cannot both take the last place of a quota.
-    session = Session.objects.select_for_update(of=("self",)).select_related("training_class__activity__plan").get(pk=session.pk)
+    session = (
+        Session.objects.select_for_update(of=("self",))
+        .select_related("training_class__activity__plan")
+        .get(pk=session.pk)
+    )
     training_class = session.training_class
     names = class_names(training_class)
     facts = candidates(list(people), training_class.activity.plan.issuer_id)
@@ -123,13 +129,24 @@ def nominate(user, session: Session, employee_ids: list[int]) -> list[Outcome]:
             outcomes.append(Outcome(employee, False, "；".join(reasons)))
             continue
         rank, label = eligibility.priority(training_class.priority_groups, facts[employee_id])
-        nomination = Nomination.objects.create(session=session, employee=employee, nominated_by=user,
-                                               priority=rank, priority_label=label)
+        nomination = Nomination.objects.create(
+            session=session, employee=employee, nominated_by=user, priority=rank, priority_label=label
+        )
         per_agency[employee.agency_id] = per_agency.get(employee.agency_id, 0) + 1
         taken.add(employee_id)
-        audit.record(user, "nominate", nomination, f"推薦 {employee.name} 參加 {session}",
-                     after={"status": nomination.status, "session": session.pk, "employee": employee.pk,
-                            "priority": rank, "priority_label": label})
+        audit.record(
+            user,
+            "nominate",
+            nomination,
+            f"推薦 {employee.name} 參加 {session}",
+            after={
+                "status": nomination.status,
+                "session": session.pk,
+                "employee": employee.pk,
+                "priority": rank,
+                "priority_label": label,
+            },
+        )
         outcomes.append(Outcome(employee, True, label))
     return outcomes
 
@@ -148,18 +165,27 @@ def confirm_places(user, session: Session) -> list[Nomination]:
         raise PermissionDenied
     session = Session.objects.select_for_update(of=("self",), no_key=True).get(pk=session.pk)
     confirmed = session.nominations.filter(status=Nomination.Status.CONFIRMED).count()
-    waiting = list(session.nominations.select_for_update(of=("self",), no_key=True)
-                   .filter(status=Nomination.Status.NOMINATED).order_by("priority", "created_at", "id"))
+    waiting = list(
+        session.nominations.select_for_update(of=("self",), no_key=True)
+        .filter(status=Nomination.Status.NOMINATED)
+        .order_by("priority", "created_at", "id")
+    )
     for nomination in waiting:
         if session.capacity is None or confirmed < session.capacity:
             NOMINATION_MACHINE.move(nomination, "confirm", user, reason="")
             confirmed += 1
         else:
-            NOMINATION_MACHINE.move(nomination, "refuse", user,
-                                    reason=f"本期名額 {session.capacity} 名已滿（依優先順序錄取）")
-        audit.record(user, nomination.status, nomination, f"{nomination.employee_id}：{nomination.get_status_display()}",
-                     before={"status": Nomination.Status.NOMINATED},
-                     after={"status": nomination.status, "reason": nomination.reason})
+            NOMINATION_MACHINE.move(
+                nomination, "refuse", user, reason=f"本期名額 {session.capacity} 名已滿（依優先順序錄取）"
+            )
+        audit.record(
+            user,
+            nomination.status,
+            nomination,
+            f"{nomination.employee_id}：{nomination.get_status_display()}",
+            before={"status": Nomination.Status.NOMINATED},
+            after={"status": nomination.status, "reason": nomination.reason},
+        )
     return waiting
 
 
@@ -181,16 +207,27 @@ def record_attendance(user, nomination: Nomination, attended: bool) -> Nominatio
     training_class = row.session.training_class
     if attended:
         ClassHistory.objects.get_or_create(
-            employee=row.employee, issuer_id=training_class.activity.plan.issuer_id, class_slug=training_class.slug,
-            attended_on=row.session.ends_on, defaults={"class_name": training_class.name, "session": row.session})
+            employee=row.employee,
+            issuer_id=training_class.activity.plan.issuer_id,
+            class_slug=training_class.slug,
+            attended_on=row.session.ends_on,
+            defaults={"class_name": training_class.name, "session": row.session},
+        )
     else:
         ClassHistory.objects.filter(employee=row.employee, session=row.session).delete()
-    audit.record(user, "attendance", nomination, nomination.get_status_display(),
-                 before={"status": before}, after={"status": nomination.status})
+    audit.record(
+        user,
+        "attendance",
+        nomination,
+        nomination.get_status_display(),
+        before={"status": before},
+        after={"status": nomination.status},
+    )
     return nomination
 
 
 # -- English camp --------------------------------------------------------------------
+
 
 def camp_quota(activity: Activity, government) -> CampQuota:
     base = int(activity.details.get("quota_per_government", 50))
@@ -200,8 +237,14 @@ def camp_quota(activity: Activity, government) -> CampQuota:
 
 @retry_on_conflict
 @transaction.atomic
-def nominate_to_camp(user, activity: Activity, employee_ids: list[int], circle: str = "",
-                     leader_ids: frozenset = frozenset(), levels: dict | None = None) -> list[Outcome]:
+def nominate_to_camp(
+    user,
+    activity: Activity,
+    employee_ids: list[int],
+    circle: str = "",
+    leader_ids: frozenset = frozenset(),
+    levels: dict | None = None,
+) -> list[Outcome]:
     """A coordinator nominates staff to the English camp within their government's places.
 
     `levels`: employee id -> `EnglishLevel` value, stated for each nominee; a level above
@@ -217,8 +260,12 @@ def nominate_to_camp(user, activity: Activity, employee_ids: list[int], circle: 
     # Lock the quotas of the governments concerned, then count once and keep the tallies here.
     for government_id in governments:
         camp_quota(activity, Agency.objects.get(pk=government_id))
-    quotas = {q.government_id: q for q in CampQuota.objects.select_for_update(of=("self",))
-              .filter(activity=activity, government_id__in=governments).select_related("government")}
+    quotas = {
+        q.government_id: q
+        for q in CampQuota.objects.select_for_update(of=("self",))
+        .filter(activity=activity, government_id__in=governments)
+        .select_related("government")
+    }
     existing = CampNomination.objects.filter(activity=activity)
     used = dict(existing.filter(government_id__in=governments).values_list("government_id").annotate(n=Count("pk")))
     leaders = existing.filter(circle=circle, is_circle_leader=True).count()
@@ -239,12 +286,28 @@ def nominate_to_camp(user, activity: Activity, employee_ids: list[int], circle: 
         elif employee_id in leader_ids and leaders >= limits["max"]:
             outcomes.append(Outcome(employee, False, f"每個英語圈圈長最多 {limits['max']} 人"))
         else:
-            nomination = CampNomination.objects.create(activity=activity, employee=employee, government=quota.government,
-                                                       circle=circle, is_circle_leader=employee_id in leader_ids,
-                                                       nominated_by=user, level=level)
-            audit.record(user, "camp_nominate", nomination, f"推薦 {employee.name} 參加{activity.name}",
-                         after={"employee": employee.pk, "government": quota.government_id, "circle": circle, "level": level,
-                                "is_circle_leader": nomination.is_circle_leader})
+            nomination = CampNomination.objects.create(
+                activity=activity,
+                employee=employee,
+                government=quota.government,
+                circle=circle,
+                is_circle_leader=employee_id in leader_ids,
+                nominated_by=user,
+                level=level,
+            )
+            audit.record(
+                user,
+                "camp_nominate",
+                nomination,
+                f"推薦 {employee.name} 參加{activity.name}",
+                after={
+                    "employee": employee.pk,
+                    "government": quota.government_id,
+                    "circle": circle,
+                    "level": level,
+                    "is_circle_leader": nomination.is_circle_leader,
+                },
+            )
             used[quota.government_id] = used.get(quota.government_id, 0) + 1
             leaders += employee_id in leader_ids
             taken.add(employee_id)
@@ -256,10 +319,15 @@ def circle_problems(activity: Activity) -> list[str]:
     """Circles whose number of leaders is outside 1–3."""
     limits = activity.details.get("circle_leaders") or {"min": 1, "max": 3}
     counts: dict[str, int] = {}
-    for circle, leader in CampNomination.objects.filter(activity=activity).exclude(circle="").values_list("circle", "is_circle_leader"):
+    for circle, leader in (
+        CampNomination.objects.filter(activity=activity).exclude(circle="").values_list("circle", "is_circle_leader")
+    ):
         counts[circle] = counts.get(circle, 0) + int(leader)
-    return [f"英語圈「{c}」有 {n} 位圈長（應為 {limits['min']}–{limits['max']} 位）"
-            for c, n in sorted(counts.items()) if not limits["min"] <= n <= limits["max"]]
+    return [
+        f"英語圈「{c}」有 {n} 位圈長（應為 {limits['min']}–{limits['max']} 位）"
+        for c, n in sorted(counts.items())
+        if not limits["min"] <= n <= limits["max"]
+    ]
 
 
 @retry_on_conflict
@@ -273,8 +341,10 @@ def request_extra_places(user, activity: Activity, government: Agency, count: in
     """
     from .queries import plans_run_by
 
-    if not plans_run_by(user).filter(pk=activity.plan_id).exists() or \
-            not Agency.objects.visible_to(user).filter(Q(pk=government.pk) | Q(government=government)).exists():
+    if (
+        not plans_run_by(user).filter(pk=activity.plan_id).exists()
+        or not Agency.objects.visible_to(user).filter(Q(pk=government.pk) | Q(government=government)).exists()
+    ):
         raise PermissionDenied
     limit = int(activity.details.get("max_extra_per_government", 10))
     if not 0 <= count <= limit:
@@ -284,8 +354,14 @@ def request_extra_places(user, activity: Activity, government: Agency, count: in
     before = quota.requested_extra
     quota.requested_extra = count
     quota.save(update_fields=["requested_extra"])
-    audit.record(user, "camp_request_extra", quota, f"{government.name} 申請增額 {count}",
-                 before={"requested_extra": before}, after={"requested_extra": count})
+    audit.record(
+        user,
+        "camp_request_extra",
+        quota,
+        f"{government.name} 申請增額 {count}",
+        before={"requested_extra": before},
+        after={"requested_extra": count},
+    )
     return quota
 
 
@@ -298,19 +374,38 @@ def reallocate_camp_places(user, activity: Activity) -> dict[int, int]:
     Raises PermissionDenied for anyone but HR of the plan's issuer.
     """
     require_reviewer(user, activity.plan)
-    quotas = list(CampQuota.objects.select_for_update(of=("self",)).filter(activity=activity).select_related("government")
-                  .order_by("government__name"))
+    quotas = list(
+        CampQuota.objects.select_for_update(of=("self",))
+        .filter(activity=activity)
+        .select_related("government")
+        .order_by("government__name")
+    )
     used: dict[int, int] = {}
     for government_id in CampNomination.objects.filter(activity=activity).values_list("government_id", flat=True):
         used[government_id] = used.get(government_id, 0) + 1
     granted = eligibility.reallocate(
-        [{"id": q.government_id, "base": q.base, "used": used.get(q.government_id, 0), "requested": q.requested_extra}
-         for q in quotas], int(activity.details.get("max_extra_per_government", 10)))
+        [
+            {
+                "id": q.government_id,
+                "base": q.base,
+                "used": used.get(q.government_id, 0),
+                "requested": q.requested_extra,
+            }
+            for q in quotas
+        ],
+        int(activity.details.get("max_extra_per_government", 10)),
+    )
     for quota in quotas:
         before = quota.granted_extra
         quota.granted_extra = granted[quota.government_id]
-        audit.record(user, "camp_reallocate", quota, f"{quota.government.name} 增額 {quota.granted_extra}",
-                     before={"granted_extra": before}, after={"granted_extra": quota.granted_extra})
+        audit.record(
+            user,
+            "camp_reallocate",
+            quota,
+            f"{quota.government.name} 增額 {quota.granted_extra}",
+            before={"granted_extra": before},
+            after={"granted_extra": quota.granted_extra},
+        )
     CampQuota.objects.bulk_update(quotas, ["granted_extra"])
     return granted
 
@@ -322,9 +417,11 @@ REQUIRED_PROPOSAL_FIELDS = ["contact", "phone", "email", "goals", "strategy", "s
 
 def _locked_proposal(proposal: Proposal) -> Proposal:
     """The proposal's row, locked and re-read: a decision is taken on its state now, not on a stale copy."""
-    return (Proposal.objects.select_for_update(of=("self",))
-            .select_related("activity__plan__issuer", "agency__government", "renews__activity__plan", "renews__agency")
-            .get(pk=proposal.pk))
+    return (
+        Proposal.objects.select_for_update(of=("self",))
+        .select_related("activity__plan__issuer", "agency__government", "renews__activity__plan", "renews__agency")
+        .get(pk=proposal.pk)
+    )
 
 
 def _transition(user, proposal: Proposal, action: str) -> tuple[Proposal, str]:
@@ -345,8 +442,12 @@ def _transition(user, proposal: Proposal, action: str) -> tuple[Proposal, str]:
 
 
 def _team_snapshot(proposal: Proposal) -> dict:
-    return {"leader": proposal.leader_id, "members": sorted(proposal.members.values_list("pk", flat=True)),
-            "renews": proposal.renews_id, "is_renewal": proposal.is_renewal}
+    return {
+        "leader": proposal.leader_id,
+        "members": sorted(proposal.members.values_list("pk", flat=True)),
+        "renews": proposal.renews_id,
+        "is_renewal": proposal.is_renewal,
+    }
 
 
 @retry_on_conflict
@@ -375,8 +476,11 @@ def save_proposal(user, proposal: Proposal, members=None) -> Proposal:
     if not Agency.objects.visible_to(user).filter(pk=proposal.agency_id).exists():
         raise PermissionDenied(_("只能為您負責的機關提出申請。"))
     government = proposal.agency.root
-    members = list(members) if members is not None else (list(proposal.members.select_related("agency"))
-                                                          if proposal.pk else [])
+    members = (
+        list(members)
+        if members is not None
+        else (list(proposal.members.select_related("agency")) if proposal.pk else [])
+    )
     validate_proposal_team(government, proposal.leader, members)
     people = {m.pk for m in members} | ({proposal.leader_id} if proposal.leader_id else set())
     if people and proposal_team_candidates(user, government).filter(pk__in=people).count() != len(people):
@@ -421,8 +525,9 @@ def submit_proposal(user, proposal: Proposal) -> Proposal:
     validate_renewal(proposal, proposal.renews)
     proposal.status = Proposal.Status.SUBMITTED
     proposal.save(update_fields=["status", "updated_at"])
-    audit.record(user, "proposal_submit", proposal, proposal.title, before={"status": before},
-                 after={"status": proposal.status})
+    audit.record(
+        user, "proposal_submit", proposal, proposal.title, before={"status": before}, after={"status": proposal.status}
+    )
     return proposal
 
 
@@ -439,8 +544,9 @@ def select_proposal(user, proposal: Proposal, selected: bool) -> Proposal:
         raise ValidationError(_("續辦提案免經甄選，請以「確認續辦」處理。"))
     proposal.status = Proposal.Status.SELECTED if selected else Proposal.Status.NOT_SELECTED
     proposal.save(update_fields=["status", "updated_at"])
-    audit.record(user, "proposal_select", proposal, proposal.title, before={"status": before},
-                 after={"status": proposal.status})
+    audit.record(
+        user, "proposal_select", proposal, proposal.title, before={"status": before}, after={"status": proposal.status}
+    )
     return proposal
 
 
@@ -459,8 +565,14 @@ def confirm_renewal(user, proposal: Proposal) -> Proposal:
     validate_renewal(proposal, proposal.renews)
     proposal.status = Proposal.Status.SELECTED
     proposal.save(update_fields=["status", "updated_at"])
-    audit.record(user, "proposal_confirm_renewal", proposal, f"{proposal.title}（續辦：{proposal.renews.title}）",
-                 before={"status": before}, after={"status": proposal.status, "renews": proposal.renews_id})
+    audit.record(
+        user,
+        "proposal_confirm_renewal",
+        proposal,
+        f"{proposal.title}（續辦：{proposal.renews.title}）",
+        before={"status": before},
+        after={"status": proposal.status, "renews": proposal.renews_id},
+    )
     return proposal
 
 
@@ -500,11 +612,17 @@ def rate_proposal(user, proposal: Proposal, rating: str) -> Team:
     team.save()
     roles = proposal_roles(proposal)
     team.members.all().delete()
-    TeamMember.objects.bulk_create([TeamMember(team=team, employee_id=employee_id, role=role)
-                                    for employee_id, role in roles.items()])
-    audit.record(user, "proposal_rate", proposal, f"{proposal.title}：{rating}",
-                 before={"status": before, "rating": before_rating, "team": before_team},
-                 after={"status": proposal.status, "rating": rating, "team": sorted(roles.items())})
+    TeamMember.objects.bulk_create(
+        [TeamMember(team=team, employee_id=employee_id, role=role) for employee_id, role in roles.items()]
+    )
+    audit.record(
+        user,
+        "proposal_rate",
+        proposal,
+        f"{proposal.title}：{rating}",
+        before={"status": before, "rating": before_rating, "team": before_team},
+        after={"status": proposal.status, "rating": rating, "team": sorted(roles.items())},
+    )
     return team
 
 
@@ -523,8 +641,14 @@ def record_imported_rating(actor, team: Team, proposal: Proposal, rating: str) -
     if (locked.status, locked.rating) != (Proposal.Status.RATED, rating):
         locked.status, locked.rating = Proposal.Status.RATED, rating
         locked.save(update_fields=["status", "rating", "updated_at"])
-        audit.record(actor, "proposal_rate_import", locked, f"{locked.title}：{rating}（匯入）",
-                     before=before, after={"status": locked.status, "rating": rating})
+        audit.record(
+            actor,
+            "proposal_rate_import",
+            locked,
+            f"{locked.title}：{rating}（匯入）",
+            before=before,
+            after={"status": locked.status, "rating": rating},
+        )
 
 
 # -- contest ---------------------------------------------------------------------------
@@ -542,12 +666,19 @@ def set_contest_authors(user, entry: ContestEntry, authors: list[Employee]) -> C
     entry = ContestEntry.objects.select_for_update().get(pk=entry.pk)
     before = sorted(entry.authors.values_list("pk", flat=True))
     entry.authors.set(authors)
-    audit.record(user, "contest_authors", entry, entry.title, before={"authors": before},
-                 after={"authors": sorted(a.pk for a in authors)})
+    audit.record(
+        user,
+        "contest_authors",
+        entry,
+        entry.title,
+        before={"authors": before},
+        after={"authors": sorted(a.pk for a in authors)},
+    )
     return entry
 
 
 # -- copying a plan to the next year ---------------------------------------------------------
+
 
 def _shift(value, years: int):
     """A date (or an ISO date string inside rule parameters) moved by whole years; 2/29 becomes 2/28."""
@@ -592,9 +723,12 @@ def copy_plan(user, plan, new_slug: str, years: int = 1):
     copy.starts_on, copy.ends_on = _shift(source.starts_on, years), _shift(source.ends_on, years)
     copy.parameters = _shift(source.parameters, years)
     # The copy's rules must fit their kinds as any plan's do (a plan stored before the checks existed).
-    problems = rule_problems(f"{new_slug}「{copy.title}」", copy.parameters.get("rules", []),
-                             set(CourseList.objects.filter(plan=source).values_list("slug", flat=True)),
-                             set(Bundle.objects.filter(plan=source, kind="side").values_list("slug", flat=True)))
+    problems = rule_problems(
+        f"{new_slug}「{copy.title}」",
+        copy.parameters.get("rules", []),
+        set(CourseList.objects.filter(plan=source).values_list("slug", flat=True)),
+        set(Bundle.objects.filter(plan=source, kind="side").values_list("slug", flat=True)),
+    )
     if problems:
         raise ValidationError(problems)
     copy.save()
@@ -608,7 +742,10 @@ def copy_plan(user, plan, new_slug: str, years: int = 1):
         for training_class in classes:
             sessions = list(training_class.sessions.all())
             training_class.pk, training_class.activity = None, activity
-            training_class.starts_on, training_class.ends_on = _shift(training_class.starts_on, years), _shift(training_class.ends_on, years)
+            training_class.starts_on, training_class.ends_on = (
+                _shift(training_class.starts_on, years),
+                _shift(training_class.ends_on, years),
+            )
             training_class.save()
             for session in sessions:
                 session.pk, session.training_class = None, training_class
@@ -618,18 +755,22 @@ def copy_plan(user, plan, new_slug: str, years: int = 1):
         entries = list(course_list.entries.all())
         course_list.pk, course_list.plan = None, copy
         course_list.save()
-        CourseListEntry.objects.bulk_create([CourseListEntry(course_list=course_list, course_id=e.course_id, hours=e.hours)
-                                             for e in entries])
+        CourseListEntry.objects.bulk_create(
+            [CourseListEntry(course_list=course_list, course_id=e.course_id, hours=e.hours) for e in entries]
+        )
     for bundle in Bundle.objects.filter(plan=source).prefetch_related("entries"):
         entries = list(bundle.entries.all())
         bundle.pk, bundle.plan = None, copy
         bundle.save()
-        BundleCourse.objects.bulk_create([BundleCourse(bundle=bundle, course_id=e.course_id, hours=e.hours) for e in entries])
+        BundleCourse.objects.bulk_create(
+            [BundleCourse(bundle=bundle, course_id=e.course_id, hours=e.hours) for e in entries]
+        )
     audit.record(user, "plan_copy", copy, f"由 {source.slug} 複製為 {copy.slug}")
     return copy
 
 
 # -- e-mentoring (電子師徒制) -------------------------------------------------------------------
+
 
 def _mentoring_activity(activity: Activity) -> Activity:
     """The activity row locked: one coordinator's or officer's step on it at a time."""
@@ -650,17 +791,21 @@ def put_forward(user, activity: Activity, employee: Employee, role: str, note: s
     from .models import MentoringCandidate
     from .queries import plans_run_by
 
-    if not plans_run_by(user).filter(pk=activity.plan_id).exists() or \
-            not Employee.objects.visible_to(user).filter(pk=employee.pk).exists():
+    if (
+        not plans_run_by(user).filter(pk=activity.plan_id).exists()
+        or not Employee.objects.visible_to(user).filter(pk=employee.pk).exists()
+    ):
         raise PermissionDenied
     activity = _mentoring_activity(activity)
     if role not in MentoringCandidate.Role.values:
         raise ValidationError(_("請選擇師父或徒弟。"))
     if MentoringCandidate.objects.filter(activity=activity, employee=employee, role=role).exists():
-        raise ValidationError(_("%(name)s已被推薦為%(role)s。")
-                              % {"name": employee.name, "role": MentoringCandidate.Role(role).label})
-    candidate = MentoringCandidate.objects.create(activity=activity, employee=employee, role=role,
-                                                  note=(note or "").strip()[:200], put_forward_by=user)
+        raise ValidationError(
+            _("%(name)s已被推薦為%(role)s。") % {"name": employee.name, "role": MentoringCandidate.Role(role).label}
+        )
+    candidate = MentoringCandidate.objects.create(
+        activity=activity, employee=employee, role=role, note=(note or "").strip()[:200], put_forward_by=user
+    )
     audit.record(user, "mentoring_put_forward", candidate, f"{employee.name} {candidate.get_role_display()}")
     return candidate
 
@@ -679,23 +824,32 @@ def pair(user, activity: Activity, mentor: Employee, mentee: Employee):
 
     require_reviewer(user, activity.plan)
     activity = _mentoring_activity(activity)
-    put = set(MentoringCandidate.objects.filter(activity=activity, employee__in=[mentor.pk, mentee.pk])
-              .values_list("employee_id", "role"))
+    put = set(
+        MentoringCandidate.objects.filter(activity=activity, employee__in=[mentor.pk, mentee.pk]).values_list(
+            "employee_id", "role"
+        )
+    )
     if (mentor.pk, "mentor") not in put or (mentee.pk, "mentee") not in put:
         raise ValidationError(_("師父與徒弟須先由機關承辦人推薦。"))
     if mentor.agency_id == mentee.agency_id:
-        raise ValidationError(_("%(mentor)s與%(mentee)s同屬%(agency)s；電子師徒制須跨機關配對。")
-                              % {"mentor": mentor.name, "mentee": mentee.name, "agency": mentor.agency.name})
+        raise ValidationError(
+            _("%(mentor)s與%(mentee)s同屬%(agency)s；電子師徒制須跨機關配對。")
+            % {"mentor": mentor.name, "mentee": mentee.name, "agency": mentor.agency.name}
+        )
     existing = MentoringPair.objects.filter(activity=activity, mentee=mentee).select_related("mentor").first()
     if existing:
-        raise ValidationError(_("%(mentee)s已與師父%(mentor)s配對。") % {"mentee": mentee.name, "mentor": existing.mentor.name})
-    pairing = MentoringPair.objects.create(activity=activity, mentor=mentor, mentee=mentee, paired_by=user,
-                                           paired_at=clock.now())
+        raise ValidationError(
+            _("%(mentee)s已與師父%(mentor)s配對。") % {"mentee": mentee.name, "mentor": existing.mentor.name}
+        )
+    pairing = MentoringPair.objects.create(
+        activity=activity, mentor=mentor, mentee=mentee, paired_by=user, paired_at=clock.now()
+    )
     audit.record(user, "mentoring_paired", pairing, f"{mentor.name} – {mentee.name}")
     return pairing
 
 
 # -- The digital-talent registry (Tainan 101 伍、一、（三）) ----------------------------------
+
 
 def require_reviewer(user, plan) -> None:
     """HR of the government that issued the plan (plans_reviewed_by), else PermissionDenied."""
@@ -728,27 +882,43 @@ def select_seed_teacher(user, activity: Activity, employee_id: int, reason: str)
         raise ValidationError(_("%(name)s已在數位人才資料庫中。") % {"name": employee.name})
     found = talent_candidates(activity, staff.filter(pk=employee.pk))
     source, basis = (found[0].source, "、".join(found[0].basis)) if found else (SeedTeacher.Source.NAMED, "")
-    teacher = SeedTeacher.objects.create(activity=activity, employee=employee, source=source, basis=basis[:300],
-                                         reason=reason[:300], selected_by=user)
-    audit.record(user, "seed_teacher_select", teacher, f"遴選 {employee.name} 為種籽教師",
-                 after={"employee": employee.pk, "source": source, "basis": basis, "reason": reason})
+    teacher = SeedTeacher.objects.create(
+        activity=activity, employee=employee, source=source, basis=basis[:300], reason=reason[:300], selected_by=user
+    )
+    audit.record(
+        user,
+        "seed_teacher_select",
+        teacher,
+        f"遴選 {employee.name} 為種籽教師",
+        after={"employee": employee.pk, "source": source, "basis": basis, "reason": reason},
+    )
     return teacher
 
 
 @transaction.atomic
 def remove_seed_teacher(user, teacher: SeedTeacher) -> None:
     """HR takes a person off the registry; the audit entry keeps who, why they were on it, and when."""
-    teacher = SeedTeacher.objects.select_for_update(of=("self",)).select_related("activity__plan", "employee").filter(
-        pk=teacher.pk).first()
+    teacher = (
+        SeedTeacher.objects.select_for_update(of=("self",))
+        .select_related("activity__plan", "employee")
+        .filter(pk=teacher.pk)
+        .first()
+    )
     if teacher is None:
         raise ValidationError(_("此人已不在數位人才資料庫中。"))
     require_reviewer(user, teacher.activity.plan)
-    audit.record(user, "seed_teacher_remove", teacher, f"將 {teacher.employee.name} 移出數位人才資料庫",
-                 before={"employee": teacher.employee_id, "source": teacher.source, "reason": teacher.reason})
+    audit.record(
+        user,
+        "seed_teacher_remove",
+        teacher,
+        f"將 {teacher.employee.name} 移出數位人才資料庫",
+        before={"employee": teacher.employee_id, "source": teacher.source, "reason": teacher.reason},
+    )
     teacher.delete()
 
 
 # -- The showcase (數位學習成果發表會, RAD 104 柒、六) ------------------------------------------
+
 
 @transaction.atomic
 def register_for_showcase(user, activity: Activity, employee_ids: list[int]) -> list[Outcome]:
@@ -772,8 +942,11 @@ def register_for_showcase(user, activity: Activity, employee_ids: list[int]) -> 
         raise ValidationError(_("成果發表會已結束，不再受理報名。"))
     capacity = showcase_capacity(activity)
     taken = ShowcaseRegistration.objects.filter(activity=activity).count()
-    already = set(ShowcaseRegistration.objects.filter(activity=activity, employee_id__in=list(people))
-                  .values_list("employee_id", flat=True))
+    already = set(
+        ShowcaseRegistration.objects.filter(activity=activity, employee_id__in=list(people)).values_list(
+            "employee_id", flat=True
+        )
+    )
     outcomes = []
     for employee_id in employee_ids:
         employee = people[employee_id]
@@ -783,8 +956,13 @@ def register_for_showcase(user, activity: Activity, employee_ids: list[int]) -> 
             outcomes.append(Outcome(employee, False, _("名額已滿（%(n)d 名）") % {"n": capacity}))
         else:
             registration = ShowcaseRegistration.objects.create(activity=activity, employee=employee, registered_by=user)
-            audit.record(user, "showcase_register", registration, f"報名 {employee.name} 參加{activity.name}",
-                         after={"employee": employee.pk, "activity": activity.pk})
+            audit.record(
+                user,
+                "showcase_register",
+                registration,
+                f"報名 {employee.name} 參加{activity.name}",
+                after={"employee": employee.pk, "activity": activity.pk},
+            )
             taken += 1
             already.add(employee_id)
             outcomes.append(Outcome(employee, True))
@@ -794,19 +972,30 @@ def register_for_showcase(user, activity: Activity, employee_ids: list[int]) -> 
 @transaction.atomic
 def cancel_showcase_registration(user, registration: ShowcaseRegistration) -> None:
     """The coordinator (or HR) who may see the person withdraws their registration; the place is free again."""
-    registration = (ShowcaseRegistration.objects.select_for_update(of=("self",)).select_related("employee", "activity")
-                    .filter(pk=registration.pk).first())
+    registration = (
+        ShowcaseRegistration.objects.select_for_update(of=("self",))
+        .select_related("employee", "activity")
+        .filter(pk=registration.pk)
+        .first()
+    )
     if registration is None:
         raise ValidationError(_("此筆報名已取消。"))
     if not Employee.objects.visible_to(user).filter(pk=registration.employee_id).exists() or not (
-            is_hr(user) or getattr(user, "role", "") == "coordinator"):
+        is_hr(user) or getattr(user, "role", "") == "coordinator"
+    ):
         raise PermissionDenied
-    audit.record(user, "showcase_cancel", registration, f"取消 {registration.employee.name} 的{registration.activity.name}報名",
-                 before={"employee": registration.employee_id, "activity": registration.activity_id})
+    audit.record(
+        user,
+        "showcase_cancel",
+        registration,
+        f"取消 {registration.employee.name} 的{registration.activity.name}報名",
+        before={"employee": registration.employee_id, "activity": registration.activity_id},
+    )
     registration.delete()
 
 
 # -- Reflections: 微心得 (RAD 104 柒、五) and i writing (Tainan 101 伍、四、（四）) -------------
+
 
 @transaction.atomic
 def write_reflection(user, activity: Activity, kind: str, item: str, text: str) -> Reflection:
@@ -836,17 +1025,25 @@ def write_reflection(user, activity: Activity, kind: str, item: str, text: str) 
     if not item:
         errors["item"] = _("請填寫學習項目（書名、課程名稱等）。")
     details = activity.details or {}
-    problem = reflection_length_problem(text or "", details.get("min_reflection_chars"), details.get("max_reflection_chars"))
+    problem = reflection_length_problem(
+        text or "", details.get("min_reflection_chars"), details.get("max_reflection_chars")
+    )
     if not (text or "").strip():
         problem = _("請填寫心得。")
     if problem:
         errors["text"] = problem
     if errors:
         raise ValidationError(errors)
-    reflection = Reflection.objects.create(activity=activity, employee=employee, kind=kind, item=item[:200], text=text,
-                                           characters=count_characters(text))
-    audit.record(user, "reflection_write", reflection, f"{employee.name}：{activity.name}「{reflection.item}」",
-                 after={"activity": activity.pk, "kind": kind, "characters": reflection.characters})
+    reflection = Reflection.objects.create(
+        activity=activity, employee=employee, kind=kind, item=item[:200], text=text, characters=count_characters(text)
+    )
+    audit.record(
+        user,
+        "reflection_write",
+        reflection,
+        f"{employee.name}：{activity.name}「{reflection.item}」",
+        after={"activity": activity.pk, "kind": kind, "characters": reflection.characters},
+    )
     return reflection
 
 
@@ -867,8 +1064,10 @@ def save_reading_bid(user, bid: ReadingBid) -> ReadingBid:
     not open to them) and ValidationError (a bid already sent, dates reversed)."""
     if getattr(user, "role", "") != "coordinator" and not is_hr(user):
         raise PermissionDenied
-    if not Agency.objects.visible_to(user).filter(pk=bid.agency_id).exists() \
-            or not reading_bid_activities_for(user).filter(pk=bid.activity_id).exists():
+    if (
+        not Agency.objects.visible_to(user).filter(pk=bid.agency_id).exists()
+        or not reading_bid_activities_for(user).filter(pk=bid.activity_id).exists()
+    ):
         raise PermissionDenied
     before = None
     if bid.pk:
@@ -894,7 +1093,11 @@ def reading_bid_missing(bid: ReadingBid) -> list[str]:
     """What a bid still lacks before it can be sent (陸、五: 閱讀e學中心數位課程或電子書，並參與線上
     討論及於e學中心成立社群論壇): the activities, the courses or e-books, the forum, the dates."""
     missing = []
-    for name, label in (("activities", _("活動內容")), ("materials", _("閱讀之數位課程或電子書")), ("forum", _("成立之社群論壇"))):
+    for name, label in (
+        ("activities", _("活動內容")),
+        ("materials", _("閱讀之數位課程或電子書")),
+        ("forum", _("成立之社群論壇")),
+    ):
         if not (getattr(bid, name) or "").strip():
             missing.append(label)
     if not bid.starts_on or not bid.ends_on:
@@ -917,16 +1120,24 @@ def submit_reading_bid(user, bid: ReadingBid) -> ReadingBid:
     start, end = reading_bid_window(bid.activity)
     today = clock.today()
     if (start and today < start) or (end and today > end):
-        raise ValidationError(_("不在受理申請期間（%(start)s至%(end)s）。") % {
-            "start": rocdate.to_roc_long(start) if start else "", "end": rocdate.to_roc_long(end) if end else ""})
+        raise ValidationError(
+            _("不在受理申請期間（%(start)s至%(end)s）。")
+            % {"start": rocdate.to_roc_long(start) if start else "", "end": rocdate.to_roc_long(end) if end else ""}
+        )
     missing = reading_bid_missing(bid)
     if missing:
         raise ValidationError(_("尚未填寫：%(fields)s") % {"fields": "、".join(str(m) for m in missing)})
     bid.status = READING_BID_TRANSITIONS["submit"][1]
     bid.submitted_at = timezone.now()
     bid.save(update_fields=["status", "submitted_at", "updated_at"])
-    audit.record(user, "reading_bid_submit", bid, bid.title, before={"status": ReadingBid.Status.DRAFT},
-                 after={"status": bid.status})
+    audit.record(
+        user,
+        "reading_bid_submit",
+        bid,
+        bid.title,
+        before={"status": ReadingBid.Status.DRAFT},
+        after={"status": bid.status},
+    )
     return bid
 
 
@@ -940,8 +1151,9 @@ def decide_reading_bid(user, bid: ReadingBid, selected: bool, score, note: str =
     action = "select" if selected else "not_select"
     sources, target, _who = READING_BID_TRANSITIONS[action]
     if bid.status not in sources:
-        raise ValidationError(_("「%(title)s」目前為%(status)s，不能再評選。") % {"title": bid.title,
-                                                                         "status": bid.get_status_display()})
+        raise ValidationError(
+            _("「%(title)s」目前為%(status)s，不能再評選。") % {"title": bid.title, "status": bid.get_status_display()}
+        )
     try:
         score = Decimal(str(score).strip())
     except (InvalidOperation, ValueError):
@@ -951,6 +1163,12 @@ def decide_reading_bid(user, bid: ReadingBid, selected: bool, score, note: str =
     before = bid.status
     bid.status, bid.score, bid.review_note, bid.decided_at = target, score, (note or "").strip()[:500], timezone.now()
     bid.save(update_fields=["status", "score", "review_note", "decided_at", "updated_at"])
-    audit.record(user, "reading_bid_decide", bid, f"{bid.title}：{bid.get_status_display()}（{score} 分）",
-                 before={"status": before}, after={"status": bid.status, "score": str(score), "note": bid.review_note})
+    audit.record(
+        user,
+        "reading_bid_decide",
+        bid,
+        f"{bid.title}：{bid.get_status_display()}（{score} 分）",
+        before={"status": before},
+        after={"status": bid.status, "score": str(score), "note": bid.review_note},
+    )
     return bid

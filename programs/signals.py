@@ -1,4 +1,5 @@
 """Guards under every path: a rule that no save, however it is made, may pass."""
+
 from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 

@@ -26,7 +26,9 @@ urlpatterns = [
     path("talents/<int:pk>/remove/<int:teacher_pk>/", participation_views.talent_remove, name="talent-remove"),
     path("showcases/", participation_views.showcase_list, name="showcase-list"),
     path("showcases/<int:pk>/", participation_views.showcase, name="showcase"),
-    path("showcases/<int:pk>/cancel/<int:registration_pk>/", participation_views.showcase_cancel, name="showcase-cancel"),
+    path(
+        "showcases/<int:pk>/cancel/<int:registration_pk>/", participation_views.showcase_cancel, name="showcase-cancel"
+    ),
     path("showcases/<int:pk>/signin.pdf", participation_views.showcase_signin, name="showcase-signin"),
     path("reflections/mine/", participation_views.my_reflections, name="my-reflections"),
     path("reflections/", participation_views.reflection_list, name="reflections"),

@@ -42,8 +42,11 @@ def plan_detail(request, slug):
     plan = get_object_or_404(Plan.objects.select_related("issuer"), slug=slug)
     activities = plan.activities.prefetch_related("classes__sessions")
     # Camps and proposals are open to the plan's own government (or everyone, for a central plan).
-    return render(request, "programs/plan_detail.html", {"plan": plan, "activities": activities,
-                                                         "open_to_me": plans_run_by(request.user).filter(pk=plan.pk).exists()})
+    return render(
+        request,
+        "programs/plan_detail.html",
+        {"plan": plan, "activities": activities, "open_to_me": plans_run_by(request.user).filter(pk=plan.pk).exists()},
+    )
 
 
 @login_required
@@ -63,7 +66,11 @@ def session_list(request):
 def nominate(request, pk):
     require_coordinator_or_hr(request.user)
     session = get_object_or_404(sessions_open_to(request.user), pk=pk)
-    staff = Employee.objects.visible_to(request.user).select_related("agency", "unit").order_by("agency__name", "unit__name", "name")
+    staff = (
+        Employee.objects.visible_to(request.user)
+        .select_related("agency", "unit")
+        .order_by("agency__name", "unit__name", "name")
+    )
     unit = request.GET.get("unit", "")
     if (unit_id := parse_int(unit)) is not None:
         staff = staff.filter(unit_id=unit_id)
@@ -79,31 +86,72 @@ def nominate(request, pk):
     listed = list(staff[:500])
     agencies = Agency.objects.visible_to(request.user).prefetch_related("units").order_by("name")
     checked = preview.standings(session, listed)
-    return render(request, "programs/nominate.html", {
-        "session": session, "outcomes": outcomes, "units": agencies, "query": request.GET, "search": search,
-        "rows": [(e, checked[e.pk]) for e in listed], "eligible": sum(1 for s in checked.values() if s.eligible),
-        "places": preview.places(session, agencies),
-    })
+    return render(
+        request,
+        "programs/nominate.html",
+        {
+            "session": session,
+            "outcomes": outcomes,
+            "units": agencies,
+            "query": request.GET,
+            "search": search,
+            "rows": [(e, checked[e.pk]) for e in listed],
+            "eligible": sum(1 for s in checked.values() if s.eligible),
+            "places": preview.places(session, agencies),
+        },
+    )
 
 
 @login_required
 def nomination_list(request):
     user = request.user
-    nominations = (nominations_visible_to(user).select_related("employee__agency", "employee__unit", "session__training_class")
-                   .order_by("session_id", "priority", "created_at"))
-    camp = (camp_nominations_visible_to(user).select_related("employee__agency", "employee__unit", "activity__plan")
-            .order_by("activity_id", "circle", "-is_circle_leader", "employee__name"))
+    nominations = (
+        nominations_visible_to(user)
+        .select_related("employee__agency", "employee__unit", "session__training_class")
+        .order_by("session_id", "priority", "created_at")
+    )
+    camp = (
+        camp_nominations_visible_to(user)
+        .select_related("employee__agency", "employee__unit", "activity__plan")
+        .order_by("activity_id", "circle", "-is_circle_leader", "employee__name")
+    )
     fmt = request.GET.get("format", "")
     if fmt:
-        rows = [[str(n.session), n.employee.agency.name, n.employee.unit.name if n.employee.unit else "", n.employee.name,
-                 national_id_for(user, n.employee.national_id), n.priority_label, n.get_status_display(), n.reason]
-                for n in nominations]
-        rows += [[c.activity.name, c.employee.agency.name, c.employee.unit.name if c.employee.unit else "", c.employee.name,
-                  national_id_for(user, c.employee.national_id), _("圈長") if c.is_circle_leader else "", _("已推薦"),
-                  c.circle] for c in camp]
-        download = list_download(fmt, "nominations", _("推薦紀錄"), scope_label(user),
-                                 ["班期／活動", "機關", "單位", "姓名", "身分證字號", "優先身分／圈長", "狀態", "說明／英語圈"],
-                                 rows, landscape=True)
+        rows = [
+            [
+                str(n.session),
+                n.employee.agency.name,
+                n.employee.unit.name if n.employee.unit else "",
+                n.employee.name,
+                national_id_for(user, n.employee.national_id),
+                n.priority_label,
+                n.get_status_display(),
+                n.reason,
+            ]
+            for n in nominations
+        ]
+        rows += [
+            [
+                c.activity.name,
+                c.employee.agency.name,
+                c.employee.unit.name if c.employee.unit else "",
+                c.employee.name,
+                national_id_for(user, c.employee.national_id),
+                _("圈長") if c.is_circle_leader else "",
+                _("已推薦"),
+                c.circle,
+            ]
+            for c in camp
+        ]
+        download = list_download(
+            fmt,
+            "nominations",
+            _("推薦紀錄"),
+            scope_label(user),
+            ["班期／活動", "機關", "單位", "姓名", "身分證字號", "優先身分／圈長", "狀態", "說明／英語圈"],
+            rows,
+            landscape=True,
+        )
         if download:
             return download
     return render(request, "programs/nomination_list.html", {"nominations": nominations, "camp": camp})
@@ -116,8 +164,10 @@ def camp(request, pk):
     from .models import CampNomination, CampQuota, EnglishLevel
 
     outcomes = None
-    governments = Agency.objects.filter(pk__in={g or pk for pk, g in Agency.objects.visible_to(request.user)
-                                                .values_list("pk", "government_id")}, government=None).order_by("name")
+    governments = Agency.objects.filter(
+        pk__in={g or pk for pk, g in Agency.objects.visible_to(request.user).values_list("pk", "government_id")},
+        government=None,
+    ).order_by("name")
     reallocates = is_hr(request.user) and plans_reviewed_by(request.user).filter(pk=activity.plan_id).exists()
     if request.method == "POST" and request.POST.get("action") in ("request_extra", "reallocate"):
         try:
@@ -138,46 +188,93 @@ def camp(request, pk):
         chosen = [int(i) for i in request.POST.getlist("employee") if i.isdigit()]
         leaders = frozenset(int(i) for i in request.POST.getlist("leader") if i.isdigit())
         levels = {pk: request.POST.get(f"level_{pk}", "") for pk in chosen}
-        outcomes = services.nominate_to_camp(request.user, activity, chosen, circle=request.POST.get("circle", "")[:50],
-                                             leader_ids=leaders, levels=levels)
-    staff = Employee.objects.visible_to(request.user).select_related("agency", "unit").order_by("agency__name", "name")[:500]
+        outcomes = services.nominate_to_camp(
+            request.user,
+            activity,
+            chosen,
+            circle=request.POST.get("circle", "")[:50],
+            leader_ids=leaders,
+            levels=levels,
+        )
+    staff = (
+        Employee.objects.visible_to(request.user)
+        .select_related("agency", "unit")
+        .order_by("agency__name", "name")[:500]
+    )
     quotas = CampQuota.objects.filter(activity=activity).select_related("government")
     if not reallocates:
         quotas = quotas.filter(government__in=governments)
     used = dict(CampNomination.objects.filter(activity=activity).values_list("government_id").annotate(n=Count("pk")))
-    return render(request, "programs/camp.html", {
-        "activity": activity, "staff": staff, "outcomes": outcomes, "problems": services.circle_problems(activity),
-        "levels": EnglishLevel.choices, "governments": governments, "reallocates": reallocates,
-        "quotas": [(q, used.get(q.government_id, 0)) for q in quotas.order_by("government__name")],
-        "max_extra": int(activity.details.get("max_extra_per_government", 10)),
-    })
+    return render(
+        request,
+        "programs/camp.html",
+        {
+            "activity": activity,
+            "staff": staff,
+            "outcomes": outcomes,
+            "problems": services.circle_problems(activity),
+            "levels": EnglishLevel.choices,
+            "governments": governments,
+            "reallocates": reallocates,
+            "quotas": [(q, used.get(q.government_id, 0)) for q in quotas.order_by("government__name")],
+            "max_extra": int(activity.details.get("max_extra_per_government", 10)),
+        },
+    )
 
 
 @login_required
 def proposal_list(request):
     require_coordinator_or_hr(request.user)
-    proposals = (proposals_visible_to(request.user).select_related("agency", "activity__plan", "leader")
-                 .annotate(member_count=Count("members")).order_by("-updated_at", "-pk"))
+    proposals = (
+        proposals_visible_to(request.user)
+        .select_related("agency", "activity__plan", "leader")
+        .annotate(member_count=Count("members"))
+        .order_by("-updated_at", "-pk")
+    )
     fmt = request.GET.get("format", "")
     if fmt:
-        rows = [[p.activity.plan.title, p.agency.name, p.title, p.leader.name if p.leader else "", p.member_count,
-                 _("續辦") if p.is_renewal else _("新申請"), p.get_status_display(), p.rating, p.updated_at.date()]
-                for p in proposals]
-        download = list_download(fmt, "proposals", _("熠星方案申請"), scope_label(request.user),
-                                 ["計畫", "機關", "計畫名稱", "主持人", "成員人數", "類別", "狀態", "評等", "更新日期"], rows, landscape=True)
+        rows = [
+            [
+                p.activity.plan.title,
+                p.agency.name,
+                p.title,
+                p.leader.name if p.leader else "",
+                p.member_count,
+                _("續辦") if p.is_renewal else _("新申請"),
+                p.get_status_display(),
+                p.rating,
+                p.updated_at.date(),
+            ]
+            for p in proposals
+        ]
+        download = list_download(
+            fmt,
+            "proposals",
+            _("熠星方案申請"),
+            scope_label(request.user),
+            ["計畫", "機關", "計畫名稱", "主持人", "成員人數", "類別", "狀態", "評等", "更新日期"],
+            rows,
+            landscape=True,
+        )
         if download:
             return download
-    activities = Activity.objects.filter(kind=Activity.Kind.YIXING, plan__in=plans_run_by(request.user)).select_related("plan")
-    return render(request, "programs/proposal_list.html", {"proposals": proposals, "activities": activities,
-                                                           "reviews": plans_reviewed_by(request.user).exists()})
+    activities = Activity.objects.filter(kind=Activity.Kind.YIXING, plan__in=plans_run_by(request.user)).select_related(
+        "plan"
+    )
+    return render(
+        request,
+        "programs/proposal_list.html",
+        {"proposals": proposals, "activities": activities, "reviews": plans_reviewed_by(request.user).exists()},
+    )
 
 
 @login_required
 def proposal_pdf(request, pk):
     """The proposal on its form (Hualien 附件1); another agency's proposal is not found."""
     require_coordinator_or_hr(request.user)
-    proposal = get_object_or_404(proposals_visible_to(request.user)
-                                 .select_related("activity__plan", "agency__government", "leader"), pk=pk)
+    proposal = get_object_or_404(
+        proposals_visible_to(request.user).select_related("activity__plan", "agency__government", "leader"), pk=pk
+    )
     return pdf_response(render_proposal_pdf(proposal), f"proposal-{proposal.pk}.pdf")
 
 
@@ -185,14 +282,34 @@ def proposal_pdf(request, pk):
 def entry_list(request):
     """Contest works (自製數位教材暨行銷短片) of the user's agencies with their review and placing."""
     require_coordinator_or_hr(request.user)
-    entries = (contest_entries_visible_to(request.user).select_related("plan", "agency", "agency_head")
-               .prefetch_related("authors__agency").order_by("plan__slug", "placing", "title"))
+    entries = (
+        contest_entries_visible_to(request.user)
+        .select_related("plan", "agency", "agency_head")
+        .prefetch_related("authors__agency")
+        .order_by("plan__slug", "placing", "title")
+    )
     fmt = request.GET.get("format", "")
     if fmt:
-        rows = [[e.plan.title, e.title, e.agency.name if e.agency else "", "、".join(a.name for a in e.authors.all()),
-                 e.get_review_display(), e.get_placing_display() if e.placing else ""] for e in entries]
-        download = list_download(fmt, "contest-entries", _("競賽作品"), scope_label(request.user),
-                                 ["計畫", "作品", "機關", "作者", "審查", "名次"], rows, landscape=True)
+        rows = [
+            [
+                e.plan.title,
+                e.title,
+                e.agency.name if e.agency else "",
+                "、".join(a.name for a in e.authors.all()),
+                e.get_review_display(),
+                e.get_placing_display() if e.placing else "",
+            ]
+            for e in entries
+        ]
+        download = list_download(
+            fmt,
+            "contest-entries",
+            _("競賽作品"),
+            scope_label(request.user),
+            ["計畫", "作品", "機關", "作者", "審查", "名次"],
+            rows,
+            landscape=True,
+        )
         if download:
             return download
     return render(request, "programs/entry_list.html", {"entries": entries})
@@ -208,8 +325,13 @@ def _proposal_form(request, proposal):
     else:
         governments = {g or pk for pk, g in Agency.objects.visible_to(request.user).values_list("pk", "government_id")}
     renewable = earlier_selected_proposals(request.user, governments, proposal.activity.plan.roc_year)
-    return ProposalForm(request.POST or None, instance=proposal, agency_choices=Agency.objects.visible_to(request.user),
-                        staff=staff, renewable=renewable)
+    return ProposalForm(
+        request.POST or None,
+        instance=proposal,
+        agency_choices=Agency.objects.visible_to(request.user),
+        staff=staff,
+        renewable=renewable,
+    )
 
 
 @login_required
@@ -218,12 +340,18 @@ def proposal_edit(request, pk=None, activity_pk=None):
     and the plan's HR sees the decision buttons (select / not / confirm renewal / rate)."""
     require_coordinator_or_hr(request.user)
     if pk:
-        proposal = get_object_or_404(proposals_visible_to(request.user)
-                                     .select_related("activity__plan", "agency__government", "leader__agency",
-                                                     "leader__unit", "renews__activity__plan"), pk=pk)
+        proposal = get_object_or_404(
+            proposals_visible_to(request.user).select_related(
+                "activity__plan", "agency__government", "leader__agency", "leader__unit", "renews__activity__plan"
+            ),
+            pk=pk,
+        )
     else:
-        proposal = Proposal(activity=get_object_or_404(Activity, pk=activity_pk, kind=Activity.Kind.YIXING,
-                                                       plan__in=plans_run_by(request.user)))
+        proposal = Proposal(
+            activity=get_object_or_404(
+                Activity, pk=activity_pk, kind=Activity.Kind.YIXING, plan__in=plans_run_by(request.user)
+            )
+        )
     editable = proposal.status == Proposal.Status.DRAFT
     form = _proposal_form(request, proposal)
     if request.method == "POST" and not editable:
@@ -239,8 +367,10 @@ def proposal_edit(request, pk=None, activity_pk=None):
             try:
                 if "submit" in request.POST:
                     services.submit_proposal(request.user, proposal)
-                    messages.success(request, _("申請已送出。") if not proposal.is_renewal
-                                     else _("續辦申請已送出，待人事人員確認續辦。"))
+                    messages.success(
+                        request,
+                        _("申請已送出。") if not proposal.is_renewal else _("續辦申請已送出，待人事人員確認續辦。"),
+                    )
                 else:
                     messages.success(request, _("草稿已儲存。"))
             except ValidationError as error:
@@ -249,20 +379,36 @@ def proposal_edit(request, pk=None, activity_pk=None):
             return redirect("programs:proposal", pk=proposal.pk)
     reviews = bool(proposal.pk) and plans_reviewed_by(request.user).filter(pk=proposal.activity.plan_id).exists()
     agency = proposal.agency if proposal.agency_id else getattr(form, "only_agency", None)
-    return render(request, "programs/proposal_form.html", {
-        "form": form, "proposal": proposal, "field_labels": PROPOSAL_FIELDS, "editable": editable,
-        "sections": _proposal_sections(form), "government": agency.root if agency else None,
-        "team": _team(proposal) if proposal.pk else None, "reviews": reviews, "ratings": Proposal.Rating.choices,
-    })
+    return render(
+        request,
+        "programs/proposal_form.html",
+        {
+            "form": form,
+            "proposal": proposal,
+            "field_labels": PROPOSAL_FIELDS,
+            "editable": editable,
+            "sections": _proposal_sections(form),
+            "government": agency.root if agency else None,
+            "team": _team(proposal) if proposal.pk else None,
+            "reviews": reviews,
+            "ratings": Proposal.Rating.choices,
+        },
+    )
 
 
 def _proposal_sections(form) -> list:
     """The form's fields in the parts of Hualien's 附件1: its head boxes, 計畫內容, 其他補充說明, then the team."""
     head, content = PROPOSAL_HEAD, PROPOSAL_CONTENT
     rest = [name for name in form.fields if name not in head and name not in content and name != "notes"]
-    return [(_(legend), [form[name] for name in names if name in form.fields]) for legend, names in (
-        (gettext_noop("基本資料"), head), (gettext_noop("計畫內容"), content), (gettext_noop("其他補充說明"), ["notes"]),
-        (gettext_noop("專案小組與續辦"), rest))]
+    return [
+        (_(legend), [form[name] for name in names if name in form.fields])
+        for legend, names in (
+            (gettext_noop("基本資料"), head),
+            (gettext_noop("計畫內容"), content),
+            (gettext_noop("其他補充說明"), ["notes"]),
+            (gettext_noop("專案小組與續辦"), rest),
+        )
+    ]
 
 
 def _team(proposal):
@@ -277,18 +423,28 @@ def proposal_review(request):
     still open (select / not select, confirm a renewal, rate a selected one)."""
     if not request.user.is_authenticated or not is_hr(request.user):
         raise PermissionDenied
-    proposals = (proposals_to_review(request.user)
-                 .select_related("activity__plan", "agency__government", "leader__agency", "leader__unit",
-                                 "renews__activity__plan")
-                 .prefetch_related(Prefetch("members", queryset=Employee.objects.select_related("agency", "unit")))
-                 .order_by("activity__plan__slug", "status", "agency__name", "title"))
+    proposals = (
+        proposals_to_review(request.user)
+        .select_related(
+            "activity__plan", "agency__government", "leader__agency", "leader__unit", "renews__activity__plan"
+        )
+        .prefetch_related(Prefetch("members", queryset=Employee.objects.select_related("agency", "unit")))
+        .order_by("activity__plan__slug", "status", "agency__name", "title")
+    )
     status = request.GET.get("status", "")
     if status in Proposal.Status.values:
         proposals = proposals.filter(status=status)
     rows = [(p, _team(p)) for p in proposals]
-    return render(request, "programs/proposal_review.html", {
-        "rows": rows, "ratings": Proposal.Rating.choices, "statuses": Proposal.Status.choices, "status": status,
-    })
+    return render(
+        request,
+        "programs/proposal_review.html",
+        {
+            "rows": rows,
+            "ratings": Proposal.Rating.choices,
+            "statuses": Proposal.Status.choices,
+            "status": status,
+        },
+    )
 
 
 @login_required
@@ -314,9 +470,15 @@ def proposal_decide(request, pk):
             messages.error(request, f"{proposal.title}：{'；'.join(error.messages)}")
         else:
             proposal.refresh_from_db()
-            messages.success(request, _("「%(title)s」：%(status)s%(rating)s") % {
-                "title": proposal.title, "status": proposal.get_status_display(),
-                "rating": f"（{proposal.rating}）" if proposal.rating else ""})
+            messages.success(
+                request,
+                _("「%(title)s」：%(status)s%(rating)s")
+                % {
+                    "title": proposal.title,
+                    "status": proposal.get_status_display(),
+                    "rating": f"（{proposal.rating}）" if proposal.rating else "",
+                },
+            )
     target = request.POST.get("next", "")
     if target == "review":
         return redirect("programs:proposal-review")
@@ -329,41 +491,65 @@ def mentoring(request, pk):
     from .models import MentoringCandidate, MentoringPair
 
     require_coordinator_or_hr(request.user)
-    activity = get_object_or_404(Activity.objects.select_related("plan"), pk=pk, kind=Activity.Kind.MENTORING,
-                                 plan__in=plans_run_by(request.user))
+    activity = get_object_or_404(
+        Activity.objects.select_related("plan"),
+        pk=pk,
+        kind=Activity.Kind.MENTORING,
+        plan__in=plans_run_by(request.user),
+    )
     pairs_people = is_hr(request.user) and plans_reviewed_by(request.user).filter(pk=activity.plan_id).exists()
     if request.method == "POST":
         try:
             if request.POST.get("action") == "pair" and pairs_people:
-                people = Employee.objects.filter(pk__in=ids(request.POST.getlist("mentor") + request.POST.getlist("mentee")))
+                people = Employee.objects.filter(
+                    pk__in=ids(request.POST.getlist("mentor") + request.POST.getlist("mentee"))
+                )
                 by_pk = {e.pk: e for e in people.select_related("agency")}
                 mentor = by_pk.get(query_int(request.POST, "mentor"))
                 mentee = by_pk.get(query_int(request.POST, "mentee"))
                 if mentor is None or mentee is None:
                     raise ValidationError(_("請選擇師父與徒弟。"))
                 services.pair(request.user, activity, mentor, mentee)
-                messages.success(request, _("已配對：師父%(mentor)s、徒弟%(mentee)s。") % {"mentor": mentor.name, "mentee": mentee.name})
+                messages.success(
+                    request,
+                    _("已配對：師父%(mentor)s、徒弟%(mentee)s。") % {"mentor": mentor.name, "mentee": mentee.name},
+                )
             else:
-                employee = get_object_or_404(Employee.objects.visible_to(request.user), pk=query_int(request.POST, "employee"))
-                candidate = services.put_forward(request.user, activity, employee, request.POST.get("role", ""),
-                                                 request.POST.get("note", ""))
-                messages.success(request, _("已推薦%(name)s為%(role)s。") % {"name": employee.name, "role": candidate.get_role_display()})
+                employee = get_object_or_404(
+                    Employee.objects.visible_to(request.user), pk=query_int(request.POST, "employee")
+                )
+                candidate = services.put_forward(
+                    request.user, activity, employee, request.POST.get("role", ""), request.POST.get("note", "")
+                )
+                messages.success(
+                    request,
+                    _("已推薦%(name)s為%(role)s。") % {"name": employee.name, "role": candidate.get_role_display()},
+                )
         except ValidationError as error:
             messages.error(request, "；".join(error.messages))
         return redirect("programs:mentoring", pk=activity.pk)
     visible = Employee.objects.visible_to(request.user)
-    candidates = MentoringCandidate.objects.filter(activity=activity).select_related("employee__agency", "employee__unit")
+    candidates = MentoringCandidate.objects.filter(activity=activity).select_related(
+        "employee__agency", "employee__unit"
+    )
     pairs = MentoringPair.objects.filter(activity=activity).select_related("mentor__agency", "mentee__agency")
     if not pairs_people:  # a coordinator sees their own agencies' people
         candidates = candidates.filter(employee__in=visible)
         pairs = pairs.filter(Q(mentor__in=visible) | Q(mentee__in=visible))
     candidates = list(candidates.order_by("role", "employee__agency__name", "employee__name"))
-    return render(request, "programs/mentoring.html", {
-        "activity": activity, "pairs_people": pairs_people, "pairs": list(pairs.order_by("-paired_at", "-pk")),
-        "mentors": [c for c in candidates if c.role == "mentor"], "mentees": [c for c in candidates if c.role == "mentee"],
-        "staff": visible.select_related("agency", "unit").order_by("agency__name", "name")[:500],
-        "roles": MentoringCandidate.Role.choices,
-    })
+    return render(
+        request,
+        "programs/mentoring.html",
+        {
+            "activity": activity,
+            "pairs_people": pairs_people,
+            "pairs": list(pairs.order_by("-paired_at", "-pk")),
+            "mentors": [c for c in candidates if c.role == "mentor"],
+            "mentees": [c for c in candidates if c.role == "mentee"],
+            "staff": visible.select_related("agency", "unit").order_by("agency__name", "name")[:500],
+            "roles": MentoringCandidate.Role.choices,
+        },
+    )
 
 
 @login_required
@@ -372,7 +558,11 @@ def my_mentoring(request):
     from .models import MentoringPair
 
     me = getattr(request.user, "employee", None)
-    pairs = MentoringPair.objects.none() if me is None else \
-        MentoringPair.objects.filter(Q(mentor=me) | Q(mentee=me)).select_related(
-            "activity__plan", "mentor__agency", "mentee__agency").order_by("-paired_at", "-pk")
+    pairs = (
+        MentoringPair.objects.none()
+        if me is None
+        else MentoringPair.objects.filter(Q(mentor=me) | Q(mentee=me))
+        .select_related("activity__plan", "mentor__agency", "mentee__agency")
+        .order_by("-paired_at", "-pk")
+    )
     return render(request, "programs/my_mentoring.html", {"pairs": pairs, "me": me})

@@ -42,8 +42,10 @@ def _tasks_in_process(request):
 
 def _database_url(settings_dict) -> str:
     if "postgresql" not in settings_dict["ENGINE"]:
-        pytest.fail("A real Celery worker shares the test database: run these tests on PostgreSQL "
-                    "(DATABASE_URL=postgres://…), as .ci/run does.")
+        pytest.fail(
+            "A real Celery worker shares the test database: run these tests on PostgreSQL "
+            "(DATABASE_URL=postgres://…), as .ci/run does."
+        )
     user = settings_dict.get("USER") or "postgres"
     password = f":{settings_dict['PASSWORD']}" if settings_dict.get("PASSWORD") else ""
     host = settings_dict.get("HOST") or "127.0.0.1"
@@ -61,17 +63,41 @@ def start_worker(media_root, log_path, queue: str = "celery"):
     broker = os.environ.get("CELERY_BROKER_URL", "")
     if not broker.startswith("redis://"):
         pytest.fail("Tests marked 'worker' need CELERY_BROKER_URL=redis://… (see README).")
-    env = {**os.environ, "DATABASE_URL": _database_url(connection.settings_dict),
-           "DJANGO_MEDIA_ROOT": str(media_root), "CELERY_BROKER_URL": broker}
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(connection.settings_dict),
+        "DJANGO_MEDIA_ROOT": str(media_root),
+        "CELERY_BROKER_URL": broker,
+    }
     name = f"test-{uuid.uuid4().hex[:8]}@%h"
     with open(log_path, "w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "portal", "worker", "-P", "solo", "-n", name,
-             "--loglevel", "INFO", "--without-gossip", "--without-mingle", "-Q", queue],
-            env=env, stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "portal",
+                "worker",
+                "-P",
+                "solo",
+                "-n",
+                name,
+                "--loglevel",
+                "INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "-Q",
+                queue,
+            ],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
     deadline = time.monotonic() + 60
-    while not celery_app.control.ping(destination=[name.replace("%h", __import__("socket").gethostname())], timeout=0.5):
+    while not celery_app.control.ping(
+        destination=[name.replace("%h", __import__("socket").gethostname())], timeout=0.5
+    ):
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
             pytest.fail(f"The Celery worker did not start:\n{log_path.read_text()[-3000:]}")
@@ -98,9 +124,19 @@ def celery_worker_process(django_db_setup, media_root, tmp_path_factory):
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     """Debian's chromium (Playwright may not download its own browsers here)."""
-    return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium", "args": [
-        "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]}
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--disable-sync",
+        ],
+    }
 
 
 def pytest_terminal_summary(terminalreporter):

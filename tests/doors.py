@@ -4,6 +4,7 @@ commands, pages through the test client, each on the day the person acts.
 For workflow tests that must reach every state through the portal's own doors (issue #13):
 nothing here calls a service function.
 """
+
 import contextlib
 import datetime as dt
 import io
@@ -36,8 +37,11 @@ def import_file(tmp_path, command_name: str, file_name: str, data: bytes, *args)
 
 def first_hr(username: str = "hr") -> Client:
     """`createsuperuser --noinput`, the first HR officer's account, signed in."""
-    with environment(DJANGO_SUPERUSER_PASSWORD=DEMO_PASSWORD, DJANGO_SUPERUSER_USERNAME=username,
-                     DJANGO_SUPERUSER_EMAIL=f"{username}@example.gov.tw"):
+    with environment(
+        DJANGO_SUPERUSER_PASSWORD=DEMO_PASSWORD,
+        DJANGO_SUPERUSER_USERNAME=username,
+        DJANGO_SUPERUSER_EMAIL=f"{username}@example.gov.tw",
+    ):
         call_command("createsuperuser", "--noinput", stdout=io.StringIO())
     return signed_in(username)
 
@@ -50,19 +54,38 @@ def signed_in(username: str) -> Client:
     return client
 
 
-def add_account(hr: Client, username: str, role: str, *, employee=None, agencies=(), headed_units=(),
-                full_name: str = "") -> Client:
+def add_account(
+    hr: Client, username: str, role: str, *, employee=None, agencies=(), headed_units=(), full_name: str = ""
+) -> Client:
     """HR adds an account in the admin (add page, then the change page for its role and scope)."""
-    response = hr.post("/admin/portal/user/add/", {"username": username, "password1": DEMO_PASSWORD,
-                                                   "password2": DEMO_PASSWORD, "usable_password": "true", "role": role})
+    response = hr.post(
+        "/admin/portal/user/add/",
+        {
+            "username": username,
+            "password1": DEMO_PASSWORD,
+            "password2": DEMO_PASSWORD,
+            "usable_password": "true",
+            "role": role,
+        },
+    )
     assert response.status_code == 302, _errors(response)
     user = User.objects.get(username=username)
     page = hr.get(f"/admin/portal/user/{user.pk}/change/")
     data = form_data(page.context["adminform"].form)
-    data.update({"first_name": full_name, "role": role, "employee": employee.pk if employee else "",
-                 "agencies": [a.pk for a in agencies], "headed_units": [u.pk for u in headed_units],
-                 "is_staff": "on" if role == "hr" else "", "is_active": "on"})
-    response = hr.post(f"/admin/portal/user/{user.pk}/change/", {k: v for k, v in data.items() if v not in (None, "", [])})
+    data.update(
+        {
+            "first_name": full_name,
+            "role": role,
+            "employee": employee.pk if employee else "",
+            "agencies": [a.pk for a in agencies],
+            "headed_units": [u.pk for u in headed_units],
+            "is_staff": "on" if role == "hr" else "",
+            "is_active": "on",
+        }
+    )
+    response = hr.post(
+        f"/admin/portal/user/{user.pk}/change/", {k: v for k, v in data.items() if v not in (None, "", [])}
+    )
     assert response.status_code == 302, _errors(response)
     hr.get(response.url)  # the admin's list shows (and so clears) its messages
     return signed_in(username)
@@ -70,7 +93,9 @@ def add_account(hr: Client, username: str, role: str, *, employee=None, agencies
 
 def _errors(response) -> str:
     text = response.content.decode()
-    return "; ".join(re.findall(r'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', text, re.S))[:2000] or str(response.status_code)
+    return "; ".join(re.findall(r'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', text, re.S))[:2000] or str(
+        response.status_code
+    )
 
 
 def messages_of(response) -> list[str]:

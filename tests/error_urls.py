@@ -1,4 +1,5 @@
 """The portal's URLs plus one view that fails, for the 500 page's test."""
+
 from django.urls import path
 
 from portal.urls import urlpatterns as portal_urlpatterns

@@ -1,4 +1,5 @@
 """Helpers for tests that run the import commands."""
+
 import io
 import os
 from pathlib import Path

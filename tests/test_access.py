@@ -5,6 +5,7 @@ employee and the supervisor must get a refusal (302 to log-in, 403 or 404) or a 
 that shows nothing of agency B's people. A new URL without an entry in PARAMS fails
 the test, so the walk stays exhaustive.
 """
+
 import datetime as dt
 
 import pytest
@@ -42,8 +43,11 @@ def world(db):
     secret = EmployeeFactory(unit=UnitFactory(agency=agency_b), name=SECRET_NAME, national_id=SECRET_ID)
     plan = Plan.objects.create(slug="demo-104", issuer=government, roc_year=104, title="示範計畫")
     classes = Activity.objects.create(plan=plan, slug="classes", kind="training_class", name="研習班")
-    session = Session.objects.create(training_class=TrainingClass.objects.create(activity=classes, slug="basic", name="基礎班"),
-                                     number=1, capacity=10)
+    session = Session.objects.create(
+        training_class=TrainingClass.objects.create(activity=classes, slug="basic", name="基礎班"),
+        number=1,
+        capacity=10,
+    )
     camp = Activity.objects.create(plan=plan, slug="camp", kind="english_camp", name="英語營")
     mentoring = Activity.objects.create(plan=plan, slug="mentoring", kind="mentoring", name="電子師徒制")
     from programs.models import MentoringCandidate
@@ -51,7 +55,9 @@ def world(db):
     MentoringCandidate.objects.create(activity=mentoring, employee=secret, role="mentee", note=SECRET_NAME)
     yixing = Activity.objects.create(plan=plan, slug="yixing", kind="yixing", name="熠星")
     proposal_b = Proposal.objects.create(activity=yixing, agency=agency_b, title=f"{SECRET_NAME}的提案", leader=secret)
-    ContestEntry.objects.create(plan=plan, title=f"{SECRET_NAME}的作品", agency=agency_b, review="通過").authors.set([secret])
+    ContestEntry.objects.create(plan=plan, title=f"{SECRET_NAME}的作品", agency=agency_b, review="通過").authors.set(
+        [secret]
+    )
     CampNomination.objects.create(activity=camp, employee=secret, government=government, circle="乙圈")
     extras = _issue_19_objects(plan, secret, f"{SECRET_NAME}的心得")
     users = {
@@ -62,24 +68,60 @@ def world(db):
         "hr": UserFactory(role=Role.HR, is_staff=True, is_superuser=True),
     }
     users["supervisor"].headed_units.set([unit_a])
-    batch_b = ImportBatch.objects.create(kind="roster", file_name="乙.csv", created_by=users["coordinator_b"],
-                                         message=f"{SECRET_NAME} 匯入")
+    batch_b = ImportBatch.objects.create(
+        kind="roster", file_name="乙.csv", created_by=users["coordinator_b"], message=f"{SECRET_NAME} 匯入"
+    )
     from django.core.files.base import ContentFile
 
-    document_b = GeneratedDocument(kind="roster", title=f"{SECRET_NAME}的名冊", requested_by=users["coordinator_b"],
-                                   status="ready", file_name="roster.pdf", message=SECRET_NAME)
+    document_b = GeneratedDocument(
+        kind="roster",
+        title=f"{SECRET_NAME}的名冊",
+        requested_by=users["coordinator_b"],
+        status="ready",
+        file_name="roster.pdf",
+        message=SECRET_NAME,
+    )
     document_b.file.save("roster.pdf", ContentFile(f"%PDF {SECRET_NAME}".encode()), save=True)
     from leave.models import Application
 
-    application_b = Application.objects.create(employee=secret, plan=plan, leave_date=dt.date(2015, 5, 1),
-                                               starts_at=dt.time(8, 30), ends_at=dt.time(12, 30), hours=4)
+    application_b = Application.objects.create(
+        employee=secret,
+        plan=plan,
+        leave_date=dt.date(2015, 5, 1),
+        starts_at=dt.time(8, 30),
+        ends_at=dt.time(12, 30),
+        hours=4,
+    )
     from incentives.models import Decision, RuleVersion
 
-    Decision.objects.create(plan=plan, employee=secret, rule_code="forum-posts", award="commendation", count=1,
-                            reason=f"{SECRET_NAME}的論壇發表", status="issued", order_number="示府人考字第1號",
-                            order_date=dt.date(2015, 7, 20), rule_version=RuleVersion.objects.create(plan=plan, number=1, rules=[]))
-    world = {"account_b": UserFactory(employee=secret, username="secret-b"), "application_b": application_b, "document_b": document_b, "plan": plan, "session": session, "camp": camp, "mentoring": mentoring, "yixing": yixing, "proposal_b": proposal_b,
-            "batch_b": batch_b, "secret": secret, "agency_b": agency_b, "users": users, **extras}
+    Decision.objects.create(
+        plan=plan,
+        employee=secret,
+        rule_code="forum-posts",
+        award="commendation",
+        count=1,
+        reason=f"{SECRET_NAME}的論壇發表",
+        status="issued",
+        order_number="示府人考字第1號",
+        order_date=dt.date(2015, 7, 20),
+        rule_version=RuleVersion.objects.create(plan=plan, number=1, rules=[]),
+    )
+    world = {
+        "account_b": UserFactory(employee=secret, username="secret-b"),
+        "application_b": application_b,
+        "document_b": document_b,
+        "plan": plan,
+        "session": session,
+        "camp": camp,
+        "mentoring": mentoring,
+        "yixing": yixing,
+        "proposal_b": proposal_b,
+        "batch_b": batch_b,
+        "secret": secret,
+        "agency_b": agency_b,
+        "users": users,
+        **extras,
+    }
     world["government_b"] = _government_b(world)
     return world
 
@@ -90,18 +132,26 @@ def _issue_19_objects(plan, secret, note) -> dict:
 
     registry = Activity.objects.create(plan=plan, slug="talents", kind="talent_registry", name="數位人才資料庫")
     teacher = SeedTeacher.objects.create(activity=registry, employee=secret, source="named", reason=note)
-    showcase = Activity.objects.create(plan=plan, slug="showcase", kind="showcase", name="成果發表會",
-                                       details={"capacity": 300})
+    showcase = Activity.objects.create(
+        plan=plan, slug="showcase", kind="showcase", name="成果發表會", details={"capacity": 300}
+    )
     registration = ShowcaseRegistration.objects.create(activity=showcase, employee=secret)
-    micro = Activity.objects.create(plan=plan, slug="micro", kind="micro_learning", name="微微學習",
-                                    details={"max_reflection_chars": 300})
+    micro = Activity.objects.create(
+        plan=plan, slug="micro", kind="micro_learning", name="微微學習", details={"max_reflection_chars": 300}
+    )
     Reflection.objects.create(activity=micro, employee=secret, kind="book", item=note, text=note, characters=len(note))
     from programs.models import ReadingBid
 
     reading = Activity.objects.create(plan=plan, slug="reading-bid", kind="reading_bid", name="數位閱讀計畫競標")
     bid = ReadingBid.objects.create(activity=reading, agency=secret.agency, title=note, forum=note, status="submitted")
-    return {"registry": registry, "teacher_b": teacher, "showcase": showcase, "registration_b": registration,
-            "reading": reading, "bid_b": bid}
+    return {
+        "registry": registry,
+        "teacher_b": teacher,
+        "showcase": showcase,
+        "registration_b": registration,
+        "reading": reading,
+        "bid_b": bid,
+    }
 
 
 GOV_B_SECRET_NAME = "乙縣府秘密人"
@@ -130,47 +180,120 @@ def _government_b(world) -> dict:
         # Staff with every admin permission: the admin lists themselves must be scoped.
         users[key] = UserFactory(role=Role.HR, is_staff=True, agencies=[government])
         users[key].user_permissions.set(Permission.objects.all())
-    plan = Plan.objects.create(slug="gov-b-104", issuer=government_b, roc_year=104, title="乙縣計畫", parameters={"rules": [
-        {"code": "english", "kind": "certificates", "groups": [{"all_of": ["英語中級"], "award": "commendation", "count": 1}]},
-        {"code": "draws", "kind": "lottery", "list": "reading", "chances_per_course": 1,
-         "seasons": [{"slug": "spring", "name": "春‧悅讀", "list": "reading", "prizes": 1}]}]})
+    plan = Plan.objects.create(
+        slug="gov-b-104",
+        issuer=government_b,
+        roc_year=104,
+        title="乙縣計畫",
+        parameters={
+            "rules": [
+                {
+                    "code": "english",
+                    "kind": "certificates",
+                    "groups": [{"all_of": ["英語中級"], "award": "commendation", "count": 1}],
+                },
+                {
+                    "code": "draws",
+                    "kind": "lottery",
+                    "list": "reading",
+                    "chances_per_course": 1,
+                    "seasons": [{"slug": "spring", "name": "春‧悅讀", "list": "reading", "prizes": 1}],
+                },
+            ]
+        },
+    )
     classes = Activity.objects.create(plan=plan, slug="classes", kind="training_class", name="研習班")
-    session = Session.objects.create(training_class=TrainingClass.objects.create(activity=classes, slug="basic", name="基礎班"),
-                                     number=1, capacity=10)
+    session = Session.objects.create(
+        training_class=TrainingClass.objects.create(activity=classes, slug="basic", name="基礎班"),
+        number=1,
+        capacity=10,
+    )
     camp = Activity.objects.create(plan=plan, slug="camp", kind="english_camp", name="英語營")
     mentoring = Activity.objects.create(plan=plan, slug="mentoring", kind="mentoring", name="電子師徒制")
     from programs.models import MentoringCandidate
 
     MentoringCandidate.objects.create(activity=mentoring, employee=secret, role="mentee", note=GOV_B_SECRET_NAME)
     yixing = Activity.objects.create(plan=plan, slug="yixing", kind="yixing", name="熠星")
-    proposal = Proposal.objects.create(activity=yixing, agency=agency, title=f"{GOV_B_SECRET_NAME}的提案", leader=secret,
-                                       status=Proposal.Status.SUBMITTED)
-    ContestEntry.objects.create(plan=plan, title=f"{GOV_B_SECRET_NAME}的作品", agency=agency, review="通過").authors.set([secret])
+    proposal = Proposal.objects.create(
+        activity=yixing,
+        agency=agency,
+        title=f"{GOV_B_SECRET_NAME}的提案",
+        leader=secret,
+        status=Proposal.Status.SUBMITTED,
+    )
+    ContestEntry.objects.create(
+        plan=plan, title=f"{GOV_B_SECRET_NAME}的作品", agency=agency, review="通過"
+    ).authors.set([secret])
     CampNomination.objects.create(activity=camp, employee=secret, government=government_b, circle="乙縣圈")
     from django.utils import timezone
 
     from incentives.models import Draw
 
     line = f"乙縣政府衛生局\t{GOV_B_SECRET_NAME}\tE12****789\t閱讀課程\t2015-04-01\t1"
-    Draw.objects.create(plan=plan, rule_code="draws", season="spring", season_name="春‧悅讀", status="drawn", seed="乙縣種子",
-                        seed_published_at=timezone.now(), prizes=1, chances=[line], winners=[line], winner_ids=[secret.pk],
-                        drawn_at=timezone.now())
+    Draw.objects.create(
+        plan=plan,
+        rule_code="draws",
+        season="spring",
+        season_name="春‧悅讀",
+        status="drawn",
+        seed="乙縣種子",
+        seed_published_at=timezone.now(),
+        prizes=1,
+        chances=[line],
+        winners=[line],
+        winner_ids=[secret.pk],
+        drawn_at=timezone.now(),
+    )
     extras = _issue_19_objects(plan, secret, f"{GOV_B_SECRET_NAME}的心得")
-    batch = ImportBatch.objects.create(kind="roster", file_name="乙縣.csv", created_by=users["hr_b"],
-                                       message=f"{GOV_B_SECRET_NAME} 匯入")
-    document = GeneratedDocument(kind="roster", title=f"{GOV_B_SECRET_NAME}的名冊", requested_by=users["hr_b"],
-                                 status="ready", file_name="roster.pdf", message=GOV_B_SECRET_NAME)
+    batch = ImportBatch.objects.create(
+        kind="roster", file_name="乙縣.csv", created_by=users["hr_b"], message=f"{GOV_B_SECRET_NAME} 匯入"
+    )
+    document = GeneratedDocument(
+        kind="roster",
+        title=f"{GOV_B_SECRET_NAME}的名冊",
+        requested_by=users["hr_b"],
+        status="ready",
+        file_name="roster.pdf",
+        message=GOV_B_SECRET_NAME,
+    )
     document.file.save("roster.pdf", ContentFile(f"%PDF {GOV_B_SECRET_NAME}".encode()), save=True)
-    application = Application.objects.create(employee=secret, plan=plan, leave_date=dt.date(2015, 5, 1),
-                                             starts_at=dt.time(8, 30), ends_at=dt.time(12, 30), hours=4)
-    Decision.objects.create(plan=plan, employee=secret, rule_code="forum-posts", award="commendation", count=1,
-                            reason=f"{GOV_B_SECRET_NAME}的論壇發表", status="issued", order_number="乙府人考字第1號",
-                            order_date=dt.date(2015, 7, 20), rule_version=RuleVersion.objects.create(plan=plan, number=1, rules=[]))
+    application = Application.objects.create(
+        employee=secret,
+        plan=plan,
+        leave_date=dt.date(2015, 5, 1),
+        starts_at=dt.time(8, 30),
+        ends_at=dt.time(12, 30),
+        hours=4,
+    )
+    Decision.objects.create(
+        plan=plan,
+        employee=secret,
+        rule_code="forum-posts",
+        award="commendation",
+        count=1,
+        reason=f"{GOV_B_SECRET_NAME}的論壇發表",
+        status="issued",
+        order_number="乙府人考字第1號",
+        order_date=dt.date(2015, 7, 20),
+        rule_version=RuleVersion.objects.create(plan=plan, number=1, rules=[]),
+    )
     world["users"].update(hr_a=users["hr_a"], hr_b=users["hr_b"])
-    return {"account_b": UserFactory(employee=secret, username="secret-gov-b"), "application_b": application, "document_b": document, "plan": plan, "session": session, "camp": camp,
-            "mentoring": mentoring,
-            "yixing": yixing, "proposal_b": proposal, "batch_b": batch, "secret": secret, "agency_b": agency,
-            "users": users, **extras}
+    return {
+        "account_b": UserFactory(employee=secret, username="secret-gov-b"),
+        "application_b": application,
+        "document_b": document,
+        "plan": plan,
+        "session": session,
+        "camp": camp,
+        "mentoring": mentoring,
+        "yixing": yixing,
+        "proposal_b": proposal,
+        "batch_b": batch,
+        "secret": secret,
+        "agency_b": agency,
+        "users": users,
+        **extras,
+    }
 
 
 def params(name: str, world) -> dict | None:
@@ -211,7 +334,10 @@ def params(name: str, world) -> dict | None:
         "programs:talent-select": {"pk": world["registry"].pk},  # POST only
         "programs:talent-remove": {"pk": world["registry"].pk, "teacher_pk": world["teacher_b"].pk},  # POST only
         "programs:showcase": {"pk": world["showcase"].pk},
-        "programs:showcase-cancel": {"pk": world["showcase"].pk, "registration_pk": world["registration_b"].pk},  # POST only
+        "programs:showcase-cancel": {
+            "pk": world["showcase"].pk,
+            "registration_pk": world["registration_b"].pk,
+        },  # POST only
         "programs:showcase-signin": {"pk": world["showcase"].pk},
         "programs:reading-bid-new": {"activity_pk": world["reading"].pk},
         "programs:reading-bid": {"pk": world["bid_b"].pk},
@@ -227,9 +353,13 @@ def params(name: str, world) -> dict | None:
 
 def admin_urls(world):
     """Every admin page: index, app lists, and each model's list, add, change, history, delete."""
-    objects = {"portal.employee": world["secret"], "portal.agency": world["agency_b"],
-               "programs.proposal": world["proposal_b"], "portal.importbatch": world["batch_b"],
-               "leave.application": world["application_b"]}
+    objects = {
+        "portal.employee": world["secret"],
+        "portal.agency": world["agency_b"],
+        "programs.proposal": world["proposal_b"],
+        "portal.importbatch": world["batch_b"],
+        "leave.application": world["application_b"],
+    }
     urls = [reverse("admin:index")]
     for model in admin.site._registry:
         info = (model._meta.app_label, model._meta.model_name)
@@ -243,7 +373,9 @@ def admin_urls(world):
     # import, import confirmation and export pages (django-import-export).
     from django.contrib.contenttypes.models import ContentType
 
-    urls.append(reverse("admin:view_on_site", args=[ContentType.objects.get_for_model(world["secret"]).pk, world["secret"].pk]))
+    urls.append(
+        reverse("admin:view_on_site", args=[ContentType.objects.get_for_model(world["secret"]).pk, world["secret"].pk])
+    )
     for name, _pattern in walk(get_resolver().url_patterns):
         if name.startswith("admin:") and name != "admin:logout":  # log-out is POST-only
             try:
@@ -271,7 +403,9 @@ def test_every_url_as_every_role_leaks_nothing(world, client):
         for url in urls:
             response = client.get(url)
             checked += 1
-            content = b"".join(response.streaming_content) if response.streaming else response.content  # downloads stream
+            content = (
+                b"".join(response.streaming_content) if response.streaming else response.content
+            )  # downloads stream
             body = content.decode(errors="replace") if response.status_code == 200 else ""
             if role in ("hr", "coordinator_b"):
                 assert response.status_code not in {500}, url
@@ -282,14 +416,20 @@ def test_every_url_as_every_role_leaks_nothing(world, client):
             if SECRET_NAME in body or SECRET_ID in body or SECRET_ID[:3] + "****" + SECRET_ID[-3:] in body:
                 leaks.append((role, url))
     # Shown at the end of the run by conftest's pytest_terminal_summary (pytest hides print()).
-    report("access", f"access control: {len(urls)} URLs × {len(ROLES)} roles = {checked} requests checked, "
-                     f"leaks found: {len(leaks)}")
+    report(
+        "access",
+        f"access control: {len(urls)} URLs × {len(ROLES)} roles = {checked} requests checked, "
+        f"leaks found: {len(leaks)}",
+    )
     assert leaks == []
     assert checked == len(urls) * len(ROLES)
 
 
 def _secret_b_shown(body: str) -> bool:
-    return any(mark in body for mark in (GOV_B_SECRET_NAME, GOV_B_SECRET_ID, GOV_B_SECRET_ID[:3] + "****" + GOV_B_SECRET_ID[-3:]))
+    return any(
+        mark in body
+        for mark in (GOV_B_SECRET_NAME, GOV_B_SECRET_ID, GOV_B_SECRET_ID[:3] + "****" + GOV_B_SECRET_ID[-3:])
+    )
 
 
 def test_hr_of_one_government_sees_nothing_of_another(world, client):
@@ -317,8 +457,11 @@ def test_hr_of_one_government_sees_nothing_of_another(world, client):
                 seen_by_b += _secret_b_shown(body)
             elif response.status_code not in DENIED and _secret_b_shown(body):
                 leaks.append(url)
-    report("access-governments", f"access control, HR of government A against government B's objects: {len(urls)} URLs "
-                                 f"× 2 roles (hr_a, hr_b) = {checked} requests checked, leaks found: {len(leaks)}")
+    report(
+        "access-governments",
+        f"access control, HR of government A against government B's objects: {len(urls)} URLs "
+        f"× 2 roles (hr_a, hr_b) = {checked} requests checked, leaks found: {len(leaks)}",
+    )
     assert leaks == [], "\n".join(leaks)
     assert seen_by_b > 0
 

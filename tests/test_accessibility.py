@@ -4,6 +4,7 @@ downloaded at run time) checks every page against the WCAG 2.1 A and AA rules, a
 violation fails the test. The main tasks are done with the keyboard only: apply for leave,
 approve it, nominate, file requests.
 """
+
 import io
 import os
 import re
@@ -123,8 +124,9 @@ def test_employee_pages_are_accessible_and_leave_is_applied_for_by_keyboard(demo
         page.keyboard.press("Enter")
     pages.check()
     assert Application.objects.filter(employee__user__username="emp").count() == before + 1
-    assert (Application.objects.filter(employee__user__username="emp").latest("pk").leave_date.isoformat()
-            == "2014-07-21")
+    assert (
+        Application.objects.filter(employee__user__username="emp").latest("pk").leave_date.isoformat() == "2014-07-21"
+    )
     pages.report()
 
 
@@ -184,7 +186,14 @@ def test_coordinator_pages_are_accessible_and_nominating_and_filing_work_by_keyb
 def test_hr_pages_are_accessible(demo, live_server, page):
     pages = log_in(page, live_server, "hr")
     pages.crawl(limit=40)
-    for path in ("/imports/new/", "/imports/templates/", "/leave/reviews/", "/leave/registrations/", "/incentives/decisions/",
-                 "/programs/proposals/review/", "/accounts/password/"):
+    for path in (
+        "/imports/new/",
+        "/imports/templates/",
+        "/leave/reviews/",
+        "/leave/registrations/",
+        "/incentives/decisions/",
+        "/programs/proposals/review/",
+        "/accounts/password/",
+    ):
         pages.visit(path)
     pages.report()

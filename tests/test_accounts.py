@@ -1,4 +1,5 @@
 """Issue 18: HR assigns coordinators and HR officers on the accounts page, and resends invitations."""
+
 import pytest
 
 from portal.models import AuditEntry, Role
@@ -13,8 +14,13 @@ def two_governments():
     account = UserFactory(employee=person, email="ming@example.tw")
     hr_tainan = UserFactory(role=Role.HR, agencies=[tainan])
     hr_kaohsiung = UserFactory(role=Role.HR, agencies=[kaohsiung])
-    return {"bureau": bureau, "account": account, "hr_tainan": hr_tainan, "hr_kaohsiung": hr_kaohsiung,
-            "kaohsiung": kaohsiung}
+    return {
+        "bureau": bureau,
+        "account": account,
+        "hr_tainan": hr_tainan,
+        "hr_kaohsiung": hr_kaohsiung,
+        "kaohsiung": kaohsiung,
+    }
 
 
 @pytest.mark.django_db
@@ -23,7 +29,9 @@ def test_hr_assigns_a_coordinator_with_agencies(client, two_governments):
     client.force_login(w["hr_tainan"])
     listing = client.get("/accounts/manage/").content.decode()
     assert "王小明" in listing
-    response = client.post(f"/accounts/manage/{w['account'].pk}/", {"role": Role.COORDINATOR, "agencies": [w["bureau"].pk]})
+    response = client.post(
+        f"/accounts/manage/{w['account'].pk}/", {"role": Role.COORDINATOR, "agencies": [w["bureau"].pk]}
+    )
     assert response.status_code == 302
     w["account"].refresh_from_db()
     assert w["account"].role == Role.COORDINATOR
@@ -35,7 +43,9 @@ def test_hr_assigns_a_coordinator_with_agencies(client, two_governments):
 def test_hr_cannot_give_an_agency_of_another_government(client, two_governments):
     w = two_governments
     client.force_login(w["hr_tainan"])
-    response = client.post(f"/accounts/manage/{w['account'].pk}/", {"role": Role.COORDINATOR, "agencies": [w["kaohsiung"].pk]})
+    response = client.post(
+        f"/accounts/manage/{w['account'].pk}/", {"role": Role.COORDINATOR, "agencies": [w["kaohsiung"].pk]}
+    )
     assert response.status_code == 403
     w["account"].refresh_from_db()
     assert (w["account"].role, w["account"].agencies.count()) == (Role.EMPLOYEE, 0)

@@ -1,4 +1,5 @@
 """The admin in Traditional Chinese and ROC dates (issue 17, item 1)."""
+
 import datetime as dt
 
 import pytest
@@ -20,7 +21,9 @@ def hr_client(db, client):
 
 
 def test_the_admin_accepts_an_roc_date_in_a_date_field_and_shows_it_back(hr_client):
-    plan = Plan.objects.create(slug="rad-104", issuer=AgencyFactory(name="地方行政研習中心"), roc_year=104, title="計畫")
+    plan = Plan.objects.create(
+        slug="rad-104", issuer=AgencyFactory(name="地方行政研習中心"), roc_year=104, title="計畫"
+    )
     activity = Activity.objects.create(plan=plan, slug="classes", kind="training_class", name="研習班")
     training_class = TrainingClass.objects.create(activity=activity, slug="basic", name="基礎班")
     session = Session.objects.create(training_class=training_class, number=1, capacity=30)
@@ -45,7 +48,9 @@ def test_an_unreadable_date_in_the_admin_is_refused_in_chinese(hr_client):
 
 def test_admin_lists_show_roc_dates_and_taipei_times_not_gregorian_ones(hr_client):
     CalendarDay.objects.update_or_create(date=dt.date(2014, 8, 1), defaults={"is_day_off": False, "note": "測試日"})
-    page = hr_client.get(reverse("admin:courses_calendarday_changelist") + "?q=&date__year=2014&date__month=8").content.decode()
+    page = hr_client.get(
+        reverse("admin:courses_calendarday_changelist") + "?q=&date__year=2014&date__month=8"
+    ).content.decode()
     assert "103/08/01" in page and "2014年8月1日" not in page
     hr = UserFactory(role=Role.HR)
     entry = audit.record(hr, "decision_approved", AgencyFactory(name="高雄市政府"), "核定")
@@ -57,13 +62,28 @@ def test_admin_lists_show_roc_dates_and_taipei_times_not_gregorian_ones(hr_clien
 
 def test_a_decision_shows_its_rule_facts_and_history_in_chinese(hr_client):
     government = AgencyFactory(name="高雄市政府")
-    plan = Plan.objects.create(slug="kaohsiung-103", issuer=government, roc_year=103, title="計畫", parameters={"rules": [
-        {"code": "bundle-reward", "kind": "bundle_completion", "clause": "陸、六、（三）"}]})
+    plan = Plan.objects.create(
+        slug="kaohsiung-103",
+        issuer=government,
+        roc_year=103,
+        title="計畫",
+        parameters={"rules": [{"code": "bundle-reward", "kind": "bundle_completion", "clause": "陸、六、（三）"}]},
+    )
     version = RuleVersion.objects.create(plan=plan, number=1, rules=plan.parameters["rules"])
-    decision = Decision.objects.create(plan=plan, employee=EmployeeFactory(), rule_code="bundle-reward", rule_version=version,
-                                       award="commendation", count=1, reason="完成套餐", facts={"as_of": "2014-08-31"})
+    decision = Decision.objects.create(
+        plan=plan,
+        employee=EmployeeFactory(),
+        rule_code="bundle-reward",
+        rule_version=version,
+        award="commendation",
+        count=1,
+        reason="完成套餐",
+        facts={"as_of": "2014-08-31"},
+    )
     hr = UserFactory(role=Role.HR)
-    entry = audit.record(hr, "decision_approved", decision, "核定", before={"status": "requested"}, after={"status": "approved"})
+    entry = audit.record(
+        hr, "decision_approved", decision, "核定", before={"status": "requested"}, after={"status": "approved"}
+    )
     AuditEntry.objects.filter(pk=entry.pk).update(at=dt.datetime(2014, 9, 1, 1, 5, tzinfo=dt.UTC))
     decision.decided_at = dt.datetime(2014, 9, 1, 1, 5, tzinfo=dt.UTC)
     decision.save()
@@ -87,8 +107,19 @@ def test_the_admin_index_names_its_sections_in_chinese_and_hides_the_scheduler(h
 def test_json_values_read_as_roc_dates_taipei_times_and_labels():
     from portal.admin_display import readable_json
 
-    html = str(readable_json({"as_of": "2014-08-31", "decided_at": "2014-09-01T01:05:00Z", "status": "approved",
-                              "charged_to_grants": {"7": 4}, "ok": True}))
-    assert html == ("<dl class=\"json\"><dt>計算基準日</dt><dd>103/08/31</dd><dt>核定時間</dt><dd>103/09/01 09:05</dd>"
-                    "<dt>狀態</dt><dd>人事單位核定</dd><dt>使用之核給（編號：時數）</dt><dd><dl class=\"json\"><dt>7</dt><dd>4</dd></dl></dd>"
-                    "<dt>ok</dt><dd>是</dd></dl>")
+    html = str(
+        readable_json(
+            {
+                "as_of": "2014-08-31",
+                "decided_at": "2014-09-01T01:05:00Z",
+                "status": "approved",
+                "charged_to_grants": {"7": 4},
+                "ok": True,
+            }
+        )
+    )
+    assert html == (
+        '<dl class="json"><dt>計算基準日</dt><dd>103/08/31</dd><dt>核定時間</dt><dd>103/09/01 09:05</dd>'
+        '<dt>狀態</dt><dd>人事單位核定</dd><dt>使用之核給（編號：時數）</dt><dd><dl class="json"><dt>7</dt><dd>4</dd></dl></dd>'
+        "<dt>ok</dt><dd>是</dd></dl>"
+    )

@@ -1,5 +1,6 @@
 """Backups (README, "Backups"): a real pg_dump restored by pg_restore into a fresh database
 gives the same evaluate output and the same rows as the database it was taken from."""
+
 import json
 import os
 import subprocess
@@ -20,17 +21,29 @@ ROOT = Path(__file__).resolve().parent.parent
 EVALUATIONS = [["kaohsiung-103"], ["rad-104"]]
 # The demo (portal/demo/): what the restored database must still say.
 EXPECTED = {
-    "kaohsiung": ("kaohsiung-103", "2014-12-31", 276), "commended people": 137, "commendations": 202,
-    "leave hours": Decimal("1360.0"), "rad": ("rad-104", "2015-12-31", 360),
-    "portal_employee": 360, "courses_learningrecord": 6333, "incentives_decision": 180, "leave_entry": 197,
+    "kaohsiung": ("kaohsiung-103", "2014-12-31", 276),
+    "commended people": 137,
+    "commendations": 202,
+    "leave hours": Decimal("1360.0"),
+    "rad": ("rad-104", "2015-12-31", 360),
+    "portal_employee": 360,
+    "courses_learningrecord": 6333,
+    "incentives_decision": 180,
+    "leave_entry": 197,
 }
 
 
 def libpq_env(settings_dict) -> dict:
     if "postgresql" not in settings_dict["ENGINE"]:
-        pytest.fail("The backup test dumps and restores with pg_dump: run it on PostgreSQL (DATABASE_URL=postgres://…).")
-    env = {**os.environ, "PGHOST": settings_dict.get("HOST") or "127.0.0.1", "PGPORT": str(settings_dict.get("PORT") or 5432),
-           "PGUSER": settings_dict.get("USER") or "postgres"}
+        pytest.fail(
+            "The backup test dumps and restores with pg_dump: run it on PostgreSQL (DATABASE_URL=postgres://…)."
+        )
+    env = {
+        **os.environ,
+        "PGHOST": settings_dict.get("HOST") or "127.0.0.1",
+        "PGPORT": str(settings_dict.get("PORT") or 5432),
+        "PGUSER": settings_dict.get("USER") or "postgres",
+    }
     if settings_dict.get("PASSWORD"):
         env["PGPASSWORD"] = settings_dict["PASSWORD"]
     return env
@@ -39,15 +52,22 @@ def libpq_env(settings_dict) -> dict:
 def evaluate_json(env: dict, database: str, args: list[str]) -> dict:
     """`manage.py evaluate … --json` in its own process, as an operator runs it after a restore."""
     url = f"postgres://{env['PGUSER']}@{env['PGHOST']}:{env['PGPORT']}/{database}"
-    done = subprocess.run([sys.executable, "manage.py", "evaluate", *args, "--json"], cwd=ROOT, capture_output=True,
-                          text=True, timeout=300, env={**env, "DATABASE_URL": url})
+    done = subprocess.run(
+        [sys.executable, "manage.py", "evaluate", *args, "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**env, "DATABASE_URL": url},
+    )
     assert (done.returncode, done.stderr) == (0, "")
     return json.loads(done.stdout)
 
 
 def row_counts(env: dict, database: str, tables: list[str]) -> dict[str, int]:
-    with psycopg.connect(host=env["PGHOST"], port=env["PGPORT"], user=env["PGUSER"], dbname=database,
-                         password=env.get("PGPASSWORD")) as db:
+    with psycopg.connect(
+        host=env["PGHOST"], port=env["PGPORT"], user=env["PGUSER"], dbname=database, password=env.get("PGPASSWORD")
+    ) as db:
         return {t: db.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
 
 
@@ -62,8 +82,9 @@ def test_a_restored_dump_evaluates_exactly_like_the_original(tmp_path):
     subprocess.run(["pg_dump", "-Fc", "-f", str(dump), original], env=env, check=True, timeout=300)
     subprocess.run(["createdb", restored], env=env, check=True, timeout=60)
     try:
-        subprocess.run(["pg_restore", "--exit-on-error", "--no-owner", "-d", restored, str(dump)], env=env, check=True,
-                       timeout=300)
+        subprocess.run(
+            ["pg_restore", "--exit-on-error", "--no-owner", "-d", restored, str(dump)], env=env, check=True, timeout=300
+        )
         after = {" ".join(args): evaluate_json(env, restored, args) for args in EVALUATIONS}
         tables = connection.introspection.table_names()
         counts = row_counts(env, original, tables), row_counts(env, restored, tables)
@@ -80,6 +101,8 @@ def test_a_restored_dump_evaluates_exactly_like_the_original(tmp_path):
         "commendations": sum(p["awards"]["commendation"] for p in kaohsiung["people"]),
         "leave hours": sum(Decimal(str(p["leave_hours"])) for p in kaohsiung["people"]),
         "rad": (rad["plan"], rad["as_of"], len(rad["people"])),
-        **{t: counts[0][t] for t in ("portal_employee", "courses_learningrecord", "incentives_decision", "leave_entry")},
+        **{
+            t: counts[0][t] for t in ("portal_employee", "courses_learningrecord", "incentives_decision", "leave_entry")
+        },
     }
     assert figures == EXPECTED

@@ -3,6 +3,7 @@
 Each test saves a screenshot of what the person saw, always, under `artifacts/screenshots/`
 in the project root (or SCREENSHOT_DIR), so that CI keeps them as artefacts.
 """
+
 import datetime as dt
 import os
 import re
@@ -23,10 +24,18 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 pytestmark = pytest.mark.django_db(transaction=True)
 RAW_ID = re.compile(r"(?<![A-Za-z0-9])[A-Z](?:[1289]\d{8}|[A-D]\d{8})(?![A-Za-z0-9])")
 SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR") or Path(settings.BASE_DIR) / "artifacts" / "screenshots")
-FORUM_RULE = {"code": "forum-posts", "kind": "threshold_tiers", "clause": "柒、一、（二）", "tally_sheet": "附件1",
-              "filing_deadline": "2012-10-15", "window": {"start": "2012-01-01", "end": "2012-08-31"},
-              "tiers": [{"award": "commendation", "count": 1, "any_of": [{"all_of": [{"metric": "forum_posts", "min": 200}]}]},
-                        {"award": "commendation", "count": 2, "any_of": [{"all_of": [{"metric": "forum_posts", "min": 500}]}]}]}
+FORUM_RULE = {
+    "code": "forum-posts",
+    "kind": "threshold_tiers",
+    "clause": "柒、一、（二）",
+    "tally_sheet": "附件1",
+    "filing_deadline": "2012-10-15",
+    "window": {"start": "2012-01-01", "end": "2012-08-31"},
+    "tiers": [
+        {"award": "commendation", "count": 1, "any_of": [{"all_of": [{"metric": "forum_posts", "min": 200}]}]},
+        {"award": "commendation", "count": 2, "any_of": [{"all_of": [{"metric": "forum_posts", "min": 500}]}]},
+    ],
+}
 
 
 def user(role, password="a-long-test-password", **kwargs):
@@ -59,22 +68,61 @@ def shot(page, name) -> Path:
 def test_employee_reads_their_progress_on_a_phone(live_server, page, settings):
     settings.PORTAL_TODAY = "2012-09-10"
     government = AgencyFactory(name="臺南市政府")
-    Plan.objects.create(slug="tainan-101", issuer=government, roc_year=101, title="臺南市政府101年度數位學習計畫",
-                        starts_on=dt.date(2012, 1, 1), ends_on=dt.date(2012, 12, 31), parameters={"rules": [FORUM_RULE]})
+    Plan.objects.create(
+        slug="tainan-101",
+        issuer=government,
+        roc_year=101,
+        title="臺南市政府101年度數位學習計畫",
+        starts_on=dt.date(2012, 1, 1),
+        ends_on=dt.date(2012, 12, 31),
+        parameters={"rules": [FORUM_RULE]},
+    )
     kaohsiung = Plan.objects.create(
-        slug="bundles", issuer=government, roc_year=101, title="主餐副餐套餐計畫", ends_on=dt.date(2012, 12, 31),
-        parameters={"rules": [{"code": "bundle-reward", "kind": "bundle_completion", "deadline": "2012-08-31",
-                               "tiers": [{"side": "side", "award": "commendation", "count": 1}]}]})
-    employee = EmployeeFactory(unit=UnitFactory(agency=AgencyFactory(name="臺南市政府人事處", parent=government)), rank="薦任")
-    for slug, name, kind, rank, courses in [("main", "薦任主餐", "main", "薦任", ["執行力-策略規劃與執行", "顧客關係管理"]),
-                                            ("side", "幸福嚴選餐", "side", "", ["環境影響評估概論"])]:
-        bundle = Bundle.objects.create(plan=kaohsiung, slug=slug, name=name, kind=kind, rank=rank, hours=2 * len(courses))
+        slug="bundles",
+        issuer=government,
+        roc_year=101,
+        title="主餐副餐套餐計畫",
+        ends_on=dt.date(2012, 12, 31),
+        parameters={
+            "rules": [
+                {
+                    "code": "bundle-reward",
+                    "kind": "bundle_completion",
+                    "deadline": "2012-08-31",
+                    "tiers": [{"side": "side", "award": "commendation", "count": 1}],
+                }
+            ]
+        },
+    )
+    employee = EmployeeFactory(
+        unit=UnitFactory(agency=AgencyFactory(name="臺南市政府人事處", parent=government)), rank="薦任"
+    )
+    for slug, name, kind, rank, courses in [
+        ("main", "薦任主餐", "main", "薦任", ["執行力-策略規劃與執行", "顧客關係管理"]),
+        ("side", "幸福嚴選餐", "side", "", ["環境影響評估概論"]),
+    ]:
+        bundle = Bundle.objects.create(
+            plan=kaohsiung, slug=slug, name=name, kind=kind, rank=rank, hours=2 * len(courses)
+        )
         for course in courses:
             BundleCourse.objects.create(bundle=bundle, course=Course.objects.create(name=course, hours=2), hours=2)
-    LearningRecord.objects.create(employee=employee, course_name="執行力-策略規劃與執行", course_key="執行力-策略規劃與執行",
-                                  hours=2, digital_hours=2, completed_on=dt.date(2012, 3, 3), completed_at=dt.time(10, 0))
-    ForumTally.objects.create(employee=employee, forum="論壇", window_start=dt.date(2012, 1, 1),
-                              window_end=dt.date(2012, 8, 31), posts=100, replies=63)
+    LearningRecord.objects.create(
+        employee=employee,
+        course_name="執行力-策略規劃與執行",
+        course_key="執行力-策略規劃與執行",
+        hours=2,
+        digital_hours=2,
+        completed_on=dt.date(2012, 3, 3),
+        completed_at=dt.time(10, 0),
+    )
+    ForumTally.objects.create(
+        employee=employee,
+        forum="論壇",
+        window_start=dt.date(2012, 1, 1),
+        window_end=dt.date(2012, 8, 31),
+        posts=100,
+        replies=63,
+    )
     page.set_viewport_size({"width": 390, "height": 844})
     log_in(page, live_server, user(Role.EMPLOYEE, employee=employee))
     page.click("text=我的學習")
@@ -95,19 +143,33 @@ def test_coordinator_nominates_a_colleague_and_files_a_commendation_request(live
     settings.PORTAL_TODAY = "2012-09-10"  # before the forum rule's filing deadline (101-10-15)
     government = AgencyFactory(name="臺南市政府")
     agency = AgencyFactory(name="臺南市政府人事處", parent=government)
-    plan = Plan.objects.create(slug="tainan-101", issuer=government, roc_year=101, title="臺南市政府101年度數位學習計畫",
-                               starts_on=dt.date(2012, 1, 1), ends_on=dt.date(2012, 12, 31), parameters={"rules": [FORUM_RULE]})
+    plan = Plan.objects.create(
+        slug="tainan-101",
+        issuer=government,
+        roc_year=101,
+        title="臺南市政府101年度數位學習計畫",
+        starts_on=dt.date(2012, 1, 1),
+        ends_on=dt.date(2012, 12, 31),
+        parameters={"rules": [FORUM_RULE]},
+    )
     activity = Activity.objects.create(plan=plan, slug="classes", kind="training_class", name="研習班")
-    basic = TrainingClass.objects.create(activity=activity, slug="basic", name="自製數位教材基礎班",
-                                         conditions={"excludes_attended": ["basic"]})
+    basic = TrainingClass.objects.create(
+        activity=activity, slug="basic", name="自製數位教材基礎班", conditions={"excludes_attended": ["basic"]}
+    )
     session = Session.objects.create(training_class=basic, number=1, capacity=30)
     unit = UnitFactory(agency=agency, name="考訓科")
     fresh = EmployeeFactory(unit=unit, name="新手甲")
     veteran = EmployeeFactory(unit=unit, name="老手乙")
     ClassHistory.objects.create(employee=veteran, class_slug="basic", class_name="自製數位教材基礎班")
     for person, posts in ((fresh, 260), (veteran, 120)):
-        ForumTally.objects.create(employee=person, forum="臺南市政府公共論壇", window_start=dt.date(2012, 1, 1),
-                                  window_end=dt.date(2012, 8, 31), posts=posts, replies=0)
+        ForumTally.objects.create(
+            employee=person,
+            forum="臺南市政府公共論壇",
+            window_start=dt.date(2012, 1, 1),
+            window_end=dt.date(2012, 8, 31),
+            posts=posts,
+            replies=0,
+        )
     log_in(page, live_server, user(Role.COORDINATOR, agencies=[agency]))
     # Nominate: one accepted, one refused with the reason.
     page.click("text=研習推薦")
@@ -146,9 +208,12 @@ def test_coordinator_nominates_a_colleague_and_files_a_commendation_request(live
 def test_hr_imports_a_records_file_in_the_admin_and_watches_it_finish(live_server, page, tmp_path):
     employee = EmployeeFactory(name="柯小華", national_id=nationalid.make("K1", 1234567))
     path = tmp_path / "records.csv"
-    path.write_text("身分證字號,姓名,課程名稱,學習迄日,學習時數,數位時數\n"
-                    f"{employee.national_id},柯小華,公務倫理與廉政,103/05/02 20:30,2,2\n"
-                    f"{employee.national_id},柯小華,性別主流化概論,1030510,1,1\n", encoding="utf-8")
+    path.write_text(
+        "身分證字號,姓名,課程名稱,學習迄日,學習時數,數位時數\n"
+        f"{employee.national_id},柯小華,公務倫理與廉政,103/05/02 20:30,2,2\n"
+        f"{employee.national_id},柯小華,性別主流化概論,1030510,1,1\n",
+        encoding="utf-8",
+    )
     log_in(page, live_server, user(Role.HR, is_staff=True, is_superuser=True))
     page.click("text=管理後台")
     page.click("a[href='/admin/portal/importbatch/']")
@@ -162,7 +227,14 @@ def test_hr_imports_a_records_file_in_the_admin_and_watches_it_finish(live_serve
     assert page.locator(".badge").inner_text() == "已匯入"
     shot(page, "hr-import-done")
     page.click("text=所有匯入批次（管理後台）")
-    assert page.locator("#result_list tbody tr").first.inner_text().split("\t")[2:5] == ["學習紀錄", "records.csv", "已匯入"]
-    assert list(LearningRecord.objects.values_list("course_name", flat=True).order_by("completed_on")) == ["公務倫理與廉政", "性別主流化概論"]
+    assert page.locator("#result_list tbody tr").first.inner_text().split("\t")[2:5] == [
+        "學習紀錄",
+        "records.csv",
+        "已匯入",
+    ]
+    assert list(LearningRecord.objects.values_list("course_name", flat=True).order_by("completed_on")) == [
+        "公務倫理與廉政",
+        "性別主流化概論",
+    ]
     assert ImportBatch.objects.get().status == "applied"
     shot(page, "hr-import-admin-list")

@@ -3,6 +3,7 @@
 Pure Python, no database. The real files live in the shared data folder
 (SHARED_DIR, default: tests/data, a copy of the shared folder).
 """
+
 import datetime as dt
 import os
 from pathlib import Path
@@ -40,6 +41,7 @@ def csv_bytes(*lines: str, encoding: str = "utf-8-sig") -> bytes:
 
 
 # --- the real DGPA files ----------------------------------------------------------------
+
 
 @pytest.mark.parametrize("path", sorted(DGPA.glob("*.csv")), ids=lambda p: p.name)
 def test_every_real_file_has_one_row_per_day(path):
@@ -91,8 +93,10 @@ HEADER = "西元日期,星期,是否放假,備註"
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-8", "cp950"])
 def test_encodings(encoding):
     data = csv_bytes(HEADER, "20170101,日,2,開國紀念日", "20170103,二,0,", encoding=encoding)
-    assert parse_dgpa_csv(data) == [CalendarDay(day("2017-01-01"), True, "開國紀念日"),
-                                    CalendarDay(day("2017-01-03"), False, "")]
+    assert parse_dgpa_csv(data) == [
+        CalendarDay(day("2017-01-01"), True, "開國紀念日"),
+        CalendarDay(day("2017-01-03"), False, ""),
+    ]
 
 
 def test_cp950_characters_outside_big5():
@@ -103,14 +107,18 @@ def test_cp950_characters_outside_big5():
 
 def test_columns_in_any_order_and_unknown_columns_ignored():
     data = csv_bytes("備註,是否放假,來源,西元日期,星期", "補假,2,DGPA,20170102,一", " ,0,,20170103,二")
-    assert parse_dgpa_csv(data) == [CalendarDay(day("2017-01-02"), True, "補假"),
-                                    CalendarDay(day("2017-01-03"), False, "")]
+    assert parse_dgpa_csv(data) == [
+        CalendarDay(day("2017-01-02"), True, "補假"),
+        CalendarDay(day("2017-01-03"), False, ""),
+    ]
 
 
 def test_blank_lines_are_skipped_and_dates_excel_wrote_are_read():
     data = csv_bytes(HEADER, "", "2017/1/2,一,2,補假", ",,,", "2017-01-03,二,0,")
-    assert parse_dgpa_csv(data) == [CalendarDay(day("2017-01-02"), True, "補假"),
-                                    CalendarDay(day("2017-01-03"), False, "")]
+    assert parse_dgpa_csv(data) == [
+        CalendarDay(day("2017-01-02"), True, "補假"),
+        CalendarDay(day("2017-01-03"), False, ""),
+    ]
 
 
 def errors_of(data: bytes) -> list[str]:
@@ -144,13 +152,13 @@ def test_missing_columns():
 def test_all_row_errors_are_collected_with_file_line_numbers():
     data = csv_bytes(
         HEADER,
-        "20170101,日,2,開國紀念日",   # line 2: fine
-        "20170102,一,1,補假",        # line 3: 1 is not a value the DGPA uses
-        "20170230,四,0,",            # line 4: no such day
-        "2017-1-x,二,0,",            # line 5: not a date
-        "",                          # line 6: skipped
-        "20170101,日,,",             # line 7: duplicate date and empty 是否放假
-        "20170105",                  # line 8: short row
+        "20170101,日,2,開國紀念日",  # line 2: fine
+        "20170102,一,1,補假",  # line 3: 1 is not a value the DGPA uses
+        "20170230,四,0,",  # line 4: no such day
+        "2017-1-x,二,0,",  # line 5: not a date
+        "",  # line 6: skipped
+        "20170101,日,,",  # line 7: duplicate date and empty 是否放假
+        "20170105",  # line 8: short row
     )
     assert errors_of(data) == [
         "第 3 列，欄位「是否放假」：應為 0（上班）或 2（放假），不是「1」",
@@ -174,29 +182,35 @@ def test_undecodable_bytes():
 
 # --- WorkCalendar ----------------------------------------------------------------------------
 
+
 def test_work_calendar_over_several_years_of_real_files():
-    cal = WorkCalendar([*dgpa("2017_roc106.csv").values(), *dgpa("2025_roc114_revised.csv").values(),
-                        *dgpa("2026_roc115.csv").values()])
+    cal = WorkCalendar(
+        [
+            *dgpa("2017_roc106.csv").values(),
+            *dgpa("2025_roc114_revised.csv").values(),
+            *dgpa("2026_roc115.csv").values(),
+        ]
+    )
     assert [cal.has_year(y) for y in (2016, 2017, 2018, 2025, 2026, 2027)] == [False, True, False, True, True, False]
-    assert cal.is_day_off(day("2017-01-02")) is True     # 補假, a Monday
-    assert cal.is_day_off(day("2025-05-01")) is False    # Labour Day: offices worked before 2026
-    assert cal.is_day_off(day("2025-09-29")) is True     # revised 2025
-    assert cal.is_day_off(day("2026-05-01")) is True     # 勞動節 from 2026
+    assert cal.is_day_off(day("2017-01-02")) is True  # 補假, a Monday
+    assert cal.is_day_off(day("2025-05-01")) is False  # Labour Day: offices worked before 2026
+    assert cal.is_day_off(day("2025-09-29")) is True  # revised 2025
+    assert cal.is_day_off(day("2026-05-01")) is True  # 勞動節 from 2026
 
 
 def test_year_without_a_calendar_falls_back_to_weekends():
     cal = WorkCalendar([CalendarDay(day("2017-01-02"), True, "補假")])
-    assert cal.is_day_off(day("2012-08-03")) is False   # Friday
-    assert cal.is_day_off(day("2012-08-04")) is True    # Saturday
-    assert cal.is_day_off(day("2012-08-05")) is True    # Sunday
-    assert cal.is_day_off(day("2012-10-10")) is False   # National Day, but 2012 has no calendar
+    assert cal.is_day_off(day("2012-08-03")) is False  # Friday
+    assert cal.is_day_off(day("2012-08-04")) is True  # Saturday
+    assert cal.is_day_off(day("2012-08-05")) is True  # Sunday
+    assert cal.is_day_off(day("2012-10-10")) is False  # National Day, but 2012 has no calendar
 
 
 def test_work_calendar_accepts_pairs_too():
     cal = WorkCalendar([(day("2014-12-27"), False), (day("2014-10-10"), True)])
     assert cal.is_day_off(day("2014-12-27")) is False
     assert cal.is_day_off(day("2014-10-10")) is True
-    assert cal.is_day_off(day("2014-12-28")) is True    # unlisted Sunday of a covered year
+    assert cal.is_day_off(day("2014-12-28")) is True  # unlisted Sunday of a covered year
 
 
 def test_empty_work_calendar():
@@ -206,6 +220,7 @@ def test_empty_work_calendar():
 
 
 # --- Taipei City exception lists ------------------------------------------------------------
+
 
 def taipei(year: int) -> WorkCalendar:
     return calendar_from_taipei_json((TAIPEI / f"{year}.json").read_bytes())

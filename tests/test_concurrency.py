@@ -1,4 +1,5 @@
 """Real concurrent transactions on PostgreSQL: the last hours of leave, the last place of a quota."""
+
 import datetime as dt
 import re
 import threading
@@ -19,12 +20,23 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 def test_two_concurrent_applications_for_the_last_hours_cannot_both_succeed():
     assert connection.vendor == "postgresql", "run with DATABASE_URL=postgres://… (see README)"
-    plan = Plan.objects.create(slug="tainan-101", issuer=AgencyFactory(name="臺南市政府"), roc_year=101, title="計畫",
-                               parameters={"rules": [{"code": "leave", "kind": "leave_offduty_list"}]})
+    plan = Plan.objects.create(
+        slug="tainan-101",
+        issuer=AgencyFactory(name="臺南市政府"),
+        roc_year=101,
+        title="計畫",
+        parameters={"rules": [{"code": "leave", "kind": "leave_offduty_list"}]},
+    )
     employee = EmployeeFactory()
     user = UserFactory(role=Role.EMPLOYEE, employee=employee)
-    Entry.objects.create(employee=employee, plan=plan, kind="grant", hours=3, earned_on=dt.date(2012, 8, 1),
-                         usable_until=dt.date(2012, 12, 28))
+    Entry.objects.create(
+        employee=employee,
+        plan=plan,
+        kind="grant",
+        hours=3,
+        earned_on=dt.date(2012, 8, 1),
+        usable_until=dt.date(2012, 12, 28),
+    )
     barrier = threading.Barrier(2)
     outcomes = []
 
@@ -57,9 +69,14 @@ def test_two_coordinators_cannot_both_take_the_last_place_of_a_quota():
 
     agency = AgencyFactory(name="示範縣政府人事處")
     plan = Plan.objects.create(slug="rad-104", issuer=AgencyFactory(name="研習中心"), roc_year=104, title="計畫")
-    training_class = TrainingClass.objects.create(activity=Activity.objects.create(plan=plan, slug="c", kind="training_class", name="班"),
-                                                  slug="basic", name="基礎班")
-    session = Session.objects.create(training_class=training_class, number=1, capacity=30, agency_quotas={str(agency.pk): 1})
+    training_class = TrainingClass.objects.create(
+        activity=Activity.objects.create(plan=plan, slug="c", kind="training_class", name="班"),
+        slug="basic",
+        name="基礎班",
+    )
+    session = Session.objects.create(
+        training_class=training_class, number=1, capacity=30, agency_quotas={str(agency.pk): 1}
+    )
     unit = UnitFactory(agency=agency)
     first, second = EmployeeFactory(unit=unit), EmployeeFactory(unit=unit)
     coordinators = [UserFactory(role=R.COORDINATOR, agencies=[agency]) for _ in range(2)]
@@ -116,25 +133,42 @@ def test_an_approval_racing_a_cancellation_never_invents_hours(attempt):
     """Issue #15's attack: approve and cancel posted at once left `approved` with nothing charged."""
     from tests.factories import UnitFactory
 
-    plan = Plan.objects.create(slug="tainan-101", issuer=AgencyFactory(name="臺南市政府"), roc_year=101, title="計畫",
-                               parameters={"rules": [{"code": "leave", "kind": "leave_offduty_list"}]})
+    plan = Plan.objects.create(
+        slug="tainan-101",
+        issuer=AgencyFactory(name="臺南市政府"),
+        roc_year=101,
+        title="計畫",
+        parameters={"rules": [{"code": "leave", "kind": "leave_offduty_list"}]},
+    )
     unit = UnitFactory()
     employee = EmployeeFactory(unit=unit)
     user = UserFactory(role=Role.EMPLOYEE, employee=employee)
     head = UserFactory(role=Role.SUPERVISOR, employee=EmployeeFactory(unit=unit))
     head.headed_units.set([unit])
-    Entry.objects.create(employee=employee, plan=plan, kind="grant", hours=12, earned_on=dt.date(2012, 8, 1),
-                         usable_until=dt.date(2012, 12, 28))
-    application = services.apply(user, plan, dt.date(2012, 9, 20), dt.time(8, 30), dt.time(12, 30), today=dt.date(2012, 9, 1))
-    outcomes = _race(lambda: services.decide(head, application, approve=True),
-                     lambda: services.cancel(user, application, today=dt.date(2012, 9, 2)), told=True)
+    Entry.objects.create(
+        employee=employee,
+        plan=plan,
+        kind="grant",
+        hours=12,
+        earned_on=dt.date(2012, 8, 1),
+        usable_until=dt.date(2012, 12, 28),
+    )
+    application = services.apply(
+        user, plan, dt.date(2012, 9, 20), dt.time(8, 30), dt.time(12, 30), today=dt.date(2012, 9, 1)
+    )
+    outcomes = _race(
+        lambda: services.decide(head, application, approve=True),
+        lambda: services.cancel(user, application, today=dt.date(2012, 9, 2)),
+        told=True,
+    )
     application.refresh_from_db()
     charged = -sum(Entry.objects.filter(application=application).values_list("hours", flat=True))
     # Whichever came second saw the first's state: approved then cancelled (hours back), or cancelled then refused.
     assert (application.status, charged) in {("cancelled", 0)}
     assert outcomes[1] == "ok"
     assert outcomes[0] == "ok" or re.fullmatch(
-        rf"此補休申請已於 \d+/\d\d/\d\d \d\d:\d\d 由 {employee.name} 取消，無法核章。", outcomes[0]), outcomes
+        rf"此補休申請已於 \d+/\d\d/\d\d \d\d:\d\d 由 {employee.name} 取消，無法核章。", outcomes[0]
+    ), outcomes
     assert services.balance(employee, dt.date(2012, 9, 20)) == D(12)
 
 
@@ -142,19 +176,46 @@ def test_two_grant_runs_at_once_grant_once():
     from courses.models import Course, CourseList, CourseListEntry, LearningRecord
     from leave.models import RecordUse
 
-    rule = {"code": "leave", "kind": "leave_offduty_list", "window": {"start": "2012-01-01", "end": "2012-09-30"},
-            "min_digital_hours": 5, "min_total_hours": 40, "cap_hours": 8, "use_within_months": 6,
-            "final_cutoff": "2012-12-28", "list": "policy-courses"}
-    plan = Plan.objects.create(slug="tainan-101", issuer=AgencyFactory(name="臺南市政府"), roc_year=101, title="計畫",
-                               parameters={"rules": [rule]}, off_duty_definition="whole_days")
+    rule = {
+        "code": "leave",
+        "kind": "leave_offduty_list",
+        "window": {"start": "2012-01-01", "end": "2012-09-30"},
+        "min_digital_hours": 5,
+        "min_total_hours": 40,
+        "cap_hours": 8,
+        "use_within_months": 6,
+        "final_cutoff": "2012-12-28",
+        "list": "policy-courses",
+    }
+    plan = Plan.objects.create(
+        slug="tainan-101",
+        issuer=AgencyFactory(name="臺南市政府"),
+        roc_year=101,
+        title="計畫",
+        parameters={"rules": [rule]},
+        off_duty_definition="whole_days",
+    )
     employee = EmployeeFactory(agency=plan.issuer)
     course = Course.objects.create(name="國土計畫概論", hours=5)
-    CourseListEntry.objects.create(course_list=CourseList.objects.create(plan=plan, slug="policy-courses", name="政策"),
-                                   course=course, hours=5)
-    LearningRecord.objects.create(employee=employee, course_name="大補帖", course_key="大補帖", hours=40, digital_hours=40,
-                                  completed_on=dt.date(2012, 2, 2))
-    LearningRecord.objects.create(employee=employee, course_name=course.name, course_key=course.name_key, hours=5,
-                                  digital_hours=5, completed_on=dt.date(2012, 3, 10))  # a Saturday
+    CourseListEntry.objects.create(
+        course_list=CourseList.objects.create(plan=plan, slug="policy-courses", name="政策"), course=course, hours=5
+    )
+    LearningRecord.objects.create(
+        employee=employee,
+        course_name="大補帖",
+        course_key="大補帖",
+        hours=40,
+        digital_hours=40,
+        completed_on=dt.date(2012, 2, 2),
+    )
+    LearningRecord.objects.create(
+        employee=employee,
+        course_name=course.name,
+        course_key=course.name_key,
+        hours=5,
+        digital_hours=5,
+        completed_on=dt.date(2012, 3, 10),
+    )  # a Saturday
     outcomes = _race(lambda: services.grant_leave(plan), lambda: services.grant_leave(plan))
     assert outcomes == ["ok", "ok"]
     assert list(Entry.objects.filter(kind="grant").values_list("hours", flat=True)) == [D(5)]
@@ -165,23 +226,40 @@ def _leave_world(grants):
     """An employee, their unit head and HR, with the given grants (hours, earned_on, usable_until)."""
     from tests.factories import UnitFactory
 
-    plan = Plan.objects.create(slug="tainan-101", issuer=AgencyFactory(name="臺南市政府"), roc_year=101, title="計畫",
-                               parameters={"rules": [{"code": "leave", "kind": "leave_offduty_list"}]})
+    plan = Plan.objects.create(
+        slug="tainan-101",
+        issuer=AgencyFactory(name="臺南市政府"),
+        roc_year=101,
+        title="計畫",
+        parameters={"rules": [{"code": "leave", "kind": "leave_offduty_list"}]},
+    )
     unit = UnitFactory()
     employee = EmployeeFactory(unit=unit)
     head = UserFactory(role=Role.SUPERVISOR, employee=EmployeeFactory(unit=unit))
     head.headed_units.set([unit])
     for hours, earned, until in grants:
-        Entry.objects.create(employee=employee, plan=plan, kind="grant", hours=hours, earned_on=earned, usable_until=until)
-    return plan, employee, UserFactory(role=Role.EMPLOYEE, employee=employee), head, UserFactory(role=Role.HR, is_staff=True)
+        Entry.objects.create(
+            employee=employee, plan=plan, kind="grant", hours=hours, earned_on=earned, usable_until=until
+        )
+    return (
+        plan,
+        employee,
+        UserFactory(role=Role.EMPLOYEE, employee=employee),
+        head,
+        UserFactory(role=Role.HR, is_staff=True),
+    )
 
 
 def test_a_registration_racing_a_cancellation_ends_cancelled_with_the_hours_back():
     plan, employee, user, head, hr = _leave_world([(8, dt.date(2012, 8, 1), dt.date(2012, 12, 28))])
-    application = services.apply(user, plan, dt.date(2012, 9, 20), dt.time(8, 30), dt.time(12, 30), today=dt.date(2012, 9, 1))
+    application = services.apply(
+        user, plan, dt.date(2012, 9, 20), dt.time(8, 30), dt.time(12, 30), today=dt.date(2012, 9, 1)
+    )
     services.decide(head, application, approve=True)
-    outcomes = _race(lambda: services.register(hr, application),
-                     lambda: services.cancel(user, application, today=dt.date(2012, 9, 2)))
+    outcomes = _race(
+        lambda: services.register(hr, application),
+        lambda: services.cancel(user, application, today=dt.date(2012, 9, 2)),
+    )
     application.refresh_from_db()
     # Registered then cancelled (both succeed), or cancelled then the registration refused.
     assert outcomes in (["ok", "ok"], ["LostRace", "ok"])
@@ -191,13 +269,20 @@ def test_a_registration_racing_a_cancellation_ends_cancelled_with_the_hours_back
 
 def test_the_lapse_job_racing_an_application_neither_deadlocks_nor_loses_an_hour():
     """The lapse job locks the expired grants; the application locks the employee and charges a live one."""
-    plan, employee, user, _head, _hr = _leave_world([(3, dt.date(2012, 3, 1), dt.date(2012, 9, 1)),
-                                                     (5, dt.date(2012, 8, 1), dt.date(2012, 12, 28))])
-    outcomes = _race(lambda: services.lapse_leave(dt.date(2012, 9, 2)),
-                     lambda: services.apply(user, plan, dt.date(2012, 9, 20), dt.time(8, 30), dt.time(10, 30),
-                                            today=dt.date(2012, 9, 2)))
+    plan, employee, user, _head, _hr = _leave_world(
+        [(3, dt.date(2012, 3, 1), dt.date(2012, 9, 1)), (5, dt.date(2012, 8, 1), dt.date(2012, 12, 28))]
+    )
+    outcomes = _race(
+        lambda: services.lapse_leave(dt.date(2012, 9, 2)),
+        lambda: services.apply(
+            user, plan, dt.date(2012, 9, 20), dt.time(8, 30), dt.time(10, 30), today=dt.date(2012, 9, 2)
+        ),
+    )
     assert outcomes == ["ok", "ok"]
-    assert sorted(Entry.objects.exclude(kind="grant").values_list("kind", "hours")) == [("lapse", D(-3)), ("use", D(-2))]
+    assert sorted(Entry.objects.exclude(kind="grant").values_list("kind", "hours")) == [
+        ("lapse", D(-3)),
+        ("use", D(-2)),
+    ]
     assert services.balance(employee, dt.date(2012, 9, 20)) == D(3)
 
 
@@ -209,12 +294,19 @@ def test_two_coordinators_racing_for_the_last_showcase_place_cannot_both_get_it(
     from tests.factories import UnitFactory
 
     assert connection.vendor == "postgresql", "run with DATABASE_URL=postgres://… (see README)"
-    plan = Plan.objects.create(slug="rad-104", issuer=AgencyFactory(name="地方行政研習中心"), roc_year=104, title="計畫",
-                               parameters={"coverage_scope": "all"})
-    showcase = Activity.objects.create(plan=plan, slug="showcase", kind="showcase", name="成果發表會",
-                                       details={"capacity": 300})
-    ShowcaseRegistration.objects.bulk_create([ShowcaseRegistration(activity=showcase, employee=EmployeeFactory())
-                                              for _ in range(299)])
+    plan = Plan.objects.create(
+        slug="rad-104",
+        issuer=AgencyFactory(name="地方行政研習中心"),
+        roc_year=104,
+        title="計畫",
+        parameters={"coverage_scope": "all"},
+    )
+    showcase = Activity.objects.create(
+        plan=plan, slug="showcase", kind="showcase", name="成果發表會", details={"capacity": 300}
+    )
+    ShowcaseRegistration.objects.bulk_create(
+        [ShowcaseRegistration(activity=showcase, employee=EmployeeFactory()) for _ in range(299)]
+    )
     people, coordinators = [], []
     for name in ("甲", "乙"):
         agency = AgencyFactory(name=f"{name}機關")

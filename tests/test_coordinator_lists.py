@@ -1,5 +1,6 @@
 """A coordinator's lists — nominations, proposals, contest entries — on screen, as XLSX with
 formulas neutralised and as PDF, each showing only the coordinator's agencies."""
+
 import io
 
 import openpyxl
@@ -11,7 +12,7 @@ from portal.models import Role
 from programs.models import Activity, CampNomination, ContestEntry, Nomination, Plan, Proposal, Session, TrainingClass
 from tests.factories import AgencyFactory, EmployeeFactory, UnitFactory, UserFactory
 
-FORMULA = "=HYPERLINK(\"http://x\")"
+FORMULA = '=HYPERLINK("http://x")'
 
 
 @pytest.fixture
@@ -21,19 +22,31 @@ def world(db):
     theirs = AgencyFactory(name="花蓮縣政府教育處", parent=government)
     plan = Plan.objects.create(slug="hualien-106", issuer=government, roc_year=106, title="花蓮縣一〇六年度計畫")
     classes = Activity.objects.create(plan=plan, slug="classes", kind="training_class", name="研習班")
-    session = Session.objects.create(training_class=TrainingClass.objects.create(activity=classes, slug="basic", name="基礎班"),
-                                     number=1, capacity=30)
+    session = Session.objects.create(
+        training_class=TrainingClass.objects.create(activity=classes, slug="basic", name="基礎班"),
+        number=1,
+        capacity=30,
+    )
     camp = Activity.objects.create(plan=plan, slug="camp", kind="english_camp", name="線上英語營")
     yixing = Activity.objects.create(plan=plan, slug="yixing", kind="yixing", name="熠星方案")
     mine = EmployeeFactory(unit=UnitFactory(agency=ours), name=FORMULA)
     other = EmployeeFactory(unit=UnitFactory(agency=theirs), name="他處人員")
     for person in (mine, other):
         Nomination.objects.create(session=session, employee=person, priority_label="熠星方案參與者")
-        CampNomination.objects.create(activity=camp, employee=person, government=government, circle="+圈", is_circle_leader=True)
-        Proposal.objects.create(activity=yixing, agency=person.agency, title=f"@{person.agency.name}提案", leader=person,
-                                status="rated", rating="優等")
-        entry = ContestEntry.objects.create(plan=plan, title=f"-{person.agency.name}作品", agency=person.agency, review="通過",
-                                            placing="1")
+        CampNomination.objects.create(
+            activity=camp, employee=person, government=government, circle="+圈", is_circle_leader=True
+        )
+        Proposal.objects.create(
+            activity=yixing,
+            agency=person.agency,
+            title=f"@{person.agency.name}提案",
+            leader=person,
+            status="rated",
+            rating="優等",
+        )
+        entry = ContestEntry.objects.create(
+            plan=plan, title=f"-{person.agency.name}作品", agency=person.agency, review="通過", placing="1"
+        )
         entry.authors.set([person])
     return {"mine": mine, "coordinator": UserFactory(role=Role.COORDINATOR, agencies=[ours])}
 
@@ -48,7 +61,16 @@ def test_nominations_xlsx_lists_classes_and_camp_with_formulas_neutralised(world
     masked = world["mine"].national_id[:3] + "****" + world["mine"].national_id[-3:]
     assert rows == [
         ["班期／活動", "機關", "單位", "姓名", "身分證字號", "優先身分／圈長", "狀態", "說明／英語圈"],
-        ["基礎班 第1期", "花蓮縣政府人事處", world["mine"].unit.name, "'" + FORMULA, masked, "熠星方案參與者", "已推薦", None],
+        [
+            "基礎班 第1期",
+            "花蓮縣政府人事處",
+            world["mine"].unit.name,
+            "'" + FORMULA,
+            masked,
+            "熠星方案參與者",
+            "已推薦",
+            None,
+        ],
         ["線上英語營", "花蓮縣政府人事處", world["mine"].unit.name, "'" + FORMULA, masked, "圈長", "已推薦", "'+圈"],
     ]
 
@@ -58,10 +80,22 @@ def test_proposals_and_entries_xlsx_show_only_the_coordinators_agency(world, cli
     proposals = sheet(client.get(reverse("programs:proposals"), {"format": "xlsx"}))
     assert [r[:8] for r in proposals] == [
         ["計畫", "機關", "計畫名稱", "主持人", "成員人數", "類別", "狀態", "評等"],
-        ["花蓮縣一〇六年度計畫", "花蓮縣政府人事處", "'@花蓮縣政府人事處提案", "'" + FORMULA, 0, "新申請", "已評等", "優等"]]
+        [
+            "花蓮縣一〇六年度計畫",
+            "花蓮縣政府人事處",
+            "'@花蓮縣政府人事處提案",
+            "'" + FORMULA,
+            0,
+            "新申請",
+            "已評等",
+            "優等",
+        ],
+    ]
     entries = sheet(client.get(reverse("programs:entries"), {"format": "xlsx"}))
-    assert entries == [["計畫", "作品", "機關", "作者", "審查", "名次"],
-                       ["花蓮縣一〇六年度計畫", "'-花蓮縣政府人事處作品", "花蓮縣政府人事處", "'" + FORMULA, "通過", "第一名"]]
+    assert entries == [
+        ["計畫", "作品", "機關", "作者", "審查", "名次"],
+        ["花蓮縣一〇六年度計畫", "'-花蓮縣政府人事處作品", "花蓮縣政府人事處", "'" + FORMULA, "通過", "第一名"],
+    ]
 
 
 @pytest.mark.parametrize("url", ["programs:nominations", "programs:proposals", "programs:entries"])
@@ -70,7 +104,11 @@ def test_each_list_prints_as_pdf(world, client, url):
     response = client.get(reverse(url), {"format": "pdf"})
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
     assert (response["Content-Type"], "花蓮縣政府人事處" in text, "花蓮縣政府教育處" in text, "他處人員" in text) == (
-        "application/pdf", True, False, False)
+        "application/pdf",
+        True,
+        False,
+        False,
+    )
 
 
 def test_entries_page_is_for_coordinators_and_hr(world, client):
@@ -82,8 +120,13 @@ def test_entries_page_is_for_coordinators_and_hr(world, client):
 
 
 def test_home_lists_the_plans_a_coordinator_works_on(world, client):
-    Plan.objects.create(slug="rad-104", issuer=AgencyFactory(name="研習中心"), roc_year=104, title="中央計畫",
-                        parameters={"coverage_scope": "all"})
+    Plan.objects.create(
+        slug="rad-104",
+        issuer=AgencyFactory(name="研習中心"),
+        roc_year=104,
+        title="中央計畫",
+        parameters={"coverage_scope": "all"},
+    )
     Plan.objects.create(slug="tainan-101", issuer=AgencyFactory(name="臺南市政府"), roc_year=101, title="臺南計畫")
     client.force_login(world["coordinator"])
     page = client.get(reverse("home"))

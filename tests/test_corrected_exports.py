@@ -4,6 +4,7 @@ audit trail, counted nowhere), reports additions, corrections and withdrawals, a
 them on the upload page before HR applies the same file.
 
 Run on SQLite and, with DATABASE_URL naming PostgreSQL, through the streamed COPY path."""
+
 import datetime as dt
 import io
 from decimal import Decimal
@@ -36,8 +37,10 @@ SECOND = [
 
 @pytest.fixture
 def people(db):
-    return [EmployeeFactory(national_id="A123456789", name="王小明"),
-            EmployeeFactory(national_id="F234567898", name="林美玲")]
+    return [
+        EmployeeFactory(national_id="A123456789", name="王小明"),
+        EmployeeFactory(national_id="F234567898", name="林美玲"),
+    ]
 
 
 def records_import(tmp_path, rows, *args):
@@ -66,8 +69,11 @@ def test_a_corrected_date_replaces_the_record_and_the_old_one_is_withdrawn_and_k
         "匯入完成：共 2 列，新增 1、更新 0、未變動 1、撤回 1（其中更正 1）。",
         "更正：課程「公務倫理X」完成日期 103/03/10 → 103/03/12（王小明）",
     ]
-    assert counted(wang) == [("公務倫理X", dt.date(2014, 3, 12)), ("環境教育", dt.date(2014, 4, 1)),
-                             ("資訊安全", dt.date(2014, 8, 1))]
+    assert counted(wang) == [
+        ("公務倫理X", dt.date(2014, 3, 12)),
+        ("環境教育", dt.date(2014, 4, 1)),
+        ("資訊安全", dt.date(2014, 8, 1)),
+    ]
     withdrawn = LearningRecord.all_objects.get(employee=wang, completed_on=dt.date(2014, 3, 10))
     batch = ImportBatch.objects.latest("pk")
     assert (withdrawn.withdrawn_by_id, withdrawn.withdrawn_at is not None) == (batch.pk, True)
@@ -85,11 +91,26 @@ def test_the_import_audit_lists_the_withdrawn_rows_with_their_values(people, tmp
     records_import(tmp_path, FIRST)
     records_import(tmp_path, SECOND, "--period", PERIOD)
     entry = AuditEntry.objects.filter(action="import_applied").latest("pk")
-    assert entry.before["withdrawn_rows"] == [{
-        "key": {"employee_id": wang.pk, "course_key": "公務倫理x", "completed_on": "2014-03-10", "provider": "e學中心"},
-        "values": {"course_name": "公務倫理X", "hours": "2.00", "digital_hours": "0.00", "mode": "", "category": "",
-                   "job_related": False, "started_on": None, "completed_at": None},
-    }]
+    assert entry.before["withdrawn_rows"] == [
+        {
+            "key": {
+                "employee_id": wang.pk,
+                "course_key": "公務倫理x",
+                "completed_on": "2014-03-10",
+                "provider": "e學中心",
+            },
+            "values": {
+                "course_name": "公務倫理X",
+                "hours": "2.00",
+                "digital_hours": "0.00",
+                "mode": "",
+                "category": "",
+                "job_related": False,
+                "started_on": None,
+                "completed_at": None,
+            },
+        }
+    ]
     assert entry.after["withdrawn"] == 1
 
 
@@ -124,8 +145,9 @@ def test_a_withdrawn_key_coming_back_is_restored(people, tmp_path):
 def test_a_dry_run_reports_the_same_and_writes_nothing(people, tmp_path):
     records_import(tmp_path, FIRST)
     before = list(LearningRecord.all_objects.values_list("pk", "completed_on", "withdrawn_at").order_by("pk"))
-    code, out, err = records_import(tmp_path, SECOND + ["A123456789,王小明,性別主流化,2014-05-02,1.5,e學中心"],
-                                    "--period", PERIOD, "--dry-run")
+    code, out, err = records_import(
+        tmp_path, SECOND + ["A123456789,王小明,性別主流化,2014-05-02,1.5,e學中心"], "--period", PERIOD, "--dry-run"
+    )
     assert (code, err) == (0, "")
     assert out.splitlines() == [
         "試算結果：共 3 列，新增 2、更新 0、未變動 1、撤回 1（其中更正 1）。",
@@ -139,14 +161,23 @@ def test_a_plain_withdrawal_is_reported_as_one(people, tmp_path):
     records_import(tmp_path, FIRST)
     code, out, _err = records_import(tmp_path, FIRST[1:], "--period", "103/01/01:103/06/30")
     assert code == 0
-    assert out.splitlines() == ["匯入完成：共 1 列，新增 0、更新 0、未變動 1、撤回 1。",
-                                "撤回：王小明 課程「公務倫理X」完成日期 103/03/10，2 小時"]
+    assert out.splitlines() == [
+        "匯入完成：共 1 列，新增 0、更新 0、未變動 1、撤回 1。",
+        "撤回：王小明 課程「公務倫理X」完成日期 103/03/10，2 小時",
+    ]
 
 
 def test_the_period_includes_both_its_first_and_last_day(people, tmp_path):
     wang = people[0]
-    records_import(tmp_path, ["A123456789,王小明,甲,2014-01-01,1,", "A123456789,王小明,乙,2014-06-30,1,",
-                              "A123456789,王小明,丙,2013-12-31,1,", "A123456789,王小明,丁,2014-07-01,1,"])
+    records_import(
+        tmp_path,
+        [
+            "A123456789,王小明,甲,2014-01-01,1,",
+            "A123456789,王小明,乙,2014-06-30,1,",
+            "A123456789,王小明,丙,2013-12-31,1,",
+            "A123456789,王小明,丁,2014-07-01,1,",
+        ],
+    )
     records_import(tmp_path, ["A123456789,王小明,戊,2014-03-01,1,"], "--period", PERIOD)
     assert [name for name, _day in counted(wang)] == ["丁", "丙", "戊"]
 
@@ -156,11 +187,14 @@ def test_a_bad_period_is_wrong_usage_with_a_chinese_message(people, tmp_path, pe
     with pytest.raises(CommandError) as refused:
         records_import(tmp_path, FIRST, "--period", period)
     assert refused.value.returncode == 2
-    assert str(refused.value).startswith("--period：") and ("期間" in str(refused.value) or "日期" in str(refused.value))
+    assert str(refused.value).startswith("--period：") and (
+        "期間" in str(refused.value) or "日期" in str(refused.value)
+    )
     assert ImportBatch.objects.count() == 0
 
 
 # -- the upload page --------------------------------------------------------------------
+
 
 @pytest.fixture
 def hr(people, client, settings, tmp_path):
@@ -171,8 +205,10 @@ def hr(people, client, settings, tmp_path):
 
 def upload(client, rows, **fields):
     data = csv_bytes(HEADER, *rows)
-    return client.post(reverse("import-new"), {"kind": "records", **fields,
-                                               "file": SimpleUploadedFile("export.csv", data, content_type="text/csv")})
+    return client.post(
+        reverse("import-new"),
+        {"kind": "records", **fields, "file": SimpleUploadedFile("export.csv", data, content_type="text/csv")},
+    )
 
 
 def test_hr_previews_a_corrected_export_then_applies_the_same_file(hr, people, tmp_path):
@@ -182,19 +218,29 @@ def test_hr_previews_a_corrected_export_then_applies_the_same_file(hr, people, t
     preview = ImportBatch.objects.latest("pk")
     assert response.url == reverse("import-batch", args=[preview.pk])
     assert (preview.status, preview.options, preview.withdrawn_count, bool(preview.file)) == (
-        "validated", {"period": PERIOD}, 1, True)
+        "validated",
+        {"period": PERIOD},
+        1,
+        True,
+    )
     assert counted(wang) == [("公務倫理X", dt.date(2014, 3, 10)), ("環境教育", dt.date(2014, 4, 1))]
     page = hr.get(reverse("import-batch", args=[preview.pk]))
     report = page.context["report"]
     assert [(r["name"], r["national_id"], r["course"], r["day"], r["after"]) for r in report["corrections"]] == [
-        ("王小明", "A123456789", "公務倫理X", "103/03/10", "103/03/12")]
+        ("王小明", "A123456789", "公務倫理X", "103/03/10", "103/03/12")
+    ]
     assert (report["additions"], report["withdrawals"]) == ([], [])
     assert "套用此檔案" in page.content.decode()
 
     response = hr.post(reverse("import-apply", args=[preview.pk]))
     applied = ImportBatch.objects.latest("pk")
     assert response.url == reverse("import-batch", args=[applied.pk])
-    assert (applied.status, applied.applied_from_id, applied.dry_run, applied.withdrawn_count) == ("applied", preview.pk, False, 1)
+    assert (applied.status, applied.applied_from_id, applied.dry_run, applied.withdrawn_count) == (
+        "applied",
+        preview.pk,
+        False,
+        1,
+    )
     assert counted(wang) == [("公務倫理X", dt.date(2014, 3, 12)), ("環境教育", dt.date(2014, 4, 1))]
     preview.refresh_from_db()
     assert (bool(preview.file), preview.can_be_applied) == (False, False)
@@ -222,8 +268,10 @@ def test_a_preview_file_is_purged_after_its_retention(hr, people, settings):
 def test_the_upload_page_refuses_a_bad_period_or_a_period_for_another_kind(hr, people):
     page = upload(hr, SECOND, period="2014-06-30:2014-01-01")
     assert page.context["form"].errors == {"period": ["期間的迄日早於起日：「2014-06-30:2014-01-01」"]}
-    page = hr.post(reverse("import-new"), {"kind": "forum", "period": PERIOD,
-                                           "file": SimpleUploadedFile("f.csv", b"x", content_type="text/csv")})
+    page = hr.post(
+        reverse("import-new"),
+        {"kind": "forum", "period": PERIOD, "file": SimpleUploadedFile("f.csv", b"x", content_type="text/csv")},
+    )
     assert page.context["form"].errors == {"period": ["只有學習紀錄的匯入可以指定期間。"]}
     assert ImportBatch.objects.count() == 0
 
@@ -233,10 +281,15 @@ def test_the_admin_lists_withdrawn_records_with_a_filter(hr, people, tmp_path):
     records_import(tmp_path, SECOND, "--period", PERIOD)
     hr.force_login(UserFactory(role=Role.HR, is_staff=True, is_superuser=True))
     url = reverse("admin:courses_learningrecord_changelist")
-    listed = {key: sorted(str(r.completed_on) for r in hr.get(url + query).context["cl"].result_list)
-              for key, query in [("all", ""), ("yes", "?withdrawn=yes"), ("no", "?withdrawn=no")]}
-    assert listed == {"all": ["2014-03-10", "2014-03-12", "2014-04-01"], "yes": ["2014-03-10"],
-                      "no": ["2014-03-12", "2014-04-01"]}
+    listed = {
+        key: sorted(str(r.completed_on) for r in hr.get(url + query).context["cl"].result_list)
+        for key, query in [("all", ""), ("yes", "?withdrawn=yes"), ("no", "?withdrawn=no")]
+    }
+    assert listed == {
+        "all": ["2014-03-10", "2014-03-12", "2014-04-01"],
+        "yes": ["2014-03-10"],
+        "no": ["2014-03-12", "2014-04-01"],
+    }
     withdrawn = LearningRecord.all_objects.get(withdrawn_at__isnull=False)
     assert hr.get(reverse("admin:courses_learningrecord_change", args=[withdrawn.pk])).status_code == 200
 
@@ -250,12 +303,23 @@ def test_evaluate_counts_a_corrected_course_once(db, tmp_path):
     government = AgencyFactory(name="高雄市政府")
     unit = UnitFactory(agency=AgencyFactory(name="高雄市政府人事處", parent=government))
     # 6 hours in 2014 earn a commendation: X counted twice (2 + 2 + 3) would earn it, once (2 + 3) not.
-    rule = {"code": "hours", "kind": "threshold_tiers", "window": {"start": "2014-01-01", "end": "2014-12-31"},
-            "tiers": [{"award": "commendation", "count": 1, "any_of": [{"all_of": [{"metric": "hours", "min": 6}]}]}]}
-    Plan.objects.create(slug="kaohsiung-103", issuer=government, roc_year=103, title="計畫",
-                        starts_on=dt.date(2014, 1, 1), ends_on=dt.date(2014, 12, 31),
-                        off_duty_definition="outside_office_hours", employment_types=["編制內"],
-                        parameters={"rules": [rule]})
+    rule = {
+        "code": "hours",
+        "kind": "threshold_tiers",
+        "window": {"start": "2014-01-01", "end": "2014-12-31"},
+        "tiers": [{"award": "commendation", "count": 1, "any_of": [{"all_of": [{"metric": "hours", "min": 6}]}]}],
+    }
+    Plan.objects.create(
+        slug="kaohsiung-103",
+        issuer=government,
+        roc_year=103,
+        title="計畫",
+        starts_on=dt.date(2014, 1, 1),
+        ends_on=dt.date(2014, 12, 31),
+        off_duty_definition="outside_office_hours",
+        employment_types=["編制內"],
+        parameters={"rules": [rule]},
+    )
     EmployeeFactory(national_id="A123456789", name="王小明", unit=unit)
 
     def awards() -> dict:
@@ -272,13 +336,15 @@ def test_evaluate_counts_a_corrected_course_once(db, tmp_path):
 
 def test_a_rejected_file_withdraws_nothing(people, tmp_path):
     records_import(tmp_path, FIRST)
-    code, _out, err = records_import(tmp_path, SECOND + ["A123456789,王小明,環境教育,2014-04-01,abc,e學中心"],
-                                     "--period", PERIOD)
+    code, _out, err = records_import(
+        tmp_path, SECOND + ["A123456789,王小明,環境教育,2014-04-01,abc,e學中心"], "--period", PERIOD
+    )
     assert code == 1 and "row 4" in err
     assert LearningRecord.objects.count() == LearningRecord.all_objects.count() == 2
 
 
 # -- PostgreSQL: the streamed writer thread, chunk by chunk, outside a test transaction ---
+
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
@@ -295,19 +361,34 @@ def test_the_streamed_writer_withdraws_reports_and_restores(monkeypatch, tmp_pat
     monkeypatch.setattr(streaming, "_in_writer_thread", lambda *args: writers.append(1) or real(*args))
     wang = EmployeeFactory(national_id="A123456789", name="王小明")
     lin = EmployeeFactory(national_id="F234567898", name="林美玲")
-    records_import(tmp_path, FIRST + ["F234567898,林美玲,公務倫理X,2014-03-10,2,e學中心",
-                                      "A123456789,王小明,資訊安全,2014-08-01,1,e學中心"])
+    records_import(
+        tmp_path,
+        FIRST + ["F234567898,林美玲,公務倫理X,2014-03-10,2,e學中心", "A123456789,王小明,資訊安全,2014-08-01,1,e學中心"],
+    )
 
     code, out, _err = records_import(tmp_path, SECOND, "--period", PERIOD, "--dry-run")
-    assert (code, out.splitlines()) == (0, ["試算結果：共 2 列，新增 1、更新 0、未變動 1、撤回 1（其中更正 1）。",
-                                            "更正：課程「公務倫理X」完成日期 103/03/10 → 103/03/12（王小明）"])
+    assert (code, out.splitlines()) == (
+        0,
+        [
+            "試算結果：共 2 列，新增 1、更新 0、未變動 1、撤回 1（其中更正 1）。",
+            "更正：課程「公務倫理X」完成日期 103/03/10 → 103/03/12（王小明）",
+        ],
+    )
     assert LearningRecord.all_objects.filter(withdrawn_at__isnull=False).count() == 0
 
     code, out, _err = records_import(tmp_path, SECOND, "--period", PERIOD)
-    assert (code, out.splitlines()) == (0, ["匯入完成：共 2 列，新增 1、更新 0、未變動 1、撤回 1（其中更正 1）。",
-                                            "更正：課程「公務倫理X」完成日期 103/03/10 → 103/03/12（王小明）"])
-    assert counted(wang) == [("公務倫理X", dt.date(2014, 3, 12)), ("環境教育", dt.date(2014, 4, 1)),
-                             ("資訊安全", dt.date(2014, 8, 1))]
+    assert (code, out.splitlines()) == (
+        0,
+        [
+            "匯入完成：共 2 列，新增 1、更新 0、未變動 1、撤回 1（其中更正 1）。",
+            "更正：課程「公務倫理X」完成日期 103/03/10 → 103/03/12（王小明）",
+        ],
+    )
+    assert counted(wang) == [
+        ("公務倫理X", dt.date(2014, 3, 12)),
+        ("環境教育", dt.date(2014, 4, 1)),
+        ("資訊安全", dt.date(2014, 8, 1)),
+    ]
     assert counted(lin) == [("公務倫理X", dt.date(2014, 3, 10))]
     assert year_hours(wang) == Decimal("6.00")
 

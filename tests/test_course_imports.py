@@ -9,13 +9,17 @@ from programs.models import Plan
 from tests.factories import AgencyFactory, EmployeeFactory, UserFactory
 from tests.importing import SHARED, csv_bytes, run_command
 
-RECORD_HEADER = "身分證字號,姓名,課程名稱,學習起日,學習迄日,完成時間,學習時數,數位時數,學習性質,課程類別,開課機關,與業務相關"
+RECORD_HEADER = (
+    "身分證字號,姓名,課程名稱,學習起日,學習迄日,完成時間,學習時數,數位時數,學習性質,課程類別,開課機關,與業務相關"
+)
 
 
 @pytest.fixture
 def people(db):
-    return [EmployeeFactory(national_id="A123456789", name="王小明"),
-            EmployeeFactory(national_id="F234567898", name="林美玲")]
+    return [
+        EmployeeFactory(national_id="A123456789", name="王小明"),
+        EmployeeFactory(national_id="F234567898", name="林美玲"),
+    ]
 
 
 def test_records_import_keeps_hours_times_and_names(people, tmp_path):
@@ -30,12 +34,20 @@ def test_records_import_keeps_hours_times_and_names(people, tmp_path):
     assert out.strip() == "匯入完成：共 3 列，新增 3、更新 0、未變動 0。"
     first = LearningRecord.objects.get(employee=people[0], completed_on=dt.date(2014, 8, 15))
     assert (first.hours, first.digital_hours, first.completed_at, first.job_related) == (
-        Decimal("2.00"), Decimal("2.00"), dt.time(21, 30), True)
+        Decimal("2.00"),
+        Decimal("2.00"),
+        dt.time(21, 30),
+        True,
+    )
     second = LearningRecord.objects.get(completed_on=dt.date(2014, 8, 16))
     assert (second.completed_at, second.mode, second.digital_hours) == (dt.time(12, 45), "數位", Decimal("1.50"))
     third = LearningRecord.objects.get(employee=people[1])
     assert (third.hours, third.digital_hours, third.provider, third.started_on) == (
-        Decimal("3.00"), Decimal("1.00"), "", None)
+        Decimal("3.00"),
+        Decimal("1.00"),
+        "",
+        None,
+    )
 
 
 def test_records_import_twice_or_overlapping_months_never_double_counts(people, tmp_path):
@@ -83,13 +95,20 @@ def test_records_import_rejects_every_problem_and_writes_nothing(people, tmp_pat
     assert LearningRecord.objects.count() == 0
 
 
-@pytest.mark.parametrize("data, name, message", [
-    (b"", "records.csv", "檔案是空的。"),
-    ("學員,課程\n王小明,好課\n".encode(), "records.csv", "row 1, 身分證字號: 缺少必要欄位"),
-    (b"PK\x03\x04garbage", "records.xlsx", "檔案不是有效的 Excel 活頁簿（.xlsx）。"),
-    (b"\x89PNG\r\n\x1a\n\x00\x00", "records.csv",
-     "第 3 列含有空字元（NUL），檔案可能損毀或不是文字檔；請存成 UTF-8 CSV 或 Excel 活頁簿（.xlsx）後重新上傳。"),
-], ids=["empty", "wrong-header", "not-a-workbook", "binary"])
+@pytest.mark.parametrize(
+    "data, name, message",
+    [
+        (b"", "records.csv", "檔案是空的。"),
+        ("學員,課程\n王小明,好課\n".encode(), "records.csv", "row 1, 身分證字號: 缺少必要欄位"),
+        (b"PK\x03\x04garbage", "records.xlsx", "檔案不是有效的 Excel 活頁簿（.xlsx）。"),
+        (
+            b"\x89PNG\r\n\x1a\n\x00\x00",
+            "records.csv",
+            "第 3 列含有空字元（NUL），檔案可能損毀或不是文字檔；請存成 UTF-8 CSV 或 Excel 活頁簿（.xlsx）後重新上傳。",
+        ),
+    ],
+    ids=["empty", "wrong-header", "not-a-workbook", "binary"],
+)
 def test_records_import_rejects_unreadable_files(people, tmp_path, data, name, message):
     code, _, err = run_command("import_records", tmp_path, data, name)
     assert code == 1
@@ -102,8 +121,11 @@ FORUM_HEADER = "身分證字號,姓名,論壇名稱,統計起日,統計迄日,�
 
 
 def test_forum_import_counts_posts_replies_and_exclusions(people, tmp_path):
-    data = csv_bytes(FORUM_HEADER, "A123456789,王小明,臺南市公共論壇,1010101,1010831,120,98,5",
-                     "F234567898,林美玲,讀書會,101/01/01,101/08/31,3,4,")
+    data = csv_bytes(
+        FORUM_HEADER,
+        "A123456789,王小明,臺南市公共論壇,1010101,1010831,120,98,5",
+        "F234567898,林美玲,讀書會,101/01/01,101/08/31,3,4,",
+    )
     code, out, _ = run_command("import_forum", tmp_path, data)
     assert code == 0
     tally = ForumTally.objects.get(employee=people[0])
@@ -114,9 +136,12 @@ def test_forum_import_counts_posts_replies_and_exclusions(people, tmp_path):
 
 
 def test_forum_import_rejects_bad_rows(people, tmp_path):
-    data = csv_bytes(FORUM_HEADER, "A123456789,王小明,論壇,1010101,1010831,3,2,6",
-                     "A123456789,王小明,論壇,1010901,1010831,3,2,0",
-                     "A123456789,王小明,論壇,1010101,1011231,三,2,0")
+    data = csv_bytes(
+        FORUM_HEADER,
+        "A123456789,王小明,論壇,1010101,1010831,3,2,6",
+        "A123456789,王小明,論壇,1010901,1010831,3,2,0",
+        "A123456789,王小明,論壇,1010101,1011231,三,2,0",
+    )
     code, _, err = run_command("import_forum", tmp_path, data)
     assert code == 1
     assert err.strip().splitlines()[:-1] == [
@@ -131,20 +156,24 @@ ATTENDANCE_HEADER = "身分證字號,假別,起始,迄止"
 
 
 def test_attendance_import_reads_periods_and_whole_days(people, tmp_path):
-    data = csv_bytes(ATTENDANCE_HEADER, "A123456789,休假,1030815,1030815",
-                     "A123456789,加班,103/08/16 09:00,103/08/16 12:00")
+    data = csv_bytes(
+        ATTENDANCE_HEADER, "A123456789,休假,1030815,1030815", "A123456789,加班,103/08/16 09:00,103/08/16 12:00"
+    )
     code, _, _ = run_command("import_attendance", tmp_path, data)
     assert code == 0
     vacation = AttendancePeriod.objects.get(kind="休假")
     assert (vacation.starts_at.isoformat(), vacation.ends_at.isoformat()) == (
-        "2014-08-14T16:00:00+00:00", "2014-08-15T16:00:00+00:00")  # the whole Taipei day
+        "2014-08-14T16:00:00+00:00",
+        "2014-08-15T16:00:00+00:00",
+    )  # the whole Taipei day
     overtime = AttendancePeriod.objects.get(kind="加班")
     assert overtime.ends_at - overtime.starts_at == dt.timedelta(hours=3)
 
 
 def test_attendance_import_rejects_unknown_kind_and_reversed_periods(people, tmp_path):
-    data = csv_bytes(ATTENDANCE_HEADER, "A123456789,放風假,1030815,1030815",
-                     "A123456789,出差,103/08/16 12:00,103/08/16 09:00")
+    data = csv_bytes(
+        ATTENDANCE_HEADER, "A123456789,放風假,1030815,1030815", "A123456789,出差,103/08/16 12:00,103/08/16 09:00"
+    )
     code, _, err = run_command("import_attendance", tmp_path, data)
     assert code == 1
     lines = err.strip().splitlines()
@@ -163,7 +192,9 @@ def test_calendar_import_rejects_values_other_than_0_and_2(db, tmp_path):
 
 def test_calendar_import_reads_the_real_dgpa_files(db, tmp_path):
     folder = SHARED / "data" / "tw-calendar" / "dgpa-csv"
-    code, out, _ = run_command("import_calendar", tmp_path, (folder / "2025_roc114_update-1141020_big5.csv").read_bytes())
+    code, out, _ = run_command(
+        "import_calendar", tmp_path, (folder / "2025_roc114_update-1141020_big5.csv").read_bytes()
+    )
     assert code == 0
     assert "共 365 列" in out
     assert CalendarDay.objects.get(date=dt.date(2025, 9, 29)).is_day_off is True
@@ -171,14 +202,28 @@ def test_calendar_import_reads_the_real_dgpa_files(db, tmp_path):
 
 
 def test_course_list_import_fills_the_list_and_follows_the_file(db, tmp_path):
-    plan = Plan.objects.create(slug="tainan-101", issuer=AgencyFactory(name="臺南市政府"), roc_year=101, title="數位學習")
+    plan = Plan.objects.create(
+        slug="tainan-101", issuer=AgencyFactory(name="臺南市政府"), roc_year=101, title="數位學習"
+    )
     CourseList.objects.create(plan=plan, slug="policy-courses", name="政策性課程")
     header = "課程名稱,認證時數,平臺,課程類別"
-    code, out, _ = run_command("import_course_list", tmp_path, csv_bytes(header, "國土計畫概論,2,e學中心,", "性別主流化,1.5,,性別主流類"),
-                               "list.csv", "tainan-101", "policy-courses")
+    code, out, _ = run_command(
+        "import_course_list",
+        tmp_path,
+        csv_bytes(header, "國土計畫概論,2,e學中心,", "性別主流化,1.5,,性別主流類"),
+        "list.csv",
+        "tainan-101",
+        "policy-courses",
+    )
     assert (code, out.strip()) == (0, "匯入完成：共 2 列，新增 2、更新 0、未變動 0。")
-    code, out, _ = run_command("import_course_list", tmp_path, csv_bytes(header, "國土計畫概論,2,e學中心,"),
-                               "list.csv", "tainan-101", "policy-courses")
+    code, out, _ = run_command(
+        "import_course_list",
+        tmp_path,
+        csv_bytes(header, "國土計畫概論,2,e學中心,"),
+        "list.csv",
+        "tainan-101",
+        "policy-courses",
+    )
     entries = CourseList.objects.get(slug="policy-courses").entries.select_related("course")
     assert [(e.course.name, e.hours) for e in entries] == [("國土計畫概論", Decimal("2.00"))]
     assert Course.objects.count() == 2  # courses stay in the catalogue; only the list shrank
@@ -197,8 +242,8 @@ def test_records_import_warns_of_every_id_paired_with_another_name_and_still_app
     data = csv_bytes(
         RECORD_HEADER,
         "A123456789,王小明,公務倫理,,1030815,,2,,數位,,,",
-        "A123456789,林美玲,性別主流化概論,,1030816,,1,,數位,,,",        # A12…'s ID with another person's name
-        "F234567898,林 美玲,公務倫理,,1030815,,2,,數位,,,",              # a space is not another name
+        "A123456789,林美玲,性別主流化概論,,1030816,,1,,數位,,,",  # A12…'s ID with another person's name
+        "F234567898,林 美玲,公務倫理,,1030815,,2,,數位,,,",  # a space is not another name
         "F234567898,王大明,資安概論,,1030817,,1,,數位,,,",
     )
     code, out, err = run_command("import_records", tmp_path, data)
@@ -206,7 +251,8 @@ def test_records_import_warns_of_every_id_paired_with_another_name_and_still_app
     assert out.strip() == "匯入完成：共 4 列，新增 4、更新 0、未變動 0。"
     assert err.splitlines() == [
         "警告：第 3 列的姓名「林美玲」與名冊中 A12****789 的姓名「王小明」不符，仍已依身分證字號匯入；請確認。",
-        "警告：第 5 列的姓名「王大明」與名冊中 F23****898 的姓名「林美玲」不符，仍已依身分證字號匯入；請確認。"]
+        "警告：第 5 列的姓名「王大明」與名冊中 F23****898 的姓名「林美玲」不符，仍已依身分證字號匯入；請確認。",
+    ]
     assert "A123456789" not in err and "F234567898" not in err
     assert LearningRecord.objects.count() == 4
     batch = ImportBatch.objects.get()

@@ -1,4 +1,5 @@
 """Course and agency names as the various exports spell them, reduced to one matching key."""
+
 import pytest
 
 from courses.names import normalize_course_name
@@ -74,8 +75,11 @@ DOT_VARIANTS = sorted(set(MIDDLE_DOTS) | {"・", "·", "‧", "•"})
 TILDE_VARIANTS = sorted(set(TILDES) | {"~", "～", "〜", "∼"})
 SPACES = [" ", "\u3000", "\t", "\u00a0", "\u2002", "\u2003", "\u2009", "\u202f", "\u200b", "\ufeff", ""]
 FAMILIES = [("dash", DASH_VARIANTS), ("dot", DOT_VARIANTS), ("tilde", TILDE_VARIANTS)] + [
-    (canonical, sorted(set(variants))) for canonical, variants in PAIRS.items()]
-WORDS = st.text(alphabet=st.sampled_from("金融消費者保護法速讀公務倫理資安案例分享數位學習abcXYZ019"), min_size=1, max_size=6)
+    (canonical, sorted(set(variants))) for canonical, variants in PAIRS.items()
+]
+WORDS = st.text(
+    alphabet=st.sampled_from("金融消費者保護法速讀公務倫理資安案例分享數位學習abcXYZ019"), min_size=1, max_size=6
+)
 
 
 @st.composite
@@ -87,8 +91,14 @@ def spelled(draw):
     def spell():
         text = ""
         for word, family in parts:
-            text += word + draw(st.sampled_from(SPACES)) + draw(st.sampled_from(FAMILIES[family][1])) + draw(st.sampled_from(SPACES))
+            text += (
+                word
+                + draw(st.sampled_from(SPACES))
+                + draw(st.sampled_from(FAMILIES[family][1]))
+                + draw(st.sampled_from(SPACES))
+            )
         return text + tail
+
     return spell(), spell(), parts, tail
 
 
@@ -104,8 +114,13 @@ def test_a_different_family_stays_different(names, data):
     first, _second, parts, tail = names
     index = data.draw(st.sampled_from(range(len(parts))))
     other = data.draw(st.sampled_from([f for f in range(len(FAMILIES)) if f != parts[index][1]]))
-    changed = "".join(w + (data.draw(st.sampled_from(FAMILIES[other][1])) if i == index else FAMILIES[f][1][0])
-                      for i, (w, f) in enumerate(parts)) + tail
+    changed = (
+        "".join(
+            w + (data.draw(st.sampled_from(FAMILIES[other][1])) if i == index else FAMILIES[f][1][0])
+            for i, (w, f) in enumerate(parts)
+        )
+        + tail
+    )
     same = "".join(w + FAMILIES[f][1][0] for w, f in parts) + tail
     assert normalize_course_name(changed) != normalize_course_name(same)
 
@@ -122,14 +137,33 @@ def test_prolonged_sound_mark_as_a_dash_but_not_in_katakana():
     assert normalize_course_name("コーヒー") != normalize_course_name("コ-ヒ-")
 
 
-@pytest.mark.parametrize("a, b", [("春‧悅讀", "春・悅讀"), ("春•悅讀", "春·悅讀"), ("8~10 月", "8～10月"), ("8〜10月", "8∼10月"),
-                                  ("「數位」學習", "“數位”學習"), ("『數位』學習", '"數位"學習'), ("‘數位’學習", "'數位'學習")])
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("春‧悅讀", "春・悅讀"),
+        ("春•悅讀", "春·悅讀"),
+        ("8~10 月", "8～10月"),
+        ("8〜10月", "8∼10月"),
+        ("「數位」學習", "“數位”學習"),
+        ("『數位』學習", '"數位"學習'),
+        ("‘數位’學習", "'數位'學習"),
+    ],
+)
 def test_dots_tildes_and_quotes(a, b):
     assert normalize_course_name(a) == normalize_course_name(b)
 
 
-@pytest.mark.parametrize("a, b", [("春·悅讀", "春-悅讀"), ("8~10月", "8-10月"), ("8-10月", "810月"), ('"數位"學習', "數位學習"),
-                                  ("(數位)學習", "[數位]學習"), ("《數位》學習", "〈數位〉學習")])
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("春·悅讀", "春-悅讀"),
+        ("8~10月", "8-10月"),
+        ("8-10月", "810月"),
+        ('"數位"學習', "數位學習"),
+        ("(數位)學習", "[數位]學習"),
+        ("《數位》學習", "〈數位〉學習"),
+    ],
+)
 def test_different_punctuation_stays_different(a, b):
     assert normalize_course_name(a) != normalize_course_name(b)
 
@@ -149,24 +183,37 @@ recompute = importlib.import_module("courses.migrations.0006_recompute_course_ke
 def test_migration_recomputes_course_and_record_keys_and_merges_courses_that_now_match():
     from courses.models import Course, CourseList, CourseListEntry, LearningRecord
     from programs.loader import load_plans, plan_files
-    plan, = load_plans([p for p in plan_files() if p.stem == "tainan-101"])
+
+    (plan,) = load_plans([p for p in plan_files() if p.stem == "tainan-101"])
     course_list = CourseList.objects.filter(plan=plan).first()
     box = Course.objects.create(name="守護你的財富─金融消費者保護法速讀", hours=2)
     hyphen = Course.objects.create(name="守護你的財富-金融消費者保護法速讀 ", hours=2)
-    Course.objects.filter(pk=box.pk).update(name_key="守護你的財富─金融消費者保護法速讀")  # as the old function stored it
+    Course.objects.filter(pk=box.pk).update(
+        name_key="守護你的財富─金融消費者保護法速讀"
+    )  # as the old function stored it
     Course.objects.filter(pk=hyphen.pk).update(name_key="守護你的財富-金融消費者保護法速讀x")
     CourseListEntry.objects.create(course_list=course_list, course=box, hours=2)
     employee = EmployeeFactory()
-    old = LearningRecord.objects.create(employee=employee, course_name="守護你的財富─金融消費者保護法速讀",
-                                        course_key="守護你的財富─金融消費者保護法速讀", hours=2, digital_hours=2,
-                                        completed_on=dt.date(2012, 3, 4))
-    twice = LearningRecord.objects.create(employee=employee, course_name="守護你的財富—金融消費者保護法速讀",
-                                          course_key="守護你的財富—金融消費者保護法速讀", hours=2, digital_hours=2,
-                                          completed_on=dt.date(2012, 3, 4))
+    old = LearningRecord.objects.create(
+        employee=employee,
+        course_name="守護你的財富─金融消費者保護法速讀",
+        course_key="守護你的財富─金融消費者保護法速讀",
+        hours=2,
+        digital_hours=2,
+        completed_on=dt.date(2012, 3, 4),
+    )
+    twice = LearningRecord.objects.create(
+        employee=employee,
+        course_name="守護你的財富—金融消費者保護法速讀",
+        course_key="守護你的財富—金融消費者保護法速讀",
+        hours=2,
+        digital_hours=2,
+        completed_on=dt.date(2012, 3, 4),
+    )
     recompute.recompute_courses(django_apps, None)
     recompute.recompute_records(django_apps, None)
     key = normalize_course_name("守護你的財富─金融消費者保護法速讀")
-    kept, = Course.objects.filter(name_key=key)
+    (kept,) = Course.objects.filter(name_key=key)
     assert CourseListEntry.objects.get(course_list=course_list).course == kept
     old.refresh_from_db()
     twice.refresh_from_db()

@@ -1,4 +1,5 @@
 """ROC dates in every form CONTRACTS.md lists, and national-ID checksums."""
+
 import datetime as dt
 import logging
 
@@ -11,45 +12,80 @@ from portal import nationalid, rocdate
 D = dt.date(2014, 8, 15)
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("1030815", D), ("103/08/15", D), ("103.08.15", D), ("103-08-15", D), ("103年8月15日", D), ("103年08月15日", D),
-    ("2014-08-15", D), ("2014/8/15", D), ("2014.8.15", D), ("20140815", D), ("2014年8月15日", D),
-    ("980510", dt.date(2009, 5, 10)), ("0980510", dt.date(2009, 5, 10)), ("98/05/10", dt.date(2009, 5, 10)),
-    ("98年5月10日", dt.date(2009, 5, 10)), ("１０３/０８/１５", D), ("１０３０８１５", D), (" 103/8/15 ", D),
-    (1030815, D), (1030815.0, D), (980510.0, dt.date(2009, 5, 10)), (D, D), (dt.datetime(2014, 8, 15, 9, 0), D),
-], ids=str)
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("1030815", D),
+        ("103/08/15", D),
+        ("103.08.15", D),
+        ("103-08-15", D),
+        ("103年8月15日", D),
+        ("103年08月15日", D),
+        ("2014-08-15", D),
+        ("2014/8/15", D),
+        ("2014.8.15", D),
+        ("20140815", D),
+        ("2014年8月15日", D),
+        ("980510", dt.date(2009, 5, 10)),
+        ("0980510", dt.date(2009, 5, 10)),
+        ("98/05/10", dt.date(2009, 5, 10)),
+        ("98年5月10日", dt.date(2009, 5, 10)),
+        ("１０３/０８/１５", D),
+        ("１０３０８１５", D),
+        (" 103/8/15 ", D),
+        (1030815, D),
+        (1030815.0, D),
+        (980510.0, dt.date(2009, 5, 10)),
+        (D, D),
+        (dt.datetime(2014, 8, 15, 9, 0), D),
+    ],
+    ids=str,
+)
 def test_parse_date_every_form(text, expected):
     assert rocdate.parse_date(text) == expected
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("103/08/15 21:30", (D, dt.time(21, 30))),
-    ("1030815 21:30:05", (D, dt.time(21, 30, 5))),
-    ("2014-08-15T21:30", (D, dt.time(21, 30))),
-    ("１０３/０８/１５　２１：３０", (D, dt.time(21, 30))),
-    ("103/08/15", (D, None)),
-    (dt.datetime(2014, 8, 15, 21, 30), (D, dt.time(21, 30))),
-], ids=str)
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("103/08/15 21:30", (D, dt.time(21, 30))),
+        ("1030815 21:30:05", (D, dt.time(21, 30, 5))),
+        ("2014-08-15T21:30", (D, dt.time(21, 30))),
+        ("１０３/０８/１５　２１：３０", (D, dt.time(21, 30))),
+        ("103/08/15", (D, None)),
+        (dt.datetime(2014, 8, 15, 21, 30), (D, dt.time(21, 30))),
+    ],
+    ids=str,
+)
 def test_parse_datetime_with_optional_time(text, expected):
     assert rocdate.parse_datetime(text) == expected
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("21:30", dt.time(21, 30)), ("07:05:09", dt.time(7, 5, 9)), ("２１：３０", dt.time(21, 30)),
-    (0.5, dt.time(12, 0)), (dt.time(8, 30), dt.time(8, 30)),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("21:30", dt.time(21, 30)),
+        ("07:05:09", dt.time(7, 5, 9)),
+        ("２１：３０", dt.time(21, 30)),
+        (0.5, dt.time(12, 0)),
+        (dt.time(8, 30), dt.time(8, 30)),
+    ],
+)
 def test_parse_time(value, expected):
     assert rocdate.parse_time(value) == expected
 
 
-@pytest.mark.parametrize("text, message", [
-    ("103/02/30", "日期不存在：「103/02/30」"),
-    ("1031315", "日期不存在：「1031315」"),
-    ("0/01/01", "日期不存在：「0/01/01」"),
-    ("明天", "無法辨識的日期：「明天」"),
-    ("12345", "無法辨識的日期：「12345」"),
-    ("", "日期不可空白"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("103/02/30", "日期不存在：「103/02/30」"),
+        ("1031315", "日期不存在：「1031315」"),
+        ("0/01/01", "日期不存在：「0/01/01」"),
+        ("明天", "無法辨識的日期：「明天」"),
+        ("12345", "無法辨識的日期：「12345」"),
+        ("", "日期不可空白"),
+    ],
+)
 def test_parse_date_rejects_with_a_chinese_message(text, message):
     with pytest.raises(rocdate.RocDateError) as error:
         rocdate.parse_date(text)
@@ -62,13 +98,16 @@ def test_parse_time_rejects_impossible_times():
     assert str(error.value) == "無法辨識的時間：「25:61」"
 
 
-@pytest.mark.parametrize("value, long, short", [
-    (dt.date(2014, 8, 31), "103年8月31日", "103/08/31"),
-    (dt.date(2012, 1, 1), "101年1月1日", "101/01/01"),
-    (dt.date(2009, 5, 10), "98年5月10日", "98/05/10"),
-    (dt.datetime(2014, 8, 31, 16, 30, tzinfo=dt.UTC), "103年9月1日", "103/09/01"),  # Taipei is UTC+8
-    (None, "", ""),
-])
+@pytest.mark.parametrize(
+    "value, long, short",
+    [
+        (dt.date(2014, 8, 31), "103年8月31日", "103/08/31"),
+        (dt.date(2012, 1, 1), "101年1月1日", "101/01/01"),
+        (dt.date(2009, 5, 10), "98年5月10日", "98/05/10"),
+        (dt.datetime(2014, 8, 31, 16, 30, tzinfo=dt.UTC), "103年9月1日", "103/09/01"),  # Taipei is UTC+8
+        (None, "", ""),
+    ],
+)
 def test_format_roc(value, long, short):
     assert (rocdate.to_roc_long(value), rocdate.to_roc_short(value)) == (long, short)
 
@@ -90,14 +129,17 @@ def test_national_id_valid(nid):
     assert nationalid.validate(nid) == nationalid.normalize(nid)
 
 
-@pytest.mark.parametrize("nid, message", [
-    ("A123456788", "身分證字號檢查碼錯誤"),
-    ("A323456789", "身分證字號格式錯誤"),   # 3 is neither a sex digit nor a resident digit
-    ("H800123458", "身分證字號檢查碼錯誤"),
-    ("AE12345679", "身分證字號格式錯誤"),   # old resident format: second letter A-D only
-    ("A12345678", "身分證字號格式錯誤"),
-    ("", "身分證字號格式錯誤"),
-])
+@pytest.mark.parametrize(
+    "nid, message",
+    [
+        ("A123456788", "身分證字號檢查碼錯誤"),
+        ("A323456789", "身分證字號格式錯誤"),  # 3 is neither a sex digit nor a resident digit
+        ("H800123458", "身分證字號檢查碼錯誤"),
+        ("AE12345679", "身分證字號格式錯誤"),  # old resident format: second letter A-D only
+        ("A12345678", "身分證字號格式錯誤"),
+        ("", "身分證字號格式錯誤"),
+    ],
+)
 def test_national_id_invalid_never_repeats_the_id(nid, message):
     assert nationalid.is_valid(nid) is False
     with pytest.raises(nationalid.NationalIdError) as error:
@@ -116,7 +158,7 @@ def test_make_gives_valid_ids_and_the_checksum_catches_changed_digits(prefix, se
     assert nationalid.is_valid(nid)
     position = data.draw(st.integers(2, 9))
     digit = data.draw(st.sampled_from([d for d in "0123456789" if d != nid[position]]))
-    changed = nid[:position] + digit + nid[position + 1:]
+    changed = nid[:position] + digit + nid[position + 1 :]
     # Weights 1 9 8 7 6 5 4 3 2 1 1: a change goes unnoticed only when weight × difference is a multiple of 10.
     weight = nationalid.WEIGHTS[position + 1]
     assert nationalid.is_valid(changed) == ((weight * (int(digit) - int(nid[position]))) % 10 == 0)

@@ -1,5 +1,6 @@
 """HR's decision desk (獎勵案): approve, return, reject, withhold, grant, accept late, one 獎懲令 for
 many and its roster; filing deadlines; who sees what."""
+
 import datetime as dt
 import subprocess
 import threading
@@ -17,12 +18,24 @@ from portal.models import AuditEntry, Role
 from programs.models import Plan
 from tests.factories import AgencyFactory, EmployeeFactory, UnitFactory, UserFactory
 
-RULE = {"code": "forum-posts", "kind": "threshold_tiers", "clause": "柒、一、（二）", "filing_deadline": "2012-10-15",
-        "window": {"start": "2012-01-01", "end": "2012-08-31"},
-        "tiers": [{"award": "commendation", "count": 1, "any_of": [{"all_of": [{"metric": "forum_posts", "min": 200}]}]},
-                  {"award": "commendation", "count": 2, "any_of": [{"all_of": [{"metric": "forum_posts", "min": 500}]}]}]}
-MODERATOR = {"code": "moderator", "kind": "discretionary", "clause": "柒、一、（一）", "text": "版主及社長",
-             "max": {"award": "merit", "count": 1}}
+RULE = {
+    "code": "forum-posts",
+    "kind": "threshold_tiers",
+    "clause": "柒、一、（二）",
+    "filing_deadline": "2012-10-15",
+    "window": {"start": "2012-01-01", "end": "2012-08-31"},
+    "tiers": [
+        {"award": "commendation", "count": 1, "any_of": [{"all_of": [{"metric": "forum_posts", "min": 200}]}]},
+        {"award": "commendation", "count": 2, "any_of": [{"all_of": [{"metric": "forum_posts", "min": 500}]}]},
+    ],
+}
+MODERATOR = {
+    "code": "moderator",
+    "kind": "discretionary",
+    "clause": "柒、一、（一）",
+    "text": "版主及社長",
+    "max": {"award": "merit", "count": 1},
+}
 DESK = "/incentives/decisions/"
 
 
@@ -30,19 +43,35 @@ def setup_world(settings):
     settings.PORTAL_TODAY = "2012-10-01"  # inside the forum rule's filing deadline (101-10-15)
     government = AgencyFactory(name="臺南市政府")
     agency = AgencyFactory(name="臺南市政府人事處", parent=government)
-    plan = Plan.objects.create(slug="tainan-101", issuer=government, roc_year=101, title="臺南市政府101年度計畫",
-                               ends_on=dt.date(2012, 12, 31), parameters={"rules": [RULE, MODERATOR]})
+    plan = Plan.objects.create(
+        slug="tainan-101",
+        issuer=government,
+        roc_year=101,
+        title="臺南市政府101年度計畫",
+        ends_on=dt.date(2012, 12, 31),
+        parameters={"rules": [RULE, MODERATOR]},
+    )
     unit = UnitFactory(agency=agency, name="考訓科")
     people = [EmployeeFactory(unit=unit, name=name, title="科員") for name in ("王小明", "林美玲", "陳大文", "張志豪")]
     for person, posts in zip(people, (520, 250, 230, 10)):
-        ForumTally.objects.create(employee=person, forum="論壇", window_start=dt.date(2012, 1, 1),
-                                  window_end=dt.date(2012, 8, 31), posts=posts, replies=0)
+        ForumTally.objects.create(
+            employee=person,
+            forum="論壇",
+            window_start=dt.date(2012, 1, 1),
+            window_end=dt.date(2012, 8, 31),
+            posts=posts,
+            replies=0,
+        )
     kaohsiung = AgencyFactory(name="高雄市政府")
-    return {"plan": plan, "people": people, "agency": agency,
-            "hr": UserFactory(role=Role.HR, is_staff=True, first_name="人事"),
-            "coordinator": UserFactory(role=Role.COORDINATOR, agencies=[agency], first_name="承辦"),
-            "kaohsiung_hr": UserFactory(role=Role.HR, is_staff=True, agencies=[kaohsiung]),
-            "tainan_hr": UserFactory(role=Role.HR, is_staff=True, agencies=[government])}
+    return {
+        "plan": plan,
+        "people": people,
+        "agency": agency,
+        "hr": UserFactory(role=Role.HR, is_staff=True, first_name="人事"),
+        "coordinator": UserFactory(role=Role.COORDINATOR, agencies=[agency], first_name="承辦"),
+        "kaohsiung_hr": UserFactory(role=Role.HR, is_staff=True, agencies=[kaohsiung]),
+        "tainan_hr": UserFactory(role=Role.HR, is_staff=True, agencies=[government]),
+    }
 
 
 @pytest.fixture
@@ -71,8 +100,17 @@ def test_desk_lists_decisions_with_full_id_award_and_status_in_chinese(world, cl
     assert [d.employee.name for d in page.context["rows"]] == ["林美玲", "王小明", "陳大文"]
     body = page.content.decode()
     wang = world["people"][0]
-    for expected in [wang.national_id, "嘉獎 2 次", "嘉獎 1 次", "機關已提報", "臺南市政府人事處", "考訓科",
-                     "論壇發表及回應（柒、一、（二））", "承辦", "101/10/01"]:  # filed on the (pinned) day
+    for expected in [
+        wang.national_id,
+        "嘉獎 2 次",
+        "嘉獎 1 次",
+        "機關已提報",
+        "臺南市政府人事處",
+        "考訓科",
+        "論壇發表及回應（柒、一、（二））",
+        "承辦",
+        "101/10/01",
+    ]:  # filed on the (pinned) day
         assert expected in body, expected
 
 
@@ -105,14 +143,19 @@ def test_hr_approves_the_checked_decisions(world, client):
     wang, lin = decision_of(world["people"][0]), decision_of(world["people"][1])
     client.post(DESK, {"action": "approve", "decision": [wang.pk, lin.pk]})
     assert sorted(Decision.objects.values_list("employee__name", "status", "decided_by")) == [
-        ("林美玲", "approved", world["hr"].pk), ("王小明", "approved", world["hr"].pk), ("陳大文", "requested", None)]
+        ("林美玲", "approved", world["hr"].pk),
+        ("王小明", "approved", world["hr"].pk),
+        ("陳大文", "requested", None),
+    ]
     assert AuditEntry.objects.filter(action="decision_approved").count() == 2
 
 
 def test_hr_returns_a_request_with_a_reason_and_the_coordinator_files_it_again(world, client):
     file_all(world, client)
     lin = decision_of(world["people"][1])
-    assert errors(client.post(DESK, {"action": "return", "decision": [lin.pk], "reason": " "})) == ["請填寫退回的理由。"]
+    assert errors(client.post(DESK, {"action": "return", "decision": [lin.pk], "reason": " "})) == [
+        "請填寫退回的理由。"
+    ]
     client.post(DESK, {"action": "return", "decision": [lin.pk], "reason": "請補附統計表（附件1）"})
     lin.refresh_from_db()
     assert (lin.status, lin.return_reason, lin.requested_by) == ("eligible", "請補附統計表（附件1）", None)
@@ -128,7 +171,9 @@ def test_hr_returns_a_request_with_a_reason_and_the_coordinator_files_it_again(w
 def test_hr_rejects_with_a_reason_and_the_coordinator_sees_it(world, client):
     file_all(world, client)
     chen = decision_of(world["people"][2])
-    assert errors(client.post(DESK, {"action": "reject", "decision": [chen.pk], "reason": ""})) == ["請填寫不予核定的理由。"]
+    assert errors(client.post(DESK, {"action": "reject", "decision": [chen.pk], "reason": ""})) == [
+        "請填寫不予核定的理由。"
+    ]
     assert Decision.objects.get(pk=chen.pk).status == "requested"
     client.post(DESK, {"action": "reject", "decision": [chen.pk], "reason": "篇數含灌水文章"})
     chen.refresh_from_db()
@@ -153,41 +198,86 @@ def test_hr_grants_by_override_within_the_cap_and_not_above(world, client):
     moderator = world["people"][3]
     form = client.get(url).context["grant_form"]
     assert [c for c, _label in form.fields["rule_code"].choices] == ["moderator"]
-    above = client.post(url, {"action": "grant", "employee": moderator.pk, "rule_code": "moderator", "award": "merit",
-                              "count": 2, "reason": "論壇版主績效優良"})
+    above = client.post(
+        url,
+        {
+            "action": "grant",
+            "employee": moderator.pk,
+            "rule_code": "moderator",
+            "award": "merit",
+            "count": 2,
+            "reason": "論壇版主績效優良",
+        },
+    )
     assert errors(above) == ["超過本項獎勵的上限（記功 1 次）。"]
     assert not Decision.objects.filter(rule_code="moderator").exists()
-    client.post(url, {"action": "grant", "employee": moderator.pk, "rule_code": "moderator", "award": "merit",
-                      "count": 1, "reason": "論壇版主績效優良"})
+    client.post(
+        url,
+        {
+            "action": "grant",
+            "employee": moderator.pk,
+            "rule_code": "moderator",
+            "award": "merit",
+            "count": 1,
+            "reason": "論壇版主績效優良",
+        },
+    )
     granted = Decision.objects.get(rule_code="moderator")
     assert (granted.employee, granted.award, granted.count, granted.status, granted.reason) == (
-        moderator, "merit", 1, "eligible", "人事單位核給：論壇版主績效優良")
+        moderator,
+        "merit",
+        1,
+        "eligible",
+        "人事單位核給：論壇版主績效優良",
+    )
 
 
 def test_one_order_for_three_people_with_a_roc_date(world, client):
     file_all(world, client)
     chosen = [decision_of(p).pk for p in world["people"][:3]]
     client.post(DESK, {"action": "approve", "decision": chosen})
-    response = client.post(DESK, {"action": "issue", "decision": chosen, "order_number": " 南市人考字第1010001號 ",
-                                  "order_date": "103/07/20"})
-    assert response.url == "/incentives/decisions/?order=%E5%8D%97%E5%B8%82%E4%BA%BA%E8%80%83%E5%AD%97%E7%AC%AC1010001%E8%99%9F"
+    response = client.post(
+        DESK,
+        {"action": "issue", "decision": chosen, "order_number": " 南市人考字第1010001號 ", "order_date": "103/07/20"},
+    )
+    assert (
+        response.url
+        == "/incentives/decisions/?order=%E5%8D%97%E5%B8%82%E4%BA%BA%E8%80%83%E5%AD%97%E7%AC%AC1010001%E8%99%9F"
+    )
     assert sorted(Decision.objects.values_list("employee__name", "status", "order_number", "order_date")) == [
-        (name, "issued", "南市人考字第1010001號", dt.date(2014, 7, 20)) for name in ("林美玲", "王小明", "陳大文")]
+        (name, "issued", "南市人考字第1010001號", dt.date(2014, 7, 20)) for name in ("林美玲", "王小明", "陳大文")
+    ]
     assert AuditEntry.objects.filter(action="decision_issued").count() == 3
     page = client.get(response.url).content.decode()
-    assert "/incentives/orders/roster.pdf?order=%E5%8D%97%E5%B8%82" in page and "獎懲令 南市人考字第1010001號（103/07/20）" in page
+    assert (
+        "/incentives/orders/roster.pdf?order=%E5%8D%97%E5%B8%82" in page
+        and "獎懲令 南市人考字第1010001號（103/07/20）" in page
+    )
 
 
 def test_an_order_with_one_decision_not_approved_changes_nothing_and_names_the_person(world, client):
     file_all(world, client)
     wang, lin, chen = (decision_of(p) for p in world["people"][:3])
     client.post(DESK, {"action": "approve", "decision": [wang.pk, lin.pk]})
-    response = client.post(DESK, {"action": "issue", "decision": [wang.pk, lin.pk, chen.pk],
-                                  "order_number": "南市人考字第1010002號", "order_date": "1030720"})
+    response = client.post(
+        DESK,
+        {
+            "action": "issue",
+            "decision": [wang.pk, lin.pk, chen.pk],
+            "order_number": "南市人考字第1010002號",
+            "order_date": "1030720",
+        },
+    )
     assert errors(response) == ["以下獎勵案不能發布獎懲令，全部未處理：陳大文（機關已提報）"]
-    assert sorted(Decision.objects.values_list("status", "order_number")) == [("approved", ""), ("approved", ""), ("requested", "")]
+    assert sorted(Decision.objects.values_list("status", "order_number")) == [
+        ("approved", ""),
+        ("approved", ""),
+        ("requested", ""),
+    ]
     assert not AuditEntry.objects.filter(action="decision_issued").exists()
-    bad_date = client.post(DESK, {"action": "issue", "decision": [wang.pk], "order_number": "文號", "order_date": "103/02/30"})
+    bad_date = client.post(
+        DESK, {"action": "issue", "decision": [wang.pk], "order_number": "文號", "order_date": "103/02/30"}
+    )
     assert errors(bad_date)[-1] == "獎懲令日期：日期不存在：「103/02/30」"
 
 
@@ -220,7 +310,11 @@ def test_hr_accepts_a_late_request_with_the_reason_kept_and_shown(world, client,
     assert errors(no_reason) == ["請填寫受理逾期提報的理由。"]
     client.post(DESK, {"action": "late", "decision": [lin.pk], "reason": "公出未及於期限內提報，經機關首長核可"})
     lin.refresh_from_db()
-    assert (lin.status, lin.late_reason, lin.requested_by) == ("requested", "公出未及於期限內提報，經機關首長核可", world["hr"])
+    assert (lin.status, lin.late_reason, lin.requested_by) == (
+        "requested",
+        "公出未及於期限內提報，經機關首長核可",
+        world["hr"],
+    )
     assert "逾期受理：公出未及於期限內提報，經機關首長核可" in client.get(DESK).content.decode()
     with pytest.raises(ValidationError) as refused:  # HR through the plain request step still needs the reason
         services.request(world["hr"], [decision_of(world["people"][2])])
@@ -263,8 +357,19 @@ def test_order_roster_pdf_lists_the_orders_people_numbered_with_signature_boxes(
     path = tmp_path / "roster.pdf"
     path.write_bytes(response.content)
     text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
-    for expected in ["獎懲令敘獎名冊", "南市人考字第1010003號", "103年7月20日", "編號", "王小明", "林美玲", "嘉獎2次",
-                     "承辦人", "單位主管", "人事主管", "機關首長"]:
+    for expected in [
+        "獎懲令敘獎名冊",
+        "南市人考字第1010003號",
+        "103年7月20日",
+        "編號",
+        "王小明",
+        "林美玲",
+        "嘉獎2次",
+        "承辦人",
+        "單位主管",
+        "人事主管",
+        "機關首長",
+    ]:
         assert expected in text, expected
     assert "陳大文" not in text
 
@@ -286,7 +391,9 @@ def test_admin_keeps_the_workflow_read_only_and_approves_through_the_service(wor
     wang = decision_of(world["people"][0])
     from incentives.admin import DecisionAdmin
 
-    assert {"status", "order_number", "order_date", "return_reason", "late_reason"} <= set(DecisionAdmin.readonly_fields)
+    assert {"status", "order_number", "order_date", "return_reason", "late_reason"} <= set(
+        DecisionAdmin.readonly_fields
+    )
     client.post(reverse("admin:incentives_decision_changelist"), {"action": "approve", "_selected_action": [wang.pk]})
     wang.refresh_from_db()
     assert (wang.status, wang.decided_by) == ("approved", admin_user)
@@ -297,7 +404,10 @@ def test_the_desk_reevaluates_a_plan(world, client):
     client.force_login(world["hr"])
     client.post(f"{DESK}?plan=tainan-101", {"action": "evaluate"})
     assert sorted(Decision.objects.values_list("employee__name", "status")) == [
-        ("林美玲", "eligible"), ("王小明", "eligible"), ("陳大文", "eligible")]
+        ("林美玲", "eligible"),
+        ("王小明", "eligible"),
+        ("陳大文", "eligible"),
+    ]
 
 
 @pytest.mark.postgres
@@ -331,10 +441,17 @@ def test_two_officers_approving_and_issuing_the_same_decision_at_once_only_one_s
         return sorted(outcomes)
 
     assert race(lambda officer, d: services.approve_all(officer, [d])) == [
-        "ok", "以下獎勵案不能核定，全部未處理：王小明（人事單位核定）"]
+        "ok",
+        "以下獎勵案不能核定，全部未處理：王小明（人事單位核定）",
+    ]
     assert race(lambda officer, d: services.issue_order(officer, [d], f"文號-{officer.pk}", "103/07/20")) == [
-        "ok", "以下獎勵案不能發布獎懲令，全部未處理：王小明（已發布獎懲令）"]
-    assert AuditEntry.objects.filter(object_id=str(wang.pk), action__in=["decision_approved", "decision_issued"]).count() == 2
+        "ok",
+        "以下獎勵案不能發布獎懲令，全部未處理：王小明（已發布獎懲令）",
+    ]
+    assert (
+        AuditEntry.objects.filter(object_id=str(wang.pk), action__in=["decision_approved", "decision_issued"]).count()
+        == 2
+    )
     assert Decision.objects.get(pk=wang.pk).status == "issued"
 
 
@@ -350,8 +467,12 @@ def test_a_scoped_officer_cannot_approve_another_governments_decision_through_th
 
 def test_after_the_deadline_a_coordinator_still_files_the_rules_that_have_none(world, client, settings):
     plan = world["plan"]
-    english = {"code": "english", "kind": "certificates", "clause": "柒、三、（二）",
-               "groups": [{"all_of": ["英語初級", "英語中級"], "award": "commendation", "count": 1}]}
+    english = {
+        "code": "english",
+        "kind": "certificates",
+        "clause": "柒、三、（二）",
+        "groups": [{"all_of": ["英語初級", "英語中級"], "award": "commendation", "count": 1}],
+    }
     plan.parameters = {"rules": [RULE, MODERATOR, english]}
     plan.save()
     from programs.models import Certificate
@@ -363,6 +484,10 @@ def test_after_the_deadline_a_coordinator_still_files_the_rules_that_have_none(w
     client.force_login(world["coordinator"])
     response = client.post(reverse("incentives:staff", args=["tainan-101"]), {"employee": [lin.pk]})
     assert sorted(Decision.objects.filter(employee=lin).values_list("rule_code", "status")) == [
-        ("english", "requested"), ("forum-posts", "eligible")]
+        ("english", "requested"),
+        ("forum-posts", "eligible"),
+    ]
     assert [str(m) for m in get_messages(response.wsgi_request)] == [
-        "已提報 1 件獎勵案。", "林美玲的獎勵已逾申報期限（101年10月15日），未提報；逾期案件請洽人事單位受理。"]
+        "已提報 1 件獎勵案。",
+        "林美玲的獎勵已逾申報期限（101年10月15日），未提報；逾期案件請洽人事單位受理。",
+    ]

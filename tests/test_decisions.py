@@ -10,8 +10,12 @@ from portal.models import AuditEntry, Role
 from programs.models import Plan
 from tests.factories import AgencyFactory, EmployeeFactory, UnitFactory, UserFactory
 
-RULE = {"code": "forum-posts", "kind": "threshold_tiers", "window": {"start": "2012-01-01", "end": "2012-08-31"},
-        "tiers": [{"award": "commendation", "count": 1, "any_of": [{"all_of": [{"metric": "forum_posts", "min": 200}]}]}]}
+RULE = {
+    "code": "forum-posts",
+    "kind": "threshold_tiers",
+    "window": {"start": "2012-01-01", "end": "2012-08-31"},
+    "tiers": [{"award": "commendation", "count": 1, "any_of": [{"all_of": [{"metric": "forum_posts", "min": 200}]}]}],
+}
 MODERATOR = {"code": "moderator", "kind": "discretionary", "max": {"award": "merit", "count": 1}}
 
 
@@ -19,29 +23,56 @@ MODERATOR = {"code": "moderator", "kind": "discretionary", "max": {"award": "mer
 def world(db):
     government = AgencyFactory(name="臺南市政府")
     agency = AgencyFactory(name="臺南市政府人事處", parent=government)
-    plan = Plan.objects.create(slug="tainan-101", issuer=government, roc_year=101, title="計畫",
-                               ends_on=dt.date(2012, 12, 31), parameters={"rules": [RULE, MODERATOR]})
+    plan = Plan.objects.create(
+        slug="tainan-101",
+        issuer=government,
+        roc_year=101,
+        title="計畫",
+        ends_on=dt.date(2012, 12, 31),
+        parameters={"rules": [RULE, MODERATOR]},
+    )
     unit = UnitFactory(agency=agency)
     people = [EmployeeFactory(unit=unit, name=f"員工{n}") for n in range(2)]
-    ForumTally.objects.create(employee=people[0], forum="論壇", window_start=dt.date(2012, 1, 1),
-                              window_end=dt.date(2012, 8, 31), posts=150, replies=60)
-    return {"plan": plan, "people": people, "hr": UserFactory(role=Role.HR, is_staff=True),
-            "coordinator": UserFactory(role=Role.COORDINATOR, agencies=[agency]),
-            "stranger": UserFactory(role=Role.COORDINATOR, agencies=[AgencyFactory(name="他機關")])}
+    ForumTally.objects.create(
+        employee=people[0],
+        forum="論壇",
+        window_start=dt.date(2012, 1, 1),
+        window_end=dt.date(2012, 8, 31),
+        posts=150,
+        replies=60,
+    )
+    return {
+        "plan": plan,
+        "people": people,
+        "hr": UserFactory(role=Role.HR, is_staff=True),
+        "coordinator": UserFactory(role=Role.COORDINATOR, agencies=[agency]),
+        "stranger": UserFactory(role=Role.COORDINATOR, agencies=[AgencyFactory(name="他機關")]),
+    }
 
 
 def test_decision_workflow_from_eligible_to_issued(world):
-    assert services.save_evaluation(world["hr"], world["plan"]) == {"created": 1, "updated": 0, "unchanged": 0, "kept": 0}
+    assert services.save_evaluation(world["hr"], world["plan"]) == {
+        "created": 1,
+        "updated": 0,
+        "unchanged": 0,
+        "kept": 0,
+    }
     decision = Decision.objects.get()
     assert (decision.employee, decision.award, decision.count, decision.status, decision.rule_version.number) == (
-        world["people"][0], "commendation", 1, "eligible", 1)
+        world["people"][0],
+        "commendation",
+        1,
+        "eligible",
+        1,
+    )
     services.request(world["coordinator"], [decision])
     services.approve(world["hr"], decision)
     services.issue(world["hr"], decision, "南市人考字第1010001號", dt.date(2012, 11, 1))
     decision.refresh_from_db()
     assert (decision.status, decision.order_number) == ("issued", "南市人考字第1010001號")
-    assert list(AuditEntry.objects.filter(object_type="incentives.decision").values_list("action", flat=True).order_by("id")) == [
-        "decision_requested", "decision_approved", "decision_issued"]
+    assert list(
+        AuditEntry.objects.filter(object_type="incentives.decision").values_list("action", flat=True).order_by("id")
+    ) == ["decision_requested", "decision_approved", "decision_issued"]
 
 
 def test_coordinator_of_another_agency_cannot_request(world):
@@ -64,24 +95,43 @@ def test_changing_the_rules_keeps_the_old_decisions_version(world):
     services.save_evaluation(world["hr"], world["plan"])
     services.request(world["coordinator"], [Decision.objects.get()])
     plan = world["plan"]
-    rule = dict(RULE, tiers=[{"award": "commendation", "count": 2, "any_of": [{"all_of": [{"metric": "forum_posts", "min": 100}]}]}])
+    rule = dict(
+        RULE,
+        tiers=[{"award": "commendation", "count": 2, "any_of": [{"all_of": [{"metric": "forum_posts", "min": 100}]}]}],
+    )
     plan.parameters = {"rules": [rule, MODERATOR]}
     plan.save()
     assert services.save_evaluation(world["hr"], plan) == {"created": 0, "updated": 0, "unchanged": 0, "kept": 1}
     decision = Decision.objects.get()
-    assert (decision.count, decision.rule_version.number, decision.rule_version.rules[0]["tiers"][0]["any_of"][0]["all_of"][0]["min"]) == (1, 1, 200)
+    assert (
+        decision.count,
+        decision.rule_version.number,
+        decision.rule_version.rules[0]["tiers"][0]["any_of"][0]["all_of"][0]["min"],
+    ) == (1, 1, 200)
     assert services.current_version(plan).number == 2
 
 
 def test_hr_override_grants_within_the_cap_and_withholds_with_a_reason(world):
     moderator = world["people"][1]
     with pytest.raises(ValidationError):
-        services.override(world["hr"], world["plan"], moderator, "moderator", grant=True, reason="版主", award="merit", count=2)
-    decision = services.override(world["hr"], world["plan"], moderator, "moderator", grant=True, reason="論壇版主績效優良",
-                                 award="merit", count=1)
+        services.override(
+            world["hr"], world["plan"], moderator, "moderator", grant=True, reason="版主", award="merit", count=2
+        )
+    decision = services.override(
+        world["hr"],
+        world["plan"],
+        moderator,
+        "moderator",
+        grant=True,
+        reason="論壇版主績效優良",
+        award="merit",
+        count=1,
+    )
     assert (decision.reason, decision.status) == ("人事單位核給：論壇版主績效優良", "eligible")
     services.save_evaluation(world["hr"], world["plan"])
-    withheld = services.override(world["hr"], world["plan"], world["people"][0], "forum-posts", grant=False, reason="重複計算")
+    withheld = services.override(
+        world["hr"], world["plan"], world["people"][0], "forum-posts", grant=False, reason="重複計算"
+    )
     assert (withheld.status, withheld.override_reason) == ("withheld", "重複計算")
     assert services.save_evaluation(world["hr"], world["plan"])["kept"] == 1
     with pytest.raises(PermissionDenied):
@@ -100,9 +150,21 @@ def test_admin_edit_of_a_plan_is_audited_with_before_and_after(world, client):
     form = client.get(url).context["adminform"].form
     data = {k: v for k, v in form.initial.items() if v is not None}
     assert "parameters" not in form.fields  # rules are edited on their own form (incentives:rule-edit)
-    data.update({"title": "新計畫名稱", "parameters": '{"rules": []}', "basis": "[]", "goals": "[]", "employment_types": "[]",
-                 "kpis": "[]", "activities-TOTAL_FORMS": "0", "activities-INITIAL_FORMS": "0", "roc_year": "101",
-                 "slug": "tainan-101", "issuer": str(plan.issuer_id)})
+    data.update(
+        {
+            "title": "新計畫名稱",
+            "parameters": '{"rules": []}',
+            "basis": "[]",
+            "goals": "[]",
+            "employment_types": "[]",
+            "kpis": "[]",
+            "activities-TOTAL_FORMS": "0",
+            "activities-INITIAL_FORMS": "0",
+            "roc_year": "101",
+            "slug": "tainan-101",
+            "issuer": str(plan.issuer_id),
+        }
+    )
     data.pop("excluded_agencies", None)
     response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:500]

@@ -2,6 +2,7 @@
 in a temporary directory on a loopback port and seeded with an LDIF of a few people.
 
 Marked `ldap`. It never skips: without slapd it fails saying how to install it."""
+
 import shutil
 import socket
 import subprocess
@@ -63,8 +64,11 @@ userPassword: stranger-directory-pw
 def _tool(name: str) -> str:
     path = shutil.which(name) or shutil.which(name, path="/usr/sbin:/usr/bin")
     if path is None:
-        pytest.fail(f"{name} is missing: install Debian's slapd and ldap-utils (`make system-packages`, "
-                    "or apt-get install slapd ldap-utils)", pytrace=False)
+        pytest.fail(
+            f"{name} is missing: install Debian's slapd and ldap-utils (`make system-packages`, "
+            "or apt-get install slapd ldap-utils)",
+            pytrace=False,
+        )
     return path
 
 
@@ -79,27 +83,38 @@ def directory(tmp_path):
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     uri = f"ldap://127.0.0.1:{port}"
-    server = subprocess.Popen([slapd, "-d", "0", "-f", str(config), "-h", uri],
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        [slapd, "-d", "0", "-f", str(config), "-h", uri], stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
     try:
         for _ in range(100):
             with socket.socket() as probe:
                 if probe.connect_ex(("127.0.0.1", port)) == 0:
                     break
             if server.poll() is not None:
-                pytest.fail(f"slapd did not start: {server.stdout.read().decode(errors='replace')[-2000:]}", pytrace=False)
+                pytest.fail(
+                    f"slapd did not start: {server.stdout.read().decode(errors='replace')[-2000:]}", pytrace=False
+                )
             time.sleep(0.1)
         seed = tmp_path / "people.ldif"
         seed.write_text(PEOPLE.format(suffix=SUFFIX))
-        subprocess.run([ldapadd, "-x", "-H", uri, "-D", ADMIN, "-w", ADMIN_PASSWORD, "-f", str(seed)],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [ldapadd, "-x", "-H", uri, "-D", ADMIN, "-w", ADMIN_PASSWORD, "-f", str(seed)],
+            check=True,
+            capture_output=True,
+        )
         with override_settings(
-                AUTHENTICATION_BACKENDS=["axes.backends.AxesStandaloneBackend",
-                                         "django.contrib.auth.backends.ModelBackend",
-                                         "portal.directory.DirectoryBackend"],
-                AUTH_LDAP_SERVER_URI=uri, AUTH_LDAP_BIND_DN=ADMIN, AUTH_LDAP_BIND_PASSWORD=ADMIN_PASSWORD,
-                AUTH_LDAP_USER_SEARCH=LDAPSearch(f"ou=people,{SUFFIX}", ldap.SCOPE_SUBTREE, "(uid=%(user)s)"),
-                PORTAL_LDAP_MATCH="username"):
+            AUTHENTICATION_BACKENDS=[
+                "axes.backends.AxesStandaloneBackend",
+                "django.contrib.auth.backends.ModelBackend",
+                "portal.directory.DirectoryBackend",
+            ],
+            AUTH_LDAP_SERVER_URI=uri,
+            AUTH_LDAP_BIND_DN=ADMIN,
+            AUTH_LDAP_BIND_PASSWORD=ADMIN_PASSWORD,
+            AUTH_LDAP_USER_SEARCH=LDAPSearch(f"ou=people,{SUFFIX}", ldap.SCOPE_SUBTREE, "(uid=%(user)s)"),
+            PORTAL_LDAP_MATCH="username",
+        ):
             yield uri
     finally:
         server.terminate()

@@ -1,4 +1,5 @@
 """Long documents rendered by a job: a roster of thousands, its progress page and its download."""
+
 import datetime as dt
 import io
 import time
@@ -26,42 +27,86 @@ def world(db):
     government = AgencyFactory(name="高雄市政府")
     own = AgencyFactory(name="高雄市政府人事處", parent=government)
     other = AgencyFactory(name="高雄市政府工務局", parent=government)
-    plan = Plan.objects.create(slug="kaohsiung-103", issuer=government, roc_year=103, title="高雄市政府103年度推動數位學習實施計畫",
-                               parameters={"rules": [{"code": "bundle-reward", "clause": "陸、六、（三）"}]})
+    plan = Plan.objects.create(
+        slug="kaohsiung-103",
+        issuer=government,
+        roc_year=103,
+        title="高雄市政府103年度推動數位學習實施計畫",
+        parameters={"rules": [{"code": "bundle-reward", "clause": "陸、六、（三）"}]},
+    )
     version = RuleVersion.objects.create(plan=plan, number=1, rules=plan.parameters["rules"])
-    people = [EmployeeFactory(name=name, unit=UnitFactory(agency=agency))
-              for name, agency in (("王小明", own), ("林美玲", own), ("陳大文", own), ("他局人員", other))]
+    people = [
+        EmployeeFactory(name=name, unit=UnitFactory(agency=agency))
+        for name, agency in (("王小明", own), ("林美玲", own), ("陳大文", own), ("他局人員", other))
+    ]
     for person in people:
-        Decision.objects.create(plan=plan, employee=person, rule_code="bundle-reward", rule_version=version, award="commendation",
-                                count=1, reason="完成主餐及幸福嚴選餐", status=Decision.Status.REQUESTED)
-    return {"plan": plan, "people": people, "own": own, "other": other,
-            "coordinator": UserFactory(role=Role.COORDINATOR, agencies=[own], first_name="承辦人甲"),
-            "other_coordinator": UserFactory(role=Role.COORDINATOR, agencies=[other]),
-            "hr": UserFactory(role=Role.HR, is_staff=True)}
+        Decision.objects.create(
+            plan=plan,
+            employee=person,
+            rule_code="bundle-reward",
+            rule_version=version,
+            award="commendation",
+            count=1,
+            reason="完成主餐及幸福嚴選餐",
+            status=Decision.Status.REQUESTED,
+        )
+    return {
+        "plan": plan,
+        "people": people,
+        "own": own,
+        "other": other,
+        "coordinator": UserFactory(role=Role.COORDINATOR, agencies=[own], first_name="承辦人甲"),
+        "other_coordinator": UserFactory(role=Role.COORDINATOR, agencies=[other]),
+        "hr": UserFactory(role=Role.HR, is_staff=True),
+    }
 
 
 def test_request_document_renders_the_roster_in_the_requesters_scope(world):
     before = timezone.now()
-    document = request_document(world["coordinator"], "roster", {"plan": "kaohsiung-103"}, title="高雄市103年度敘獎名冊")
-    assert (document.status, document.progress, document.file_name, document.message) == ("ready", 100, "kaohsiung-103-roster.pdf", "")
+    document = request_document(
+        world["coordinator"], "roster", {"plan": "kaohsiung-103"}, title="高雄市103年度敘獎名冊"
+    )
+    assert (document.status, document.progress, document.file_name, document.message) == (
+        "ready",
+        100,
+        "kaohsiung-103-roster.pdf",
+        "",
+    )
     assert document.expires_at - document.finished_at == dt.timedelta(days=7)
     assert before <= document.started_at <= document.finished_at
     with document.file.open("rb") as handle:
         lines = pdf_text(handle.read())
-    assert lines[:2] == ["高雄市政府103年度推動數位學習實施計畫\u3000敘獎名冊", f"高雄市政府人事處\u3000製表日期：{rocdate.to_roc_long(dt.date.today())}"]
-    assert [line for line in lines if "嘉獎1次" in line] == [f"{n} 高雄市政府人事處 {e.unit.name} 科員 {e.name} 嘉獎1次 完成主餐及幸福嚴選餐 103年計畫陸、六、（三）"
-                        for n, e in enumerate(sorted(world["people"][:3], key=lambda e: (e.unit.name, e.name)), 1)]
+    assert lines[:2] == [
+        "高雄市政府103年度推動數位學習實施計畫\u3000敘獎名冊",
+        f"高雄市政府人事處\u3000製表日期：{rocdate.to_roc_long(dt.date.today())}",
+    ]
+    assert [line for line in lines if "嘉獎1次" in line] == [
+        f"{n} 高雄市政府人事處 {e.unit.name} 科員 {e.name} 嘉獎1次 完成主餐及幸福嚴選餐 103年計畫陸、六、（三）"
+        for n, e in enumerate(sorted(world["people"][:3], key=lambda e: (e.unit.name, e.name)), 1)
+    ]
     assert "他局人員" not in "".join(lines)
     entry = AuditEntry.objects.get(action="document.request")
-    assert (entry.actor, entry.object_id, entry.after) == (world["coordinator"], str(document.pk), {"kind": "roster", "plan": "kaohsiung-103"})
+    assert (entry.actor, entry.object_id, entry.after) == (
+        world["coordinator"],
+        str(document.pk),
+        {"kind": "roster", "plan": "kaohsiung-103"},
+    )
 
 
 def test_a_long_roster_reports_its_progress_page_by_page(world):
     plan, version = world["plan"], RuleVersion.objects.get()
     unit = world["people"][0].unit
     for n in range(36):
-        Decision.objects.create(plan=plan, employee=EmployeeFactory(unit=unit, name=f"人員{n:02d}"), rule_code="bundle-reward",
-                                rule_version=version, award="commendation", count=1, reason="完成主餐及幸福嚴選餐", status="approved")
+        Decision.objects.create(
+            plan=plan,
+            employee=EmployeeFactory(unit=unit, name=f"人員{n:02d}"),
+            rule_code="bundle-reward",
+            rule_version=version,
+            award="commendation",
+            count=1,
+            reason="完成主餐及幸福嚴選餐",
+            status="approved",
+        )
     seen = []
     pages = len(PdfReader(io.BytesIO(render_roster_pdf(plan, progress=seen.append))).pages)
     expected_pages = 40 // ROSTER_ROWS_PER_PAGE + 1
@@ -72,8 +117,12 @@ def test_a_long_roster_reports_its_progress_page_by_page(world):
 
 def test_a_document_that_cannot_be_built_fails_with_a_message_and_stays_failed(world):
     document = request_document(world["hr"], "roster", {"plan": "no-such-plan"}, title="名冊")
-    assert (document.status, document.message, bool(document.file)) == ("failed", "產製文件時發生系統錯誤；請稍後重試或洽系統管理者。", False)
-    assert build_document(document.pk).status == "failed"   # a job delivered twice changes nothing
+    assert (document.status, document.message, bool(document.file)) == (
+        "failed",
+        "產製文件時發生系統錯誤；請稍後重試或洽系統管理者。",
+        False,
+    )
+    assert build_document(document.pk).status == "failed"  # a job delivered twice changes nothing
 
 
 def test_expired_documents_lose_their_file_but_keep_their_record(world):
@@ -104,28 +153,37 @@ def test_a_long_roster_goes_through_a_job_with_progress_and_a_download(world, cl
     response = client.post(url)
     document = GeneratedDocument.objects.get()
     assert response["Location"] == reverse("document", args=[document.pk])
-    assert (document.title, document.requested_by) == ("高雄市政府103年度推動數位學習實施計畫 敘獎名冊（高雄市政府人事處）", world["coordinator"])
+    assert (document.title, document.requested_by) == (
+        "高雄市政府103年度推動數位學習實施計畫 敘獎名冊（高雄市政府人事處）",
+        world["coordinator"],
+    )
     page = client.get(response["Location"]).content.decode()
     download = reverse("document-download", args=[document.pk])
     assert f'href="{download}"' in page
-    assert 'http-equiv="refresh"' not in page   # finished: the page stops refreshing itself
+    assert 'http-equiv="refresh"' not in page  # finished: the page stops refreshing itself
     response = client.get(download)
     assert (response.status_code, response["Content-Type"], response["Content-Disposition"]) == (
-        200, "application/pdf", 'inline; filename="kaohsiung-103-roster.pdf"')
+        200,
+        "application/pdf",
+        'inline; filename="kaohsiung-103-roster.pdf"',
+    )
     lines = pdf_text(b"".join(response.streaming_content))
     assert sorted(line.split()[4] for line in lines if "嘉獎1次" in line) == ["林美玲", "王小明", "陳大文"]
 
 
 def test_the_progress_page_refreshes_itself_until_the_document_is_ready(world, client):
-    document = GeneratedDocument.objects.create(kind="roster", title="名冊", requested_by=world["coordinator"],
-                                                status="running", progress=40)
+    document = GeneratedDocument.objects.create(
+        kind="roster", title="名冊", requested_by=world["coordinator"], status="running", progress=40
+    )
     client.force_login(world["coordinator"])
     page = client.get(reverse("document", args=[document.pk])).content.decode()
     assert ('<meta http-equiv="refresh" content="2">' in page, 'value="40"' in page) == (True, True)
     assert client.get(reverse("document-download", args=[document.pk])).status_code == 404
 
 
-@pytest.mark.parametrize("who, status", [("coordinator", 200), ("hr", 200), ("other_coordinator", 404), ("scoped_hr", 404)])
+@pytest.mark.parametrize(
+    "who, status", [("coordinator", 200), ("hr", 200), ("other_coordinator", 404), ("scoped_hr", 404)]
+)
 def test_only_the_requester_and_hr_see_a_document(world, client, who, status):
     document = request_document(world["coordinator"], "roster", {"plan": "kaohsiung-103"}, title="名冊")
     world["scoped_hr"] = UserFactory(role=Role.HR, agencies=[world["other"]])
@@ -149,7 +207,9 @@ def test_document_list_runs_the_same_queries_for_one_and_three_documents(world, 
 
     def add(n):
         for i in range(n):
-            GeneratedDocument.objects.create(kind="roster", title=f"名冊{i}", requested_by=UserFactory(first_name=f"人{i}"))
+            GeneratedDocument.objects.create(
+                kind="roster", title=f"名冊{i}", requested_by=UserFactory(first_name=f"人{i}")
+            )
 
     add(1)
     client.get(url)  # warm the session and the permission caches
@@ -166,12 +226,22 @@ def test_document_list_runs_the_same_queries_for_one_and_three_documents(world, 
 @pytest.mark.django_db(transaction=True)
 def test_a_roster_document_is_built_by_a_real_worker(celery_worker_process):
     government = AgencyFactory(name="高雄市政府")
-    plan = Plan.objects.create(slug="kaohsiung-103", issuer=government, roc_year=103, title="高雄市政府103年度推動數位學習實施計畫")
+    plan = Plan.objects.create(
+        slug="kaohsiung-103", issuer=government, roc_year=103, title="高雄市政府103年度推動數位學習實施計畫"
+    )
     version = RuleVersion.objects.create(plan=plan, number=1, rules=[])
     unit = UnitFactory(agency=AgencyFactory(name="高雄市政府人事處", parent=government))
     for n in range(40):
-        Decision.objects.create(plan=plan, employee=EmployeeFactory(unit=unit, name=f"人員{n:02d}"), rule_code="bundle-reward",
-                                rule_version=version, award="commendation", count=1, reason="完成套餐", status="approved")
+        Decision.objects.create(
+            plan=plan,
+            employee=EmployeeFactory(unit=unit, name=f"人員{n:02d}"),
+            rule_code="bundle-reward",
+            rule_version=version,
+            award="commendation",
+            count=1,
+            reason="完成套餐",
+            status="approved",
+        )
     document = request_document(UserFactory(role=Role.HR), "roster", {"plan": "kaohsiung-103"}, title="名冊")
     deadline = time.monotonic() + 120
     while not document.is_finished and time.monotonic() < deadline:

@@ -1,4 +1,5 @@
 """The seasonal reading draws (Kaohsiung 103 陸、七、（二）、1): chances, a reproducible draw, HR's pages."""
+
 import datetime as dt
 import re
 import subprocess
@@ -23,8 +24,11 @@ README = Path(settings.BASE_DIR) / "README.md"
 
 
 def lines_for(people: int, courses: int = 3) -> list[str]:
-    chances = [draws.Chance("高雄市政府教育局", f"員工{p}", f"E12****{p:03d}", f"環境教育{c}", dt.date(2014, 4, 1 + c))
-               for p in range(people) for c in range(courses)]
+    chances = [
+        draws.Chance("高雄市政府教育局", f"員工{p}", f"E12****{p:03d}", f"環境教育{c}", dt.date(2014, 4, 1 + c))
+        for p in range(people)
+        for c in range(courses)
+    ]
     return draws.chance_lines(chances)
 
 
@@ -40,7 +44,7 @@ def test_the_same_seed_and_chances_give_the_same_winners_and_a_changed_list_anot
 
 
 def test_one_person_with_three_chances_wins_at_most_once_unless_the_setting_says_otherwise():
-    lines = lines_for(2, courses=3)            # 2 people, 3 chances each, 5 prizes
+    lines = lines_for(2, courses=3)  # 2 people, 3 chances each, 5 prizes
     once = draws.draw_winners("seed", lines, 5)
     assert len(once) == 2 and len({draws.person_of(line) for line in once}) == 2
     assert len(draws.draw_winners("seed", lines, 5, one_win_per_person=False)) == 5
@@ -58,15 +62,19 @@ def test_the_readme_procedure_recomputes_the_winners_independently(tmp_path):
     lines = lines_for(70)
     chances = tmp_path / "chances.txt"
     chances.write_text("\n".join(lines), encoding="utf-8")
-    out = subprocess.run([sys.executable, str(_readme_script(tmp_path)), "公益彩券 103/06/30 開獎號碼", str(chances), "50"],
-                         capture_output=True, text=True, check=True).stdout.split("\n")
+    out = subprocess.run(
+        [sys.executable, str(_readme_script(tmp_path)), "公益彩券 103/06/30 開獎號碼", str(chances), "50"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split("\n")
     assert out[0] == f"sha256 {draws.chances_hash(lines)}"
     assert [line for line in out[1:] if line] == draws.draw_winners("公益彩券 103/06/30 開獎號碼", lines, 50)
 
 
 @pytest.fixture
 def kaohsiung(db, tmp_path):
-    plan, = load_plans([Path(settings.BASE_DIR) / "fixtures" / "plans" / "kaohsiung-103.yaml"])
+    (plan,) = load_plans([Path(settings.BASE_DIR) / "fixtures" / "plans" / "kaohsiung-103.yaml"])
     courses = tmp_path / "spring.csv"
     courses.write_text("課程名稱,認證時數\n環境教育概論,2\n氣候變遷調適,2\n低碳生活,1\n", encoding="utf-8")
     call_command("import_course_list", plan.slug, "seasonal-reading-spring", str(courses))
@@ -76,15 +84,35 @@ def kaohsiung(db, tmp_path):
     done = {0: ["環境教育概論", "氣候變遷調適", "低碳生活"], 1: ["環境教育概論"], 2: ["低碳生活"], 3: []}
     for index, names in done.items():
         for name in names:
-            LearningRecord.objects.create(employee=people[index], course_name=name, course_key=normalize_course_name(name), hours=1,
-                                          completed_on=dt.date(2014, 4, 10))
+            LearningRecord.objects.create(
+                employee=people[index],
+                course_name=name,
+                course_key=normalize_course_name(name),
+                hours=1,
+                completed_on=dt.date(2014, 4, 10),
+            )
     # Before the season, after it, and outside the plan: no chance.
-    LearningRecord.objects.create(employee=people[3], course_name="環境教育概論", course_key=normalize_course_name("環境教育概論"), hours=1,
-                                  completed_on=dt.date(2014, 2, 27))
-    LearningRecord.objects.create(employee=people[3], course_name="低碳生活", course_key=normalize_course_name("低碳生活"), hours=1,
-                                  completed_on=dt.date(2014, 6, 1))
-    LearningRecord.objects.create(employee=outside, course_name="低碳生活", course_key=normalize_course_name("低碳生活"), hours=1,
-                                  completed_on=dt.date(2014, 4, 10))
+    LearningRecord.objects.create(
+        employee=people[3],
+        course_name="環境教育概論",
+        course_key=normalize_course_name("環境教育概論"),
+        hours=1,
+        completed_on=dt.date(2014, 2, 27),
+    )
+    LearningRecord.objects.create(
+        employee=people[3],
+        course_name="低碳生活",
+        course_key=normalize_course_name("低碳生活"),
+        hours=1,
+        completed_on=dt.date(2014, 6, 1),
+    )
+    LearningRecord.objects.create(
+        employee=outside,
+        course_name="低碳生活",
+        course_key=normalize_course_name("低碳生活"),
+        hours=1,
+        completed_on=dt.date(2014, 4, 10),
+    )
     hr = UserFactory(role=Role.HR, is_staff=True, agencies=[plan.issuer])
     return plan, people, hr
 
@@ -106,7 +134,7 @@ def test_hr_sets_the_season_publishes_the_seed_and_draws_through_the_pages(kaohs
     _set_spring(client, plan)
     url = reverse("incentives:draws", args=[plan.slug])
     page = client.get(url).content.decode()
-    spring = page[page.index("<h2>春‧悅讀"):page.index("<h2>夏‧悅讀")]
+    spring = page[page.index("<h2>春‧悅讀") : page.index("<h2>夏‧悅讀")]
     assert "103/03/01" in spring and "目前抽獎機會：5 次" in spring, spring
     # Too early to draw; the seed first.
     client.post(url, {"season": "spring", "action": "draw"})
@@ -125,7 +153,7 @@ def test_hr_sets_the_season_publishes_the_seed_and_draws_through_the_pages(kaohs
     assert len({draws.person_of(line) for line in draw.winners}) == 2
     assert draw.chances_hash == draws.chances_hash(draw.chances)
     assert draw.winners == draws.draw_winners(draw.seed, draw.chances, 2)
-    assert all(people[0].national_id not in line for line in draw.chances)   # masked, never whole
+    assert all(people[0].national_id not in line for line in draw.chances)  # masked, never whole
     assert set(draw.winner_ids) <= {p.pk for p in people[:3]}
     response = client.post(url, {"season": "spring", "action": "draw"}, follow=True)
     assert "不能重抽" in response.content.decode()
@@ -163,7 +191,7 @@ def test_two_officers_drawing_the_same_season_at_once_draw_once(settings):
     from tests.test_concurrency import _race
 
     assert connection.vendor == "postgresql", "run with DATABASE_URL=postgres://… (see README)"
-    plan, = load_plans([Path(settings.BASE_DIR) / "fixtures" / "plans" / "kaohsiung-103.yaml"])
+    (plan,) = load_plans([Path(settings.BASE_DIR) / "fixtures" / "plans" / "kaohsiung-103.yaml"])
     rules = plan.parameters["rules"]
     lottery = next(r for r in rules if r["kind"] == "lottery")
     lottery["seasons"][0].update(starts_on="2014-03-01", ends_on="2014-05-31", prizes=1)
@@ -171,15 +199,24 @@ def test_two_officers_drawing_the_same_season_at_once_draw_once(settings):
     from courses.models import Course, CourseList, CourseListEntry
 
     spring = CourseList.objects.get(plan=plan, slug="seasonal-reading-spring")
-    CourseListEntry.objects.create(course_list=spring, course=Course.objects.create(name="環境教育概論", hours=1), hours=1)
+    CourseListEntry.objects.create(
+        course_list=spring, course=Course.objects.create(name="環境教育概論", hours=1), hours=1
+    )
     employee = EmployeeFactory(unit=UnitFactory(agency=AgencyFactory(name="高雄市政府環境保護局", parent=plan.issuer)))
-    LearningRecord.objects.create(employee=employee, course_name="環境教育概論", course_key=normalize_course_name("環境教育概論"), hours=1,
-                                  completed_on=dt.date(2014, 4, 1))
+    LearningRecord.objects.create(
+        employee=employee,
+        course_name="環境教育概論",
+        course_key=normalize_course_name("環境教育概論"),
+        hours=1,
+        completed_on=dt.date(2014, 4, 1),
+    )
     first, second = (UserFactory(role=Role.HR, is_staff=True, agencies=[plan.issuer]) for _ in range(2))
     settings.PORTAL_TODAY = "2014-05-01"
     services.publish_seed(first, plan, "spring", "seed")
     settings.PORTAL_TODAY = "2014-06-02"
-    outcomes = _race(lambda: services.run_draw(first, plan, "spring"), lambda: services.run_draw(second, plan, "spring"))
+    outcomes = _race(
+        lambda: services.run_draw(first, plan, "spring"), lambda: services.run_draw(second, plan, "spring")
+    )
     assert sorted(outcomes) == ["ValidationError", "ok"]
     assert Draw.objects.get().winner_ids == [employee.pk]
     assert AuditEntry.objects.filter(action="draw_drawn").count() == 1

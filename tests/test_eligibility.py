@@ -8,14 +8,18 @@ ADVANCED = {"requires_attended": ["basic"]}
 APP = {"requires_attended": ["advanced"], "roles_any": ["elearning_officer", "it_staff"]}
 
 
-@pytest.mark.parametrize("conditions, candidate, expected", [
-    (BASIC, Candidate(), []),
-    (BASIC, Candidate(frozenset({"basic"})), ["曾參加「自製數位教材基礎班」，不符參加資格"]),
-    (ADVANCED, Candidate(), ["須先參加「自製數位教材基礎班」"]),
-    (ADVANCED, Candidate(frozenset({"basic"})), []),
-    (APP, Candidate(frozenset({"advanced"}), frozenset({"it_staff"})), []),
-    (APP, Candidate(), ["須先參加「自製數位教材進階班」", "須具備下列身分之一：數位學習承辦人、資訊人員"]),
-], ids=["basic-new", "basic-again", "advanced-without-basic", "advanced-ok", "app-ok", "app-both-missing"])
+@pytest.mark.parametrize(
+    "conditions, candidate, expected",
+    [
+        (BASIC, Candidate(), []),
+        (BASIC, Candidate(frozenset({"basic"})), ["曾參加「自製數位教材基礎班」，不符參加資格"]),
+        (ADVANCED, Candidate(), ["須先參加「自製數位教材基礎班」"]),
+        (ADVANCED, Candidate(frozenset({"basic"})), []),
+        (APP, Candidate(frozenset({"advanced"}), frozenset({"it_staff"})), []),
+        (APP, Candidate(), ["須先參加「自製數位教材進階班」", "須具備下列身分之一：數位學習承辦人、資訊人員"]),
+    ],
+    ids=["basic-new", "basic-again", "advanced-without-basic", "advanced-ok", "app-ok", "app-both-missing"],
+)
 def test_refusal_reasons_each_condition(conditions, candidate, expected):
     assert refusal_reasons(conditions, candidate, NAMES) == expected
 
@@ -29,7 +33,7 @@ def test_priority_follows_the_order_of_groups():
 
 def test_reallocate_gives_unused_places_at_most_10_each():
     quotas = [
-        {"id": "hualien", "base": 50, "used": 30, "requested": 0},   # leaves 20
+        {"id": "hualien", "base": 50, "used": 30, "requested": 0},  # leaves 20
         {"id": "kaohsiung", "base": 50, "used": 50, "requested": 15},
         {"id": "tainan", "base": 50, "used": 50, "requested": 4},
         {"id": "taoyuan", "base": 50, "used": 50, "requested": 10},

@@ -1,4 +1,5 @@
 """Error pages in Chinese with DEBUG off: what happened, for how long, and a way back (issue 17, item 1)."""
+
 import pytest
 from django.test import Client
 from django.urls import reverse

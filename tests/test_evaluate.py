@@ -1,4 +1,5 @@
 """evaluate on the database: JSON contract, both paths agree, constant queries."""
+
 import datetime as dt
 import io
 import json
@@ -15,14 +16,41 @@ from programs.models import Plan
 from tests.factories import AgencyFactory, EmployeeFactory, UnitFactory
 
 RULES = [
-    {"code": "forum-posts", "kind": "threshold_tiers", "window": {"start": "2014-01-01", "end": "2014-08-31"},
-     "tiers": [{"award": "commendation", "count": 1, "any_of": [{"all_of": [{"metric": "forum_posts", "min": 200}]}]}]},
-    {"code": "hours", "kind": "threshold_tiers", "window": {"start": "2014-01-01", "end": "2014-12-31"},
-     "tiers": [{"award": "commendation", "count": 1, "any_of": [{"all_of": [{"metric": "hours", "min": 10}, {"metric": "digital_hours", "min": 5}]}]}]},
-    {"code": "bundle-reward", "kind": "bundle_completion", "deadline": "2014-08-31", "group": "bundles",
-     "tiers": [{"side": "side-happy", "award": "commendation", "count": 1}]},
-    {"code": "leave", "kind": "leave_bundles", "year_window": {"start": "2014-01-01", "end": "2014-12-31"},
-     "grants": [{"side": "side-happy", "hours": 8}], "cap_hours_per_year": 12, "use_within_months": 6},
+    {
+        "code": "forum-posts",
+        "kind": "threshold_tiers",
+        "window": {"start": "2014-01-01", "end": "2014-08-31"},
+        "tiers": [
+            {"award": "commendation", "count": 1, "any_of": [{"all_of": [{"metric": "forum_posts", "min": 200}]}]}
+        ],
+    },
+    {
+        "code": "hours",
+        "kind": "threshold_tiers",
+        "window": {"start": "2014-01-01", "end": "2014-12-31"},
+        "tiers": [
+            {
+                "award": "commendation",
+                "count": 1,
+                "any_of": [{"all_of": [{"metric": "hours", "min": 10}, {"metric": "digital_hours", "min": 5}]}],
+            }
+        ],
+    },
+    {
+        "code": "bundle-reward",
+        "kind": "bundle_completion",
+        "deadline": "2014-08-31",
+        "group": "bundles",
+        "tiers": [{"side": "side-happy", "award": "commendation", "count": 1}],
+    },
+    {
+        "code": "leave",
+        "kind": "leave_bundles",
+        "year_window": {"start": "2014-01-01", "end": "2014-12-31"},
+        "grants": [{"side": "side-happy", "hours": 8}],
+        "cap_hours_per_year": 12,
+        "use_within_months": 6,
+    },
 ]
 
 
@@ -30,10 +58,17 @@ RULES = [
 def plan(db):
     government = AgencyFactory(name="高雄市政府")
     agency = AgencyFactory(name="高雄市政府人事處", parent=government)
-    plan = Plan.objects.create(slug="kaohsiung-103", issuer=government, roc_year=103, title="計畫",
-                               starts_on=dt.date(2014, 1, 1), ends_on=dt.date(2014, 12, 31),
-                               off_duty_definition="outside_office_hours", employment_types=["編制內"],
-                               parameters={"rules": RULES})
+    plan = Plan.objects.create(
+        slug="kaohsiung-103",
+        issuer=government,
+        roc_year=103,
+        title="計畫",
+        starts_on=dt.date(2014, 1, 1),
+        ends_on=dt.date(2014, 12, 31),
+        off_duty_definition="outside_office_hours",
+        employment_types=["編制內"],
+        parameters={"rules": RULES},
+    )
     main = Bundle.objects.create(plan=plan, slug="main-junior", name="薦任主餐", kind="main", rank="薦任", hours=2)
     side = Bundle.objects.create(plan=plan, slug="side-happy", name="幸福嚴選餐", kind="side", hours=3)
     for bundle, name, hours in [(main, "兩岸情勢概述", 2), (side, "環境影響評估概論", 3)]:
@@ -46,12 +81,32 @@ def populate(plan, count, start=0):
     people = []
     for n in range(start, start + count):
         person = EmployeeFactory(unit=plan.unit, name=f"員工{n}", rank="薦任")
-        LearningRecord.objects.create(employee=person, course_name="兩岸情勢概述", course_key="兩岸情勢概述", hours=2,
-                                      digital_hours=2, completed_on=dt.date(2014, 3, 1), completed_at=dt.time(20, 0))
-        LearningRecord.objects.create(employee=person, course_name="環境影響評估概論", course_key="環境影響評估概論", hours=3,
-                                      digital_hours=3, completed_on=dt.date(2014, 3, 8))  # a Saturday, no time
-        ForumTally.objects.create(employee=person, forum="論壇", window_start=dt.date(2014, 1, 1),
-                                  window_end=dt.date(2014, 6, 30), posts=150 + n, replies=60, excluded=5)
+        LearningRecord.objects.create(
+            employee=person,
+            course_name="兩岸情勢概述",
+            course_key="兩岸情勢概述",
+            hours=2,
+            digital_hours=2,
+            completed_on=dt.date(2014, 3, 1),
+            completed_at=dt.time(20, 0),
+        )
+        LearningRecord.objects.create(
+            employee=person,
+            course_name="環境影響評估概論",
+            course_key="環境影響評估概論",
+            hours=3,
+            digital_hours=3,
+            completed_on=dt.date(2014, 3, 8),
+        )  # a Saturday, no time
+        ForumTally.objects.create(
+            employee=person,
+            forum="論壇",
+            window_start=dt.date(2014, 1, 1),
+            window_end=dt.date(2014, 6, 30),
+            posts=150 + n,
+            replies=60,
+            excluded=5,
+        )
         people.append(person)
     return people
 
@@ -86,8 +141,11 @@ def test_the_two_paths_agree(plan):
     everyone = {r.employee_id: r for r in evaluate(plan, dt.date(2014, 12, 31))}
     for person in people:
         one = evaluate_one(plan, person, dt.date(2014, 12, 31))
-        assert (one.awards, one.grants, one.progress) == (everyone[person.pk].awards, everyone[person.pk].grants,
-                                                          everyone[person.pk].progress)
+        assert (one.awards, one.grants, one.progress) == (
+            everyone[person.pk].awards,
+            everyone[person.pk].grants,
+            everyone[person.pk].progress,
+        )
 
 
 def test_evaluate_runs_a_constant_number_of_queries(plan):
@@ -125,8 +183,9 @@ def test_coverage_is_the_issuers_tree_minus_exclusions_and_central_plans_cover_a
     plan = Plan.objects.create(slug="t", issuer=tainan, roc_year=101, title="t")
     plan.excluded_agencies.set([police])
     assert list(covered_employees(plan)) == [inside]
-    central = Plan.objects.create(slug="c", issuer=AgencyFactory(name="研習中心"), roc_year=104, title="c",
-                                  parameters={"coverage_scope": "all"})
+    central = Plan.objects.create(
+        slug="c", issuer=AgencyFactory(name="研習中心"), roc_year=104, title="c", parameters={"coverage_scope": "all"}
+    )
     assert covered_employees(central).count() == 3
 
 
@@ -135,16 +194,27 @@ def test_unit_average_is_the_same_on_the_set_based_and_the_per_person_paths():
     """Taoyuan 陸、二: the per-person path reads the whole covered unit, as the set-based path does;
     a contract employee's hours count in the numerator only, a teacher's not at all."""
     from programs.loader import load_plans, plan_files
-    plan, = load_plans([p for p in plan_files() if p.stem == "taoyuan-98"])
+
+    (plan,) = load_plans([p for p in plan_files() if p.stem == "taoyuan-98"])
     unit = UnitFactory(agency=AgencyFactory(name="桃園縣政府人事處", parent=plan.issuer))
     head = EmployeeFactory(unit=unit, unit_role="單位主管")
     contract = EmployeeFactory(unit=unit, employment_type="約僱")
     teacher = EmployeeFactory(unit=unit, employment_type="教師")
     for person, digital in ((head, 20), (contract, 10), (teacher, 100)):
-        LearningRecord.objects.create(employee=person, course_name="課", course_key="課", hours=digital,
-                                      digital_hours=digital, completed_on=dt.date(2009, 5, 1))
+        LearningRecord.objects.create(
+            employee=person,
+            course_name="課",
+            course_key="課",
+            hours=digital,
+            digital_hours=digital,
+            completed_on=dt.date(2009, 5, 1),
+        )
     everyone = {r.national_id: r for r in evaluate(plan, dt.date(2009, 12, 31))}
     alone = evaluate_one(plan, head, dt.date(2009, 12, 31))
     assert teacher.national_id not in everyone
-    assert everyone[head.national_id].award_counts == alone.award_counts == {"commendation": 1, "merit": 0, "major_merit": 0}
+    assert (
+        everyone[head.national_id].award_counts
+        == alone.award_counts
+        == {"commendation": 1, "merit": 0, "major_merit": 0}
+    )
     assert alone.facts.unit_metrics["unit"]["digital_hours_per_head"] == Decimal(30)

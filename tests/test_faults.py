@@ -1,4 +1,5 @@
 """Faults: a worker killed in the middle of an import, and a broker that is down."""
+
 import functools
 import signal
 import time
@@ -19,7 +20,9 @@ from tests.conftest import start_worker, stop_worker
 
 def big_roster(rows: int) -> bytes:
     lines = ["身分證字號,姓名,機關名稱,上級機關,單位,人員類別"]
-    lines += [f"{nationalid.make('E1', 4000000 + n)},人員{n},機關{n % 30},示範市政府,第{n % 5}科,編制內" for n in range(rows)]
+    lines += [
+        f"{nationalid.make('E1', 4000000 + n)},人員{n},機關{n % 30},示範市政府,第{n % 5}科,編制內" for n in range(rows)
+    ]
     return ("\n".join(lines) + "\n").encode()
 
 
@@ -35,8 +38,11 @@ def wait_for(batch, condition, seconds=120):
 
 def big_records(people: int, rows: int) -> bytes:
     lines = ["身分證字號,姓名,課程名稱,學習迄日,學習時數"]
-    lines += [f"{nationalid.make('E1', 4000000 + n % people)},人員{n % people},課程{n // people},"
-              f"103/{1 + n % 12:02d}/{1 + n % 28:02d},1" for n in range(rows)]
+    lines += [
+        f"{nationalid.make('E1', 4000000 + n % people)},人員{n % people},課程{n // people},"
+        f"103/{1 + n % 12:02d}/{1 + n % 28:02d},1"
+        for n in range(rows)
+    ]
     return ("\n".join(lines) + "\n").encode()
 
 
@@ -68,8 +74,8 @@ def test_worker_killed_mid_import_applies_nothing_and_a_retry_completes_it(media
         if first.poll() is None:
             first.kill()
     batch.refresh_from_db()
-    assert batch.status == "running"           # left unfinished by the dead worker …
-    assert imported(kind) == 0                 # … and nothing of it applied
+    assert batch.status == "running"  # left unfinished by the dead worker …
+    assert imported(kind) == 0  # … and nothing of it applied
     second = start_worker(media_root, tmp_path / "second.log", queue)
     try:
         retry_import(batch, force=True)

@@ -1,6 +1,7 @@
 """Every printed form as pictures (kept as CI artefacts) and what a 人事室 checks on paper
 (issue 17, item 2): names never wrap, the leave form's hours add up to the grant, rosters are
 numbered and signed, no page holds only a line or two, nothing in the KPI report overlaps."""
+
 import io
 import re
 
@@ -52,8 +53,12 @@ def forms(name: str, client, request) -> bytes:
         return render_roster_pdf(plan, None, "高雄市政府")
     if name == "order-roster":
         gallery.decisions_world()
-        return render_roster_pdf(None, scope="高雄市政府", decisions=Decision.objects.all(), order_number="高市府人考字第10330500100號")
-    plan, agency, people, coordinator = gallery.forum_world() if name in ("tally-sheet", "staff-list", "kpi-report") else (None,) * 4
+        return render_roster_pdf(
+            None, scope="高雄市政府", decisions=Decision.objects.all(), order_number="高市府人考字第10330500100號"
+        )
+    plan, agency, people, coordinator = (
+        gallery.forum_world() if name in ("tally-sheet", "staff-list", "kpi-report") else (None,) * 4
+    )
     if name == "tally-sheet":
         return render_tally_sheet_pdf(plan, gallery.FORUM_RULE, Employee.objects.all(), agency.name)
     if name == "staff-list":
@@ -67,8 +72,20 @@ def forms(name: str, client, request) -> bytes:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", ["leave-kaohsiung", "leave-tainan", "roster", "order-roster", "tally-sheet", "staff-list",
-                                  "kpi-report", "plan", "proposal"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "leave-kaohsiung",
+        "leave-tainan",
+        "roster",
+        "order-roster",
+        "tally-sheet",
+        "staff-list",
+        "kpi-report",
+        "plan",
+        "proposal",
+    ],
+)
 def test_every_form_is_kept_as_pictures_with_no_near_empty_page(name, client, request):
     pdf = forms(name, client, request)
     pictures = gallery.png_pages(pdf, name)
@@ -100,9 +117,23 @@ def test_the_kaohsiung_leave_form_follows_its_attachment_2():
     application = gallery.kaohsiung_leave()
     pdf = render_application_pdf(application)
     text = "".join(pages_text(pdf))
-    for expected in ["【附件2】", "公餘時間完成數位學習補休申請表", "※填表前請先詳閱注意事項", "服務單位", "已完成線上課程名稱、時數、日期及時間（須檢附時數證明）",
-                     "核章欄", "課程1名稱：公務倫理與廉政", "課程4名稱：情緒管理與壓力調適", "時數：3 小時", "完成日期：103年3月1日",
-                     "時間：20 時 15 分（24小時制）", "填表注意事項：", "不得杜撰", "線上簽核紀錄", "歐陽娜娜"]:
+    for expected in [
+        "【附件2】",
+        "公餘時間完成數位學習補休申請表",
+        "※填表前請先詳閱注意事項",
+        "服務單位",
+        "已完成線上課程名稱、時數、日期及時間（須檢附時數證明）",
+        "核章欄",
+        "課程1名稱：公務倫理與廉政",
+        "課程4名稱：情緒管理與壓力調適",
+        "時數：3 小時",
+        "完成日期：103年3月1日",
+        "時間：20 時 15 分（24小時制）",
+        "填表注意事項：",
+        "不得杜撰",
+        "線上簽核紀錄",
+        "歐陽娜娜",
+    ]:
         assert expected in text, expected
     # A block per course, each with its own three boxes.
     assert [text.count(box) for box in ("申請人簽名：", "單位主管核章：", "人事單位核章：")] == [4, 4, 4]
@@ -112,8 +143,14 @@ def test_the_kaohsiung_leave_form_follows_its_attachment_2():
 @pytest.mark.django_db
 def test_the_tainan_leave_form_has_its_own_title_and_rules():
     text = "".join(pages_text(render_application_pdf(gallery.tainan_leave()))).replace("\n", "")
-    for expected in ["【附件5】", "利用公餘時段數位學習補休申請表", "須檢附時數證明", "最高得補休1日（8小時）", "101年12月28日前補休完畢",
-                     "不得重複申請加班補休或加班費"]:
+    for expected in [
+        "【附件5】",
+        "利用公餘時段數位學習補休申請表",
+        "須檢附時數證明",
+        "最高得補休1日（8小時）",
+        "101年12月28日前補休完畢",
+        "不得重複申請加班補休或加班費",
+    ]:
         assert expected in text, expected
     assert [text.count(box) for box in ("申請人簽名：", "單位主管核章：", "人事單位核章：")] == [2, 2, 2]
     assert "公餘時間完成數位學習補休申請表" not in text
@@ -138,7 +175,9 @@ def test_the_kpi_reports_signature_boxes_go_over_with_the_last_chart(db):
     from tests.factories import AgencyFactory, EmployeeFactory, UnitFactory
 
     for n in range(24):
-        EmployeeFactory(unit=UnitFactory(agency=AgencyFactory(name=f"臺南市第{n + 1:02d}區區公所", parent=agency.parent)))
+        EmployeeFactory(
+            unit=UnitFactory(agency=AgencyFactory(name=f"臺南市第{n + 1:02d}區區公所", parent=agency.parent))
+        )
     pages = pages_text(render_kpi_report_pdf(plan))
     assert len(pages) >= 2
     last = pages[-1]
@@ -147,7 +186,9 @@ def test_the_kpi_reports_signature_boxes_go_over_with_the_last_chart(db):
 
 
 def test_the_target_line_never_runs_through_a_figure():
-    chart = bar_chart("比率", [("甲機關", 94.5), ("乙機關", 100.0), ("丙機關", 20.0)], "#0b5cab", maximum=100, target=95)
+    chart = bar_chart(
+        "比率", [("甲機關", 94.5), ("乙機關", 100.0), ("丙機關", 20.0)], "#0b5cab", maximum=100, target=95
+    )
     for bar in chart["bars"]:
         start, end = bar["label_x"], bar["label_x"] + 7 * len(str(bar["value"]))
         assert not start - 3 <= chart["target_x"] <= end + 3, bar
@@ -160,8 +201,13 @@ def test_signature_boxes_never_stand_alone_on_a_page(rows):
     from portal.exporters import list_pdf
 
     reason = "論壇發表及回應篇數 259 篇（已扣除不計入 3 篇） ≥ 200 篇 → 嘉獎 1 次" * 3
-    pdf = list_pdf("名冊", "臺南市政府人事處", ["機關", "單位", "姓名", "事由"],
-                   [["臺南市政府人事處", "資訊管理科第二股", f"呂宇俊{n}", reason] for n in range(1, rows + 1)], landscape=True)
+    pdf = list_pdf(
+        "名冊",
+        "臺南市政府人事處",
+        ["機關", "單位", "姓名", "事由"],
+        [["臺南市政府人事處", "資訊管理科第二股", f"呂宇俊{n}", reason] for n in range(1, rows + 1)],
+        landscape=True,
+    )
     pages = pages_text(pdf)
     assert len(pages) >= 2 and "承辦人" in pages[-1]
     assert re.search(rf"^{rows} 臺南市政府人事處", pages[-1], re.M)

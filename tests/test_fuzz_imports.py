@@ -1,5 +1,6 @@
 """Bad input never breaks an importer: random bytes, cells, encodings and broken workbooks
 give a clean import or a row-numbered error, never an unhandled exception."""
+
 import io
 import logging
 
@@ -17,8 +18,24 @@ from tests.figures import report
 KINDS = sorted(IMPORTERS)
 RUNS = {"files": 0, "rejected": 0, "unhandled": 0}
 HEADERS = {kind: [c.name for c in importer_class(kind)({"plan": "tainan-101"}).columns] for kind in KINDS}
-cell = st.one_of(st.text(max_size=40), st.integers(-10**6, 10**6).map(str), st.sampled_from(
-    ["=cmd|' /C calc'!A0", "103/02/30", "1030815", "A123456789", "-1", "１０３年８月１５日", "x" * 5000, "", "Y", "通過"]))
+cell = st.one_of(
+    st.text(max_size=40),
+    st.integers(-(10**6), 10**6).map(str),
+    st.sampled_from(
+        [
+            "=cmd|' /C calc'!A0",
+            "103/02/30",
+            "1030815",
+            "A123456789",
+            "-1",
+            "１０３年８月１５日",
+            "x" * 5000,
+            "",
+            "Y",
+            "通過",
+        ]
+    ),
+)
 
 
 def run(kind, data, name):
@@ -32,9 +49,12 @@ def run(kind, data, name):
     finally:
         RUNS["rejected"] += "result" in locals() and not result.ok
         # Shown at the end of the run by conftest's pytest_terminal_summary.
-        report("fuzz", f"import fuzzing: {len(KINDS)} importers, {RUNS['files']} files run "
-                       f"({RUNS['rejected']} rejected with row-numbered errors), "
-                       f"{RUNS['unhandled']} unhandled exceptions")
+        report(
+            "fuzz",
+            f"import fuzzing: {len(KINDS)} importers, {RUNS['files']} files run "
+            f"({RUNS['rejected']} rejected with row-numbered errors), "
+            f"{RUNS['unhandled']} unhandled exceptions",
+        )
     assert result.ok or result.errors
     for error in result.errors:
         assert error.message and isinstance(error.row, int)
@@ -58,7 +78,10 @@ def test_random_bytes(plan, kind, data):
 
 @pytest.mark.parametrize("kind", KINDS)
 @common
-@given(rows=st.lists(st.lists(cell, min_size=0, max_size=12), max_size=8), encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp950", "utf-16"]))
+@given(
+    rows=st.lists(st.lists(cell, min_size=0, max_size=12), max_size=8),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp950", "utf-16"]),
+)
 def test_random_cells_under_the_right_header(plan, kind, rows, encoding):
     lines = [",".join(HEADERS[kind])] + [",".join(c.replace(",", "，").replace("\n", " ") for c in row) for row in rows]
     try:
@@ -89,8 +112,10 @@ def test_no_national_id_in_any_log_line_of_an_import_with_errors(plan, caplog):
     from portal.services import submit_import
 
     ids = ["A123456789", "F234567898", "A123456780"]  # the last one fails its checksum
-    data = ("身分證字號,姓名,機關名稱,人員類別\n"
-            f"{ids[0]},王小明,甲機關,編制內\n{ids[1]},林小華,甲機關,亂填\n{ids[2]},陳大同,甲機關,編制內\n").encode()
+    data = (
+        "身分證字號,姓名,機關名稱,人員類別\n"
+        f"{ids[0]},王小明,甲機關,編制內\n{ids[1]},林小華,甲機關,亂填\n{ids[2]},陳大同,甲機關,編制內\n"
+    ).encode()
     with caplog.at_level(logging.DEBUG):
         batch = submit_import("roster", "roster.csv", data)
     batch.refresh_from_db()

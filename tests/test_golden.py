@@ -20,6 +20,7 @@ One YAML file per plan in tests/golden/, readable by an HR officer:
       expect:
         A123456789: {commendation: 1, merit: 0, major_merit: 0, leave_hours: 0}
 """
+
 import datetime as dt
 from pathlib import Path
 
@@ -59,44 +60,64 @@ def build(plan, case):
             course = Course.objects.create(name=item["name"], hours=item["hours"])
             CourseListEntry.objects.create(course_list=course_list, course=course, hours=item["hours"])
     for person in case["people"]:
-        employee = EmployeeFactory(national_id=person["id"], name=person.get("name", person["id"]), unit=unit,
-                                   rank=person.get("rank", "薦任"), employment_type=person.get("type", "編制內"),
-                                   unit_role=person.get("unit_role", ""))
+        employee = EmployeeFactory(
+            national_id=person["id"],
+            name=person.get("name", person["id"]),
+            unit=unit,
+            rank=person.get("rank", "薦任"),
+            employment_type=person.get("type", "編制內"),
+            unit_role=person.get("unit_role", ""),
+        )
         for r in person.get("records", []):
             LearningRecord.objects.create(
-                employee=employee, course_name=r["course"], course_key=normalize_course_name(r["course"]),
-                hours=r["hours"], digital_hours=r.get("digital", r["hours"]), job_related=r.get("job_related", False),
-                completed_on=_date(r["date"]), completed_at=dt.time.fromisoformat(r["time"]) if r.get("time") else None,
-                provider=r.get("provider", ""))
+                employee=employee,
+                course_name=r["course"],
+                course_key=normalize_course_name(r["course"]),
+                hours=r["hours"],
+                digital_hours=r.get("digital", r["hours"]),
+                job_related=r.get("job_related", False),
+                completed_on=_date(r["date"]),
+                completed_at=dt.time.fromisoformat(r["time"]) if r.get("time") else None,
+                provider=r.get("provider", ""),
+            )
         for f in person.get("forum", []):
-            ForumTally.objects.create(employee=employee, forum=f.get("forum", "公共論壇"), window_start=_date(f["from"]),
-                                      window_end=_date(f["to"]), posts=f["posts"], replies=f["replies"],
-                                      excluded=f.get("excluded", 0))
+            ForumTally.objects.create(
+                employee=employee,
+                forum=f.get("forum", "公共論壇"),
+                window_start=_date(f["from"]),
+                window_end=_date(f["to"]),
+                posts=f["posts"],
+                replies=f["replies"],
+                excluded=f.get("excluded", 0),
+            )
         for c in person.get("certificates", []):
             Certificate.objects.create(plan=plan, employee=employee, name=c["name"], obtained_on=_date(c["date"]))
         for t in person.get("teams", []):
             team, _created = Team.objects.get_or_create(plan=plan, name=t["team"], defaults={"rating": t["rating"]})
             TeamMember.objects.create(team=team, employee=employee, role=t["role"])
         for c in person.get("contest", []):
-            entry, _created = ContestEntry.objects.get_or_create(plan=plan, title=c["title"], defaults={
-                "review": c["review"], "placing": str(c.get("placing", ""))})
+            entry, _created = ContestEntry.objects.get_or_create(
+                plan=plan, title=c["title"], defaults={"review": c["review"], "placing": str(c.get("placing", ""))}
+            )
             if c["role"] == "作者":
                 entry.authors.add(employee)
             else:
                 entry.agency_head = employee
                 entry.save()
         for r in person.get("case_reports", []):
-            CaseReport.objects.create(plan=plan, employee=employee, title=r["title"], submitted_on=_date(r["date"]),
-                                      accepted=r["accepted"])
+            CaseReport.objects.create(
+                plan=plan, employee=employee, title=r["title"], submitted_on=_date(r["date"]), accepted=r["accepted"]
+            )
         for a in person.get("absences", []):
-            AttendancePeriod.objects.create(employee=employee, kind=a["kind"], starts_at=_moment(a["from"]),
-                                            ends_at=_moment(a["to"]))
+            AttendancePeriod.objects.create(
+                employee=employee, kind=a["kind"], starts_at=_moment(a["from"]), ends_at=_moment(a["to"])
+            )
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("slug, case", list(cases()))
 def test_golden_case(slug, case):
-    plan, = load_plans([p for p in plan_files() if p.stem == slug])
+    (plan,) = load_plans([p for p in plan_files() if p.stem == slug])
     if case.get("rules"):
         # What HR set on the rule page, through the same service and its checks.
         from incentives.services import update_rule
@@ -122,4 +143,10 @@ def test_golden_case(slug, case):
 
 
 def test_every_source_plan_has_golden_cases():
-    assert sorted(p.stem for p in GOLDEN.glob("*.yaml")) == ["hualien-106", "kaohsiung-103", "rad-104", "tainan-101", "taoyuan-98"]
+    assert sorted(p.stem for p in GOLDEN.glob("*.yaml")) == [
+        "hualien-106",
+        "kaohsiung-103",
+        "rad-104",
+        "tainan-101",
+        "taoyuan-98",
+    ]

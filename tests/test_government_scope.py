@@ -1,6 +1,7 @@
 """HR scoped to one government sees only that government (issue 15, item 6), built on one
 access check (`portal.queries.serves_every_government`); the central centre's HR still sees
 what covered governments submit to its own plans (DOMAIN.md, roles)."""
+
 import pytest
 
 from portal.models import ImportBatch, Role
@@ -23,33 +24,54 @@ def governments(db):
         "hr_all": UserFactory(role=Role.HR),
         "coordinator_b": UserFactory(role=Role.COORDINATOR, agencies=[city_b]),
     }
-    central = Plan.objects.create(slug="rad-104", issuer=rad, roc_year=104, title="中心計畫",
-                                  parameters={"coverage_scope": "all"})
+    central = Plan.objects.create(
+        slug="rad-104", issuer=rad, roc_year=104, title="中心計畫", parameters={"coverage_scope": "all"}
+    )
     local_b = Plan.objects.create(slug="b-104", issuer=city_b, roc_year=104, title="乙縣計畫")
     central_yixing = Activity.objects.create(plan=central, slug="yixing", kind="yixing", name="熠星")
     local_yixing = Activity.objects.create(plan=local_b, slug="yixing", kind="yixing", name="熠星")
     camp = Activity.objects.create(plan=central, slug="camp", kind="english_camp", name="英語營")
     proposals = {
-        "b_to_central": Proposal.objects.create(activity=central_yixing, agency=person_b.agency, title="乙縣送中心",
-                                                leader=person_b, status=Proposal.Status.SUBMITTED),
-        "b_to_b": Proposal.objects.create(activity=local_yixing, agency=person_b.agency, title="乙縣自辦",
-                                          leader=person_b, status=Proposal.Status.SUBMITTED),
+        "b_to_central": Proposal.objects.create(
+            activity=central_yixing,
+            agency=person_b.agency,
+            title="乙縣送中心",
+            leader=person_b,
+            status=Proposal.Status.SUBMITTED,
+        ),
+        "b_to_b": Proposal.objects.create(
+            activity=local_yixing,
+            agency=person_b.agency,
+            title="乙縣自辦",
+            leader=person_b,
+            status=Proposal.Status.SUBMITTED,
+        ),
     }
     CampNomination.objects.create(activity=camp, employee=person_b, government=city_b, circle="乙圈")
-    batches = {key: ImportBatch.objects.create(kind="roster", file_name=f"{key}.csv", created_by=users[key])
-               for key in ("hr_a", "hr_b", "coordinator_b", "hr_all")}
+    batches = {
+        key: ImportBatch.objects.create(kind="roster", file_name=f"{key}.csv", created_by=users[key])
+        for key in ("hr_a", "hr_b", "coordinator_b", "hr_all")
+    }
     return {"users": users, "proposals": proposals, "batches": batches}
 
 
 def test_one_check_says_who_serves_every_government(governments):
     users = governments["users"]
     assert {k: serves_every_government(u) for k, u in users.items()} == {
-        "rad_hr": False, "hr_a": False, "hr_b": False, "hr_all": True, "coordinator_b": False}
+        "rad_hr": False,
+        "hr_a": False,
+        "hr_b": False,
+        "hr_all": True,
+        "coordinator_b": False,
+    }
 
 
 def test_import_batches_of_another_government_are_hidden_from_scoped_hr(governments):
     users, batches = governments["users"], governments["batches"]
-    seen = {key: set(ImportBatch.objects.visible_to(user).values_list("file_name", flat=True)) for key, user in users.items()}
+    seen = {
+        key: set(ImportBatch.objects.visible_to(user).values_list("file_name", flat=True))
+        for key, user in users.items()
+    }
     assert seen["hr_a"] == {"hr_a.csv"}
     assert seen["hr_b"] == {"hr_b.csv", "coordinator_b.csv"}  # its own and its government's coordinator's
     assert seen["hr_all"] == {f"{key}.csv" for key in batches}
@@ -98,11 +120,19 @@ def test_system_job_entries_show_to_scoped_hr_only_where_they_belong_to_its_gove
 
     users = governments["users"]
     plan = Plan.objects.get(slug="b-104")
-    person_a = EmployeeFactory(unit=UnitFactory(agency=AgencyFactory(name="甲市消防局", parent=users["hr_a"].agencies.get())))
+    person_a = EmployeeFactory(
+        unit=UnitFactory(agency=AgencyFactory(name="甲市消防局", parent=users["hr_a"].agencies.get()))
+    )
     person_b = governments["proposals"]["b_to_b"].leader
     for person in (person_a, person_b):
-        grant = Entry.objects.create(employee=person, plan=plan, kind="grant", hours=2, earned_on=dt.date(2015, 1, 5),
-                                     usable_until=dt.date(2015, 6, 30))
+        grant = Entry.objects.create(
+            employee=person,
+            plan=plan,
+            kind="grant",
+            hours=2,
+            earned_on=dt.date(2015, 1, 5),
+            usable_until=dt.date(2015, 6, 30),
+        )
         audit.record(None, "leave_lapse", grant, f"{person.agency.name} 失效")
     audit.record(None, "import_applied", ImportBatch.objects.create(kind="roster", file_name="cli.csv"), "命令列匯入")
     audit.record(None, "import_applied", governments["batches"]["coordinator_b"], "乙縣承辦的批次")

@@ -1,5 +1,6 @@
 """Errors never echo personal data (issue 15, item 2): an ID-shaped value in any column of
 any importer comes back masked in every error message and every log record."""
+
 import logging
 
 import pytest
@@ -14,8 +15,9 @@ from tests.factories import AgencyFactory
 
 KINDS = sorted(IMPORTERS)
 HEADERS = {kind: [c.name for c in importer_class(kind)({"plan": "tainan-101"}).columns] for kind in KINDS}
-FULL_WIDTH = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
-                           "ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ０１２３４５６７８９")
+FULL_WIDTH = str.maketrans(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", "ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ０１２３４５６７８９"
+)
 
 # The three formats of DOMAIN.md: 身分證字號 (letter + 1/2), new 統一證號 (letter + 8/9),
 # old 統一證號 (two letters, the second A-D); checksum valid or not (a typo is personal data too).
@@ -25,10 +27,17 @@ national_id = st.one_of(
     st.builds(lambda a, b, n: f"{a}{b}{n:08d}", letter, st.sampled_from("ABCD"), st.integers(0, 10**8 - 1)),
 )
 # How an ID arrives in a cell: as typed, lower case, full width, padded, inside text.
-shown = st.sampled_from([
-    lambda i: i, str.lower, lambda i: i.translate(FULL_WIDTH), lambda i: f"  {i} ",
-    lambda i: f"「{i}」", lambda i: f"學員{i}重複", lambda i: f"{i} 103/08/15",
-])
+shown = st.sampled_from(
+    [
+        lambda i: i,
+        str.lower,
+        lambda i: i.translate(FULL_WIDTH),
+        lambda i: f"  {i} ",
+        lambda i: f"「{i}」",
+        lambda i: f"學員{i}重複",
+        lambda i: f"{i} 103/08/15",
+    ]
+)
 
 
 class _Records(logging.Handler):
@@ -69,7 +78,8 @@ def test_import_errors_and_logs_never_hold_a_full_id(plan, kind, rows):
     root.setLevel(logging.DEBUG)
     try:
         result = importer_class(kind)({"plan": "tainan-101", "list": "policy-courses"}).run(
-            "\n".join(lines).encode(), "ids.csv", dry_run=True)
+            "\n".join(lines).encode(), "ids.csv", dry_run=True
+        )
     finally:
         root.removeHandler(handler)
         root.setLevel(previous)
@@ -85,22 +95,25 @@ def test_shifted_column_date_error_is_masked_in_the_stored_batch(plan):
     from portal.models import ImportBatch
     from portal.services import submit_import
 
-    data = ("身分證字號,課程名稱,學習迄日,學習時數\n"
-            "A123456789,課程,E110001158,1\n").encode()
+    data = ("身分證字號,課程名稱,學習迄日,學習時數\nA123456789,課程,E110001158,1\n").encode()
     batch = submit_import("records", "records.csv", data, options={"plan": "tainan-101"})
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.REJECTED
     assert [e for e in batch.errors if e["column"] == "學習迄日"] == [
-        {"row": 2, "column": "學習迄日", "message": "無法辨識的日期：「E11****158」"}]
+        {"row": 2, "column": "學習迄日", "message": "無法辨識的日期：「E11****158」"}
+    ]
     assert "E110001158" not in str(batch.errors)
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("A123456789", "A12****789"),      # 身分證字號
-    ("H800123457", "H80****457"),      # new 統一證號
-    ("AC12345679", "AC1****679"),      # old 統一證號
-    ("ａｃ１２３４５６７９", "ａｃ１****６７９"),  # full width, lower case
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("A123456789", "A12****789"),  # 身分證字號
+        ("H800123457", "H80****457"),  # new 統一證號
+        ("AC12345679", "AC1****679"),  # old 統一證號
+        ("ａｃ１２３４５６７９", "ａｃ１****６７９"),  # full width, lower case
+    ],
+)
 def test_row_error_masks_every_format(value, expected):
     assert RowError(2, "任一欄", f"「{value}」不是數字").message == f"「{expected}」不是數字"
 

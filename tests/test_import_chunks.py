@@ -2,6 +2,7 @@
 
 Plain Python: no database.
 """
+
 import datetime as dt
 from decimal import Decimal
 
@@ -92,18 +93,31 @@ def test_record_checks_derive_dates_times_hours_and_course_keys_column_by_column
 
 
 def test_record_checks_of_an_empty_chunk_add_empty_columns():
-    c = record_chunk(**{key: [] for key in ["completed", "completed_at", "started_on", "hours", "digital_hours",
-                                            "mode", "course_name"]})
+    c = record_chunk(
+        **{
+            key: []
+            for key in ["completed", "completed_at", "started_on", "hours", "digital_hours", "mode", "course_name"]
+        }
+    )
     c.numbers = []
     RecordImporter().check_columns(c)
     assert (c.errors, c["completed_on"], c["course_key"]) == ([], [], [])
 
 
 def test_forum_checks_compare_the_window_and_the_counts():
-    c = chunk([2, 3, 4], window_start=[DAY, DAY, DAY], window_end=[DAY, DAY - dt.timedelta(days=1), DAY],
-              posts=[3, 1, 1], replies=[2, 0, 1], excluded=[5, 0, 3])
+    c = chunk(
+        [2, 3, 4],
+        window_start=[DAY, DAY, DAY],
+        window_end=[DAY, DAY - dt.timedelta(days=1), DAY],
+        posts=[3, 1, 1],
+        replies=[2, 0, 1],
+        excluded=[5, 0, 3],
+    )
     ForumImporter().check_columns(c)
-    assert problems(c) == [(3, "統計迄日", "統計迄日早於統計起日"), (4, "不計入篇數", "不計入篇數大於發表與回應篇數合計")]
+    assert problems(c) == [
+        (3, "統計迄日", "統計迄日早於統計起日"),
+        (4, "不計入篇數", "不計入篇數大於發表與回應篇數合計"),
+    ]
 
 
 def test_attendance_checks_turn_bare_dates_into_whole_days():
@@ -111,7 +125,11 @@ def test_attendance_checks_turn_bare_dates_into_whole_days():
     AttendanceImporter().check_columns(c)
     assert problems(c) == [(3, "迄止", "迄止時間不晚於起始時間")]
     assert [t.isoformat() for t in c["starts_at"] + c["ends_at"]] == [
-        "2014-08-01T00:00:00+08:00", "2014-08-01T09:00:00+08:00", "2014-08-02T00:00:00+08:00", "2014-08-01T09:00:00+08:00"]
+        "2014-08-01T00:00:00+08:00",
+        "2014-08-01T09:00:00+08:00",
+        "2014-08-02T00:00:00+08:00",
+        "2014-08-01T09:00:00+08:00",
+    ]
 
 
 def test_roster_checks_the_email_shape():

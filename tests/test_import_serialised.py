@@ -1,5 +1,6 @@
 """Imports of the same kind are serialised (issue 15, item 3): the same file submitted twice
 at once gives exact counts — one batch creates the rows, the other finds them unchanged."""
+
 import threading
 
 import pytest
@@ -40,7 +41,9 @@ def test_the_same_roster_submitted_twice_at_once_creates_once(rows):
     lines = ["身分證字號,姓名,機關名稱,人員類別"] + [f"{make('A1', i)},人員{i},甲機關,編制內" for i in range(rows)]
     batches = _twice_at_once("roster", "roster.csv", "\n".join(lines).encode())
     assert sorted((b.status, b.created_count, b.unchanged_count) for b in batches) == [
-        ("applied", 0, rows), ("applied", rows, 0)]
+        ("applied", 0, rows),
+        ("applied", rows, 0),
+    ]
     assert Employee.objects.count() == rows
     applied = AuditEntry.objects.filter(action="import_applied")
     assert sorted(e.after["created"] for e in applied) == [0, rows]

@@ -1,4 +1,5 @@
 """Imports stream their rows chunk by chunk through a staging table (portal/imports)."""
+
 from decimal import Decimal
 
 import pytest
@@ -32,10 +33,10 @@ def rows(n: int, national_id: str = "A123456789") -> list[str]:
 
 def test_errors_of_every_chunk_are_listed_and_nothing_is_written(people, small_chunks):
     lines = rows(10)
-    lines[1] = "A123456789,王小明,課程1,103/08/02,-1"         # row 3, chunk 1
-    lines[5] = "Z999999999,無名氏,課程5,103/08/06,1"           # row 7, chunk 2: bad checksum
+    lines[1] = "A123456789,王小明,課程1,103/08/02,-1"  # row 3, chunk 1
+    lines[5] = "Z999999999,無名氏,課程5,103/08/06,1"  # row 7, chunk 2: bad checksum
     lines[6] = f"{nationalid.make('B1', 1234567)},查無此人,課程6,103/08/07,1"  # row 8, chunk 3: not on the roster
-    lines[8] = "A123456789,王小明,課程 ０,2014-08-01,2"         # row 10, chunk 3: repeats row 2's key
+    lines[8] = "A123456789,王小明,課程 ０,2014-08-01,2"  # row 10, chunk 3: repeats row 2's key
     result = RecordImporter().run(csv_bytes(HEADER, *lines), "r.csv")
     assert not result.ok
     assert [(e.row, e.column, e.message) for e in result.errors] == [
@@ -101,7 +102,11 @@ def test_csv_is_read_as_a_stream_in_its_encoding():
     assert text_encoding(big5) == "cp950"
     assert text_encoding(b"\xef\xbb\xbf" + csv_bytes("a", "b")) == "utf-8-sig"
     table = read_table(big5, "x.csv")
-    assert (table.headers, list(table.rows), table.total) == (["身分證字號", "姓名"], [(2, ["A123456789", "王小明"])], 1)
+    assert (table.headers, list(table.rows), table.total) == (
+        ["身分證字號", "姓名"],
+        [(2, ["A123456789", "王小明"])],
+        1,
+    )
     # Neither UTF-8 nor Big5: the line of the first undecodable byte is named.
     with pytest.raises(FileFormatError, match="第 3 列"):
         text_encoding(b"a,b\nc,d\n\x81\xff\n")

@@ -3,6 +3,7 @@
 These tests run outside a test transaction, as a Celery worker does, so that the writer's own
 connection sees the roster and the import really commits or rolls back.
 """
+
 from decimal import Decimal
 
 import pytest
@@ -118,10 +119,18 @@ def test_counts_and_changes_are_kept_across_chunks(people, writers):
     changed[4] = "A123456789,王小明,課程4,103/08/05,2.5"
     again = RecordImporter().run(csv_bytes(HEADER, *changed, *rows(2, "F234567898")), "r.csv")
     assert (again.counts.created, again.counts.updated, again.counts.unchanged) == (2, 1, 7)
-    assert again.counts.changes == [{"key": {"employee_id": people[0].id, "course_key": "課程4",
-                                             "completed_on": again.counts.changes[0]["key"]["completed_on"],
-                                             "provider": ""},
-                                     "before": {"hours": Decimal("1.50")}, "after": {"hours": Decimal("2.50")}}]
+    assert again.counts.changes == [
+        {
+            "key": {
+                "employee_id": people[0].id,
+                "course_key": "課程4",
+                "completed_on": again.counts.changes[0]["key"]["completed_on"],
+                "provider": "",
+            },
+            "before": {"hours": Decimal("1.50")},
+            "after": {"hours": Decimal("2.50")},
+        }
+    ]
     assert LearningRecord.objects.get(course_name="課程4", employee=people[0]).hours == Decimal("2.50")
     assert LearningRecord.objects.count() == 10
 

@@ -1,5 +1,6 @@
 """Issue 16: access decided in portal.access, apps registered through AppConfig.ready, and
 the import caches that live no longer than their import."""
+
 import pytest
 from django.http import Http404
 from django.urls import reverse
@@ -22,7 +23,11 @@ def two_governments(db):
     head_a = UserFactory(role=Role.SUPERVISOR)
     head_a.headed_units.set([unit_a])
     return {
-        "city_a": city_a, "city_b": city_b, "bureau_a": bureau_a, "unit_a": unit_a, "person_a": person_a,
+        "city_a": city_a,
+        "city_b": city_b,
+        "bureau_a": bureau_a,
+        "unit_a": unit_a,
+        "person_a": person_a,
         "plan_a": Plan.objects.create(slug="a-104", issuer=city_a, roc_year=104, title="甲市計畫"),
         "plan_b": Plan.objects.create(slug="b-104", issuer=city_b, roc_year=104, title="乙縣計畫"),
         "hr_a": UserFactory(role=Role.HR, agencies=[city_a]),
@@ -38,7 +43,9 @@ def test_predicates_compose(two_governments):
     assert access.is_hr_of(w["hr_a"], w["city_a"]) and not access.is_hr_of(w["hr_a"], w["city_b"])
     assert access.is_hr_of(w["hr_all"], w["city_b"])
     assert not access.is_hr_of(w["coordinator_a"], w["city_a"])
-    assert access.coordinates(w["coordinator_a"], w["bureau_a"]) and not access.coordinates(w["coordinator_a"], w["city_b"])
+    assert access.coordinates(w["coordinator_a"], w["bureau_a"]) and not access.coordinates(
+        w["coordinator_a"], w["city_b"]
+    )
     assert access.heads(w["head_a"], w["unit_a"]) and not access.heads(w["coordinator_a"], w["unit_a"])
     for key in ("hr_a", "hr_all", "coordinator_a", "head_a"):
         assert access.may_see_employee(w[key], w["person_a"]), key
@@ -75,6 +82,7 @@ def test_apps_register_what_the_base_lists(db):
 
 def test_column_caches_live_as_long_as_their_import(db):
     """Nothing personal outlives its batch: a column keeps no cleaned IDs between imports."""
+
     class Ids(Importer):
         columns = [NationalIdColumn("身分證字號")]
 
@@ -101,8 +109,11 @@ def test_the_base_names_no_app_code_by_string():
     base = Path(__file__).resolve().parent.parent / "portal"
     on_top = {"urls.py", "settings.py", "wsgi.py", "celery.py"}
     naming = re.compile(r"""["'](programs|courses|incentives|leave)\.[a-z_]+\.[A-Za-z_]+""")
-    offenders = [f"{path.relative_to(base)}:{number}" for path in sorted(base.rglob("*.py"))
-                 if path.name not in on_top and "demo" not in path.parts and "migrations" not in path.parts
-                 for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
-                 if naming.search(line)]
+    offenders = [
+        f"{path.relative_to(base)}:{number}"
+        for path in sorted(base.rglob("*.py"))
+        if path.name not in on_top and "demo" not in path.parts and "migrations" not in path.parts
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if naming.search(line)
+    ]
     assert offenders == []

@@ -13,35 +13,63 @@ from portal.models import Role
 from programs.models import Plan
 from tests.factories import AgencyFactory, EmployeeFactory, UnitFactory, UserFactory
 
-LEAVE = {"code": "leave", "kind": "leave_offduty_list", "window": {"start": "2012-01-01", "end": "2012-09-30"},
-         "min_digital_hours": 5, "min_total_hours": 40, "cap_hours": 8, "use_within_months": 6,
-         "final_cutoff": "2012-12-28", "advance_notice_days": 14, "list": "policy-courses"}
+LEAVE = {
+    "code": "leave",
+    "kind": "leave_offduty_list",
+    "window": {"start": "2012-01-01", "end": "2012-09-30"},
+    "min_digital_hours": 5,
+    "min_total_hours": 40,
+    "cap_hours": 8,
+    "use_within_months": 6,
+    "final_cutoff": "2012-12-28",
+    "advance_notice_days": 14,
+    "list": "policy-courses",
+}
 
 
 @pytest.fixture
 def world(db):
     government = AgencyFactory(name="臺南市政府")
-    plan = Plan.objects.create(slug="tainan-101", issuer=government, roc_year=101, title="計畫",
-                               parameters={"rules": [LEAVE]}, off_duty_definition="whole_days")
+    plan = Plan.objects.create(
+        slug="tainan-101",
+        issuer=government,
+        roc_year=101,
+        title="計畫",
+        parameters={"rules": [LEAVE]},
+        off_duty_definition="whole_days",
+    )
     unit = UnitFactory(agency=AgencyFactory(name="臺南市政府人事處", parent=government))
     employee = EmployeeFactory(unit=unit)
     supervisor = UserFactory(role=Role.SUPERVISOR, employee=EmployeeFactory(unit=unit))
     supervisor.headed_units.set([unit])
-    return {"plan": plan, "employee": employee, "user": UserFactory(role=Role.EMPLOYEE, employee=employee),
-            "supervisor": supervisor, "hr": UserFactory(role=Role.HR, is_staff=True)}
+    return {
+        "plan": plan,
+        "employee": employee,
+        "user": UserFactory(role=Role.EMPLOYEE, employee=employee),
+        "supervisor": supervisor,
+        "hr": UserFactory(role=Role.HR, is_staff=True),
+    }
 
 
 def grant(world, hours, earned, until):
-    record = LearningRecord.objects.create(employee=world["employee"], course_name=f"課{earned}{hours}",
-                                           course_key=f"k{earned}{hours}", hours=hours, completed_on=earned)
-    entry = Entry.objects.create(employee=world["employee"], plan=world["plan"], kind="grant", hours=hours,
-                                 earned_on=earned, usable_until=until)
+    record = LearningRecord.objects.create(
+        employee=world["employee"],
+        course_name=f"課{earned}{hours}",
+        course_key=f"k{earned}{hours}",
+        hours=hours,
+        completed_on=earned,
+    )
+    entry = Entry.objects.create(
+        employee=world["employee"], plan=world["plan"], kind="grant", hours=hours, earned_on=earned, usable_until=until
+    )
     RecordUse.objects.create(record=record, grant=entry)
     return entry
 
 
 def apply(world, day, start="09:00", end="12:00", today=dt.date(2012, 9, 1)):
-    return services.apply(world["user"], world["plan"], day, dt.time.fromisoformat(start), dt.time.fromisoformat(end), today=today)
+    return services.apply(
+        world["user"], world["plan"], day, dt.time.fromisoformat(start), dt.time.fromisoformat(end), today=today
+    )
 
 
 def test_hours_are_used_earliest_lapsing_first(world):
@@ -96,7 +124,10 @@ def test_cancel_before_the_day_gives_the_hours_back_by_reversal(world):
     services.cancel(world["user"], application, today=dt.date(2012, 9, 10))
     assert services.balance(world["employee"], dt.date(2012, 9, 20)) == D(4)
     assert list(Entry.objects.order_by("id").values_list("kind", "hours")) == [
-        ("grant", D("4.0")), ("use", D("-3.0")), ("reversal", D("3.0"))]
+        ("grant", D("4.0")),
+        ("use", D("-3.0")),
+        ("reversal", D("3.0")),
+    ]
     with pytest.raises(ValidationError):
         services.cancel(world["user"], application, today=dt.date(2012, 9, 10))
 
@@ -131,12 +162,16 @@ def refusal(world, day, start="09:00", end="12:00", today=dt.date(2012, 9, 1)) -
     return error.value.messages
 
 
-@pytest.mark.parametrize("day, start, end, message", [
-    (dt.date(2012, 9, 22), "09:00", "12:00", "101年9月22日 是放假日，不必請補休。"),  # a Saturday
-    (dt.date(2012, 9, 20), "18:00", "19:00", "補休時間須在辦公時間內（08:30–17:30）。"),
-    (dt.date(2012, 9, 20), "07:30", "09:30", "補休時間須在辦公時間內（08:30–17:30）。"),
-    (dt.date(2012, 9, 20), "12:30", "13:30", "補休以小時為單位（可為半小時）。"),  # lunch only
-], ids=["day off", "evening", "before office hours", "lunch break"])
+@pytest.mark.parametrize(
+    "day, start, end, message",
+    [
+        (dt.date(2012, 9, 22), "09:00", "12:00", "101年9月22日 是放假日，不必請補休。"),  # a Saturday
+        (dt.date(2012, 9, 20), "18:00", "19:00", "補休時間須在辦公時間內（08:30–17:30）。"),
+        (dt.date(2012, 9, 20), "07:30", "09:30", "補休時間須在辦公時間內（08:30–17:30）。"),
+        (dt.date(2012, 9, 20), "12:30", "13:30", "補休以小時為單位（可為半小時）。"),  # lunch only
+    ],
+    ids=["day off", "evening", "before office hours", "lunch break"],
+)
 def test_leave_is_taken_from_a_working_days_office_hours(world, day, start, end, message):
     grant(world, D(8), dt.date(2012, 8, 1), dt.date(2012, 12, 28))
     assert refusal(world, day, start, end, today=dt.date(2012, 9, 1)) == [message]
@@ -161,7 +196,9 @@ def test_a_shift_worker_may_take_leave_on_any_day_and_hour(world):
 
 def test_a_day_already_past_is_refused(world):
     grant(world, D(8), dt.date(2012, 8, 1), dt.date(2012, 12, 28))
-    assert refusal(world, dt.date(2012, 9, 20), today=dt.date(2012, 9, 21)) == ["不能申請已過日期（101年9月20日）的補休。"]
+    assert refusal(world, dt.date(2012, 9, 20), today=dt.date(2012, 9, 21)) == [
+        "不能申請已過日期（101年9月20日）的補休。"
+    ]
 
 
 def test_hours_already_applied_for_cannot_be_applied_for_again(world):
@@ -194,8 +231,14 @@ def test_returning_needs_a_reason(world):
 
 def test_a_unit_head_cannot_sign_their_own_leave_and_hr_signs_it(world):
     head = world["supervisor"]
-    Entry.objects.create(employee=head.employee, plan=world["plan"], kind="grant", hours=D(4),
-                         earned_on=dt.date(2012, 8, 1), usable_until=dt.date(2012, 12, 28))
+    Entry.objects.create(
+        employee=head.employee,
+        plan=world["plan"],
+        kind="grant",
+        hours=D(4),
+        earned_on=dt.date(2012, 8, 1),
+        usable_until=dt.date(2012, 12, 28),
+    )
     own = services.apply(head, world["plan"], dt.date(2012, 9, 20), dt.time(9), dt.time(10), today=dt.date(2012, 9, 1))
     assert services.heads_own(own)
     with pytest.raises(PermissionDenied):
@@ -225,8 +268,14 @@ def test_lapse_is_written_on_the_day_after_the_last_usable_day(world):
 def test_a_record_never_backs_two_grants(world):
     first = grant(world, D(2), dt.date(2012, 4, 1), dt.date(2012, 10, 1))
     record = first.records.get()
-    second = Entry.objects.create(employee=world["employee"], plan=world["plan"], kind="grant", hours=2,
-                                  earned_on=dt.date(2012, 4, 1), usable_until=dt.date(2012, 10, 1))
+    second = Entry.objects.create(
+        employee=world["employee"],
+        plan=world["plan"],
+        kind="grant",
+        hours=2,
+        earned_on=dt.date(2012, 4, 1),
+        usable_until=dt.date(2012, 10, 1),
+    )
     with pytest.raises(IntegrityError):
         RecordUse.objects.create(record=record, grant=second)
 
@@ -238,29 +287,52 @@ def test_grants_from_the_evaluation_are_written_once_and_mark_the_records(world)
     policy = CourseList.objects.create(plan=world["plan"], slug="policy-courses", name="政策性課程")
     course = Course.objects.create(name="國土計畫概論", hours=3)
     CourseListEntry.objects.create(course_list=policy, course=course, hours=3)
-    LearningRecord.objects.create(employee=employee, course_name="數位大補帖", course_key="數位大補帖", hours=40,
-                                  digital_hours=10, completed_on=dt.date(2012, 3, 1))
-    LearningRecord.objects.create(employee=employee, course_name="國土計畫概論", course_key=course.name_key, hours=3,
-                                  digital_hours=3, completed_on=dt.date(2012, 3, 4))  # a Sunday
+    LearningRecord.objects.create(
+        employee=employee,
+        course_name="數位大補帖",
+        course_key="數位大補帖",
+        hours=40,
+        digital_hours=10,
+        completed_on=dt.date(2012, 3, 1),
+    )
+    LearningRecord.objects.create(
+        employee=employee,
+        course_name="國土計畫概論",
+        course_key=course.name_key,
+        hours=3,
+        digital_hours=3,
+        completed_on=dt.date(2012, 3, 4),
+    )  # a Sunday
     assert len(services.grant_leave(world["plan"], dt.date(2012, 9, 30), user=world["hr"]).granted) == 1
     assert len(services.grant_leave(world["plan"], dt.date(2012, 9, 30), user=world["hr"]).granted) == 0
     entry = Entry.objects.get(kind="grant")
     assert (entry.hours, entry.usable_until) == (D("3.0"), dt.date(2012, 9, 4))
-    assert list(LearningRecord.objects.filter(used_for_leave=True).values_list("course_name", flat=True)) == ["國土計畫概論"]
+    assert list(LearningRecord.objects.filter(used_for_leave=True).values_list("course_name", flat=True)) == [
+        "國土計畫概論"
+    ]
 
 
 def test_the_approvals_page_leaves_out_the_heads_own_and_says_what_was_done(world, client):
     grant(world, D(8), dt.date(2012, 8, 1), dt.date(2012, 12, 28))
-    Entry.objects.create(employee=world["supervisor"].employee, plan=world["plan"], kind="grant", hours=D(4),
-                         earned_on=dt.date(2012, 8, 1), usable_until=dt.date(2012, 12, 28))
-    own = services.apply(world["supervisor"], world["plan"], dt.date(2012, 9, 20), dt.time(9), dt.time(10),
-                         today=dt.date(2012, 9, 1))
+    Entry.objects.create(
+        employee=world["supervisor"].employee,
+        plan=world["plan"],
+        kind="grant",
+        hours=D(4),
+        earned_on=dt.date(2012, 8, 1),
+        usable_until=dt.date(2012, 12, 28),
+    )
+    own = services.apply(
+        world["supervisor"], world["plan"], dt.date(2012, 9, 20), dt.time(9), dt.time(10), today=dt.date(2012, 9, 1)
+    )
     theirs = apply(world, dt.date(2012, 9, 20))
     client.force_login(world["supervisor"])
     page = client.get(reverse("leave:approvals"))
     assert list(page.context["pending"]) == [theirs]
     assert client.post(reverse("leave:approvals"), {"application": own.pk, "decision": "approve"}).status_code == 404
-    returned = client.post(reverse("leave:approvals"), {"application": theirs.pk, "decision": "return", "note": ""}, follow=True)
+    returned = client.post(
+        reverse("leave:approvals"), {"application": theirs.pk, "decision": "return", "note": ""}, follow=True
+    )
     assert [str(m) for m in returned.context["messages"]] == ["退回時請填寫理由。"]
     approved = client.post(reverse("leave:approvals"), {"application": theirs.pk, "decision": "approve"}, follow=True)
     assert [str(m) for m in approved.context["messages"]] == [f"已核章：{world['employee'].name}"]

@@ -7,6 +7,7 @@ calendar in the portal, so Saturdays and Sundays are the days off), once 5 digit
 total hours are reached inside 101/01/01–101/09/30; 8 hours at most; usable from the day
 after completion for 6 months and never after 101/12/28.
 """
+
 import io
 import json
 
@@ -18,15 +19,17 @@ from portal import clock, rocdate
 from tests.importing import csv_bytes, run_command
 
 ALICE, BOB = "A123456789", "F234567898"
-ROSTER = csv_bytes("身分證字號,姓名,機關名稱,上級機關,單位,職稱,官等,人員類別",
-                   f"{ALICE},王小明,臺南市政府人事處,臺南市政府,考訓科,科員,薦任,編制內",
-                   f"{BOB},林美玲,臺南市政府人事處,臺南市政府,考訓科,科員,薦任,編制內")
+ROSTER = csv_bytes(
+    "身分證字號,姓名,機關名稱,上級機關,單位,職稱,官等,人員類別",
+    f"{ALICE},王小明,臺南市政府人事處,臺南市政府,考訓科,科員,薦任,編制內",
+    f"{BOB},林美玲,臺南市政府人事處,臺南市政府,考訓科,科員,薦任,編制內",
+)
 POLICY = csv_bytes("課程名稱,認證時數", "國土計畫概論,5", "公務員廉政倫理,4", "性別主流化概論,1.25")
 RECORDS = "身分證字號,姓名,課程名稱,學習迄日,完成時間,學習時數,學習性質"
 # 40 digital hours on a working day (Thursday): they open the entitlement, they are no policy course.
 BASE = f"{ALICE},王小明,數位學習大補帖,101/02/02,10:00,40,數位"
-LAND = f"{ALICE},王小明,國土計畫概論,101/03/10,10:00,5,數位"        # Saturday
-ETHICS = f"{ALICE},王小明,公務員廉政倫理,101/04/15,15:00,4,數位"     # Sunday
+LAND = f"{ALICE},王小明,國土計畫概論,101/03/10,10:00,5,數位"  # Saturday
+ETHICS = f"{ALICE},王小明,公務員廉政倫理,101/04/15,15:00,4,數位"  # Sunday
 GENDER = f"{ALICE},王小明,性別主流化概論,101/05/05,09:00,1.25,數位"  # Saturday
 
 
@@ -62,14 +65,20 @@ def test_an_import_grants_by_itself_and_a_second_run_changes_nothing(tainan):
     import_records(tainan, BASE, LAND)
     assert [float(h) for h, _k in grants()] == [5.0]
     today = rocdate.to_roc_short(clock.today())
-    assert command("grant_leave", "tainan-101") == f"tainan-101（計算至 {today}）已核給補休 0 筆、共 0 小時；送人事複核 0 筆。\n"
+    assert (
+        command("grant_leave", "tainan-101")
+        == f"tainan-101（計算至 {today}）已核給補休 0 筆、共 0 小時；送人事複核 0 筆。\n"
+    )
     assert [float(h) for h, _k in grants()] == [5.0]
 
 
-@pytest.mark.parametrize("first, second, expected", [
-    ((BASE, LAND), (BASE, LAND, ETHICS), [5.0, 3.0]),      # the later export adds Sunday's 4 h: 3 h fit under 8
-    ((BASE, ETHICS), (BASE, LAND, ETHICS), [4.0, 4.0]),    # the other order: the earlier 5 h course gets 4 h
-])
+@pytest.mark.parametrize(
+    "first, second, expected",
+    [
+        ((BASE, LAND), (BASE, LAND, ETHICS), [5.0, 3.0]),  # the later export adds Sunday's 4 h: 3 h fit under 8
+        ((BASE, ETHICS), (BASE, LAND, ETHICS), [4.0, 4.0]),  # the other order: the earlier 5 h course gets 4 h
+    ],
+)
 def test_the_cap_holds_across_two_imports_in_either_order(tainan, first, second, expected):
     import_records(tainan, *first, name="march.csv")
     import_records(tainan, *second, name="april.csv")
@@ -87,18 +96,50 @@ def test_a_quarter_hour_course_keeps_two_decimals(tainan):
     assert [str(h) for h, _k in grants()] == ["1.25"]
     grant = ledger("--as-of", "2012-06-30")["people"][0]["grants"][0]
     assert (grant["hours"], grant["remaining"], grant["usable_from"], grant["usable_until"]) == (
-        1.25, 1.25, "2012-05-06", "2012-11-05")
+        1.25,
+        1.25,
+        "2012-05-06",
+        "2012-11-05",
+    )
 
 
 def test_leave_ledger_json_matches_the_contract_field_by_field(tainan):
     import_records(tainan, BASE, LAND, ETHICS)
-    assert ledger("--as-of", "2012-03-10") == {"as_of": "2012-03-10", "people": [{
-        "national_id": ALICE, "plan": "tainan-101", "granted": 5.0, "used": 0.0, "lapsed": 0.0, "balance": 5.0,
-        "grants": [{"hours": 5.0, "usable_from": "2012-03-11", "usable_until": "2012-09-10", "used": 0.0, "lapsed": 0.0,
-                    "remaining": 5.0, "under_review": False, "courses": ["國土計畫概論"]}]}]}
+    assert ledger("--as-of", "2012-03-10") == {
+        "as_of": "2012-03-10",
+        "people": [
+            {
+                "national_id": ALICE,
+                "plan": "tainan-101",
+                "granted": 5.0,
+                "used": 0.0,
+                "lapsed": 0.0,
+                "balance": 5.0,
+                "grants": [
+                    {
+                        "hours": 5.0,
+                        "usable_from": "2012-03-11",
+                        "usable_until": "2012-09-10",
+                        "used": 0.0,
+                        "lapsed": 0.0,
+                        "remaining": 5.0,
+                        "under_review": False,
+                        "courses": ["國土計畫概論"],
+                    }
+                ],
+            }
+        ],
+    }
     assert ledger("--as-of", "2012-12-31")["people"][0]["grants"][1] == {
-        "hours": 3.0, "usable_from": "2012-04-16", "usable_until": "2012-10-15", "used": 0.0, "lapsed": 3.0,
-        "remaining": 0.0, "under_review": False, "courses": ["公務員廉政倫理"]}
+        "hours": 3.0,
+        "usable_from": "2012-04-16",
+        "usable_until": "2012-10-15",
+        "used": 0.0,
+        "lapsed": 3.0,
+        "remaining": 0.0,
+        "under_review": False,
+        "courses": ["公務員廉政倫理"],
+    }
     assert ledger("--as-of", "2012-01-31") == {"as_of": "2012-01-31", "people": []}
 
 
@@ -143,11 +184,16 @@ def test_a_record_that_stops_qualifying_puts_its_grant_before_hr(tainan, client)
 
     import_records(tainan, BASE, LAND)
     corrected = csv_bytes("課程名稱,認證時數", "公務員廉政倫理,4", "性別主流化概論,1.25")
-    code, _out, err = run_command("import_course_list", tainan, corrected, "policy2.csv", "tainan-101", "policy-courses")
+    code, _out, err = run_command(
+        "import_course_list", tainan, corrected, "policy2.csv", "tainan-101", "policy-courses"
+    )
     assert (code, err) == (0, "")
     review = GrantReview.objects.get()
-    assert (review.status, review.reason) == ("open", "課程「國土計畫概論」（101年3月10日完成）依最新資料已不符合本項補休條件"
-                                              "（例如已非公餘時間、不在課程清單或未達門檻）")
+    assert (review.status, review.reason) == (
+        "open",
+        "課程「國土計畫概論」（101年3月10日完成）依最新資料已不符合本項補休條件"
+        "（例如已非公餘時間、不在課程清單或未達門檻）",
+    )
     assert ledger("--as-of", "2012-06-30")["people"][0]["grants"][0]["under_review"] is True
     # A second run does not open a second review.
     command("grant_leave", "tainan-101")
@@ -162,7 +208,8 @@ def test_a_record_that_stops_qualifying_puts_its_grant_before_hr(tainan, client)
     person = ledger("--as-of", "2012-06-30")["people"][0]
     assert (person["granted"], person["balance"], person["grants"][0]["under_review"]) == (0.0, 0.0, False)
     assert list(Entry.objects.filter(kind="reversal").values_list("hours", "text")) == [
-        (-5, "人事複核撤銷核給：當日公假，非公餘時間")]
+        (-5, "人事複核撤銷核給：當日公假，非公餘時間")
+    ]
 
 
 def test_a_corrected_export_counts_the_course_once_and_puts_its_grant_before_hr(tainan):
@@ -171,8 +218,9 @@ def test_a_corrected_export_counts_the_course_once_and_puts_its_grant_before_hr(
     import_records(tainan, BASE, LAND)
     assert [float(h) for h, _k in grants()] == [5.0]
     corrected = f"{ALICE},王小明,國土計畫概論,101/03/11,10:00,5,數位"
-    code, out, err = run_command("import_records", tainan, csv_bytes(RECORDS, BASE, corrected), "july.csv",
-                                 "--period", "2012-01-01:2012-06-30")
+    code, out, err = run_command(
+        "import_records", tainan, csv_bytes(RECORDS, BASE, corrected), "july.csv", "--period", "2012-01-01:2012-06-30"
+    )
     assert (code, err) == (0, "")
     assert "更正：課程「國土計畫概論」完成日期 101/03/10 → 101/03/11（王小明）" in out
     # Hours counted once: the evaluation sees one 5-hour course, not two.
@@ -180,10 +228,17 @@ def test_a_corrected_export_counts_the_course_once_and_puts_its_grant_before_hr(
     assert [p["leave_hours"] for p in evaluation["people"] if p["national_id"] == ALICE] == [5.0]
     # The grant rests on the withdrawn record: before HR, still counted and usable; no second grant.
     review = GrantReview.objects.get()
-    assert (review.status, review.reason) == ("open", "學習紀錄「國土計畫概論」（101年3月10日完成）已由後來匯入的資料撤回或更正")
+    assert (review.status, review.reason) == (
+        "open",
+        "學習紀錄「國土計畫概論」（101年3月10日完成）已由後來匯入的資料撤回或更正",
+    )
     person = ledger("--as-of", "2012-06-30")["people"][0]
-    assert (person["granted"], person["balance"], [g["under_review"] for g in person["grants"]],
-            [g["courses"] for g in person["grants"]]) == (5.0, 5.0, [True], [["國土計畫概論"]])
+    assert (
+        person["granted"],
+        person["balance"],
+        [g["under_review"] for g in person["grants"]],
+        [g["courses"] for g in person["grants"]],
+    ) == (5.0, 5.0, [True], [["國土計畫概論"]])
     assert [float(h) for h, _k in grants()] == [5.0]
     # HR keeps it: the review closes and nothing else changes; the next run grants nothing new.
     from django.test import Client

@@ -1,5 +1,6 @@
 """Log-in protection (issue 15, item 5): lockout per username across addresses, a limit per
 address across usernames, and a password-change page for everyone signed in."""
+
 import pytest
 from django.urls import reverse
 
@@ -64,11 +65,15 @@ def test_everyone_signed_in_can_change_their_password(client):
     assert f'<a href="{reverse("password_change")}">變更密碼</a>' in home
     page = client.get(reverse("password_change"))
     assert (page.status_code, "目前的密碼" in page.content.decode()) == (200, True)
-    wrong = client.post(reverse("password_change"), {"old_password": "nope", "new_password1": "Blue-river-42-x",
-                                                     "new_password2": "Blue-river-42-x"})
+    wrong = client.post(
+        reverse("password_change"),
+        {"old_password": "nope", "new_password1": "Blue-river-42-x", "new_password2": "Blue-river-42-x"},
+    )
     assert "密碼未變更" in wrong.content.decode()
-    done = client.post(reverse("password_change"), {"old_password": PASSWORD, "new_password1": "Blue-river-42-x",
-                                                    "new_password2": "Blue-river-42-x"})
+    done = client.post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": "Blue-river-42-x", "new_password2": "Blue-river-42-x"},
+    )
     assert done.headers["Location"] == reverse("password_change_done")
     assert "您的密碼已變更" in client.get(done.headers["Location"]).content.decode()
     user.refresh_from_db()

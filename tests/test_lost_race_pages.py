@@ -1,5 +1,6 @@
 """A transition that lost a race is refused on the page with what happened meanwhile, never a 500
 (issue #15); a deadlock that outlived the retries is a message too."""
+
 import datetime as dt
 import re
 
@@ -22,15 +23,26 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def leave_world(settings):
     settings.PORTAL_TODAY = "2012-09-01"
-    plan = Plan.objects.create(slug="tainan-101", issuer=AgencyFactory(name="臺南市政府"), roc_year=101, title="計畫",
-                               parameters={"rules": [{"code": "leave", "kind": "leave_offduty_list"}]})
+    plan = Plan.objects.create(
+        slug="tainan-101",
+        issuer=AgencyFactory(name="臺南市政府"),
+        roc_year=101,
+        title="計畫",
+        parameters={"rules": [{"code": "leave", "kind": "leave_offduty_list"}]},
+    )
     unit = UnitFactory()
     employee = EmployeeFactory(unit=unit, name="王小明", national_id="A123456789")
     user = UserFactory(role=Role.EMPLOYEE, employee=employee, username="A123456789")
     head = UserFactory(role=Role.SUPERVISOR, employee=EmployeeFactory(unit=unit, name="林主管"))
     head.headed_units.set([unit])
-    Entry.objects.create(employee=employee, plan=plan, kind="grant", hours=8, earned_on=dt.date(2012, 8, 1),
-                         usable_until=dt.date(2012, 12, 28))
+    Entry.objects.create(
+        employee=employee,
+        plan=plan,
+        kind="grant",
+        hours=8,
+        earned_on=dt.date(2012, 8, 1),
+        usable_until=dt.date(2012, 12, 28),
+    )
     application = services.apply(user, plan, dt.date(2012, 9, 20), dt.time(8, 30), dt.time(12, 30))
     return {"plan": plan, "employee": employee, "user": user, "head": head, "application": application}
 
@@ -42,9 +54,11 @@ def errors(response) -> list[str]:
 def test_the_head_approving_an_application_cancelled_meanwhile_reads_who_cancelled_it_and_when(leave_world, client):
     services.cancel(leave_world["user"], leave_world["application"])
     client.force_login(leave_world["head"])
-    response = client.post(reverse("leave:approvals"), {"application": leave_world["application"].pk, "decision": "approve"})
+    response = client.post(
+        reverse("leave:approvals"), {"application": leave_world["application"].pk, "decision": "approve"}
+    )
     assert response.status_code == 302
-    message, = errors(response)
+    (message,) = errors(response)
     assert re.fullmatch(r"此補休申請已於 \d+/\d\d/\d\d \d\d:\d\d 由 王小明 取消，無法核章。", message), message
     assert "A123456789" not in message
     assert Application.objects.get().status == "cancelled"
@@ -89,7 +103,9 @@ def test_a_deadlock_after_the_retries_is_a_message_and_a_redirect_not_a_500(leav
     error.__cause__ = _Deadlock()
     response = ConflictMiddleware(lambda r: None).process_exception(request, error)
     assert (response.status_code, response["Location"]) == (303, "http://testserver/leave/approvals/?page=2")
-    assert [str(m) for m in request._messages] == ["同時有其他人處理相同資料，本次操作未完成，請重新整理頁面後再試一次。"]
+    assert [str(m) for m in request._messages] == [
+        "同時有其他人處理相同資料，本次操作未完成，請重新整理頁面後再試一次。"
+    ]
     get = RequestFactory().get("/people/")
     assert ConflictMiddleware(lambda r: None).process_exception(get, error).status_code == 503
     assert ConflictMiddleware(lambda r: None).process_exception(get, OperationalError("other")) is None
@@ -101,8 +117,11 @@ def test_the_refusal_reads_in_english_for_an_english_reader(leave_world):
     services.cancel(leave_world["user"], leave_world["application"])
     with translation.override("en"):
         message = APPLICATION_MACHINE.refusal(Application.objects.get(), "approve")
-    assert re.fullmatch(r"Compensatory leave request: 王小明 already took the step “Cancel” at \d+/\d\d/\d\d \d\d:\d\d, "
-                        r"so “Approve” is no longer possible\.", message), message
+    assert re.fullmatch(
+        r"Compensatory leave request: 王小明 already took the step “Cancel” at \d+/\d\d/\d\d \d\d:\d\d, "
+        r"so “Approve” is no longer possible\.",
+        message,
+    ), message
 
 
 def test_a_state_whose_row_keeps_only_the_time_names_who_from_the_audit_trail():
@@ -112,10 +131,16 @@ def test_a_state_whose_row_keeps_only_the_time_names_who_from_the_audit_trail():
     agency = AgencyFactory(name="示範縣政府人事處")
     plan = Plan.objects.create(slug="rad-104", issuer=AgencyFactory(name="研習中心"), roc_year=104, title="計畫")
     training_class = TrainingClass.objects.create(
-        activity=Activity.objects.create(plan=plan, slug="c", kind="training_class", name="班"), slug="basic", name="基礎班")
+        activity=Activity.objects.create(plan=plan, slug="c", kind="training_class", name="班"),
+        slug="basic",
+        name="基礎班",
+    )
     session = Session.objects.create(training_class=training_class, number=1, capacity=3)
-    programs.nominate(UserFactory(role=Role.COORDINATOR, agencies=[agency]), session,
-                      [EmployeeFactory(unit=UnitFactory(agency=agency)).pk])
+    programs.nominate(
+        UserFactory(role=Role.COORDINATOR, agencies=[agency]),
+        session,
+        [EmployeeFactory(unit=UnitFactory(agency=agency)).pk],
+    )
     programs.confirm_places(UserFactory(role=Role.HR, is_staff=True, employee=EmployeeFactory(name="陳人事")), session)
     message = NOMINATION_MACHINE.refusal(Nomination.objects.get(), "refuse")
     assert re.fullmatch(r"此研習推薦已於 \d+/\d\d/\d\d \d\d:\d\d 由 陳人事 錄取，無法不予錄取。", message), message

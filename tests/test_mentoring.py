@@ -1,4 +1,5 @@
 """E-mentoring (電子師徒制) on coordinator and HR pages: put forward, paired across agencies (DOMAIN.md Decision)."""
+
 import pytest
 from django.urls import reverse
 
@@ -14,19 +15,27 @@ def world(db):
     activity = Activity.objects.create(plan=plan, slug="mentoring", kind="mentoring", name="電子師徒制")
     education = AgencyFactory(name="高雄市政府教育局", parent=government)
     social = AgencyFactory(name="高雄市政府社會局", parent=government)
-    people = {"甲師父": EmployeeFactory(unit=UnitFactory(agency=education), name="甲師父"),
-              "甲徒弟": EmployeeFactory(unit=UnitFactory(agency=education), name="甲徒弟"),
-              "乙徒弟": EmployeeFactory(unit=UnitFactory(agency=social), name="乙徒弟")}
-    return {"activity": activity, "people": people,
-            "coord_edu": UserFactory(role=Role.COORDINATOR, agencies=[education]),
-            "coord_social": UserFactory(role=Role.COORDINATOR, agencies=[social]),
-            "hr": UserFactory(role=Role.HR, is_staff=True, agencies=[government])}
+    people = {
+        "甲師父": EmployeeFactory(unit=UnitFactory(agency=education), name="甲師父"),
+        "甲徒弟": EmployeeFactory(unit=UnitFactory(agency=education), name="甲徒弟"),
+        "乙徒弟": EmployeeFactory(unit=UnitFactory(agency=social), name="乙徒弟"),
+    }
+    return {
+        "activity": activity,
+        "people": people,
+        "coord_edu": UserFactory(role=Role.COORDINATOR, agencies=[education]),
+        "coord_social": UserFactory(role=Role.COORDINATOR, agencies=[social]),
+        "hr": UserFactory(role=Role.HR, is_staff=True, agencies=[government]),
+    }
 
 
 def put(client, world, user, name, role):
     client.force_login(user)
-    return client.post(reverse("programs:mentoring", args=[world["activity"].pk]),
-                       {"employee": world["people"][name].pk, "role": role, "note": "公文寫作"}, follow=True)
+    return client.post(
+        reverse("programs:mentoring", args=[world["activity"].pk]),
+        {"employee": world["people"][name].pk, "role": role, "note": "公文寫作"},
+        follow=True,
+    )
 
 
 def test_coordinators_put_forward_and_hr_pairs_across_agencies_only(world, client):
@@ -45,13 +54,17 @@ def test_coordinators_put_forward_and_hr_pairs_across_agencies_only(world, clien
     assert "乙徒弟" in page and "甲師父" not in page and 'name="action" value="pair"' not in page
     client.force_login(world["hr"])
     url = reverse("programs:mentoring", args=[activity.pk])
-    refused = client.post(url, {"action": "pair", "mentor": people["甲師父"].pk, "mentee": people["甲徒弟"].pk}, follow=True)
+    refused = client.post(
+        url, {"action": "pair", "mentor": people["甲師父"].pk, "mentee": people["甲徒弟"].pk}, follow=True
+    )
     assert "甲師父與甲徒弟同屬高雄市政府教育局；電子師徒制須跨機關配對。" in refused.content.decode()
     assert not MentoringPair.objects.exists()
     client.post(url, {"action": "pair", "mentor": people["甲師父"].pk, "mentee": people["乙徒弟"].pk})
     pairing = MentoringPair.objects.get()
     assert (pairing.mentor, pairing.mentee, pairing.paired_by) == (people["甲師父"], people["乙徒弟"], world["hr"])
-    twice = client.post(url, {"action": "pair", "mentor": people["甲師父"].pk, "mentee": people["乙徒弟"].pk}, follow=True)
+    twice = client.post(
+        url, {"action": "pair", "mentor": people["甲師父"].pk, "mentee": people["乙徒弟"].pk}, follow=True
+    )
     assert "乙徒弟已與師父甲師父配對" in twice.content.decode()
     # Only HR pairs: a coordinator's pair request is read as nothing to pair.
     client.force_login(world["coord_edu"])

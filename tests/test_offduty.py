@@ -1,4 +1,5 @@
 """Table tests of the off-duty function, on the real office calendars the portal ships."""
+
 import datetime as dt
 from pathlib import Path
 
@@ -63,7 +64,14 @@ CASES = [
     ("whole-day vacation, Tainan", at("2014-08-15 10:00"), T, [VACATION_0815], [], True),
     ("whole-day compensatory leave, Tainan", day("2014-08-15"), T, [COMP_LEAVE_0815], [], True),
     ("half-day vacation morning, Kaohsiung", at("2014-08-15 10:00"), K, [MORNING_VACATION], [], True),
-    ("half-day vacation afternoon hour still on duty, Kaohsiung", at("2014-08-15 15:00"), K, [MORNING_VACATION], [], False),
+    (
+        "half-day vacation afternoon hour still on duty, Kaohsiung",
+        at("2014-08-15 15:00"),
+        K,
+        [MORNING_VACATION],
+        [],
+        False,
+    ),
     ("half-day vacation is no whole day, Tainan", at("2014-08-15 10:00"), T, [MORNING_VACATION], [], False),
     ("sick leave day, Kaohsiung", at("2014-08-15 10:00"), K, [SICK_0815], [], False),
     ("sick leave day, Tainan", day("2014-08-15"), T, [SICK_0815], [], False),
@@ -83,8 +91,10 @@ CASES = [
 
 @pytest.mark.parametrize("name, moment, definition, absences, rota, expected", CASES, ids=[c[0] for c in CASES])
 def test_is_off_duty(name, moment, definition, absences, rota, expected):
-    assert is_off_duty(moment, definition=definition, calendar=CAL, absences=absences,
-                       rota_days_off=frozenset(rota)) is expected
+    assert (
+        is_off_duty(moment, definition=definition, calendar=CAL, absences=absences, rota_days_off=frozenset(rota))
+        is expected
+    )
 
 
 def test_agency_office_hours_can_differ():
@@ -100,8 +110,10 @@ def test_unknown_definition_is_an_error():
 
 
 def test_morning_vacation_and_afternoon_comp_leave_make_a_whole_day():
-    split = [Absence("休假", at("2014-08-15 08:30"), at("2014-08-15 12:30")),
-             Absence("補休", at("2014-08-15 13:30"), at("2014-08-15 17:30"))]
+    split = [
+        Absence("休假", at("2014-08-15 08:30"), at("2014-08-15 12:30")),
+        Absence("補休", at("2014-08-15 13:30"), at("2014-08-15 17:30")),
+    ]
     assert is_off_duty(day("2014-08-15"), definition=T, calendar=CAL, absences=split) is True
     assert is_off_duty(day("2014-08-15"), definition=T, calendar=CAL, absences=split[:1]) is False
 
@@ -114,8 +126,14 @@ def _absence(kind, start, end):
 
 BOUNDARIES = [
     # office hours 08:30–12:30, 13:30–17:30
-    ("08:29", (), True), ("08:30", (), False), ("12:29", (), False), ("12:30", (), True),
-    ("13:29", (), True), ("13:30", (), False), ("17:29", (), False), ("17:30", (), True),
+    ("08:29", (), True),
+    ("08:30", (), False),
+    ("12:29", (), False),
+    ("12:30", (), True),
+    ("13:29", (), True),
+    ("13:30", (), False),
+    ("17:29", (), False),
+    ("17:30", (), True),
     # overtime after hours: on duty from its first minute, off from its end
     ("17:30", (("加班", "2014-03-03 17:30", "2014-03-03 19:30"),), False),
     ("19:29", (("加班", "2014-03-03 17:30", "2014-03-03 19:30"),), False),
@@ -130,7 +148,7 @@ BOUNDARIES = [
     ("08:30", (("休假", "2014-03-03 08:30", "2014-03-03 12:30"),), True),
     ("12:29", (("休假", "2014-03-03 08:30", "2014-03-03 12:30"),), True),
     ("13:30", (("休假", "2014-03-03 08:30", "2014-03-03 12:30"),), False),
-    ("08:29", (("休假", "2014-03-03 08:30", "2014-03-03 12:30"),), True),   # before hours anyway
+    ("08:29", (("休假", "2014-03-03 08:30", "2014-03-03 12:30"),), True),  # before hours anyway
     # official leave and travel are on duty, from their first minute to before their end
     ("19:00", (("公假", "2014-03-03 19:00", "2014-03-03 21:00"),), False),
     ("21:00", (("公假", "2014-03-03 19:00", "2014-03-03 21:00"),), True),
@@ -139,8 +157,11 @@ BOUNDARIES = [
 ]
 
 
-@pytest.mark.parametrize("clock, absences, expected", BOUNDARIES,
-                         ids=[f"{c}-{'+'.join(a[0] + a[1][-5:] + '~' + a[2][-5:] for a in ab) or 'plain'}" for c, ab, _e in BOUNDARIES])
+@pytest.mark.parametrize(
+    "clock, absences, expected",
+    BOUNDARIES,
+    ids=[f"{c}-{'+'.join(a[0] + a[1][-5:] + '~' + a[2][-5:] for a in ab) or 'plain'}" for c, ab, _e in BOUNDARIES],
+)
 def test_every_boundary_minute_on_a_working_day(clock, absences, expected):
     moment = at(f"2014-03-03 {clock}")
     assert is_off_duty(moment, definition=K, calendar=CAL, absences=[_absence(*a) for a in absences]) is expected

@@ -35,19 +35,50 @@ def test_my_standing_shows_progress_and_runs_constant_queries(client):
     from tests.factories import AgencyFactory, EmployeeFactory, UnitFactory
 
     government = AgencyFactory(name="臺南市政府")
-    Plan.objects.create(slug="tainan-101", issuer=government, roc_year=101, title="臺南市政府101年度數位學習推動計畫",
-                        ends_on=dt.date(2012, 12, 31), parameters={"rules": [
-                            {"code": "forum-posts", "kind": "threshold_tiers", "window": {"start": "2012-01-01", "end": "2012-08-31"},
-                             "tiers": [{"award": "commendation", "count": 1, "any_of": [{"all_of": [{"metric": "forum_posts", "min": 200}]}]}]}]})
+    Plan.objects.create(
+        slug="tainan-101",
+        issuer=government,
+        roc_year=101,
+        title="臺南市政府101年度數位學習推動計畫",
+        ends_on=dt.date(2012, 12, 31),
+        parameters={
+            "rules": [
+                {
+                    "code": "forum-posts",
+                    "kind": "threshold_tiers",
+                    "window": {"start": "2012-01-01", "end": "2012-08-31"},
+                    "tiers": [
+                        {
+                            "award": "commendation",
+                            "count": 1,
+                            "any_of": [{"all_of": [{"metric": "forum_posts", "min": 200}]}],
+                        }
+                    ],
+                }
+            ]
+        },
+    )
     employee = EmployeeFactory(unit=UnitFactory(agency=AgencyFactory(name="臺南市政府人事處", parent=government)))
-    ForumTally.objects.create(employee=employee, forum="論壇", window_start=dt.date(2012, 1, 1), window_end=dt.date(2012, 8, 31),
-                              posts=100, replies=63)
+    ForumTally.objects.create(
+        employee=employee,
+        forum="論壇",
+        window_start=dt.date(2012, 1, 1),
+        window_end=dt.date(2012, 8, 31),
+        posts=100,
+        replies=63,
+    )
     client.force_login(UserFactory(role=Role.EMPLOYEE, employee=employee))
 
     def add(n):
         for i in range(n):
-            LearningRecord.objects.create(employee=employee, course_name=f"課{i}{n}", course_key=f"k{i}{n}", hours=2,
-                                          digital_hours=2, completed_on=dt.date(2012, 3, 1 + i))
+            LearningRecord.objects.create(
+                employee=employee,
+                course_name=f"課{i}{n}",
+                course_key=f"k{i}{n}",
+                hours=2,
+                digital_hours=2,
+                completed_on=dt.date(2012, 3, 1 + i),
+            )
 
     add(1)
     with CaptureQueriesContext(connection) as few:
@@ -82,7 +113,9 @@ def test_my_standing_opens_on_the_latest_year_with_learning(client):
     from tests.factories import EmployeeFactory
 
     employee = EmployeeFactory()
-    LearningRecord.objects.create(employee=employee, course_name="課", course_key="課", hours=3, completed_on=dt.date(2014, 5, 1))
+    LearningRecord.objects.create(
+        employee=employee, course_name="課", course_key="課", hours=3, completed_on=dt.date(2014, 5, 1)
+    )
     client.force_login(UserFactory(role=Role.EMPLOYEE, employee=employee))
     page = client.get(reverse("incentives:me"))
     assert (page.context["me"].year, page.context["me"].totals["total"]) == (2014, 3)
@@ -93,8 +126,11 @@ def test_templates_carry_no_inline_styles():
 
     from django.conf import settings
 
-    found = [str(p.relative_to(settings.BASE_DIR)) for p in (Path(settings.BASE_DIR) / "templates").rglob("*.html")
-             if 'style="' in p.read_text(encoding="utf-8")]
+    found = [
+        str(p.relative_to(settings.BASE_DIR))
+        for p in (Path(settings.BASE_DIR) / "templates").rglob("*.html")
+        if 'style="' in p.read_text(encoding="utf-8")
+    ]
     assert found == []
 
 

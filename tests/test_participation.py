@@ -1,5 +1,6 @@
 """Issue 19, items 1, 3 and 4: the digital-talent registry, the showcase and reflections,
 driven through their URLs as each role uses them (no service called directly)."""
+
 import datetime as dt
 import io
 
@@ -28,46 +29,57 @@ def pdf_text(data: bytes) -> list[str]:
 
 # -- Counting characters (DOMAIN.md Decision: every character shown counts one; line breaks do not) --
 
-@pytest.mark.parametrize("text, n", [
-    ("學" * 300, 300),                      # full-width CJK
-    ("a" * 300, 300),                       # half-width Latin
-    ("ａ" * 300, 300),                      # full-width Latin
-    ("學 " * 150, 300),                     # half-width spaces count
-    ("學\u3000" * 150, 300),                # full-width spaces count
-    ("，。！？" * 75, 300),                  # full-width punctuation counts
-    ("學" * 150 + "\n" + "學" * 150, 300),  # a line break counts nothing
-    ("學" * 150 + "\r\n" + "學" * 150, 300),  # nor does the CRLF a browser sends
-    ("學" * 300 + "\u2028\u2029", 300),     # nor Unicode's line and paragraph separators
-    ("e\u0301" * 300, 300),                 # e + combining acute is one character after NFC
-    ("", 0),
-])
+
+@pytest.mark.parametrize(
+    "text, n",
+    [
+        ("學" * 300, 300),  # full-width CJK
+        ("a" * 300, 300),  # half-width Latin
+        ("ａ" * 300, 300),  # full-width Latin
+        ("學 " * 150, 300),  # half-width spaces count
+        ("學\u3000" * 150, 300),  # full-width spaces count
+        ("，。！？" * 75, 300),  # full-width punctuation counts
+        ("學" * 150 + "\n" + "學" * 150, 300),  # a line break counts nothing
+        ("學" * 150 + "\r\n" + "學" * 150, 300),  # nor does the CRLF a browser sends
+        ("學" * 300 + "\u2028\u2029", 300),  # nor Unicode's line and paragraph separators
+        ("e\u0301" * 300, 300),  # e + combining acute is one character after NFC
+        ("", 0),
+    ],
+)
 def test_count_characters_as_a_person_counts_them(text, n):
     assert count_characters(text) == n
 
 
-@pytest.mark.parametrize("text, problem", [
-    ("學" * 300, ""),
-    ("學" * 301, "心得最多 300 字（目前 301 字）。"),
-    ("a" * 301, "心得最多 300 字（目前 301 字）。"),
-    ("學" * 299 + "\n" + "a", ""),
-    ("學" * 299 + " a", "心得最多 300 字（目前 301 字）。"),
-])
+@pytest.mark.parametrize(
+    "text, problem",
+    [
+        ("學" * 300, ""),
+        ("學" * 301, "心得最多 300 字（目前 301 字）。"),
+        ("a" * 301, "心得最多 300 字（目前 301 字）。"),
+        ("學" * 299 + "\n" + "a", ""),
+        ("學" * 299 + " a", "心得最多 300 字（目前 301 字）。"),
+    ],
+)
 def test_the_300_character_limit_at_its_edge(text, problem):
     assert reflection_length_problem(text, maximum=300) == problem
 
 
-@pytest.mark.parametrize("text, problem", [
-    ("字" * 1000, ""),
-    ("字" * 999, "閱讀心得至少 1,000 字（目前 999 字）。"),
-    ("字" * 999 + "\n", "閱讀心得至少 1,000 字（目前 999 字）。"),
-    ("字" * 999 + " ", ""),
-    ("x" * 500 + "ｘ" * 500, ""),
-])
+@pytest.mark.parametrize(
+    "text, problem",
+    [
+        ("字" * 1000, ""),
+        ("字" * 999, "閱讀心得至少 1,000 字（目前 999 字）。"),
+        ("字" * 999 + "\n", "閱讀心得至少 1,000 字（目前 999 字）。"),
+        ("字" * 999 + " ", ""),
+        ("x" * 500 + "ｘ" * 500, ""),
+    ],
+)
 def test_the_1000_character_minimum_at_its_edge(text, problem):
     assert reflection_length_problem(text, minimum=1000) == problem
 
 
 # -- A small world: Tainan (registry, i writing) and RAD (showcase, 微心得) ---------------------
+
 
 @pytest.fixture
 def world(db, settings):
@@ -75,34 +87,89 @@ def world(db, settings):
     tainan = AgencyFactory(name="臺南市政府")
     hr_office = AgencyFactory(name="臺南市政府人事處", parent=tainan)
     education = AgencyFactory(name="臺南市政府教育局", parent=tainan)
-    plan = Plan.objects.create(slug="tainan-101", issuer=tainan, roc_year=101, title="臺南市政府101年度數位學習推廣計畫",
-                               starts_on=dt.date(2012, 1, 1), ends_on=dt.date(2012, 12, 31), kpis=[
-                                   {"code": "digital_talents", "label": "全年培育公務數位人才", "target": 120,
-                                    "unit": "人次", "clause": "捌、一、（三）"}])
-    registry = Activity.objects.create(plan=plan, slug="talent-database", kind="talent_registry", name="建置數位人才資料庫",
-                                       clause="伍、一、（三）", details={"candidate_classes": ["seed", "advanced"]})
-    i_writing = Activity.objects.create(plan=plan, slug="digital-reading", kind="reading", name="數位閱讀多元學習",
-                                        details={"min_reflection_chars": 1000})
+    plan = Plan.objects.create(
+        slug="tainan-101",
+        issuer=tainan,
+        roc_year=101,
+        title="臺南市政府101年度數位學習推廣計畫",
+        starts_on=dt.date(2012, 1, 1),
+        ends_on=dt.date(2012, 12, 31),
+        kpis=[
+            {
+                "code": "digital_talents",
+                "label": "全年培育公務數位人才",
+                "target": 120,
+                "unit": "人次",
+                "clause": "捌、一、（三）",
+            }
+        ],
+    )
+    registry = Activity.objects.create(
+        plan=plan,
+        slug="talent-database",
+        kind="talent_registry",
+        name="建置數位人才資料庫",
+        clause="伍、一、（三）",
+        details={"candidate_classes": ["seed", "advanced"]},
+    )
+    i_writing = Activity.objects.create(
+        plan=plan,
+        slug="digital-reading",
+        kind="reading",
+        name="數位閱讀多元學習",
+        details={"min_reflection_chars": 1000},
+    )
     a_unit, e_unit = UnitFactory(agency=hr_office, name="考訓科"), UnitFactory(agency=education, name="學管科")
-    people = {name: EmployeeFactory(unit=unit, name=name) for name, unit in
-              (("種籽甲", a_unit), ("進階乙", a_unit), ("得獎丙", e_unit), ("舊人丁", a_unit), ("新人戊", e_unit))}
-    for who, slug, name, day in (("種籽甲", "seed", "自製數位教材暨行銷短片種籽班", dt.date(2012, 4, 10)),
-                                 ("種籽甲", "advanced", "自製數位教材暨行銷短片進階班", dt.date(2012, 5, 10)),
-                                 ("進階乙", "advanced", "自製數位教材暨行銷短片進階班", dt.date(2012, 5, 11)),
-                                 ("舊人丁", "seed", "自製數位教材暨行銷短片種籽班", dt.date(2011, 4, 10))):
-        ClassHistory.objects.create(employee=people[who], class_slug=slug, class_name=name, attended_on=day, issuer=tainan)
-    ContestEntry.objects.create(plan=plan, title="府城行銷短片", agency=education, review="通過", placing="1").authors.set(
-        [people["得獎丙"]])
+    people = {
+        name: EmployeeFactory(unit=unit, name=name)
+        for name, unit in (
+            ("種籽甲", a_unit),
+            ("進階乙", a_unit),
+            ("得獎丙", e_unit),
+            ("舊人丁", a_unit),
+            ("新人戊", e_unit),
+        )
+    }
+    for who, slug, name, day in (
+        ("種籽甲", "seed", "自製數位教材暨行銷短片種籽班", dt.date(2012, 4, 10)),
+        ("種籽甲", "advanced", "自製數位教材暨行銷短片進階班", dt.date(2012, 5, 10)),
+        ("進階乙", "advanced", "自製數位教材暨行銷短片進階班", dt.date(2012, 5, 11)),
+        ("舊人丁", "seed", "自製數位教材暨行銷短片種籽班", dt.date(2011, 4, 10)),
+    ):
+        ClassHistory.objects.create(
+            employee=people[who], class_slug=slug, class_name=name, attended_on=day, issuer=tainan
+        )
+    ContestEntry.objects.create(
+        plan=plan, title="府城行銷短片", agency=education, review="通過", placing="1"
+    ).authors.set([people["得獎丙"]])
     rad = AgencyFactory(name="行政院人事行政總處地方行政研習中心")
-    rad_plan = Plan.objects.create(slug="rad-104", issuer=rad, roc_year=101, title="地方行政研習中心數位學習推動計畫",
-                                   starts_on=dt.date(2012, 1, 1), ends_on=dt.date(2012, 12, 31),
-                                   parameters={"coverage_scope": "all"})
-    showcase = Activity.objects.create(plan=rad_plan, slug="showcase", kind="showcase", name="數位學習成果發表會",
-                                       starts_on=dt.date(2012, 11, 20), ends_on=dt.date(2012, 11, 20),
-                                       details={"expected_participants": 300, "venue": "本中心"})
-    micro = Activity.objects.create(plan=rad_plan, slug="micro-learning", kind="micro_learning", name="微微學習歡樂Go",
-                                    starts_on=dt.date(2012, 1, 1), ends_on=dt.date(2012, 12, 31),
-                                    details={"max_reflection_chars": 300})
+    rad_plan = Plan.objects.create(
+        slug="rad-104",
+        issuer=rad,
+        roc_year=101,
+        title="地方行政研習中心數位學習推動計畫",
+        starts_on=dt.date(2012, 1, 1),
+        ends_on=dt.date(2012, 12, 31),
+        parameters={"coverage_scope": "all"},
+    )
+    showcase = Activity.objects.create(
+        plan=rad_plan,
+        slug="showcase",
+        kind="showcase",
+        name="數位學習成果發表會",
+        starts_on=dt.date(2012, 11, 20),
+        ends_on=dt.date(2012, 11, 20),
+        details={"expected_participants": 300, "venue": "本中心"},
+    )
+    micro = Activity.objects.create(
+        plan=rad_plan,
+        slug="micro-learning",
+        kind="micro_learning",
+        name="微微學習歡樂Go",
+        starts_on=dt.date(2012, 1, 1),
+        ends_on=dt.date(2012, 12, 31),
+        details={"max_reflection_chars": 300},
+    )
     users = {
         "hr": UserFactory(role=Role.HR, agencies=[tainan]),
         "rad_hr": UserFactory(role=Role.HR, agencies=[rad]),
@@ -110,13 +177,25 @@ def world(db, settings):
         "coordinator_e": UserFactory(role=Role.COORDINATOR, agencies=[education]),
         "employee": UserFactory(role=Role.EMPLOYEE, employee=people["得獎丙"]),
     }
-    return {"plan": plan, "registry": registry, "i_writing": i_writing, "people": people, "showcase": showcase,
-            "micro": micro, "users": users, "hr_office": hr_office, "education": education}
+    return {
+        "plan": plan,
+        "registry": registry,
+        "i_writing": i_writing,
+        "people": people,
+        "showcase": showcase,
+        "micro": micro,
+        "users": users,
+        "hr_office": hr_office,
+        "education": education,
+    }
 
 
 def _select(client, world, name, reason):
-    return client.post(reverse("programs:talent-select", args=[world["registry"].pk]),
-                       {"employee": world["people"][name].pk, "reason": reason}, follow=True)
+    return client.post(
+        reverse("programs:talent-select", args=[world["registry"].pk]),
+        {"employee": world["people"][name].pk, "reason": reason},
+        follow=True,
+    )
 
 
 def _messages(response) -> list[str]:
@@ -124,6 +203,7 @@ def _messages(response) -> list[str]:
 
 
 # -- 1. The digital-talent registry -----------------------------------------------------------
+
 
 def test_hr_sees_candidates_from_the_contest_and_the_classes(world, client):
     client.force_login(world["users"]["hr"])
@@ -138,8 +218,12 @@ def test_hr_sees_candidates_from_the_contest_and_the_classes(world, client):
 
 def test_hr_selects_seed_teachers_with_reasons_and_the_kpi_still_counts_attendances(world, client):
     client.force_login(world["users"]["hr"])
-    assert _messages(_select(client, world, "得獎丙", "101年競賽第一名")) == ["已將得獎丙列入數位人才資料庫（種籽教師）。"]
-    assert _messages(_select(client, world, "種籽甲", "完成種籽班及進階班")) == ["已將種籽甲列入數位人才資料庫（種籽教師）。"]
+    assert _messages(_select(client, world, "得獎丙", "101年競賽第一名")) == [
+        "已將得獎丙列入數位人才資料庫（種籽教師）。"
+    ]
+    assert _messages(_select(client, world, "種籽甲", "完成種籽班及進階班")) == [
+        "已將種籽甲列入數位人才資料庫（種籽教師）。"
+    ]
     # Anyone HR names, found by name, with the reason.
     found = client.get(reverse("programs:talents", args=[world["registry"].pk]), {"q": "新人"})
     assert [e.name for e in found.context["found"]] == ["新人戊"]
@@ -155,7 +239,11 @@ def test_hr_selects_seed_teachers_with_reasons_and_the_kpi_still_counts_attendan
     dashboard = client.get(reverse("incentives:kpi", args=["tainan-101"]))
     assert dashboard.context["overall"]["digital_talents"] == 3
     assert [(k["code"], k["actual"], k["target"]) for k in dashboard.context["kpis"]] == [("digital_talents", 3, 120)]
-    assert [t.employee.name for t in dashboard.context["seed_teachers"]] == ["種籽甲", "得獎丙", "新人戊"]  # by agency, then name
+    assert [t.employee.name for t in dashboard.context["seed_teachers"]] == [
+        "種籽甲",
+        "得獎丙",
+        "新人戊",
+    ]  # by agency, then name
     assert "種籽教師 3 人（與上方「培育數位人才」並列，不計入其人次）" in dashboard.content.decode()
     pdf = client.get(reverse("incentives:kpi-pdf", args=["tainan-101"]))
     lines = pdf_text(b"".join(pdf.streaming_content) if pdf.streaming else pdf.content)
@@ -172,8 +260,13 @@ def test_coordinators_see_their_agency_and_the_employee_sees_they_are_on_it(worl
     assert [t.employee.name for t in page.context["teachers"]] == ["得獎丙"]
     assert page.context["reviews"] is False and page.context["candidates"] == []
     # A coordinator cannot select.
-    assert client.post(reverse("programs:talent-select", args=[world["registry"].pk]),
-                       {"employee": world["people"]["新人戊"].pk, "reason": "x"}).status_code == 403
+    assert (
+        client.post(
+            reverse("programs:talent-select", args=[world["registry"].pk]),
+            {"employee": world["people"]["新人戊"].pk, "reason": "x"},
+        ).status_code
+        == 403
+    )
     client.force_login(world["users"]["employee"])
     me = client.get(reverse("incentives:me")).content.decode()
     assert "您已列入臺南市政府101年度數位學習推廣計畫「建置數位人才資料庫」，擔任種籽教師。" in me
@@ -189,17 +282,21 @@ def test_hr_of_another_government_cannot_select(world, client):
 
 # -- 3. The showcase ---------------------------------------------------------------------------
 
+
 def test_showcase_capacity_300_the_300th_place_is_taken_and_the_301st_refused(world, client):
     showcase = world["showcase"]
     others = [EmployeeFactory(unit=UnitFactory(agency=world["education"])) for _ in range(299)]
     ShowcaseRegistration.objects.bulk_create([ShowcaseRegistration(activity=showcase, employee=e) for e in others])
-    contract = EmployeeFactory(unit=UnitFactory(agency=world["hr_office"]), name="約僱己",
-                               employment_type=EmploymentType.CONTRACT)
+    contract = EmployeeFactory(
+        unit=UnitFactory(agency=world["hr_office"]), name="約僱己", employment_type=EmploymentType.CONTRACT
+    )
     late = EmployeeFactory(unit=UnitFactory(agency=world["hr_office"]), name="晚到庚")
     client.force_login(world["users"]["coordinator_a"])
     page = client.post(reverse("programs:showcase", args=[showcase.pk]), {"employee": [contract.pk, late.pk]})
     assert [(o.employee.name, o.accepted, o.reason) for o in page.context["outcomes"]] == [
-        ("約僱己", True, ""), ("晚到庚", False, "名額已滿（300 名）")]
+        ("約僱己", True, ""),
+        ("晚到庚", False, "名額已滿（300 名）"),
+    ]
     assert (page.context["capacity"], page.context["taken"], page.context["left"]) == (300, 300, 0)
     assert ShowcaseRegistration.objects.filter(activity=showcase).count() == 300
     # The coordinator sees only their own agency's registration among the 300.
@@ -218,7 +315,9 @@ def test_showcase_refuses_a_second_registration_and_other_agencies_staff(world, 
     client.post(reverse("programs:showcase", args=[showcase.pk]), {"employee": [person.pk]})
     twice = client.post(reverse("programs:showcase", args=[showcase.pk]), {"employee": [person.pk]})
     assert [(o.accepted, o.reason) for o in twice.context["outcomes"]] == [(False, "已報名")]
-    stranger = client.post(reverse("programs:showcase", args=[showcase.pk]), {"employee": [world["people"]["得獎丙"].pk]})
+    stranger = client.post(
+        reverse("programs:showcase", args=[showcase.pk]), {"employee": [world["people"]["得獎丙"].pk]}
+    )
     assert stranger.status_code == 403
 
 
@@ -233,25 +332,35 @@ def test_hr_sees_every_registration_and_prints_the_sign_in_sheet(world, client):
     assert [r.employee.name for r in page.context["registrations"]] == ["種籽甲", "得獎丙"]  # by agency
     pdf = client.get(reverse("programs:showcase-signin", args=[showcase.pk]))
     lines = pdf_text(pdf.content)
-    assert lines[:5] == ["地方行政研習中心數位學習推動計畫", "數位學習成果發表會簽到表",
-                         "日期：101年11月20日\u3000地點：本中心\u3000報名 2 人（名額 300 人）", "編號 機關（單位） 職稱 姓名 簽名",
-                         "1 臺南市政府人事處（考訓科） 科員 種籽甲"]
+    assert lines[:5] == [
+        "地方行政研習中心數位學習推動計畫",
+        "數位學習成果發表會簽到表",
+        "日期：101年11月20日\u3000地點：本中心\u3000報名 2 人（名額 300 人）",
+        "編號 機關（單位） 職稱 姓名 簽名",
+        "1 臺南市政府人事處（考訓科） 科員 種籽甲",
+    ]
     assert lines[5] == "2 臺南市政府教育局（學管科） 科員 得獎丙"
 
 
 # -- 4. Reflections ------------------------------------------------------------------------
 
+
 def _write(client, activity, text, kind="book", item="原子習慣"):
-    return client.post(reverse("programs:my-reflections"), {"activity": activity.pk, "kind": kind, "item": item, "text": text})
+    return client.post(
+        reverse("programs:my-reflections"), {"activity": activity.pk, "kind": kind, "item": item, "text": text}
+    )
 
 
-@pytest.mark.parametrize("text, error", [
-    ("學" * 300, None),
-    ("ａ" * 150 + "a" * 150, None),
-    ("學" * 150 + "\r\n" * 5 + "學" * 150, None),
-    ("學" * 301, "心得最多 300 字（目前 301 字）。"),
-    ("學" * 299 + "  ", "心得最多 300 字（目前 301 字）。"),
-])
+@pytest.mark.parametrize(
+    "text, error",
+    [
+        ("學" * 300, None),
+        ("ａ" * 150 + "a" * 150, None),
+        ("學" * 150 + "\r\n" * 5 + "學" * 150, None),
+        ("學" * 301, "心得最多 300 字（目前 301 字）。"),
+        ("學" * 299 + "  ", "心得最多 300 字（目前 301 字）。"),
+    ],
+)
 def test_an_employee_writes_a_micro_reflection_of_at_most_300_characters(world, client, text, error):
     client.force_login(world["users"]["employee"])
     response = _write(client, world["micro"], text)
@@ -263,12 +372,15 @@ def test_an_employee_writes_a_micro_reflection_of_at_most_300_characters(world, 
         assert Reflection.objects.count() == 0
 
 
-@pytest.mark.parametrize("text, error", [
-    ("字" * 1000, None),
-    ("字" * 500 + "\n" + "ｘ" * 250 + "x" * 250, None),
-    ("字" * 999, "閱讀心得至少 1,000 字（目前 999 字）。"),
-    ("字" * 999 + "\r\n", "閱讀心得至少 1,000 字（目前 999 字）。"),
-])
+@pytest.mark.parametrize(
+    "text, error",
+    [
+        ("字" * 1000, None),
+        ("字" * 500 + "\n" + "ｘ" * 250 + "x" * 250, None),
+        ("字" * 999, "閱讀心得至少 1,000 字（目前 999 字）。"),
+        ("字" * 999 + "\r\n", "閱讀心得至少 1,000 字（目前 999 字）。"),
+    ],
+)
 def test_i_writing_takes_reading_notes_of_at_least_1000_characters(world, client, text, error):
     client.force_login(world["users"]["employee"])
     response = _write(client, world["i_writing"], text)
@@ -286,13 +398,23 @@ def test_hr_sees_and_exports_reflections(world, client):
     _write(client, world["i_writing"], "字" * 1000, kind="ebook", item="數位轉型")
     client.force_login(world["users"]["hr"])
     page = client.get(reverse("programs:reflections"))
-    assert [(r.employee.name, r.item, r.characters) for r in page.context["reflections"]] == [("得獎丙", "數位轉型", 1000)]
+    assert [(r.employee.name, r.item, r.characters) for r in page.context["reflections"]] == [
+        ("得獎丙", "數位轉型", 1000)
+    ]
     export = client.get(reverse("programs:reflections"), {"format": "xlsx"})
     sheet = load_workbook(io.BytesIO(export.content)).active
     rows = [[c.value for c in row] for row in sheet.iter_rows()]
     header = next(i for i, row in enumerate(rows) if row[:2] == ["計畫", "活動"])
-    assert rows[header + 1][:8] == ["臺南市政府101年度數位學習推廣計畫", "數位閱讀多元學習", "臺南市政府教育局", "學管科", "得獎丙",
-                                    "電子書", "數位轉型", 1000]
+    assert rows[header + 1][:8] == [
+        "臺南市政府101年度數位學習推廣計畫",
+        "數位閱讀多元學習",
+        "臺南市政府教育局",
+        "學管科",
+        "得獎丙",
+        "電子書",
+        "數位轉型",
+        1000,
+    ]
     # Coordinators and employees do not get HR's list.
     client.force_login(world["users"]["coordinator_e"])
     assert client.get(reverse("programs:reflections")).status_code == 403
@@ -311,24 +433,43 @@ def test_hr_of_another_government_sees_no_names_of_the_registry_on_the_kpi_pages
 
 # -- 2. The reading bid (Kaohsiung 103 陸、五) ---------------------------------------------------
 
+
 @pytest.fixture
 def bid_world(db, settings):
     settings.PORTAL_TODAY = "2014-06-10"
     kaohsiung = AgencyFactory(name="高雄市政府")
     education = AgencyFactory(name="高雄市政府教育局", parent=kaohsiung)
     social = AgencyFactory(name="高雄市政府社會局", parent=kaohsiung)
-    plan = Plan.objects.create(slug="kaohsiung-103", issuer=kaohsiung, roc_year=103, title="高雄市政府103年度數位學習推動計畫")
-    bid = Activity.objects.create(plan=plan, slug="reading-bid", kind="reading_bid", name="數位閱讀計畫競標活動",
-                                  starts_on=dt.date(2014, 5, 1), ends_on=dt.date(2014, 9, 30),
-                                  details={"application_window": {"start": "2014-05-01", "end": "2014-06-30"}})
-    return {"activity": bid, "education": education, "hr": UserFactory(role=Role.HR, agencies=[kaohsiung]),
-            "coordinator": UserFactory(role=Role.COORDINATOR, agencies=[education]),
-            "other": UserFactory(role=Role.COORDINATOR, agencies=[social]),
-            "outsider_hr": UserFactory(role=Role.HR, agencies=[AgencyFactory(name="臺南市政府")])}
+    plan = Plan.objects.create(
+        slug="kaohsiung-103", issuer=kaohsiung, roc_year=103, title="高雄市政府103年度數位學習推動計畫"
+    )
+    bid = Activity.objects.create(
+        plan=plan,
+        slug="reading-bid",
+        kind="reading_bid",
+        name="數位閱讀計畫競標活動",
+        starts_on=dt.date(2014, 5, 1),
+        ends_on=dt.date(2014, 9, 30),
+        details={"application_window": {"start": "2014-05-01", "end": "2014-06-30"}},
+    )
+    return {
+        "activity": bid,
+        "education": education,
+        "hr": UserFactory(role=Role.HR, agencies=[kaohsiung]),
+        "coordinator": UserFactory(role=Role.COORDINATOR, agencies=[education]),
+        "other": UserFactory(role=Role.COORDINATOR, agencies=[social]),
+        "outsider_hr": UserFactory(role=Role.HR, agencies=[AgencyFactory(name="臺南市政府")]),
+    }
 
 
-BID = {"title": "教育局共讀e起來", "activities": "每月讀書會；線上討論", "materials": "e學中心電子書「原子習慣」",
-       "forum": "教育局數位閱讀社群", "starts_on": "103/07/01", "ends_on": "103/09/30"}
+BID = {
+    "title": "教育局共讀e起來",
+    "activities": "每月讀書會；線上討論",
+    "materials": "e學中心電子書「原子習慣」",
+    "forum": "教育局數位閱讀社群",
+    "starts_on": "103/07/01",
+    "ends_on": "103/09/30",
+}
 
 
 def _send_bid(client, bid_world, **changes):
@@ -344,24 +485,45 @@ def test_a_coordinator_sends_a_reading_bid_within_the_window_and_hr_scores_and_s
     assert _messages(sent) == ["活動計畫已送出，待人事處評選。"]
     bid = ReadingBid.objects.get()
     assert (bid.status, bid.agency, bid.starts_on, bid.ends_on, bid.forum) == (
-        "submitted", bid_world["education"], dt.date(2014, 7, 1), dt.date(2014, 9, 30), "教育局數位閱讀社群")
+        "submitted",
+        bid_world["education"],
+        dt.date(2014, 7, 1),
+        dt.date(2014, 9, 30),
+        "教育局數位閱讀社群",
+    )
     # Another agency's coordinator does not find it; HR of another government cannot decide it.
     client.force_login(bid_world["other"])
     assert client.get(reverse("programs:reading-bid", args=[bid.pk])).status_code == 404
     client.force_login(bid_world["outsider_hr"])
-    assert client.post(reverse("programs:reading-bid-decide", args=[bid.pk]), {"action": "select", "score": "90"}).status_code == 404
+    assert (
+        client.post(
+            reverse("programs:reading-bid-decide", args=[bid.pk]), {"action": "select", "score": "90"}
+        ).status_code
+        == 404
+    )
     client.force_login(bid_world["hr"])
-    refused = client.post(reverse("programs:reading-bid-decide", args=[bid.pk]), {"action": "select", "score": "100.5"}, follow=True)
+    refused = client.post(
+        reverse("programs:reading-bid-decide", args=[bid.pk]), {"action": "select", "score": "100.5"}, follow=True
+    )
     assert _messages(refused) == ["教育局共讀e起來：請填寫 0 到 100 的評分（至多一位小數）。"]
-    decided = client.post(reverse("programs:reading-bid-decide", args=[bid.pk]),
-                          {"action": "select", "score": "88.5", "note": "主題明確"}, follow=True)
+    decided = client.post(
+        reverse("programs:reading-bid-decide", args=[bid.pk]),
+        {"action": "select", "score": "88.5", "note": "主題明確"},
+        follow=True,
+    )
     assert _messages(decided) == ["「教育局共讀e起來」：入選（88.5 分）"]
-    again = client.post(reverse("programs:reading-bid-decide", args=[bid.pk]), {"action": "not_select", "score": "10"}, follow=True)
+    again = client.post(
+        reverse("programs:reading-bid-decide", args=[bid.pk]), {"action": "not_select", "score": "10"}, follow=True
+    )
     assert _messages(again) == ["教育局共讀e起來：「教育局共讀e起來」目前為入選，不能再評選。"]
     # The agency sees the outcome, and prints the form.
     client.force_login(bid_world["coordinator"])
     page = client.get(reverse("programs:reading-bid", args=[bid.pk]))
-    assert (page.context["bid"].status, str(page.context["bid"].score), page.context["bid"].review_note) == ("selected", "88.5", "主題明確")
+    assert (page.context["bid"].status, str(page.context["bid"].score), page.context["bid"].review_note) == (
+        "selected",
+        "88.5",
+        "主題明確",
+    )
     lines = pdf_text(client.get(reverse("programs:reading-bid-pdf", args=[bid.pk])).content)
     assert lines[:3] == ["高雄市政府103年度數位學習推動計畫", "數位閱讀計畫競標活動活動計畫", "機關 高雄市政府教育局"]
     assert "評選結果 入選（評分 88.5）：主題明確" in lines
@@ -374,11 +536,17 @@ def test_a_reading_bid_outside_the_window_or_incomplete_stays_a_draft(bid_world,
     assert _messages(_send_bid(client, bid_world, forum="")) == ["草稿已儲存，但還不能送出：尚未填寫：成立之社群論壇"]
     settings.PORTAL_TODAY = "2014-07-01"  # the day after the window's last day (103/06/30)
     bid = ReadingBid.objects.get()
-    late = client.post(reverse("programs:reading-bid", args=[bid.pk]),
-                       {**BID, "agency": bid_world["education"].pk, "submit": "1"}, follow=True)
+    late = client.post(
+        reverse("programs:reading-bid", args=[bid.pk]),
+        {**BID, "agency": bid_world["education"].pk, "submit": "1"},
+        follow=True,
+    )
     assert _messages(late) == ["草稿已儲存，但還不能送出：不在受理申請期間（103年5月1日至103年6月30日）。"]
     assert list(ReadingBid.objects.values_list("status", "forum")) == [("draft", "教育局數位閱讀社群")]
     settings.PORTAL_TODAY = "2014-06-30"  # the last day is inside
-    ok = client.post(reverse("programs:reading-bid", args=[bid.pk]), {**BID, "agency": bid_world["education"].pk, "submit": "1"},
-                     follow=True)
+    ok = client.post(
+        reverse("programs:reading-bid", args=[bid.pk]),
+        {**BID, "agency": bid_world["education"].pk, "submit": "1"},
+        follow=True,
+    )
     assert _messages(ok) == ["活動計畫已送出，待人事處評選。"]

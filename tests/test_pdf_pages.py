@@ -3,6 +3,7 @@
 The stylesheet goes into a <style> unescaped: escaped, its quotes became &quot; and WeasyPrint
 dropped the font family and the page counter without a word (fixed in issue #7).
 """
+
 import datetime as dt
 import io
 
@@ -41,9 +42,11 @@ def today() -> str:
 
 @pytest.mark.parametrize("document", ["plan", "proposal", "kpi"])
 def test_programme_documents_number_their_pages_and_date_them(document, request):
-    data = {"plan": lambda: render_plan_pdf(request.getfixturevalue("small_plan")),
-            "proposal": lambda: render_proposal_pdf(request.getfixturevalue("proposal")),
-            "kpi": lambda: render_kpi_report_pdf(request.getfixturevalue("kpi_plan"))}[document]()
+    data = {
+        "plan": lambda: render_plan_pdf(request.getfixturevalue("small_plan")),
+        "proposal": lambda: render_proposal_pdf(request.getfixturevalue("proposal")),
+        "kpi": lambda: render_kpi_report_pdf(request.getfixturevalue("kpi_plan")),
+    }[document]()
     footers = check(data)
     word = "製表日期" if document == "kpi" else "列印日期"
     assert footers == [f"第 {n} 頁，共 {len(footers)} 頁 {word}：{today()}" for n in range(1, len(footers) + 1)]

@@ -4,6 +4,7 @@ A coordinator names the team on the proposal page, HR selects and rates it on a 
 rating rewards exactly that team through the plan's team_rating rule (Hualien 106 陸、二、（四））;
 the team-ratings import and the admin obey the same rules.
 """
+
 import io
 import json
 
@@ -18,8 +19,15 @@ from programs.models import Activity, Certificate, ContestEntry, Plan, Proposal,
 from tests.factories import AgencyFactory, EmployeeFactory, UnitFactory, UserFactory
 from tests.importing import csv_bytes, run_command
 
-FIELDS = {"contact": "吳承辦", "phone": "03-8462860", "email": "elearning@hl.gov.tw", "goals": "傳承在地經驗",
-          "strategy": "每月一門微課程", "schedule": "106年4月至12月", "kpis": "數位教材 4 門"}
+FIELDS = {
+    "contact": "吳承辦",
+    "phone": "03-8462860",
+    "email": "elearning@hl.gov.tw",
+    "goals": "傳承在地經驗",
+    "strategy": "每月一門微課程",
+    "schedule": "106年4月至12月",
+    "kpis": "數位教材 4 門",
+}
 NATIONAL_IDS = ["A123456789", "F234567898", "H800123457", "B120000008", "C110000006"]
 
 
@@ -34,14 +42,23 @@ def hualien(db):
     leader = EmployeeFactory(unit=teaching, name="林主持", national_id=NATIONAL_IDS[0])
     member = EmployeeFactory(unit=teaching, name="王成員", national_id=NATIONAL_IDS[1])
     # A 本府 team may span the government's agencies.
-    tourist = EmployeeFactory(unit=UnitFactory(agency=tourism, name="觀光行銷科"), name="陳觀光", national_id=NATIONAL_IDS[2])
+    tourist = EmployeeFactory(
+        unit=UnitFactory(agency=tourism, name="觀光行銷科"), name="陳觀光", national_id=NATIONAL_IDS[2]
+    )
     bystander = EmployeeFactory(unit=teaching, name="張旁觀", national_id=NATIONAL_IDS[3])
     taitung = AgencyFactory(name="臺東縣政府")
     outsider = EmployeeFactory(unit=UnitFactory(agency=taitung), name="臺東人", national_id=NATIONAL_IDS[4])
     return {
-        "plan": plan, "government": government, "education": education, "tourism": tourism,
+        "plan": plan,
+        "government": government,
+        "education": education,
+        "tourism": tourism,
         "yixing": Activity.objects.get(plan=plan, kind=Activity.Kind.YIXING),
-        "leader": leader, "member": member, "tourist": tourist, "bystander": bystander, "outsider": outsider,
+        "leader": leader,
+        "member": member,
+        "tourist": tourist,
+        "bystander": bystander,
+        "outsider": outsider,
         # The 本府 coordinator serves the government and so every agency under it.
         "coordinator": UserFactory(role=Role.COORDINATOR, agencies=[government]),
         "taitung_coordinator": UserFactory(role=Role.COORDINATOR, agencies=[taitung]),
@@ -51,8 +68,14 @@ def hualien(db):
 
 
 def draft_by_page(client, world, title="洄瀾數位學習熠星計畫", members=("member", "tourist"), **extra):
-    data = {"title": title, "agency": world["education"].pk, **FIELDS, "leader": world["leader"].pk,
-            "members": [world[m].pk for m in members], **extra}
+    data = {
+        "title": title,
+        "agency": world["education"].pk,
+        **FIELDS,
+        "leader": world["leader"].pk,
+        "members": [world[m].pk for m in members],
+        **extra,
+    }
     return client.post(reverse("programs:proposal-new", args=[world["yixing"].pk]), data)
 
 
@@ -94,7 +117,10 @@ def test_a_leader_is_not_also_a_member_and_a_draft_keeps_its_team(hualien, clien
     assert draft_by_page(client, hualien).status_code == 302
     proposal = Proposal.objects.get()
     assert (proposal.status, proposal.leader, sorted(m.name for m in proposal.members.all())) == (
-        "draft", hualien["leader"], ["王成員", "陳觀光"])
+        "draft",
+        hualien["leader"],
+        ["王成員", "陳觀光"],
+    )
 
 
 def test_the_service_refuses_a_team_member_of_another_government(hualien):
@@ -127,9 +153,13 @@ def test_submit_select_and_rate_on_the_page_rewards_exactly_the_team(hualien, cl
     team = Team.objects.get(proposal=proposal)
     assert (team.plan, team.name, team.rating) == (hualien["plan"], "洄瀾數位學習熠星計畫", "優等")
     assert sorted(team.members.values_list("employee__name", "role")) == [
-        ("林主持", "主持人"), ("王成員", "成員"), ("陳觀光", "成員")]
-    assert list(AuditEntry.objects.filter(object_type="programs.proposal").order_by("pk").values_list("action", flat=True)) == [
-        "proposal_save", "proposal_submit", "proposal_select", "proposal_rate"]
+        ("林主持", "主持人"),
+        ("王成員", "成員"),
+        ("陳觀光", "成員"),
+    ]
+    assert list(
+        AuditEntry.objects.filter(object_type="programs.proposal").order_by("pk").values_list("action", flat=True)
+    ) == ["proposal_save", "proposal_submit", "proposal_select", "proposal_rate"]
 
     people = evaluate()
     assert people["林主持"]["awards"] == {"commendation": 2, "merit": 0, "major_merit": 0}
@@ -180,9 +210,16 @@ def test_rads_hr_reviews_what_local_governments_send_to_a_central_plan(hualien, 
     assert rad.parameters["coverage_scope"] == "all"
     yixing = Activity.objects.get(plan=rad, kind=Activity.Kind.YIXING)
     client.force_login(hualien["coordinator"])
-    response = client.post(reverse("programs:proposal-new", args=[yixing.pk]),
-                           {"title": "送地研中心", "agency": hualien["education"].pk, **FIELDS,
-                            "leader": hualien["leader"].pk, "submit": "1"})
+    response = client.post(
+        reverse("programs:proposal-new", args=[yixing.pk]),
+        {
+            "title": "送地研中心",
+            "agency": hualien["education"].pk,
+            **FIELDS,
+            "leader": hualien["leader"].pk,
+            "submit": "1",
+        },
+    )
     assert response.status_code == 302
     proposal = Proposal.objects.get(title="送地研中心")
     rad_hr = UserFactory(role=Role.HR, is_staff=True, agencies=[rad.issuer])
@@ -197,10 +234,20 @@ def test_rads_hr_reviews_what_local_governments_send_to_a_central_plan(hualien, 
 def test_a_renewal_stays_submitted_until_hr_confirms_it(hualien, client):
     earlier_plan = Plan.objects.create(slug="hualien-105", issuer=hualien["government"], roc_year=105, title="105計畫")
     earlier_activity = Activity.objects.create(plan=earlier_plan, slug="yixing", kind="yixing", name="熠星")
-    earlier = Proposal.objects.create(activity=earlier_activity, agency=hualien["education"], title="105洄瀾熠星",
-                                      status="selected", leader=hualien["leader"])
-    not_selected = Proposal.objects.create(activity=earlier_activity, agency=hualien["education"], title="105落選",
-                                           status="not_selected", leader=hualien["leader"])
+    earlier = Proposal.objects.create(
+        activity=earlier_activity,
+        agency=hualien["education"],
+        title="105洄瀾熠星",
+        status="selected",
+        leader=hualien["leader"],
+    )
+    not_selected = Proposal.objects.create(
+        activity=earlier_activity,
+        agency=hualien["education"],
+        title="105落選",
+        status="not_selected",
+        leader=hualien["leader"],
+    )
     client.force_login(hualien["coordinator"])
     page = client.get(reverse("programs:proposal-new", args=[hualien["yixing"].pk]))
     assert [p.title for p in page.context["form"].fields["renews"].queryset] == ["105洄瀾熠星"]
@@ -221,8 +268,13 @@ def test_a_renewal_stays_submitted_until_hr_confirms_it(hualien, client):
 def test_the_review_page_runs_the_same_queries_for_1_and_3_proposals(hualien, client, django_assert_num_queries):
     def make(n):
         for i in range(n):
-            proposal = Proposal.objects.create(activity=hualien["yixing"], agency=hualien["education"], title=f"提案{i}",
-                                               status="submitted", leader=hualien["leader"])
+            proposal = Proposal.objects.create(
+                activity=hualien["yixing"],
+                agency=hualien["education"],
+                title=f"提案{i}",
+                status="submitted",
+                leader=hualien["leader"],
+            )
             proposal.members.set([hualien["member"], hualien["tourist"]])
 
     client.force_login(hualien["hr"])
@@ -253,9 +305,16 @@ def test_the_printed_form_names_the_team(hualien, client):
 
 # -- team-ratings import ---------------------------------------------------------------------
 
+
 def team_ratings(tmp_path, *rows):
-    return run_command("import_results", tmp_path, csv_bytes("團隊,評等,身分證字號,角色", *rows), "team-ratings.csv",
-                       "hualien-106", "team-ratings")
+    return run_command(
+        "import_results",
+        tmp_path,
+        csv_bytes("團隊,評等,身分證字號,角色", *rows),
+        "team-ratings.csv",
+        "hualien-106",
+        "team-ratings",
+    )
 
 
 def test_team_ratings_import_must_name_exactly_the_selected_proposals_team(hualien, client, tmp_path):
@@ -263,26 +322,32 @@ def test_team_ratings_import_must_name_exactly_the_selected_proposals_team(huali
     client.force_login(hualien["hr"])
     decide(client, proposal, "select")
     title = proposal.title
-    code, _out, err = team_ratings(tmp_path, f"{title},優等,A123456789,主持人", f"{title},優等,B120000008,成員",
-                                   f"{title},優等,H800123457,成員")
+    code, _out, err = team_ratings(
+        tmp_path, f"{title},優等,A123456789,主持人", f"{title},優等,B120000008,成員", f"{title},優等,H800123457,成員"
+    )
     assert code == 1
     lines = err.splitlines()
     assert lines[0] == f"row 3, 身分證字號: 此人不在「{title}」提案的團隊名單中"
     assert lines[1] == f"row 4, 身分證字號: 「{title}」提案的團隊尚有 1 人未列入（團隊須與提案名單相同）"
     assert not any(nid in err for nid in NATIONAL_IDS)
-    code, _out, err = team_ratings(tmp_path, f"{title},優等,A123456789,成員", f"{title},優等,F234567898,成員",
-                                   f"{title},優等,H800123457,成員")
+    code, _out, err = team_ratings(
+        tmp_path, f"{title},優等,A123456789,成員", f"{title},優等,F234567898,成員", f"{title},優等,H800123457,成員"
+    )
     assert code == 1
     assert err.splitlines()[0] == f"row 2, 角色: 此人在「{title}」提案的團隊中擔任主持人"
     assert Team.objects.count() == 0
 
-    code, _out, err = team_ratings(tmp_path, f"{title},特優,A123456789,主持人", f"{title},特優,F234567898,成員",
-                                   f"{title},特優,H800123457,成員")
+    code, _out, err = team_ratings(
+        tmp_path, f"{title},特優,A123456789,主持人", f"{title},特優,F234567898,成員", f"{title},特優,H800123457,成員"
+    )
     assert code == 0, err
     team = Team.objects.get()
     assert (team.proposal, team.rating) == (proposal, "特優")
     assert sorted(team.members.values_list("employee__name", "role")) == [
-        ("林主持", "主持人"), ("王成員", "成員"), ("陳觀光", "成員")]
+        ("林主持", "主持人"),
+        ("王成員", "成員"),
+        ("陳觀光", "成員"),
+    ]
     proposal.refresh_from_db()
     assert (proposal.status, proposal.rating) == ("rated", "特優")
     assert evaluate()["林主持"]["awards"]["merit"] == 1
@@ -296,6 +361,7 @@ def test_a_team_not_named_after_a_proposal_still_imports(hualien, tmp_path):
 
 # -- the admin refuses what the import refuses ------------------------------------------------
 
+
 @pytest.fixture
 def superuser(db):
     return UserFactory(role=Role.HR, is_staff=True, is_superuser=True)
@@ -307,15 +373,17 @@ def test_admin_contest_entry_with_3_authors_is_refused(hualien, superuser, clien
     client.force_login(superuser)
     url = reverse("admin:programs_contestentry_change", args=[entry.pk])
     three = ",".join(str(hualien[p].pk) for p in ("leader", "member", "tourist"))
-    page = client.post(url, {"plan": hualien["plan"].pk, "title": "洄瀾微電影", "authors": three,
-                             "review": "通過", "placing": "1"})
+    page = client.post(
+        url, {"plan": hualien["plan"].pk, "title": "洄瀾微電影", "authors": three, "review": "通過", "placing": "1"}
+    )
     assert page.status_code == 200
     assert page.context["adminform"].form.errors["authors"] == ["每件作品至多 2 位作者。"]
     assert list(entry.authors.values_list("name", flat=True)) == ["林主持"]
 
     two = ",".join(str(hualien[p].pk) for p in ("leader", "member"))
-    page = client.post(url, {"plan": hualien["plan"].pk, "title": "洄瀾微電影", "authors": two,
-                             "review": "通過", "placing": "1"})
+    page = client.post(
+        url, {"plan": hualien["plan"].pk, "title": "洄瀾微電影", "authors": two, "review": "通過", "placing": "1"}
+    )
     assert page.status_code == 302
     assert sorted(entry.authors.values_list("name", flat=True)) == ["林主持", "王成員"]
     saved = AuditEntry.objects.get(action="contest_authors")
@@ -328,18 +396,30 @@ def test_admin_contest_entry_with_3_authors_is_refused(hualien, superuser, clien
 
 def test_admin_certificate_name_must_be_one_the_plan_accepts(hualien, superuser, client):
     client.force_login(superuser)
-    data = {"plan": hualien["plan"].pk, "employee": hualien["leader"].pk, "name": "多益金色", "obtained_on": "2017-05-31"}
+    data = {
+        "plan": hualien["plan"].pk,
+        "employee": hualien["leader"].pk,
+        "name": "多益金色",
+        "obtained_on": "2017-05-31",
+    }
     page = client.post(reverse("admin:programs_certificate_add"), data)
     assert page.context["adminform"].form.errors["name"] == [
-        "「多益金色」不是可接受的值（英語課程完課、雲端視訊互動、磨課師完課證明、磨課師認證考試）"]
+        "「多益金色」不是可接受的值（英語課程完課、雲端視訊互動、磨課師完課證明、磨課師認證考試）"
+    ]
     assert Certificate.objects.count() == 0
     assert client.post(reverse("admin:programs_certificate_add"), {**data, "name": "英語課程完課"}).status_code == 302
 
 
 def _team_post(team, rows):
-    data = {"plan": team.plan_id, "name": team.name, "rating": team.rating,
-            "members-TOTAL_FORMS": str(len(rows)), "members-INITIAL_FORMS": "0",
-            "members-MIN_NUM_FORMS": "0", "members-MAX_NUM_FORMS": "1000"}
+    data = {
+        "plan": team.plan_id,
+        "name": team.name,
+        "rating": team.rating,
+        "members-TOTAL_FORMS": str(len(rows)),
+        "members-INITIAL_FORMS": "0",
+        "members-MIN_NUM_FORMS": "0",
+        "members-MAX_NUM_FORMS": "1000",
+    }
     for i, (employee, role) in enumerate(rows):
         data.update({f"members-{i}-employee": employee.pk, f"members-{i}-role": role, f"members-{i}-team": team.pk})
     return data
@@ -354,15 +434,23 @@ def test_admin_team_has_one_leader_and_a_proposals_team_is_the_proposals(hualien
     assert page.context["inline_admin_formsets"][0].formset.forms[1].errors["role"] == ["每個團隊只能有一位主持人"]
     assert loose.members.count() == 0
 
-    proposal = Proposal.objects.create(activity=hualien["yixing"], agency=hualien["education"], title="提案團隊",
-                                       status="rated", rating="優等", leader=hualien["leader"])
+    proposal = Proposal.objects.create(
+        activity=hualien["yixing"],
+        agency=hualien["education"],
+        title="提案團隊",
+        status="rated",
+        rating="優等",
+        leader=hualien["leader"],
+    )
     proposal.members.set([hualien["member"]])
     linked = Team.objects.create(plan=hualien["plan"], name="提案團隊", rating="優等", proposal=proposal)
     url = reverse("admin:programs_team_change", args=[linked.pk])
     page = client.post(url, _team_post(linked, [(hualien["leader"], "主持人"), (hualien["bystander"], "成員")]))
     assert page.status_code == 200
     assert page.context["inline_admin_formsets"][0].formset.forms[1].errors["employee"] == [
-        "此人不在「提案團隊」提案的團隊名單中", "「提案團隊」提案的團隊尚有 1 人未列入（團隊須與提案名單相同）"]
+        "此人不在「提案團隊」提案的團隊名單中",
+        "「提案團隊」提案的團隊尚有 1 人未列入（團隊須與提案名單相同）",
+    ]
     page = client.post(url, _team_post(linked, [(hualien["leader"], "主持人"), (hualien["member"], "成員")]))
     assert page.status_code == 302
     assert sorted(linked.members.values_list("employee__name", "role")) == [("林主持", "主持人"), ("王成員", "成員")]
@@ -371,8 +459,13 @@ def test_admin_team_has_one_leader_and_a_proposals_team_is_the_proposals(hualien
 
 
 def test_admin_proposal_never_edits_status_or_rating(hualien, superuser, client):
-    proposal = Proposal.objects.create(activity=hualien["yixing"], agency=hualien["education"], title="提案",
-                                       status="submitted", leader=hualien["leader"])
+    proposal = Proposal.objects.create(
+        activity=hualien["yixing"],
+        agency=hualien["education"],
+        title="提案",
+        status="submitted",
+        leader=hualien["leader"],
+    )
     client.force_login(superuser)
     form = client.get(reverse("admin:programs_proposal_change", args=[proposal.pk])).context["adminform"].form
     assert {"status", "rating", "leader", "members"} & set(form.fields) == set()
@@ -386,11 +479,32 @@ def test_the_proposal_form_follows_attachment_1_and_preselects_a_coordinators_on
     html = page.content.decode()
     assert page.context["form"]["agency"].value() == hualien["education"].pk
     assert f'<option value="{hualien["education"].pk}" selected>' in html
-    assert [legend for legend, _fields in page.context["sections"]] == ["基本資料", "計畫內容", "其他補充說明", "專案小組與續辦"]
-    assert [f.label for f in page.context["sections"][0][1]] == ["推動機關（單位）", "聯絡人", "職稱", "電話", "e-mail", "地址", "計畫名稱"]
+    assert [legend for legend, _fields in page.context["sections"]] == [
+        "基本資料",
+        "計畫內容",
+        "其他補充說明",
+        "專案小組與續辦",
+    ]
+    assert [f.label for f in page.context["sections"][0][1]] == [
+        "推動機關（單位）",
+        "聯絡人",
+        "職稱",
+        "電話",
+        "e-mail",
+        "地址",
+        "計畫名稱",
+    ]
     assert [f.label for f in page.context["sections"][1][1]] == [
-        "目標", "推動議題", "參加對象", "實施作法：策略", "實施內容（含時程）", "製作數位素材提升管理效能或服務品質",
-        "建立社群論壇強化知識社群運用能力", "關鍵績效指標（KPI）", "獎勵方式"]
+        "目標",
+        "推動議題",
+        "參加對象",
+        "實施作法：策略",
+        "實施內容（含時程）",
+        "製作數位素材提升管理效能或服務品質",
+        "建立社群論壇強化知識社群運用能力",
+        "關鍵績效指標（KPI）",
+        "獎勵方式",
+    ]
     assert "縣市別：花蓮縣政府" in html
     # A draft is saved without touching the agency field: its only agency is taken.
     response = client.post(url, {"title": "草稿計畫", "save": "1"})

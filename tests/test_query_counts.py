@@ -1,4 +1,5 @@
 """Every list page runs the same number of queries for 1 and for 3 items."""
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -18,8 +19,15 @@ def setting(db):
     camp = Activity.objects.create(plan=plan, slug="camp", kind="english_camp", name="英語營")
     training_class = TrainingClass.objects.create(activity=activity, slug="basic", name="基礎班")
     unit = UnitFactory(agency=agency)
-    return {"agency": agency, "plan": plan, "class": training_class, "yixing": yixing, "unit": unit, "camp": camp,
-            "user": UserFactory(role=Role.COORDINATOR, agencies=[agency])}
+    return {
+        "agency": agency,
+        "plan": plan,
+        "class": training_class,
+        "yixing": yixing,
+        "unit": unit,
+        "camp": camp,
+        "user": UserFactory(role=Role.COORDINATOR, agencies=[agency]),
+    }
 
 
 def add_items(kind, setting, count, start):
@@ -32,20 +40,37 @@ def add_items(kind, setting, count, start):
             session = Session.objects.create(training_class=setting["class"], number=100 + n)
             Nomination.objects.create(session=session, employee=EmployeeFactory(unit=setting["unit"]))
         elif kind == "proposals":
-            Proposal.objects.create(activity=setting["yixing"], agency=setting["agency"], title=f"提案{n}",
-                                    leader=EmployeeFactory(unit=setting["unit"]))
+            Proposal.objects.create(
+                activity=setting["yixing"],
+                agency=setting["agency"],
+                title=f"提案{n}",
+                leader=EmployeeFactory(unit=setting["unit"]),
+            )
         elif kind == "camp":
-            CampNomination.objects.create(activity=setting["camp"], employee=EmployeeFactory(unit=setting["unit"]),
-                                          government=setting["agency"], circle=f"圈{n}")
+            CampNomination.objects.create(
+                activity=setting["camp"],
+                employee=EmployeeFactory(unit=setting["unit"]),
+                government=setting["agency"],
+                circle=f"圈{n}",
+            )
         elif kind == "entries":
-            entry = ContestEntry.objects.create(plan=setting["plan"], title=f"作品{n}", agency=setting["agency"], review="通過")
+            entry = ContestEntry.objects.create(
+                plan=setting["plan"], title=f"作品{n}", agency=setting["agency"], review="通過"
+            )
             entry.authors.set([EmployeeFactory(unit=setting["unit"]), EmployeeFactory(unit=setting["unit"])])
 
 
-@pytest.mark.parametrize("kind, url", [
-    ("plans", "programs:plans"), ("sessions", "programs:sessions"), ("nominations", "programs:nominations"),
-    ("proposals", "programs:proposals"), ("camp", "programs:nominations"), ("entries", "programs:entries"),
-])
+@pytest.mark.parametrize(
+    "kind, url",
+    [
+        ("plans", "programs:plans"),
+        ("sessions", "programs:sessions"),
+        ("nominations", "programs:nominations"),
+        ("proposals", "programs:proposals"),
+        ("camp", "programs:nominations"),
+        ("entries", "programs:entries"),
+    ],
+)
 def test_list_page_queries_do_not_grow_with_items(setting, client, kind, url):
     client.force_login(setting["user"])
     add_items(kind, setting, 1, 1)
@@ -68,11 +93,21 @@ def test_kpi_people_queries_do_not_grow_with_people(setting, client, figure):
     def add(n, start):
         for i in range(start, start + n):
             person = EmployeeFactory(unit=setting["unit"])
-            LearningRecord.objects.create(employee=person, course_name="課", course_key="課", hours=2, digital_hours=2,
-                                          completed_on=dt.date(2015, 3, 1))
-            ClassHistory.objects.create(employee=person, class_slug="basic", class_name="基礎班", attended_on=dt.date(2015, 4, 1))
+            LearningRecord.objects.create(
+                employee=person,
+                course_name="課",
+                course_key="課",
+                hours=2,
+                digital_hours=2,
+                completed_on=dt.date(2015, 3, 1),
+            )
+            ClassHistory.objects.create(
+                employee=person, class_slug="basic", class_name="基礎班", attended_on=dt.date(2015, 4, 1)
+            )
             ContestEntry.objects.create(plan=setting["plan"], title=f"作品{i}", review="通過").authors.set([person])
-            CaseReport.objects.create(plan=setting["plan"], employee=person, title="報告", submitted_on=dt.date(2015, 5, 1), accepted=True)
+            CaseReport.objects.create(
+                plan=setting["plan"], employee=person, title="報告", submitted_on=dt.date(2015, 5, 1), accepted=True
+            )
 
     client.force_login(UserFactory(role=Role.HR, is_staff=True))
     url = reverse("incentives:kpi-people", args=[setting["plan"].slug, figure])
@@ -92,15 +127,35 @@ def test_staff_standing_queries_do_not_grow_with_staff(setting, client):
     from incentives import services
 
     plan = setting["plan"]
-    plan.parameters = {"rules": [{"code": "forum-posts", "kind": "threshold_tiers", "window": {"start": "2015-01-01", "end": "2015-08-31"},
-                                  "tiers": [{"award": "commendation", "count": 1, "any_of": [{"all_of": [{"metric": "forum_posts", "min": 200}]}]}]}]}
+    plan.parameters = {
+        "rules": [
+            {
+                "code": "forum-posts",
+                "kind": "threshold_tiers",
+                "window": {"start": "2015-01-01", "end": "2015-08-31"},
+                "tiers": [
+                    {
+                        "award": "commendation",
+                        "count": 1,
+                        "any_of": [{"all_of": [{"metric": "forum_posts", "min": 200}]}],
+                    }
+                ],
+            }
+        ]
+    }
     plan.save()
 
     def add(n):
         people = [EmployeeFactory(unit=setting["unit"]) for _ in range(n)]
         for person in people:
-            ForumTally.objects.create(employee=person, forum="論壇", window_start=dt.date(2015, 1, 1), window_end=dt.date(2015, 8, 31),
-                                      posts=250, replies=0)
+            ForumTally.objects.create(
+                employee=person,
+                forum="論壇",
+                window_start=dt.date(2015, 1, 1),
+                window_end=dt.date(2015, 8, 31),
+                posts=250,
+                replies=0,
+            )
         services.file_requests(setting["user"], plan, [people[0].pk])
 
     client.force_login(setting["user"])

@@ -8,8 +8,10 @@ from tests.importing import csv_bytes, run_command
 @pytest.fixture
 def tainan(db):
     plan = Plan.objects.create(slug="tainan-101", issuer=AgencyFactory(name="臺南市政府"), roc_year=101, title="計畫")
-    people = [EmployeeFactory(national_id=nid, name=name) for nid, name in
-              [("A123456789", "王小明"), ("F234567898", "林美玲"), ("H800123457", "陳大文")]]
+    people = [
+        EmployeeFactory(national_id=nid, name=name)
+        for nid, name in [("A123456789", "王小明"), ("F234567898", "林美玲"), ("H800123457", "陳大文")]
+    ]
     return plan, people
 
 
@@ -18,20 +20,30 @@ def results(tmp_path, kind, data, plan="tainan-101"):
 
 
 def test_certificates_accept_only_the_plan_names(tainan, tmp_path):
-    code, _, err = results(tmp_path, "certificates", csv_bytes("身分證字號,證書,取得日期", "A123456789,英語初級,1010301",
-                                                              "A123456789,多益金色,1010301"))
+    code, _, err = results(
+        tmp_path,
+        "certificates",
+        csv_bytes("身分證字號,證書,取得日期", "A123456789,英語初級,1010301", "A123456789,多益金色,1010301"),
+    )
     assert code == 1
     assert err.splitlines()[0] == "row 3, 證書: 「多益金色」不是可接受的值（英語初級、英語中級）"
-    code, out, _ = results(tmp_path, "certificates", csv_bytes("身分證字號,證書,取得日期", "A123456789,英語初級,1010301",
-                                                              "A123456789,英語中級,101/06/01"))
+    code, out, _ = results(
+        tmp_path,
+        "certificates",
+        csv_bytes("身分證字號,證書,取得日期", "A123456789,英語初級,1010301", "A123456789,英語中級,101/06/01"),
+    )
     assert code == 0
     assert sorted(Certificate.objects.values_list("name", flat=True)) == ["英語中級", "英語初級"]
 
 
 def test_contest_with_more_than_2_authors_rejects_the_file(tainan, tmp_path):
     header = "作品,審查,名次,身分證字號,角色"
-    data = csv_bytes(header, "防詐微電影,通過,1,A123456789,作者", "防詐微電影,通過,1,F234567898,作者",
-                     "防詐微電影,通過,1,H800123457,作者")
+    data = csv_bytes(
+        header,
+        "防詐微電影,通過,1,A123456789,作者",
+        "防詐微電影,通過,1,F234567898,作者",
+        "防詐微電影,通過,1,H800123457,作者",
+    )
     code, _, err = results(tmp_path, "contest", data)
     assert code == 1
     assert err.splitlines()[0] == "row 4, 角色: 每件作品至多 2 位作者（「防詐微電影」有 3 位）"
@@ -40,8 +52,13 @@ def test_contest_with_more_than_2_authors_rejects_the_file(tainan, tmp_path):
 
 def test_contest_entries_with_authors_and_agency_head_import_once(tainan, tmp_path):
     header = "作品,審查,名次,身分證字號,角色"
-    data = csv_bytes(header, "防詐微電影,通過,1,A123456789,作者", "防詐微電影,通過,1,F234567898,作者",
-                     "防詐微電影,通過,1,H800123457,機關首長", "節能懶人包,通過,,A123456789,作者")
+    data = csv_bytes(
+        header,
+        "防詐微電影,通過,1,A123456789,作者",
+        "防詐微電影,通過,1,F234567898,作者",
+        "防詐微電影,通過,1,H800123457,機關首長",
+        "節能懶人包,通過,,A123456789,作者",
+    )
     assert results(tmp_path, "contest", data)[0] == 0
     entry = ContestEntry.objects.get(title="防詐微電影")
     assert (entry.review, entry.placing, entry.agency_head.name) == ("通過", "1", "陳大文")
@@ -63,9 +80,14 @@ def test_team_ratings_import(tainan, tmp_path):
 
 
 def test_case_reports_import(tainan, tmp_path):
-    data = csv_bytes("身分證字號,題目,繳交日期,審查", "A123456789,論壇經營心得,1010801,通過", "F234567898,案例,1010805,未通過")
+    data = csv_bytes(
+        "身分證字號,題目,繳交日期,審查", "A123456789,論壇經營心得,1010801,通過", "F234567898,案例,1010805,未通過"
+    )
     assert results(tmp_path, "case-reports", data)[0] == 0
-    assert list(CaseReport.objects.order_by("title").values_list("title", "accepted")) == [("案例", False), ("論壇經營心得", True)]
+    assert list(CaseReport.objects.order_by("title").values_list("title", "accepted")) == [
+        ("案例", False),
+        ("論壇經營心得", True),
+    ]
 
 
 def test_results_for_an_unknown_plan_is_a_usage_error(db, tmp_path):

@@ -54,7 +54,12 @@ def test_roster_import_creates_agencies_units_and_employees(tmp_path):
     assert sorted(Unit.objects.values_list("name", flat=True)) == ["考訓科", "資訊教育科"]
     chen = Employee.objects.get(national_id="H800123457")
     assert (chen.name, chen.rank, chen.rank_equivalent, chen.employment_type, chen.works_shifts) == (
-        "陳大文", "委任", True, "約僱", True)
+        "陳大文",
+        "委任",
+        True,
+        "約僱",
+        True,
+    )
     assert chen.rank_display == "相當委任"
     lin = Employee.objects.get(national_id="F234567898")
     assert (lin.unit.name, lin.unit_role, lin.works_shifts) == ("考訓科", "單位主管", False)
@@ -167,18 +172,28 @@ def test_roster_import_dry_run_reports_and_writes_nothing(tmp_path):
     code, out, _ = run(tmp_path, csv_bytes(*ROWS), "roster.csv", "--dry-run")
     assert code == 0
     # Two of the rows have neither 帳號 nor 電子郵件: a warning, not an error.
-    assert out.strip() == ("試算結果：共 3 列，新增 3、更新 0、未變動 0。 "
-                           "第 3、4 列（共 2 列）沒有帳號與電子郵件，或帳號已由他人使用，未建立登入帳號。")
+    assert out.strip() == (
+        "試算結果：共 3 列，新增 3、更新 0、未變動 0。 "
+        "第 3、4 列（共 2 列）沒有帳號與電子郵件，或帳號已由他人使用，未建立登入帳號。"
+    )
     assert (Agency.objects.count(), Employee.objects.count()) == (0, 0)
     assert ImportBatch.objects.get().status == "validated"
 
 
-@pytest.mark.parametrize("args", [["missing.csv"], [], ["a.csv", "b.csv"]], ids=["no-such-file", "no-file", "two-files"])
+@pytest.mark.parametrize(
+    "args", [["missing.csv"], [], ["a.csv", "b.csv"]], ids=["no-such-file", "no-file", "two-files"]
+)
 def test_import_command_wrong_usage_exits_2(tmp_path, args):
     manage = Path(__file__).resolve().parent.parent / "manage.py"
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
-    done = subprocess.run([sys.executable, str(manage), "import_roster", *args], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, str(manage), "import_roster", *args],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 2
     assert done.stdout == ""
 
@@ -188,7 +203,9 @@ def test_roster_import_attaches_to_an_existing_government_by_name(tmp_path):
     government = Agency.objects.create(name="臺南市政府")
     run(tmp_path, csv_bytes(*ROWS))
     assert set(Agency.objects.filter(parent=government).values_list("name", flat=True)) == {
-        "臺南市政府人事處", "台南市政府教育局"}
+        "臺南市政府人事處",
+        "台南市政府教育局",
+    }
 
 
 @pytest.mark.django_db
@@ -196,7 +213,9 @@ def test_roster_import_of_50000_rows_runs_in_a_fixed_number_of_queries(django_as
     rows = [HEADER]
     for n in range(50_000):
         agency = f"機關{n % 40}"
-        rows.append(f"{nationalid.make('B1', 1000000 + n)},人員{n},{agency},示範市政府,第{n % 7}科,科員,薦任,編制內,N,,")
+        rows.append(
+            f"{nationalid.make('B1', 1000000 + n)},人員{n},{agency},示範市政府,第{n % 7}科,科員,薦任,編制內,N,,"
+        )
     data = ("\n".join(rows) + "\n").encode()
     batch = submit_import("roster", "big.csv", data)
     # submit (1 insert) + run: reads, 40 agencies in 2 levels, units, 10 chunks of lookups,
@@ -222,6 +241,7 @@ def signs_in(client, username: str, password: str) -> bool:
 @pytest.mark.django_db
 def test_roster_import_creates_accounts_and_invites_by_mail(tmp_path, mailoutbox, django_capture_on_commit_callbacks):
     from portal.models import User
+
     rows = [
         "A123456789,王小明,臺南市政府人事處,臺南市政府,考訓科,科員,薦任,編制內,N,,ming@example.tw,,",
         "F234567898,林美玲,臺南市政府人事處,臺南市政府,考訓科,科長,薦任,編制內,否,單位主管,mei@example.tw,meiling,",
@@ -237,7 +257,12 @@ def test_roster_import_creates_accounts_and_invites_by_mail(tmp_path, mailoutbox
     # 陳大文 has neither 帳號 nor 電子郵件: no account (a warning, not an error).
     assert sorted(users) == ["meiling", "ming@example.tw"]
     lin = users["meiling"]
-    assert (lin.employee.name, lin.role, lin.is_active, lin.has_usable_password()) == ("林美玲", "supervisor", True, False)
+    assert (lin.employee.name, lin.role, lin.is_active, lin.has_usable_password()) == (
+        "林美玲",
+        "supervisor",
+        True,
+        False,
+    )
     assert list(lin.headed_units.values_list("name", flat=True)) == ["考訓科"]
     assert users["ming@example.tw"].role == "employee"
     assert sorted(m.to[0] for m in mailoutbox) == ["mei@example.tw", "ming@example.tw"]
@@ -250,16 +275,20 @@ def test_roster_import_creates_accounts_and_invites_by_mail(tmp_path, mailoutbox
 
 
 @pytest.mark.django_db
-def test_invitation_link_sets_the_password_and_signs_in(client, tmp_path, mailoutbox,
-                                                        django_capture_on_commit_callbacks):
+def test_invitation_link_sets_the_password_and_signs_in(
+    client, tmp_path, mailoutbox, django_capture_on_commit_callbacks
+):
     row = "A123456789,王小明,臺南市政府人事處,臺南市政府,考訓科,科員,薦任,編制內,N,,ming@example.tw,,"
     with django_capture_on_commit_callbacks(execute=True):
         run(tmp_path, csv_bytes(row, header=ACCOUNT_HEADER))
     link = next(line for line in mailoutbox[0].body.splitlines() if line.startswith("http"))
     page = client.get(link.removeprefix("http://localhost:8000"), follow=True)
     assert "設定密碼" in page.content.decode()
-    done = client.post(page.redirect_chain[-1][0], {"new_password1": "Tainan-learns-2026",
-                                                    "new_password2": "Tainan-learns-2026"}, follow=True)
+    done = client.post(
+        page.redirect_chain[-1][0],
+        {"new_password1": "Tainan-learns-2026", "new_password2": "Tainan-learns-2026"},
+        follow=True,
+    )
     assert "密碼已設定" in done.content.decode()
     assert signs_in(client, "ming@example.tw", "Tainan-learns-2026")
 
@@ -279,9 +308,12 @@ def test_roster_accounts_second_import_changes_nothing(tmp_path, mailoutbox, dja
     from django.test.utils import CaptureQueriesContext
 
     from portal.models import User
-    rows = [f"{nationalid.make('C1', 2000000 + n)},人員{n},機關{n % 5},示範市政府,第{n % 7}科,科員,薦任,編制內,N,"
-            f"{'單位主管' if n % 50 == 0 else ''},p{n}@example.tw,,"
-            for n in range(5_000)]
+
+    rows = [
+        f"{nationalid.make('C1', 2000000 + n)},人員{n},機關{n % 5},示範市政府,第{n % 7}科,科員,薦任,編制內,N,"
+        f"{'單位主管' if n % 50 == 0 else ''},p{n}@example.tw,,"
+        for n in range(5_000)
+    ]
     data = csv_bytes(*rows, header=ACCOUNT_HEADER)
     with django_capture_on_commit_callbacks(execute=True), CaptureQueriesContext(connection) as first:
         batch = submit_import("roster", "big.csv", data)
@@ -298,16 +330,21 @@ def test_roster_accounts_second_import_changes_nothing(tmp_path, mailoutbox, dja
         again = run_import(again.pk) if again.status != "applied" else again
     again.refresh_from_db()
     assert (again.created_count, again.updated_count, again.unchanged_count) == (0, 0, 5_000)
-    assert list(User.objects.order_by("id").values_list(
-        "id", "username", "email", "is_active", "role", "password")) == before
+    assert (
+        list(User.objects.order_by("id").values_list("id", "username", "email", "is_active", "role", "password"))
+        == before
+    )
     assert len(second.captured_queries) <= 30
-    assert not [q for q in second.captured_queries if q["sql"].startswith(('UPDATE "portal_user"', 'INSERT INTO "portal_user"'))]
+    assert not [
+        q for q in second.captured_queries if q["sql"].startswith(('UPDATE "portal_user"', 'INSERT INTO "portal_user"'))
+    ]
     assert len(mailoutbox) == 5_000
 
 
 @pytest.mark.django_db
 def test_a_person_missing_from_a_complete_roster_can_no_longer_sign_in(tmp_path, client):
     from portal.models import User
+
     rows = [
         "A123456789,王小明,臺南市政府人事處,臺南市政府,考訓科,科員,薦任,編制內,N,,ming@example.tw,,",
         "F234567898,林美玲,臺南市政府人事處,臺南市政府,考訓科,科長,薦任,編制內,否,單位主管,mei@example.tw,meiling,Y",
@@ -318,11 +355,24 @@ def test_a_person_missing_from_a_complete_roster_can_no_longer_sign_in(tmp_path,
         user.save()
     assert signs_in(client, "meiling", "Tainan-learns-2026")
     lin = Employee.objects.get(name="林美玲")
-    plan = Plan.objects.create(slug="tainan-103", issuer=Agency.objects.get(name="臺南市政府"), roc_year=103,
-                               title="計畫", parameters={"rules": [{"code": "bundle-reward", "kind": "bundle_completion"}]})
+    plan = Plan.objects.create(
+        slug="tainan-103",
+        issuer=Agency.objects.get(name="臺南市政府"),
+        roc_year=103,
+        title="計畫",
+        parameters={"rules": [{"code": "bundle-reward", "kind": "bundle_completion"}]},
+    )
     version = RuleVersion.objects.create(plan=plan, number=1, rules=plan.parameters["rules"])
-    Decision.objects.create(plan=plan, employee=lin, rule_code="bundle-reward", rule_version=version,
-                            award="commendation", count=1, reason="完成套餐", status="issued")
+    Decision.objects.create(
+        plan=plan,
+        employee=lin,
+        rule_code="bundle-reward",
+        rule_version=version,
+        award="commendation",
+        count=1,
+        reason="完成套餐",
+        status="issued",
+    )
     Entry.objects.create(employee=lin, plan=plan, kind="grant", hours=Decimal("8.00"))
     history = (list(Decision.objects.values()), list(Entry.objects.values()))
     code, out, err = run(tmp_path, csv_bytes(rows[0], header=ACCOUNT_HEADER), "roster.csv", "--complete")
@@ -337,6 +387,7 @@ def test_a_person_missing_from_a_complete_roster_can_no_longer_sign_in(tmp_path,
 @pytest.mark.django_db
 def test_a_person_marked_as_left_can_no_longer_sign_in(tmp_path, client):
     from portal.models import User
+
     row = "A123456789,王小明,臺南市政府人事處,臺南市政府,考訓科,科員,薦任,編制內,N,,ming@example.tw,,{}"
     run(tmp_path, csv_bytes(row.format("Y"), header=ACCOUNT_HEADER))
     user = User.objects.get()

@@ -1,5 +1,6 @@
 """The registry of rule kinds: every shipped plan fits its schemas, and each kind of bad parameter
 gives one Chinese error naming the plan, the rule and the field, with nothing saved (issue 14)."""
+
 import ast
 import copy
 import datetime as dt
@@ -74,8 +75,10 @@ def _set(rule, path, value):
 
 def _messages(slug, rules):
     data = SHIPPED[slug]
-    refs = kinds.PlanRefs({c["slug"] for c in data.get("course_lists") or []},
-                          {b["slug"] for b in data.get("bundles") or [] if b["kind"] == "side"})
+    refs = kinds.PlanRefs(
+        {c["slug"] for c in data.get("course_lists") or []},
+        {b["slug"] for b in data.get("bundles") or [] if b["kind"] == "side"},
+    )
     from programs.loader import _plain
 
     return kinds.rule_messages(f"{slug}「{data['title']}」", _plain(rules), refs)
@@ -92,11 +95,11 @@ def test_each_kind_of_bad_parameter_gives_a_chinese_error_naming_plan_rule_and_f
     # A misspelt key (mni for min, or any key the kind does not have).
     typo = copy.deepcopy(good)
     typo["mni"] = 1
-    message, = _messages(slug, [typo])
+    (message,) = _messages(slug, [typo])
     assert slug in message and f"規則 {code}" in message and "不認得的參數「mni」" in message
     # An unknown kind.
     unknown = {**copy.deepcopy(good), "kind": "threshold_teirs"}
-    message, = _messages(slug, [unknown])
+    (message,) = _messages(slug, [unknown])
     assert f"規則 {code}" in message and "不認得的規則類型「threshold_teirs」" in message
     # Each leaf of the shipped rule, one at a time, with a value of the wrong type.
     kind_schema = kinds.KINDS[kind].params
@@ -121,7 +124,7 @@ def test_a_misspelt_metric_and_min_written_as_mni_are_refused_not_counted_as_zer
     rule = copy.deepcopy(good)
     condition = rule["tiers"][0]["any_of"][0]["all_of"][0]
     condition["metric"] = "forum_post"
-    message, = _messages(slug, [rule])
+    (message,) = _messages(slug, [rule])
     assert "指標" in message and "應為下列之一" in message
     rule = copy.deepcopy(good)
     condition = rule["tiers"][0]["any_of"][0]["all_of"][0]
@@ -135,10 +138,10 @@ def test_a_rule_naming_a_course_list_or_side_bundle_the_plan_lacks_is_refused():
     slug, good = shipped_rule("leave_bundles")
     rule = copy.deepcopy(good)
     rule["grants"][0]["side"] = "side-lite"
-    message, = _messages(slug, [rule])
+    (message,) = _messages(slug, [rule])
     assert "計畫沒有代碼為「side-lite」的副餐" in message
     slug, good = shipped_rule("leave_offduty_list")
-    message, = _messages(slug, [{**good, "list": "policy"}])
+    (message,) = _messages(slug, [{**good, "list": "policy"}])
     assert "計畫沒有代碼為「policy」的課程清單" in message
 
 
@@ -174,8 +177,13 @@ def _form_data(client, url):
         value = form[name].value()
         if value in (None, False):
             continue
-        data[name] = "on" if value is True else form.fields[name].prepare_value(value) \
-            if hasattr(form.fields[name], "prepare_value") else value
+        data[name] = (
+            "on"
+            if value is True
+            else form.fields[name].prepare_value(value)
+            if hasattr(form.fields[name], "prepare_value")
+            else value
+        )
     return data
 
 
@@ -183,13 +191,19 @@ def test_hr_fills_in_hualiens_buffet_tiers_in_a_form_and_the_reward_follows(hual
     plan, hr = hualien
     buffet = CourseList.objects.get(plan=plan, slug="buffet-courses")
     for index in range(3):
-        CourseListEntry.objects.create(course_list=buffet, course=Course.objects.create(name=f"自助餐課程{index}", hours=2),
-                                       hours=2)
+        CourseListEntry.objects.create(
+            course_list=buffet, course=Course.objects.create(name=f"自助餐課程{index}", hours=2), hours=2
+        )
     employee = EmployeeFactory(unit=UnitFactory(agency=AgencyFactory(name="花蓮縣政府教育處", parent=plan.issuer)))
     for index in range(2):
         course = Course.objects.get(name=f"自助餐課程{index}")
-        LearningRecord.objects.create(employee=employee, course_name=course.name, course_key=course.name_key, hours=2,
-                                      completed_on=dt.date(2017, 9, 30 - index))
+        LearningRecord.objects.create(
+            employee=employee,
+            course_name=course.name,
+            course_key=course.name_key,
+            hours=2,
+            completed_on=dt.date(2017, 9, 30 - index),
+        )
     client.force_login(hr)
     url = reverse("incentives:rule-edit", args=[plan.slug, "buffet"])
     page = client.get(url)
@@ -197,19 +211,26 @@ def test_hr_fills_in_hualiens_buffet_tiers_in_a_form_and_the_reward_follows(hual
     assert page.status_code == 200 and "清單課程完成門數" in html and "級距" in html and '"tiers"' not in html
     assert "{" not in page.context["form"]["tiers.0.any_of.0.all_of.0.min"].label
     data = _form_data(client, url)
-    data.update({"tiers.0.award": "commendation", "tiers.0.count": "1",
-                 "tiers.0.any_of.0.all_of.0.metric": "list_courses", "tiers.0.any_of.0.all_of.0.min": "2"})
+    data.update(
+        {
+            "tiers.0.award": "commendation",
+            "tiers.0.count": "1",
+            "tiers.0.any_of.0.all_of.0.metric": "list_courses",
+            "tiers.0.any_of.0.all_of.0.min": "2",
+        }
+    )
     before = RuleVersion.objects.filter(plan=plan).count()
     response = client.post(url, data)
     assert response.status_code == 302, response.context["form"].errors if response.context else response
     plan.refresh_from_db()
     rule = next(r for r in plan.parameters["rules"] if r["code"] == "buffet")
-    assert rule["tiers"] == [{"award": "commendation", "count": 1,
-                              "any_of": [{"all_of": [{"metric": "list_courses", "min": 2}]}]}]
+    assert rule["tiers"] == [
+        {"award": "commendation", "count": 1, "any_of": [{"all_of": [{"metric": "list_courses", "min": 2}]}]}
+    ]
     assert rule["deadline"] == "2017-09-30" and rule["list"] == "buffet-courses"
     assert RuleVersion.objects.filter(plan=plan).count() == before + 1
     assert AuditEntry.objects.filter(action="rule_change", actor=hr).count() == 1
-    result, = evaluate(plan, dt.date(2017, 12, 31), employees=type(employee).objects.filter(pk=employee.pk))
+    (result,) = evaluate(plan, dt.date(2017, 12, 31), employees=type(employee).objects.filter(pk=employee.pk))
     assert [(a.rule, a.award, a.count) for a in result.awards] == [("buffet", "commendation", 1)]
     assert "清單課程完成門數 2 門 ≥ 2 門" in result.awards[0].text
     # A threshold change makes a new version again; saving unchanged makes none.
@@ -222,7 +243,10 @@ def test_hr_fills_in_hualiens_buffet_tiers_in_a_form_and_the_reward_follows(hual
     # Loading the plan files again keeps what HR set.
     load_plans([Path(settings.BASE_DIR) / "fixtures" / "plans" / "hualien-106.yaml"])
     plan.refresh_from_db()
-    assert next(r for r in plan.parameters["rules"] if r["code"] == "buffet")["tiers"][0]["any_of"][0]["all_of"][0]["min"] == 3
+    assert (
+        next(r for r in plan.parameters["rules"] if r["code"] == "buffet")["tiers"][0]["any_of"][0]["all_of"][0]["min"]
+        == 3
+    )
 
 
 def test_a_bad_value_in_the_rule_form_is_refused_on_its_field_and_nothing_is_saved(hualien, client):
@@ -231,8 +255,8 @@ def test_a_bad_value_in_the_rule_form_is_refused_on_its_field_and_nothing_is_sav
     url = reverse("incentives:rule-edit", args=[plan.slug, "english"])
     stored = copy.deepcopy(plan.parameters)
     data = _form_data(client, url)
-    data["tiers.0.count"] = "0"                       # below the minimum
-    data["tiers.1.award"] = "medal"                    # not an award
+    data["tiers.0.count"] = "0"  # below the minimum
+    data["tiers.1.award"] = "medal"  # not an award
     response = client.post(url, data)
     assert response.status_code == 200
     errors = response.context["form"].errors
@@ -273,7 +297,9 @@ def test_a_plan_stored_with_bad_parameters_never_crashes_a_page(db, client):
         response = client.get(reverse(f"incentives:{name}", args=[plan.slug]))
         assert response.status_code in (200, 409), (name, response.status_code)
         if response.status_code == 409:
-            assert "規則 forum-posts" in response.content.decode() and "不認得的參數「mni」" in response.content.decode()
+            assert (
+                "規則 forum-posts" in response.content.decode() and "不認得的參數「mni」" in response.content.decode()
+            )
     assert client.get(reverse("admin:programs_plan_change", args=[plan.pk])).status_code == 200
     for name in ("programs:plan", "programs:plan-pdf"):
         assert client.get(reverse(name, args=[plan.slug])).status_code == 200
@@ -292,7 +318,12 @@ def test_incentives_never_imports_leave():
     found = []
     for path in Path(settings.BASE_DIR, "incentives").rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
-                [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else []
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom) and not node.level
+                else []
+            )
             found += [f"{path.name}: {n}" for n in names if n == "leave" or n.startswith("leave.")]
     assert found == []

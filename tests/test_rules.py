@@ -1,4 +1,5 @@
 """The rule kinds, without a database."""
+
 import datetime as dt
 from decimal import Decimal as D
 
@@ -6,19 +7,50 @@ from incentives.kinds import evaluate_person
 from incentives.leave_rules import RecordFact, add_months, bundle_leave, offduty_list_leave
 from incentives.rules import BundleInfo, PersonFacts, award_counts
 
-FORUM = {"code": "forum-posts", "kind": "threshold_tiers", "window": {"start": "2012-01-01", "end": "2012-08-31"},
-         "tiers": [{"award": "commendation", "count": 1, "any_of": [{"all_of": [{"metric": "forum_posts", "min": 200}]}]},
-                   {"award": "commendation", "count": 2, "any_of": [{"all_of": [{"metric": "forum_posts", "min": 500}]}]}]}
-TAOYUAN = {"code": "individual", "kind": "threshold_tiers", "window": {"start": "2009-01-01", "end": "2009-12-31"},
-           "tiers": [
-               {"award": "commendation", "count": 1, "any_of": [
-                   {"all_of": [{"metric": "hours", "min": 150}, {"metric": "digital_hours", "min": 50},
-                               {"metric": "job_related_hours", "min": 40}]},
-                   {"all_of": [{"metric": "forum_posts", "min": 300}]}]},
-               {"award": "commendation", "count": 2, "any_of": [
-                   {"all_of": [{"metric": "hours", "min": 201}, {"metric": "digital_hours", "min": 70},
-                               {"metric": "job_related_hours", "min": 60}]},
-                   {"all_of": [{"metric": "forum_posts", "min": 501}]}]}]}
+FORUM = {
+    "code": "forum-posts",
+    "kind": "threshold_tiers",
+    "window": {"start": "2012-01-01", "end": "2012-08-31"},
+    "tiers": [
+        {"award": "commendation", "count": 1, "any_of": [{"all_of": [{"metric": "forum_posts", "min": 200}]}]},
+        {"award": "commendation", "count": 2, "any_of": [{"all_of": [{"metric": "forum_posts", "min": 500}]}]},
+    ],
+}
+TAOYUAN = {
+    "code": "individual",
+    "kind": "threshold_tiers",
+    "window": {"start": "2009-01-01", "end": "2009-12-31"},
+    "tiers": [
+        {
+            "award": "commendation",
+            "count": 1,
+            "any_of": [
+                {
+                    "all_of": [
+                        {"metric": "hours", "min": 150},
+                        {"metric": "digital_hours", "min": 50},
+                        {"metric": "job_related_hours", "min": 40},
+                    ]
+                },
+                {"all_of": [{"metric": "forum_posts", "min": 300}]},
+            ],
+        },
+        {
+            "award": "commendation",
+            "count": 2,
+            "any_of": [
+                {
+                    "all_of": [
+                        {"metric": "hours", "min": 201},
+                        {"metric": "digital_hours", "min": 70},
+                        {"metric": "job_related_hours", "min": 60},
+                    ]
+                },
+                {"all_of": [{"metric": "forum_posts", "min": 501}]},
+            ],
+        },
+    ],
+}
 
 
 def person(**metrics):
@@ -30,14 +62,17 @@ def test_forum_213_posts_after_exclusions_earns_one_commendation_and_says_what_i
     facts.forum_excluded["forum-posts"] = 5
     result = evaluate_person([FORUM], facts, {})
     assert [(a.award, a.count, a.text) for a in result.awards] == [
-        ("commendation", 1, "論壇發表及回應篇數 213 篇（已扣除不計入 5 篇） ≥ 200 篇 → 嘉獎 1 次")]
+        ("commendation", 1, "論壇發表及回應篇數 213 篇（已扣除不計入 5 篇） ≥ 200 篇 → 嘉獎 1 次")
+    ]
     assert [p.text for p in result.progress] == ["論壇發表及回應篇數再 287 篇可達嘉獎 2 次，截止 101/08/31"]
 
 
 def test_forum_tiers_are_exclusive():
     assert award_counts(evaluate_person([FORUM], person(forum_posts=D(500)), {}).awards)["commendation"] == 2
-    assert evaluate_person([FORUM], person(forum_posts=D(163)), {}).progress[0].text == \
-        "論壇發表及回應篇數再 37 篇可達嘉獎 1 次，截止 101/08/31"
+    assert (
+        evaluate_person([FORUM], person(forum_posts=D(163)), {}).progress[0].text
+        == "論壇發表及回應篇數再 37 篇可達嘉獎 1 次，截止 101/08/31"
+    )
 
 
 def test_taoyuan_either_path_and_the_gap_between_ranges_falls_in_the_lower_tier():
@@ -55,9 +90,16 @@ LIGHT = BundleInfo("side-light", "窈窕精緻餐", "side", "", (("c", "課C", D
 HAPPY = BundleInfo("side-happy", "幸福嚴選餐", "side", "", (("d", "課D", D(17)), ("e", "環境影響評估概論", D(3))))
 DELUXE = BundleInfo("side-deluxe", "豪華主廚餐", "side", "", (("f", "課F", D(30)),))
 BUNDLES = [MAIN, LIGHT, HAPPY, DELUXE]
-KAOHSIUNG = {"code": "bundle-reward", "kind": "bundle_completion", "deadline": "2014-08-31", "group": "bundles",
-             "tiers": [{"side": "side-happy", "award": "commendation", "count": 1},
-                       {"side": "side-deluxe", "award": "commendation", "count": 2}]}
+KAOHSIUNG = {
+    "code": "bundle-reward",
+    "kind": "bundle_completion",
+    "deadline": "2014-08-31",
+    "group": "bundles",
+    "tiers": [
+        {"side": "side-happy", "award": "commendation", "count": 1},
+        {"side": "side-deluxe", "award": "commendation", "count": 2},
+    ],
+}
 
 
 def test_bundle_reward_needs_the_main_of_the_current_rank_by_the_deadline():
@@ -74,32 +116,61 @@ def test_bundle_reward_needs_the_main_of_the_current_rank_by_the_deadline():
 
 
 def test_contest_placing_and_agency_head():
-    rule = {"code": "contest", "kind": "contest",
-            "results": {"passed": {"award": "commendation", "count": 1},
-                        "placed": {"award": "merit", "count": 1, "prizes_ntd": {"1": 3000}},
-                        "honourable_mention": {"award": "commendation", "count": 2}},
-            "agency_head_when_placed": {"award": "commendation", "count": 1}}
-    facts = PersonFacts(1, contest=[("防詐微電影", "通過", "1", "作者"), ("懶人包", "通過", "佳作", "作者"),
-                                    ("落選作", "未通過", "", "作者")])
+    rule = {
+        "code": "contest",
+        "kind": "contest",
+        "results": {
+            "passed": {"award": "commendation", "count": 1},
+            "placed": {"award": "merit", "count": 1, "prizes_ntd": {"1": 3000}},
+            "honourable_mention": {"award": "commendation", "count": 2},
+        },
+        "agency_head_when_placed": {"award": "commendation", "count": 1},
+    }
+    facts = PersonFacts(
+        1,
+        contest=[
+            ("防詐微電影", "通過", "1", "作者"),
+            ("懶人包", "通過", "佳作", "作者"),
+            ("落選作", "未通過", "", "作者"),
+        ],
+    )
     result = evaluate_person([rule], facts, {})
-    assert [a.text for a in result.awards] == ["作品「防詐微電影」獲第一名（獎金 3000 元） → 記功 1 次",
-                                               "作品「懶人包」獲佳作 → 嘉獎 2 次"]
+    assert [a.text for a in result.awards] == [
+        "作品「防詐微電影」獲第一名（獎金 3000 元） → 記功 1 次",
+        "作品「懶人包」獲佳作 → 嘉獎 2 次",
+    ]
     head = PersonFacts(2, contest=[("防詐微電影", "通過", "1", "機關首長")])
     assert award_counts(evaluate_person([rule], head, {}).awards) == {"commendation": 1, "merit": 0, "major_merit": 0}
 
 
 def test_team_rating_leader_and_member():
-    rule = {"code": "yixing", "kind": "team_rating", "ratings": {
-        "特優": {"leader": {"award": "merit", "count": 1}, "member": {"award": "commendation", "count": 2}},
-        "良好": {"leader": {"award": "commendation", "count": 1}}}}
-    assert award_counts(evaluate_person([rule], PersonFacts(1, teams=[("甲隊", "特優", "主持人")]), {}).awards)["merit"] == 1
-    assert award_counts(evaluate_person([rule], PersonFacts(1, teams=[("甲隊", "特優", "成員")]), {}).awards)["commendation"] == 2
+    rule = {
+        "code": "yixing",
+        "kind": "team_rating",
+        "ratings": {
+            "特優": {"leader": {"award": "merit", "count": 1}, "member": {"award": "commendation", "count": 2}},
+            "良好": {"leader": {"award": "commendation", "count": 1}},
+        },
+    }
+    assert (
+        award_counts(evaluate_person([rule], PersonFacts(1, teams=[("甲隊", "特優", "主持人")]), {}).awards)["merit"]
+        == 1
+    )
+    assert (
+        award_counts(evaluate_person([rule], PersonFacts(1, teams=[("甲隊", "特優", "成員")]), {}).awards)[
+            "commendation"
+        ]
+        == 2
+    )
     assert evaluate_person([rule], PersonFacts(1, teams=[("乙隊", "良好", "成員")]), {}).awards == []
 
 
 def test_tainan_english_needs_both_certificates():
-    rule = {"code": "english", "kind": "certificates",
-            "groups": [{"all_of": ["英語初級", "英語中級"], "award": "commendation", "count": 1}]}
+    rule = {
+        "code": "english",
+        "kind": "certificates",
+        "groups": [{"all_of": ["英語初級", "英語中級"], "award": "commendation", "count": 1}],
+    }
     one = PersonFacts(1, certificates={"英語初級": dt.date(2012, 3, 1)})
     assert evaluate_person([rule], one, {}).progress[0].text == "尚缺 英語中級，取得可達嘉獎 1 次"
     one.certificates["英語中級"] = dt.date(2012, 6, 1)
@@ -107,51 +178,99 @@ def test_tainan_english_needs_both_certificates():
 
 
 def test_case_reports_at_most_two_commendations_by_the_deadline():
-    rule = {"code": "case-reports", "kind": "case_reports", "deadline": "2012-08-05",
-            "tiers": [{"min": 1, "award": "commendation", "count": 1}, {"min": 2, "award": "commendation", "count": 2}]}
-    reports = [("甲", dt.date(2012, 8, 1), True), ("乙", dt.date(2012, 8, 5), True), ("丙", dt.date(2012, 8, 3), True),
-               ("遲交", dt.date(2012, 8, 6), True), ("未過", dt.date(2012, 7, 1), False)]
+    rule = {
+        "code": "case-reports",
+        "kind": "case_reports",
+        "deadline": "2012-08-05",
+        "tiers": [{"min": 1, "award": "commendation", "count": 1}, {"min": 2, "award": "commendation", "count": 2}],
+    }
+    reports = [
+        ("甲", dt.date(2012, 8, 1), True),
+        ("乙", dt.date(2012, 8, 5), True),
+        ("丙", dt.date(2012, 8, 3), True),
+        ("遲交", dt.date(2012, 8, 6), True),
+        ("未過", dt.date(2012, 7, 1), False),
+    ]
     assert award_counts(evaluate_person([rule], PersonFacts(1, case_reports=reports), {}).awards)["commendation"] == 2
 
 
 def test_add_months_keeps_month_ends():
-    assert (add_months(dt.date(2014, 8, 31), 6), add_months(dt.date(2014, 3, 15), 6)) == (dt.date(2015, 2, 28), dt.date(2014, 9, 15))
+    assert (add_months(dt.date(2014, 8, 31), 6), add_months(dt.date(2014, 3, 15), 6)) == (
+        dt.date(2015, 2, 28),
+        dt.date(2014, 9, 15),
+    )
 
 
-TAINAN_LEAVE = {"code": "leave", "kind": "leave_offduty_list", "window": {"start": "2012-01-01", "end": "2012-09-30"},
-                "min_digital_hours": 5, "min_total_hours": 40, "cap_hours": 8, "use_within_months": 6,
-                "final_cutoff": "2012-12-28"}
+TAINAN_LEAVE = {
+    "code": "leave",
+    "kind": "leave_offduty_list",
+    "window": {"start": "2012-01-01", "end": "2012-09-30"},
+    "min_digital_hours": 5,
+    "min_total_hours": 40,
+    "cap_hours": 8,
+    "use_within_months": 6,
+    "final_cutoff": "2012-12-28",
+}
 
 
 def record(pk, hours, day, off=True, listed=True, digital=None):
-    return RecordFact(pk, f"k{pk}", f"課程{pk}", D(hours), D(digital if digital is not None else hours),
-                      dt.date.fromisoformat(day), off, listed)
+    return RecordFact(
+        pk,
+        f"k{pk}",
+        f"課程{pk}",
+        D(hours),
+        D(digital if digital is not None else hours),
+        dt.date.fromisoformat(day),
+        off,
+        listed,
+    )
 
 
 def test_tainan_leave_caps_at_8_hours_and_lapses_by_the_cut_off():
-    records = [record(1, 30, "2012-02-01", off=False, listed=False), record(2, 3, "2012-03-10"),
-               record(3, 4, "2012-07-20"), record(4, 3, "2012-08-01"), record(5, 2, "2012-10-01")]
+    records = [
+        record(1, 30, "2012-02-01", off=False, listed=False),
+        record(2, 3, "2012-03-10"),
+        record(3, 4, "2012-07-20"),
+        record(4, 3, "2012-08-01"),
+        record(5, 2, "2012-10-01"),
+    ]
     grants, note = offduty_list_leave(TAINAN_LEAVE, records)
     assert [(g.hours, g.usable_until, g.record_ids) for g in grants] == [
-        (D(3), dt.date(2012, 9, 10), (2,)), (D(4), dt.date(2012, 12, 28), (3,)), (D(1), dt.date(2012, 12, 28), (4,))]
+        (D(3), dt.date(2012, 9, 10), (2,)),
+        (D(4), dt.date(2012, 12, 28), (3,)),
+        (D(1), dt.date(2012, 12, 28), (4,)),
+    ]
     assert note == ""
 
 
 def test_tainan_leave_needs_5_digital_and_40_total_hours():
-    grants, note = offduty_list_leave(TAINAN_LEAVE, [record(1, 20, "2012-02-01", digital=2), record(2, 3, "2012-03-10", digital=0)])
+    grants, note = offduty_list_leave(
+        TAINAN_LEAVE, [record(1, 20, "2012-02-01", digital=2), record(2, 3, "2012-03-10", digital=0)]
+    )
     assert (grants, note) == ([], "數位學習再 3 小時、總學習時數再 17 小時（101/09/30 前）可取得公餘學習補休資格")
 
 
-KAOHSIUNG_LEAVE = {"code": "leave", "kind": "leave_bundles", "year_window": {"start": "2014-01-01", "end": "2014-12-31"},
-                   "grants": [{"side": "side-light", "hours": 4}, {"side": "side-happy", "hours": 8},
-                              {"side": "side-deluxe", "hours": 12}], "cap_hours_per_year": 12, "use_within_months": 6}
+KAOHSIUNG_LEAVE = {
+    "code": "leave",
+    "kind": "leave_bundles",
+    "year_window": {"start": "2014-01-01", "end": "2014-12-31"},
+    "grants": [
+        {"side": "side-light", "hours": 4},
+        {"side": "side-happy", "hours": 8},
+        {"side": "side-deluxe", "hours": 12},
+    ],
+    "cap_hours_per_year": 12,
+    "use_within_months": 6,
+}
 
 
 def test_kaohsiung_leave_adds_up_to_the_12_hour_cap_with_the_main_counted_once():
     records = [RecordFact(i, k, k, D(5), D(5), dt.date(2014, 3, i + 1), True) for i, k in enumerate("abcde")]
     grants, _note = bundle_leave(KAOHSIUNG_LEAVE, records, BUNDLES, "薦任")
     assert [(g.hours, g.earned_on, g.usable_until, g.record_ids) for g in grants] == [
-        (D(4), dt.date(2014, 3, 3), dt.date(2014, 9, 3), (0, 1, 2)), (D(8), dt.date(2014, 3, 5), dt.date(2014, 9, 5), (3, 4))]
+        (D(4), dt.date(2014, 3, 3), dt.date(2014, 9, 3), (0, 1, 2)),
+        (D(8), dt.date(2014, 3, 5), dt.date(2014, 9, 5), (3, 4)),
+    ]
 
 
 def test_kaohsiung_leave_needs_every_course_off_duty():

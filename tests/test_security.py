@@ -15,10 +15,21 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_check_deploy_with_production_settings_prints_no_warning(tmp_path):
     # The browser tests allow the ORM beside Playwright's event loop; production never does.
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    env = {**env, "DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": "x" * 20 + "-production-secret-" + "y" * 30,
-           "DJANGO_ALLOWED_HOSTS": "portal.example.gov.tw", "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
-    done = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    env = {
+        **env,
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "x" * 20 + "-production-secret-" + "y" * 30,
+        "DJANGO_ALLOWED_HOSTS": "portal.example.gov.tw",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    done = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert (done.returncode, done.stderr.strip()) == (0, "")
     assert done.stdout.strip() == "System check identified no issues (0 silenced)."
 
@@ -27,8 +38,11 @@ def test_check_deploy_with_production_settings_prints_no_warning(tmp_path):
 def test_every_page_carries_the_security_headers(client):
     page = client.get(reverse("login"))
     assert page.headers["Content-Security-Policy"].startswith("default-src 'self'; script-src 'self';")
-    assert (page.headers["X-Frame-Options"], page.headers["X-Content-Type-Options"], page.headers["Referrer-Policy"]) == (
-        "DENY", "nosniff", "same-origin")
+    assert (
+        page.headers["X-Frame-Options"],
+        page.headers["X-Content-Type-Options"],
+        page.headers["Referrer-Policy"],
+    ) == ("DENY", "nosniff", "same-origin")
 
 
 @pytest.mark.django_db

@@ -13,8 +13,12 @@ from portal.models import Role
 from programs.models import Plan
 from tests.factories import AgencyFactory, EmployeeFactory, UnitFactory, UserFactory
 
-RULE = {"code": "forum-posts", "kind": "threshold_tiers", "window": {"start": "2012-01-01", "end": "2012-08-31"},
-        "tiers": [{"award": "commendation", "count": 1, "any_of": [{"all_of": [{"metric": "forum_posts", "min": 200}]}]}]}
+RULE = {
+    "code": "forum-posts",
+    "kind": "threshold_tiers",
+    "window": {"start": "2012-01-01", "end": "2012-08-31"},
+    "tiers": [{"award": "commendation", "count": 1, "any_of": [{"all_of": [{"metric": "forum_posts", "min": 200}]}]}],
+}
 
 
 @pytest.fixture
@@ -22,15 +26,31 @@ def world(db):
     government = AgencyFactory(name="臺南市政府")
     agency = AgencyFactory(name="臺南市政府人事處", parent=government)
     other = AgencyFactory(name="臺南市政府教育局", parent=government)
-    plan = Plan.objects.create(slug="tainan-101", issuer=government, roc_year=101, title="計畫",
-                               ends_on=dt.date(2012, 12, 31), parameters={"rules": [RULE]})
+    plan = Plan.objects.create(
+        slug="tainan-101",
+        issuer=government,
+        roc_year=101,
+        title="計畫",
+        ends_on=dt.date(2012, 12, 31),
+        parameters={"rules": [RULE]},
+    )
     people = [EmployeeFactory(unit=UnitFactory(agency=agency), name=n) for n in ("=HYPERLINK(1)", "林美玲", "陳大文")]
     stranger = EmployeeFactory(unit=UnitFactory(agency=other), name="他局人員")
     for person, posts in zip(people + [stranger], (250, 170, 10, 300)):
-        ForumTally.objects.create(employee=person, forum="論壇", window_start=dt.date(2012, 1, 1),
-                                  window_end=dt.date(2012, 8, 31), posts=posts, replies=0)
-    return {"plan": plan, "people": people, "stranger": stranger,
-            "coordinator": UserFactory(role=Role.COORDINATOR, agencies=[agency])}
+        ForumTally.objects.create(
+            employee=person,
+            forum="論壇",
+            window_start=dt.date(2012, 1, 1),
+            window_end=dt.date(2012, 8, 31),
+            posts=posts,
+            replies=0,
+        )
+    return {
+        "plan": plan,
+        "people": people,
+        "stranger": stranger,
+        "coordinator": UserFactory(role=Role.COORDINATOR, agencies=[agency]),
+    }
 
 
 def test_staff_standing_filters_met_and_nearly_met(world, client):
@@ -60,7 +80,9 @@ def test_staff_standing_xlsx_neutralises_formulas(world, client):
     assert sheet["D2"].value == 1
 
 
-@pytest.mark.parametrize("value, expected", [("=1+1", "'=1+1"), ("+886", "'+886"), ("-2", "'-2"), ("@x", "'@x"), ("正常", "正常"), (3, 3)])
+@pytest.mark.parametrize(
+    "value, expected", [("=1+1", "'=1+1"), ("+886", "'+886"), ("-2", "'-2"), ("@x", "'@x"), ("正常", "正常"), (3, 3)]
+)
 def test_safe_cell(value, expected):
     assert safe_cell(value) == expected
 
@@ -69,20 +91,30 @@ def test_kpi_dashboard_for_hr_with_targets_and_per_agency_figures(world, client)
     from courses.models import LearningRecord
 
     plan = world["plan"]
-    plan.kpis = [{"code": "digital_5h_share", "label": "數位學習達 5 小時比率", "target": 95, "unit": "%"},
-                 {"code": "average_hours", "label": "平均學習時數", "target": 80, "unit": "小時"}]
+    plan.kpis = [
+        {"code": "digital_5h_share", "label": "數位學習達 5 小時比率", "target": 95, "unit": "%"},
+        {"code": "average_hours", "label": "平均學習時數", "target": 80, "unit": "小時"},
+    ]
     plan.starts_on, plan.ends_on = dt.date(2012, 1, 1), dt.date(2012, 12, 31)
     plan.save()
     for person, hours in zip(world["people"], (6, 2, 100)):
-        LearningRecord.objects.create(employee=person, course_name="課", course_key="課", hours=hours, digital_hours=hours,
-                                      completed_on=dt.date(2012, 5, 1))
+        LearningRecord.objects.create(
+            employee=person,
+            course_name="課",
+            course_key="課",
+            hours=hours,
+            digital_hours=hours,
+            completed_on=dt.date(2012, 5, 1),
+        )
     client.force_login(UserFactory(role=Role.HR, is_staff=True))
     page = client.get(reverse("incentives:kpi", args=["tainan-101"]))
-    assert page.context["overall"]["digital_5h_share"] == 50.0      # 2 of 4 covered people
-    assert page.context["overall"]["average_hours"] == 27.0         # 108 hours / 4 people
+    assert page.context["overall"]["digital_5h_share"] == 50.0  # 2 of 4 covered people
+    assert page.context["overall"]["average_hours"] == 27.0  # 108 hours / 4 people
     assert [(k["actual"], k["met"]) for k in page.context["kpis"]] == [(50.0, False), (27.0, False)]
     assert [(a.name, a.staff, a.with_5_digital) for a in page.context["agencies"]] == [
-        ("臺南市政府人事處", 3, 2), ("臺南市政府教育局", 1, 0)]
+        ("臺南市政府人事處", 3, 2),
+        ("臺南市政府教育局", 1, 0),
+    ]
     assert "<svg" in page.content.decode()
     client.force_login(world["coordinator"])
     assert client.get(reverse("incentives:kpi", args=["tainan-101"])).status_code == 403
@@ -128,13 +160,25 @@ def results(world):
     plan.starts_on, plan.ends_on = dt.date(2012, 1, 1), dt.date(2012, 12, 31)
     plan.save()
     for person, hours in zip(world["people"] + [world["stranger"]], (6, 2, 100, 8)):
-        LearningRecord.objects.create(employee=person, course_name="課", course_key="課", hours=hours, digital_hours=hours,
-                                      completed_on=dt.date(2012, 5, 1))
-    ClassHistory.objects.create(employee=world["people"][1], class_slug="basic", class_name="自製數位教材基礎班",
-                                attended_on=dt.date(2012, 4, 2))
+        LearningRecord.objects.create(
+            employee=person,
+            course_name="課",
+            course_key="課",
+            hours=hours,
+            digital_hours=hours,
+            completed_on=dt.date(2012, 5, 1),
+        )
+    ClassHistory.objects.create(
+        employee=world["people"][1],
+        class_slug="basic",
+        class_name="自製數位教材基礎班",
+        attended_on=dt.date(2012, 4, 2),
+    )
     work = ContestEntry.objects.create(plan=plan, title="=cmd|' /C calc'!A0", review="通過", placing="佳作")
     work.authors.set([world["people"][2], world["stranger"]])
-    CaseReport.objects.create(plan=plan, employee=world["stranger"], title="他局報告", submitted_on=dt.date(2012, 8, 1), accepted=True)
+    CaseReport.objects.create(
+        plan=plan, employee=world["stranger"], title="他局報告", submitted_on=dt.date(2012, 8, 1), accepted=True
+    )
     return world
 
 
@@ -142,9 +186,16 @@ def test_kpi_dashboard_links_each_agency_figure_to_its_people(results, client):
     client.force_login(UserFactory(role=Role.HR, is_staff=True))
     page = client.get(reverse("incentives:kpi", args=["tainan-101"]))
     agency = page.context["agencies"][0]
-    assert (agency.name, agency.staff, agency.with_5_digital, agency.under_5_digital, agency.talents, agency.materials,
-            agency.case_reports) == ("臺南市政府人事處", 3, 2, 1, 1, 1, 0)
-    assert f'/incentives/plan/tainan-101/kpi/digital-under-5h/?agency={agency.agency_id}' in page.content.decode()
+    assert (
+        agency.name,
+        agency.staff,
+        agency.with_5_digital,
+        agency.under_5_digital,
+        agency.talents,
+        agency.materials,
+        agency.case_reports,
+    ) == ("臺南市政府人事處", 3, 2, 1, 1, 1, 0)
+    assert f"/incentives/plan/tainan-101/kpi/digital-under-5h/?agency={agency.agency_id}" in page.content.decode()
 
 
 def test_kpi_people_for_hr_show_full_ids_and_each_figures_facts(results, client):
@@ -155,11 +206,18 @@ def test_kpi_people_for_hr_show_full_ids_and_each_figures_facts(results, client)
     assert [(p.employee.name, p.digital) for p in under.context["people"]] == [("林美玲", 2)]
     assert results["people"][1].national_id in under.content.decode()
     assert [(p.employee.name, p.hours) for p in client.get(url("hours")).context["people"]] == [
-        ("陳大文", 100), ("他局人員", 8), ("=HYPERLINK(1)", 6), ("林美玲", 2)]
+        ("陳大文", 100),
+        ("他局人員", 8),
+        ("=HYPERLINK(1)", 6),
+        ("林美玲", 2),
+    ]
     assert [(p.employee.name, p.item, p.result) for p in client.get(url("materials")).context["people"]] == [
-        ("陳大文", "=cmd|' /C calc'!A0", "佳作"), ("他局人員", "=cmd|' /C calc'!A0", "佳作")]
+        ("陳大文", "=cmd|' /C calc'!A0", "佳作"),
+        ("他局人員", "=cmd|' /C calc'!A0", "佳作"),
+    ]
     assert [(p.employee.name, p.item, p.day) for p in client.get(url("digital-talents")).context["people"]] == [
-        ("林美玲", "自製數位教材基礎班", dt.date(2012, 4, 2))]
+        ("林美玲", "自製數位教材基礎班", dt.date(2012, 4, 2))
+    ]
     assert [p.employee.name for p in client.get(url("case-reports")).context["people"]] == ["他局人員"]
     assert client.get(url("no-such-figure")).status_code == 404
 
@@ -184,26 +242,53 @@ def test_kpi_people_download_as_xlsx_and_pdf(results, client):
     url = reverse("incentives:kpi-people", args=["tainan-101", "materials"])
     sheet = openpyxl.load_workbook(io.BytesIO(client.get(url, {"format": "xlsx"}).content)).active
     assert [c.value for c in sheet[1]] == ["機關", "單位", "職稱", "姓名", "身分證字號", "作品", "審查結果"]
-    assert [c.value for c in sheet[2]][3:] == ["陳大文", results["people"][2].national_id, "'=cmd|' /C calc'!A0", "佳作"]
+    assert [c.value for c in sheet[2]][3:] == [
+        "陳大文",
+        results["people"][2].national_id,
+        "'=cmd|' /C calc'!A0",
+        "佳作",
+    ]
     response = client.get(url, {"format": "pdf"})
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
-    assert (response["Content-Type"], "自製數位教材暨行銷短片（審查通過）" in text, "陳大文" in text) == ("application/pdf", True, True)
+    assert (response["Content-Type"], "自製數位教材暨行銷短片（審查通過）" in text, "陳大文" in text) == (
+        "application/pdf",
+        True,
+        True,
+    )
 
 
 def test_staff_standing_filters_by_rule_and_sorts_by_column(world, client):
     plan = world["plan"]
-    plan.parameters = {"rules": [RULE, {"code": "case-reports", "kind": "case_reports", "deadline": "2012-08-05",
-                                        "tiers": [{"min": 1, "award": "commendation", "count": 1}]}]}
+    plan.parameters = {
+        "rules": [
+            RULE,
+            {
+                "code": "case-reports",
+                "kind": "case_reports",
+                "deadline": "2012-08-05",
+                "tiers": [{"min": 1, "award": "commendation", "count": 1}],
+            },
+        ]
+    }
     plan.save()
     client.force_login(world["coordinator"])
     url = reverse("incentives:staff", args=["tainan-101"])
-    assert [r.name for r in client.get(url, {"rule": "forum-posts", "status": "met"}).context["results"]] == ["=HYPERLINK(1)"]
+    assert [r.name for r in client.get(url, {"rule": "forum-posts", "status": "met"}).context["results"]] == [
+        "=HYPERLINK(1)"
+    ]
     assert [r.name for r in client.get(url, {"rule": "case-reports", "status": "met"}).context["results"]] == []
-    assert [r.name for r in client.get(url, {"sort": "progress"}).context["results"]] == ["林美玲", "陳大文", "=HYPERLINK(1)"]
+    assert [r.name for r in client.get(url, {"sort": "progress"}).context["results"]] == [
+        "林美玲",
+        "陳大文",
+        "=HYPERLINK(1)",
+    ]
     page = client.get(url, {"rule": "forum-posts", "sort": "awards"})
     assert [r.name for r in page.context["results"]] == ["=HYPERLINK(1)", "林美玲", "陳大文"]
     assert 'href="?rule=forum-posts&amp;sort=name"' in page.content.decode()
-    assert '<th scope="col" class="num" aria-sort="descending"><a href="?rule=forum-posts&amp;sort=awards">嘉獎</a></th>' in page.content.decode()
+    assert (
+        '<th scope="col" class="num" aria-sort="descending"><a href="?rule=forum-posts&amp;sort=awards">嘉獎</a></th>'
+        in page.content.decode()
+    )
 
 
 def test_coordinator_files_every_eligible_person_of_the_filter_in_one_go(world, client):
@@ -215,7 +300,10 @@ def test_coordinator_files_every_eligible_person_of_the_filter_in_one_go(world, 
     assert [str(m) for m in page.context["messages"]] == ["已提報 1 件獎勵案。"]
     assert list(Decision.objects.values_list("employee__name", "status")) == [("=HYPERLINK(1)", "requested")]
     assert '<span class="badge status-requested">已提報</span>' in page.content.decode()
-    assert (page.context["eligible"], f'name="employee" value="{world["people"][0].pk}"' in page.content.decode()) == (0, False)
+    assert (page.context["eligible"], f'name="employee" value="{world["people"][0].pk}"' in page.content.decode()) == (
+        0,
+        False,
+    )
     page = client.post(url, {"all": "1"}, follow=True)
     assert [str(m) for m in page.context["messages"]] == ["請至少勾選一位符合獎勵的人員。"]
 
@@ -227,20 +315,32 @@ def test_staff_standing_as_pdf_masks_ids_for_a_coordinator(world, client):
     response = client.get(reverse("incentives:staff", args=["tainan-101"]), {"format": "pdf"})
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
     person = world["people"][1]
-    assert ("人員達成情形" in text, "林美玲" in text, person.national_id in text,
-            person.national_id[:3] + "****" + person.national_id[-3:] in text, "他局人員" in text) == (True, True, False, True, False)
+    assert (
+        "人員達成情形" in text,
+        "林美玲" in text,
+        person.national_id in text,
+        person.national_id[:3] + "****" + person.national_id[-3:] in text,
+        "他局人員" in text,
+    ) == (True, True, False, True, False)
 
 
 def test_tainan_80_hour_kpi_is_the_average_of_digital_hours_on_the_headline_and_chart(world, client):
     """臺南 101 捌、一、（二）: 全年每人數位學習時數平均 — digital hours, not all learning hours."""
     from courses.models import LearningRecord
+
     plan = world["plan"]
     plan.kpis = [{"code": "average_digital_hours", "label": "全年每人數位學習時數平均", "target": 80, "unit": "小時"}]
     plan.starts_on, plan.ends_on = dt.date(2012, 1, 1), dt.date(2012, 12, 31)
     plan.save()
     for person in world["people"] + [world["stranger"]]:
-        LearningRecord.objects.create(employee=person, course_name="課", course_key="課", hours=100, digital_hours=20,
-                                      completed_on=dt.date(2012, 5, 1))
+        LearningRecord.objects.create(
+            employee=person,
+            course_name="課",
+            course_key="課",
+            hours=100,
+            digital_hours=20,
+            completed_on=dt.date(2012, 5, 1),
+        )
     client.force_login(UserFactory(role=Role.HR, is_staff=True))
     page = client.get(reverse("incentives:kpi", args=["tainan-101"]))
     assert [(k["actual"], k["met"]) for k in page.context["kpis"]] == [(20.0, False)]
@@ -271,16 +371,36 @@ def test_staff_standing_sorts_by_name_whatever_the_national_ids(world, client):
 
 
 def test_staff_standing_shows_hours_and_a_short_shortfall_that_opens(world, client):
-    world["plan"].parameters = {"rules": [{"code": "hours", "kind": "threshold_tiers",
-                                           "tiers": [{"award": "commendation", "count": 1,
-                                                      "any_of": [{"all_of": [{"metric": "hours", "min": 20}]}]}]}]}
+    world["plan"].parameters = {
+        "rules": [
+            {
+                "code": "hours",
+                "kind": "threshold_tiers",
+                "tiers": [
+                    {"award": "commendation", "count": 1, "any_of": [{"all_of": [{"metric": "hours", "min": 20}]}]}
+                ],
+            }
+        ]
+    }
     world["plan"].starts_on = dt.date(2012, 1, 1)
     world["plan"].save()
     person = world["people"][1]
-    LearningRecord.objects.create(employee=person, course_name="公務倫理", course_key="公務倫理", hours=5, digital_hours=3,
-                                  completed_on=dt.date(2012, 3, 3))
-    LearningRecord.objects.create(employee=person, course_name="去年課程", course_key="去年課程", hours=7, digital_hours=7,
-                                  completed_on=dt.date(2011, 3, 3))
+    LearningRecord.objects.create(
+        employee=person,
+        course_name="公務倫理",
+        course_key="公務倫理",
+        hours=5,
+        digital_hours=3,
+        completed_on=dt.date(2012, 3, 3),
+    )
+    LearningRecord.objects.create(
+        employee=person,
+        course_name="去年課程",
+        course_key="去年課程",
+        hours=7,
+        digital_hours=7,
+        completed_on=dt.date(2011, 3, 3),
+    )
     client.force_login(world["coordinator"])
     page = client.get(reverse("incentives:staff", args=["tainan-101"]))
     row = next(row for row in page.context["rows"] if row[0].employee_id == person.pk)
@@ -298,21 +418,39 @@ def test_the_short_shortfall_counts_the_courses_and_hours_of_the_next_award(db, 
     government = AgencyFactory(name="高雄市政府")
     agency = AgencyFactory(name="高雄市政府教育局", parent=government)
     plan = Plan.objects.create(
-        slug="bundles", issuer=government, roc_year=103, title="套餐計畫", ends_on=dt.date(2014, 12, 31),
-        parameters={"rules": [{"code": "bundle-reward", "kind": "bundle_completion", "deadline": "2014-08-31",
-                               "main_by_rank": True,
-                               "tiers": [{"side": "happy", "award": "commendation", "count": 1},
-                                         {"side": "deluxe", "award": "commendation", "count": 2}]}]})
+        slug="bundles",
+        issuer=government,
+        roc_year=103,
+        title="套餐計畫",
+        ends_on=dt.date(2014, 12, 31),
+        parameters={
+            "rules": [
+                {
+                    "code": "bundle-reward",
+                    "kind": "bundle_completion",
+                    "deadline": "2014-08-31",
+                    "main_by_rank": True,
+                    "tiers": [
+                        {"side": "happy", "award": "commendation", "count": 1},
+                        {"side": "deluxe", "award": "commendation", "count": 2},
+                    ],
+                }
+            ]
+        },
+    )
     person = EmployeeFactory(unit=UnitFactory(agency=agency), rank="薦任", name="王小明")
-    for slug, name, kind, rank, courses in [("main", "薦任主餐", "main", "薦任", ["甲", "乙"]),
-                                            ("light", "窈窕精緻餐", "side", "", ["丙"]),
-                                            ("happy", "幸福嚴選餐", "side", "", ["丁", "戊"]),
-                                            ("deluxe", "豪華主廚餐", "side", "", ["己", "庚", "辛"])]:
+    for slug, name, kind, rank, courses in [
+        ("main", "薦任主餐", "main", "薦任", ["甲", "乙"]),
+        ("light", "窈窕精緻餐", "side", "", ["丙"]),
+        ("happy", "幸福嚴選餐", "side", "", ["丁", "戊"]),
+        ("deluxe", "豪華主廚餐", "side", "", ["己", "庚", "辛"]),
+    ]:
         bundle = Bundle.objects.create(plan=plan, slug=slug, name=name, kind=kind, rank=rank, hours=3 * len(courses))
         for course in courses:
             BundleCourse.objects.create(bundle=bundle, course=Course.objects.create(name=course, hours=3), hours=3)
-    LearningRecord.objects.create(employee=person, course_name="甲", course_key="甲", hours=3, digital_hours=3,
-                                  completed_on=dt.date(2014, 3, 3))
+    LearningRecord.objects.create(
+        employee=person, course_name="甲", course_key="甲", hours=3, digital_hours=3, completed_on=dt.date(2014, 3, 3)
+    )
     client.force_login(UserFactory(role=Role.COORDINATOR, agencies=[agency]))
     row = client.get(reverse("incentives:staff", args=["bundles"])).context["rows"][0]
     # The main's 乙 and the happy side's 丁、戊 (the next award), not the light side that earns no award.

@@ -3,6 +3,7 @@ on PostgreSQL (issue #15): the end state is one of the two one-at-a-time orders;
 exclude each other exactly one succeeds and the other is told, in Chinese, what happened
 meanwhile, by whom and when; the leave ledger's sums are exact afterwards.
 """
+
 import datetime as dt
 import re
 from decimal import Decimal as D
@@ -46,7 +47,9 @@ def ledger_sum(employee) -> D:
 
 def leave(hours=8):
     plan, employee, user, head, hr = _leave_world([(hours, dt.date(2012, 8, 1), dt.date(2012, 12, 28))])
-    application = services.apply(user, plan, dt.date(2012, 9, 20), dt.time(8, 30), dt.time(12, 30), today=dt.date(2012, 9, 1))
+    application = services.apply(
+        user, plan, dt.date(2012, 9, 20), dt.time(8, 30), dt.time(12, 30), today=dt.date(2012, 9, 1)
+    )
     return plan, employee, user, head, hr, application
 
 
@@ -55,8 +58,11 @@ def leave(hours=8):
 
 def test_approve_against_return_one_wins_and_the_other_hears_who_decided():
     _plan, employee, _user, head, _hr, application = leave()
-    outcomes = _race(lambda: services.decide(head, application, approve=True),
-                     lambda: services.decide(head, application, approve=False, note="請改期"), told=True)
+    outcomes = _race(
+        lambda: services.decide(head, application, approve=True),
+        lambda: services.decide(head, application, approve=False, note="請改期"),
+        told=True,
+    )
     application.refresh_from_db()
     name = head.employee.name
     if application.status == "approved":
@@ -69,8 +75,11 @@ def test_approve_against_return_one_wins_and_the_other_hears_who_decided():
 
 def test_cancel_against_cancel_gives_the_hours_back_once():
     _plan, employee, user, _head, hr, application = leave()
-    outcomes = _race(lambda: services.cancel(user, application, today=TODAY),
-                     lambda: services.cancel(hr, application, today=TODAY), told=True)
+    outcomes = _race(
+        lambda: services.cancel(user, application, today=TODAY),
+        lambda: services.cancel(hr, application, today=TODAY),
+        told=True,
+    )
     exactly_one(outcomes, rf"此補休申請已於 {WHEN} 由 .+ 取消，無法取消。")
     assert Entry.objects.filter(application=application, kind="reversal").count() == 1
     assert ledger_sum(employee) == D(8)
@@ -79,8 +88,11 @@ def test_cancel_against_cancel_gives_the_hours_back_once():
 
 def test_return_against_cancel_gives_the_hours_back_once():
     _plan, employee, user, head, _hr, application = leave()
-    outcomes = _race(lambda: services.decide(head, application, approve=False, note="人力不足"),
-                     lambda: services.cancel(user, application, today=TODAY), told=True)
+    outcomes = _race(
+        lambda: services.decide(head, application, approve=False, note="人力不足"),
+        lambda: services.cancel(user, application, today=TODAY),
+        told=True,
+    )
     application.refresh_from_db()
     verb = "退回" if application.status == "returned" else "取消"
     exactly_one(outcomes, rf"此補休申請已於 {WHEN} 由 .+ {verb}，無法(核章|退回|取消)。")
@@ -93,8 +105,9 @@ def test_register_against_register_registers_once():
     _plan, _employee, _user, head, hr, application = leave()
     services.decide(head, application, approve=True)
     other_hr = UserFactory(role=Role.HR, is_staff=True)
-    outcomes = _race(lambda: services.register(hr, application), lambda: services.register(other_hr, application),
-                     told=True)
+    outcomes = _race(
+        lambda: services.register(hr, application), lambda: services.register(other_hr, application), told=True
+    )
     exactly_one(outcomes, rf"此補休申請已於 {WHEN} 由 .+ 登記，無法登記。")
     assert AuditEntry.objects.filter(action="leave_registered", object_id=str(application.pk)).count() == 1
 
@@ -104,8 +117,10 @@ def test_an_application_racing_hr_withdrawing_its_grant_never_overdraws_the_gran
     plan, employee, user, _head, hr = _leave_world([(4, dt.date(2012, 8, 1), dt.date(2012, 12, 28))])
     grant = Entry.objects.get(kind="grant")
     review = GrantReview.objects.create(grant=grant, reason="紀錄已更正")
-    outcomes = _race(lambda: services.decide_review(hr, review, keep=False, note="不符公餘"),
-                     lambda: services.apply(user, plan, dt.date(2012, 9, 20), dt.time(8, 30), dt.time(10, 30), today=TODAY))
+    outcomes = _race(
+        lambda: services.decide_review(hr, review, keep=False, note="不符公餘"),
+        lambda: services.apply(user, plan, dt.date(2012, 9, 20), dt.time(8, 30), dt.time(10, 30), today=TODAY),
+    )
     left = grant.hours + Entry.objects.filter(grant=grant).aggregate(s=Sum("hours"))["s"]
     assert left == 0
     assert outcomes[0] == "ok"
@@ -122,8 +137,11 @@ def test_two_officers_deciding_one_review_decide_it_once(second_keeps):
     _plan, employee, _user, _head, hr = _leave_world([(6, dt.date(2012, 8, 1), dt.date(2012, 12, 28))])
     review = GrantReview.objects.create(grant=Entry.objects.get(kind="grant"), reason="紀錄已更正")
     other = UserFactory(role=Role.HR, is_staff=True, first_name="第二位")
-    outcomes = _race(lambda: services.decide_review(hr, review, keep=False, note="不符公餘"),
-                     lambda: services.decide_review(other, review, keep=second_keeps, note="確認"), told=True)
+    outcomes = _race(
+        lambda: services.decide_review(hr, review, keep=False, note="不符公餘"),
+        lambda: services.decide_review(other, review, keep=second_keeps, note="確認"),
+        told=True,
+    )
     review.refresh_from_db()
     done = {"kept": "維持核給", "withdrawn": "撤銷核給"}[review.status]
     exactly_one(outcomes, rf"此補休複核案已於 {WHEN} 由 .+ {done}，無法(維持核給|撤銷核給)。")
@@ -147,26 +165,36 @@ def _requested_decision(settings):
 def test_approve_against_return_on_one_decision(settings):
     world, wang = _requested_decision(settings)
     other = UserFactory(role=Role.HR, is_staff=True, first_name="第二位")
-    outcomes = _race(lambda: incentives.approve(world["hr"], Decision.objects.get(pk=wang.pk)),
-                     lambda: incentives.return_to_coordinator(other, [Decision.objects.get(pk=wang.pk)], "請補附件"),
-                     told=True)
+    outcomes = _race(
+        lambda: incentives.approve(world["hr"], Decision.objects.get(pk=wang.pk)),
+        lambda: incentives.return_to_coordinator(other, [Decision.objects.get(pk=wang.pk)], "請補附件"),
+        told=True,
+    )
     status = Decision.objects.get(pk=wang.pk).status
     if status == "approved":
         exactly_one(outcomes, "以下獎勵案不能退回機關，全部未處理：王小明（人事單位核定）")
     else:
         assert status == "eligible"
         exactly_one(outcomes, rf"此獎勵案已於 {WHEN} 由 第二位 退回機關，無法核定。")
-    assert AuditEntry.objects.filter(object_id=str(wang.pk), action__in=["decision_approved", "decision_returned"]).count() == 1
+    assert (
+        AuditEntry.objects.filter(object_id=str(wang.pk), action__in=["decision_approved", "decision_returned"]).count()
+        == 1
+    )
 
 
 def test_approve_against_reject_ends_in_one_of_the_two_orders(settings):
     world, wang = _requested_decision(settings)
-    outcomes = _race(lambda: incentives.approve(world["hr"], Decision.objects.get(pk=wang.pk)),
-                     lambda: incentives.reject(world["tainan_hr"], Decision.objects.get(pk=wang.pk), "資料不實"), told=True)
+    outcomes = _race(
+        lambda: incentives.approve(world["hr"], Decision.objects.get(pk=wang.pk)),
+        lambda: incentives.reject(world["tainan_hr"], Decision.objects.get(pk=wang.pk), "資料不實"),
+        told=True,
+    )
     # Approved then rejected (an approved award may still be turned down), or rejected then refused.
     assert Decision.objects.get(pk=wang.pk).status == "rejected"
     assert outcomes[1] == "ok"
-    assert outcomes[0] == "ok" or re.fullmatch(rf"此獎勵案已於 {WHEN} 由 .+ 不予核定，無法核定。", outcomes[0]), outcomes
+    assert outcomes[0] == "ok" or re.fullmatch(rf"此獎勵案已於 {WHEN} 由 .+ 不予核定，無法核定。", outcomes[0]), (
+        outcomes
+    )
 
 
 def test_two_coordinators_filing_one_request_at_once_file_it_once(settings):
@@ -176,8 +204,11 @@ def test_two_coordinators_filing_one_request_at_once_file_it_once(settings):
     incentives.save_evaluation(world["hr"], world["plan"])
     wang = decision_of(world["people"][0])
     other = UserFactory(role=Role.COORDINATOR, agencies=[world["agency"]], first_name="第二位")
-    outcomes = _race(lambda: incentives.request(world["coordinator"], [Decision.objects.get(pk=wang.pk)]),
-                     lambda: incentives.request(other, [Decision.objects.get(pk=wang.pk)]), told=True)
+    outcomes = _race(
+        lambda: incentives.request(world["coordinator"], [Decision.objects.get(pk=wang.pk)]),
+        lambda: incentives.request(other, [Decision.objects.get(pk=wang.pk)]),
+        told=True,
+    )
     exactly_one(outcomes, "以下獎勵案不能提報，全部未處理：王小明（機關已提報）")
     assert AuditEntry.objects.filter(object_id=str(wang.pk), action="decision_requested").count() == 1
 
@@ -185,8 +216,11 @@ def test_two_coordinators_filing_one_request_at_once_file_it_once(settings):
 def test_issue_against_reject_on_an_approved_decision_one_wins(settings):
     world, wang = _requested_decision(settings)
     incentives.approve(world["hr"], Decision.objects.get(pk=wang.pk))
-    outcomes = _race(lambda: incentives.issue(world["hr"], Decision.objects.get(pk=wang.pk), "府人考字第1號", dt.date(2012, 10, 5)),
-                     lambda: incentives.reject(world["tainan_hr"], Decision.objects.get(pk=wang.pk), "資料不實"), told=True)
+    outcomes = _race(
+        lambda: incentives.issue(world["hr"], Decision.objects.get(pk=wang.pk), "府人考字第1號", dt.date(2012, 10, 5)),
+        lambda: incentives.reject(world["tainan_hr"], Decision.objects.get(pk=wang.pk), "資料不實"),
+        told=True,
+    )
     status = Decision.objects.get(pk=wang.pk).status
     if status == "issued":
         exactly_one(outcomes, rf"此獎勵案已於 {WHEN} 由 .+ 發布獎懲令，無法不予核定。")
@@ -202,9 +236,16 @@ def _session(capacity=1, quota=None, people=2):
     agency = AgencyFactory(name="示範縣政府人事處")
     plan = Plan.objects.create(slug="rad-104", issuer=AgencyFactory(name="研習中心"), roc_year=104, title="計畫")
     training_class = TrainingClass.objects.create(
-        activity=Activity.objects.create(plan=plan, slug="c", kind="training_class", name="班"), slug="basic", name="基礎班")
-    session = Session.objects.create(training_class=training_class, number=1, capacity=capacity,
-                                     agency_quotas={str(agency.pk): quota} if quota else {})
+        activity=Activity.objects.create(plan=plan, slug="c", kind="training_class", name="班"),
+        slug="basic",
+        name="基礎班",
+    )
+    session = Session.objects.create(
+        training_class=training_class,
+        number=1,
+        capacity=capacity,
+        agency_quotas={str(agency.pk): quota} if quota else {},
+    )
     unit = UnitFactory(agency=agency)
     staff = [EmployeeFactory(unit=unit) for _ in range(people)]
     return session, agency, staff
@@ -226,11 +267,17 @@ def test_attendance_recorded_twice_at_once_is_recorded_once_and_a_correction_is_
     hr, other = UserFactory(role=Role.HR, is_staff=True), UserFactory(role=Role.HR, is_staff=True)
     programs.confirm_places(hr, session)
     nomination = Nomination.objects.get()
-    outcomes = _race(lambda: programs.record_attendance(hr, nomination, True),
-                     lambda: programs.record_attendance(other, nomination, True), told=True)
+    outcomes = _race(
+        lambda: programs.record_attendance(hr, nomination, True),
+        lambda: programs.record_attendance(other, nomination, True),
+        told=True,
+    )
     exactly_one(outcomes, rf"此研習推薦已於 {WHEN} 由 .+ 登錄為已參訓，無法登錄為已參訓。")
-    outcomes = _race(lambda: programs.record_attendance(hr, nomination, False),
-                     lambda: programs.record_attendance(other, nomination, True), told=True)
+    outcomes = _race(
+        lambda: programs.record_attendance(hr, nomination, False),
+        lambda: programs.record_attendance(other, nomination, True),
+        told=True,
+    )
     nomination.refresh_from_db()
     from programs.models import ClassHistory
 
@@ -243,15 +290,24 @@ def test_two_coordinators_cannot_both_take_the_last_camp_place():
     government = AgencyFactory(name="示範縣政府")
     agency = AgencyFactory(name="示範縣政府人事處", parent=government)
     plan = Plan.objects.create(slug="camp-104", issuer=AgencyFactory(name="研習中心"), roc_year=104, title="計畫")
-    camp = Activity.objects.create(plan=plan, slug="camp", kind="english_camp", name="英語營",
-                                   details={"quota_per_government": 1})
+    camp = Activity.objects.create(
+        plan=plan, slug="camp", kind="english_camp", name="英語營", details={"quota_per_government": 1}
+    )
     unit = UnitFactory(agency=agency)
     first, second = EmployeeFactory(unit=unit), EmployeeFactory(unit=unit)
     coordinators = [UserFactory(role=Role.COORDINATOR, agencies=[agency]) for _ in range(2)]
     programs.camp_quota(camp, government)  # the quota row exists before the race, as after the first nomination
     accepted = []
-    outcomes = _race(lambda: accepted.extend(o.accepted for o in programs.nominate_to_camp(coordinators[0], camp, [first.pk], levels={first.pk: "intermediate"})),
-                     lambda: accepted.extend(o.accepted for o in programs.nominate_to_camp(coordinators[1], camp, [second.pk], levels={second.pk: "intermediate"})))
+    outcomes = _race(
+        lambda: accepted.extend(
+            o.accepted
+            for o in programs.nominate_to_camp(coordinators[0], camp, [first.pk], levels={first.pk: "intermediate"})
+        ),
+        lambda: accepted.extend(
+            o.accepted
+            for o in programs.nominate_to_camp(coordinators[1], camp, [second.pk], levels={second.pk: "intermediate"})
+        ),
+    )
     assert outcomes == ["ok", "ok"]
     assert sorted(accepted) == [False, True]
     assert CampNomination.objects.count() == 1
@@ -265,8 +321,9 @@ def _submitted_proposal():
     plan = Plan.objects.create(slug="hualien-106", issuer=government, roc_year=106, title="計畫")
     activity = Activity.objects.create(plan=plan, slug="yixing", kind=Activity.Kind.YIXING, name="熠星")
     leader = EmployeeFactory(unit=UnitFactory(agency=government))
-    proposal = Proposal.objects.create(activity=activity, agency=government, title="洄瀾熠星", leader=leader,
-                                       status=Proposal.Status.SUBMITTED)
+    proposal = Proposal.objects.create(
+        activity=activity, agency=government, title="洄瀾熠星", leader=leader, status=Proposal.Status.SUBMITTED
+    )
     hr = UserFactory(role=Role.HR, is_staff=True, agencies=[government], first_name="甲")
     other = UserFactory(role=Role.HR, is_staff=True, agencies=[government], first_name="乙")
     return proposal, hr, other
@@ -274,8 +331,11 @@ def _submitted_proposal():
 
 def test_select_against_not_select_one_wins_and_the_other_hears_it():
     proposal, hr, other = _submitted_proposal()
-    outcomes = _race(lambda: programs.select_proposal(hr, proposal, True),
-                     lambda: programs.select_proposal(other, proposal, False), told=True)
+    outcomes = _race(
+        lambda: programs.select_proposal(hr, proposal, True),
+        lambda: programs.select_proposal(other, proposal, False),
+        told=True,
+    )
     proposal.refresh_from_db()
     done = {"selected": "評選為入選", "not_selected": "評選為未入選"}[proposal.status]
     exactly_one(outcomes, rf"此熠星方案申請已於 {WHEN} 由 [甲乙] {done}，無法評選為(未)?入選。")
@@ -285,8 +345,9 @@ def test_select_against_not_select_one_wins_and_the_other_hears_it():
 def test_two_ratings_at_once_end_with_one_rating_and_one_team():
     proposal, hr, other = _submitted_proposal()
     programs.select_proposal(hr, proposal, True)
-    outcomes = _race(lambda: programs.rate_proposal(hr, proposal, "特優"),
-                     lambda: programs.rate_proposal(other, proposal, "優等"))
+    outcomes = _race(
+        lambda: programs.rate_proposal(hr, proposal, "特優"), lambda: programs.rate_proposal(other, proposal, "優等")
+    )
     assert outcomes == ["ok", "ok"]
     proposal.refresh_from_db()
     from programs.models import Team, TeamMember

@@ -1,4 +1,5 @@
 """Uploads: a size limit, a guard against zip bombs, and files deleted once their import ends."""
+
 import io
 import zipfile
 
@@ -33,11 +34,15 @@ def hr(db, client, media_root):
 def upload(client, name, data, dry_run=False):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    return client.post(reverse("import-new"), {"kind": "roster", "dry_run": dry_run,
-                                               "file": SimpleUploadedFile(name, data, content_type="text/csv")})
+    return client.post(
+        reverse("import-new"),
+        {"kind": "roster", "dry_run": dry_run, "file": SimpleUploadedFile(name, data, content_type="text/csv")},
+    )
 
 
-@pytest.mark.parametrize("data, status", [(ROSTER, "applied"), (ROSTER.replace("編制內".encode(), "亂填".encode()), "rejected")])
+@pytest.mark.parametrize(
+    "data, status", [(ROSTER, "applied"), (ROSTER.replace("編制內".encode(), "亂填".encode()), "rejected")]
+)
 def test_an_uploaded_file_is_deleted_once_its_import_has_ended(hr, media_root, data, status):
     response = upload(hr, "roster.csv", data)
     batch = ImportBatch.objects.get()
@@ -74,7 +79,10 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(hr, media_root):
     upload(hr, "roster.xlsx", bomb)
     batch = ImportBatch.objects.get()
     assert (batch.status, batch.errors, stored_files(media_root)) == (
-        "rejected", [{"row": 0, "column": "", "message": "Excel 活頁簿解壓縮後過大，疑似異常檔案，已拒絕。"}], [])
+        "rejected",
+        [{"row": 0, "column": "", "message": "Excel 活頁簿解壓縮後過大，疑似異常檔案，已拒絕。"}],
+        [],
+    )
 
 
 def test_every_import_has_a_blank_template_with_its_columns_explained(db, client):
@@ -103,7 +111,9 @@ def test_every_import_has_a_blank_template_with_its_columns_explained(db, client
         assert [row[0] for row in explained] == header
         assert all(row[1] in ("必填", "選填") and row[3] for row in explained)
     roster = openpyxl.load_workbook(_io.BytesIO(client.get("/imports/templates/roster.xlsx").content))["欄位說明"]
-    assert ("身分證字號", "必填", "身分證號、統一證號", "身分證字號或統一證號（檢查碼須正確）") in roster.iter_rows(values_only=True)
+    assert ("身分證字號", "必填", "身分證號、統一證號", "身分證字號或統一證號（檢查碼須正確）") in roster.iter_rows(
+        values_only=True
+    )
     assert client.get("/imports/templates/nothing.csv").status_code == 404
     client.force_login(UserFactory(role=Role.COORDINATOR))
     assert client.get("/imports/templates/roster.csv").status_code == 403

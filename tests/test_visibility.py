@@ -1,4 +1,5 @@
 """Who sees which people, and who sees national IDs unmasked."""
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -38,13 +39,16 @@ def names(queryset):
     return sorted(queryset.values_list("name", flat=True))
 
 
-@pytest.mark.parametrize("role, expected", [
-    ("hr", ["丁老師", "丙科員", "乙科員", "戊社工", "甲科長"]),
-    ("coordinator_a", ["丁老師", "丙科員", "乙科員", "甲科長"]),  # the agency and the school below it
-    ("coordinator_b", ["戊社工"]),
-    ("supervisor", ["乙科員", "甲科長"]),
-    ("employee", ["乙科員"]),
-])
+@pytest.mark.parametrize(
+    "role, expected",
+    [
+        ("hr", ["丁老師", "丙科員", "乙科員", "戊社工", "甲科長"]),
+        ("coordinator_a", ["丁老師", "丙科員", "乙科員", "甲科長"]),  # the agency and the school below it
+        ("coordinator_b", ["戊社工"]),
+        ("supervisor", ["乙科員", "甲科長"]),
+        ("employee", ["乙科員"]),
+    ],
+)
 def test_employee_visible_to_each_role(world, role, expected):
     assert names(Employee.objects.visible_to(world["users"][role])) == expected
 
@@ -59,9 +63,15 @@ def test_agency_visible_to_coordinator_covers_its_subtree(world):
     assert names(Agency.objects.visible_to(world["users"]["coordinator_a"])) == ["示範市政府教育局", "示範市立第一國小"]
 
 
-@pytest.mark.parametrize("role, masked", [
-    ("hr", False), ("coordinator_a", True), ("supervisor", True), ("employee", True),
-])
+@pytest.mark.parametrize(
+    "role, masked",
+    [
+        ("hr", False),
+        ("coordinator_a", True),
+        ("supervisor", True),
+        ("employee", True),
+    ],
+)
 def test_people_page_masks_national_ids_except_for_hr(world, client, role, masked):
     clerk = world["people"]["clerk"]
     client.force_login(world["users"][role])

@@ -1,6 +1,7 @@
 """Say when a figure is uncertain (issue 14, item 9): a plan year without an office calendar
 falls back to weekends, and `evaluate --json`, the staff-standing page and the employee page say
 so, naming the file HR should import."""
+
 import datetime as dt
 import io
 import json
@@ -17,7 +18,7 @@ from tests.factories import AgencyFactory, EmployeeFactory, UnitFactory, UserFac
 
 
 def _plan(slug):
-    plan, = load_plans([p for p in plan_files() if p.stem == slug])
+    (plan,) = load_plans([p for p in plan_files() if p.stem == slug])
     return plan
 
 
@@ -38,8 +39,14 @@ def test_evaluate_json_warns_that_2012_has_no_calendar_and_names_the_file():
     payload = json.loads(out.getvalue())
     assert list(payload) == ["plan", "as_of", "warnings", "people"]
     assert len(payload["people"]) == 1 and set(payload["people"][0]) == {
-        "national_id", "name", "agency", "awards", "leave_hours", "reasons"}
-    warning, = payload["warnings"]
+        "national_id",
+        "name",
+        "agency",
+        "awards",
+        "leave_hours",
+        "reasons",
+    }
+    (warning,) = payload["warnings"]
     assert "2012 年（民國 101 年）尚無辦公日曆" in warning
     assert "週六、週日" in warning and "import_calendar" in warning and "101年中華民國政府行政機關辦公日曆表" in warning
 

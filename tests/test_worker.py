@@ -1,4 +1,5 @@
 """Imports through a real Celery worker on Redis, sharing the PostgreSQL test database."""
+
 import datetime as dt
 import io
 
@@ -53,15 +54,29 @@ def test_a_records_import_in_a_real_worker_is_followed_by_its_leave_grant(celery
 
     call_command("load_plans", stdout=io.StringIO())
     for name, data, args in [
-        ("roster.csv", csv_bytes("身分證字號,姓名,機關名稱,上級機關,單位,職稱,官等,人員類別",
-                                 "A123456789,王小明,臺南市政府人事處,臺南市政府,考訓科,科員,薦任,編制內"), ()),
+        (
+            "roster.csv",
+            csv_bytes(
+                "身分證字號,姓名,機關名稱,上級機關,單位,職稱,官等,人員類別",
+                "A123456789,王小明,臺南市政府人事處,臺南市政府,考訓科,科員,薦任,編制內",
+            ),
+            (),
+        ),
         ("policy.csv", csv_bytes("課程名稱,認證時數", "國土計畫概論,5"), ("tainan-101", "policy-courses")),
-        ("records.csv", csv_bytes("身分證字號,姓名,課程名稱,學習迄日,完成時間,學習時數,學習性質",
-                                  "A123456789,王小明,數位學習大補帖,101/02/02,10:00,40,數位",
-                                  "A123456789,王小明,國土計畫概論,101/03/10,10:00,5,數位"), ()),
+        (
+            "records.csv",
+            csv_bytes(
+                "身分證字號,姓名,課程名稱,學習迄日,完成時間,學習時數,學習性質",
+                "A123456789,王小明,數位學習大補帖,101/02/02,10:00,40,數位",
+                "A123456789,王小明,國土計畫概論,101/03/10,10:00,5,數位",
+            ),
+            (),
+        ),
     ]:
         (tmp_path / name).write_bytes(data)
-        command = {"roster.csv": "import_roster", "policy.csv": "import_course_list", "records.csv": "import_records"}[name]
+        command = {"roster.csv": "import_roster", "policy.csv": "import_course_list", "records.csv": "import_records"}[
+            name
+        ]
         call_command(command, *args, str(tmp_path / name), stdout=io.StringIO())
     for _ in range(300):
         if Entry.objects.filter(kind="grant").exists():
@@ -100,8 +115,9 @@ def test_the_same_file_twice_at_once_through_two_real_workers_applies_once(two_w
 
     monkeypatch.setattr(tasks.run_import, "delay", lambda *args: tasks.run_import.apply_async(args, queue="twice"))
     rows = 200
-    data = "\n".join(["身分證字號,姓名,機關名稱,人員類別"]
-                     + [f"{make('A1', i)},人員{i},甲機關,編制內" for i in range(rows)]).encode()
+    data = "\n".join(
+        ["身分證字號,姓名,機關名稱,人員類別"] + [f"{make('A1', i)},人員{i},甲機關,編制內" for i in range(rows)]
+    ).encode()
     barrier, batches = threading.Barrier(2), []
 
     def submit():
@@ -123,7 +139,9 @@ def test_the_same_file_twice_at_once_through_two_real_workers_applies_once(two_w
         time.sleep(0.1)
     finished = [ImportBatch.objects.get(pk=b.pk) for b in batches]
     assert sorted((b.status, b.created_count, b.unchanged_count) for b in finished) == [
-        ("applied", 0, rows), ("applied", rows, 0)]
+        ("applied", 0, rows),
+        ("applied", rows, 0),
+    ]
     assert Employee.objects.count() == rows
     assert sorted(e.after["created"] for e in AuditEntry.objects.filter(action="import_applied")) == [0, rows]
     assert AuditEntry.objects.filter(action="import_submitted").count() == 2

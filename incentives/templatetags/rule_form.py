@@ -1,4 +1,5 @@
 """The rule form's fields are named by their schema paths (tiers.0.min), which templates cannot dot into."""
+
 from django import template
 
 register = template.Library()

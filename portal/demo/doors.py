@@ -5,6 +5,7 @@ A step that did not do what it should stops the demo with `DemoStepFailed`, nami
 and what the page or the command said; the whole demo is one transaction, so nothing of a
 half-built demo stays behind.
 """
+
 import contextlib
 import csv
 import datetime as dt
@@ -93,7 +94,9 @@ def command(name: str, *args, **options) -> str:
     try:
         call_command(name, *[str(a) for a in args], stdout=out, stderr=err, **options)
     except SystemExit as exit_:
-        raise DemoStepFailed(f"{name} {' '.join(map(str, args))} 結束碼 {exit_.code}：{err.getvalue().strip()}") from None
+        raise DemoStepFailed(
+            f"{name} {' '.join(map(str, args))} 結束碼 {exit_.code}：{err.getvalue().strip()}"
+        ) from None
     return out.getvalue()
 
 
@@ -148,7 +151,9 @@ class Person:
         if errors:
             raise DemoStepFailed(f"{step}（{self}）：{'；'.join(errors)}")
         if expect is not None and not any(expect in text for _level, text in said):
-            raise DemoStepFailed(f"{step}（{self}）：頁面未顯示「{expect}」（顯示：{'；'.join(t for _l, t in said) or '無'}）")
+            raise DemoStepFailed(
+                f"{step}（{self}）：頁面未顯示「{expect}」（顯示：{'；'.join(t for _l, t in said) or '無'}）"
+            )
         return response
 
     # -- the admin -------------------------------------------------------------------------
@@ -180,8 +185,9 @@ class Person:
         if not pks:
             raise DemoStepFailed(f"{step}（{self}）：沒有可勾選的項目")
         url = reverse(f"admin:{model.lower().replace('.', '_')}_changelist")
-        return self.post(url, {"action": action, "_selected_action": [str(pk) for pk in pks], "index": "0"},
-                         step=step, expect=expect)
+        return self.post(
+            url, {"action": action, "_selected_action": [str(pk) for pk in pks], "index": "0"}, step=step, expect=expect
+        )
 
 
 def _form_errors(response) -> list[str]:
@@ -220,7 +226,8 @@ def form_data(form) -> dict:
         elif isinstance(value, (list, tuple)):
             # The admin's raw-id box for many objects holds their ids separated by commas.
             raw_ids = isinstance(field.widget, ManyToManyRawIdWidget) or isinstance(
-                getattr(field.widget, "widget", None), ManyToManyRawIdWidget)
+                getattr(field.widget, "widget", None), ManyToManyRawIdWidget
+            )
             data[bound.html_name] = ",".join(map(str, value)) if raw_ids else [str(v) for v in value]
         elif value is not None:
             data[bound.html_name] = str(value)

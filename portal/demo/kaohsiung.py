@@ -8,6 +8,7 @@ act on their pages, each on their day: decisions in every state, leave applied f
 approved, returned, registered and cancelled, nominations to classes and to the English
 camp, 熠星 proposals; RAD's contest results come in as a file.
 """
+
 import datetime as dt
 import random
 from decimal import Decimal
@@ -46,26 +47,58 @@ from .steps import (
 )
 
 AS_OF = dt.date(2014, 7, 15)
-OTHER_COURSES = [("公務倫理與廉政", 2, "公務倫理類"), ("性別主流化概論", 1, "性別主流類"), ("資訊安全基礎", 3, "資訊安全類"),
-                 ("行政中立的理論與實務", 2, "行政中立類"), ("心理健康促進", 1, "心理健康類"), ("國際視野：英文簡報技巧", 2, "在職培訓類"),
-                 ("政府資訊公開法概要", 2, "法治人權類"), ("全民國防：防災與應變", 1, "國防教育類"), ("節能減碳生活家", 2, "環境教育類"),
-                 ("消費者保護法導論", 2, "消費保護類"), ("公文寫作技巧", 3, "在職培訓類"), ("個人資料保護法實務", 2, "資訊安全類")]
+OTHER_COURSES = [
+    ("公務倫理與廉政", 2, "公務倫理類"),
+    ("性別主流化概論", 1, "性別主流類"),
+    ("資訊安全基礎", 3, "資訊安全類"),
+    ("行政中立的理論與實務", 2, "行政中立類"),
+    ("心理健康促進", 1, "心理健康類"),
+    ("國際視野：英文簡報技巧", 2, "在職培訓類"),
+    ("政府資訊公開法概要", 2, "法治人權類"),
+    ("全民國防：防災與應變", 1, "國防教育類"),
+    ("節能減碳生活家", 2, "環境教育類"),
+    ("消費者保護法導論", 2, "消費保護類"),
+    ("公文寫作技巧", 3, "在職培訓類"),
+    ("個人資料保護法實務", 2, "資訊安全類"),
+]
 # 春‧悅讀: the three designated environmental-education courses (陸、七、（二）、1), as HR would import them.
-SPRING_READING = [("低碳城市綠色生活", 2, "e學中心", "環境教育類"), ("與大自然和諧相處樂活人生", 2, "e學中心", "環境教育類"),
-                  ("空氣品質與生活", 2, "e學中心", "環境教育類")]
-CONTEST_WORKS = [("校園資安停看聽（自製數位教材）", "通過", "佳作", "高雄市政府教育局", 2),
-                 ("長照服務一分鐘（行銷短片）", "通過", "", "高雄市政府社會局", 1),
-                 ("鳳山古城巡禮（行銷短片）", "未通過", "", "高雄市鳳山區公所", 2)]
+SPRING_READING = [
+    ("低碳城市綠色生活", 2, "e學中心", "環境教育類"),
+    ("與大自然和諧相處樂活人生", 2, "e學中心", "環境教育類"),
+    ("空氣品質與生活", 2, "e學中心", "環境教育類"),
+]
+CONTEST_WORKS = [
+    ("校園資安停看聽（自製數位教材）", "通過", "佳作", "高雄市政府教育局", 2),
+    ("長照服務一分鐘（行銷短片）", "通過", "", "高雄市政府社會局", 1),
+    ("鳳山古城巡禮（行銷短片）", "未通過", "", "高雄市鳳山區公所", 2),
+]
 COURSE_LIST_HEADER = ["課程名稱", "認證時數", "平臺", "課程類別"]
-RECORD_HEADER = ["身分證字號", "姓名", "課程名稱", "學習迄日", "學習時數", "數位時數", "學習性質", "課程類別", "開課機關", "與業務相關"]
+RECORD_HEADER = [
+    "身分證字號",
+    "姓名",
+    "課程名稱",
+    "學習迄日",
+    "學習時數",
+    "數位時數",
+    "學習性質",
+    "課程類別",
+    "開課機關",
+    "與業務相關",
+]
 FORUM_HEADER = ["身分證字號", "姓名", "論壇名稱", "統計起日", "統計迄日", "發表篇數", "回應篇數", "不計入篇數"]
 ATTENDANCE_HEADER = ["身分證字號", "假別", "起始", "迄止"]
 CONTEST_HEADER = ["作品", "審查", "名次", "身分證字號", "角色"]
 # The lifelong-learning portal's exports HR imports: (the day HR imports, the last completion day the export holds).
-EXPORTS = [(dt.date(2014, 1, 2), dt.date(2013, 12, 31)), (dt.date(2014, 2, 3), dt.date(2014, 1, 31)),
-           (dt.date(2014, 3, 3), dt.date(2014, 2, 28)), (dt.date(2014, 4, 1), dt.date(2014, 3, 31)),
-           (dt.date(2014, 5, 2), dt.date(2014, 4, 30)), (dt.date(2014, 6, 2), dt.date(2014, 5, 31)),
-           (dt.date(2014, 7, 1), dt.date(2014, 6, 30)), (AS_OF, AS_OF)]
+EXPORTS = [
+    (dt.date(2014, 1, 2), dt.date(2013, 12, 31)),
+    (dt.date(2014, 2, 3), dt.date(2014, 1, 31)),
+    (dt.date(2014, 3, 3), dt.date(2014, 2, 28)),
+    (dt.date(2014, 4, 1), dt.date(2014, 3, 31)),
+    (dt.date(2014, 5, 2), dt.date(2014, 4, 30)),
+    (dt.date(2014, 6, 2), dt.date(2014, 5, 31)),
+    (dt.date(2014, 7, 1), dt.date(2014, 6, 30)),
+    (AS_OF, AS_OF),
+]
 
 
 def _hours(value) -> str:
@@ -82,14 +115,34 @@ def office_record(person: Employee, rng: random.Random, name: str, hours, catego
     """A course taken in office hours, as the lifelong-learning portal exports it."""
     job_related = rng.random() < 0.4
     moment = dt.datetime.combine(day, dt.time(rng.randint(9, 16), rng.choice([0, 30])))
-    return [person.national_id, person.name, name, f"{moment:%Y-%m-%d %H:%M}", _hours(hours), _hours(hours), "數位",
-            category, "e學中心", "Y" if job_related else "N"]
+    return [
+        person.national_id,
+        person.name,
+        name,
+        f"{moment:%Y-%m-%d %H:%M}",
+        _hours(hours),
+        _hours(hours),
+        "數位",
+        category,
+        "e學中心",
+        "Y" if job_related else "N",
+    ]
 
 
 def bundle_record(person: Employee, entry, moment: dt.datetime) -> list:
     course = entry.course
-    return [person.national_id, person.name, course.name, f"{moment:%Y-%m-%d %H:%M}", _hours(entry.hours),
-            _hours(entry.hours), "數位", course.category, course.platform.name if course.platform else "", ""]
+    return [
+        person.national_id,
+        person.name,
+        course.name,
+        f"{moment:%Y-%m-%d %H:%M}",
+        _hours(entry.hours),
+        _hours(entry.hours),
+        "數位",
+        course.category,
+        course.platform.name if course.platform else "",
+        "",
+    ]
 
 
 def completed_on(row: list) -> dt.date:
@@ -138,10 +191,24 @@ class Kaohsiung:
 
     def build(self) -> dict:
         with on(EXPORTS[0][0]):
-            import_file(self.files, "import_course_list", "103四季悅讀春季指定課程.csv", COURSE_LIST_HEADER,
-                        [list(c) for c in SPRING_READING], "kaohsiung-103", "seasonal-reading")
-            import_file(self.files, "import_course_list", "103春悅讀指定課程.csv", COURSE_LIST_HEADER,
-                        [list(c) for c in SPRING_READING], "kaohsiung-103", "seasonal-reading-spring")
+            import_file(
+                self.files,
+                "import_course_list",
+                "103四季悅讀春季指定課程.csv",
+                COURSE_LIST_HEADER,
+                [list(c) for c in SPRING_READING],
+                "kaohsiung-103",
+                "seasonal-reading",
+            )
+            import_file(
+                self.files,
+                "import_course_list",
+                "103春悅讀指定課程.csv",
+                COURSE_LIST_HEADER,
+                [list(c) for c in SPRING_READING],
+                "kaohsiung-103",
+                "seasonal-reading-spring",
+            )
             # 春‧悅讀 runs from 103/03/01 to 103/05/31 (the seed gives no dates: HR sets them).
             set_season_dates(self.hr, self.plan, "seasonal-reading-draws", 0, dt.date(2014, 3, 1), dt.date(2014, 5, 31))
         with on(dt.date(2014, 5, 30)):
@@ -156,10 +223,14 @@ class Kaohsiung:
         self._leave()
         with on(dt.date(2014, 7, 14)):
             self._contest()
-        self.figures.update(records=len(records), tallies=len(tallies), as_of=AS_OF,
-                            decisions=Decision.objects.filter(plan=self.plan).count(),
-                            applications=Application.objects.filter(plan=self.plan).count(),
-                            grants=Entry.objects.filter(plan=self.plan, kind=Entry.Kind.GRANT).count())
+        self.figures.update(
+            records=len(records),
+            tallies=len(tallies),
+            as_of=AS_OF,
+            decisions=Decision.objects.filter(plan=self.plan).count(),
+            applications=Application.objects.filter(plan=self.plan).count(),
+            grants=Entry.objects.filter(plan=self.plan, kind=Entry.Kind.GRANT).count(),
+        )
         return self.figures
 
     # -- what the other systems export -------------------------------------------------------
@@ -175,12 +246,18 @@ class Kaohsiung:
         for index, person in enumerate(people):
             # 102: a few courses in office hours, a year of history behind the current one.
             for name, hours, category in rng.sample(OTHER_COURSES, k=rng.randint(2, 7)):
-                records.append(office_record(person, rng, name, hours, category, dt.date(2013, rng.randint(1, 12), rng.randint(1, 28))))
+                records.append(
+                    office_record(
+                        person, rng, name, hours, category, dt.date(2013, rng.randint(1, 12), rng.randint(1, 28))
+                    )
+                )
             if person.pk == demo_employee.pk:
                 records += _demo_employee_records(person, mains, sides, rng)
             else:
                 day = dt.date(2014, 1, 6) + dt.timedelta(days=rng.randint(0, 60))
-                keen = index % 4  # 0: did nothing, 1: nearly main + a side, 2: main + a side, 3: main + the biggest side
+                keen = (
+                    index % 4
+                )  # 0: did nothing, 1: nearly main + a side, 2: main + a side, 3: main + the biggest side
                 chosen = []
                 if keen >= 1 and person.rank in mains:
                     chosen = list(mains[person.rank].entries.all()) + list(sides[2 if keen == 3 else 1].entries.all())
@@ -196,11 +273,25 @@ class Kaohsiung:
                         break
                     records.append(bundle_record(person, entry, off_duty_moment(rng, day)))
             for name, hours, category in rng.sample(OTHER_COURSES, k=1 + index % 4):
-                records.append(office_record(person, rng, name, hours, category, dt.date(2014, rng.randint(1, 6), rng.randint(1, 28))))
+                records.append(
+                    office_record(
+                        person, rng, name, hours, category, dt.date(2014, rng.randint(1, 6), rng.randint(1, 28))
+                    )
+                )
             for forum, (low, high) in (("港都e學苑論壇", (0, 150)), ("e學中心菁英社群網", (0, 60))):
                 posts, replies = rng.randint(low, high), rng.randint(low, high)
-                tallies.append([person.national_id, person.name, forum, "2014-01-01", "2014-06-30", posts, replies,
-                                rng.randint(0, min(5, posts + replies))])
+                tallies.append(
+                    [
+                        person.national_id,
+                        person.name,
+                        forum,
+                        "2014-01-01",
+                        "2014-06-30",
+                        posts,
+                        replies,
+                        rng.randint(0, min(5, posts + replies)),
+                    ]
+                )
             if index % 9 == 0:
                 day = dt.date(2014, 5, rng.randint(5, 9))
                 absences.append([person.national_id, "休假", f"{day} 08:30", f"{day} 17:30"])
@@ -219,7 +310,11 @@ class Kaohsiung:
                 if imported_on == dt.date(2014, 7, 1):
                     import_file(self.files, "import_attendance", "103年5月差勤紀錄.csv", ATTENDANCE_HEADER, absences)
                     import_file(self.files, "import_forum", "103上半年論壇發表統計.csv", FORUM_HEADER, tallies)
-                name = f"終身學習紀錄_{last.year - 1911}年{last.month:02d}月.csv" if last.year == 2014 else "終身學習紀錄_102年度.csv"
+                name = (
+                    f"終身學習紀錄_{last.year - 1911}年{last.month:02d}月.csv"
+                    if last.year == 2014
+                    else "終身學習紀錄_102年度.csv"
+                )
                 import_file(self.files, "import_records", name, RECORD_HEADER, batch)
 
     # -- 熠星 proposals ---------------------------------------------------------------------
@@ -228,15 +323,36 @@ class Kaohsiung:
         """教育局 keeps a draft; 社會局 submits; each names its team on the form; HR selects 社會局's."""
         yixing = Activity.objects.get(plan=self.plan, kind=Activity.Kind.YIXING)
         education, social = self.education, self.social
-        fields = {"contact": "陳承辦", "phone": "07-7995678", "email": "elearning@kh.gov.tw", "goals": "以社群論壇帶動教師與行政人員數位學習",
-                  "strategy": "每月一次線上讀書會，搭配港都e學苑課程", "schedule": "103年3月至11月", "kpis": "社群成員 60 人、讀書會 9 場"}
+        fields = {
+            "contact": "陳承辦",
+            "phone": "07-7995678",
+            "email": "elearning@kh.gov.tw",
+            "goals": "以社群論壇帶動教師與行政人員數位學習",
+            "strategy": "每月一次線上讀書會，搭配港都e學苑課程",
+            "schedule": "103年3月至11月",
+            "kpis": "社群成員 60 人、讀書會 9 場",
+        }
         with on(dt.date(2014, 3, 10)):
-            write_proposal(self.coord, yixing, education[0].agency, "教育局數位學習社群深耕計畫", {**fields, "kpis": ""},
-                           leader=education[5], members=education[6:9])
+            write_proposal(
+                self.coord,
+                yixing,
+                education[0].agency,
+                "教育局數位學習社群深耕計畫",
+                {**fields, "kpis": ""},
+                leader=education[5],
+                members=education[6:9],
+            )
         with on(dt.date(2014, 3, 12)):
-            submitted = write_proposal(self.coord2, yixing, social[0].agency, "社會局長照知識數位傳承計畫",
-                                       {**fields, "contact": "黃承辦", "email": "social@kh.gov.tw"}, submit=True,
-                                       leader=social[5], members=social[6:8])
+            submitted = write_proposal(
+                self.coord2,
+                yixing,
+                social[0].agency,
+                "社會局長照知識數位傳承計畫",
+                {**fields, "contact": "黃承辦", "email": "social@kh.gov.tw"},
+                submit=True,
+                leader=social[5],
+                members=social[6:8],
+            )
         with on(dt.date(2014, 3, 31)):
             select_proposals(self.hr, [submitted])
         self.figures["proposals"] = Proposal.objects.filter(activity=yixing).count()
@@ -252,10 +368,17 @@ class Kaohsiung:
             for person in education[5:7] + social[5:6]:
                 add_tag(self.hr, person, EmployeeTag.Tag.YIXING_PARTICIPANT)
             add_tag(self.hr, education[1], EmployeeTag.Tag.ELEARNING_OFFICER)
-        app_class = Session.objects.get(training_class__activity__plan=self.plan, training_class__slug="app-making", number=1)
-        frontline = Session.objects.get(training_class__activity__plan=self.plan, training_class__slug="frontline", number=3)
-        advanced = (Session.objects.filter(training_class__activity__plan=self.rad, training_class__slug="advanced")
-                    .order_by("number").first())
+        app_class = Session.objects.get(
+            training_class__activity__plan=self.plan, training_class__slug="app-making", number=1
+        )
+        frontline = Session.objects.get(
+            training_class__activity__plan=self.plan, training_class__slug="frontline", number=3
+        )
+        advanced = (
+            Session.objects.filter(training_class__activity__plan=self.rad, training_class__slug="advanced")
+            .order_by("number")
+            .first()
+        )
         camp = Activity.objects.get(plan=self.plan, kind=Activity.Kind.ENGLISH_CAMP)
         with on(dt.date(2014, 6, 3)):
             nominate(self.coord, app_class, education[1:6])
@@ -267,8 +390,10 @@ class Kaohsiung:
             nominate_to_camp(self.coord2, camp, social[20:24], "社會局英語圈", social[20:21])
         with on(dt.date(2014, 6, 10)):
             confirm_places(self.hr, [frontline])
-        self.figures.update(nominations=app_class.nominations.count() + frontline.nominations.count(),
-                            camp=camp.camp_nominations.count())
+        self.figures.update(
+            nominations=app_class.nominations.count() + frontline.nominations.count(),
+            camp=camp.camp_nominations.count(),
+        )
 
     # -- decisions -------------------------------------------------------------------------
 
@@ -280,22 +405,42 @@ class Kaohsiung:
             desk_evaluates(hr, plan)
         eligible = eligible_people(plan, self.roster.employees(agency="高雄市政府教育局"))
         steps = ["eligible", "requested", "approved", "issued", "rejected", "withheld"]
-        by_step = {step: [p for n, p in enumerate(p for p in eligible if p != demo_employee) if steps[n % len(steps)] == step]
-                 for step in steps}
+        by_step = {
+            step: [p for n, p in enumerate(p for p in eligible if p != demo_employee) if steps[n % len(steps)] == step]
+            for step in steps
+        }
         social = eligible_people(plan, self.roster.employees(agency="高雄市政府社會局"))[:4]
         with on(dt.date(2014, 7, 3)):
-            file_requests(self.coord, plan, by_step["requested"] + by_step["approved"] + by_step["issued"] + by_step["rejected"]
-                          + [demo_employee])
+            file_requests(
+                self.coord,
+                plan,
+                by_step["requested"] + by_step["approved"] + by_step["issued"] + by_step["rejected"] + [demo_employee],
+            )
             file_requests(self.coord2, plan, social)  # the rest of 社會局 still eligible, for coord2 to file
         with on(dt.date(2014, 7, 8)):
             approve(hr, decisions_of(plan, by_step["approved"] + by_step["issued"] + [demo_employee]))
-            desk_acts(hr, plan, decisions_of(plan, by_step["rejected"]), "reject",
-                      "提報資料不全，請補附終身學習時數證明（附件1）")
-            desk_acts(hr, plan, decisions_of(plan, by_step["withheld"]), "withhold",
-                      "課程完成日期待終身學習入口網站更正後再行核定")
+            desk_acts(
+                hr,
+                plan,
+                decisions_of(plan, by_step["rejected"]),
+                "reject",
+                "提報資料不全，請補附終身學習時數證明（附件1）",
+            )
+            desk_acts(
+                hr,
+                plan,
+                decisions_of(plan, by_step["withheld"]),
+                "withhold",
+                "課程完成日期待終身學習入口網站更正後再行核定",
+            )
         with on(dt.date(2014, 7, 10)):
-            desk_issues_order(hr, plan, decisions_of(plan, by_step["issued"] + [demo_employee]),
-                              "高市府人考字第10330000023號", dt.date(2014, 7, 10))
+            desk_issues_order(
+                hr,
+                plan,
+                decisions_of(plan, by_step["issued"] + [demo_employee]),
+                "高市府人考字第10330000023號",
+                dt.date(2014, 7, 10),
+            )
 
     # -- leave -----------------------------------------------------------------------------
 
@@ -313,12 +458,20 @@ class Kaohsiung:
         states = ["approved", "returned", "submitted", "registered", "cancelled", "submitted"]
         with on(dt.date(2014, 7, 1)):
             balance = balances(self.plan.slug, dt.date(2014, 7, 28))
-            colleagues = [e for e in self.roster.employees(agency=unit.agency.name, unit=unit.name)
-                          if e.pk not in (emp.user.employee_id, sup.user.employee_id)
-                          and balance.get(e.national_id, 0) >= 4]
+            colleagues = [
+                e
+                for e in self.roster.employees(agency=unit.agency.name, unit=unit.name)
+                if e.pk not in (emp.user.employee_id, sup.user.employee_id) and balance.get(e.national_id, 0) >= 4
+            ]
             applicants = [(state, Person(staff_account(hr, person))) for state, person in zip(states, colleagues)]
-            applications = [(state, applicant, apply_for_leave(applicant, self.plan, dt.date(2014, 7, 21 + n % 5), "13:30", "17:30"))
-                            for n, (state, applicant) in enumerate(applicants, start=2)]
+            applications = [
+                (
+                    state,
+                    applicant,
+                    apply_for_leave(applicant, self.plan, dt.date(2014, 7, 21 + n % 5), "13:30", "17:30"),
+                )
+                for n, (state, applicant) in enumerate(applicants, start=2)
+            ]
         with on(dt.date(2014, 7, 2)):
             for state, _applicant, application in applications:
                 if state in ("approved", "registered"):
@@ -340,6 +493,14 @@ class Kaohsiung:
         """RAD's 自製數位教材暨行銷短片競賽 results, imported as HR receives them."""
         rows = []
         for title, review, placing, agency, authors in CONTEST_WORKS:
-            staff = self.roster.employees(agency=agency, established=True)[2:2 + authors]
+            staff = self.roster.employees(agency=agency, established=True)[2 : 2 + authors]
             rows += [[title, review, placing, p.national_id, "作者"] for p in staff]
-        import_file(self.files, "import_results", "104自製數位教材暨行銷短片競賽結果.csv", CONTEST_HEADER, rows, "rad-104", "contest")
+        import_file(
+            self.files,
+            "import_results",
+            "104自製數位教材暨行銷短片競賽結果.csv",
+            CONTEST_HEADER,
+            rows,
+            "rad-104",
+            "contest",
+        )

@@ -6,6 +6,7 @@ ones show what Kaohsiung's plan does not have: Hualien (花蓮縣政府, 106: �
 English and MOOCs certificates, its police bureau outside the plan) and Tainan (臺南市政府,
 101: forum tallies with the tally sheet, case reports, contest results, KPI targets).
 """
+
 import contextlib
 import datetime as dt
 import os
@@ -30,15 +31,37 @@ AGENCIES = {
 }
 # The smaller governments: (agencies and units, staff per unit, national-ID letters, serial base, seed).
 OTHER_GOVERNMENTS = {
-    "花蓮縣政府": ({"花蓮縣政府人事處": ["綜合企劃科", "考訓科"], "花蓮縣政府教育處": ["學務管理科", "國際教育科"],
-                    "花蓮縣政府觀光處": ["觀光行銷科", "遊憩管理科"], "花蓮縣警察局": ["行政科"]}, 6, "U", 2000000, 106),
-    "臺南市政府": ({"臺南市政府人事處": ["人力管理科", "考訓科"], "臺南市政府教育局": ["國小教育科", "社會教育科"],
-                    "臺南市政府觀光旅遊局": ["觀光行銷科"]}, 6, "DR", 3000000, 101),
+    "花蓮縣政府": (
+        {
+            "花蓮縣政府人事處": ["綜合企劃科", "考訓科"],
+            "花蓮縣政府教育處": ["學務管理科", "國際教育科"],
+            "花蓮縣政府觀光處": ["觀光行銷科", "遊憩管理科"],
+            "花蓮縣警察局": ["行政科"],
+        },
+        6,
+        "U",
+        2000000,
+        106,
+    ),
+    "臺南市政府": (
+        {
+            "臺南市政府人事處": ["人力管理科", "考訓科"],
+            "臺南市政府教育局": ["國小教育科", "社會教育科"],
+            "臺南市政府觀光旅遊局": ["觀光行銷科"],
+        },
+        6,
+        "DR",
+        3000000,
+        101,
+    ),
 }
 SURNAMES = "陳林黃張李王吳劉蔡楊許鄭謝郭洪曾邱廖賴周徐蘇葉莊呂江何蕭羅高"
 GIVEN = "志明淑芬家豪雅婷俊傑怡君建宏美玲宗翰佩珊冠宇欣怡承恩心怡柏翰詩涵彥廷雅雯文傑惠如"
-TITLES = {Rank.SENIOR: ["處長", "副局長", "主任秘書", "專門委員"], Rank.JUNIOR: ["科長", "專員", "科員", "股長"],
-          Rank.ELEMENTARY: ["辦事員", "書記", "助理員"]}
+TITLES = {
+    Rank.SENIOR: ["處長", "副局長", "主任秘書", "專門委員"],
+    Rank.JUNIOR: ["科長", "專員", "科員", "股長"],
+    Rank.ELEMENTARY: ["辦事員", "書記", "助理員"],
+}
 ROSTER_HEADER = ["身分證字號", "姓名", "機關名稱", "上級機關", "單位", "職稱", "官等", "人員類別", "輪班", "推動角色"]
 # The day HR sets the portal up: the rosters come in and the accounts are opened, before the earliest year (Tainan 101).
 SET_UP_ON = dt.date(2012, 1, 2)
@@ -63,11 +86,21 @@ class Roster:
     rows: list[list] = field(default_factory=list)
     by_unit: dict[tuple[str, str], list[str]] = field(default_factory=dict)
 
-    def national_ids(self, government: str | None = None, agency: str | None = None, unit: str | None = None,
-                     established: bool = False) -> list[str]:
-        return [row[0] for row in self.rows
-                if (government is None or row[3] == government) and (agency is None or row[2] == agency)
-                and (unit is None or row[4] == unit) and (not established or row[7] == EmploymentType.ESTABLISHED)]
+    def national_ids(
+        self,
+        government: str | None = None,
+        agency: str | None = None,
+        unit: str | None = None,
+        established: bool = False,
+    ) -> list[str]:
+        return [
+            row[0]
+            for row in self.rows
+            if (government is None or row[3] == government)
+            and (agency is None or row[2] == agency)
+            and (unit is None or row[4] == unit)
+            and (not established or row[7] == EmploymentType.ESTABLISHED)
+        ]
 
     def employees(self, **filters) -> list[Employee]:
         """The employees the roster brought in, in the roster's order."""
@@ -76,8 +109,9 @@ class Roster:
         return [found[i] for i in ids]
 
 
-def _staff(government: str, agencies: dict, staff_per_unit: int, letters: str, serial: int, rng: random.Random,
-           roster: Roster) -> None:
+def _staff(
+    government: str, agencies: dict, staff_per_unit: int, letters: str, serial: int, rng: random.Random, roster: Roster
+) -> None:
     """The rows of one government's roster. The generator is called in the same order as
     ever, so the same people come out on every machine."""
     for agency_name, unit_names in agencies.items():
@@ -92,9 +126,20 @@ def _staff(government: str, agencies: dict, staff_per_unit: int, letters: str, s
                 equivalent = kind in (EmploymentType.APPOINTED, EmploymentType.CONTRACT)
                 shifts = unit_name.endswith("處") and rng.random() < 0.2
                 role = {0: UnitRole.UNIT_HEAD, 1: UnitRole.SUPERVISOR_IN_CHARGE, 2: UnitRole.OFFICER}.get(position, "")
-                roster.rows.append([national_id, name, agency_name, government, unit_name, title,
-                                    f"相當{rank.value}" if equivalent else rank.value, kind.value,
-                                    "Y" if shifts else "N", role])
+                roster.rows.append(
+                    [
+                        national_id,
+                        name,
+                        agency_name,
+                        government,
+                        unit_name,
+                        title,
+                        f"相當{rank.value}" if equivalent else rank.value,
+                        kind.value,
+                        "Y" if shifts else "N",
+                        role,
+                    ]
+                )
                 roster.by_unit.setdefault((agency_name, unit_name), []).append(national_id)
 
 
@@ -131,14 +176,26 @@ def environment(**values):
 
 def first_hr_account() -> User:
     """The first HR account, as whoever installs the portal makes it: `createsuperuser --noinput`."""
-    with environment(DJANGO_SUPERUSER_USERNAME="hr", DJANGO_SUPERUSER_PASSWORD=DEMO_PASSWORD,
-                      DJANGO_SUPERUSER_EMAIL="hr@example.gov.tw"):
+    with environment(
+        DJANGO_SUPERUSER_USERNAME="hr",
+        DJANGO_SUPERUSER_PASSWORD=DEMO_PASSWORD,
+        DJANGO_SUPERUSER_EMAIL="hr@example.gov.tw",
+    ):
         command("createsuperuser", interactive=False)
     return User.objects.get(username="hr")
 
 
-def open_account(hr: Person, username: str, *, password: str | None, role: str, full_name: str,
-                 employee: Employee | None = None, agencies=(), headed_units=()) -> User:
+def open_account(
+    hr: Person,
+    username: str,
+    *,
+    password: str | None,
+    role: str,
+    full_name: str,
+    employee: Employee | None = None,
+    agencies=(),
+    headed_units=(),
+) -> User:
     """HR opens a log-in on the admin's add page, then fills in its role and scope on its change page.
 
     The demo log-ins get the published password; the staff the demo acts for get none (the
@@ -148,10 +205,18 @@ def open_account(hr: Person, username: str, *, password: str | None, role: str, 
     if password:
         add |= {"password1": password, "password2": password}
     pk = hr.admin_add("portal.User", add, step=f"人事人員新增帳號 {username}")
-    hr.admin_change("portal.User", pk, {
-        "first_name": full_name, "role": role, "employee": str(employee.pk) if employee else "",
-        "agencies": [str(a.pk) for a in agencies], "headed_units": [str(u.pk) for u in headed_units],
-    }, step=f"人事人員設定帳號 {username} 的角色與範圍")
+    hr.admin_change(
+        "portal.User",
+        pk,
+        {
+            "first_name": full_name,
+            "role": role,
+            "employee": str(employee.pk) if employee else "",
+            "agencies": [str(a.pk) for a in agencies],
+            "headed_units": [str(u.pk) for u in headed_units],
+        },
+        step=f"人事人員設定帳號 {username} 的角色與範圍",
+    )
     user = User.objects.get(pk=pk)
     if user.role != role or user.employee_id != (employee.pk if employee else None):
         raise DemoStepFailed(f"帳號 {username} 的角色或人員未存入")
@@ -163,8 +228,9 @@ def staff_account(hr: Person, employee: Employee) -> User:
     existing = User.objects.filter(employee=employee).first()
     if existing:
         return existing
-    return open_account(hr, f"staff{employee.pk}", password=None, role=Role.EMPLOYEE, full_name=employee.name,
-                        employee=employee)
+    return open_account(
+        hr, f"staff{employee.pk}", password=None, role=Role.EMPLOYEE, full_name=employee.name, employee=employee
+    )
 
 
 def supervisor_account(hr: Person, head: Employee, unit: Unit) -> User:
@@ -172,8 +238,15 @@ def supervisor_account(hr: Person, head: Employee, unit: Unit) -> User:
     existing = User.objects.filter(headed_units=unit).first()
     if existing:
         return existing
-    return open_account(hr, f"head{head.pk}", password=None, role=Role.SUPERVISOR, full_name=head.name,
-                        employee=head, headed_units=[unit])
+    return open_account(
+        hr,
+        f"head{head.pk}",
+        password=None,
+        role=Role.SUPERVISOR,
+        full_name=head.name,
+        employee=head,
+        headed_units=[unit],
+    )
 
 
 def demo_accounts(roster: Roster) -> dict[str, User]:
@@ -181,8 +254,9 @@ def demo_accounts(roster: Roster) -> dict[str, User]:
     hr_user = first_hr_account()
     hr = Person(hr_user)
     with on(SET_UP_ON):
-        hr.admin_change("portal.User", hr_user.pk, {"first_name": USERS[0][1], "role": Role.HR},
-                        step="人事人員填寫自己的角色")
+        hr.admin_change(
+            "portal.User", hr_user.pk, {"first_name": USERS[0][1], "role": Role.HR}, step="人事人員填寫自己的角色"
+        )
         it_unit = Unit.objects.get(agency__name="高雄市政府教育局", name="資訊教育科")
         it_staff = roster.employees(agency="高雄市政府教育局", unit="資訊教育科")
         hualien = roster.employees(agency="花蓮縣政府教育處", unit="國際教育科", established=True)
@@ -190,7 +264,13 @@ def demo_accounts(roster: Roster) -> dict[str, User]:
         users = {"hr": hr_user}
         for username, full_name, role, agency_name in USERS[1:]:
             users[username] = open_account(
-                hr, username, password=DEMO_PASSWORD, role=role, full_name=full_name, employee=employees.get(username),
+                hr,
+                username,
+                password=DEMO_PASSWORD,
+                role=role,
+                full_name=full_name,
+                employee=employees.get(username),
                 agencies=[Agency.objects.get(name=agency_name)] if agency_name else [],
-                headed_units=[it_unit] if role == Role.SUPERVISOR else [])
+                headed_units=[it_unit] if role == Role.SUPERVISOR else [],
+            )
     return users

@@ -9,6 +9,7 @@
 rows.py holds what passes between the steps. Each step imports the ones before it and rows.py,
 never the module that called it.
 """
+
 import contextlib
 import gc
 import itertools
@@ -110,9 +111,15 @@ class Importer:
             raise TypeError(f"{cls.__name__}: declare `upsert` or write `apply(rows)`")
 
     # -- machinery -------------------------------------------------------------
-    def run(self, data: bytes, file_name: str = "", *, dry_run: bool = False,
-            progress: Callable[[int], None] | None = None,
-            on_applied: Callable[[ImportResult], None] | None = None) -> ImportResult:
+    def run(
+        self,
+        data: bytes,
+        file_name: str = "",
+        *,
+        dry_run: bool = False,
+        progress: Callable[[int], None] | None = None,
+        on_applied: Callable[[ImportResult], None] | None = None,
+    ) -> ImportResult:
         """`on_applied` runs inside the import's transaction once the rows are written (never on
         a dry run), so what it records (the audit entry) commits or rolls back with the rows."""
         with _no_cycle_collection():
@@ -135,7 +142,7 @@ class Importer:
                 total += chunk.read
                 self.validate_clean_rows(chunk)
                 rows.extend(chunk.rows())
-                errors.extend(chunk.errors[:MAX_ERRORS - len(errors)])
+                errors.extend(chunk.errors[: MAX_ERRORS - len(errors)])
         except FileFormatError as exc:
             return ImportResult(ok=False, errors=[RowError(0, "", str(exc))], dry_run=dry_run)
         if not total and not errors:

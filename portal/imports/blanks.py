@@ -2,6 +2,7 @@
 as CSV or as XLSX with a second sheet that explains each column, and the same explanations for the
 page that lists them. Built from the importers' own columns, so a template never drifts from what
 the import accepts."""
+
 import csv
 import io
 from dataclasses import dataclass
@@ -97,8 +98,10 @@ def _by_kind(column) -> str:
 
 def columns_of(kind: str) -> list[ColumnHelp]:
     """The columns an import of `kind` reads, in the importer's order, each explained."""
-    return [ColumnHelp(c.name, c.required, tuple(c.aliases[1:]), MEANINGS.get(c.name) or _by_kind(c))
-            for c in importer_class(kind)().columns]
+    return [
+        ColumnHelp(c.name, c.required, tuple(c.aliases[1:]), MEANINGS.get(c.name) or _by_kind(c))
+        for c in importer_class(kind)().columns
+    ]
 
 
 def kinds() -> list[tuple[str, str, list[ColumnHelp]]]:
@@ -129,8 +132,9 @@ def template_xlsx(kind: str) -> bytes:
     for cell in help_sheet[1]:
         cell.font = Font(bold=True)
     for column in columns:
-        help_sheet.append([column.name, _("必填") if column.required else _("選填"), "、".join(column.aliases),
-                           column.meaning])
+        help_sheet.append(
+            [column.name, _("必填") if column.required else _("選填"), "、".join(column.aliases), column.meaning]
+        )
     help_sheet.append([])
     help_sheet.append([_("第一列為欄名，欄位順序不拘，未列出的欄位不讀取；日期可用民國或西元，數字可為全形或半形。")])
     for letter, width in zip("ABCD", (14, 8, 24, 70)):

@@ -1,4 +1,5 @@
 """Column objects: header aliases, cell cleaning, a Traditional Chinese message."""
+
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
@@ -131,6 +132,7 @@ class _Failed:
 
 class TextColumn(Column):
     cached = True
+
     def __init__(self, name, *aliases, max_length: int = 200, **kwargs):
         super().__init__(name, *aliases, **kwargs)
         self.max_length = max_length
@@ -182,8 +184,12 @@ class DateTimeColumn(Column):
                 if not date_text:
                     raise _Slow
                 time_text = time_text.strip()
-                out.append((_remembered(dates, date_text, rocdate.parse_date),
-                            _remembered(times, time_text, rocdate.parse_time) if time_text else None))
+                out.append(
+                    (
+                        _remembered(dates, date_text, rocdate.parse_date),
+                        _remembered(times, time_text, rocdate.parse_time) if time_text else None,
+                    )
+                )
             return out
         except (_Slow, rocdate.RocDateError):
             return super().clean_many(cells, numbers, errors, memo)
@@ -272,8 +278,20 @@ class ChoiceColumn(Column):
         return self.choices[text]
 
 
-YES_NO = {"Y": True, "N": False, "y": True, "n": False, "是": True, "否": False, "1": True, "0": False,
-          "TRUE": True, "FALSE": False, "True": True, "False": False}
+YES_NO = {
+    "Y": True,
+    "N": False,
+    "y": True,
+    "n": False,
+    "是": True,
+    "否": False,
+    "1": True,
+    "0": False,
+    "TRUE": True,
+    "FALSE": False,
+    "True": True,
+    "False": False,
+}
 
 
 class BooleanColumn(ChoiceColumn):
@@ -297,7 +315,18 @@ def is_blank_row(cells) -> bool:
 
 
 __all__ = [
-    "CellError", "Column", "TextColumn", "NationalIdColumn", "DateColumn", "DateTimeColumn",
-    "TimeColumn", "DecimalColumn", "IntegerColumn", "ChoiceColumn", "BooleanColumn", "cell_text",
-    "header_key", "is_blank_row",
+    "CellError",
+    "Column",
+    "TextColumn",
+    "NationalIdColumn",
+    "DateColumn",
+    "DateTimeColumn",
+    "TimeColumn",
+    "DecimalColumn",
+    "IntegerColumn",
+    "ChoiceColumn",
+    "BooleanColumn",
+    "cell_text",
+    "header_key",
+    "is_blank_row",
 ]

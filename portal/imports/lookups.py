@@ -1,4 +1,5 @@
 """Bulk lookups importers share, each a fixed number of queries per file."""
+
 import unicodedata
 
 from django.db import connection
@@ -14,7 +15,7 @@ CHUNK = 5000
 def chunks(items, size: int = CHUNK):
     items = list(items)
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 def employees_by_national_id(national_ids) -> dict[str, int]:
@@ -25,8 +26,11 @@ def employees_by_national_id(national_ids) -> dict[str, int]:
             # One array parameter: building and parsing 5,000 placeholders cost more than the query.
             with connection.cursor() as cursor:
                 table = connection.ops.quote_name(Employee._meta.db_table)
-                cursor.execute(f"SELECT national_id, id FROM {table} "  # nosec B608: the model's own table
-                               "WHERE national_id = ANY(%s)", [part])
+                cursor.execute(
+                    f"SELECT national_id, id FROM {table} "  # nosec B608: the model's own table
+                    "WHERE national_id = ANY(%s)",
+                    [part],
+                )
                 found.update(cursor.fetchall())
         else:
             found.update(Employee.objects.filter(national_id__in=part).values_list("national_id", "id"))
@@ -57,14 +61,19 @@ def name_mismatches(chunk: Chunk, roster_names: dict[int, str]) -> list[dict]:
     """The rows whose 姓名 is not the roster's name for their 身分證字號: an ID typed against
     another person's name. A warning, not an error (the row is still imported). One query per
     chunk at most; `roster_names` carries the names found from chunk to chunk."""
-    pairs = [(number, employee_id, name) for number, employee_id, name
-             in zip(chunk.numbers, chunk["employee_id"], chunk["name"]) if employee_id is not None and name]
+    pairs = [
+        (number, employee_id, name)
+        for number, employee_id, name in zip(chunk.numbers, chunk["employee_id"], chunk["name"])
+        if employee_id is not None and name
+    ]
     wanted = {employee_id for _number, employee_id, _name in pairs}.difference(roster_names)
     if wanted:
         roster_names.update(Employee.objects.filter(pk__in=wanted).values_list("pk", "name"))
-    return [{"row": number, "key": {"employee_id": employee_id}, "name": name}
-            for number, employee_id, name in pairs
-            if _comparable(name) != _comparable(roster_names.get(employee_id, name))]
+    return [
+        {"row": number, "key": {"employee_id": employee_id}, "name": name}
+        for number, employee_id, name in pairs
+        if _comparable(name) != _comparable(roster_names.get(employee_id, name))
+    ]
 
 
 class PeopleImporter(Importer):

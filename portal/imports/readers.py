@@ -1,4 +1,5 @@
 """Turn an uploaded file (CSV in UTF-8/Big5, or XLSX) into header + rows."""
+
 import codecs
 import csv
 import io
@@ -49,7 +50,7 @@ def _decodes(data: bytes, encoding: str, piece: int = 1 << 20) -> int | None:
     decoder = codecs.getincrementaldecoder(encoding)()
     for start in range(0, len(data), piece):
         try:
-            decoder.decode(data[start:start + piece])
+            decoder.decode(data[start : start + piece])
         except UnicodeDecodeError as exc:
             return start + exc.start
     try:
@@ -75,8 +76,11 @@ def _read_csv(data: bytes) -> Table:
         # must be findable; a binary or UTF-16 file has one on its first rows.
         line = data.count(b"\n", 0, nul) + 1
         raise FileFormatError(
-            _("第 %(line)d 列含有空字元（NUL），檔案可能損毀或不是文字檔；請存成 UTF-8 CSV 或 Excel 活頁簿（.xlsx）後重新上傳。")
-            % {"line": line})
+            _(
+                "第 %(line)d 列含有空字元（NUL），檔案可能損毀或不是文字檔；請存成 UTF-8 CSV 或 Excel 活頁簿（.xlsx）後重新上傳。"
+            )
+            % {"line": line}
+        )
     lines = io.TextIOWrapper(io.BytesIO(data), encoding=text_encoding(data), newline="")
     reader = csv.reader(lines)
     try:
@@ -94,7 +98,9 @@ def _csv_rows(reader) -> Iterator[tuple[int, list]]:
         for cells in reader:
             yield reader.line_num, cells
     except csv.Error as exc:
-        raise FileFormatError(_("第 %(line)d 列 CSV 格式錯誤：%(error)s") % {"line": reader.line_num, "error": exc}) from None
+        raise FileFormatError(
+            _("第 %(line)d 列 CSV 格式錯誤：%(error)s") % {"line": reader.line_num, "error": exc}
+        ) from None
 
 
 def _check_zip(data: bytes) -> None:

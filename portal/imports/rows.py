@@ -5,6 +5,7 @@ The steps themselves: readers.py (read a file) → columns.py (clean each cell) 
 base.py (`Importer`: check across columns and against the database) → upsert.py and
 streaming.py (write). Each imports this module, none imports back into its caller.
 """
+
 import hashlib
 import itertools
 from dataclasses import dataclass, field
@@ -145,8 +146,9 @@ class Chunk:
 
     def rows(self) -> list[Row]:
         keys = list(self.columns)
-        return [Row(number, dict(zip(keys, values)))
-                for number, values in zip(self.numbers, zip(*self.columns.values()))]
+        return [
+            Row(number, dict(zip(keys, values))) for number, values in zip(self.numbers, zip(*self.columns.values()))
+        ]
 
 
 @dataclass

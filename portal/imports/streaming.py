@@ -11,6 +11,7 @@ Elsewhere (SQLite, whose single writer would block the progress writes, or an im
 called inside a transaction, whose rows the writer could not see) the same steps run in
 this thread: chunks are staged as they come and merged at the end.
 """
+
 import contextlib
 import queue
 import sys
@@ -35,9 +36,13 @@ QUEUE_CHUNKS = 2
 SWITCH_INTERVAL = 0.001
 
 
-def run_streamed(importer, chunks: Chunks, dry_run: bool,
-                 on_applied: Callable[[ImportResult], None] | None,
-                 progress: Callable[[int], None]) -> ImportResult:
+def run_streamed(
+    importer,
+    chunks: Chunks,
+    dry_run: bool,
+    on_applied: Callable[[ImportResult], None] | None,
+    progress: Callable[[int], None],
+) -> ImportResult:
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         result = _in_writer_thread(importer, chunks, dry_run, on_applied)
     else:
@@ -65,10 +70,14 @@ class Sink:
         self.on_applied = on_applied
         self.merge_each_chunk = merge_each_chunk and not dry_run
         # Every row remembers the batch that last wrote it, where its table has the column.
-        extra = ({"batch_id": importer.options.get("batch_id")}
-                 if any(f.attname == "batch_id" for f in spec.model._meta.concrete_fields) else {})
-        self.staging = Staging(spec.model, spec.key, spec.fields, extra, chunked=self.merge_each_chunk,
-                               cleared=spec.cleared)
+        extra = (
+            {"batch_id": importer.options.get("batch_id")}
+            if any(f.attname == "batch_id" for f in spec.model._meta.concrete_fields)
+            else {}
+        )
+        self.staging = Staging(
+            spec.model, spec.key, spec.fields, extra, chunked=self.merge_each_chunk, cleared=spec.cleared
+        )
         self.errors: list[RowError] = []
         self.total = 0
         self.counts = Counts()
@@ -98,7 +107,7 @@ class Sink:
         `write`. Uses the database for look-ups only, never the staging table."""
         self.total += chunk.read
         self.importer.validate_clean_rows(chunk)
-        self.errors.extend(chunk.errors[:limits.MAX_ERRORS - len(self.errors)])
+        self.errors.extend(chunk.errors[: limits.MAX_ERRORS - len(self.errors)])
         # Staged even once the file is known to be rejected: the duplicates among its clean
         # rows are problems to report too.
         keys = [chunk[name] for name in self.spec.key]
@@ -107,7 +116,9 @@ class Sink:
             # rejected anyway (`duplicates` lists it), so nothing more is merged.
             self.repeats = len(set(zip(*keys))) < len(chunk)
         columns = keys + [chunk[name] for name in self.spec.fields]
-        return self.staging.prepare(chunk.numbers, columns), self.merge_each_chunk and not self.errors and not self.repeats
+        return self.staging.prepare(
+            chunk.numbers, columns
+        ), self.merge_each_chunk and not self.errors and not self.repeats
 
     def write(self, staged, merge: bool) -> None:
         staging = self.staging
@@ -185,6 +196,7 @@ def pair_corrections(withdrawals: list[dict], partners: list[dict], same: list[s
     one, in key order within each group (a course withdrawn on 03-10 and present on 03-12 is
     one correction). `withdrawals` as `Staging.missing_rows` gives them, `partners` as keys.
     Returns [{"key": withdrawn key, "values": its values, "after_key": the file's key}]."""
+
     def group(key: dict) -> tuple:
         return tuple(key[name] for name in same)
 

@@ -10,6 +10,7 @@ Bandit's B608 (SQL built from strings) is accepted on the statements below: they
 only from the model's own table and column names, quoted by the database backend, and
 every value travels as a parameter.
 """
+
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
@@ -31,8 +32,15 @@ class Staging:
     table of their own. A chunk of new keys can also skip staging (`copy_new`).
     """
 
-    def __init__(self, model, key_fields: list[str], update_fields: list[str], extra: dict | None = None,
-                 chunked: bool = False, cleared: list[str] | None = None):
+    def __init__(
+        self,
+        model,
+        key_fields: list[str],
+        update_fields: list[str],
+        extra: dict | None = None,
+        chunked: bool = False,
+        cleared: list[str] | None = None,
+    ):
         self.model = model
         self.key_fields = list(key_fields)
         self.update_fields = list(update_fields)
@@ -53,14 +61,18 @@ class Staging:
         # Where counts and merge read: the last chunk, or everything staged.
         self.source = quote(f"_chunk_{model._meta.db_table}") if chunked else self.stage
         self.columns = [quote(f.column) for f in self.fields]
-        self.key_columns = self.columns[:len(self.key_fields)]
-        self.update_columns = self.columns[len(self.key_fields):]
+        self.key_columns = self.columns[: len(self.key_fields)]
+        self.update_columns = self.columns[len(self.key_fields) :]
         # Inserted rows get the model's defaults for the columns the import does not set.
         written = set(self.key_fields + self.update_fields + self.cleared)
         self.constants = {name: value for name, value in self.extra.items()}
-        self.constants.update({name: f.get_default() for name, f in fields.items()
-                               if name not in written and name not in self.extra and not f.primary_key
-                               and f.has_default()})
+        self.constants.update(
+            {
+                name: f.get_default()
+                for name, f in fields.items()
+                if name not in written and name not in self.extra and not f.primary_key and f.has_default()
+            }
+        )
         self.constant_columns = [quote(fields[name].column) for name in self.constants]
         self.constant_values = [_adapter(fields[name])(value) for name, value in self.constants.items()]
         self.constant_texts = [_copy_text(value) for value in self.constant_values]
@@ -103,8 +115,9 @@ class Staging:
             return None
         # Column by column, each distinct value converted once: a chunk repeats its dates and hours.
         if connection.vendor != "postgresql":
-            return len(numbers), list(zip(numbers, *[_adapt_column(adapt, column)
-                                                     for adapt, column in zip(self.adapters, columns)]))
+            return len(numbers), list(
+                zip(numbers, *[_adapt_column(adapt, column) for adapt, column in zip(self.adapters, columns)])
+            )
         # COPY's text format written by hand: psycopg's write_row (and executemany's round trip
         # per row) cost more than the rest of the import.
         row_numbers = list(map(str, numbers))
@@ -112,8 +125,11 @@ class Staging:
         if not self.chunked:
             return len(numbers), _copy_lines(zip(row_numbers, *texts))
         constants = [[text] * len(numbers) for text in self.constant_texts]
-        return (len(numbers), _copy_lines(zip(*texts, *constants)),
-                _copy_lines(zip(row_numbers, *texts[:len(self.key_fields)])))
+        return (
+            len(numbers),
+            _copy_lines(zip(*texts, *constants)),
+            _copy_lines(zip(row_numbers, *texts[: len(self.key_fields)])),
+        )
 
     def add_prepared(self, prepared) -> None:
         if self.chunked and self.size:
@@ -168,7 +184,8 @@ class Staging:
             cursor.execute(
                 f"SELECT s._row, d.first FROM {self.stage} s JOIN "  # nosec B608
                 f"(SELECT {keys}, MIN(_row) AS first FROM {self.stage} GROUP BY {keys} HAVING COUNT(*) > 1) d "
-                f"ON {joined} WHERE s._row > d.first ORDER BY s._row")
+                f"ON {joined} WHERE s._row > d.first ORDER BY s._row"
+            )
             return cursor.fetchall()
 
     def counts(self) -> Counts:
@@ -181,7 +198,8 @@ class Staging:
                 f"SELECT COUNT(*), "  # nosec B608
                 f"COALESCE(SUM(CASE WHEN t.{self.key_columns[0]} IS NULL THEN 1 ELSE 0 END), 0), "
                 f"COALESCE(SUM(CASE WHEN t.{self.key_columns[0]} IS NOT NULL AND ({changed}) THEN 1 ELSE 0 END), 0) "
-                f"FROM {self.source} s LEFT JOIN {self.table} t ON {joined}")
+                f"FROM {self.source} s LEFT JOIN {self.table} t ON {joined}"
+            )
             total, created, updated = cursor.fetchone()
         counts = Counts(created=created, updated=updated, unchanged=total - created - updated)
         if updated:
@@ -200,7 +218,8 @@ class Staging:
             cursor.execute(
                 f"SELECT {', '.join(f's.{c}' for c in self.key_columns)}, {old}, {new} FROM {self.source} s "  # nosec B608
                 f"JOIN {self.table} t ON {joined} WHERE {self._changed('t', 's')} ORDER BY {order} "
-                f"LIMIT {int(MAX_AUDITED_CHANGES)}")
+                f"LIMIT {int(MAX_AUDITED_CHANGES)}"
+            )
             found = cursor.fetchall()
         names = self.update_fields + self.cleared
         keys, fields = len(self.key_fields), len(names)
@@ -208,7 +227,7 @@ class Staging:
         for row in found:
             values = [read(v) for read, v in zip(readers + readers[keys:], row)]
             key = dict(zip(self.key_fields, values[:keys]))
-            before, after = values[keys:keys + fields], values[keys + fields:]
+            before, after = values[keys : keys + fields], values[keys + fields :]
             differing = [i for i in range(fields) if before[i] != after[i]]
             counts.changed(key, {names[i]: before[i] for i in differing}, {names[i]: after[i] for i in differing})
 
@@ -217,8 +236,10 @@ class Staging:
         if not self.size:
             return
         if self.update_columns or self.cleared_columns:
-            sets = ", ".join([f"{c} = EXCLUDED.{c}" for c in self.update_columns + self.constant_columns]
-                             + [f"{c} = NULL" for c in self.cleared_columns])
+            sets = ", ".join(
+                [f"{c} = EXCLUDED.{c}" for c in self.update_columns + self.constant_columns]
+                + [f"{c} = NULL" for c in self.cleared_columns]
+            )
             action = f"DO UPDATE SET {sets} WHERE {self._changed(self.table, 'EXCLUDED')}"  # nosec B608
         else:
             action = "DO NOTHING"
@@ -229,8 +250,10 @@ class Staging:
         names = self.columns + self.constant_columns
         selected = self.columns + ["%s"] * len(self.constant_columns)
         # `WHERE true` keeps SQLite from reading ON CONFLICT as part of the SELECT's join.
-        return (f"INSERT INTO {self.table} ({', '.join(names)}) SELECT {', '.join(selected)} FROM {self.source} "  # nosec B608
-                f"WHERE true ON CONFLICT ({', '.join(self.key_columns)}) {action}")
+        return (
+            f"INSERT INTO {self.table} ({', '.join(names)}) SELECT {', '.join(selected)} FROM {self.source} "  # nosec B608
+            f"WHERE true ON CONFLICT ({', '.join(self.key_columns)}) {action}"
+        )
 
     def _same_key(self, one: str, other: str) -> str:
         return " AND ".join(f"{one}.{c} = {other}.{c}" for c in self.key_columns)
@@ -239,8 +262,10 @@ class Staging:
         """SQL true when the stored row `old` differs from the file's row `new` (or is to be
         restored: a cleared field is set)."""
         differs = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
-        return " OR ".join([f"{old}.{c} {differs} {new}.{c}" for c in self.update_columns]
-                           + [f"{old}.{c} IS NOT NULL" for c in self.cleared_columns])
+        return " OR ".join(
+            [f"{old}.{c} {differs} {new}.{c}" for c in self.update_columns]
+            + [f"{old}.{c} IS NOT NULL" for c in self.cleared_columns]
+        )
 
     # -- a file complete over a window ------------------------------------------
     def _missing(self, window: "Window") -> tuple[str, list]:
@@ -257,16 +282,20 @@ class Staging:
             # an index (and, on PostgreSQL, statistics: a temporary table is never analysed) that
             # was rows × file rows, 4 s for 5,000 on SQLite and 5 minutes for 50,000 on PostgreSQL.
             with connection.cursor() as cursor:
-                cursor.execute(f"CREATE INDEX {quote(f'_stage_{self.model._meta.db_table}_key')} "
-                               f"ON {self.stage} ({', '.join(self.key_columns)})")
+                cursor.execute(
+                    f"CREATE INDEX {quote(f'_stage_{self.model._meta.db_table}_key')} "
+                    f"ON {self.stage} ({', '.join(self.key_columns)})"
+                )
                 if connection.vendor == "postgresql":
                     cursor.execute(f"ANALYZE {self.stage}")
             self._stage_indexed = True
         person, day = quote(fields[window.person].column), quote(fields[window.day].column)
         active = " AND ".join(f"t.{c} IS NULL" for c in self.cleared_columns) or "1 = 1"
-        condition = (f"{active} AND t.{person} IN (SELECT {person} FROM {self.stage}) "  # nosec B608
-                     f"AND t.{day} BETWEEN %s AND %s "
-                     f"AND NOT EXISTS (SELECT 1 FROM {self.stage} s WHERE {self._same_key('s', 't')})")
+        condition = (
+            f"{active} AND t.{person} IN (SELECT {person} FROM {self.stage}) "  # nosec B608
+            f"AND t.{day} BETWEEN %s AND %s "
+            f"AND NOT EXISTS (SELECT 1 FROM {self.stage} s WHERE {self._same_key('s', 't')})"
+        )
         adapt = _adapter(fields[window.day])
         return condition, [adapt(window.start), adapt(window.end)]
 
@@ -284,8 +313,11 @@ class Staging:
         selected = ", ".join(f"t.{c}" for c in self.key_columns + self.update_columns)
         order = ", ".join(f"t.{c}" for c in self.key_columns)
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT {selected} FROM {self.table} t WHERE {condition} "  # nosec B608
-                           f"ORDER BY {order} LIMIT {int(limit)}", params)
+            cursor.execute(
+                f"SELECT {selected} FROM {self.table} t WHERE {condition} "  # nosec B608
+                f"ORDER BY {order} LIMIT {int(limit)}",
+                params,
+            )
             return [self._key_and_values(row) for row in cursor.fetchall()]
 
     def partners(self, window: "Window", same: list[str], limit: int) -> list[dict]:
@@ -297,10 +329,13 @@ class Staging:
         alike = " AND ".join(f"t.{quote(fields[name].column)} = s.{quote(fields[name].column)}" for name in same)
         selected = ", ".join(f"s.{c}" for c in self.key_columns)
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT DISTINCT {selected} FROM {self.stage} s WHERE EXISTS "  # nosec B608
-                           f"(SELECT 1 FROM {self.table} t WHERE {alike} AND {condition}) "
-                           f"ORDER BY {selected} LIMIT {int(limit)}", params)
-            readers = [_reader(f) for f in self.fields[:len(self.key_fields)]]
+            cursor.execute(
+                f"SELECT DISTINCT {selected} FROM {self.stage} s WHERE EXISTS "  # nosec B608
+                f"(SELECT 1 FROM {self.table} t WHERE {alike} AND {condition}) "
+                f"ORDER BY {selected} LIMIT {int(limit)}",
+                params,
+            )
+            readers = [_reader(f) for f in self.fields[: len(self.key_fields)]]
             return [dict(zip(self.key_fields, (read(v) for read, v in zip(readers, row)))) for row in cursor.fetchall()]
 
     def withdraw(self, window: "Window", stamp: dict) -> int:
@@ -321,16 +356,23 @@ class Staging:
         [{"key": …, "values": …}]."""
         joined = self._same_key("t", "s")
         selected = ", ".join(f"s.{c}" for c in self.key_columns + self.update_columns)
-        absent = " OR ".join([f"t.{self.key_columns[0]} IS NULL"] + [f"t.{c} IS NOT NULL" for c in self.cleared_columns])
+        absent = " OR ".join(
+            [f"t.{self.key_columns[0]} IS NULL"] + [f"t.{c} IS NOT NULL" for c in self.cleared_columns]
+        )
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT {selected} FROM {self.source} s LEFT JOIN {self.table} t ON {joined} "  # nosec B608
-                           f"WHERE {absent} ORDER BY s._row LIMIT {int(limit)}")
+            cursor.execute(
+                f"SELECT {selected} FROM {self.source} s LEFT JOIN {self.table} t ON {joined} "  # nosec B608
+                f"WHERE {absent} ORDER BY s._row LIMIT {int(limit)}"
+            )
             return [self._key_and_values(row) for row in cursor.fetchall()]
 
     def _key_and_values(self, row) -> dict:
         values = [read(v) for read, v in zip(map(_reader, self.fields), row)]
         keys = len(self.key_fields)
-        return {"key": dict(zip(self.key_fields, values[:keys])), "values": dict(zip(self.update_fields, values[keys:]))}
+        return {
+            "key": dict(zip(self.key_fields, values[:keys])),
+            "values": dict(zip(self.update_fields, values[keys:])),
+        }
 
 
 @dataclass(frozen=True)
@@ -344,8 +386,9 @@ class Window:
     end: dt.date
 
 
-def bulk_upsert(model, rows: list[dict], key_fields: list[str], update_fields: list[str],
-                extra: dict | None = None) -> Counts:
+def bulk_upsert(
+    model, rows: list[dict], key_fields: list[str], update_fields: list[str], extra: dict | None = None
+) -> Counts:
     """Insert new rows, update changed ones, leave equal ones alone; rows as dicts by attname."""
     if not rows:
         return Counts()

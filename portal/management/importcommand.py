@@ -3,6 +3,7 @@
 The command submits an import batch per file, shows progress, and waits for the result.
 Exit status: 0 applied (or would apply, with --dry-run); 1 rejected; 2 wrong usage.
 """
+
 import sys
 import time
 from pathlib import Path
@@ -20,8 +21,9 @@ class ImportCommand(BaseCommand):
 
     def add_arguments(self, parser):
         self.add_target_arguments(parser)
-        parser.add_argument("files", nargs="+" if self.many_files else 1, metavar="FILE",
-                            help="CSV（UTF-8 或 Big5）或 XLSX 檔案")
+        parser.add_argument(
+            "files", nargs="+" if self.many_files else 1, metavar="FILE", help="CSV（UTF-8 或 Big5）或 XLSX 檔案"
+        )
         parser.add_argument("--dry-run", action="store_true", help="只驗證並回報，不寫入資料")
         parser.add_argument("--no-wait", action="store_true", help="送出後不等待結果")
 
@@ -43,8 +45,9 @@ class ImportCommand(BaseCommand):
             if len(paths) > 1:
                 self.stdout.write(f"{path.name}：")
             try:
-                batch = submit_import(self.kind, path.name, path.read_bytes(), dry_run=options["dry_run"],
-                                      options=importer_options)
+                batch = submit_import(
+                    self.kind, path.name, path.read_bytes(), dry_run=options["dry_run"], options=importer_options
+                )
             except ImportFileTooLarge as exc:
                 raise CommandError(str(exc), returncode=1) from None
             if batch.status == ImportBatch.Status.PENDING and batch.message:

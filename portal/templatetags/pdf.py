@@ -1,4 +1,5 @@
 """`{% load pdf %}`: stylesheet rules that printed forms share."""
+
 from django import template
 from django.utils.safestring import mark_safe
 
@@ -8,8 +9,11 @@ register = template.Library()
 @register.simple_tag
 def column_widths(table_class: str, *percents) -> str:
     """Widths of a form table's columns, in order, as CSS (inside the document's <style>)."""
-    return mark_safe("\n".join(  # nosec B308 B703: built from the template's own class name and numbers
-        f"table.{table_class} col:nth-child({n}) {{ width: {float(p):g}%; }}" for n, p in enumerate(percents, 1)))
+    return mark_safe(
+        "\n".join(  # nosec B308 B703: built from the template's own class name and numbers
+            f"table.{table_class} col:nth-child({n}) {{ width: {float(p):g}%; }}" for n, p in enumerate(percents, 1)
+        )
+    )
 
 
 @register.simple_tag

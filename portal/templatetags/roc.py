@@ -1,4 +1,5 @@
 """`{% load roc %}`: ROC dates and masked national IDs in templates."""
+
 from django import template
 
 from portal import nationalid, rocdate

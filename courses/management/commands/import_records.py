@@ -11,9 +11,11 @@ class Command(ImportCommand):
     def add_arguments(self, parser):
         super().add_arguments(parser)
         parser.add_argument(
-            "--period", metavar="START:END",
+            "--period",
+            metavar="START:END",
             help="檔案涵蓋其所列人員在此期間（依學習迄日，含首尾兩日）的全部紀錄，例如 2014-01-01:2014-06-30"
-                 " 或 103/01/01:103/06/30；期間內檔案已不再列出的紀錄將撤回（保留備查，不再計入）")
+            " 或 103/01/01:103/06/30；期間內檔案已不再列出的紀錄將撤回（保留備查，不再計入）",
+        )
 
     def options_for(self, options) -> dict:
         if options.get("period") is None:

@@ -33,8 +33,12 @@ class Command(BaseCommand):
                 self.stderr.write(message)
             raise CommandError(f"計畫 {plan.slug} 的規則參數有 {len(error.messages)} 處錯誤，無法計算。") from error
         if options["json"]:
-            payload = {"plan": plan.slug, "as_of": as_of.isoformat(), "warnings": warnings(plan, as_of),
-                       "people": [r.as_json() for r in results]}
+            payload = {
+                "plan": plan.slug,
+                "as_of": as_of.isoformat(),
+                "warnings": warnings(plan, as_of),
+                "people": [r.as_json() for r in results],
+            }
             self.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2))
             return
         self.stdout.write(f"{plan.title}（計算至 {to_roc_short(as_of)}，{len(results)} 人）")
@@ -46,8 +50,10 @@ class Command(BaseCommand):
             counts = r.award_counts
             if not any(counts.values()) and not r.leave_hours:
                 continue
-            self.stdout.write(f"{r.national_id:<10} {r.name:<6} {r.agency:<16} {counts['commendation']:>4} "
-                              f"{counts['merit']:>4} {counts['major_merit']:>4} {float(r.leave_hours):>8g}")
+            self.stdout.write(
+                f"{r.national_id:<10} {r.name:<6} {r.agency:<16} {counts['commendation']:>4} "
+                f"{counts['merit']:>4} {counts['major_merit']:>4} {float(r.leave_hours):>8g}"
+            )
             for award in r.awards:
                 self.stdout.write(f"    {AWARD_LABEL[award.award]}：{award.text}")
             for grant in r.grants:

@@ -1,4 +1,5 @@
 """Options the leave commands share."""
+
 import datetime as dt
 
 from django.core.management.base import CommandError

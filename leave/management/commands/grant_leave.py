@@ -26,14 +26,20 @@ class Command(BaseCommand):
         except RuleParameterError as error:
             for message in error.messages:
                 self.stderr.write(message)
-            raise CommandError(f"計畫 {the_plan.slug} 的規則參數有 {len(error.messages)} 處錯誤，未核給補休。") from error
+            raise CommandError(
+                f"計畫 {the_plan.slug} 的規則參數有 {len(error.messages)} 處錯誤，未核給補休。"
+            ) from error
         people = {e.pk: e for e in Employee.objects.filter(pk__in={e for e, _g in run.granted})}
         verb = "將核給" if run.dry_run else "已核給"
-        self.stdout.write(f"{the_plan.slug}（計算至 {to_roc_short(run.as_of)}）{verb}補休 {len(run.granted)} 筆、"
-                          f"共 {number(run.hours)} 小時；送人事複核 {len(run.reviews)} 筆。")
+        self.stdout.write(
+            f"{the_plan.slug}（計算至 {to_roc_short(run.as_of)}）{verb}補休 {len(run.granted)} 筆、"
+            f"共 {number(run.hours)} 小時；送人事複核 {len(run.reviews)} 筆。"
+        )
         for employee_id, grant in run.granted:
             person = people[employee_id]
-            self.stdout.write(f"  {person.masked_national_id} {person.name}：{number(grant.hours)} 小時，"
-                              f"{to_roc_short(grant.usable_until)} 前使用 — {grant.text}")
+            self.stdout.write(
+                f"  {person.masked_national_id} {person.name}：{number(grant.hours)} 小時，"
+                f"{to_roc_short(grant.usable_until)} 前使用 — {grant.text}"
+            )
         for _entry, reason in run.reviews:
             self.stdout.write(f"  送複核：{reason}")

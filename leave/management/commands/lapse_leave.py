@@ -18,6 +18,7 @@ class Command(BaseCommand):
         try:
             written = services.lapse_leave(day)
         except services.LapseInFuture:
-            raise CommandError(f"--as-of 不得晚於今天（{to_roc_short(clock.today())}）：時數不會提前失效。",
-                               returncode=2) from None
+            raise CommandError(
+                f"--as-of 不得晚於今天（{to_roc_short(clock.today())}）：時數不會提前失效。", returncode=2
+            ) from None
         self.stdout.write(f"補休失效紀錄：新增 {written} 筆（至 {to_roc_short(day)}）。")

@@ -28,5 +28,7 @@ class Command(BaseCommand):
             return
         self.stdout.write(f"補休帳（至 {to_roc_short(day)}，{len(ledger['people'])} 人）")
         for person in ledger["people"]:
-            self.stdout.write(f"{mask(person['national_id'])} {person['plan']}：核給 {number(person['granted'])}、使用 {number(person['used'])}、"
-                              f"失效 {number(person['lapsed'])}、餘 {number(person['balance'])} 小時")
+            self.stdout.write(
+                f"{mask(person['national_id'])} {person['plan']}：核給 {number(person['granted'])}、使用 {number(person['used'])}、"
+                f"失效 {number(person['lapsed'])}、餘 {number(person['balance'])} 小時"
+            )

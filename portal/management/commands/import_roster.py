@@ -7,8 +7,11 @@ class Command(ImportCommand):
 
     def add_target_arguments(self, parser):
         """`--complete`: the file lists every current employee of the agencies it names."""
-        parser.add_argument("--complete", action="store_true",
-                            help="檔案列出所列機關的全部現職人員：未列入者視為離職（停用帳號，保留紀錄）")
+        parser.add_argument(
+            "--complete",
+            action="store_true",
+            help="檔案列出所列機關的全部現職人員：未列入者視為離職（停用帳號，保留紀錄）",
+        )
 
     def options_for(self, options) -> dict:
         """The importer's options: {"complete": True} with --complete."""
