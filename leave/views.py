@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from portal import clock
+from portal.admin_display import RocDateField
 from portal.models import Employee
 from portal.params import ids
 from portal.permissions import is_hr, national_id_for
@@ -22,7 +23,8 @@ from .reports import render_application_pdf
 
 class ApplicationForm(forms.Form):
     plan = forms.ModelChoiceField(Plan.objects.none(), label=_("計畫"))
-    leave_date = forms.DateField(label=_("補休日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    # Typed and shown in the ROC calendar (103/07/20) like every other date (issue 17, item 1).
+    leave_date = RocDateField(label=_("補休日期（例：103/07/20）"))
     starts_at = forms.TimeField(label=_("起"), widget=forms.TimeInput(attrs={"type": "time"}), initial=dt.time(8, 30))
     ends_at = forms.TimeField(label=_("迄"), widget=forms.TimeInput(attrs={"type": "time"}), initial=dt.time(12, 30))
 

@@ -117,8 +117,9 @@ def test_employee_pages_are_accessible_and_leave_is_applied_for_by_keyboard(demo
     tab_to(page, "#id_plan")
     page.keyboard.press("ArrowDown")
     tab_to(page, "#id_leave_date")
-    page.keyboard.type("07212014" if page.evaluate("navigator.language").startswith("en") else "20140721")
-    assert page.input_value("#id_leave_date") == "2014-07-21"
+    # The date is typed in the ROC calendar, as on paper (issue 17, item 1).
+    page.keyboard.type("103/07/21")
+    assert page.input_value("#id_leave_date") == "103/07/21"
     tab_to(page, "form.form-grid button[type=submit]")
     with page.expect_navigation():
         page.keyboard.press("Enter")
