@@ -97,6 +97,8 @@ def staff_standing(request, slug):
             messages.error(request, "；".join(error.messages))
         return redirect(request.get_full_path())
     results = _standing(request, plan)
+    # The page's hours columns (學習時數, 數位時數) go into the files too, with the same figures.
+    hours = summaries.hours_in_period(plan, [r.employee_id for r in results])
     table = [
         [
             r.agency,
@@ -106,6 +108,8 @@ def staff_standing(request, slug):
             r.award_counts["merit"],
             r.award_counts["major_merit"],
             float(r.leave_hours),
+            float(hours.get(r.employee_id, summaries.Hours()).total),
+            float(hours.get(r.employee_id, summaries.Hours()).digital),
             "；".join(a.text for a in r.awards),
             "；".join(p.text for p in r.progress if not p.met),
             national_id_for(request.user, r.national_id),
@@ -117,7 +121,20 @@ def staff_standing(request, slug):
         f"{plan.slug}-standing",
         f"{plan.title}：人員達成情形",
         scope_label(request.user),
-        ["機關", "單位", "姓名", "嘉獎", "記功", "記大功", "補休時數", "事由", "尚缺", "身分證字號"],
+        [
+            "機關",
+            "單位",
+            "姓名",
+            "嘉獎",
+            "記功",
+            "記大功",
+            "補休時數",
+            "學習時數",
+            "數位時數",
+            "事由",
+            "尚缺",
+            "身分證字號",
+        ],
         table,
         landscape=True,
     )
@@ -125,7 +142,6 @@ def staff_standing(request, slug):
         return download
     statuses = queries.filed_statuses(plan, results)
     notes = queries.decision_notes(plan, results)
-    hours = summaries.hours_in_period(plan, [r.employee_id for r in results])
     short = summaries.shortfalls(plan, results)
     rows = [
         (

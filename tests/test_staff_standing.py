@@ -410,6 +410,14 @@ def test_staff_standing_shows_hours_and_a_short_shortfall_that_opens(world, clie
     html = page.content.decode()
     assert '<details class="shortfall"><summary>尚缺 15 小時</summary><ul><li>' in html
     assert '<td data-label="學習時數" class="num">5</td><td data-label="數位時數" class="num">3</td>' in html
+    # The workbook carries the same hours under the same labels.
+    sheet = openpyxl.load_workbook(
+        io.BytesIO(client.get(reverse("incentives:staff", args=["tainan-101"]), {"format": "xlsx"}).content)
+    ).active
+    header = [c.value for c in sheet[1]]
+    assert header[6:9] == ["補休時數", "學習時數", "數位時數"]
+    line = next(row for row in sheet.iter_rows(min_row=2, values_only=True) if row[2] == person.name)
+    assert line[7:9] == (5, 3)
 
 
 def test_the_short_shortfall_counts_the_courses_and_hours_of_the_next_award(db, client):
