@@ -55,13 +55,14 @@ class ProposalForm(forms.ModelForm):
                 label=label, required=False, widget=widget, initial=self.instance.fields.get(key, "")
             )
         if agency_choices is not None:
-            # A coordinator with one agency finds it chosen, and may save a draft without touching it.
+            # A coordinator with one agency finds it chosen; one with several may save a draft
+            # before choosing (sending requires it: services.proposal_missing).
             only = list(agency_choices[:2])
             self.only_agency = only[0] if len(only) == 1 else None
             self.fields["agency"] = forms.ModelChoiceField(
                 agency_choices,
                 label=_("推動機關（單位）"),
-                required=self.only_agency is None,
+                required=False,
                 initial=self.instance.agency_id if self.instance.agency_id else getattr(self.only_agency, "pk", None),
             )
         if renewable is not None:

@@ -340,8 +340,15 @@ class Proposal(models.Model):
         GOOD = "良好", _("良好")
 
     activity = models.ForeignKey(Activity, verbose_name=_("活動"), on_delete=models.CASCADE, related_name="proposals")
+    # A coordinator of several agencies may save a draft before choosing the agency; sending
+    # it requires one (issue 17: the agency is picked by hand only when there is a choice).
     agency = models.ForeignKey(
-        "portal.Agency", verbose_name=_("機關"), on_delete=models.PROTECT, related_name="proposals"
+        "portal.Agency",
+        verbose_name=_("機關"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="proposals",
     )
     title = models.CharField(_("計畫名稱"), max_length=200)
     is_renewal = models.BooleanField(_("續辦"), default=False)
@@ -364,14 +371,20 @@ class Proposal(models.Model):
     class Meta:
         verbose_name = _("熠星方案申請")
         verbose_name_plural = _("熠星方案申請")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status="draft") | models.Q(agency__isnull=False), name="proposal_agency_unless_draft"
+            )
+        ]
 
     def __str__(self):
         return self.title
 
     @property
     def government(self):
-        """The proposing government: the proposal's agency's (a 本府 team may span its agencies)."""
-        return self.agency.root
+        """The proposing government: the proposal's agency's (a 本府 team may span its agencies);
+        None for a draft whose agency is not chosen yet."""
+        return self.agency.root if self.agency_id else None
 
 
 # The proposal's states, declared once: action -> (states it starts from, state it leads to, who).

@@ -64,7 +64,9 @@ def proposals_visible_to(user):
         return Proposal.objects.all()
     if _sees_by_agency(user):
         own_plans = Q(activity__plan__in=plans_reviewed_by(user)) if is_hr(user) else Q(pk__in=[])
-        return Proposal.objects.filter(Q(agency__in=Agency.objects.visible_to(user)) | own_plans)
+        # A draft saved before its agency was chosen is its author's alone.
+        own_draft = Q(agency__isnull=True, created_by=user)
+        return Proposal.objects.filter(Q(agency__in=Agency.objects.visible_to(user)) | own_plans | own_draft)
     return Proposal.objects.none()
 
 

@@ -304,13 +304,13 @@ def proposal_outline(proposal: Proposal) -> list[Item]:
 def render_proposal_pdf(proposal: Proposal) -> bytes:
     form = proposal.activity.details.get("proposal_form") or {}
     plan = proposal.activity.plan
-    government = proposal.agency.government or proposal.agency
+    government = proposal.government  # None for a draft whose agency is not chosen yet
     return render_pdf(
         "programs/proposal_document.html",
         {
             "proposal": proposal,
             "plan": plan,
-            "government": government.name,
+            "government": government.name if government else "",
             "attachment": form.get("attachment", ""),
             # The seed's form is titled 「…實施計畫(參考用表格)」: a template's title, not a proposal's.
             "form_title": re.sub(

@@ -457,7 +457,10 @@ def save_proposal(user, proposal: Proposal, members=None) -> Proposal:
 
     `proposal` is a Proposal (new or an existing draft) whose fields, `leader` and `renews`
     are already set; `members` an iterable of Employees (None keeps the current members).
-    Raises ValidationError — the proposal is no longer a draft; a team rule broken
+    The agency may be left empty on a draft (a coordinator of several agencies has not chosen
+    yet; issue 17); sending requires it (proposal_missing).
+    Raises ValidationError — the proposal is no longer a draft; a team or renewal picked before
+    the agency while the user serves several governments; a team rule broken
     (validate_proposal_team: leader not also a member, everyone of the proposing government);
     a renewal that does not continue an earlier selected proposal of the government — and
     PermissionDenied when the agency is not one the user serves or a person is not one the
@@ -473,15 +476,24 @@ def save_proposal(user, proposal: Proposal, members=None) -> Proposal:
         raise ValidationError(_("已送出的申請不能再修改。"))
     else:
         snapshot = None
-    if not Agency.objects.visible_to(user).filter(pk=proposal.agency_id).exists():
-        raise PermissionDenied(_("只能為您負責的機關提出申請。"))
-    government = proposal.agency.root
     members = (
         list(members)
         if members is not None
         else (list(proposal.members.select_related("agency")) if proposal.pk else [])
     )
-    validate_proposal_team(government, proposal.leader, members)
+    if proposal.agency_id is None:
+        # A draft before its agency is chosen (a coordinator of several agencies): its team is
+        # checked against the one government the user serves; a renewal needs the agency.
+        served = {g or pk for pk, g in Agency.objects.visible_to(user).values_list("pk", "government_id")}
+        government = Agency.objects.get(pk=next(iter(served))) if len(served) == 1 else None
+        if proposal.renews_id or (government is None and (members or proposal.leader_id)):
+            raise ValidationError(_("請先選擇推動機關（單位），再選擇團隊成員或續辦之原提案。"))
+    elif not Agency.objects.visible_to(user).filter(pk=proposal.agency_id).exists():
+        raise PermissionDenied(_("只能為您負責的機關提出申請。"))
+    else:
+        government = proposal.agency.root
+    if government is not None:
+        validate_proposal_team(government, proposal.leader, members)
     people = {m.pk for m in members} | ({proposal.leader_id} if proposal.leader_id else set())
     if people and proposal_team_candidates(user, government).filter(pk__in=people).count() != len(people):
         raise PermissionDenied(_("只能選擇您負責機關的本府人員。"))
@@ -497,10 +509,11 @@ def save_proposal(user, proposal: Proposal, members=None) -> Proposal:
 
 
 def proposal_missing(proposal: Proposal) -> list[str]:
-    """What a proposal still lacks before it can be sent: the form's required fields, its
-    leader (主持人) and, for a renewal, the proposal it continues."""
+    """What a proposal still lacks before it can be sent: its agency, the form's required fields,
+    its leader (主持人) and, for a renewal, the proposal it continues."""
     labels = dict(PROPOSAL_FIELDS)
-    missing = [] if proposal.title.strip() else [_("計畫名稱")]
+    missing = [] if proposal.agency_id else [_("推動機關（單位）")]
+    missing += [] if proposal.title.strip() else [_("計畫名稱")]
     missing += [str(labels[f]) for f in REQUIRED_PROPOSAL_FIELDS if not str(proposal.fields.get(f, "")).strip()]
     if not proposal.leader_id:
         missing.append(_("主持人"))

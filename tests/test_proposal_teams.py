@@ -511,3 +511,36 @@ def test_the_proposal_form_follows_attachment_1_and_preselects_a_coordinators_on
     assert response.status_code == 302
     draft = Proposal.objects.get(title="草稿計畫")
     assert (draft.agency, draft.status) == (hualien["education"], "draft")
+
+
+def test_a_coordinator_of_several_agencies_saves_a_draft_before_choosing_and_must_choose_to_send(hualien, client):
+    coordinator = UserFactory(role=Role.COORDINATOR, agencies=[hualien["education"], hualien["tourism"]])
+    client.force_login(coordinator)
+    url = reverse("programs:proposal-new", args=[hualien["yixing"].pk])
+    page = client.get(url)
+    assert page.context["form"]["agency"].value() is None
+    assert page.context["form"].fields["agency"].required is False
+    # Saved with the team but no agency: the team is checked against the one government served.
+    response = client.post(url, {"title": "未選機關", **FIELDS, "leader": hualien["leader"].pk, "save": "1"})
+    draft = Proposal.objects.get(title="未選機關")
+    assert response["Location"] == reverse("programs:proposal", args=[draft.pk])
+    assert (draft.agency, draft.status, draft.leader) == (None, "draft", hualien["leader"])
+    # Their own draft is found on the list and its page; another coordinator of the government does not see it.
+    assert [p.title for p in client.get(reverse("programs:proposals")).context["proposals"]] == ["未選機關"]
+    assert client.get(reverse("programs:proposal", args=[draft.pk])).status_code == 200
+    client.force_login(hualien["coordinator"])
+    assert client.get(reverse("programs:proposal", args=[draft.pk])).status_code == 404
+    client.force_login(coordinator)
+    # Sending without the agency keeps the draft and says what is missing.
+    edit = reverse("programs:proposal", args=[draft.pk])
+    data = {"title": "未選機關", **FIELDS, "leader": hualien["leader"].pk}
+    followed = client.post(edit, {**data, "submit": "1"}, follow=True)
+    assert [str(m) for m in followed.context["messages"]] == [
+        "草稿已儲存，但還不能送出：申請表尚有必填欄位未填寫：推動機關（單位）"
+    ]
+    draft.refresh_from_db()
+    assert (draft.agency, draft.status) == (None, "draft")
+    # Once chosen, it is sent.
+    client.post(edit, {**data, "agency": hualien["tourism"].pk, "submit": "1"})
+    draft.refresh_from_db()
+    assert (draft.agency, draft.status) == (hualien["tourism"], "submitted")
