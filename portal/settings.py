@@ -95,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "portal.context_processors.roles",
             ],
             "builtins": ["portal.templatetags.roc", "portal.templatetags.people"],
         },

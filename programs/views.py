@@ -45,7 +45,13 @@ def plan_detail(request, slug):
     return render(
         request,
         "programs/plan_detail.html",
-        {"plan": plan, "activities": activities, "open_to_me": plans_run_by(request.user).filter(pk=plan.pk).exists()},
+        {
+            "plan": plan,
+            "activities": activities,
+            "open_to_me": plans_run_by(request.user).filter(pk=plan.pk).exists(),
+            # The plan's HR (who reallocates camp places) finds the camp page here too.
+            "reviews": is_hr(request.user) and plans_reviewed_by(request.user).filter(pk=plan.pk).exists(),
+        },
     )
 
 
