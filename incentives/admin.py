@@ -6,7 +6,7 @@ from portal.admin_audit import AuditedAdminMixin
 from portal.admin_scope import ScopedAdminMixin
 
 from . import services
-from .models import Decision, RuleVersion
+from .models import Decision, Draw, RuleVersion
 
 
 @admin.register(RuleVersion)
@@ -75,3 +75,46 @@ class DecisionAdmin(ScopedAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
                 continue
             done += 1
         self.message_user(request, _("已核定 %(n)d 件。") % {"n": done}, messages.SUCCESS)
+
+
+@admin.register(Draw)
+class DrawAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """A season's draw, a result: read-only. HR publishes the seed and draws on the plan's draws
+    page (/incentives/plan/<slug>/draws/), which keeps the seed, the chance list and its hash."""
+
+    def visible(self, user):
+        from programs.queries import plans_reviewed_by
+
+        return Draw.objects.filter(plan__in=plans_reviewed_by(user))
+
+    list_display = ["plan", "season_name", "status", "prizes", "winner_count", "seed_published_at", "drawn_at"]
+    list_filter = [("plan", admin.RelatedOnlyFieldListFilter), "status"]
+    list_select_related = ["plan"]
+    fields = [
+        "plan",
+        "season_name",
+        "status",
+        "seed",
+        "seed_published_at",
+        "seed_published_by",
+        "prizes",
+        "one_win_per_person",
+        "chances_hash",
+        "winners",
+        "drawn_at",
+        "drawn_by",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("中獎人數"))
+    def winner_count(self, draw):
+        return len(draw.winners)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -21,8 +21,11 @@ from .models import (
     Nomination,
     Plan,
     Proposal,
+    ReadingBid,
     Reflection,
+    SeedTeacher,
     Session,
+    ShowcaseRegistration,
     Team,
     TeamMember,
     TrainingClass,
@@ -403,6 +406,82 @@ class ReflectionAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdminMixin:
+    """Records the portal's pages write through their services (each under a row lock, with its
+    audit entry): the admin shows them, scoped as the pages are, and changes nothing."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SeedTeacher)
+class SeedTeacherAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    """The digital-talent registry (種籽教師); HR selects and removes people on /programs/talents/."""
+
+    def visible(self, user):
+        return queries.seed_teachers_visible_to(user)
+
+    list_display = [
+        "employee",
+        "employee_agency",
+        "activity",
+        "source",
+        "basis",
+        "reason",
+        "selected_by",
+        "selected_at",
+    ]
+    # Filter choices only from the rows the officer sees (no other government's plan names).
+    list_filter = [("activity__plan", admin.RelatedOnlyFieldListFilter), "source"]
+    search_fields = ["employee__name", "reason"]
+    list_select_related = ["employee__agency", "activity__plan", "selected_by"]
+
+    @admin.display(description=_("機關"), ordering="employee__agency__name")
+    def employee_agency(self, teacher):
+        return teacher.employee.agency.name
+
+
+@admin.register(ShowcaseRegistration)
+class ShowcaseRegistrationAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    """Who is registered for a showcase (成果發表會); coordinators register on /programs/showcases/,
+    where the plan's HR also sets the event's date, place and capacity and prints the sign-in sheet."""
+
+    def visible(self, user):
+        return queries.showcase_registrations_visible_to(user)
+
+    list_display = ["employee", "employee_agency", "employment_type", "activity", "registered_by", "created_at"]
+    list_filter = [("activity", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["employee__name"]
+    list_select_related = ["employee__agency", "activity", "registered_by"]
+
+    @admin.display(description=_("機關"), ordering="employee__agency__name")
+    def employee_agency(self, registration):
+        return registration.employee.agency.name
+
+    @admin.display(description=_("人員類別"))
+    def employment_type(self, registration):
+        return registration.employee.get_employment_type_display()
+
+
+@admin.register(ReadingBid)
+class ReadingBidAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    """The reading bid's activity plans (數位閱讀計畫競標); sent and decided on /programs/reading-bids/."""
+
+    def visible(self, user):
+        return queries.reading_bids_visible_to(user)
+
+    list_display = ["title", "agency", "activity", "starts_on", "ends_on", "status", "score", "submitted_at"]
+    list_filter = [("activity__plan", admin.RelatedOnlyFieldListFilter), "status"]
+    search_fields = ["title", "agency__name"]
+    list_select_related = ["agency", "activity"]
 
 
 for model, fields in [

@@ -31,6 +31,7 @@ class ProgramsConfig(AppConfig):
                 "camp_nominate": _("推薦參加英語營"),
                 "camp_reallocate": _("英語營名額增額"),
                 "proposal_save": _("儲存熠星提案"),
+                "showcase_save": _("設定成果發表會"),
                 "proposal_submit": _("送出熠星提案"),
                 "proposal_select": _("熠星提案入選"),
                 "proposal_confirm_renewal": _("確認續辦提案"),

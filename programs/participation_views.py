@@ -10,8 +10,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from portal.access import is_coordinator
+from portal.admin_display import RocDateField
 from portal.exporters import list_download
 from portal.models import Agency, Employee
 from portal.params import ids, parse_int
@@ -279,6 +282,65 @@ def showcase_signin(request, pk):
     return pdf_response(pdf, f"{activity.plan.slug}-showcase-signin.pdf")
 
 
+class ShowcaseForm(forms.Form):
+    """The showcase as HR sets it: name, dates (ROC), place and capacity; the plan on a new one."""
+
+    plan = forms.ModelChoiceField(None, label=gettext_lazy("年度計畫"))
+    name = forms.CharField(label=gettext_lazy("名稱"), max_length=200, initial="數位學習成果發表會")
+    starts_on = RocDateField(label=gettext_lazy("日期（例：104/11/20）"))
+    ends_on = RocDateField(label=gettext_lazy("迄日（一日者免填）"), required=False)
+    venue = forms.CharField(label=gettext_lazy("地點"), max_length=200, required=False)
+    capacity = forms.IntegerField(label=gettext_lazy("名額（空白為不限）"), min_value=0, required=False)
+
+    def __init__(self, *args, plans=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if plans is None:
+            del self.fields["plan"]
+        else:
+            self.fields["plan"].queryset = plans
+            self.fields["plan"].empty_label = None
+
+
+@login_required
+def showcase_edit(request, pk=None):
+    """The plan's HR creates a showcase (from the showcase list) or edits its date, place and
+    capacity (from its page); a coordinator has no such page (403)."""
+    if not is_hr(request.user):
+        raise PermissionDenied
+    reviewed = plans_reviewed_by(request.user)
+    activity = None
+    initial = None
+    if pk is not None:
+        activity = get_object_or_404(showcase_activities_for(request.user).filter(plan__in=reviewed), pk=pk)
+        initial = {
+            "name": activity.name,
+            "starts_on": activity.starts_on,
+            "ends_on": activity.ends_on if activity.ends_on != activity.starts_on else None,
+            "venue": (activity.details or {}).get("venue", ""),
+            "capacity": showcase_capacity(activity),
+        }
+    form = ShowcaseForm(request.POST or None, initial=initial, plans=None if activity else reviewed)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            saved = services.save_showcase(
+                request.user,
+                activity.plan if activity else data["plan"],
+                activity,
+                name=data["name"],
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+                venue=data["venue"],
+                capacity=data["capacity"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("已儲存%(name)s的日期、地點與名額。") % {"name": saved.name})
+            return redirect("programs:showcase", pk=saved.pk)
+    return render(request, "programs/showcase_form.html", {"form": form, "activity": activity})
+
+
 # -- Reflections -------------------------------------------------------------------------------
 
 
@@ -384,14 +446,12 @@ def reflection_list(request):
 
 # -- The reading bid -----------------------------------------------------------------------------
 
-from portal.admin_display import RocDateField as _RocDateField  # noqa: E402 (the one ROC date field)
-
 
 class ReadingBidForm(forms.ModelForm):
-    starts_on = _RocDateField(
+    starts_on = RocDateField(
         label=_("活動起日"), required=False, widget=forms.TextInput(attrs={"placeholder": "103/06/01"})
     )
-    ends_on = _RocDateField(
+    ends_on = RocDateField(
         label=_("活動迄日"), required=False, widget=forms.TextInput(attrs={"placeholder": "103/09/30"})
     )
 
@@ -448,7 +508,7 @@ def reading_bid_list(request):
             "bids": bids,
             "reviewing": set(reviewing),
             "activities": activities,
-            "is_coordinator": getattr(user, "role", "") == "coordinator",
+            "is_coordinator": is_coordinator(user),
         },
     )
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from portal import audit, clock, rocdate
 from portal.models import Agency, Employee
-from portal.permissions import is_hr
+from portal.permissions import is_coordinator_or_hr, is_hr
 from portal.statemachine import retry_on_conflict
 
 from . import eligibility
@@ -28,6 +28,7 @@ from .models import (
     ContestEntry,
     EmployeeTag,
     Nomination,
+    Plan,
     Proposal,
     ReadingBid,
     Reflection,
@@ -945,7 +946,7 @@ def register_for_showcase(user, activity: Activity, employee_ids: list[int]) -> 
     (a plan not open to the user, or someone else's staff) and ValidationError (the showcase
     is over). Writes an audit entry per registration.
     """
-    if not (is_hr(user) or getattr(user, "role", "") == "coordinator"):
+    if not (is_coordinator_or_hr(user)):
         raise PermissionDenied
     people = _visible_employees(user, employee_ids)
     activity = Activity.objects.select_for_update(of=("self",)).select_related("plan").get(pk=activity.pk)
@@ -983,6 +984,81 @@ def register_for_showcase(user, activity: Activity, employee_ids: list[int]) -> 
 
 
 @transaction.atomic
+def save_showcase(
+    user,
+    plan: Plan,
+    activity: Activity | None,
+    *,
+    name: str,
+    starts_on,
+    ends_on,
+    venue: str,
+    capacity: int | None,
+) -> Activity:
+    """The plan's HR creates (activity None) or edits a showcase (數位學習成果發表會, RAD 104 柒、六):
+    its name, dates (datetime.date; ends_on defaults to starts_on), place and capacity (places,
+    None for no limit). An edited event's row is locked and its registrations counted after
+    the lock: the capacity may not fall below the places already taken.
+    Raises PermissionDenied (not HR of the plan's government: require_reviewer) and
+    ValidationError (no name, dates reversed, a negative capacity or one below the places
+    taken). Writes an audit entry (showcase_save) with the values before and after.
+    """
+    require_reviewer(user, plan)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError(_("請填寫名稱。"))
+    ends_on = ends_on or starts_on
+    if starts_on and ends_on and ends_on < starts_on:
+        raise ValidationError(_("迄日不得早於起日。"))
+    if capacity is not None and capacity < 0:
+        raise ValidationError(_("名額不得為負數。"))
+    before = None
+    if activity is None:
+        taken = 0
+        slugs = set(Activity.objects.filter(plan=plan).values_list("slug", flat=True))
+        slug = next(s for s in (f"showcase-{n}" if n else "showcase" for n in range(len(slugs) + 1)) if s not in slugs)
+        activity = Activity(plan=plan, slug=slug, kind=Activity.Kind.SHOWCASE)
+    else:
+        activity = Activity.objects.select_for_update(of=("self",)).get(pk=activity.pk)
+        if activity.kind != Activity.Kind.SHOWCASE or activity.plan_id != plan.pk:
+            raise PermissionDenied
+        taken = ShowcaseRegistration.objects.filter(activity=activity).count()
+        before = {
+            "name": activity.name,
+            "start": activity.starts_on.isoformat() if activity.starts_on else None,
+            "end": activity.ends_on.isoformat() if activity.ends_on else None,
+            "venue": (activity.details or {}).get("venue", ""),
+            "capacity": showcase_capacity(activity),
+        }
+    if capacity is not None and capacity < taken:
+        raise ValidationError(_("已有 %(n)d 人報名，名額不得少於報名人數。") % {"n": taken})
+    details = dict(activity.details or {})
+    details.pop("expected_participants", None)  # the capacity HR states replaces the plan's estimate
+    details["venue"] = (venue or "").strip()
+    if capacity is None:
+        details.pop("capacity", None)
+    else:
+        details["capacity"] = capacity
+    activity.name, activity.starts_on, activity.ends_on, activity.details = name, starts_on, ends_on, details
+    activity.save()
+    audit.record(
+        user,
+        "showcase_save",
+        activity,
+        name,
+        before=before,
+        after={
+            "name": name,
+            "start": starts_on.isoformat() if starts_on else None,
+            "end": ends_on.isoformat() if ends_on else None,
+            "venue": details["venue"],
+            "capacity": capacity,
+        },
+    )
+    return activity
+
+
+@transaction.atomic
 def cancel_showcase_registration(user, registration: ShowcaseRegistration) -> None:
     """The coordinator (or HR) who may see the person withdraws their registration; the place is free again."""
     registration = (
@@ -994,7 +1070,7 @@ def cancel_showcase_registration(user, registration: ShowcaseRegistration) -> No
     if registration is None:
         raise ValidationError(_("此筆報名已取消。"))
     if not Employee.objects.visible_to(user).filter(pk=registration.employee_id).exists() or not (
-        is_hr(user) or getattr(user, "role", "") == "coordinator"
+        is_coordinator_or_hr(user)
     ):
         raise PermissionDenied
     audit.record(
@@ -1075,7 +1151,7 @@ def save_reading_bid(user, bid: ReadingBid) -> ReadingBid:
     draft). `bid` carries the form's values (activity, agency, title, activities, materials,
     forum, starts_on, ends_on). Raises PermissionDenied (not a coordinator of that agency, a plan
     not open to them) and ValidationError (a bid already sent, dates reversed)."""
-    if getattr(user, "role", "") != "coordinator" and not is_hr(user):
+    if not is_coordinator_or_hr(user):
         raise PermissionDenied
     if (
         not Agency.objects.visible_to(user).filter(pk=bid.agency_id).exists()
@@ -1124,7 +1200,7 @@ def submit_reading_bid(user, bid: ReadingBid) -> ReadingBid:
     both days included). Raises PermissionDenied and ValidationError (outside the window, fields
     missing, already sent)."""
     bid = ReadingBid.objects.select_for_update(of=("self",)).select_related("activity", "agency").get(pk=bid.pk)
-    if not is_hr(user) and getattr(user, "role", "") != "coordinator":
+    if not is_coordinator_or_hr(user):
         raise PermissionDenied
     if not Agency.objects.visible_to(user).filter(pk=bid.agency_id).exists():
         raise PermissionDenied

@@ -25,7 +25,9 @@ urlpatterns = [
     path("talents/<int:pk>/select/", participation_views.talent_select, name="talent-select"),
     path("talents/<int:pk>/remove/<int:teacher_pk>/", participation_views.talent_remove, name="talent-remove"),
     path("showcases/", participation_views.showcase_list, name="showcase-list"),
+    path("showcases/new/", participation_views.showcase_edit, name="showcase-new"),
     path("showcases/<int:pk>/", participation_views.showcase, name="showcase"),
+    path("showcases/<int:pk>/edit/", participation_views.showcase_edit, name="showcase-edit"),
     path(
         "showcases/<int:pk>/cancel/<int:registration_pk>/", participation_views.showcase_cancel, name="showcase-cancel"
     ),

@@ -339,6 +339,7 @@ def params(name: str, world) -> dict | None:
             "registration_pk": world["registration_b"].pk,
         },  # POST only
         "programs:showcase-signin": {"pk": world["showcase"].pk},
+        "programs:showcase-edit": {"pk": world["showcase"].pk},
         "programs:reading-bid-new": {"activity_pk": world["reading"].pk},
         "programs:reading-bid": {"pk": world["bid_b"].pk},
         "programs:reading-bid-decide": {"pk": world["bid_b"].pk},  # POST only

@@ -550,3 +550,56 @@ def test_a_reading_bid_outside_the_window_or_incomplete_stays_a_draft(bid_world,
         follow=True,
     )
     assert _messages(ok) == ["活動計畫已送出，待人事處評選。"]
+
+
+def test_hr_creates_a_showcase_and_edits_its_date_place_and_capacity_on_pages(world, client):
+    client.force_login(world["users"]["rad_hr"])
+    listing = client.get(reverse("programs:showcase-list")).content.decode()
+    assert f'href="{reverse("programs:showcase-new")}"' in listing
+    new = client.post(
+        reverse("programs:showcase-new"),
+        {
+            "plan": world["showcase"].plan_id,
+            "name": "第二場成果發表會",
+            "starts_on": "101/12/05",
+            "venue": "南投院區",
+            "capacity": "2",
+        },
+    )
+    created = Activity.objects.get(name="第二場成果發表會")
+    assert new["Location"] == reverse("programs:showcase", args=[created.pk])
+    assert (created.slug, created.kind, created.starts_on, created.ends_on, created.details) == (
+        "showcase-1",
+        "showcase",
+        dt.date(2012, 12, 5),
+        dt.date(2012, 12, 5),
+        {"venue": "南投院區", "capacity": 2},
+    )
+    page = client.get(reverse("programs:showcase", args=[created.pk]))
+    assert (page.context["capacity"], page.context["venue"]) == (2, "南投院區")
+    edit = reverse("programs:showcase-edit", args=[created.pk])
+    assert f'href="{edit}"' in page.content.decode()
+    form = client.get(edit).context["form"]
+    assert (form["starts_on"].value(), form["capacity"].value()) == (dt.date(2012, 12, 5), 2)
+    assert 'value="101/12/05"' in client.get(edit).content.decode()
+    # Two registered: the capacity cannot fall below them.
+    client.force_login(world["users"]["coordinator_a"])
+    client.post(
+        reverse("programs:showcase", args=[created.pk]),
+        {"employee": [world["people"]["種籽甲"].pk, world["people"]["進階乙"].pk]},
+    )
+    client.force_login(world["users"]["rad_hr"])
+    data = {"name": "第二場成果發表會", "starts_on": "101/12/06", "venue": "臺北院區", "capacity": "1"}
+    refused = client.post(edit, data)
+    assert refused.context["form"].non_field_errors() == ["已有 2 人報名，名額不得少於報名人數。"]
+    client.post(edit, {**data, "capacity": "3"})
+    created.refresh_from_db()
+    assert (created.starts_on, created.details) == (dt.date(2012, 12, 6), {"venue": "臺北院區", "capacity": 3})
+    # A coordinator, and HR of another government, have no such page.
+    client.force_login(world["users"]["coordinator_a"])
+    assert client.get(edit).status_code == 403
+    assert client.get(reverse("programs:showcase-new")).status_code == 403
+    client.force_login(world["users"]["hr"])
+    assert client.get(edit).status_code == 404
+    assert client.post(reverse("programs:showcase-new"), {**data, "plan": world["showcase"].plan_id}).status_code == 200
+    assert Activity.objects.filter(kind="showcase").count() == 2
