@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from portal.admin_audit import AuditedAdminMixin
+from portal.admin_audit import AuditedAdminMixin, ReadOnlyAdminMixin
 from portal.admin_scope import ScopedAdminMixin
 
 from . import services
@@ -78,14 +78,11 @@ class DecisionAdmin(ScopedAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Draw)
-class DrawAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class DrawAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     """A season's draw, a result: read-only. HR publishes the seed and draws on the plan's draws
     page (/incentives/plan/<slug>/draws/), which keeps the seed, the chance list and its hash."""
 
-    def visible(self, user):
-        from programs.queries import plans_reviewed_by
-
-        return Draw.objects.filter(plan__in=plans_reviewed_by(user))
+    # Scoped by the Draw scope registered in IncentivesConfig.ready (HR of the plan's government).
 
     list_display = ["plan", "season_name", "status", "prizes", "winner_count", "seed_published_at", "drawn_at"]
     list_filter = [("plan", admin.RelatedOnlyFieldListFilter), "status"]
@@ -109,12 +106,3 @@ class DrawAdmin(ScopedAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("中獎人數"))
     def winner_count(self, draw):
         return len(draw.winners)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

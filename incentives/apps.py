@@ -16,6 +16,13 @@ class IncentivesConfig(AppConfig):
         from .reports import build_roster_document
 
         register_document("roster", build_roster_document, _("敘獎名冊"))
+        # A season's draw is seen by HR of the plan's government (fetched through get_visible_or_404).
+        from portal.access import register_scope
+        from programs.queries import plans_reviewed_by
+
+        from .models import Draw
+
+        register_scope(Draw, lambda user: Draw.objects.filter(plan__in=plans_reviewed_by(user)))
         from .standing import register_person_section
 
         # Loading, copying and the admin check a plan's rules against the kinds' schemas (programs

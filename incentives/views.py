@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -34,7 +34,9 @@ from .reports import render_kpi_report_pdf, render_roster_pdf, render_tally_shee
 def my_standing(request):
     if not request.user.employee_id:
         raise PermissionDenied
-    employee = Employee.objects.select_related("agency", "unit").get(pk=request.user.employee_id)
+    employee = get_visible_or_404(
+        request.user, Employee.objects.select_related("agency", "unit"), pk=request.user.employee_id
+    )
     year = query_int(request.GET, "year", minimum=1991, maximum=2099) or standing.default_year(employee)
     me = standing.my_standing(employee, year)
     # The switcher offers every year of the person's learning and of their plans; a year shows that
@@ -478,7 +480,7 @@ def _reviewed_plan(request, slug) -> Plan:
 
     if not is_hr(request.user):
         raise PermissionDenied
-    return get_object_or_404(plans_reviewed_by(request.user), slug=slug)
+    return get_visible_or_404(request.user, plans_reviewed_by(request.user), slug=slug)
 
 
 @login_required
@@ -597,7 +599,7 @@ def _drawn(request, slug, season):
     from .models import Draw
 
     plan = _reviewed_plan(request, slug)
-    return plan, get_object_or_404(Draw, plan=plan, season=season, status=Draw.Status.DRAWN)
+    return plan, get_visible_or_404(request.user, Draw, plan=plan, season=season, status=Draw.Status.DRAWN)
 
 
 @login_required

@@ -42,6 +42,13 @@ class LeaveConfig(AppConfig):
         import_applied.connect(grant_after_import, dispatch_uid="leave.grant_after_import")
         # The person's own page (incentives) shows their leave; leave builds on incentives, not the reverse.
         register_person_section("leave", leave_summary)
+        # Single applications and reviews are fetched through portal.access.get_visible_or_404.
+        from portal.access import register_scope
+
+        from . import models, queries
+
+        register_scope(models.Application, queries.applications_visible_to)
+        register_scope(models.GrantReview, queries.grant_reviews_visible_to)
         # The grant and lapse jobs write on the ledger of people the officer serves.
         audit.register_attribution("leave.entry", _entries_of)
         audit.register_attribution("leave.grantreview", _reviews_of)

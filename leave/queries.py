@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.db.models import Exists, F, OuterRef, Q, Sum
 
-from .models import Entry, GrantReview, RecordUse
+from .models import Application, Entry, GrantReview, RecordUse
 from .rules import GrantFigures, HeldGrant, grant_figures
 
 ZERO = Decimal(0)
@@ -152,3 +152,23 @@ def held_grants(plan) -> dict[tuple[int, str], list[HeldGrant]]:
             )
         )
     return held
+
+
+def applications_visible_to(user):
+    """Leave applications `user` may see: an HR officer those of the staff they serve; others
+    their own and their units' (a unit head's). The scope of `Application` in portal.access."""
+    from portal.access import is_hr
+    from portal.models import Employee
+
+    if is_hr(user):
+        return Application.objects.filter(employee__in=Employee.objects.visible_to(user))
+    supervised = Application.objects.filter(employee__unit__in=user.headed_units.all())
+    own = Application.objects.filter(employee_id=user.employee_id) if user.employee_id else Application.objects.none()
+    return own | supervised
+
+
+def grant_reviews_visible_to(user):
+    """Grant reviews of the people `user` serves (HR's desk). The scope of `GrantReview`."""
+    from portal.models import Employee
+
+    return GrantReview.objects.filter(grant__employee__in=Employee.objects.visible_to(user))

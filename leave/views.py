@@ -6,13 +6,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from portal import clock
+from portal.access import get_visible_or_404
 from portal.admin_display import RocDateField
 from portal.models import Employee
-from portal.params import ids
+from portal.params import ids, parse_int
 from portal.permissions import is_hr, national_id_for
 from programs.models import Plan
 
@@ -31,15 +32,6 @@ class ApplicationForm(forms.Form):
     def __init__(self, *args, plans=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["plan"].queryset = plans
-
-
-def _visible_applications(user):
-    """An HR officer sees the applications of the staff they serve; others their own and their unit's."""
-    if is_hr(user):
-        return Application.objects.filter(employee__in=Employee.objects.visible_to(user))
-    supervised = Application.objects.filter(employee__unit__in=user.headed_units.all())
-    own = Application.objects.filter(employee_id=user.employee_id) if user.employee_id else Application.objects.none()
-    return own | supervised
 
 
 @login_required
@@ -85,7 +77,9 @@ def my_leave(request):
 
 @login_required
 def cancel(request, pk):
-    application = get_object_or_404(Application.objects.filter(employee_id=request.user.employee_id), pk=pk)
+    application = get_visible_or_404(
+        request.user, Application.objects.filter(employee_id=request.user.employee_id), pk=pk
+    )
     if request.method == "POST":
         try:
             services.cancel(request.user, application)
@@ -97,8 +91,8 @@ def cancel(request, pk):
 
 @login_required
 def application_pdf(request, pk):
-    application = get_object_or_404(
-        _visible_applications(request.user).select_related("employee__agency", "employee__unit", "plan"), pk=pk
+    application = get_visible_or_404(
+        request.user, Application.objects.select_related("employee__agency", "employee__unit", "plan"), pk=pk
     )
     response = HttpResponse(render_application_pdf(application), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="leave-{application.pk}.pdf"'
@@ -117,7 +111,7 @@ def approvals(request):
     )
     pending = unit_applications.filter(status=Application.Status.SUBMITTED).order_by("leave_date", "pk")
     if request.method == "POST":
-        application = get_object_or_404(unit_applications, pk=request.POST.get("application", "0"))
+        application = get_visible_or_404(request.user, unit_applications, pk=parse_int(request.POST.get("application")))
         approve = request.POST.get("decision") == "approve"
         try:
             services.decide(request.user, application, approve=approve, note=request.POST.get("note", ""))
@@ -156,7 +150,7 @@ def reviews(request):
         .order_by("opened_at", "pk")
     )
     if request.method == "POST":
-        review = get_object_or_404(open_reviews, pk=request.POST.get("review", "0"))
+        review = get_visible_or_404(request.user, open_reviews, pk=parse_int(request.POST.get("review")))
         keep = request.POST.get("decision") == "keep"
         try:
             services.decide_review(request.user, review, keep=keep, note=request.POST.get("note", ""))
@@ -183,7 +177,7 @@ def registrations(request):
     """HR registers (登記) the applications unit heads approved, several at once."""
     _require_hr(request.user)
     approved = (
-        _visible_applications(request.user)
+        queries.applications_visible_to(request.user)
         .filter(status=Application.Status.APPROVED)
         .select_related("employee__agency", "employee__unit", "plan", "decided_by")
         .order_by("leave_date", "pk")
@@ -202,7 +196,7 @@ def registrations(request):
             messages.error(request, "；".join(error.messages))
         return redirect("leave:registrations")
     registered = (
-        _visible_applications(request.user)
+        queries.applications_visible_to(request.user)
         .filter(status=Application.Status.REGISTERED)
         .select_related("employee", "registered_by")
         .order_by("-registered_at", "-pk")[:50]

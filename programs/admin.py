@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from portal.admin_audit import AuditedAdminMixin
+from portal.admin_audit import AuditedAdminMixin, ReadOnlyAdminMixin
 from portal.admin_scope import ScopedAdminMixin
 
 from . import queries, services
@@ -405,20 +405,6 @@ class ReflectionAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdminMixin:
-    """Records the portal's pages write through their services (each under a row lock, with its
-    audit entry): the admin shows them, scoped as the pages are, and changes nothing."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
         return False
 
 

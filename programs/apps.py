@@ -51,6 +51,22 @@ class ProgramsConfig(AppConfig):
         register_home_panel(lambda user: {"plans": plans_run_by(user)})
         # A plan's working pages (standing, KPIs, rosters, desk) are for those who run it.
         register_scope(Plan, plans_run_by)
+        # What each of the app's objects a user may see; views fetch single objects through
+        # portal.access.get_visible_or_404, which applies these (issue 16, item 2).
+        from . import models, queries
+
+        register_scope(models.Activity, lambda user: models.Activity.objects.filter(plan__in=plans_run_by(user)))
+        register_scope(
+            models.Session,
+            lambda user: models.Session.objects.filter(training_class__activity__plan__in=plans_run_by(user)),
+        )
+        register_scope(models.Proposal, queries.proposals_visible_to)
+        register_scope(models.Nomination, queries.nominations_visible_to)
+        register_scope(models.CampNomination, queries.camp_nominations_visible_to)
+        register_scope(models.SeedTeacher, queries.seed_teachers_visible_to)
+        register_scope(models.ShowcaseRegistration, queries.showcase_registrations_visible_to)
+        register_scope(models.ReadingBid, queries.reading_bids_visible_to)
+        register_scope(models.Reflection, queries.reflections_visible_to)
         # `load_plans` writes on plans: a plan the officer's government issued.
         audit.register_attribution("programs.plan", _plans_of)
 

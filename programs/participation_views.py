@@ -8,12 +8,12 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from portal.access import is_coordinator
+from portal.access import get_visible_or_404, is_coordinator
 from portal.admin_display import RocDateField
 from portal.exporters import list_download
 from portal.models import Agency, Employee
@@ -22,7 +22,7 @@ from portal.pdf import pdf_response, render_pdf
 from portal.permissions import is_hr, national_id_for, require_coordinator_or_hr, scope_label
 
 from . import services
-from .models import ReadingBid, Reflection, count_characters
+from .models import ReadingBid, Reflection, SeedTeacher, count_characters
 from .queries import (
     plan_staff,
     plans_for_employee,
@@ -61,7 +61,7 @@ def talent_registry(request, pk):
     """One registry: coordinators see their agencies' seed teachers; the plan's HR sees all of
     them, the candidates the portal knows (prize-winners, class graduates) and can name anyone."""
     require_coordinator_or_hr(request.user)
-    activity = get_object_or_404(talent_activities_for(request.user), pk=pk)
+    activity = get_visible_or_404(request.user, talent_activities_for(request.user), pk=pk)
     user = request.user
     teachers = (
         seed_teachers_visible_to(user)
@@ -128,7 +128,7 @@ def talent_registry(request, pk):
 def talent_select(request, pk):
     """HR's selection of one person, with the reason (services.select_seed_teacher checks everything)."""
     require_coordinator_or_hr(request.user)
-    activity = get_object_or_404(talent_activities_for(request.user), pk=pk)
+    activity = get_visible_or_404(request.user, talent_activities_for(request.user), pk=pk)
     employee_id = parse_int(request.POST.get("employee", ""))
     if employee_id is None:
         messages.error(request, _("請選擇人員。"))
@@ -148,8 +148,8 @@ def talent_select(request, pk):
 @require_POST
 def talent_remove(request, pk, teacher_pk):
     require_coordinator_or_hr(request.user)
-    activity = get_object_or_404(talent_activities_for(request.user), pk=pk)
-    teacher = get_object_or_404(seed_teachers_visible_to(request.user).filter(activity=activity), pk=teacher_pk)
+    activity = get_visible_or_404(request.user, talent_activities_for(request.user), pk=pk)
+    teacher = get_visible_or_404(request.user, SeedTeacher.objects.filter(activity=activity), pk=teacher_pk)
     try:
         services.remove_seed_teacher(request.user, teacher)
     except ValidationError as error:
@@ -183,7 +183,7 @@ def showcase(request, pk):
     everyone's registrations, exports them and prints the sign-in sheet."""
     require_coordinator_or_hr(request.user)
     user = request.user
-    activity = get_object_or_404(showcase_activities_for(user), pk=pk)
+    activity = get_visible_or_404(user, showcase_activities_for(user), pk=pk)
     outcomes = None
     if request.method == "POST":
         chosen = ids(request.POST.getlist("employee"))
@@ -251,8 +251,8 @@ def showcase(request, pk):
 @require_POST
 def showcase_cancel(request, pk, registration_pk):
     require_coordinator_or_hr(request.user)
-    activity = get_object_or_404(showcase_activities_for(request.user), pk=pk)
-    registration = get_object_or_404(_registrations(request.user, activity), pk=registration_pk)
+    activity = get_visible_or_404(request.user, showcase_activities_for(request.user), pk=pk)
+    registration = get_visible_or_404(request.user, _registrations(request.user, activity), pk=registration_pk)
     try:
         services.cancel_showcase_registration(request.user, registration)
     except ValidationError as error:
@@ -266,7 +266,7 @@ def showcase_cancel(request, pk, registration_pk):
 def showcase_signin(request, pk):
     """The sign-in sheet (簽到表) of the registrations the user may see, one line per person."""
     require_coordinator_or_hr(request.user)
-    activity = get_object_or_404(showcase_activities_for(request.user), pk=pk)
+    activity = get_visible_or_404(request.user, showcase_activities_for(request.user), pk=pk)
     registrations = list(_registrations(request.user, activity))
     pdf = render_pdf(
         "programs/showcase_signin.html",
@@ -311,7 +311,9 @@ def showcase_edit(request, pk=None):
     activity = None
     initial = None
     if pk is not None:
-        activity = get_object_or_404(showcase_activities_for(request.user).filter(plan__in=reviewed), pk=pk)
+        activity = get_visible_or_404(
+            request.user, showcase_activities_for(request.user).filter(plan__in=reviewed), pk=pk
+        )
         initial = {
             "name": activity.name,
             "starts_on": activity.starts_on,
@@ -351,7 +353,7 @@ def my_reflections(request):
     user = request.user
     if not user.employee_id:
         raise PermissionDenied
-    employee = Employee.objects.select_related("agency").get(pk=user.employee_id)
+    employee = get_visible_or_404(user, Employee.objects.select_related("agency"), pk=user.employee_id)
     activities = list(
         reflection_activities()
         .filter(plan__in=plans_for_employee(employee))
@@ -519,9 +521,9 @@ def reading_bid_edit(request, pk=None, activity_pk=None):
     require_coordinator_or_hr(request.user)
     user = request.user
     if pk:
-        bid = get_object_or_404(reading_bids_visible_to(user).select_related("activity__plan", "agency"), pk=pk)
+        bid = get_visible_or_404(user, ReadingBid.objects.select_related("activity__plan", "agency"), pk=pk)
     else:
-        bid = ReadingBid(activity=get_object_or_404(reading_bid_activities_for(user), pk=activity_pk))
+        bid = ReadingBid(activity=get_visible_or_404(user, reading_bid_activities_for(user), pk=activity_pk))
     editable = (
         bid.status == ReadingBid.Status.DRAFT and Agency.objects.visible_to(user).filter(pk=bid.agency_id).exists()
         if bid.pk
@@ -569,7 +571,7 @@ def reading_bid_decide(request, pk):
     """The plan's HR scores a sent bid and selects it or not (services.decide_reading_bid)."""
     if not is_hr(request.user):
         raise PermissionDenied
-    bid = get_object_or_404(reading_bids_to_review(request.user), pk=pk)
+    bid = get_visible_or_404(request.user, reading_bids_to_review(request.user), pk=pk)
     action = request.POST.get("action", "")
     if action not in ("select", "not_select"):
         messages.error(request, _("請選擇入選或未入選。"))
@@ -595,6 +597,6 @@ def reading_bid_decide(request, pk):
 def reading_bid_pdf(request, pk):
     """The activity plan printed as a simple form; another agency's bid is not found."""
     require_coordinator_or_hr(request.user)
-    bid = get_object_or_404(reading_bids_visible_to(request.user).select_related("activity__plan", "agency"), pk=pk)
+    bid = get_visible_or_404(request.user, ReadingBid.objects.select_related("activity__plan", "agency"), pk=pk)
     pdf = render_pdf("programs/reading_bid_document.html", {"bid": bid}, css=("form.css",))
     return pdf_response(pdf, f"reading-bid-{bid.pk}.pdf")

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
+from portal.access import get_visible_or_404
 from portal.exporters import list_download
 from portal.models import Agency, Employee
 from portal.params import ids, parse_int, query_int
@@ -39,6 +40,8 @@ def plan_list(request):
 
 @login_required
 def plan_detail(request, slug):
+    # A published plan is read by anyone signed in (employees too), so not through the Plan scope
+    # (the plans a user runs); what they may do on it is decided by `open_to_me` and `reviews`.
     plan = get_object_or_404(Plan.objects.select_related("issuer"), slug=slug)
     activities = plan.activities.prefetch_related("classes__sessions")
     # Camps and proposals are open to the plan's own government (or everyone, for a central plan).
@@ -71,7 +74,7 @@ def session_list(request):
 @login_required
 def nominate(request, pk):
     require_coordinator_or_hr(request.user)
-    session = get_object_or_404(sessions_open_to(request.user), pk=pk)
+    session = get_visible_or_404(request.user, sessions_open_to(request.user), pk=pk)
     staff = (
         Employee.objects.visible_to(request.user)
         .select_related("agency", "unit")
@@ -166,7 +169,7 @@ def nomination_list(request):
 @login_required
 def camp(request, pk):
     require_coordinator_or_hr(request.user)
-    activity = get_object_or_404(Activity, pk=pk, kind=Activity.Kind.ENGLISH_CAMP, plan__in=plans_run_by(request.user))
+    activity = get_visible_or_404(request.user, Activity, pk=pk, kind=Activity.Kind.ENGLISH_CAMP)
     from .models import CampNomination, CampQuota, EnglishLevel
 
     outcomes = None
@@ -181,6 +184,7 @@ def camp(request, pk):
                 granted = services.reallocate_camp_places(request.user, activity)
                 messages.success(request, _("已重新分配名額：增額共 %(n)d 名。") % {"n": sum(granted.values())})
             else:
+                # A government above the coordinator's agencies: chosen among those derived from them.
                 government = get_object_or_404(governments, pk=query_int(request.POST, "government"))
                 count = query_int(request.POST, "count", minimum=0)
                 if count is None:
@@ -278,8 +282,8 @@ def proposal_list(request):
 def proposal_pdf(request, pk):
     """The proposal on its form (Hualien 附件1); another agency's proposal is not found."""
     require_coordinator_or_hr(request.user)
-    proposal = get_object_or_404(
-        proposals_visible_to(request.user).select_related("activity__plan", "agency__government", "leader"), pk=pk
+    proposal = get_visible_or_404(
+        request.user, Proposal.objects.select_related("activity__plan", "agency__government", "leader"), pk=pk
     )
     return pdf_response(render_proposal_pdf(proposal), f"proposal-{proposal.pk}.pdf")
 
@@ -346,17 +350,16 @@ def proposal_edit(request, pk=None, activity_pk=None):
     and the plan's HR sees the decision buttons (select / not / confirm renewal / rate)."""
     require_coordinator_or_hr(request.user)
     if pk:
-        proposal = get_object_or_404(
-            proposals_visible_to(request.user).select_related(
+        proposal = get_visible_or_404(
+            request.user,
+            Proposal.objects.select_related(
                 "activity__plan", "agency__government", "leader__agency", "leader__unit", "renews__activity__plan"
             ),
             pk=pk,
         )
     else:
         proposal = Proposal(
-            activity=get_object_or_404(
-                Activity, pk=activity_pk, kind=Activity.Kind.YIXING, plan__in=plans_run_by(request.user)
-            )
+            activity=get_visible_or_404(request.user, Activity, pk=activity_pk, kind=Activity.Kind.YIXING)
         )
     editable = proposal.status == Proposal.Status.DRAFT
     form = _proposal_form(request, proposal)
@@ -459,7 +462,7 @@ def proposal_decide(request, pk):
     """HR's decision on one proposal, through the services; anyone but the plan's HR gets 403."""
     if not is_hr(request.user):
         raise PermissionDenied
-    proposal = get_object_or_404(proposals_to_review(request.user), pk=pk)
+    proposal = get_visible_or_404(request.user, proposals_to_review(request.user), pk=pk)
     form = DecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, "；".join(m for errors in form.errors.values() for m in errors))
@@ -497,11 +500,8 @@ def mentoring(request, pk):
     from .models import MentoringCandidate, MentoringPair
 
     require_coordinator_or_hr(request.user)
-    activity = get_object_or_404(
-        Activity.objects.select_related("plan"),
-        pk=pk,
-        kind=Activity.Kind.MENTORING,
-        plan__in=plans_run_by(request.user),
+    activity = get_visible_or_404(
+        request.user, Activity.objects.select_related("plan"), pk=pk, kind=Activity.Kind.MENTORING
     )
     pairs_people = is_hr(request.user) and plans_reviewed_by(request.user).filter(pk=activity.plan_id).exists()
     if request.method == "POST":
@@ -521,9 +521,7 @@ def mentoring(request, pk):
                     _("已配對：師父%(mentor)s、徒弟%(mentee)s。") % {"mentor": mentor.name, "mentee": mentee.name},
                 )
             else:
-                employee = get_object_or_404(
-                    Employee.objects.visible_to(request.user), pk=query_int(request.POST, "employee")
-                )
+                employee = get_visible_or_404(request.user, Employee, pk=query_int(request.POST, "employee"))
                 candidate = services.put_forward(
                     request.user, activity, employee, request.POST.get("role", ""), request.POST.get("note", "")
                 )
