@@ -13,8 +13,19 @@ from django.contrib import admin
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
 from portal.models import GeneratedDocument, ImportBatch, Role
-from programs.models import Activity, CampNomination, ContestEntry, Plan, Proposal, Session, TrainingClass
-from tests.factories import AgencyFactory, EmployeeFactory, UnitFactory, UserFactory
+from programs.models import CampNomination, Proposal
+from tests.factories import (
+    ActivityFactory,
+    AgencyFactory,
+    ContestEntryFactory,
+    EmployeeFactory,
+    PlanFactory,
+    ProposalFactory,
+    SessionFactory,
+    TrainingClassFactory,
+    UnitFactory,
+    UserFactory,
+)
 from tests.figures import report
 
 ROLES = ["anonymous", "employee", "supervisor", "coordinator_a", "coordinator_b", "hr"]
@@ -41,23 +52,21 @@ def world(db):
     clerk = EmployeeFactory(unit=unit_a, name="甲機關員工")
     head = EmployeeFactory(unit=unit_a, name="甲機關主管")
     secret = EmployeeFactory(unit=UnitFactory(agency=agency_b), name=SECRET_NAME, national_id=SECRET_ID)
-    plan = Plan.objects.create(slug="demo-104", issuer=government, roc_year=104, title="示範計畫")
-    classes = Activity.objects.create(plan=plan, slug="classes", kind="training_class", name="研習班")
-    session = Session.objects.create(
-        training_class=TrainingClass.objects.create(activity=classes, slug="basic", name="基礎班"),
+    plan = PlanFactory(slug="demo-104", issuer=government, roc_year=104, title="示範計畫")
+    classes = ActivityFactory(plan=plan, slug="classes", kind="training_class", name="研習班")
+    session = SessionFactory(
+        training_class=TrainingClassFactory(activity=classes, slug="basic", name="基礎班"),
         number=1,
         capacity=10,
     )
-    camp = Activity.objects.create(plan=plan, slug="camp", kind="english_camp", name="英語營")
-    mentoring = Activity.objects.create(plan=plan, slug="mentoring", kind="mentoring", name="電子師徒制")
+    camp = ActivityFactory(plan=plan, slug="camp", kind="english_camp", name="英語營")
+    mentoring = ActivityFactory(plan=plan, slug="mentoring", kind="mentoring", name="電子師徒制")
     from programs.models import MentoringCandidate
 
     MentoringCandidate.objects.create(activity=mentoring, employee=secret, role="mentee", note=SECRET_NAME)
-    yixing = Activity.objects.create(plan=plan, slug="yixing", kind="yixing", name="熠星")
-    proposal_b = Proposal.objects.create(activity=yixing, agency=agency_b, title=f"{SECRET_NAME}的提案", leader=secret)
-    ContestEntry.objects.create(plan=plan, title=f"{SECRET_NAME}的作品", agency=agency_b, review="通過").authors.set(
-        [secret]
-    )
+    yixing = ActivityFactory(plan=plan, slug="yixing", kind="yixing", name="熠星")
+    proposal_b = ProposalFactory(activity=yixing, agency=agency_b, title=f"{SECRET_NAME}的提案", leader=secret)
+    ContestEntryFactory(plan=plan, title=f"{SECRET_NAME}的作品", agency=agency_b, review="通過").authors.set([secret])
     CampNomination.objects.create(activity=camp, employee=secret, government=government, circle="乙圈")
     extras = _issue_19_objects(plan, secret, f"{SECRET_NAME}的心得")
     users = {
@@ -130,19 +139,19 @@ def _issue_19_objects(plan, secret, note) -> dict:
     """The registry, the showcase and a reflection, each holding `secret` (issue 19)."""
     from programs.models import Reflection, SeedTeacher, ShowcaseRegistration
 
-    registry = Activity.objects.create(plan=plan, slug="talents", kind="talent_registry", name="數位人才資料庫")
+    registry = ActivityFactory(plan=plan, slug="talents", kind="talent_registry", name="數位人才資料庫")
     teacher = SeedTeacher.objects.create(activity=registry, employee=secret, source="named", reason=note)
-    showcase = Activity.objects.create(
+    showcase = ActivityFactory(
         plan=plan, slug="showcase", kind="showcase", name="成果發表會", details={"capacity": 300}
     )
     registration = ShowcaseRegistration.objects.create(activity=showcase, employee=secret)
-    micro = Activity.objects.create(
+    micro = ActivityFactory(
         plan=plan, slug="micro", kind="micro_learning", name="微微學習", details={"max_reflection_chars": 300}
     )
     Reflection.objects.create(activity=micro, employee=secret, kind="book", item=note, text=note, characters=len(note))
     from programs.models import ReadingBid
 
-    reading = Activity.objects.create(plan=plan, slug="reading-bid", kind="reading_bid", name="數位閱讀計畫競標")
+    reading = ActivityFactory(plan=plan, slug="reading-bid", kind="reading_bid", name="數位閱讀計畫競標")
     bid = ReadingBid.objects.create(activity=reading, agency=secret.agency, title=note, forum=note, status="submitted")
     return {
         "registry": registry,
@@ -180,7 +189,7 @@ def _government_b(world) -> dict:
         # Staff with every admin permission: the admin lists themselves must be scoped.
         users[key] = UserFactory(role=Role.HR, is_staff=True, agencies=[government])
         users[key].user_permissions.set(Permission.objects.all())
-    plan = Plan.objects.create(
+    plan = PlanFactory(
         slug="gov-b-104",
         issuer=government_b,
         roc_year=104,
@@ -202,28 +211,28 @@ def _government_b(world) -> dict:
             ]
         },
     )
-    classes = Activity.objects.create(plan=plan, slug="classes", kind="training_class", name="研習班")
-    session = Session.objects.create(
-        training_class=TrainingClass.objects.create(activity=classes, slug="basic", name="基礎班"),
+    classes = ActivityFactory(plan=plan, slug="classes", kind="training_class", name="研習班")
+    session = SessionFactory(
+        training_class=TrainingClassFactory(activity=classes, slug="basic", name="基礎班"),
         number=1,
         capacity=10,
     )
-    camp = Activity.objects.create(plan=plan, slug="camp", kind="english_camp", name="英語營")
-    mentoring = Activity.objects.create(plan=plan, slug="mentoring", kind="mentoring", name="電子師徒制")
+    camp = ActivityFactory(plan=plan, slug="camp", kind="english_camp", name="英語營")
+    mentoring = ActivityFactory(plan=plan, slug="mentoring", kind="mentoring", name="電子師徒制")
     from programs.models import MentoringCandidate
 
     MentoringCandidate.objects.create(activity=mentoring, employee=secret, role="mentee", note=GOV_B_SECRET_NAME)
-    yixing = Activity.objects.create(plan=plan, slug="yixing", kind="yixing", name="熠星")
-    proposal = Proposal.objects.create(
+    yixing = ActivityFactory(plan=plan, slug="yixing", kind="yixing", name="熠星")
+    proposal = ProposalFactory(
         activity=yixing,
         agency=agency,
         title=f"{GOV_B_SECRET_NAME}的提案",
         leader=secret,
         status=Proposal.Status.SUBMITTED,
     )
-    ContestEntry.objects.create(
-        plan=plan, title=f"{GOV_B_SECRET_NAME}的作品", agency=agency, review="通過"
-    ).authors.set([secret])
+    ContestEntryFactory(plan=plan, title=f"{GOV_B_SECRET_NAME}的作品", agency=agency, review="通過").authors.set(
+        [secret]
+    )
     CampNomination.objects.create(activity=camp, employee=secret, government=government_b, circle="乙縣圈")
     from django.utils import timezone
 

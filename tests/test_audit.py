@@ -11,15 +11,25 @@ import yaml
 from django.core.management import call_command
 from django.urls import reverse
 
-from courses.models import Course, LearningRecord, Platform
+from courses.models import Course, Platform
 from leave import services as leave
 from leave.models import Entry, RecordUse
 from portal.models import AuditEntry, Employee, ImportBatch, Role
 from portal.services import submit_import
 from programs import services as programs
 from programs.loader import load_plan, load_plans, plan_files
-from programs.models import Activity, Nomination, Plan, Session, TrainingClass
-from tests.factories import AgencyFactory, EmployeeFactory, UnitFactory, UserFactory
+from programs.models import Nomination, Plan, Session
+from tests.factories import (
+    ActivityFactory,
+    AgencyFactory,
+    EmployeeFactory,
+    LearningRecordFactory,
+    PlanFactory,
+    SessionFactory,
+    TrainingClassFactory,
+    UnitFactory,
+    UserFactory,
+)
 
 ROSTER = "身分證字號,姓名,機關名稱,單位名稱,職稱,人員類別\n"
 
@@ -113,7 +123,7 @@ def test_an_upload_records_who_and_a_rejected_file_its_errors(db):
 def test_a_course_list_import_records_the_courses_it_removed(db):
     from courses.models import CourseList
 
-    plan = Plan.objects.create(slug="tainan-101", issuer=AgencyFactory(name="臺南市政府"), roc_year=101, title="計畫")
+    plan = PlanFactory(slug="tainan-101", issuer=AgencyFactory(name="臺南市政府"), roc_year=101, title="計畫")
     course_list = CourseList.objects.create(plan=plan, slug="policy-courses", name="政策課程")
     options = {"plan": "tainan-101", "list": "policy-courses"}
     submit_import("course-list", "a.csv", "課程名稱,認證時數\n公務倫理,2\n性別主流化,1\n".encode(), options=options)
@@ -211,12 +221,10 @@ def test_load_plans_records_new_plans_and_changed_rule_parameters_only(db):
 def test_an_inline_edit_in_the_admin_records_the_row_before_and_after(db, client):
     hr = UserFactory(role=Role.HR, is_staff=True, is_superuser=True)
     client.force_login(hr)
-    plan = Plan.objects.create(
-        slug="rad-104", issuer=AgencyFactory(name="地方行政研習中心"), roc_year=104, title="計畫"
-    )
-    activity = Activity.objects.create(plan=plan, slug="classes", kind="training_class", name="研習班")
-    training_class = TrainingClass.objects.create(activity=activity, slug="basic", name="基礎班")
-    session = Session.objects.create(training_class=training_class, number=1, capacity=30)
+    plan = PlanFactory(slug="rad-104", issuer=AgencyFactory(name="地方行政研習中心"), roc_year=104, title="計畫")
+    activity = ActivityFactory(plan=plan, slug="classes", kind="training_class", name="研習班")
+    training_class = TrainingClassFactory(activity=activity, slug="basic", name="基礎班")
+    session = SessionFactory(training_class=training_class, number=1, capacity=30)
     url = reverse("admin:programs_trainingclass_change", args=[training_class.pk])
     data = _form_data(client.get(url))
     data["sessions-0-capacity"] = "25"
@@ -250,7 +258,7 @@ def _form_data(page) -> dict:
 @pytest.fixture
 def leave_world(db):
     government = AgencyFactory(name="臺南市政府")
-    plan = Plan.objects.create(
+    plan = PlanFactory(
         slug="tainan-101",
         issuer=government,
         roc_year=101,
@@ -262,7 +270,7 @@ def leave_world(db):
     employee = EmployeeFactory(unit=unit)
     supervisor = UserFactory(role=Role.SUPERVISOR, employee=EmployeeFactory(unit=unit))
     supervisor.headed_units.set([unit])
-    record = LearningRecord.objects.create(
+    record = LearningRecordFactory(
         employee=employee, course_name="課", course_key="課", hours=4, completed_on=dt.date(2012, 4, 1)
     )
     grant = Entry.objects.create(
@@ -342,12 +350,10 @@ def test_a_cancelled_application_and_a_lapse_are_recorded(leave_world):
 def test_nominations_record_status_before_and_after(db):
     government = AgencyFactory(name="示範縣政府")
     agency = AgencyFactory(name="示範縣政府人事處", parent=government)
-    plan = Plan.objects.create(
-        slug="rad-104", issuer=AgencyFactory(name="地方行政研習中心"), roc_year=104, title="計畫"
-    )
-    activity = Activity.objects.create(plan=plan, slug="classes", kind="training_class", name="研習班")
-    session = Session.objects.create(
-        training_class=TrainingClass.objects.create(activity=activity, slug="basic", name="基礎班"),
+    plan = PlanFactory(slug="rad-104", issuer=AgencyFactory(name="地方行政研習中心"), roc_year=104, title="計畫")
+    activity = ActivityFactory(plan=plan, slug="classes", kind="training_class", name="研習班")
+    session = SessionFactory(
+        training_class=TrainingClassFactory(activity=activity, slug="basic", name="基礎班"),
         number=1,
         capacity=1,
     )

@@ -12,15 +12,23 @@ from django.db import connection
 from leave import services
 from leave.models import Application, Entry
 from portal.models import Role
-from programs.models import Plan
-from tests.factories import AgencyFactory, EmployeeFactory, UserFactory
+from tests.factories import (
+    ActivityFactory,
+    AgencyFactory,
+    EmployeeFactory,
+    LearningRecordFactory,
+    PlanFactory,
+    SessionFactory,
+    TrainingClassFactory,
+    UserFactory,
+)
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def test_two_concurrent_applications_for_the_last_hours_cannot_both_succeed():
     assert connection.vendor == "postgresql", "run with DATABASE_URL=postgres://… (see README)"
-    plan = Plan.objects.create(
+    plan = PlanFactory(
         slug="tainan-101",
         issuer=AgencyFactory(name="臺南市政府"),
         roc_year=101,
@@ -64,19 +72,17 @@ def test_two_concurrent_applications_for_the_last_hours_cannot_both_succeed():
 def test_two_coordinators_cannot_both_take_the_last_place_of_a_quota():
     from portal.models import Role as R
     from programs import services as programs
-    from programs.models import Activity, Nomination, Session, TrainingClass
+    from programs.models import Nomination
     from tests.factories import UnitFactory
 
     agency = AgencyFactory(name="示範縣政府人事處")
-    plan = Plan.objects.create(slug="rad-104", issuer=AgencyFactory(name="研習中心"), roc_year=104, title="計畫")
-    training_class = TrainingClass.objects.create(
-        activity=Activity.objects.create(plan=plan, slug="c", kind="training_class", name="班"),
+    plan = PlanFactory(slug="rad-104", issuer=AgencyFactory(name="研習中心"), roc_year=104, title="計畫")
+    training_class = TrainingClassFactory(
+        activity=ActivityFactory(plan=plan, slug="c", kind="training_class", name="班"),
         slug="basic",
         name="基礎班",
     )
-    session = Session.objects.create(
-        training_class=training_class, number=1, capacity=30, agency_quotas={str(agency.pk): 1}
-    )
+    session = SessionFactory(training_class=training_class, number=1, capacity=30, agency_quotas={str(agency.pk): 1})
     unit = UnitFactory(agency=agency)
     first, second = EmployeeFactory(unit=unit), EmployeeFactory(unit=unit)
     coordinators = [UserFactory(role=R.COORDINATOR, agencies=[agency]) for _ in range(2)]
@@ -133,7 +139,7 @@ def test_an_approval_racing_a_cancellation_never_invents_hours(attempt):
     """Issue #15's attack: approve and cancel posted at once left `approved` with nothing charged."""
     from tests.factories import UnitFactory
 
-    plan = Plan.objects.create(
+    plan = PlanFactory(
         slug="tainan-101",
         issuer=AgencyFactory(name="臺南市政府"),
         roc_year=101,
@@ -173,7 +179,7 @@ def test_an_approval_racing_a_cancellation_never_invents_hours(attempt):
 
 
 def test_two_grant_runs_at_once_grant_once():
-    from courses.models import Course, CourseList, CourseListEntry, LearningRecord
+    from courses.models import Course, CourseList, CourseListEntry
     from leave.models import RecordUse
 
     rule = {
@@ -187,7 +193,7 @@ def test_two_grant_runs_at_once_grant_once():
         "final_cutoff": "2012-12-28",
         "list": "policy-courses",
     }
-    plan = Plan.objects.create(
+    plan = PlanFactory(
         slug="tainan-101",
         issuer=AgencyFactory(name="臺南市政府"),
         roc_year=101,
@@ -200,7 +206,7 @@ def test_two_grant_runs_at_once_grant_once():
     CourseListEntry.objects.create(
         course_list=CourseList.objects.create(plan=plan, slug="policy-courses", name="政策"), course=course, hours=5
     )
-    LearningRecord.objects.create(
+    LearningRecordFactory(
         employee=employee,
         course_name="大補帖",
         course_key="大補帖",
@@ -208,7 +214,7 @@ def test_two_grant_runs_at_once_grant_once():
         digital_hours=40,
         completed_on=dt.date(2012, 2, 2),
     )
-    LearningRecord.objects.create(
+    LearningRecordFactory(
         employee=employee,
         course_name=course.name,
         course_key=course.name_key,
@@ -226,7 +232,7 @@ def _leave_world(grants):
     """An employee, their unit head and HR, with the given grants (hours, earned_on, usable_until)."""
     from tests.factories import UnitFactory
 
-    plan = Plan.objects.create(
+    plan = PlanFactory(
         slug="tainan-101",
         issuer=AgencyFactory(name="臺南市政府"),
         roc_year=101,
@@ -290,18 +296,18 @@ def test_the_lapse_job_racing_an_application_neither_deadlocks_nor_loses_an_hour
 def test_two_coordinators_racing_for_the_last_showcase_place_cannot_both_get_it(attempt):
     """RAD 104 柒、六: the showcase's capacity holds under two real concurrent transactions."""
     from programs import services as programs_services
-    from programs.models import Activity, ShowcaseRegistration
+    from programs.models import ShowcaseRegistration
     from tests.factories import UnitFactory
 
     assert connection.vendor == "postgresql", "run with DATABASE_URL=postgres://… (see README)"
-    plan = Plan.objects.create(
+    plan = PlanFactory(
         slug="rad-104",
         issuer=AgencyFactory(name="地方行政研習中心"),
         roc_year=104,
         title="計畫",
         parameters={"coverage_scope": "all"},
     )
-    showcase = Activity.objects.create(
+    showcase = ActivityFactory(
         plan=plan, slug="showcase", kind="showcase", name="成果發表會", details={"capacity": 300}
     )
     ShowcaseRegistration.objects.bulk_create(

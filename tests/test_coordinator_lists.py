@@ -9,8 +9,19 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from portal.models import Role
-from programs.models import Activity, CampNomination, ContestEntry, Nomination, Plan, Proposal, Session, TrainingClass
-from tests.factories import AgencyFactory, EmployeeFactory, UnitFactory, UserFactory
+from programs.models import CampNomination, Nomination
+from tests.factories import (
+    ActivityFactory,
+    AgencyFactory,
+    ContestEntryFactory,
+    EmployeeFactory,
+    PlanFactory,
+    ProposalFactory,
+    SessionFactory,
+    TrainingClassFactory,
+    UnitFactory,
+    UserFactory,
+)
 
 FORMULA = '=HYPERLINK("http://x")'
 
@@ -20,15 +31,15 @@ def world(db):
     government = AgencyFactory(name="花蓮縣政府")
     ours = AgencyFactory(name="花蓮縣政府人事處", parent=government)
     theirs = AgencyFactory(name="花蓮縣政府教育處", parent=government)
-    plan = Plan.objects.create(slug="hualien-106", issuer=government, roc_year=106, title="花蓮縣一〇六年度計畫")
-    classes = Activity.objects.create(plan=plan, slug="classes", kind="training_class", name="研習班")
-    session = Session.objects.create(
-        training_class=TrainingClass.objects.create(activity=classes, slug="basic", name="基礎班"),
+    plan = PlanFactory(slug="hualien-106", issuer=government, roc_year=106, title="花蓮縣一〇六年度計畫")
+    classes = ActivityFactory(plan=plan, slug="classes", kind="training_class", name="研習班")
+    session = SessionFactory(
+        training_class=TrainingClassFactory(activity=classes, slug="basic", name="基礎班"),
         number=1,
         capacity=30,
     )
-    camp = Activity.objects.create(plan=plan, slug="camp", kind="english_camp", name="線上英語營")
-    yixing = Activity.objects.create(plan=plan, slug="yixing", kind="yixing", name="熠星方案")
+    camp = ActivityFactory(plan=plan, slug="camp", kind="english_camp", name="線上英語營")
+    yixing = ActivityFactory(plan=plan, slug="yixing", kind="yixing", name="熠星方案")
     mine = EmployeeFactory(unit=UnitFactory(agency=ours), name=FORMULA)
     other = EmployeeFactory(unit=UnitFactory(agency=theirs), name="他處人員")
     for person in (mine, other):
@@ -36,7 +47,7 @@ def world(db):
         CampNomination.objects.create(
             activity=camp, employee=person, government=government, circle="+圈", is_circle_leader=True
         )
-        Proposal.objects.create(
+        ProposalFactory(
             activity=yixing,
             agency=person.agency,
             title=f"@{person.agency.name}提案",
@@ -44,7 +55,7 @@ def world(db):
             status="rated",
             rating="優等",
         )
-        entry = ContestEntry.objects.create(
+        entry = ContestEntryFactory(
             plan=plan, title=f"-{person.agency.name}作品", agency=person.agency, review="通過", placing="1"
         )
         entry.authors.set([person])
@@ -120,14 +131,14 @@ def test_entries_page_is_for_coordinators_and_hr(world, client):
 
 
 def test_home_lists_the_plans_a_coordinator_works_on(world, client):
-    Plan.objects.create(
+    PlanFactory(
         slug="rad-104",
         issuer=AgencyFactory(name="研習中心"),
         roc_year=104,
         title="中央計畫",
         parameters={"coverage_scope": "all"},
     )
-    Plan.objects.create(slug="tainan-101", issuer=AgencyFactory(name="臺南市政府"), roc_year=101, title="臺南計畫")
+    PlanFactory(slug="tainan-101", issuer=AgencyFactory(name="臺南市政府"), roc_year=101, title="臺南計畫")
     client.force_login(world["coordinator"])
     page = client.get(reverse("home"))
     assert [p.slug for p in page.context["plans"]] == ["hualien-106", "rad-104"]

@@ -10,10 +10,16 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from courses.models import Bundle, BundleCourse, Course, ForumTally, LearningRecord
+from courses.models import Bundle, BundleCourse, Course
 from incentives.evaluation import evaluate, evaluate_one
-from programs.models import Plan
-from tests.factories import AgencyFactory, EmployeeFactory, UnitFactory
+from tests.factories import (
+    AgencyFactory,
+    EmployeeFactory,
+    ForumTallyFactory,
+    LearningRecordFactory,
+    PlanFactory,
+    UnitFactory,
+)
 
 RULES = [
     {
@@ -58,7 +64,7 @@ RULES = [
 def plan(db):
     government = AgencyFactory(name="高雄市政府")
     agency = AgencyFactory(name="高雄市政府人事處", parent=government)
-    plan = Plan.objects.create(
+    plan = PlanFactory(
         slug="kaohsiung-103",
         issuer=government,
         roc_year=103,
@@ -81,7 +87,7 @@ def populate(plan, count, start=0):
     people = []
     for n in range(start, start + count):
         person = EmployeeFactory(unit=plan.unit, name=f"員工{n}", rank="薦任")
-        LearningRecord.objects.create(
+        LearningRecordFactory(
             employee=person,
             course_name="兩岸情勢概述",
             course_key="兩岸情勢概述",
@@ -90,7 +96,7 @@ def populate(plan, count, start=0):
             completed_on=dt.date(2014, 3, 1),
             completed_at=dt.time(20, 0),
         )
-        LearningRecord.objects.create(
+        LearningRecordFactory(
             employee=person,
             course_name="環境影響評估概論",
             course_key="環境影響評估概論",
@@ -98,7 +104,7 @@ def populate(plan, count, start=0):
             digital_hours=3,
             completed_on=dt.date(2014, 3, 8),
         )  # a Saturday, no time
-        ForumTally.objects.create(
+        ForumTallyFactory(
             employee=person,
             forum="論壇",
             window_start=dt.date(2014, 1, 1),
@@ -180,10 +186,10 @@ def test_coverage_is_the_issuers_tree_minus_exclusions_and_central_plans_cover_a
     inside = EmployeeFactory(unit=UnitFactory(agency=AgencyFactory(name="臺南市政府人事處", parent=tainan)))
     EmployeeFactory(unit=UnitFactory(agency=police))
     EmployeeFactory(unit=UnitFactory(agency=kaohsiung))
-    plan = Plan.objects.create(slug="t", issuer=tainan, roc_year=101, title="t")
+    plan = PlanFactory(slug="t", issuer=tainan, roc_year=101, title="t")
     plan.excluded_agencies.set([police])
     assert list(covered_employees(plan)) == [inside]
-    central = Plan.objects.create(
+    central = PlanFactory(
         slug="c", issuer=AgencyFactory(name="研習中心"), roc_year=104, title="c", parameters={"coverage_scope": "all"}
     )
     assert covered_employees(central).count() == 3
@@ -201,7 +207,7 @@ def test_unit_average_is_the_same_on_the_set_based_and_the_per_person_paths():
     contract = EmployeeFactory(unit=unit, employment_type="約僱")
     teacher = EmployeeFactory(unit=unit, employment_type="教師")
     for person, digital in ((head, 20), (contract, 10), (teacher, 100)):
-        LearningRecord.objects.create(
+        LearningRecordFactory(
             employee=person,
             course_name="課",
             course_key="課",

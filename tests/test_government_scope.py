@@ -6,9 +6,17 @@ import pytest
 
 from portal.models import ImportBatch, Role
 from portal.queries import serves_every_government
-from programs.models import Activity, CampNomination, Plan, Proposal
+from programs.models import CampNomination, Plan, Proposal
 from programs.queries import camp_nominations_visible_to, proposals_visible_to
-from tests.factories import AgencyFactory, EmployeeFactory, UnitFactory, UserFactory
+from tests.factories import (
+    ActivityFactory,
+    AgencyFactory,
+    EmployeeFactory,
+    PlanFactory,
+    ProposalFactory,
+    UnitFactory,
+    UserFactory,
+)
 
 
 @pytest.fixture
@@ -24,22 +32,22 @@ def governments(db):
         "hr_all": UserFactory(role=Role.HR),
         "coordinator_b": UserFactory(role=Role.COORDINATOR, agencies=[city_b]),
     }
-    central = Plan.objects.create(
+    central = PlanFactory(
         slug="rad-104", issuer=rad, roc_year=104, title="中心計畫", parameters={"coverage_scope": "all"}
     )
-    local_b = Plan.objects.create(slug="b-104", issuer=city_b, roc_year=104, title="乙縣計畫")
-    central_yixing = Activity.objects.create(plan=central, slug="yixing", kind="yixing", name="熠星")
-    local_yixing = Activity.objects.create(plan=local_b, slug="yixing", kind="yixing", name="熠星")
-    camp = Activity.objects.create(plan=central, slug="camp", kind="english_camp", name="英語營")
+    local_b = PlanFactory(slug="b-104", issuer=city_b, roc_year=104, title="乙縣計畫")
+    central_yixing = ActivityFactory(plan=central, slug="yixing", kind="yixing", name="熠星")
+    local_yixing = ActivityFactory(plan=local_b, slug="yixing", kind="yixing", name="熠星")
+    camp = ActivityFactory(plan=central, slug="camp", kind="english_camp", name="英語營")
     proposals = {
-        "b_to_central": Proposal.objects.create(
+        "b_to_central": ProposalFactory(
             activity=central_yixing,
             agency=person_b.agency,
             title="乙縣送中心",
             leader=person_b,
             status=Proposal.Status.SUBMITTED,
         ),
-        "b_to_b": Proposal.objects.create(
+        "b_to_b": ProposalFactory(
             activity=local_yixing,
             agency=person_b.agency,
             title="乙縣自辦",

@@ -10,8 +10,7 @@ from courses.models import LearningRecord
 from leave import services
 from leave.models import Application, Entry, RecordUse
 from portal.models import Role
-from programs.models import Plan
-from tests.factories import AgencyFactory, EmployeeFactory, UnitFactory, UserFactory
+from tests.factories import AgencyFactory, EmployeeFactory, LearningRecordFactory, PlanFactory, UnitFactory, UserFactory
 
 LEAVE = {
     "code": "leave",
@@ -30,7 +29,7 @@ LEAVE = {
 @pytest.fixture
 def world(db):
     government = AgencyFactory(name="臺南市政府")
-    plan = Plan.objects.create(
+    plan = PlanFactory(
         slug="tainan-101",
         issuer=government,
         roc_year=101,
@@ -52,7 +51,7 @@ def world(db):
 
 
 def grant(world, hours, earned, until):
-    record = LearningRecord.objects.create(
+    record = LearningRecordFactory(
         employee=world["employee"],
         course_name=f"課{earned}{hours}",
         course_key=f"k{earned}{hours}",
@@ -287,7 +286,7 @@ def test_grants_from_the_evaluation_are_written_once_and_mark_the_records(world)
     policy = CourseList.objects.create(plan=world["plan"], slug="policy-courses", name="政策性課程")
     course = Course.objects.create(name="國土計畫概論", hours=3)
     CourseListEntry.objects.create(course_list=policy, course=course, hours=3)
-    LearningRecord.objects.create(
+    LearningRecordFactory(
         employee=employee,
         course_name="數位大補帖",
         course_key="數位大補帖",
@@ -295,7 +294,7 @@ def test_grants_from_the_evaluation_are_written_once_and_mark_the_records(world)
         digital_hours=10,
         completed_on=dt.date(2012, 3, 1),
     )
-    LearningRecord.objects.create(
+    LearningRecordFactory(
         employee=employee,
         course_name="國土計畫概論",
         course_key=course.name_key,

@@ -8,14 +8,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from courses.models import Bundle, BundleCourse, Course, LearningRecord
+from courses.models import Bundle, BundleCourse, Course
 from incentives import services as incentives
 from incentives.models import Decision
 from leave import services as leave
 from leave.models import Entry
 from portal.models import Role
-from programs.models import Plan
-from tests.factories import AgencyFactory, EmployeeFactory, UnitFactory, UserFactory
+from tests.factories import AgencyFactory, EmployeeFactory, LearningRecordFactory, PlanFactory, UnitFactory, UserFactory
 
 RULES = [
     {
@@ -54,7 +53,7 @@ def world(db, settings):
     settings.PORTAL_TODAY = "2014-07-15"
     government = AgencyFactory(name="高雄市政府")
     unit = UnitFactory(agency=AgencyFactory(name="高雄市政府人事處", parent=government))
-    plan = Plan.objects.create(
+    plan = PlanFactory(
         slug="kaohsiung-103",
         issuer=government,
         roc_year=103,
@@ -89,7 +88,7 @@ def world(db, settings):
 
 
 def learn(employee, name, hours, day, at=dt.time(20, 0), category=""):
-    return LearningRecord.objects.create(
+    return LearningRecordFactory(
         employee=employee,
         course_name=name,
         course_key=name,
@@ -214,7 +213,7 @@ def test_my_standing_for_a_list_without_tiers_a_team_and_certificates(db, client
 
     government = AgencyFactory(name="花蓮縣政府")
     employee = EmployeeFactory(unit=UnitFactory(agency=AgencyFactory(name="花蓮縣政府教育處", parent=government)))
-    plan = Plan.objects.create(
+    plan = PlanFactory(
         slug="hualien-106",
         issuer=government,
         roc_year=106,
@@ -283,7 +282,7 @@ def test_my_page_offers_every_plan_year_shows_that_years_plans_and_no_leave_wher
             {"award": "commendation", "count": 1, "any_of": [{"all_of": [{"metric": "forum_posts", "min": 200}]}]}
         ],
     }
-    Plan.objects.create(
+    PlanFactory(
         slug="older",
         issuer=government,
         roc_year=101,
@@ -293,7 +292,7 @@ def test_my_page_offers_every_plan_year_shows_that_years_plans_and_no_leave_wher
         parameters={"rules": [rule]},
     )
     later = {**rule, "window": {"start": "2014-01-01", "end": "2014-08-31"}}
-    Plan.objects.create(
+    PlanFactory(
         slug="later",
         issuer=government,
         roc_year=103,
@@ -303,7 +302,7 @@ def test_my_page_offers_every_plan_year_shows_that_years_plans_and_no_leave_wher
         parameters={"rules": [later]},
     )
     employee = EmployeeFactory(unit=UnitFactory(agency=AgencyFactory(name="臺南市政府人事處", parent=government)))
-    LearningRecord.objects.create(
+    LearningRecordFactory(
         employee=employee,
         course_name="公務倫理",
         course_key="公務倫理",

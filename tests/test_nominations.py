@@ -7,7 +7,6 @@ from django.urls import reverse
 from portal.models import AuditEntry, Role
 from programs import services
 from programs.models import (
-    Activity,
     CampNomination,
     CampQuota,
     ClassHistory,
@@ -19,7 +18,20 @@ from programs.models import (
     TeamMember,
     TrainingClass,
 )
-from tests.factories import AgencyFactory, EmployeeFactory, UnitFactory, UserFactory
+from tests.factories import (
+    ActivityFactory,
+    AgencyFactory,
+    CampQuotaFactory,
+    ClassHistoryFactory,
+    ContestEntryFactory,
+    EmployeeFactory,
+    PlanFactory,
+    ProposalFactory,
+    SessionFactory,
+    TrainingClassFactory,
+    UnitFactory,
+    UserFactory,
+)
 
 
 @pytest.fixture
@@ -27,18 +39,16 @@ def rad(db):
     government = AgencyFactory(name="示範縣政府")
     agency = AgencyFactory(name="示範縣政府人事處", parent=government)
     other = AgencyFactory(name="示範縣政府教育處", parent=government)
-    plan = Plan.objects.create(
-        slug="rad-104", issuer=AgencyFactory(name="地方行政研習中心"), roc_year=104, title="計畫"
-    )
-    activity = Activity.objects.create(plan=plan, slug="classes", kind="training_class", name="研習班")
-    basic = TrainingClass.objects.create(
+    plan = PlanFactory(slug="rad-104", issuer=AgencyFactory(name="地方行政研習中心"), roc_year=104, title="計畫")
+    activity = ActivityFactory(plan=plan, slug="classes", kind="training_class", name="研習班")
+    basic = TrainingClassFactory(
         activity=activity,
         slug="basic",
         name="自製數位教材基礎班",
         conditions={"excludes_attended": ["basic", "advanced"]},
         priority_groups=["yixing_participant"],
     )
-    advanced = TrainingClass.objects.create(
+    advanced = TrainingClassFactory(
         activity=activity,
         slug="advanced",
         name="自製數位教材進階班",
@@ -54,8 +64,8 @@ def rad(db):
         "other": other,
         "plan": plan,
         "activity": activity,
-        "basic": Session.objects.create(training_class=basic, number=1, capacity=2, agency_quotas={str(agency.pk): 3}),
-        "advanced": Session.objects.create(training_class=advanced, number=1, capacity=30),
+        "basic": SessionFactory(training_class=basic, number=1, capacity=2, agency_quotas={str(agency.pk): 3}),
+        "advanced": SessionFactory(training_class=advanced, number=1, capacity=30),
         "staff": staff,
         "outsider": outsider,
         "coordinator": UserFactory(role=Role.COORDINATOR, agencies=[agency]),
@@ -69,7 +79,7 @@ def ids(people):
 
 def test_nominate_refuses_with_a_reason_for_each_rule(rad):
     a, b, c, d = rad["staff"]
-    ClassHistory.objects.create(employee=b, class_slug="basic", class_name="自製數位教材基礎班")
+    ClassHistoryFactory(employee=b, class_slug="basic", class_name="自製數位教材基礎班")
     outcomes = services.nominate(rad["coordinator"], rad["basic"], ids([a, b]))
     assert [(o.employee.name, o.accepted, o.reason) for o in outcomes] == [
         ("人員0", True, ""),
@@ -124,7 +134,7 @@ def test_attendance_becomes_history_for_the_next_prerequisite(rad):
 
 @pytest.fixture
 def camp(rad):
-    activity = Activity.objects.create(
+    activity = ActivityFactory(
         plan=rad["plan"],
         slug="english-camp",
         kind="english_camp",
@@ -147,7 +157,7 @@ def test_camp_quota_per_government(rad, camp):
 
 
 def test_camp_circle_leaders_at_most_3_and_at_least_1(rad, camp):
-    CampQuota.objects.create(activity=camp, government=rad["government"], base=50)
+    CampQuotaFactory(activity=camp, government=rad["government"], base=50)
     staff = [EmployeeFactory(unit=rad["staff"][0].unit) for _ in range(4)]
     outcomes = nominate_intermediate(rad["coordinator"], camp, ids(staff), circle="A", leader_ids=frozenset(ids(staff)))
     assert [(o.accepted, o.reason) for o in outcomes][-1] == (False, "每個英語圈圈長最多 3 人")
@@ -157,8 +167,8 @@ def test_camp_circle_leaders_at_most_3_and_at_least_1(rad, camp):
 
 def test_camp_reallocation_by_hr(rad, camp):
     other_government = AgencyFactory(name="另一縣政府")
-    CampQuota.objects.create(activity=camp, government=rad["government"], base=2, requested_extra=15)
-    CampQuota.objects.create(activity=camp, government=other_government, base=50)
+    CampQuotaFactory(activity=camp, government=rad["government"], base=2, requested_extra=15)
+    CampQuotaFactory(activity=camp, government=other_government, base=50)
     nominate_intermediate(rad["coordinator"], camp, ids(rad["staff"][:2]), circle="A")
     granted = services.reallocate_camp_places(rad["hr"], camp)
     assert granted == {rad["government"].pk: 10, other_government.pk: 0}
@@ -166,7 +176,7 @@ def test_camp_reallocation_by_hr(rad, camp):
 
 
 def test_proposal_draft_submit_select_and_rate(rad):
-    activity = Activity.objects.create(plan=rad["plan"], slug="yixing", kind="yixing", name="熠星方案")
+    activity = ActivityFactory(plan=rad["plan"], slug="yixing", kind="yixing", name="熠星方案")
     leader, member = rad["staff"][:2]
     proposal = Proposal(activity=activity, agency=rad["agency"], title="花蓮好學", leader=leader)
     services.save_proposal(rad["coordinator"], proposal, members=[member])
@@ -184,16 +194,16 @@ def test_proposal_draft_submit_select_and_rate(rad):
 
 
 def test_renewal_proposal_skips_selection_but_waits_for_hr_to_confirm_it(rad):
-    earlier_plan = Plan.objects.create(slug="rad-103", issuer=rad["plan"].issuer, roc_year=103, title="103計畫")
-    earlier = Proposal.objects.create(
-        activity=Activity.objects.create(plan=earlier_plan, slug="yixing", kind="yixing", name="熠星方案"),
+    earlier_plan = PlanFactory(slug="rad-103", issuer=rad["plan"].issuer, roc_year=103, title="103計畫")
+    earlier = ProposalFactory(
+        activity=ActivityFactory(plan=earlier_plan, slug="yixing", kind="yixing", name="熠星方案"),
         agency=rad["agency"],
         title="原提案",
         status="selected",
         leader=rad["staff"][0],
     )
-    activity = Activity.objects.create(plan=rad["plan"], slug="yixing", kind="yixing", name="熠星方案")
-    proposal = Proposal.objects.create(
+    activity = ActivityFactory(plan=rad["plan"], slug="yixing", kind="yixing", name="熠星方案")
+    proposal = ProposalFactory(
         activity=activity,
         agency=rad["agency"],
         title="續辦",
@@ -215,9 +225,8 @@ def test_renewal_proposal_skips_selection_but_waits_for_hr_to_confirm_it(rad):
 
 
 def test_contest_entry_has_at_most_2_credited_authors(rad):
-    from programs.models import ContestEntry
 
-    entry = ContestEntry.objects.create(plan=rad["plan"], title="微電影")
+    entry = ContestEntryFactory(plan=rad["plan"], title="微電影")
     with pytest.raises(ValidationError) as error:
         services.set_contest_authors(rad["hr"], entry, rad["staff"][:3])
     assert error.value.messages == ["每件作品至多 2 位作者。"]
@@ -255,30 +264,28 @@ def two_governments(rad, settings):
 
     rad["plan"].parameters = {"coverage_scope": "all"}
     rad["plan"].save()
-    elsewhere = Plan.objects.create(
-        slug="tainan-101", issuer=AgencyFactory(name="臺南市政府"), roc_year=101, title="臺南計畫"
-    )
-    training = TrainingClass.objects.create(
-        activity=Activity.objects.create(plan=elsewhere, slug="classes", kind="training_class", name="研習班"),
+    elsewhere = PlanFactory(slug="tainan-101", issuer=AgencyFactory(name="臺南市政府"), roc_year=101, title="臺南計畫")
+    training = TrainingClassFactory(
+        activity=ActivityFactory(plan=elsewhere, slug="classes", kind="training_class", name="研習班"),
         slug="t",
         name="臺南班",
         conditions={},
         priority_groups=[],
     )
-    own = Plan.objects.create(slug="own-104", issuer=rad["government"], roc_year=104, title="本府計畫")
-    own_class = TrainingClass.objects.create(
-        activity=Activity.objects.create(plan=own, slug="classes", kind="training_class", name="研習班"),
+    own = PlanFactory(slug="own-104", issuer=rad["government"], roc_year=104, title="本府計畫")
+    own_class = TrainingClassFactory(
+        activity=ActivityFactory(plan=own, slug="classes", kind="training_class", name="研習班"),
         slug="o",
         name="本府班",
         conditions={},
         priority_groups=[],
     )
     return {
-        "elsewhere": Session.objects.create(training_class=training, number=1),
-        "camp": Activity.objects.create(plan=elsewhere, slug="english-camp", kind="english_camp", name="臺南英語營"),
-        "yixing": Activity.objects.create(plan=elsewhere, slug="yixing", kind="yixing", name="臺南熠星"),
-        "own": Session.objects.create(training_class=own_class, number=1),
-        "over": Session.objects.create(
+        "elsewhere": SessionFactory(training_class=training, number=1),
+        "camp": ActivityFactory(plan=elsewhere, slug="english-camp", kind="english_camp", name="臺南英語營"),
+        "yixing": ActivityFactory(plan=elsewhere, slug="yixing", kind="yixing", name="臺南熠星"),
+        "own": SessionFactory(training_class=own_class, number=1),
+        "over": SessionFactory(
             training_class=own_class, number=2, starts_on=dt.date(2015, 3, 1), ends_on=dt.date(2015, 5, 31)
         ),
     }
@@ -310,7 +317,7 @@ def test_a_proposal_that_cannot_be_sent_yet_names_what_is_missing_and_stays_one_
 
     rad["plan"].parameters = {"coverage_scope": "all"}
     rad["plan"].save()
-    yixing = Activity.objects.create(plan=rad["plan"], slug="yixing", kind="yixing", name="熠星")
+    yixing = ActivityFactory(plan=rad["plan"], slug="yixing", kind="yixing", name="熠星")
     client.force_login(rad["coordinator"])
     page = client.post(
         reverse("programs:proposal-new", args=[yixing.pk]),
@@ -339,13 +346,9 @@ def test_a_local_advanced_class_neither_closes_nor_opens_rads_classes(rad):
     """A Tainan 進階班 attendee may join RAD's 基礎班 (本中心歷年辦理之… only) but not RAD's 進階班."""
     a, b, _c, _d = rad["staff"]
     tainan = AgencyFactory(name="臺南市政府")
-    ClassHistory.objects.create(
-        employee=a, issuer=tainan, class_slug="advanced", class_name="自製數位教材暨行銷短片進階班"
-    )
-    ClassHistory.objects.create(employee=a, issuer=tainan, class_slug="basic", class_name="地方基礎班")
-    ClassHistory.objects.create(
-        employee=b, issuer=rad["plan"].issuer, class_slug="advanced", class_name="自製數位教材進階班"
-    )
+    ClassHistoryFactory(employee=a, issuer=tainan, class_slug="advanced", class_name="自製數位教材暨行銷短片進階班")
+    ClassHistoryFactory(employee=a, issuer=tainan, class_slug="basic", class_name="地方基礎班")
+    ClassHistoryFactory(employee=b, issuer=rad["plan"].issuer, class_slug="advanced", class_name="自製數位教材進階班")
     outcomes = services.nominate(rad["coordinator"], rad["basic"], ids([a, b]))
     assert [(o.employee.name, o.accepted, o.reason) for o in outcomes] == [
         ("人員0", True, ""),
@@ -365,7 +368,7 @@ def test_attendance_is_recorded_under_the_plans_issuer(rad):
 def test_it_staff_may_apply_for_the_app_class_without_the_advanced_class(rad):
     """RAD 柒、一、（三）: 參加人員以參加過自製數位教材進階班為限，另資訊人員亦可報名參加."""
     a, b, c, _d = rad["staff"]
-    app = TrainingClass.objects.create(
+    app = TrainingClassFactory(
         activity=rad["activity"],
         slug="app",
         name="新媒體製作與應用研習班(APP)",
@@ -375,12 +378,10 @@ def test_it_staff_may_apply_for_the_app_class_without_the_advanced_class(rad):
             "roles_any": ["elearning_officer", "it_staff"],
         },
     )
-    session = Session.objects.create(training_class=app, number=1, capacity=30)
+    session = SessionFactory(training_class=app, number=1, capacity=30)
     EmployeeTag.objects.create(employee=a, tag="it_staff")
     EmployeeTag.objects.create(employee=b, tag="elearning_officer")
-    ClassHistory.objects.create(
-        employee=c, issuer=rad["plan"].issuer, class_slug="advanced", class_name="自製數位教材進階班"
-    )
+    ClassHistoryFactory(employee=c, issuer=rad["plan"].issuer, class_slug="advanced", class_name="自製數位教材進階班")
     outcomes = services.nominate(rad["coordinator"], session, ids([a, b, c]))
     assert [(o.employee.name, o.accepted, o.reason) for o in outcomes] == [
         ("人員0", True, ""),
@@ -427,7 +428,7 @@ def test_seed_tainan_advanced_attendee_nominated_to_rads_basic_class_and_it_offi
 
 
 def test_camp_levels_are_stated_and_above_intermediate_is_refused(rad, camp):
-    CampQuota.objects.create(activity=camp, government=rad["government"], base=50)
+    CampQuotaFactory(activity=camp, government=rad["government"], base=50)
     staff = [EmployeeFactory(unit=rad["staff"][0].unit) for _ in range(4)]
     levels = {staff[0].pk: "elementary", staff[1].pk: "intermediate", staff[2].pk: "upper_intermediate"}
     outcomes = services.nominate_to_camp(rad["coordinator"], camp, ids(staff), circle="A", levels=levels)
@@ -451,8 +452,8 @@ def test_a_government_asks_for_extra_places_and_the_reallocation_answers_through
         role=Role.COORDINATOR, agencies=[AgencyFactory(name="丙縣政府教育處", parent=government_c)]
     )
     government_b = AgencyFactory(name="乙縣政府")
-    CampQuota.objects.create(activity=camp, government=government_b, base=50)
-    CampQuota.objects.create(activity=camp, government=government_c, base=2)
+    CampQuotaFactory(activity=camp, government=government_b, base=50)
+    CampQuotaFactory(activity=camp, government=government_c, base=2)
     nominate_intermediate(rad["coordinator"], camp, ids(rad["staff"][:2]), circle="A")
     url = reverse("programs:camp", args=[camp.pk])
     client.force_login(rad["coordinator"])
@@ -486,7 +487,7 @@ def test_a_government_asks_for_extra_places_and_the_reallocation_answers_through
 
 def test_nomination_page_searches_filters_and_shows_eligibility_and_places_before_submitting(rad, client):
     a, b, c, d = rad["staff"]
-    ClassHistory.objects.create(employee=b, class_slug="basic", class_name="自製數位教材基礎班")
+    ClassHistoryFactory(employee=b, class_slug="basic", class_name="自製數位教材基礎班")
     other_unit = UnitFactory(agency=rad["agency"], name="資訊室")
     EmployeeFactory(unit=other_unit, name="資訊人員甲")
     services.nominate(rad["coordinator"], rad["basic"], [c.pk])

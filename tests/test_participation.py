@@ -11,16 +11,22 @@ from pypdf import PdfReader
 from portal.models import EmploymentType, Role
 from programs.models import (
     Activity,
-    ClassHistory,
-    ContestEntry,
-    Plan,
     Reflection,
     SeedTeacher,
     ShowcaseRegistration,
     count_characters,
     reflection_length_problem,
 )
-from tests.factories import AgencyFactory, EmployeeFactory, UnitFactory, UserFactory
+from tests.factories import (
+    ActivityFactory,
+    AgencyFactory,
+    ClassHistoryFactory,
+    ContestEntryFactory,
+    EmployeeFactory,
+    PlanFactory,
+    UnitFactory,
+    UserFactory,
+)
 
 
 def pdf_text(data: bytes) -> list[str]:
@@ -87,7 +93,7 @@ def world(db, settings):
     tainan = AgencyFactory(name="臺南市政府")
     hr_office = AgencyFactory(name="臺南市政府人事處", parent=tainan)
     education = AgencyFactory(name="臺南市政府教育局", parent=tainan)
-    plan = Plan.objects.create(
+    plan = PlanFactory(
         slug="tainan-101",
         issuer=tainan,
         roc_year=101,
@@ -104,7 +110,7 @@ def world(db, settings):
             }
         ],
     )
-    registry = Activity.objects.create(
+    registry = ActivityFactory(
         plan=plan,
         slug="talent-database",
         kind="talent_registry",
@@ -112,7 +118,7 @@ def world(db, settings):
         clause="伍、一、（三）",
         details={"candidate_classes": ["seed", "advanced"]},
     )
-    i_writing = Activity.objects.create(
+    i_writing = ActivityFactory(
         plan=plan,
         slug="digital-reading",
         kind="reading",
@@ -136,14 +142,12 @@ def world(db, settings):
         ("進階乙", "advanced", "自製數位教材暨行銷短片進階班", dt.date(2012, 5, 11)),
         ("舊人丁", "seed", "自製數位教材暨行銷短片種籽班", dt.date(2011, 4, 10)),
     ):
-        ClassHistory.objects.create(
-            employee=people[who], class_slug=slug, class_name=name, attended_on=day, issuer=tainan
-        )
-    ContestEntry.objects.create(
-        plan=plan, title="府城行銷短片", agency=education, review="通過", placing="1"
-    ).authors.set([people["得獎丙"]])
+        ClassHistoryFactory(employee=people[who], class_slug=slug, class_name=name, attended_on=day, issuer=tainan)
+    ContestEntryFactory(plan=plan, title="府城行銷短片", agency=education, review="通過", placing="1").authors.set(
+        [people["得獎丙"]]
+    )
     rad = AgencyFactory(name="行政院人事行政總處地方行政研習中心")
-    rad_plan = Plan.objects.create(
+    rad_plan = PlanFactory(
         slug="rad-104",
         issuer=rad,
         roc_year=101,
@@ -152,7 +156,7 @@ def world(db, settings):
         ends_on=dt.date(2012, 12, 31),
         parameters={"coverage_scope": "all"},
     )
-    showcase = Activity.objects.create(
+    showcase = ActivityFactory(
         plan=rad_plan,
         slug="showcase",
         kind="showcase",
@@ -161,7 +165,7 @@ def world(db, settings):
         ends_on=dt.date(2012, 11, 20),
         details={"expected_participants": 300, "venue": "本中心"},
     )
-    micro = Activity.objects.create(
+    micro = ActivityFactory(
         plan=rad_plan,
         slug="micro-learning",
         kind="micro_learning",
@@ -440,10 +444,8 @@ def bid_world(db, settings):
     kaohsiung = AgencyFactory(name="高雄市政府")
     education = AgencyFactory(name="高雄市政府教育局", parent=kaohsiung)
     social = AgencyFactory(name="高雄市政府社會局", parent=kaohsiung)
-    plan = Plan.objects.create(
-        slug="kaohsiung-103", issuer=kaohsiung, roc_year=103, title="高雄市政府103年度數位學習推動計畫"
-    )
-    bid = Activity.objects.create(
+    plan = PlanFactory(slug="kaohsiung-103", issuer=kaohsiung, roc_year=103, title="高雄市政府103年度數位學習推動計畫")
+    bid = ActivityFactory(
         plan=plan,
         slug="reading-bid",
         kind="reading_bid",

@@ -15,8 +15,17 @@ from django.db import transaction
 from django.urls import reverse
 
 from portal.models import AuditEntry, Role
-from programs.models import Activity, Certificate, ContestEntry, Plan, Proposal, Team, TeamMember
-from tests.factories import AgencyFactory, EmployeeFactory, UnitFactory, UserFactory
+from programs.models import Activity, Certificate, Plan, Proposal, Team, TeamMember
+from tests.factories import (
+    ActivityFactory,
+    AgencyFactory,
+    ContestEntryFactory,
+    EmployeeFactory,
+    PlanFactory,
+    ProposalFactory,
+    UnitFactory,
+    UserFactory,
+)
 from tests.importing import csv_bytes, run_command
 
 FIELDS = {
@@ -232,16 +241,16 @@ def test_rads_hr_reviews_what_local_governments_send_to_a_central_plan(hualien, 
 
 
 def test_a_renewal_stays_submitted_until_hr_confirms_it(hualien, client):
-    earlier_plan = Plan.objects.create(slug="hualien-105", issuer=hualien["government"], roc_year=105, title="105計畫")
-    earlier_activity = Activity.objects.create(plan=earlier_plan, slug="yixing", kind="yixing", name="熠星")
-    earlier = Proposal.objects.create(
+    earlier_plan = PlanFactory(slug="hualien-105", issuer=hualien["government"], roc_year=105, title="105計畫")
+    earlier_activity = ActivityFactory(plan=earlier_plan, slug="yixing", kind="yixing", name="熠星")
+    earlier = ProposalFactory(
         activity=earlier_activity,
         agency=hualien["education"],
         title="105洄瀾熠星",
         status="selected",
         leader=hualien["leader"],
     )
-    not_selected = Proposal.objects.create(
+    not_selected = ProposalFactory(
         activity=earlier_activity,
         agency=hualien["education"],
         title="105落選",
@@ -268,7 +277,7 @@ def test_a_renewal_stays_submitted_until_hr_confirms_it(hualien, client):
 def test_the_review_page_runs_the_same_queries_for_1_and_3_proposals(hualien, client, django_assert_num_queries):
     def make(n):
         for i in range(n):
-            proposal = Proposal.objects.create(
+            proposal = ProposalFactory(
                 activity=hualien["yixing"],
                 agency=hualien["education"],
                 title=f"提案{i}",
@@ -368,7 +377,7 @@ def superuser(db):
 
 
 def test_admin_contest_entry_with_3_authors_is_refused(hualien, superuser, client):
-    entry = ContestEntry.objects.create(plan=hualien["plan"], title="洄瀾微電影", review="通過", placing="1")
+    entry = ContestEntryFactory(plan=hualien["plan"], title="洄瀾微電影", review="通過", placing="1")
     entry.authors.set([hualien["leader"]])
     client.force_login(superuser)
     url = reverse("admin:programs_contestentry_change", args=[entry.pk])
@@ -434,7 +443,7 @@ def test_admin_team_has_one_leader_and_a_proposals_team_is_the_proposals(hualien
     assert page.context["inline_admin_formsets"][0].formset.forms[1].errors["role"] == ["每個團隊只能有一位主持人"]
     assert loose.members.count() == 0
 
-    proposal = Proposal.objects.create(
+    proposal = ProposalFactory(
         activity=hualien["yixing"],
         agency=hualien["education"],
         title="提案團隊",
@@ -459,7 +468,7 @@ def test_admin_team_has_one_leader_and_a_proposals_team_is_the_proposals(hualien
 
 
 def test_admin_proposal_never_edits_status_or_rating(hualien, superuser, client):
-    proposal = Proposal.objects.create(
+    proposal = ProposalFactory(
         activity=hualien["yixing"],
         agency=hualien["education"],
         title="提案",

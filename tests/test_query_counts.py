@@ -6,18 +6,32 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from portal.models import Role
-from programs.models import Activity, CampNomination, ContestEntry, Nomination, Plan, Proposal, Session, TrainingClass
-from tests.factories import AgencyFactory, EmployeeFactory, UnitFactory, UserFactory
+from programs.models import CampNomination, Nomination
+from tests.factories import (
+    ActivityFactory,
+    AgencyFactory,
+    ClassHistoryFactory,
+    ContestEntryFactory,
+    EmployeeFactory,
+    ForumTallyFactory,
+    LearningRecordFactory,
+    PlanFactory,
+    ProposalFactory,
+    SessionFactory,
+    TrainingClassFactory,
+    UnitFactory,
+    UserFactory,
+)
 
 
 @pytest.fixture
 def setting(db):
     agency = AgencyFactory(name="甲機關")
-    plan = Plan.objects.create(slug="p-1", issuer=agency, roc_year=104, title="計畫")
-    activity = Activity.objects.create(plan=plan, slug="c", kind="training_class", name="班")
-    yixing = Activity.objects.create(plan=plan, slug="y", kind="yixing", name="熠星")
-    camp = Activity.objects.create(plan=plan, slug="camp", kind="english_camp", name="英語營")
-    training_class = TrainingClass.objects.create(activity=activity, slug="basic", name="基礎班")
+    plan = PlanFactory(slug="p-1", issuer=agency, roc_year=104, title="計畫")
+    activity = ActivityFactory(plan=plan, slug="c", kind="training_class", name="班")
+    yixing = ActivityFactory(plan=plan, slug="y", kind="yixing", name="熠星")
+    camp = ActivityFactory(plan=plan, slug="camp", kind="english_camp", name="英語營")
+    training_class = TrainingClassFactory(activity=activity, slug="basic", name="基礎班")
     unit = UnitFactory(agency=agency)
     return {
         "agency": agency,
@@ -33,14 +47,14 @@ def setting(db):
 def add_items(kind, setting, count, start):
     for n in range(start, start + count):
         if kind == "plans":
-            Plan.objects.create(slug=f"extra-{n}", issuer=setting["agency"], roc_year=100 + n, title=f"計畫{n}")
+            PlanFactory(slug=f"extra-{n}", issuer=setting["agency"], roc_year=100 + n, title=f"計畫{n}")
         elif kind == "sessions":
-            Session.objects.create(training_class=setting["class"], number=n, capacity=10)
+            SessionFactory(training_class=setting["class"], number=n, capacity=10)
         elif kind == "nominations":
-            session = Session.objects.create(training_class=setting["class"], number=100 + n)
+            session = SessionFactory(training_class=setting["class"], number=100 + n)
             Nomination.objects.create(session=session, employee=EmployeeFactory(unit=setting["unit"]))
         elif kind == "proposals":
-            Proposal.objects.create(
+            ProposalFactory(
                 activity=setting["yixing"],
                 agency=setting["agency"],
                 title=f"提案{n}",
@@ -54,9 +68,7 @@ def add_items(kind, setting, count, start):
                 circle=f"圈{n}",
             )
         elif kind == "entries":
-            entry = ContestEntry.objects.create(
-                plan=setting["plan"], title=f"作品{n}", agency=setting["agency"], review="通過"
-            )
+            entry = ContestEntryFactory(plan=setting["plan"], title=f"作品{n}", agency=setting["agency"], review="通過")
             entry.authors.set([EmployeeFactory(unit=setting["unit"]), EmployeeFactory(unit=setting["unit"])])
 
 
@@ -87,13 +99,12 @@ def test_list_page_queries_do_not_grow_with_items(setting, client, kind, url):
 def test_kpi_people_queries_do_not_grow_with_people(setting, client, figure):
     import datetime as dt
 
-    from courses.models import LearningRecord
-    from programs.models import CaseReport, ClassHistory, ContestEntry
+    from programs.models import CaseReport
 
     def add(n, start):
         for i in range(start, start + n):
             person = EmployeeFactory(unit=setting["unit"])
-            LearningRecord.objects.create(
+            LearningRecordFactory(
                 employee=person,
                 course_name="課",
                 course_key="課",
@@ -101,10 +112,10 @@ def test_kpi_people_queries_do_not_grow_with_people(setting, client, figure):
                 digital_hours=2,
                 completed_on=dt.date(2015, 3, 1),
             )
-            ClassHistory.objects.create(
+            ClassHistoryFactory(
                 employee=person, class_slug="basic", class_name="基礎班", attended_on=dt.date(2015, 4, 1)
             )
-            ContestEntry.objects.create(plan=setting["plan"], title=f"作品{i}", review="通過").authors.set([person])
+            ContestEntryFactory(plan=setting["plan"], title=f"作品{i}", review="通過").authors.set([person])
             CaseReport.objects.create(
                 plan=setting["plan"], employee=person, title="報告", submitted_on=dt.date(2015, 5, 1), accepted=True
             )
@@ -123,7 +134,6 @@ def test_kpi_people_queries_do_not_grow_with_people(setting, client, figure):
 def test_staff_standing_queries_do_not_grow_with_staff(setting, client):
     import datetime as dt
 
-    from courses.models import ForumTally
     from incentives import services
 
     plan = setting["plan"]
@@ -148,7 +158,7 @@ def test_staff_standing_queries_do_not_grow_with_staff(setting, client):
     def add(n):
         people = [EmployeeFactory(unit=setting["unit"]) for _ in range(n)]
         for person in people:
-            ForumTally.objects.create(
+            ForumTallyFactory(
                 employee=person,
                 forum="論壇",
                 window_start=dt.date(2015, 1, 1),

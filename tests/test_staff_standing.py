@@ -5,13 +5,21 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from courses.models import ForumTally, LearningRecord
 from incentives.models import Decision
 from portal import nationalid
 from portal.exporters import safe_cell
 from portal.models import Role
-from programs.models import Plan
-from tests.factories import AgencyFactory, EmployeeFactory, UnitFactory, UserFactory
+from tests.factories import (
+    AgencyFactory,
+    ClassHistoryFactory,
+    ContestEntryFactory,
+    EmployeeFactory,
+    ForumTallyFactory,
+    LearningRecordFactory,
+    PlanFactory,
+    UnitFactory,
+    UserFactory,
+)
 
 RULE = {
     "code": "forum-posts",
@@ -26,7 +34,7 @@ def world(db):
     government = AgencyFactory(name="臺南市政府")
     agency = AgencyFactory(name="臺南市政府人事處", parent=government)
     other = AgencyFactory(name="臺南市政府教育局", parent=government)
-    plan = Plan.objects.create(
+    plan = PlanFactory(
         slug="tainan-101",
         issuer=government,
         roc_year=101,
@@ -37,7 +45,7 @@ def world(db):
     people = [EmployeeFactory(unit=UnitFactory(agency=agency), name=n) for n in ("=HYPERLINK(1)", "林美玲", "陳大文")]
     stranger = EmployeeFactory(unit=UnitFactory(agency=other), name="他局人員")
     for person, posts in zip(people + [stranger], (250, 170, 10, 300)):
-        ForumTally.objects.create(
+        ForumTallyFactory(
             employee=person,
             forum="論壇",
             window_start=dt.date(2012, 1, 1),
@@ -88,7 +96,6 @@ def test_safe_cell(value, expected):
 
 
 def test_kpi_dashboard_for_hr_with_targets_and_per_agency_figures(world, client):
-    from courses.models import LearningRecord
 
     plan = world["plan"]
     plan.kpis = [
@@ -98,7 +105,7 @@ def test_kpi_dashboard_for_hr_with_targets_and_per_agency_figures(world, client)
     plan.starts_on, plan.ends_on = dt.date(2012, 1, 1), dt.date(2012, 12, 31)
     plan.save()
     for person, hours in zip(world["people"], (6, 2, 100)):
-        LearningRecord.objects.create(
+        LearningRecordFactory(
             employee=person,
             course_name="課",
             course_key="課",
@@ -153,14 +160,13 @@ def test_tally_sheet_pdf_for_plans_that_ask_for_one(world, client, settings):
 @pytest.fixture
 def results(world):
     """Learning, a class, a passed work and an accepted case report under the plan."""
-    from courses.models import LearningRecord
-    from programs.models import CaseReport, ClassHistory, ContestEntry
+    from programs.models import CaseReport
 
     plan = world["plan"]
     plan.starts_on, plan.ends_on = dt.date(2012, 1, 1), dt.date(2012, 12, 31)
     plan.save()
     for person, hours in zip(world["people"] + [world["stranger"]], (6, 2, 100, 8)):
-        LearningRecord.objects.create(
+        LearningRecordFactory(
             employee=person,
             course_name="課",
             course_key="課",
@@ -168,13 +174,13 @@ def results(world):
             digital_hours=hours,
             completed_on=dt.date(2012, 5, 1),
         )
-    ClassHistory.objects.create(
+    ClassHistoryFactory(
         employee=world["people"][1],
         class_slug="basic",
         class_name="自製數位教材基礎班",
         attended_on=dt.date(2012, 4, 2),
     )
-    work = ContestEntry.objects.create(plan=plan, title="=cmd|' /C calc'!A0", review="通過", placing="佳作")
+    work = ContestEntryFactory(plan=plan, title="=cmd|' /C calc'!A0", review="通過", placing="佳作")
     work.authors.set([world["people"][2], world["stranger"]])
     CaseReport.objects.create(
         plan=plan, employee=world["stranger"], title="他局報告", submitted_on=dt.date(2012, 8, 1), accepted=True
@@ -326,14 +332,13 @@ def test_staff_standing_as_pdf_masks_ids_for_a_coordinator(world, client):
 
 def test_tainan_80_hour_kpi_is_the_average_of_digital_hours_on_the_headline_and_chart(world, client):
     """臺南 101 捌、一、（二）: 全年每人數位學習時數平均 — digital hours, not all learning hours."""
-    from courses.models import LearningRecord
 
     plan = world["plan"]
     plan.kpis = [{"code": "average_digital_hours", "label": "全年每人數位學習時數平均", "target": 80, "unit": "小時"}]
     plan.starts_on, plan.ends_on = dt.date(2012, 1, 1), dt.date(2012, 12, 31)
     plan.save()
     for person in world["people"] + [world["stranger"]]:
-        LearningRecord.objects.create(
+        LearningRecordFactory(
             employee=person,
             course_name="課",
             course_key="課",
@@ -385,7 +390,7 @@ def test_staff_standing_shows_hours_and_a_short_shortfall_that_opens(world, clie
     world["plan"].starts_on = dt.date(2012, 1, 1)
     world["plan"].save()
     person = world["people"][1]
-    LearningRecord.objects.create(
+    LearningRecordFactory(
         employee=person,
         course_name="公務倫理",
         course_key="公務倫理",
@@ -393,7 +398,7 @@ def test_staff_standing_shows_hours_and_a_short_shortfall_that_opens(world, clie
         digital_hours=3,
         completed_on=dt.date(2012, 3, 3),
     )
-    LearningRecord.objects.create(
+    LearningRecordFactory(
         employee=person,
         course_name="去年課程",
         course_key="去年課程",
@@ -425,7 +430,7 @@ def test_the_short_shortfall_counts_the_courses_and_hours_of_the_next_award(db, 
 
     government = AgencyFactory(name="高雄市政府")
     agency = AgencyFactory(name="高雄市政府教育局", parent=government)
-    plan = Plan.objects.create(
+    plan = PlanFactory(
         slug="bundles",
         issuer=government,
         roc_year=103,
@@ -456,7 +461,7 @@ def test_the_short_shortfall_counts_the_courses_and_hours_of_the_next_award(db, 
         bundle = Bundle.objects.create(plan=plan, slug=slug, name=name, kind=kind, rank=rank, hours=3 * len(courses))
         for course in courses:
             BundleCourse.objects.create(bundle=bundle, course=Course.objects.create(name=course, hours=3), hours=3)
-    LearningRecord.objects.create(
+    LearningRecordFactory(
         employee=person, course_name="甲", course_key="甲", hours=3, digital_hours=3, completed_on=dt.date(2014, 3, 3)
     )
     client.force_login(UserFactory(role=Role.COORDINATOR, agencies=[agency]))

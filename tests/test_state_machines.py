@@ -19,8 +19,18 @@ from leave.models import Entry, GrantReview
 from portal.models import AuditEntry, Role
 from portal.statemachine import is_conflict, retry_on_conflict
 from programs import services as programs
-from programs.models import Activity, CampNomination, Nomination, Plan, Proposal, Session, TrainingClass
-from tests.factories import AgencyFactory, EmployeeFactory, UnitFactory, UserFactory
+from programs.models import Activity, CampNomination, Nomination, Proposal
+from tests.factories import (
+    ActivityFactory,
+    AgencyFactory,
+    EmployeeFactory,
+    PlanFactory,
+    ProposalFactory,
+    SessionFactory,
+    TrainingClassFactory,
+    UnitFactory,
+    UserFactory,
+)
 from tests.test_concurrency import _leave_world, _race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -234,13 +244,13 @@ def test_issue_against_reject_on_an_approved_decision_one_wins(settings):
 
 def _session(capacity=1, quota=None, people=2):
     agency = AgencyFactory(name="示範縣政府人事處")
-    plan = Plan.objects.create(slug="rad-104", issuer=AgencyFactory(name="研習中心"), roc_year=104, title="計畫")
-    training_class = TrainingClass.objects.create(
-        activity=Activity.objects.create(plan=plan, slug="c", kind="training_class", name="班"),
+    plan = PlanFactory(slug="rad-104", issuer=AgencyFactory(name="研習中心"), roc_year=104, title="計畫")
+    training_class = TrainingClassFactory(
+        activity=ActivityFactory(plan=plan, slug="c", kind="training_class", name="班"),
         slug="basic",
         name="基礎班",
     )
-    session = Session.objects.create(
+    session = SessionFactory(
         training_class=training_class,
         number=1,
         capacity=capacity,
@@ -289,8 +299,8 @@ def test_attendance_recorded_twice_at_once_is_recorded_once_and_a_correction_is_
 def test_two_coordinators_cannot_both_take_the_last_camp_place():
     government = AgencyFactory(name="示範縣政府")
     agency = AgencyFactory(name="示範縣政府人事處", parent=government)
-    plan = Plan.objects.create(slug="camp-104", issuer=AgencyFactory(name="研習中心"), roc_year=104, title="計畫")
-    camp = Activity.objects.create(
+    plan = PlanFactory(slug="camp-104", issuer=AgencyFactory(name="研習中心"), roc_year=104, title="計畫")
+    camp = ActivityFactory(
         plan=plan, slug="camp", kind="english_camp", name="英語營", details={"quota_per_government": 1}
     )
     unit = UnitFactory(agency=agency)
@@ -318,10 +328,10 @@ def test_two_coordinators_cannot_both_take_the_last_camp_place():
 
 def _submitted_proposal():
     government = AgencyFactory(name="花蓮縣政府")
-    plan = Plan.objects.create(slug="hualien-106", issuer=government, roc_year=106, title="計畫")
-    activity = Activity.objects.create(plan=plan, slug="yixing", kind=Activity.Kind.YIXING, name="熠星")
+    plan = PlanFactory(slug="hualien-106", issuer=government, roc_year=106, title="計畫")
+    activity = ActivityFactory(plan=plan, slug="yixing", kind=Activity.Kind.YIXING, name="熠星")
     leader = EmployeeFactory(unit=UnitFactory(agency=government))
-    proposal = Proposal.objects.create(
+    proposal = ProposalFactory(
         activity=activity, agency=government, title="洄瀾熠星", leader=leader, status=Proposal.Status.SUBMITTED
     )
     hr = UserFactory(role=Role.HR, is_staff=True, agencies=[government], first_name="甲")
