@@ -31,6 +31,17 @@ def plan_files() -> list[Path]:
     return sorted(PLANS_DIR.glob("*.yaml"))
 
 
+def read_plan_file(path: Path) -> dict:
+    """One plan file (fixtures/plans/*.yaml) as its data, not yet checked (check_plan_data)."""
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def plan_rules(data: dict) -> list[dict]:
+    """A plan file's rules as `Plan.parameters["rules"]` stores them: JSON-safe, dates as ISO
+    strings (2012-08-31). Each rule is a dict with its `code`, `kind`, `clause` and parameters."""
+    return _plain(data.get("rules") or [])
+
+
 def _date(value):
     if value in (None, ""):
         return None
@@ -82,7 +93,7 @@ def load_plan(data: dict) -> Plan:
         "employment_types": coverage.get("employment_types") or [],
         "off_duty_definition": data.get("off_duty") or "",
         "kpis": _plain(data.get("kpis") or []),
-        "parameters": {"rules": _plain(data.get("rules") or []), "coverage_scope": coverage.get("scope", "issuer")},
+        "parameters": {"rules": plan_rules(data), "coverage_scope": coverage.get("scope", "issuer")},
     }
     stored = Plan.objects.filter(slug=data["slug"]).values(*values).first()
     if stored and stored["parameters"].get("rules_edited"):
@@ -235,7 +246,7 @@ def load_plans(paths: list[Path] | None = None) -> list[Plan]:
     """
     from courses.services import load_shipped_calendars
 
-    documents = [(path, yaml.safe_load(path.read_text(encoding="utf-8"))) for path in (paths or plan_files())]
+    documents = [(path, read_plan_file(path)) for path in (paths or plan_files())]
     problems = [message for path, data in documents for message in check_plan_data(data, path.name)]
     if problems:
         raise PlanFileError(problems)

@@ -6,51 +6,23 @@ from decimal import Decimal as D
 from incentives.kinds import evaluate_person
 from incentives.leave_rules import RecordFact, add_months, bundle_leave, offduty_list_leave
 from incentives.rules import BundleInfo, PersonFacts, award_counts
+from programs.loader import PLANS_DIR, plan_rules, read_plan_file
 
-FORUM = {
-    "code": "forum-posts",
-    "kind": "threshold_tiers",
-    "window": {"start": "2012-01-01", "end": "2012-08-31"},
-    "tiers": [
-        {"award": "commendation", "count": 1, "any_of": [{"all_of": [{"metric": "forum_posts", "min": 200}]}]},
-        {"award": "commendation", "count": 2, "any_of": [{"all_of": [{"metric": "forum_posts", "min": 500}]}]},
-    ],
-}
-TAOYUAN = {
-    "code": "individual",
-    "kind": "threshold_tiers",
-    "window": {"start": "2009-01-01", "end": "2009-12-31"},
-    "tiers": [
-        {
-            "award": "commendation",
-            "count": 1,
-            "any_of": [
-                {
-                    "all_of": [
-                        {"metric": "hours", "min": 150},
-                        {"metric": "digital_hours", "min": 50},
-                        {"metric": "job_related_hours", "min": 40},
-                    ]
-                },
-                {"all_of": [{"metric": "forum_posts", "min": 300}]},
-            ],
-        },
-        {
-            "award": "commendation",
-            "count": 2,
-            "any_of": [
-                {
-                    "all_of": [
-                        {"metric": "hours", "min": 201},
-                        {"metric": "digital_hours", "min": 70},
-                        {"metric": "job_related_hours", "min": 60},
-                    ]
-                },
-                {"all_of": [{"metric": "forum_posts", "min": 501}]},
-            ],
-        },
-    ],
-}
+
+def shipped_rule(slug: str, code: str) -> dict:
+    """A rule exactly as `load_plans` stores it from fixtures/plans/<slug>.yaml: the tests read
+    the plan's thresholds instead of copying them."""
+    return next(r for r in plan_rules(read_plan_file(PLANS_DIR / f"{slug}.yaml")) if r["code"] == code)
+
+
+def tier_min(rule: dict, tier: int, metric: str, path: int = 0) -> D:
+    """The `min` of `metric` in the tier's `path`-th any_of branch."""
+    (condition,) = [c for c in rule["tiers"][tier]["any_of"][path]["all_of"] if c["metric"] == metric]
+    return D(condition["min"])
+
+
+FORUM = shipped_rule("tainan-101", "forum-posts")  # 200 and 500 posts (柒、一、（二）)
+TAOYUAN = shipped_rule("taoyuan-98", "individual")  # 150/50/40 h or 300 posts; 201/70/60 h or 501 posts
 
 
 def person(**metrics):
@@ -58,29 +30,39 @@ def person(**metrics):
 
 
 def test_forum_213_posts_after_exclusions_earns_one_commendation_and_says_what_is_missing():
-    facts = person(forum_posts=D(213))
+    one, two = tier_min(FORUM, 0, "forum_posts"), tier_min(FORUM, 1, "forum_posts")
+    facts = person(forum_posts=one + 13)
     facts.forum_excluded["forum-posts"] = 5
     result = evaluate_person([FORUM], facts, {})
     assert [(a.award, a.count, a.text) for a in result.awards] == [
-        ("commendation", 1, "論壇發表及回應篇數 213 篇（已扣除不計入 5 篇） ≥ 200 篇 → 嘉獎 1 次")
+        ("commendation", 1, f"論壇發表及回應篇數 {one + 13} 篇（已扣除不計入 5 篇） ≥ {one} 篇 → 嘉獎 1 次")
     ]
-    assert [p.text for p in result.progress] == ["論壇發表及回應篇數再 287 篇可達嘉獎 2 次，截止 101/08/31"]
+    # 截止 is the plan's filing deadline (101-10-15, 柒、一、（二）), shown in preference to the window's end.
+    assert [p.text for p in result.progress] == [
+        f"論壇發表及回應篇數再 {two - one - 13} 篇可達嘉獎 2 次，截止 101/10/15"
+    ]
 
 
 def test_forum_tiers_are_exclusive():
-    assert award_counts(evaluate_person([FORUM], person(forum_posts=D(500)), {}).awards)["commendation"] == 2
+    one, two = tier_min(FORUM, 0, "forum_posts"), tier_min(FORUM, 1, "forum_posts")
+    assert award_counts(evaluate_person([FORUM], person(forum_posts=two), {}).awards)["commendation"] == 2
     assert (
-        evaluate_person([FORUM], person(forum_posts=D(163)), {}).progress[0].text
-        == "論壇發表及回應篇數再 37 篇可達嘉獎 1 次，截止 101/08/31"
+        evaluate_person([FORUM], person(forum_posts=one - 37), {}).progress[0].text
+        == "論壇發表及回應篇數再 37 篇可達嘉獎 1 次，截止 101/10/15"
     )
 
 
 def test_taoyuan_either_path_and_the_gap_between_ranges_falls_in_the_lower_tier():
-    by_hours = person(hours=D(200.5), digital_hours=D(80), job_related_hours=D(70))
+    hours_2 = tier_min(TAOYUAN, 1, "hours")
+    digital_1, job_1 = tier_min(TAOYUAN, 0, "digital_hours"), tier_min(TAOYUAN, 0, "job_related_hours")
+    # Between the first tier's top (200) and the second's floor (201): still the first tier.
+    by_hours = person(hours=hours_2 - D("0.5"), digital_hours=digital_1 + 30, job_related_hours=job_1 + 30)
     assert award_counts(evaluate_person([TAOYUAN], by_hours, {}).awards)["commendation"] == 1
-    by_posts = person(forum_posts=D(501))
+    by_posts = person(forum_posts=tier_min(TAOYUAN, 1, "forum_posts", path=1))
     assert award_counts(evaluate_person([TAOYUAN], by_posts, {}).awards)["commendation"] == 2
-    short_of_digital = person(hours=D(160), digital_hours=D(49), job_related_hours=D(45))
+    short_of_digital = person(
+        hours=tier_min(TAOYUAN, 0, "hours") + 10, digital_hours=digital_1 - 1, job_related_hours=job_1 + 5
+    )
     result = evaluate_person([TAOYUAN], short_of_digital, {})
     assert (result.awards, result.progress[0].text) == ([], "數位學習時數再 1 小時可達嘉獎 1 次，截止 98/12/31")
 
@@ -90,16 +72,7 @@ LIGHT = BundleInfo("side-light", "窈窕精緻餐", "side", "", (("c", "課C", D
 HAPPY = BundleInfo("side-happy", "幸福嚴選餐", "side", "", (("d", "課D", D(17)), ("e", "環境影響評估概論", D(3))))
 DELUXE = BundleInfo("side-deluxe", "豪華主廚餐", "side", "", (("f", "課F", D(30)),))
 BUNDLES = [MAIN, LIGHT, HAPPY, DELUXE]
-KAOHSIUNG = {
-    "code": "bundle-reward",
-    "kind": "bundle_completion",
-    "deadline": "2014-08-31",
-    "group": "bundles",
-    "tiers": [
-        {"side": "side-happy", "award": "commendation", "count": 1},
-        {"side": "side-deluxe", "award": "commendation", "count": 2},
-    ],
-}
+KAOHSIUNG = shipped_rule("kaohsiung-103", "bundle-reward")  # by 103-08-31; happy 嘉獎 1, deluxe 嘉獎 2
 
 
 def test_bundle_reward_needs_the_main_of_the_current_rank_by_the_deadline():
@@ -116,16 +89,7 @@ def test_bundle_reward_needs_the_main_of_the_current_rank_by_the_deadline():
 
 
 def test_contest_placing_and_agency_head():
-    rule = {
-        "code": "contest",
-        "kind": "contest",
-        "results": {
-            "passed": {"award": "commendation", "count": 1},
-            "placed": {"award": "merit", "count": 1, "prizes_ntd": {"1": 3000}},
-            "honourable_mention": {"award": "commendation", "count": 2},
-        },
-        "agency_head_when_placed": {"award": "commendation", "count": 1},
-    }
+    rule = shipped_rule("tainan-101", "contest")
     facts = PersonFacts(
         1,
         contest=[
@@ -166,11 +130,7 @@ def test_team_rating_leader_and_member():
 
 
 def test_tainan_english_needs_both_certificates():
-    rule = {
-        "code": "english",
-        "kind": "certificates",
-        "groups": [{"all_of": ["英語初級", "英語中級"], "award": "commendation", "count": 1}],
-    }
+    rule = shipped_rule("tainan-101", "english-certificates")
     one = PersonFacts(1, certificates={"英語初級": dt.date(2012, 3, 1)})
     assert evaluate_person([rule], one, {}).progress[0].text == "尚缺 英語中級，取得可達嘉獎 1 次"
     one.certificates["英語中級"] = dt.date(2012, 6, 1)
@@ -178,12 +138,7 @@ def test_tainan_english_needs_both_certificates():
 
 
 def test_case_reports_at_most_two_commendations_by_the_deadline():
-    rule = {
-        "code": "case-reports",
-        "kind": "case_reports",
-        "deadline": "2012-08-05",
-        "tiers": [{"min": 1, "award": "commendation", "count": 1}, {"min": 2, "award": "commendation", "count": 2}],
-    }
+    rule = shipped_rule("tainan-101", "case-reports")  # 1 → 嘉獎 1, 2 or more → 嘉獎 2, by 101-08-05
     reports = [
         ("甲", dt.date(2012, 8, 1), True),
         ("乙", dt.date(2012, 8, 5), True),
@@ -201,16 +156,7 @@ def test_add_months_keeps_month_ends():
     )
 
 
-TAINAN_LEAVE = {
-    "code": "leave",
-    "kind": "leave_offduty_list",
-    "window": {"start": "2012-01-01", "end": "2012-09-30"},
-    "min_digital_hours": 5,
-    "min_total_hours": 40,
-    "cap_hours": 8,
-    "use_within_months": 6,
-    "final_cutoff": "2012-12-28",
-}
+TAINAN_LEAVE = shipped_rule("tainan-101", "offduty-leave")  # 5 h digital, 40 h in all; 8 h cap; 6 months
 
 
 def record(pk, hours, day, off=True, listed=True, digital=None):
@@ -250,18 +196,7 @@ def test_tainan_leave_needs_5_digital_and_40_total_hours():
     assert (grants, note) == ([], "數位學習再 3 小時、總學習時數再 17 小時（101/09/30 前）可取得公餘學習補休資格")
 
 
-KAOHSIUNG_LEAVE = {
-    "code": "leave",
-    "kind": "leave_bundles",
-    "year_window": {"start": "2014-01-01", "end": "2014-12-31"},
-    "grants": [
-        {"side": "side-light", "hours": 4},
-        {"side": "side-happy", "hours": 8},
-        {"side": "side-deluxe", "hours": 12},
-    ],
-    "cap_hours_per_year": 12,
-    "use_within_months": 6,
-}
+KAOHSIUNG_LEAVE = shipped_rule("kaohsiung-103", "bundle-leave")  # 4/8/12 h, 12 h a year
 
 
 def test_kaohsiung_leave_adds_up_to_the_12_hour_cap_with_the_main_counted_once():
