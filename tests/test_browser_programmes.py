@@ -241,3 +241,53 @@ def test_hr_sets_a_season_publishes_the_seed_and_draws_one_win_per_person(live_s
     log_in(page, live_server, user(Role.EMPLOYEE, employee=people[2]))
     page.click("text=查看今年的學習時數、各項獎勵與補休的進度")
     assert "春‧悅讀" in page.locator("section.card:has(h2:text-is('抽獎結果'))").inner_text()
+
+
+def test_employee_applies_for_leave_typing_an_roc_date_with_the_keyboard_only(live_server, page, settings):
+    """Issue 17: the leave form takes 101/09/20, as every other date the portal reads, by keyboard."""
+    from leave.models import Application, Entry, RecordUse
+    from tests.factories import LearningRecordFactory, PlanFactory
+
+    settings.PORTAL_TODAY = "2012-09-01"
+    government = AgencyFactory(name="臺南市政府")
+    plan = PlanFactory(
+        slug="tainan-101",
+        issuer=government,
+        roc_year=101,
+        title="臺南市政府101年度數位學習推廣計畫",
+        off_duty_definition="whole_days",
+        parameters={"rules": [shipped_leave_rule()]},
+    )
+    employee = EmployeeFactory(unit=UnitFactory(agency=AgencyFactory(name="臺南市政府人事處", parent=government)))
+    record = LearningRecordFactory(employee=employee, hours=4, completed_on=dt.date(2012, 8, 1))
+    grant = Entry.objects.create(
+        employee=employee,
+        plan=plan,
+        kind="grant",
+        hours=4,
+        earned_on=dt.date(2012, 8, 1),
+        usable_until=dt.date(2012, 12, 28),
+    )
+    RecordUse.objects.create(record=record, grant=grant)
+    log_in(page, live_server, user(Role.EMPLOYEE, employee=employee))
+    page.click("text=補休餘額、申請與申請表")
+    page.focus("body")
+    for _ in range(200):  # Tab to the date box, as a keyboard user does
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement && document.activeElement.id") == "id_leave_date":
+            break
+    page.keyboard.type("101/09/20")
+    assert page.input_value("#id_leave_date") == "101/09/20"
+    page.keyboard.press("Enter")  # submits the form
+    assert messages_shown(page) == ["已送出補休申請，待單位主管於線上核章。"]
+    shot(page, "employee-leave-roc-date")
+    application = Application.objects.get()
+    assert (application.leave_date, application.status) == (dt.date(2012, 9, 20), "submitted")
+    assert "101/09/20" in page.locator("main").inner_text()
+
+
+def shipped_leave_rule() -> dict:
+    """Tainan's off-duty leave rule as the shipped plan file states it."""
+    from programs.loader import PLANS_DIR, plan_rules, read_plan_file
+
+    return next(r for r in plan_rules(read_plan_file(PLANS_DIR / "tainan-101.yaml")) if r["code"] == "offduty-leave")
