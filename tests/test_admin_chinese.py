@@ -9,8 +9,15 @@ from courses.models import CalendarDay
 from incentives.models import Decision, RuleVersion
 from portal import audit
 from portal.models import AuditEntry, Role
-from programs.models import Activity, Plan, Session, TrainingClass
-from tests.factories import AgencyFactory, EmployeeFactory, UserFactory
+from tests.factories import (
+    ActivityFactory,
+    AgencyFactory,
+    EmployeeFactory,
+    PlanFactory,
+    SessionFactory,
+    TrainingClassFactory,
+    UserFactory,
+)
 from tests.test_audit import _form_data
 
 
@@ -21,12 +28,10 @@ def hr_client(db, client):
 
 
 def test_the_admin_accepts_an_roc_date_in_a_date_field_and_shows_it_back(hr_client):
-    plan = Plan.objects.create(
-        slug="rad-104", issuer=AgencyFactory(name="地方行政研習中心"), roc_year=104, title="計畫"
-    )
-    activity = Activity.objects.create(plan=plan, slug="classes", kind="training_class", name="研習班")
-    training_class = TrainingClass.objects.create(activity=activity, slug="basic", name="基礎班")
-    session = Session.objects.create(training_class=training_class, number=1, capacity=30)
+    plan = PlanFactory(slug="rad-104", issuer=AgencyFactory(name="地方行政研習中心"), roc_year=104, title="計畫")
+    activity = ActivityFactory(plan=plan, slug="classes", kind="training_class", name="研習班")
+    training_class = TrainingClassFactory(activity=activity, slug="basic", name="基礎班")
+    session = SessionFactory(training_class=training_class, number=1, capacity=30)
     url = reverse("admin:programs_trainingclass_change", args=[training_class.pk])
     data = _form_data(hr_client.get(url))
     data["sessions-0-starts_on"], data["sessions-0-ends_on"] = "103/07/20", "103年7月22日"
@@ -62,7 +67,7 @@ def test_admin_lists_show_roc_dates_and_taipei_times_not_gregorian_ones(hr_clien
 
 def test_a_decision_shows_its_rule_facts_and_history_in_chinese(hr_client):
     government = AgencyFactory(name="高雄市政府")
-    plan = Plan.objects.create(
+    plan = PlanFactory(
         slug="kaohsiung-103",
         issuer=government,
         roc_year=103,

@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from incentives.models import Draw
 from portal.models import Role
-from programs.models import Activity, Plan, ReadingBid, SeedTeacher, ShowcaseRegistration
-from tests.factories import AgencyFactory, EmployeeFactory, UnitFactory, UserFactory
+from programs.models import ReadingBid, SeedTeacher, ShowcaseRegistration
+from tests.factories import ActivityFactory, AgencyFactory, EmployeeFactory, PlanFactory, UnitFactory, UserFactory
 
 MODELS = [
     ("programs", "seedteacher"),
@@ -28,9 +28,9 @@ def two_governments(db):
         government = AgencyFactory(name=name)
         agency = AgencyFactory(name=f"{name}教育局", parent=government)
         person = EmployeeFactory(unit=UnitFactory(agency=agency), name=f"{key}人員")
-        plan = Plan.objects.create(slug=f"plan-{key}", issuer=government, roc_year=103, title=f"{name}103年度計畫")
+        plan = PlanFactory(slug=f"plan-{key}", issuer=government, roc_year=103, title=f"{name}103年度計畫")
         activities = {
-            kind: Activity.objects.create(plan=plan, slug=kind.replace("_", "-"), kind=kind, name=f"{name}{kind}")
+            kind: ActivityFactory(plan=plan, slug=kind.replace("_", "-"), kind=kind, name=f"{name}{kind}")
             for kind in ("talent_registry", "showcase", "reading_bid")
         }
         SeedTeacher.objects.create(

@@ -18,7 +18,7 @@ from courses.models import LearningRecord
 from incentives.standing import my_standing
 from portal.models import AuditEntry, ImportBatch, Role
 from portal.services import purge_expired_previews
-from tests.factories import EmployeeFactory, UserFactory
+from tests.factories import EmployeeFactory, PlanFactory, UserFactory
 from tests.importing import csv_bytes, run_command
 
 HEADER = "身分證字號,姓名,課程名稱,學習迄日,學習時數,開課機關"
@@ -297,7 +297,6 @@ def test_the_admin_lists_withdrawn_records_with_a_filter(hr, people, tmp_path):
 def test_evaluate_counts_a_corrected_course_once(db, tmp_path):
     import json
 
-    from programs.models import Plan
     from tests.factories import AgencyFactory, UnitFactory
 
     government = AgencyFactory(name="高雄市政府")
@@ -309,7 +308,7 @@ def test_evaluate_counts_a_corrected_course_once(db, tmp_path):
         "window": {"start": "2014-01-01", "end": "2014-12-31"},
         "tiers": [{"award": "commendation", "count": 1, "any_of": [{"all_of": [{"metric": "hours", "min": 6}]}]}],
     }
-    Plan.objects.create(
+    PlanFactory(
         slug="kaohsiung-103",
         issuer=government,
         roc_year=103,

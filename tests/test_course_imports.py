@@ -5,8 +5,7 @@ import pytest
 
 from courses.models import AttendancePeriod, CalendarDay, Course, CourseList, ForumTally, LearningRecord
 from portal.models import ImportBatch, Role
-from programs.models import Plan
-from tests.factories import AgencyFactory, EmployeeFactory, UserFactory
+from tests.factories import AgencyFactory, EmployeeFactory, PlanFactory, UserFactory
 from tests.importing import SHARED, csv_bytes, run_command
 
 RECORD_HEADER = (
@@ -202,9 +201,7 @@ def test_calendar_import_reads_the_real_dgpa_files(db, tmp_path):
 
 
 def test_course_list_import_fills_the_list_and_follows_the_file(db, tmp_path):
-    plan = Plan.objects.create(
-        slug="tainan-101", issuer=AgencyFactory(name="臺南市政府"), roc_year=101, title="數位學習"
-    )
+    plan = PlanFactory(slug="tainan-101", issuer=AgencyFactory(name="臺南市政府"), roc_year=101, title="數位學習")
     CourseList.objects.create(plan=plan, slug="policy-courses", name="政策性課程")
     header = "課程名稱,認證時數,平臺,課程類別"
     code, out, _ = run_command(

@@ -174,14 +174,14 @@ import importlib  # noqa: E402
 
 from django.apps import apps as django_apps  # noqa: E402
 
-from tests.factories import EmployeeFactory  # noqa: E402
+from tests.factories import EmployeeFactory, LearningRecordFactory  # noqa: E402
 
 recompute = importlib.import_module("courses.migrations.0006_recompute_course_keys")
 
 
 @pytest.mark.django_db
 def test_migration_recomputes_course_and_record_keys_and_merges_courses_that_now_match():
-    from courses.models import Course, CourseList, CourseListEntry, LearningRecord
+    from courses.models import Course, CourseList, CourseListEntry
     from programs.loader import load_plans, plan_files
 
     (plan,) = load_plans([p for p in plan_files() if p.stem == "tainan-101"])
@@ -194,7 +194,7 @@ def test_migration_recomputes_course_and_record_keys_and_merges_courses_that_now
     Course.objects.filter(pk=hyphen.pk).update(name_key="守護你的財富-金融消費者保護法速讀x")
     CourseListEntry.objects.create(course_list=course_list, course=box, hours=2)
     employee = EmployeeFactory()
-    old = LearningRecord.objects.create(
+    old = LearningRecordFactory(
         employee=employee,
         course_name="守護你的財富─金融消費者保護法速讀",
         course_key="守護你的財富─金融消費者保護法速讀",
@@ -202,7 +202,7 @@ def test_migration_recomputes_course_and_record_keys_and_merges_courses_that_now
         digital_hours=2,
         completed_on=dt.date(2012, 3, 4),
     )
-    twice = LearningRecord.objects.create(
+    twice = LearningRecordFactory(
         employee=employee,
         course_name="守護你的財富—金融消費者保護法速讀",
         course_key="守護你的財富—金融消費者保護法速讀",

@@ -11,12 +11,10 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.urls import reverse
 
-from courses.models import ForumTally
 from incentives import services
 from incentives.models import Decision
 from portal.models import AuditEntry, Role
-from programs.models import Plan
-from tests.factories import AgencyFactory, EmployeeFactory, UnitFactory, UserFactory
+from tests.factories import AgencyFactory, EmployeeFactory, ForumTallyFactory, PlanFactory, UnitFactory, UserFactory
 
 RULE = {
     "code": "forum-posts",
@@ -43,7 +41,7 @@ def setup_world(settings):
     settings.PORTAL_TODAY = "2012-10-01"  # inside the forum rule's filing deadline (101-10-15)
     government = AgencyFactory(name="臺南市政府")
     agency = AgencyFactory(name="臺南市政府人事處", parent=government)
-    plan = Plan.objects.create(
+    plan = PlanFactory(
         slug="tainan-101",
         issuer=government,
         roc_year=101,
@@ -54,7 +52,7 @@ def setup_world(settings):
     unit = UnitFactory(agency=agency, name="考訓科")
     people = [EmployeeFactory(unit=unit, name=name, title="科員") for name in ("王小明", "林美玲", "陳大文", "張志豪")]
     for person, posts in zip(people, (520, 250, 230, 10)):
-        ForumTally.objects.create(
+        ForumTallyFactory(
             employee=person,
             forum="論壇",
             window_start=dt.date(2012, 1, 1),

@@ -3,12 +3,10 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from courses.models import ForumTally
 from incentives import services
 from incentives.models import Decision
 from portal.models import AuditEntry, Role
-from programs.models import Plan
-from tests.factories import AgencyFactory, EmployeeFactory, UnitFactory, UserFactory
+from tests.factories import AgencyFactory, EmployeeFactory, ForumTallyFactory, PlanFactory, UnitFactory, UserFactory
 
 RULE = {
     "code": "forum-posts",
@@ -23,7 +21,7 @@ MODERATOR = {"code": "moderator", "kind": "discretionary", "max": {"award": "mer
 def world(db):
     government = AgencyFactory(name="臺南市政府")
     agency = AgencyFactory(name="臺南市政府人事處", parent=government)
-    plan = Plan.objects.create(
+    plan = PlanFactory(
         slug="tainan-101",
         issuer=government,
         roc_year=101,
@@ -33,7 +31,7 @@ def world(db):
     )
     unit = UnitFactory(agency=agency)
     people = [EmployeeFactory(unit=unit, name=f"員工{n}") for n in range(2)]
-    ForumTally.objects.create(
+    ForumTallyFactory(
         employee=people[0],
         forum="論壇",
         window_start=dt.date(2012, 1, 1),

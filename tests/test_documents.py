@@ -14,8 +14,7 @@ from incentives.reports import ROSTER_ROWS_PER_PAGE, render_roster_pdf
 from portal import rocdate
 from portal.models import AuditEntry, GeneratedDocument, Role
 from portal.services import build_document, purge_expired_documents, request_document
-from programs.models import Plan
-from tests.factories import AgencyFactory, EmployeeFactory, UnitFactory, UserFactory
+from tests.factories import AgencyFactory, EmployeeFactory, PlanFactory, UnitFactory, UserFactory
 
 
 def pdf_text(data: bytes) -> list[str]:
@@ -27,7 +26,7 @@ def world(db):
     government = AgencyFactory(name="高雄市政府")
     own = AgencyFactory(name="高雄市政府人事處", parent=government)
     other = AgencyFactory(name="高雄市政府工務局", parent=government)
-    plan = Plan.objects.create(
+    plan = PlanFactory(
         slug="kaohsiung-103",
         issuer=government,
         roc_year=103,
@@ -226,7 +225,7 @@ def test_document_list_runs_the_same_queries_for_one_and_three_documents(world, 
 @pytest.mark.django_db(transaction=True)
 def test_a_roster_document_is_built_by_a_real_worker(celery_worker_process):
     government = AgencyFactory(name="高雄市政府")
-    plan = Plan.objects.create(
+    plan = PlanFactory(
         slug="kaohsiung-103", issuer=government, roc_year=103, title="高雄市政府103年度推動數位學習實施計畫"
     )
     version = RuleVersion.objects.create(plan=plan, number=1, rules=[])

@@ -11,14 +11,13 @@ from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 
-from courses.models import LearningRecord
 from courses.names import normalize_course_name
 from incentives import draws
 from incentives.models import Draw
 from portal.models import AuditEntry, Role
 from programs.loader import load_plans
 from programs.models import Plan
-from tests.factories import AgencyFactory, EmployeeFactory, UnitFactory, UserFactory
+from tests.factories import AgencyFactory, EmployeeFactory, LearningRecordFactory, UnitFactory, UserFactory
 
 README = Path(settings.BASE_DIR) / "README.md"
 
@@ -84,7 +83,7 @@ def kaohsiung(db, tmp_path):
     done = {0: ["環境教育概論", "氣候變遷調適", "低碳生活"], 1: ["環境教育概論"], 2: ["低碳生活"], 3: []}
     for index, names in done.items():
         for name in names:
-            LearningRecord.objects.create(
+            LearningRecordFactory(
                 employee=people[index],
                 course_name=name,
                 course_key=normalize_course_name(name),
@@ -92,21 +91,21 @@ def kaohsiung(db, tmp_path):
                 completed_on=dt.date(2014, 4, 10),
             )
     # Before the season, after it, and outside the plan: no chance.
-    LearningRecord.objects.create(
+    LearningRecordFactory(
         employee=people[3],
         course_name="環境教育概論",
         course_key=normalize_course_name("環境教育概論"),
         hours=1,
         completed_on=dt.date(2014, 2, 27),
     )
-    LearningRecord.objects.create(
+    LearningRecordFactory(
         employee=people[3],
         course_name="低碳生活",
         course_key=normalize_course_name("低碳生活"),
         hours=1,
         completed_on=dt.date(2014, 6, 1),
     )
-    LearningRecord.objects.create(
+    LearningRecordFactory(
         employee=outside,
         course_name="低碳生活",
         course_key=normalize_course_name("低碳生活"),
@@ -203,7 +202,7 @@ def test_two_officers_drawing_the_same_season_at_once_draw_once(settings):
         course_list=spring, course=Course.objects.create(name="環境教育概論", hours=1), hours=1
     )
     employee = EmployeeFactory(unit=UnitFactory(agency=AgencyFactory(name="高雄市政府環境保護局", parent=plan.issuer)))
-    LearningRecord.objects.create(
+    LearningRecordFactory(
         employee=employee,
         course_name="環境教育概論",
         course_key=normalize_course_name("環境教育概論"),

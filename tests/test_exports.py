@@ -15,7 +15,7 @@ from import_export.mixins import BaseExportMixin
 from courses.models import Course, LearningRecord, Platform
 from portal.exporters import FormulaSafeExportMixin
 from portal.models import Role
-from tests.factories import EmployeeFactory, UserFactory
+from tests.factories import EmployeeFactory, LearningRecordFactory, UserFactory
 
 NAMES = ['=HYPERLINK("http://evil.example","看這裡")', "+886-7-1234567", "-2+3", "@SUM(A1:A9)", "\tcmd", "公務倫理"]
 SAFE = [
@@ -94,7 +94,7 @@ def test_course_export_neutralises_formulas_and_keeps_numbers(hr, extension):
 
 def test_learning_record_export_neutralises_formulas(hr):
     person = EmployeeFactory(name="王小明")
-    LearningRecord.objects.create(
+    LearningRecordFactory(
         employee=person, course_name="@cmd|' /C calc'!A0", course_key="x", hours=2, completed_on=dt.date(2014, 3, 1)
     )
     rows = export(hr, admin.site._registry[LearningRecord], reverse("admin:courses_learningrecord_export"), "xlsx")

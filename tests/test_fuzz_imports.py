@@ -11,8 +11,7 @@ from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from portal.registry import IMPORTERS, importer_class
-from programs.models import Plan
-from tests.factories import AgencyFactory
+from tests.factories import AgencyFactory, PlanFactory
 from tests.figures import report
 
 KINDS = sorted(IMPORTERS)
@@ -63,7 +62,7 @@ def run(kind, data, name):
 
 @pytest.fixture
 def plan(db):
-    return Plan.objects.create(slug="tainan-101", issuer=AgencyFactory(name="臺南市政府"), roc_year=101, title="計畫")
+    return PlanFactory(slug="tainan-101", issuer=AgencyFactory(name="臺南市政府"), roc_year=101, title="計畫")
 
 
 common = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -28,12 +28,12 @@ import pytest
 import yaml
 from django.utils import timezone
 
-from courses.models import AttendancePeriod, Course, CourseList, CourseListEntry, ForumTally, LearningRecord
+from courses.models import AttendancePeriod, Course, CourseList, CourseListEntry
 from courses.names import normalize_course_name
 from incentives.evaluation import evaluate, warnings
 from programs.loader import load_plans, plan_files
 from programs.models import CaseReport, Certificate, ContestEntry, Team, TeamMember
-from tests.factories import AgencyFactory, EmployeeFactory, UnitFactory
+from tests.factories import AgencyFactory, EmployeeFactory, ForumTallyFactory, LearningRecordFactory, UnitFactory
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -69,7 +69,7 @@ def build(plan, case):
             unit_role=person.get("unit_role", ""),
         )
         for r in person.get("records", []):
-            LearningRecord.objects.create(
+            LearningRecordFactory(
                 employee=employee,
                 course_name=r["course"],
                 course_key=normalize_course_name(r["course"]),
@@ -81,7 +81,7 @@ def build(plan, case):
                 provider=r.get("provider", ""),
             )
         for f in person.get("forum", []):
-            ForumTally.objects.create(
+            ForumTallyFactory(
                 employee=employee,
                 forum=f.get("forum", "公共論壇"),
                 window_start=_date(f["from"]),

@@ -10,8 +10,7 @@ from hypothesis import strategies as st
 from portal import nationalid
 from portal.imports.base import RowError
 from portal.registry import IMPORTERS, importer_class
-from programs.models import Plan
-from tests.factories import AgencyFactory
+from tests.factories import AgencyFactory, PlanFactory
 
 KINDS = sorted(IMPORTERS)
 HEADERS = {kind: [c.name for c in importer_class(kind)({"plan": "tainan-101"}).columns] for kind in KINDS}
@@ -58,7 +57,7 @@ def _full_ids(text: str, ids: list[str]) -> list[str]:
 
 @pytest.fixture
 def plan(db):
-    return Plan.objects.create(slug="tainan-101", issuer=AgencyFactory(name="臺南市政府"), roc_year=101, title="計畫")
+    return PlanFactory(slug="tainan-101", issuer=AgencyFactory(name="臺南市政府"), roc_year=101, title="計畫")
 
 
 @pytest.mark.parametrize("kind", KINDS)

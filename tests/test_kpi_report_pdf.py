@@ -7,13 +7,11 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
-from courses.models import LearningRecord
 from incentives.kpis import bar_charts
 from incentives.reports import render_kpi_report_pdf
 from portal import rocdate
 from portal.models import Role
-from programs.models import Plan
-from tests.factories import AgencyFactory, EmployeeFactory, UnitFactory, UserFactory
+from tests.factories import AgencyFactory, EmployeeFactory, LearningRecordFactory, PlanFactory, UnitFactory, UserFactory
 
 
 @pytest.fixture
@@ -21,7 +19,7 @@ def plan(db):
     government = AgencyFactory(name="臺南市政府")
     hr_office = AgencyFactory(name="臺南市政府人事處", parent=government)
     education = AgencyFactory(name="臺南市政府教育局", parent=government)
-    plan = Plan.objects.create(
+    plan = PlanFactory(
         slug="tainan-101",
         issuer=government,
         roc_year=101,
@@ -49,7 +47,7 @@ def plan(db):
     unit = UnitFactory(agency=hr_office)
     for name, hours in (("甲", 6), ("乙", 2), ("丙", 100)):
         person = EmployeeFactory(unit=unit, name=name)
-        LearningRecord.objects.create(
+        LearningRecordFactory(
             employee=person,
             course_name="課",
             course_key="課",

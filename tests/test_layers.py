@@ -11,7 +11,7 @@ from portal.imports.columns import NationalIdColumn
 from portal.models import Role
 from portal.registry import DOCUMENT_KINDS, IMPORTERS, home_panels
 from programs.models import Plan
-from tests.factories import AgencyFactory, EmployeeFactory, UnitFactory, UserFactory
+from tests.factories import AgencyFactory, EmployeeFactory, PlanFactory, UnitFactory, UserFactory
 
 
 @pytest.fixture
@@ -28,8 +28,8 @@ def two_governments(db):
         "bureau_a": bureau_a,
         "unit_a": unit_a,
         "person_a": person_a,
-        "plan_a": Plan.objects.create(slug="a-104", issuer=city_a, roc_year=104, title="甲市計畫"),
-        "plan_b": Plan.objects.create(slug="b-104", issuer=city_b, roc_year=104, title="乙縣計畫"),
+        "plan_a": PlanFactory(slug="a-104", issuer=city_a, roc_year=104, title="甲市計畫"),
+        "plan_b": PlanFactory(slug="b-104", issuer=city_b, roc_year=104, title="乙縣計畫"),
         "hr_a": UserFactory(role=Role.HR, agencies=[city_a]),
         "hr_all": UserFactory(role=Role.HR),
         "coordinator_a": UserFactory(role=Role.COORDINATOR, agencies=[bureau_a]),

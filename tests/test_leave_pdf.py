@@ -4,19 +4,17 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from courses.models import LearningRecord
 from leave import reports, services
 from leave.models import Entry, RecordUse
 from portal import rocdate
 from portal.models import Role
-from programs.models import Plan
-from tests.factories import AgencyFactory, EmployeeFactory, UnitFactory, UserFactory
+from tests.factories import AgencyFactory, EmployeeFactory, LearningRecordFactory, PlanFactory, UnitFactory, UserFactory
 
 
 @pytest.mark.django_db
 def test_application_pdf_lists_the_employee_each_course_its_hours_and_times():
     government = AgencyFactory(name="高雄市政府")
-    plan = Plan.objects.create(
+    plan = PlanFactory(
         slug="kaohsiung-103",
         issuer=government,
         roc_year=103,
@@ -39,7 +37,7 @@ def test_application_pdf_lists_the_employee_each_course_its_hours_and_times():
         ("兩岸情勢概述", 2, dt.date(2014, 3, 1), dt.time(20, 15)),
         ("環境影響評估概論", 3, dt.date(2014, 3, 8), dt.time(22, 40)),
     ]:
-        record = LearningRecord.objects.create(
+        record = LearningRecordFactory(
             employee=employee, course_name=name, course_key=name, hours=hours, completed_on=day, completed_at=time
         )
         RecordUse.objects.create(record=record, grant=grant)
@@ -82,7 +80,7 @@ def test_the_forms_leave_hours_add_up_to_the_grant_and_name_who_approved_when(se
     """A combination's courses earn its hours together: the 補休時數 column shows the grant once."""
     settings.PORTAL_TODAY = "2014-03-20"
     government = AgencyFactory(name="高雄市政府")
-    plan = Plan.objects.create(
+    plan = PlanFactory(
         slug="kaohsiung-103",
         issuer=government,
         roc_year=103,
@@ -105,7 +103,7 @@ def test_the_forms_leave_hours_add_up_to_the_grant_and_name_who_approved_when(se
         usable_until=dt.date(2014, 9, 8),
     )
     for name, hours in [("兩岸情勢概述", 2), ("環境影響評估概論", 3), ("顧客關係管理", 2)]:
-        record = LearningRecord.objects.create(
+        record = LearningRecordFactory(
             employee=employee,
             course_name=name,
             course_key=name,

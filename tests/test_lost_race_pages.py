@@ -14,8 +14,16 @@ from leave import services
 from leave.models import APPLICATION_MACHINE, Application, Entry
 from portal.middleware import ConflictMiddleware
 from portal.models import Role
-from programs.models import Plan
-from tests.factories import AgencyFactory, EmployeeFactory, UnitFactory, UserFactory
+from tests.factories import (
+    ActivityFactory,
+    AgencyFactory,
+    EmployeeFactory,
+    PlanFactory,
+    SessionFactory,
+    TrainingClassFactory,
+    UnitFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +31,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def leave_world(settings):
     settings.PORTAL_TODAY = "2012-09-01"
-    plan = Plan.objects.create(
+    plan = PlanFactory(
         slug="tainan-101",
         issuer=AgencyFactory(name="臺南市政府"),
         roc_year=101,
@@ -126,16 +134,16 @@ def test_the_refusal_reads_in_english_for_an_english_reader(leave_world):
 
 def test_a_state_whose_row_keeps_only_the_time_names_who_from_the_audit_trail():
     from programs import services as programs
-    from programs.models import NOMINATION_MACHINE, Activity, Nomination, Session, TrainingClass
+    from programs.models import NOMINATION_MACHINE, Nomination
 
     agency = AgencyFactory(name="示範縣政府人事處")
-    plan = Plan.objects.create(slug="rad-104", issuer=AgencyFactory(name="研習中心"), roc_year=104, title="計畫")
-    training_class = TrainingClass.objects.create(
-        activity=Activity.objects.create(plan=plan, slug="c", kind="training_class", name="班"),
+    plan = PlanFactory(slug="rad-104", issuer=AgencyFactory(name="研習中心"), roc_year=104, title="計畫")
+    training_class = TrainingClassFactory(
+        activity=ActivityFactory(plan=plan, slug="c", kind="training_class", name="班"),
         slug="basic",
         name="基礎班",
     )
-    session = Session.objects.create(training_class=training_class, number=1, capacity=3)
+    session = SessionFactory(training_class=training_class, number=1, capacity=3)
     programs.nominate(
         UserFactory(role=Role.COORDINATOR, agencies=[agency]),
         session,

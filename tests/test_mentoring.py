@@ -4,15 +4,15 @@ import pytest
 from django.urls import reverse
 
 from portal.models import AuditEntry, Role
-from programs.models import Activity, MentoringCandidate, MentoringPair, Plan
-from tests.factories import AgencyFactory, EmployeeFactory, UnitFactory, UserFactory
+from programs.models import MentoringCandidate, MentoringPair
+from tests.factories import ActivityFactory, AgencyFactory, EmployeeFactory, PlanFactory, UnitFactory, UserFactory
 
 
 @pytest.fixture
 def world(db):
     government = AgencyFactory(name="高雄市政府")
-    plan = Plan.objects.create(slug="kaohsiung-103", issuer=government, roc_year=103, title="高雄市政府103年度計畫")
-    activity = Activity.objects.create(plan=plan, slug="mentoring", kind="mentoring", name="電子師徒制")
+    plan = PlanFactory(slug="kaohsiung-103", issuer=government, roc_year=103, title="高雄市政府103年度計畫")
+    activity = ActivityFactory(plan=plan, slug="mentoring", kind="mentoring", name="電子師徒制")
     education = AgencyFactory(name="高雄市政府教育局", parent=government)
     social = AgencyFactory(name="高雄市政府社會局", parent=government)
     people = {

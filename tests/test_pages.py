@@ -2,7 +2,15 @@ import pytest
 from django.urls import reverse
 
 from portal.models import Role
-from tests.factories import AgencyFactory, EmployeeFactory, UnitFactory, UserFactory
+from tests.factories import (
+    AgencyFactory,
+    EmployeeFactory,
+    ForumTallyFactory,
+    LearningRecordFactory,
+    PlanFactory,
+    UnitFactory,
+    UserFactory,
+)
 
 
 @pytest.mark.django_db
@@ -30,12 +38,10 @@ def test_my_standing_shows_progress_and_runs_constant_queries(client):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from courses.models import ForumTally, LearningRecord
-    from programs.models import Plan
     from tests.factories import AgencyFactory, EmployeeFactory, UnitFactory
 
     government = AgencyFactory(name="臺南市政府")
-    Plan.objects.create(
+    PlanFactory(
         slug="tainan-101",
         issuer=government,
         roc_year=101,
@@ -59,7 +65,7 @@ def test_my_standing_shows_progress_and_runs_constant_queries(client):
         },
     )
     employee = EmployeeFactory(unit=UnitFactory(agency=AgencyFactory(name="臺南市政府人事處", parent=government)))
-    ForumTally.objects.create(
+    ForumTallyFactory(
         employee=employee,
         forum="論壇",
         window_start=dt.date(2012, 1, 1),
@@ -71,7 +77,7 @@ def test_my_standing_shows_progress_and_runs_constant_queries(client):
 
     def add(n):
         for i in range(n):
-            LearningRecord.objects.create(
+            LearningRecordFactory(
                 employee=employee,
                 course_name=f"課{i}{n}",
                 course_key=f"k{i}{n}",
@@ -109,11 +115,10 @@ def test_our_own_pages_have_an_english_translation(client):
 def test_my_standing_opens_on_the_latest_year_with_learning(client):
     import datetime as dt
 
-    from courses.models import LearningRecord
     from tests.factories import EmployeeFactory
 
     employee = EmployeeFactory()
-    LearningRecord.objects.create(
+    LearningRecordFactory(
         employee=employee, course_name="課", course_key="課", hours=3, completed_on=dt.date(2014, 5, 1)
     )
     client.force_login(UserFactory(role=Role.EMPLOYEE, employee=employee))

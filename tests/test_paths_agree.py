@@ -14,12 +14,12 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from courses.models import Bundle, Course, CourseList, CourseListEntry, ForumTally, LearningRecord
+from courses.models import Bundle, Course, CourseList, CourseListEntry
 from incentives.evaluation import evaluate, evaluate_one
 from portal.models import Employee, EmploymentType, Rank, UnitRole
 from programs.loader import load_plans, plan_files
 from programs.models import Plan
-from tests.factories import AgencyFactory, EmployeeFactory, UnitFactory
+from tests.factories import AgencyFactory, EmployeeFactory, ForumTallyFactory, LearningRecordFactory, UnitFactory
 
 PLANS = [path.stem for path in plan_files()]
 
@@ -98,7 +98,7 @@ def test_set_based_and_per_person_evaluation_agree(slug):
                     if (course.pk, day) in seen:
                         continue  # one record per course and day (the records' natural key)
                     seen.add((course.pk, day))
-                    LearningRecord.objects.create(
+                    LearningRecordFactory(
                         employee=employee,
                         course_name=course.name,
                         course_key=course.name_key,
@@ -108,7 +108,7 @@ def test_set_based_and_per_person_evaluation_agree(slug):
                         completed_on=start + dt.timedelta(days=day),
                         completed_at=dt.time(hour, 30),
                     )
-                ForumTally.objects.create(
+                ForumTallyFactory(
                     employee=employee,
                     forum="公共論壇",
                     window_start=start,

@@ -13,9 +13,18 @@ from pypdf import PdfReader
 from portal import rocdate
 from portal.models import Role
 from programs.loader import load_plan
-from programs.models import Activity, Plan, Proposal, Session, TrainingClass
 from programs.reports import period_text, render_plan_pdf, render_proposal_pdf
-from tests.factories import AgencyFactory, EmployeeFactory, UnitFactory, UserFactory
+from tests.factories import (
+    ActivityFactory,
+    AgencyFactory,
+    EmployeeFactory,
+    PlanFactory,
+    ProposalFactory,
+    SessionFactory,
+    TrainingClassFactory,
+    UnitFactory,
+    UserFactory,
+)
 
 A4 = (595, 842)
 
@@ -53,7 +62,7 @@ def test_period_text_reads_like_the_plans(start, end, expected):
 def small_plan(db):
     government = AgencyFactory(name="示範市政府")
     police = AgencyFactory(name="示範市警察局", parent=government)
-    plan = Plan.objects.create(
+    plan = PlanFactory(
         slug="demo-104",
         issuer=government,
         roc_year=104,
@@ -84,7 +93,7 @@ def small_plan(db):
         },
     )
     plan.excluded_agencies.set([police])
-    classes = Activity.objects.create(
+    classes = ActivityFactory(
         plan=plan,
         slug="classes",
         kind="training_class",
@@ -93,7 +102,7 @@ def small_plan(db):
         description="培育數位種籽人才。",
         position=0,
     )
-    basic = TrainingClass.objects.create(
+    basic = TrainingClassFactory(
         activity=classes,
         slug="basic",
         name="自製數位教材基礎班",
@@ -104,11 +113,11 @@ def small_plan(db):
         starts_on=dt.date(2015, 3, 1),
         ends_on=dt.date(2015, 7, 31),
     )
-    Session.objects.create(training_class=basic, number=1, starts_on=dt.date(2015, 3, 2), ends_on=dt.date(2015, 3, 4))
-    Session.objects.create(
+    SessionFactory(training_class=basic, number=1, starts_on=dt.date(2015, 3, 2), ends_on=dt.date(2015, 3, 4))
+    SessionFactory(
         training_class=basic, number=2, starts_on=dt.date(2015, 7, 1), ends_on=dt.date(2015, 7, 3), venue="臺南"
     )
-    Activity.objects.create(
+    ActivityFactory(
         plan=plan,
         slug="camp",
         kind="english_camp",
@@ -196,10 +205,10 @@ def test_plan_pdf_of_hualien_follows_its_sections_in_order(db):
 def proposal(db):
     government = AgencyFactory(name="花蓮縣政府")
     agency = AgencyFactory(name="花蓮縣政府人事處", parent=government)
-    plan = Plan.objects.create(
+    plan = PlanFactory(
         slug="hualien-106", issuer=government, roc_year=106, title="花蓮縣一〇六年度推動公務人員數位學習實施計畫"
     )
-    activity = Activity.objects.create(
+    activity = ActivityFactory(
         plan=plan,
         slug="yixing",
         kind="yixing",
@@ -207,7 +216,7 @@ def proposal(db):
         details={"proposal_form": {"attachment": "附件1", "title": "106年度推動數位學習熠星方案實施計畫(參考用表格)"}},
     )
     leader = EmployeeFactory(name="林志明", unit=UnitFactory(agency=agency))
-    proposal = Proposal.objects.create(
+    proposal = ProposalFactory(
         activity=activity,
         agency=agency,
         title="花蓮好學數位傳承計畫",

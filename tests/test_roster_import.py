@@ -14,7 +14,7 @@ from leave.models import Entry
 from portal import nationalid
 from portal.models import Agency, Employee, ImportBatch, Unit
 from portal.services import run_import, submit_import
-from programs.models import Plan
+from tests.factories import PlanFactory
 
 HEADER = "身分證字號,姓名,機關名稱,上級機關,單位,職稱,官等,人員類別,輪班,推動角色,電子郵件"
 ROWS = [
@@ -355,7 +355,7 @@ def test_a_person_missing_from_a_complete_roster_can_no_longer_sign_in(tmp_path,
         user.save()
     assert signs_in(client, "meiling", "Tainan-learns-2026")
     lin = Employee.objects.get(name="林美玲")
-    plan = Plan.objects.create(
+    plan = PlanFactory(
         slug="tainan-103",
         issuer=Agency.objects.get(name="臺南市政府"),
         roc_year=103,

@@ -13,14 +13,14 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
-from courses.models import Course, CourseList, CourseListEntry, LearningRecord
+from courses.models import Course, CourseList, CourseListEntry
 from incentives import kinds
 from incentives.evaluation import check_plan_rules, evaluate
 from incentives.models import RuleVersion
 from portal.models import AuditEntry, Role
 from programs.loader import PlanFileError, load_plans, plan_files
 from programs.models import Plan
-from tests.factories import AgencyFactory, EmployeeFactory, UnitFactory, UserFactory
+from tests.factories import AgencyFactory, EmployeeFactory, LearningRecordFactory, UnitFactory, UserFactory
 
 SHIPPED = {path.stem: yaml.safe_load(path.read_text(encoding="utf-8")) for path in plan_files()}
 
@@ -197,7 +197,7 @@ def test_hr_fills_in_hualiens_buffet_tiers_in_a_form_and_the_reward_follows(hual
     employee = EmployeeFactory(unit=UnitFactory(agency=AgencyFactory(name="花蓮縣政府教育處", parent=plan.issuer)))
     for index in range(2):
         course = Course.objects.get(name=f"自助餐課程{index}")
-        LearningRecord.objects.create(
+        LearningRecordFactory(
             employee=employee,
             course_name=course.name,
             course_key=course.name_key,
