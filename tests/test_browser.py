@@ -12,12 +12,23 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from courses.models import Bundle, BundleCourse, Course, ForumTally, LearningRecord
+from courses.models import Bundle, BundleCourse, Course, LearningRecord
 from incentives.models import Decision
 from portal import nationalid
 from portal.models import ImportBatch, Role
-from programs.models import Activity, ClassHistory, Plan, Session, TrainingClass
-from tests.factories import AgencyFactory, EmployeeFactory, UnitFactory, UserFactory
+from tests.factories import (
+    ActivityFactory,
+    AgencyFactory,
+    ClassHistoryFactory,
+    EmployeeFactory,
+    ForumTallyFactory,
+    LearningRecordFactory,
+    PlanFactory,
+    SessionFactory,
+    TrainingClassFactory,
+    UnitFactory,
+    UserFactory,
+)
 
 # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -68,7 +79,7 @@ def shot(page, name) -> Path:
 def test_employee_reads_their_progress_on_a_phone(live_server, page, settings):
     settings.PORTAL_TODAY = "2012-09-10"
     government = AgencyFactory(name="臺南市政府")
-    Plan.objects.create(
+    PlanFactory(
         slug="tainan-101",
         issuer=government,
         roc_year=101,
@@ -77,7 +88,7 @@ def test_employee_reads_their_progress_on_a_phone(live_server, page, settings):
         ends_on=dt.date(2012, 12, 31),
         parameters={"rules": [FORUM_RULE]},
     )
-    kaohsiung = Plan.objects.create(
+    kaohsiung = PlanFactory(
         slug="bundles",
         issuer=government,
         roc_year=101,
@@ -106,7 +117,7 @@ def test_employee_reads_their_progress_on_a_phone(live_server, page, settings):
         )
         for course in courses:
             BundleCourse.objects.create(bundle=bundle, course=Course.objects.create(name=course, hours=2), hours=2)
-    LearningRecord.objects.create(
+    LearningRecordFactory(
         employee=employee,
         course_name="執行力-策略規劃與執行",
         course_key="執行力-策略規劃與執行",
@@ -115,7 +126,7 @@ def test_employee_reads_their_progress_on_a_phone(live_server, page, settings):
         completed_on=dt.date(2012, 3, 3),
         completed_at=dt.time(10, 0),
     )
-    ForumTally.objects.create(
+    ForumTallyFactory(
         employee=employee,
         forum="論壇",
         window_start=dt.date(2012, 1, 1),
@@ -143,7 +154,7 @@ def test_coordinator_nominates_a_colleague_and_files_a_commendation_request(live
     settings.PORTAL_TODAY = "2012-09-10"  # before the forum rule's filing deadline (101-10-15)
     government = AgencyFactory(name="臺南市政府")
     agency = AgencyFactory(name="臺南市政府人事處", parent=government)
-    plan = Plan.objects.create(
+    plan = PlanFactory(
         slug="tainan-101",
         issuer=government,
         roc_year=101,
@@ -152,17 +163,17 @@ def test_coordinator_nominates_a_colleague_and_files_a_commendation_request(live
         ends_on=dt.date(2012, 12, 31),
         parameters={"rules": [FORUM_RULE]},
     )
-    activity = Activity.objects.create(plan=plan, slug="classes", kind="training_class", name="研習班")
-    basic = TrainingClass.objects.create(
+    activity = ActivityFactory(plan=plan, slug="classes", kind="training_class", name="研習班")
+    basic = TrainingClassFactory(
         activity=activity, slug="basic", name="自製數位教材基礎班", conditions={"excludes_attended": ["basic"]}
     )
-    session = Session.objects.create(training_class=basic, number=1, capacity=30)
+    session = SessionFactory(training_class=basic, number=1, capacity=30)
     unit = UnitFactory(agency=agency, name="考訓科")
     fresh = EmployeeFactory(unit=unit, name="新手甲")
     veteran = EmployeeFactory(unit=unit, name="老手乙")
-    ClassHistory.objects.create(employee=veteran, class_slug="basic", class_name="自製數位教材基礎班")
+    ClassHistoryFactory(employee=veteran, class_slug="basic", class_name="自製數位教材基礎班")
     for person, posts in ((fresh, 260), (veteran, 120)):
-        ForumTally.objects.create(
+        ForumTallyFactory(
             employee=person,
             forum="臺南市政府公共論壇",
             window_start=dt.date(2012, 1, 1),

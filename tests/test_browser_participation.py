@@ -7,8 +7,15 @@ import datetime as dt
 import pytest
 
 from portal.models import EmploymentType, Role
-from programs.models import Activity, ContestEntry, Plan, Reflection, SeedTeacher, ShowcaseRegistration
-from tests.factories import AgencyFactory, EmployeeFactory, UnitFactory
+from programs.models import Reflection, SeedTeacher, ShowcaseRegistration
+from tests.factories import (
+    ActivityFactory,
+    AgencyFactory,
+    ContestEntryFactory,
+    EmployeeFactory,
+    PlanFactory,
+    UnitFactory,
+)
 from tests.test_browser import log_in, no_unmasked_ids, shot, user
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -18,7 +25,7 @@ def test_hr_puts_a_prize_winner_on_the_talent_registry(live_server, page, settin
     settings.PORTAL_TODAY = "2012-06-01"
     tainan = AgencyFactory(name="臺南市政府")
     agency = AgencyFactory(name="臺南市政府教育局", parent=tainan)
-    plan = Plan.objects.create(
+    plan = PlanFactory(
         slug="tainan-101",
         issuer=tainan,
         roc_year=101,
@@ -27,9 +34,9 @@ def test_hr_puts_a_prize_winner_on_the_talent_registry(live_server, page, settin
         ends_on=dt.date(2012, 12, 31),
         kpis=[{"code": "digital_talents", "label": "全年培育公務數位人才", "target": 120, "unit": "人次"}],
     )
-    Activity.objects.create(plan=plan, slug="talent-database", kind="talent_registry", name="建置數位人才資料庫")
+    ActivityFactory(plan=plan, slug="talent-database", kind="talent_registry", name="建置數位人才資料庫")
     winner = EmployeeFactory(unit=UnitFactory(agency=agency, name="資訊室"), name="得獎丙")
-    ContestEntry.objects.create(plan=plan, title="府城行銷短片", agency=agency, review="通過", placing="1").authors.set(
+    ContestEntryFactory(plan=plan, title="府城行銷短片", agency=agency, review="通過", placing="1").authors.set(
         [winner]
     )
     log_in(page, live_server, user(Role.HR, agencies=[tainan]))
@@ -65,7 +72,7 @@ def test_hr_puts_a_prize_winner_on_the_talent_registry(live_server, page, settin
 def test_coordinator_registers_contract_staff_for_the_showcase_until_it_is_full(live_server, page, settings):
     settings.PORTAL_TODAY = "2015-10-01"
     rad = AgencyFactory(name="行政院人事行政總處地方行政研習中心")
-    plan = Plan.objects.create(
+    plan = PlanFactory(
         slug="rad-104",
         issuer=rad,
         roc_year=104,
@@ -74,7 +81,7 @@ def test_coordinator_registers_contract_staff_for_the_showcase_until_it_is_full(
         ends_on=dt.date(2015, 12, 31),
         parameters={"coverage_scope": "all"},
     )
-    Activity.objects.create(
+    ActivityFactory(
         plan=plan,
         slug="showcase",
         kind="showcase",
@@ -115,10 +122,10 @@ def test_coordinator_registers_contract_staff_for_the_showcase_until_it_is_full(
 def test_employee_writes_a_micro_reflection_and_sees_the_count_as_they_type(live_server, page, settings):
     settings.PORTAL_TODAY = "2015-06-01"
     rad = AgencyFactory(name="行政院人事行政總處地方行政研習中心")
-    plan = Plan.objects.create(
+    plan = PlanFactory(
         slug="rad-104", issuer=rad, roc_year=104, title="104年度數位學習推動計畫", parameters={"coverage_scope": "all"}
     )
-    Activity.objects.create(
+    ActivityFactory(
         plan=plan,
         slug="micro-learning",
         kind="micro_learning",
@@ -152,10 +159,8 @@ def test_coordinator_sends_a_reading_bid_and_sees_hr_select_it(live_server, page
     settings.PORTAL_TODAY = "2014-06-10"
     kaohsiung = AgencyFactory(name="高雄市政府")
     education = AgencyFactory(name="高雄市政府教育局", parent=kaohsiung)
-    plan = Plan.objects.create(
-        slug="kaohsiung-103", issuer=kaohsiung, roc_year=103, title="高雄市政府103年度數位學習推動計畫"
-    )
-    Activity.objects.create(
+    plan = PlanFactory(slug="kaohsiung-103", issuer=kaohsiung, roc_year=103, title="高雄市政府103年度數位學習推動計畫")
+    ActivityFactory(
         plan=plan,
         slug="reading-bid",
         kind="reading_bid",

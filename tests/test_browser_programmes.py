@@ -10,13 +10,19 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.management import call_command
 
-from courses.models import LearningRecord
-from courses.names import normalize_course_name
 from incentives.models import Draw
 from portal.models import Role
 from programs.loader import load_plans
-from programs.models import Activity, CampNomination, CampQuota, MentoringCandidate, MentoringPair, Plan
-from tests.factories import AgencyFactory, EmployeeFactory, UnitFactory
+from programs.models import CampNomination, MentoringCandidate, MentoringPair
+from tests.factories import (
+    ActivityFactory,
+    AgencyFactory,
+    CampQuotaFactory,
+    EmployeeFactory,
+    LearningRecordFactory,
+    PlanFactory,
+    UnitFactory,
+)
 from tests.test_browser import log_in, no_unmasked_ids, shot, user
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -40,7 +46,7 @@ def open_plan(page, title: str):
 def test_coordinators_put_forward_hr_pairs_across_agencies_and_each_sees_their_pair(live_server, page, settings):
     settings.PORTAL_TODAY = "2014-05-01"
     government = AgencyFactory(name="高雄市政府")
-    plan = Plan.objects.create(
+    plan = PlanFactory(
         slug="kaohsiung-103",
         issuer=government,
         roc_year=103,
@@ -48,7 +54,7 @@ def test_coordinators_put_forward_hr_pairs_across_agencies_and_each_sees_their_p
         starts_on=dt.date(2014, 1, 1),
         ends_on=dt.date(2014, 12, 31),
     )
-    Activity.objects.create(plan=plan, slug="mentoring", kind="mentoring", name="電子師徒制")
+    ActivityFactory(plan=plan, slug="mentoring", kind="mentoring", name="電子師徒制")
     education = AgencyFactory(name="高雄市政府教育局", parent=government)
     social = AgencyFactory(name="高雄市政府社會局", parent=government)
     mentor = EmployeeFactory(unit=UnitFactory(agency=education, name="國教科"), name="甲師父")
@@ -117,7 +123,7 @@ def test_coordinators_put_forward_hr_pairs_across_agencies_and_each_sees_their_p
 def test_coordinator_states_levels_and_asks_extra_places_and_hr_reallocates(live_server, page, settings):
     settings.PORTAL_TODAY = "2015-05-01"
     rad = AgencyFactory(name="行政院人事行政總處地方行政研習中心")
-    plan = Plan.objects.create(
+    plan = PlanFactory(
         slug="rad-104",
         issuer=rad,
         roc_year=104,
@@ -126,7 +132,7 @@ def test_coordinator_states_levels_and_asks_extra_places_and_hr_reallocates(live
         ends_on=dt.date(2015, 12, 31),
         parameters={"coverage_scope": "all"},
     )
-    camp = Activity.objects.create(
+    camp = ActivityFactory(
         plan=plan,
         slug="english-camp",
         kind="english_camp",
@@ -136,7 +142,7 @@ def test_coordinator_states_levels_and_asks_extra_places_and_hr_reallocates(live
     county = AgencyFactory(name="示範縣政府")
     unit = UnitFactory(agency=AgencyFactory(name="示範縣政府人事處", parent=county), name="綜合企劃科")
     staff = [EmployeeFactory(unit=unit, name=name) for name in ("初級甲", "中級乙", "中高丙")]
-    CampQuota.objects.create(activity=camp, government=AgencyFactory(name="乙縣政府"), base=50)
+    CampQuotaFactory(activity=camp, government=AgencyFactory(name="乙縣政府"), base=50)
 
     log_in(page, live_server, user(Role.COORDINATOR, agencies=[unit.agency]))
     open_plan(page, plan.title)
@@ -192,17 +198,15 @@ def test_hr_sets_a_season_publishes_the_seed_and_draws_one_win_per_person(live_s
     }
     for index, names in done.items():
         for name in names:
-            LearningRecord.objects.create(
+            LearningRecordFactory(
                 employee=people[index],
                 course_name=name,
-                course_key=normalize_course_name(name),
                 hours=1,
                 completed_on=dt.date(2014, 4, 10),
             )
-    LearningRecord.objects.create(
+    LearningRecordFactory(
         employee=people[3],
         course_name="低碳生活",
-        course_key=normalize_course_name("低碳生活"),
         hours=1,
         completed_on=dt.date(2014, 6, 1),
     )

@@ -11,7 +11,6 @@ from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 
-from courses.names import normalize_course_name
 from incentives import draws
 from incentives.models import Draw
 from portal.models import AuditEntry, Role
@@ -86,7 +85,6 @@ def kaohsiung(db, tmp_path):
             LearningRecordFactory(
                 employee=people[index],
                 course_name=name,
-                course_key=normalize_course_name(name),
                 hours=1,
                 completed_on=dt.date(2014, 4, 10),
             )
@@ -94,21 +92,18 @@ def kaohsiung(db, tmp_path):
     LearningRecordFactory(
         employee=people[3],
         course_name="環境教育概論",
-        course_key=normalize_course_name("環境教育概論"),
         hours=1,
         completed_on=dt.date(2014, 2, 27),
     )
     LearningRecordFactory(
         employee=people[3],
         course_name="低碳生活",
-        course_key=normalize_course_name("低碳生活"),
         hours=1,
         completed_on=dt.date(2014, 6, 1),
     )
     LearningRecordFactory(
         employee=outside,
         course_name="低碳生活",
-        course_key=normalize_course_name("低碳生活"),
         hours=1,
         completed_on=dt.date(2014, 4, 10),
     )
@@ -205,7 +200,6 @@ def test_two_officers_drawing_the_same_season_at_once_draw_once(settings):
     LearningRecordFactory(
         employee=employee,
         course_name="環境教育概論",
-        course_key=normalize_course_name("環境教育概論"),
         hours=1,
         completed_on=dt.date(2014, 4, 1),
     )

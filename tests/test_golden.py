@@ -29,7 +29,6 @@ import yaml
 from django.utils import timezone
 
 from courses.models import AttendancePeriod, Course, CourseList, CourseListEntry
-from courses.names import normalize_course_name
 from incentives.evaluation import evaluate, warnings
 from programs.loader import load_plans, plan_files
 from programs.models import CaseReport, Certificate, ContestEntry, Team, TeamMember
@@ -72,7 +71,6 @@ def build(plan, case):
             LearningRecordFactory(
                 employee=employee,
                 course_name=r["course"],
-                course_key=normalize_course_name(r["course"]),
                 hours=r["hours"],
                 digital_hours=r.get("digital", r["hours"]),
                 job_related=r.get("job_related", False),
