@@ -5,8 +5,10 @@ import datetime as dt
 
 import factory
 
-from courses.models import ForumTally, LearningRecord
+from courses.models import Course, ForumTally, LearningRecord
 from courses.names import normalize_course_name
+from incentives.models import Decision
+from leave.models import Entry
 from portal import nationalid
 from portal.models import Agency, Employee, EmploymentType, Rank, Role, Unit, User
 from programs.models import Activity, CampQuota, ClassHistory, ContestEntry, Plan, Proposal, Session, TrainingClass
@@ -151,3 +153,37 @@ class ForumTallyFactory(factory.django.DjangoModelFactory):
     window_end = dt.date(2012, 8, 31)
     posts = 0
     replies = 0
+
+
+class CourseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Course
+
+    name = factory.Sequence(lambda n: f"課程{n}")
+    hours = 2
+
+
+class EntryFactory(factory.django.DjangoModelFactory):
+    """A compensatory-leave ledger entry: a grant of 4 hours unless told otherwise."""
+
+    class Meta:
+        model = Entry
+
+    employee = factory.SubFactory(EmployeeFactory)
+    plan = factory.SubFactory(PlanFactory)
+    kind = "grant"
+    hours = 4
+
+
+class DecisionFactory(factory.django.DjangoModelFactory):
+    """An award decision: one commendation, eligible, unless told otherwise."""
+
+    class Meta:
+        model = Decision
+
+    plan = factory.SubFactory(PlanFactory)
+    employee = factory.SubFactory(EmployeeFactory)
+    rule_code = "forum-posts"
+    award = "commendation"
+    count = 1
+    reason = factory.Sequence(lambda n: f"事由{n}")

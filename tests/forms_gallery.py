@@ -11,13 +11,21 @@ from pathlib import Path
 
 from django.conf import settings
 
-from courses.models import ForumTally, LearningRecord
 from incentives.models import Decision, RuleVersion
 from leave import services as leave_services
-from leave.models import Entry, RecordUse
+from leave.models import RecordUse
 from portal.models import Role
-from programs.models import Plan
-from tests.factories import AgencyFactory, EmployeeFactory, UnitFactory, UserFactory
+from tests.factories import (
+    AgencyFactory,
+    DecisionFactory,
+    EmployeeFactory,
+    EntryFactory,
+    ForumTallyFactory,
+    LearningRecordFactory,
+    PlanFactory,
+    UnitFactory,
+    UserFactory,
+)
 
 # Where the pictures go: CI keeps artifacts/ (see .ci/run), like the browser tests' screenshots.
 PICTURES = Path(os.environ.get("PDF_PNG_DIR") or Path(settings.BASE_DIR) / "artifacts" / "pdf-png")
@@ -72,7 +80,7 @@ def text_lines(pdf: bytes) -> list[str]:
 
 def kaohsiung_plan():
     government = AgencyFactory(name="高雄市政府")
-    return government, Plan.objects.create(
+    return government, PlanFactory(
         slug="kaohsiung-103",
         issuer=government,
         roc_year=103,
@@ -94,7 +102,7 @@ def kaohsiung_plan():
 
 def tainan_plan():
     government = AgencyFactory(name="臺南市政府")
-    plan = Plan.objects.create(
+    plan = PlanFactory(
         slug="tainan-101",
         issuer=government,
         roc_year=101,
@@ -155,7 +163,7 @@ def leave_application(plan, government, courses, grant_hours, leave_day, hours_u
     head = UserFactory(role=Role.SUPERVISOR, employee=EmployeeFactory(name="歐陽娜娜", unit=unit))
     head.headed_units.set([unit])
     last = max(c[2] for c in courses)
-    grant = Entry.objects.create(
+    grant = EntryFactory(
         employee=employee,
         plan=plan,
         kind="grant",
@@ -164,7 +172,7 @@ def leave_application(plan, government, courses, grant_hours, leave_day, hours_u
         usable_until=last + dt.timedelta(days=183),
     )
     for name, hours, day, time in courses:
-        record = LearningRecord.objects.create(
+        record = LearningRecordFactory(
             employee=employee,
             course_name=name,
             course_key=name,
@@ -211,7 +219,7 @@ def decisions_world():
     for n, (name, unit, title) in enumerate(PEOPLE):
         person = EmployeeFactory(name=name, title=title, unit=UnitFactory(agency=agencies[n % 2], name=unit))
         decisions.append(
-            Decision.objects.create(
+            DecisionFactory(
                 plan=plan,
                 employee=person,
                 rule_code="bundle-reward",
@@ -234,7 +242,7 @@ def forum_world():
     people = []
     for (name, unit, title), posts in zip(PEOPLE, (250, 520, 170, 90, 205)):
         person = EmployeeFactory(name=name, title=title, unit=UnitFactory(agency=agency, name=unit))
-        ForumTally.objects.create(
+        ForumTallyFactory(
             employee=person,
             forum="臺南市政府公共論壇",
             window_start=dt.date(2012, 1, 1),
@@ -243,7 +251,7 @@ def forum_world():
             replies=12,
             excluded=3,
         )
-        LearningRecord.objects.create(
+        LearningRecordFactory(
             employee=person,
             course_name="課",
             course_key="課",

@@ -18,6 +18,7 @@ from tests.factories import (
     ActivityFactory,
     AgencyFactory,
     ContestEntryFactory,
+    DecisionFactory,
     EmployeeFactory,
     PlanFactory,
     ProposalFactory,
@@ -101,9 +102,9 @@ def world(db):
         ends_at=dt.time(12, 30),
         hours=4,
     )
-    from incentives.models import Decision, RuleVersion
+    from incentives.models import RuleVersion
 
-    Decision.objects.create(
+    DecisionFactory(
         plan=plan,
         employee=secret,
         rule_code="forum-posts",
@@ -177,7 +178,7 @@ def _government_b(world) -> dict:
     from django.contrib.auth.models import Permission
     from django.core.files.base import ContentFile
 
-    from incentives.models import Decision, RuleVersion
+    from incentives.models import RuleVersion
     from leave.models import Application
 
     government_a = world["agency_b"].parent
@@ -274,7 +275,7 @@ def _government_b(world) -> dict:
         ends_at=dt.time(12, 30),
         hours=4,
     )
-    Decision.objects.create(
+    DecisionFactory(
         plan=plan,
         employee=secret,
         rule_code="forum-posts",

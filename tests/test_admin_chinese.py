@@ -6,12 +6,13 @@ import pytest
 from django.urls import reverse
 
 from courses.models import CalendarDay
-from incentives.models import Decision, RuleVersion
+from incentives.models import RuleVersion
 from portal import audit
 from portal.models import AuditEntry, Role
 from tests.factories import (
     ActivityFactory,
     AgencyFactory,
+    DecisionFactory,
     EmployeeFactory,
     PlanFactory,
     SessionFactory,
@@ -75,7 +76,7 @@ def test_a_decision_shows_its_rule_facts_and_history_in_chinese(hr_client):
         parameters={"rules": [{"code": "bundle-reward", "kind": "bundle_completion", "clause": "陸、六、（三）"}]},
     )
     version = RuleVersion.objects.create(plan=plan, number=1, rules=plan.parameters["rules"])
-    decision = Decision.objects.create(
+    decision = DecisionFactory(
         plan=plan,
         employee=EmployeeFactory(),
         rule_code="bundle-reward",

@@ -22,7 +22,9 @@ from programs.models import Nomination, Plan, Session
 from tests.factories import (
     ActivityFactory,
     AgencyFactory,
+    CourseFactory,
     EmployeeFactory,
+    EntryFactory,
     LearningRecordFactory,
     PlanFactory,
     SessionFactory,
@@ -147,7 +149,7 @@ def test_an_admin_import_records_the_importing_user_and_each_row_before_and_afte
     hr = UserFactory(role=Role.HR, is_staff=True, is_superuser=True)
     client.force_login(hr)
     platform = Platform.objects.create(name="e等公務園+")
-    course = Course.objects.create(name="公務倫理", platform=platform, hours=2, category="")
+    course = CourseFactory(name="公務倫理", platform=platform, hours=2, category="")
     csv = "課程名稱,平臺,認證時數,課程類別,核心職能,數位課程,與業務相關\n公務倫理,e等公務園+,3,倫理,,1,0\n資訊安全,e等公務園+,1,,,1,0\n"
     preview = client.post(
         reverse("admin:courses_course_import"), {"format": 0, "resource": 0, "import_file": _upload("courses.csv", csv)}
@@ -273,7 +275,7 @@ def leave_world(db):
     record = LearningRecordFactory(
         employee=employee, course_name="課", course_key="課", hours=4, completed_on=dt.date(2012, 4, 1)
     )
-    grant = Entry.objects.create(
+    grant = EntryFactory(
         employee=employee,
         plan=plan,
         kind="grant",

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from courses.models import Bundle, BundleCourse, Course, LearningRecord
+from courses.models import Bundle, BundleCourse, LearningRecord
 from incentives.models import Decision
 from portal import nationalid
 from portal.models import ImportBatch, Role
@@ -20,6 +20,7 @@ from tests.factories import (
     ActivityFactory,
     AgencyFactory,
     ClassHistoryFactory,
+    CourseFactory,
     EmployeeFactory,
     ForumTallyFactory,
     LearningRecordFactory,
@@ -116,7 +117,7 @@ def test_employee_reads_their_progress_on_a_phone(live_server, page, settings):
             plan=kaohsiung, slug=slug, name=name, kind=kind, rank=rank, hours=2 * len(courses)
         )
         for course in courses:
-            BundleCourse.objects.create(bundle=bundle, course=Course.objects.create(name=course, hours=2), hours=2)
+            BundleCourse.objects.create(bundle=bundle, course=CourseFactory(name=course, hours=2), hours=2)
     LearningRecordFactory(
         employee=employee,
         course_name="執行力-策略規劃與執行",

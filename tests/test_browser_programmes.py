@@ -19,6 +19,7 @@ from tests.factories import (
     AgencyFactory,
     CampQuotaFactory,
     EmployeeFactory,
+    EntryFactory,
     LearningRecordFactory,
     PlanFactory,
     UnitFactory,
@@ -249,7 +250,7 @@ def test_hr_sets_a_season_publishes_the_seed_and_draws_one_win_per_person(live_s
 
 def test_employee_applies_for_leave_typing_an_roc_date_with_the_keyboard_only(live_server, page, settings):
     """Issue 17: the leave form takes 101/09/20, as every other date the portal reads, by keyboard."""
-    from leave.models import Application, Entry, RecordUse
+    from leave.models import Application, RecordUse
     from tests.factories import LearningRecordFactory, PlanFactory
 
     settings.PORTAL_TODAY = "2012-09-01"
@@ -264,7 +265,7 @@ def test_employee_applies_for_leave_typing_an_roc_date_with_the_keyboard_only(li
     )
     employee = EmployeeFactory(unit=UnitFactory(agency=AgencyFactory(name="臺南市政府人事處", parent=government)))
     record = LearningRecordFactory(employee=employee, hours=4, completed_on=dt.date(2012, 8, 1))
-    grant = Entry.objects.create(
+    grant = EntryFactory(
         employee=employee,
         plan=plan,
         kind="grant",

@@ -15,7 +15,9 @@ from portal.models import Role
 from tests.factories import (
     ActivityFactory,
     AgencyFactory,
+    CourseFactory,
     EmployeeFactory,
+    EntryFactory,
     LearningRecordFactory,
     PlanFactory,
     SessionFactory,
@@ -37,7 +39,7 @@ def test_two_concurrent_applications_for_the_last_hours_cannot_both_succeed():
     )
     employee = EmployeeFactory()
     user = UserFactory(role=Role.EMPLOYEE, employee=employee)
-    Entry.objects.create(
+    EntryFactory(
         employee=employee,
         plan=plan,
         kind="grant",
@@ -151,7 +153,7 @@ def test_an_approval_racing_a_cancellation_never_invents_hours(attempt):
     user = UserFactory(role=Role.EMPLOYEE, employee=employee)
     head = UserFactory(role=Role.SUPERVISOR, employee=EmployeeFactory(unit=unit))
     head.headed_units.set([unit])
-    Entry.objects.create(
+    EntryFactory(
         employee=employee,
         plan=plan,
         kind="grant",
@@ -179,7 +181,7 @@ def test_an_approval_racing_a_cancellation_never_invents_hours(attempt):
 
 
 def test_two_grant_runs_at_once_grant_once():
-    from courses.models import Course, CourseList, CourseListEntry
+    from courses.models import CourseList, CourseListEntry
     from leave.models import RecordUse
 
     rule = {
@@ -202,7 +204,7 @@ def test_two_grant_runs_at_once_grant_once():
         off_duty_definition="whole_days",
     )
     employee = EmployeeFactory(agency=plan.issuer)
-    course = Course.objects.create(name="國土計畫概論", hours=5)
+    course = CourseFactory(name="國土計畫概論", hours=5)
     CourseListEntry.objects.create(
         course_list=CourseList.objects.create(plan=plan, slug="policy-courses", name="政策"), course=course, hours=5
     )
@@ -244,9 +246,7 @@ def _leave_world(grants):
     head = UserFactory(role=Role.SUPERVISOR, employee=EmployeeFactory(unit=unit))
     head.headed_units.set([unit])
     for hours, earned, until in grants:
-        Entry.objects.create(
-            employee=employee, plan=plan, kind="grant", hours=hours, earned_on=earned, usable_until=until
-        )
+        EntryFactory(employee=employee, plan=plan, kind="grant", hours=hours, earned_on=earned, usable_until=until)
     return (
         plan,
         employee,

@@ -174,7 +174,7 @@ import importlib  # noqa: E402
 
 from django.apps import apps as django_apps  # noqa: E402
 
-from tests.factories import EmployeeFactory, LearningRecordFactory  # noqa: E402
+from tests.factories import CourseFactory, EmployeeFactory, LearningRecordFactory  # noqa: E402
 
 recompute = importlib.import_module("courses.migrations.0006_recompute_course_keys")
 
@@ -186,8 +186,8 @@ def test_migration_recomputes_course_and_record_keys_and_merges_courses_that_now
 
     (plan,) = load_plans([p for p in plan_files() if p.stem == "tainan-101"])
     course_list = CourseList.objects.filter(plan=plan).first()
-    box = Course.objects.create(name="守護你的財富─金融消費者保護法速讀", hours=2)
-    hyphen = Course.objects.create(name="守護你的財富-金融消費者保護法速讀 ", hours=2)
+    box = CourseFactory(name="守護你的財富─金融消費者保護法速讀", hours=2)
+    hyphen = CourseFactory(name="守護你的財富-金融消費者保護法速讀 ", hours=2)
     Course.objects.filter(pk=box.pk).update(
         name_key="守護你的財富─金融消費者保護法速讀"
     )  # as the old function stored it

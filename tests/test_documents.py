@@ -14,7 +14,7 @@ from incentives.reports import ROSTER_ROWS_PER_PAGE, render_roster_pdf
 from portal import rocdate
 from portal.models import AuditEntry, GeneratedDocument, Role
 from portal.services import build_document, purge_expired_documents, request_document
-from tests.factories import AgencyFactory, EmployeeFactory, PlanFactory, UnitFactory, UserFactory
+from tests.factories import AgencyFactory, DecisionFactory, EmployeeFactory, PlanFactory, UnitFactory, UserFactory
 
 
 def pdf_text(data: bytes) -> list[str]:
@@ -39,7 +39,7 @@ def world(db):
         for name, agency in (("王小明", own), ("林美玲", own), ("陳大文", own), ("他局人員", other))
     ]
     for person in people:
-        Decision.objects.create(
+        DecisionFactory(
             plan=plan,
             employee=person,
             rule_code="bundle-reward",
@@ -96,7 +96,7 @@ def test_a_long_roster_reports_its_progress_page_by_page(world):
     plan, version = world["plan"], RuleVersion.objects.get()
     unit = world["people"][0].unit
     for n in range(36):
-        Decision.objects.create(
+        DecisionFactory(
             plan=plan,
             employee=EmployeeFactory(unit=unit, name=f"人員{n:02d}"),
             rule_code="bundle-reward",
@@ -231,7 +231,7 @@ def test_a_roster_document_is_built_by_a_real_worker(celery_worker_process):
     version = RuleVersion.objects.create(plan=plan, number=1, rules=[])
     unit = UnitFactory(agency=AgencyFactory(name="高雄市政府人事處", parent=government))
     for n in range(40):
-        Decision.objects.create(
+        DecisionFactory(
             plan=plan,
             employee=EmployeeFactory(unit=unit, name=f"人員{n:02d}"),
             rule_code="bundle-reward",

@@ -16,7 +16,14 @@ from incentives.models import Draw
 from portal.models import AuditEntry, Role
 from programs.loader import load_plans
 from programs.models import Plan
-from tests.factories import AgencyFactory, EmployeeFactory, LearningRecordFactory, UnitFactory, UserFactory
+from tests.factories import (
+    AgencyFactory,
+    CourseFactory,
+    EmployeeFactory,
+    LearningRecordFactory,
+    UnitFactory,
+    UserFactory,
+)
 
 README = Path(settings.BASE_DIR) / "README.md"
 
@@ -190,12 +197,10 @@ def test_two_officers_drawing_the_same_season_at_once_draw_once(settings):
     lottery = next(r for r in rules if r["kind"] == "lottery")
     lottery["seasons"][0].update(starts_on="2014-03-01", ends_on="2014-05-31", prizes=1)
     Plan.objects.filter(pk=plan.pk).update(parameters={**plan.parameters, "rules": rules})
-    from courses.models import Course, CourseList, CourseListEntry
+    from courses.models import CourseList, CourseListEntry
 
     spring = CourseList.objects.get(plan=plan, slug="seasonal-reading-spring")
-    CourseListEntry.objects.create(
-        course_list=spring, course=Course.objects.create(name="環境教育概論", hours=1), hours=1
-    )
+    CourseListEntry.objects.create(course_list=spring, course=CourseFactory(name="環境教育概論", hours=1), hours=1)
     employee = EmployeeFactory(unit=UnitFactory(agency=AgencyFactory(name="高雄市政府環境保護局", parent=plan.issuer)))
     LearningRecordFactory(
         employee=employee,

@@ -10,10 +10,11 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from courses.models import Bundle, BundleCourse, Course
+from courses.models import Bundle, BundleCourse
 from incentives.evaluation import evaluate, evaluate_one
 from tests.factories import (
     AgencyFactory,
+    CourseFactory,
     EmployeeFactory,
     ForumTallyFactory,
     LearningRecordFactory,
@@ -78,7 +79,7 @@ def plan(db):
     main = Bundle.objects.create(plan=plan, slug="main-junior", name="薦任主餐", kind="main", rank="薦任", hours=2)
     side = Bundle.objects.create(plan=plan, slug="side-happy", name="幸福嚴選餐", kind="side", hours=3)
     for bundle, name, hours in [(main, "兩岸情勢概述", 2), (side, "環境影響評估概論", 3)]:
-        BundleCourse.objects.create(bundle=bundle, course=Course.objects.create(name=name, hours=hours), hours=hours)
+        BundleCourse.objects.create(bundle=bundle, course=CourseFactory(name=name, hours=hours), hours=hours)
     plan.unit = UnitFactory(agency=agency)
     return plan
 

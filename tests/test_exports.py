@@ -15,7 +15,7 @@ from import_export.mixins import BaseExportMixin
 from courses.models import Course, LearningRecord, Platform
 from portal.exporters import FormulaSafeExportMixin
 from portal.models import Role
-from tests.factories import EmployeeFactory, LearningRecordFactory, UserFactory
+from tests.factories import CourseFactory, EmployeeFactory, LearningRecordFactory, UserFactory
 
 NAMES = ['=HYPERLINK("http://evil.example","看這裡")', "+886-7-1234567", "-2+3", "@SUM(A1:A9)", "\tcmd", "公務倫理"]
 SAFE = [
@@ -77,7 +77,7 @@ def hr(db, client):
 def test_course_export_neutralises_formulas_and_keeps_numbers(hr, extension):
     platform = Platform.objects.create(name="e等公務園+")
     for n, name in enumerate(NAMES):
-        Course.objects.create(name=name, platform=platform, hours=n + 1, category="=1+1" if n == 0 else "")
+        CourseFactory(name=name, platform=platform, hours=n + 1, category="=1+1" if n == 0 else "")
     rows = export(hr, admin.site._registry[Course], reverse("admin:courses_course_export"), extension)
     header = rows[0]
     assert header[1:4] == ["課程名稱", "平臺", "認證時數"]

@@ -28,11 +28,18 @@ import pytest
 import yaml
 from django.utils import timezone
 
-from courses.models import AttendancePeriod, Course, CourseList, CourseListEntry
+from courses.models import AttendancePeriod, CourseList, CourseListEntry
 from incentives.evaluation import evaluate, warnings
 from programs.loader import load_plans, plan_files
 from programs.models import CaseReport, Certificate, ContestEntry, Team, TeamMember
-from tests.factories import AgencyFactory, EmployeeFactory, ForumTallyFactory, LearningRecordFactory, UnitFactory
+from tests.factories import (
+    AgencyFactory,
+    CourseFactory,
+    EmployeeFactory,
+    ForumTallyFactory,
+    LearningRecordFactory,
+    UnitFactory,
+)
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -56,7 +63,7 @@ def build(plan, case):
     if case.get("list_courses"):
         course_list = CourseList.objects.filter(plan=plan).order_by("id").first()
         for item in case["list_courses"]:
-            course = Course.objects.create(name=item["name"], hours=item["hours"])
+            course = CourseFactory(name=item["name"], hours=item["hours"])
             CourseListEntry.objects.create(course_list=course_list, course=course, hours=item["hours"])
     for person in case["people"]:
         employee = EmployeeFactory(

@@ -12,6 +12,7 @@ from tests.factories import (
     ActivityFactory,
     AgencyFactory,
     EmployeeFactory,
+    EntryFactory,
     PlanFactory,
     ProposalFactory,
     UnitFactory,
@@ -121,7 +122,6 @@ def test_system_job_entries_show_to_scoped_hr_only_where_they_belong_to_its_gove
     batches, its plans; every other system entry is for HR serving every government."""
     import datetime as dt
 
-    from leave.models import Entry
     from portal import audit
     from portal.admin import AuditEntryAdmin
     from portal.models import AuditEntry
@@ -133,7 +133,7 @@ def test_system_job_entries_show_to_scoped_hr_only_where_they_belong_to_its_gove
     )
     person_b = governments["proposals"]["b_to_b"].leader
     for person in (person_a, person_b):
-        grant = Entry.objects.create(
+        grant = EntryFactory(
             employee=person,
             plan=plan,
             kind="grant",

@@ -10,7 +10,16 @@ from courses.models import LearningRecord
 from leave import services
 from leave.models import Application, Entry, RecordUse
 from portal.models import Role
-from tests.factories import AgencyFactory, EmployeeFactory, LearningRecordFactory, PlanFactory, UnitFactory, UserFactory
+from tests.factories import (
+    AgencyFactory,
+    CourseFactory,
+    EmployeeFactory,
+    EntryFactory,
+    LearningRecordFactory,
+    PlanFactory,
+    UnitFactory,
+    UserFactory,
+)
 
 LEAVE = {
     "code": "leave",
@@ -58,7 +67,7 @@ def grant(world, hours, earned, until):
         hours=hours,
         completed_on=earned,
     )
-    entry = Entry.objects.create(
+    entry = EntryFactory(
         employee=world["employee"], plan=world["plan"], kind="grant", hours=hours, earned_on=earned, usable_until=until
     )
     RecordUse.objects.create(record=record, grant=entry)
@@ -230,7 +239,7 @@ def test_returning_needs_a_reason(world):
 
 def test_a_unit_head_cannot_sign_their_own_leave_and_hr_signs_it(world):
     head = world["supervisor"]
-    Entry.objects.create(
+    EntryFactory(
         employee=head.employee,
         plan=world["plan"],
         kind="grant",
@@ -267,7 +276,7 @@ def test_lapse_is_written_on_the_day_after_the_last_usable_day(world):
 def test_a_record_never_backs_two_grants(world):
     first = grant(world, D(2), dt.date(2012, 4, 1), dt.date(2012, 10, 1))
     record = first.records.get()
-    second = Entry.objects.create(
+    second = EntryFactory(
         employee=world["employee"],
         plan=world["plan"],
         kind="grant",
@@ -281,10 +290,10 @@ def test_a_record_never_backs_two_grants(world):
 
 def test_grants_from_the_evaluation_are_written_once_and_mark_the_records(world):
     employee = world["employee"]
-    from courses.models import Course, CourseList, CourseListEntry
+    from courses.models import CourseList, CourseListEntry
 
     policy = CourseList.objects.create(plan=world["plan"], slug="policy-courses", name="政策性課程")
-    course = Course.objects.create(name="國土計畫概論", hours=3)
+    course = CourseFactory(name="國土計畫概論", hours=3)
     CourseListEntry.objects.create(course_list=policy, course=course, hours=3)
     LearningRecordFactory(
         employee=employee,
@@ -313,7 +322,7 @@ def test_grants_from_the_evaluation_are_written_once_and_mark_the_records(world)
 
 def test_the_approvals_page_leaves_out_the_heads_own_and_says_what_was_done(world, client):
     grant(world, D(8), dt.date(2012, 8, 1), dt.date(2012, 12, 28))
-    Entry.objects.create(
+    EntryFactory(
         employee=world["supervisor"].employee,
         plan=world["plan"],
         kind="grant",

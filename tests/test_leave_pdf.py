@@ -5,10 +5,18 @@ import pytest
 from pypdf import PdfReader
 
 from leave import reports, services
-from leave.models import Entry, RecordUse
+from leave.models import RecordUse
 from portal import rocdate
 from portal.models import Role
-from tests.factories import AgencyFactory, EmployeeFactory, LearningRecordFactory, PlanFactory, UnitFactory, UserFactory
+from tests.factories import (
+    AgencyFactory,
+    EmployeeFactory,
+    EntryFactory,
+    LearningRecordFactory,
+    PlanFactory,
+    UnitFactory,
+    UserFactory,
+)
 
 
 @pytest.mark.django_db
@@ -25,7 +33,7 @@ def test_application_pdf_lists_the_employee_each_course_its_hours_and_times():
         name="王小明", title="科員", unit=UnitFactory(agency=AgencyFactory(name="高雄市政府人事處", parent=government))
     )
     user = UserFactory(role=Role.EMPLOYEE, employee=employee)
-    grant = Entry.objects.create(
+    grant = EntryFactory(
         employee=employee,
         plan=plan,
         kind="grant",
@@ -94,7 +102,7 @@ def test_the_forms_leave_hours_add_up_to_the_grant_and_name_who_approved_when(se
         role=Role.SUPERVISOR, employee=EmployeeFactory(name="陳科長", unit=unit), first_name="人事處 科長"
     )
     head.headed_units.set([unit])
-    grant = Entry.objects.create(
+    grant = EntryFactory(
         employee=employee,
         plan=plan,
         kind="grant",

@@ -7,6 +7,7 @@ from django.core.management import call_command
 
 from courses.models import Bundle, BundleCourse, Course, CourseList
 from programs.models import Activity, Plan, Session, TrainingClass
+from tests.factories import CourseFactory
 from tests.importing import SHARED
 
 MODELS = [Plan, Activity, TrainingClass, Session, CourseList, Bundle, BundleCourse, Course]
@@ -87,7 +88,7 @@ def test_course_lists_of_the_contract_exist_and_hr_imports_are_kept():
         ("tainan-101", "policy-courses"),
     ]
     policy = CourseList.objects.get(slug="policy-courses")
-    course = Course.objects.create(name="國土計畫概論", hours=2)
+    course = CourseFactory(name="國土計畫概論", hours=2)
     policy.entries.create(course=course, hours=2)
     call_command("load_plans", stdout=open("/dev/null", "w"))
     assert policy.entries.count() == 1

@@ -18,6 +18,7 @@ from tests.factories import (
     ActivityFactory,
     AgencyFactory,
     EmployeeFactory,
+    EntryFactory,
     PlanFactory,
     SessionFactory,
     TrainingClassFactory,
@@ -43,7 +44,7 @@ def leave_world(settings):
     user = UserFactory(role=Role.EMPLOYEE, employee=employee, username="A123456789")
     head = UserFactory(role=Role.SUPERVISOR, employee=EmployeeFactory(unit=unit, name="林主管"))
     head.headed_units.set([unit])
-    Entry.objects.create(
+    EntryFactory(
         employee=employee,
         plan=plan,
         kind="grant",

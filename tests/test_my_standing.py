@@ -14,7 +14,15 @@ from incentives.models import Decision
 from leave import services as leave
 from leave.models import Entry
 from portal.models import Role
-from tests.factories import AgencyFactory, EmployeeFactory, LearningRecordFactory, PlanFactory, UnitFactory, UserFactory
+from tests.factories import (
+    AgencyFactory,
+    CourseFactory,
+    EmployeeFactory,
+    LearningRecordFactory,
+    PlanFactory,
+    UnitFactory,
+    UserFactory,
+)
 
 RULES = [
     {
@@ -72,9 +80,7 @@ def world(db, settings):
             plan=plan, slug=slug, name=name, kind=kind, rank=rank, hours=sum(h for _n, h in courses)
         )
         for course_name, hours in courses:
-            course = Course.objects.filter(name=course_name).first() or Course.objects.create(
-                name=course_name, hours=hours
-            )
+            course = Course.objects.filter(name=course_name).first() or CourseFactory(name=course_name, hours=hours)
             BundleCourse.objects.create(bundle=bundle, course=course, hours=hours)
     employee = EmployeeFactory(unit=unit, name="王小明", rank="薦任")
     hr = UserFactory(role=Role.HR, is_staff=True, is_superuser=True)
@@ -242,7 +248,7 @@ def test_my_standing_for_a_list_without_tiers_a_team_and_certificates(db, client
     )
     buffet = CourseList.objects.create(plan=plan, slug="buffet-courses", name="自助餐課程")
     for name in ("公務倫理", "性別平等"):
-        CourseListEntry.objects.create(course_list=buffet, course=Course.objects.create(name=name, hours=2), hours=2)
+        CourseListEntry.objects.create(course_list=buffet, course=CourseFactory(name=name, hours=2), hours=2)
     learn(employee, "公務倫理", 2, dt.date(2017, 5, 1))
     Certificate.objects.create(plan=plan, employee=employee, name="英語課程完課", obtained_on=dt.date(2017, 5, 31))
     Certificate.objects.create(plan=plan, employee=employee, name="磨課師完課證明", obtained_on=dt.date(2017, 6, 30))

@@ -19,7 +19,14 @@ from incentives.evaluation import evaluate, evaluate_one
 from portal.models import Employee, EmploymentType, Rank, UnitRole
 from programs.loader import load_plans, plan_files
 from programs.models import Plan
-from tests.factories import AgencyFactory, EmployeeFactory, ForumTallyFactory, LearningRecordFactory, UnitFactory
+from tests.factories import (
+    AgencyFactory,
+    CourseFactory,
+    EmployeeFactory,
+    ForumTallyFactory,
+    LearningRecordFactory,
+    UnitFactory,
+)
 
 PLANS = [path.stem for path in plan_files()]
 
@@ -39,12 +46,12 @@ def _prepare(slug: str) -> tuple[Plan, list[Course], list]:
     for course_list in CourseList.objects.filter(plan=plan):
         if not course_list.entries.exists():
             for index in range(3):
-                course = Course.objects.create(name=f"{course_list.slug} 課程 {index}", hours=2 + index)
+                course = CourseFactory(name=f"{course_list.slug} 課程 {index}", hours=2 + index)
                 CourseListEntry.objects.create(course_list=course_list, course=course, hours=2 + index)
     pool = list(Course.objects.filter(bundlecourse__bundle__plan=plan).distinct().order_by("pk")) + list(
         Course.objects.filter(courselistentry__course_list__plan=plan).distinct().order_by("pk")
     )
-    pool.append(Course.objects.create(name=f"{slug} 一般課程", hours=3))
+    pool.append(CourseFactory(name=f"{slug} 一般課程", hours=3))
     ranks = sorted({b.rank for b in Bundle.objects.filter(plan=plan, kind="main")}) or [Rank.JUNIOR]
     return plan, pool, ranks
 

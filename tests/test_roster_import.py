@@ -14,7 +14,7 @@ from leave.models import Entry
 from portal import nationalid
 from portal.models import Agency, Employee, ImportBatch, Unit
 from portal.services import run_import, submit_import
-from tests.factories import PlanFactory
+from tests.factories import DecisionFactory, EntryFactory, PlanFactory
 
 HEADER = "身分證字號,姓名,機關名稱,上級機關,單位,職稱,官等,人員類別,輪班,推動角色,電子郵件"
 ROWS = [
@@ -363,7 +363,7 @@ def test_a_person_missing_from_a_complete_roster_can_no_longer_sign_in(tmp_path,
         parameters={"rules": [{"code": "bundle-reward", "kind": "bundle_completion"}]},
     )
     version = RuleVersion.objects.create(plan=plan, number=1, rules=plan.parameters["rules"])
-    Decision.objects.create(
+    DecisionFactory(
         plan=plan,
         employee=lin,
         rule_code="bundle-reward",
@@ -373,7 +373,7 @@ def test_a_person_missing_from_a_complete_roster_can_no_longer_sign_in(tmp_path,
         reason="完成套餐",
         status="issued",
     )
-    Entry.objects.create(employee=lin, plan=plan, kind="grant", hours=Decimal("8.00"))
+    EntryFactory(employee=lin, plan=plan, kind="grant", hours=Decimal("8.00"))
     history = (list(Decision.objects.values()), list(Entry.objects.values()))
     code, out, err = run(tmp_path, csv_bytes(rows[0], header=ACCOUNT_HEADER), "roster.csv", "--complete")
     assert (code, err) == (0, "")

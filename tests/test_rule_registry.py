@@ -20,7 +20,14 @@ from incentives.models import RuleVersion
 from portal.models import AuditEntry, Role
 from programs.loader import PlanFileError, load_plans, plan_files
 from programs.models import Plan
-from tests.factories import AgencyFactory, EmployeeFactory, LearningRecordFactory, UnitFactory, UserFactory
+from tests.factories import (
+    AgencyFactory,
+    CourseFactory,
+    EmployeeFactory,
+    LearningRecordFactory,
+    UnitFactory,
+    UserFactory,
+)
 
 SHIPPED = {path.stem: yaml.safe_load(path.read_text(encoding="utf-8")) for path in plan_files()}
 
@@ -192,7 +199,7 @@ def test_hr_fills_in_hualiens_buffet_tiers_in_a_form_and_the_reward_follows(hual
     buffet = CourseList.objects.get(plan=plan, slug="buffet-courses")
     for index in range(3):
         CourseListEntry.objects.create(
-            course_list=buffet, course=Course.objects.create(name=f"自助餐課程{index}", hours=2), hours=2
+            course_list=buffet, course=CourseFactory(name=f"自助餐課程{index}", hours=2), hours=2
         )
     employee = EmployeeFactory(unit=UnitFactory(agency=AgencyFactory(name="花蓮縣政府教育處", parent=plan.issuer)))
     for index in range(2):

@@ -13,6 +13,7 @@ from tests.factories import (
     AgencyFactory,
     ClassHistoryFactory,
     ContestEntryFactory,
+    CourseFactory,
     EmployeeFactory,
     ForumTallyFactory,
     LearningRecordFactory,
@@ -426,7 +427,7 @@ def test_staff_standing_shows_hours_and_a_short_shortfall_that_opens(world, clie
 
 
 def test_the_short_shortfall_counts_the_courses_and_hours_of_the_next_award(db, client):
-    from courses.models import Bundle, BundleCourse, Course
+    from courses.models import Bundle, BundleCourse
 
     government = AgencyFactory(name="高雄市政府")
     agency = AgencyFactory(name="高雄市政府教育局", parent=government)
@@ -460,7 +461,7 @@ def test_the_short_shortfall_counts_the_courses_and_hours_of_the_next_award(db, 
     ]:
         bundle = Bundle.objects.create(plan=plan, slug=slug, name=name, kind=kind, rank=rank, hours=3 * len(courses))
         for course in courses:
-            BundleCourse.objects.create(bundle=bundle, course=Course.objects.create(name=course, hours=3), hours=3)
+            BundleCourse.objects.create(bundle=bundle, course=CourseFactory(name=course, hours=3), hours=3)
     LearningRecordFactory(
         employee=person, course_name="甲", course_key="甲", hours=3, digital_hours=3, completed_on=dt.date(2014, 3, 3)
     )

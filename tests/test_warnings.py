@@ -9,12 +9,12 @@ import json
 import pytest
 from django.core.management import call_command
 
-from courses.models import CalendarDay, Course, CourseList, CourseListEntry
+from courses.models import CalendarDay, CourseList, CourseListEntry
 from courses.services import load_shipped_calendars
 from incentives.evaluation import warnings
 from portal.models import Role
 from programs.loader import load_plans, plan_files
-from tests.factories import AgencyFactory, EmployeeFactory, UnitFactory, UserFactory
+from tests.factories import AgencyFactory, CourseFactory, EmployeeFactory, UnitFactory, UserFactory
 
 
 def _plan(slug):
@@ -24,7 +24,7 @@ def _plan(slug):
 
 def _fill_policy_list(plan):
     course_list = CourseList.objects.get(plan=plan, slug="policy-courses")
-    course = Course.objects.create(name="國土計畫概論", hours=3)
+    course = CourseFactory(name="國土計畫概論", hours=3)
     CourseListEntry.objects.create(course_list=course_list, course=course, hours=3)
 
 
