@@ -29,7 +29,7 @@ def hr_client(db, client):
 
 
 def test_the_admin_accepts_an_roc_date_in_a_date_field_and_shows_it_back(hr_client):
-    plan = PlanFactory(slug="rad-104", issuer=AgencyFactory(name="地方行政研習中心"), roc_year=104, title="計畫")
+    plan = PlanFactory(slug="rad-104", issuer=AgencyFactory(name="地方行政研習中心"), roc_year=104)
     activity = ActivityFactory(plan=plan, slug="classes", kind="training_class", name="研習班")
     training_class = TrainingClassFactory(activity=activity, slug="basic", name="基礎班")
     session = SessionFactory(training_class=training_class, number=1, capacity=30)
@@ -72,7 +72,6 @@ def test_a_decision_shows_its_rule_facts_and_history_in_chinese(hr_client):
         slug="kaohsiung-103",
         issuer=government,
         roc_year=103,
-        title="計畫",
         parameters={"rules": [{"code": "bundle-reward", "kind": "bundle_completion", "clause": "陸、六、（三）"}]},
     )
     version = RuleVersion.objects.create(plan=plan, number=1, rules=plan.parameters["rules"])

@@ -125,7 +125,7 @@ def test_an_upload_records_who_and_a_rejected_file_its_errors(db):
 def test_a_course_list_import_records_the_courses_it_removed(db):
     from courses.models import CourseList
 
-    plan = PlanFactory(slug="tainan-101", issuer=AgencyFactory(name="臺南市政府"), roc_year=101, title="計畫")
+    plan = PlanFactory(slug="tainan-101", issuer=AgencyFactory(name="臺南市政府"), roc_year=101)
     course_list = CourseList.objects.create(plan=plan, slug="policy-courses", name="政策課程")
     options = {"plan": "tainan-101", "list": "policy-courses"}
     submit_import("course-list", "a.csv", "課程名稱,認證時數\n公務倫理,2\n性別主流化,1\n".encode(), options=options)
@@ -223,7 +223,7 @@ def test_load_plans_records_new_plans_and_changed_rule_parameters_only(db):
 def test_an_inline_edit_in_the_admin_records_the_row_before_and_after(db, client):
     hr = UserFactory(role=Role.HR, is_staff=True, is_superuser=True)
     client.force_login(hr)
-    plan = PlanFactory(slug="rad-104", issuer=AgencyFactory(name="地方行政研習中心"), roc_year=104, title="計畫")
+    plan = PlanFactory(slug="rad-104", issuer=AgencyFactory(name="地方行政研習中心"), roc_year=104)
     activity = ActivityFactory(plan=plan, slug="classes", kind="training_class", name="研習班")
     training_class = TrainingClassFactory(activity=activity, slug="basic", name="基礎班")
     session = SessionFactory(training_class=training_class, number=1, capacity=30)
@@ -264,7 +264,6 @@ def leave_world(db):
         slug="tainan-101",
         issuer=government,
         roc_year=101,
-        title="計畫",
         off_duty_definition="whole_days",
         parameters={"rules": [{"code": "leave", "kind": "leave_offduty_list", "use_within_months": 6}]},
     )
@@ -352,7 +351,7 @@ def test_a_cancelled_application_and_a_lapse_are_recorded(leave_world):
 def test_nominations_record_status_before_and_after(db):
     government = AgencyFactory(name="示範縣政府")
     agency = AgencyFactory(name="示範縣政府人事處", parent=government)
-    plan = PlanFactory(slug="rad-104", issuer=AgencyFactory(name="地方行政研習中心"), roc_year=104, title="計畫")
+    plan = PlanFactory(slug="rad-104", issuer=AgencyFactory(name="地方行政研習中心"), roc_year=104)
     activity = ActivityFactory(plan=plan, slug="classes", kind="training_class", name="研習班")
     session = SessionFactory(
         training_class=TrainingClassFactory(activity=activity, slug="basic", name="基礎班"),

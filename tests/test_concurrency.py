@@ -34,7 +34,6 @@ def test_two_concurrent_applications_for_the_last_hours_cannot_both_succeed():
         slug="tainan-101",
         issuer=AgencyFactory(name="臺南市政府"),
         roc_year=101,
-        title="計畫",
         parameters={"rules": [{"code": "leave", "kind": "leave_offduty_list"}]},
     )
     employee = EmployeeFactory()
@@ -78,7 +77,7 @@ def test_two_coordinators_cannot_both_take_the_last_place_of_a_quota():
     from tests.factories import UnitFactory
 
     agency = AgencyFactory(name="示範縣政府人事處")
-    plan = PlanFactory(slug="rad-104", issuer=AgencyFactory(name="研習中心"), roc_year=104, title="計畫")
+    plan = PlanFactory(slug="rad-104", issuer=AgencyFactory(name="研習中心"), roc_year=104)
     training_class = TrainingClassFactory(
         activity=ActivityFactory(plan=plan, slug="c", kind="training_class", name="班"),
         slug="basic",
@@ -145,7 +144,6 @@ def test_an_approval_racing_a_cancellation_never_invents_hours(attempt):
         slug="tainan-101",
         issuer=AgencyFactory(name="臺南市政府"),
         roc_year=101,
-        title="計畫",
         parameters={"rules": [{"code": "leave", "kind": "leave_offduty_list"}]},
     )
     unit = UnitFactory()
@@ -199,7 +197,6 @@ def test_two_grant_runs_at_once_grant_once():
         slug="tainan-101",
         issuer=AgencyFactory(name="臺南市政府"),
         roc_year=101,
-        title="計畫",
         parameters={"rules": [rule]},
         off_duty_definition="whole_days",
     )
@@ -238,7 +235,6 @@ def _leave_world(grants):
         slug="tainan-101",
         issuer=AgencyFactory(name="臺南市政府"),
         roc_year=101,
-        title="計畫",
         parameters={"rules": [{"code": "leave", "kind": "leave_offduty_list"}]},
     )
     unit = UnitFactory()
@@ -304,7 +300,6 @@ def test_two_coordinators_racing_for_the_last_showcase_place_cannot_both_get_it(
         slug="rad-104",
         issuer=AgencyFactory(name="地方行政研習中心"),
         roc_year=104,
-        title="計畫",
         parameters={"coverage_scope": "all"},
     )
     showcase = ActivityFactory(

@@ -69,7 +69,6 @@ def plan(db):
         slug="kaohsiung-103",
         issuer=government,
         roc_year=103,
-        title="計畫",
         starts_on=dt.date(2014, 1, 1),
         ends_on=dt.date(2014, 12, 31),
         off_duty_definition="outside_office_hours",

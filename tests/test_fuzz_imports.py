@@ -62,7 +62,7 @@ def run(kind, data, name):
 
 @pytest.fixture
 def plan(db):
-    return PlanFactory(slug="tainan-101", issuer=AgencyFactory(name="臺南市政府"), roc_year=101, title="計畫")
+    return PlanFactory(slug="tainan-101", issuer=AgencyFactory(name="臺南市政府"), roc_year=101)
 
 
 common = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

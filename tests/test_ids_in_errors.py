@@ -57,7 +57,7 @@ def _full_ids(text: str, ids: list[str]) -> list[str]:
 
 @pytest.fixture
 def plan(db):
-    return PlanFactory(slug="tainan-101", issuer=AgencyFactory(name="臺南市政府"), roc_year=101, title="計畫")
+    return PlanFactory(slug="tainan-101", issuer=AgencyFactory(name="臺南市政府"), roc_year=101)
 
 
 @pytest.mark.parametrize("kind", KINDS)

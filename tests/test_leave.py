@@ -42,7 +42,6 @@ def world(db):
         slug="tainan-101",
         issuer=government,
         roc_year=101,
-        title="計畫",
         parameters={"rules": [LEAVE]},
         off_duty_definition="whole_days",
     )

@@ -36,7 +36,6 @@ def leave_world(settings):
         slug="tainan-101",
         issuer=AgencyFactory(name="臺南市政府"),
         roc_year=101,
-        title="計畫",
         parameters={"rules": [{"code": "leave", "kind": "leave_offduty_list"}]},
     )
     unit = UnitFactory()
@@ -138,7 +137,7 @@ def test_a_state_whose_row_keeps_only_the_time_names_who_from_the_audit_trail():
     from programs.models import NOMINATION_MACHINE, Nomination
 
     agency = AgencyFactory(name="示範縣政府人事處")
-    plan = PlanFactory(slug="rad-104", issuer=AgencyFactory(name="研習中心"), roc_year=104, title="計畫")
+    plan = PlanFactory(slug="rad-104", issuer=AgencyFactory(name="研習中心"), roc_year=104)
     training_class = TrainingClassFactory(
         activity=ActivityFactory(plan=plan, slug="c", kind="training_class", name="班"),
         slug="basic",

@@ -39,7 +39,7 @@ def rad(db):
     government = AgencyFactory(name="示範縣政府")
     agency = AgencyFactory(name="示範縣政府人事處", parent=government)
     other = AgencyFactory(name="示範縣政府教育處", parent=government)
-    plan = PlanFactory(slug="rad-104", issuer=AgencyFactory(name="地方行政研習中心"), roc_year=104, title="計畫")
+    plan = PlanFactory(slug="rad-104", issuer=AgencyFactory(name="地方行政研習中心"), roc_year=104)
     activity = ActivityFactory(plan=plan, slug="classes", kind="training_class", name="研習班")
     basic = TrainingClassFactory(
         activity=activity,
@@ -269,16 +269,12 @@ def two_governments(rad, settings):
         activity=ActivityFactory(plan=elsewhere, slug="classes", kind="training_class", name="研習班"),
         slug="t",
         name="臺南班",
-        conditions={},
-        priority_groups=[],
     )
     own = PlanFactory(slug="own-104", issuer=rad["government"], roc_year=104, title="本府計畫")
     own_class = TrainingClassFactory(
         activity=ActivityFactory(plan=own, slug="classes", kind="training_class", name="研習班"),
         slug="o",
         name="本府班",
-        conditions={},
-        priority_groups=[],
     )
     return {
         "elsewhere": SessionFactory(training_class=training, number=1),

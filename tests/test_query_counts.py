@@ -27,7 +27,7 @@ from tests.factories import (
 @pytest.fixture
 def setting(db):
     agency = AgencyFactory(name="甲機關")
-    plan = PlanFactory(slug="p-1", issuer=agency, roc_year=104, title="計畫")
+    plan = PlanFactory(slug="p-1", issuer=agency, roc_year=104)
     activity = ActivityFactory(plan=plan, slug="c", kind="training_class", name="班")
     yixing = ActivityFactory(plan=plan, slug="y", kind="yixing", name="熠星")
     camp = ActivityFactory(plan=plan, slug="camp", kind="english_camp", name="英語營")

@@ -7,7 +7,7 @@ from tests.importing import csv_bytes, run_command
 
 @pytest.fixture
 def tainan(db):
-    plan = PlanFactory(slug="tainan-101", issuer=AgencyFactory(name="臺南市政府"), roc_year=101, title="計畫")
+    plan = PlanFactory(slug="tainan-101", issuer=AgencyFactory(name="臺南市政府"), roc_year=101)
     people = [
         EmployeeFactory(national_id=nid, name=name)
         for nid, name in [("A123456789", "王小明"), ("F234567898", "林美玲"), ("H800123457", "陳大文")]

@@ -359,7 +359,6 @@ def test_a_person_missing_from_a_complete_roster_can_no_longer_sign_in(tmp_path,
         slug="tainan-103",
         issuer=Agency.objects.get(name="臺南市政府"),
         roc_year=103,
-        title="計畫",
         parameters={"rules": [{"code": "bundle-reward", "kind": "bundle_completion"}]},
     )
     version = RuleVersion.objects.create(plan=plan, number=1, rules=plan.parameters["rules"])

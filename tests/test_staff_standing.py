@@ -39,7 +39,6 @@ def world(db):
         slug="tainan-101",
         issuer=government,
         roc_year=101,
-        title="計畫",
         ends_on=dt.date(2012, 12, 31),
         parameters={"rules": [RULE]},
     )

@@ -244,7 +244,7 @@ def test_issue_against_reject_on_an_approved_decision_one_wins(settings):
 
 def _session(capacity=1, quota=None, people=2):
     agency = AgencyFactory(name="示範縣政府人事處")
-    plan = PlanFactory(slug="rad-104", issuer=AgencyFactory(name="研習中心"), roc_year=104, title="計畫")
+    plan = PlanFactory(slug="rad-104", issuer=AgencyFactory(name="研習中心"), roc_year=104)
     training_class = TrainingClassFactory(
         activity=ActivityFactory(plan=plan, slug="c", kind="training_class", name="班"),
         slug="basic",
@@ -299,7 +299,7 @@ def test_attendance_recorded_twice_at_once_is_recorded_once_and_a_correction_is_
 def test_two_coordinators_cannot_both_take_the_last_camp_place():
     government = AgencyFactory(name="示範縣政府")
     agency = AgencyFactory(name="示範縣政府人事處", parent=government)
-    plan = PlanFactory(slug="camp-104", issuer=AgencyFactory(name="研習中心"), roc_year=104, title="計畫")
+    plan = PlanFactory(slug="camp-104", issuer=AgencyFactory(name="研習中心"), roc_year=104)
     camp = ActivityFactory(
         plan=plan, slug="camp", kind="english_camp", name="英語營", details={"quota_per_government": 1}
     )
@@ -328,7 +328,7 @@ def test_two_coordinators_cannot_both_take_the_last_camp_place():
 
 def _submitted_proposal():
     government = AgencyFactory(name="花蓮縣政府")
-    plan = PlanFactory(slug="hualien-106", issuer=government, roc_year=106, title="計畫")
+    plan = PlanFactory(slug="hualien-106", issuer=government, roc_year=106)
     activity = ActivityFactory(plan=plan, slug="yixing", kind=Activity.Kind.YIXING, name="熠星")
     leader = EmployeeFactory(unit=UnitFactory(agency=government))
     proposal = ProposalFactory(
