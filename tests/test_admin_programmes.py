@@ -94,3 +94,42 @@ def test_dates_are_roc_and_times_taipei_and_the_headings_chinese(two_governments
     assert client.get(reverse("admin:programs_seedteacher_changelist")).context[
         "cl"
     ].model._meta.verbose_name_plural == ("數位人才資料庫")
+
+
+@pytest.mark.parametrize("app, model", MODELS)
+def test_each_admin_list_runs_the_same_queries_for_1_and_3_rows(two_governments, client, app, model):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    hr = two_governments["a"]["hr"]
+    client.force_login(hr)
+    url = reverse(f"admin:{app}_{model}_changelist")
+    client.get(url)  # warm the session and content types
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(url).context["cl"].result_count == 1
+    first = Draw.objects.get(season_name="a春‧悅讀")
+    bid = two_governments["a"]["bid"]
+    for n in (1, 2):
+        person = EmployeeFactory(unit=UnitFactory(agency=bid.agency), name=f"a加{n}")
+        SeedTeacher.objects.create(
+            activity=SeedTeacher.objects.filter(employee=two_governments["a"]["person"]).get().activity,
+            employee=person,
+            source="named",
+            reason="理由",
+        )
+        ShowcaseRegistration.objects.create(
+            activity=ShowcaseRegistration.objects.filter(employee=two_governments["a"]["person"]).get().activity,
+            employee=person,
+        )
+        ReadingBid.objects.create(activity=bid.activity, agency=bid.agency, title=f"a加{n}", status="submitted")
+        Draw.objects.create(
+            plan=first.plan,
+            rule_code=first.rule_code,
+            season=f"extra-{n}",
+            season_name=f"加{n}",
+            seed="1",
+            seed_published_at=first.seed_published_at,
+        )
+    with CaptureQueriesContext(connection) as three:
+        assert client.get(url).context["cl"].result_count == 3
+    assert len(three.captured_queries) == len(one.captured_queries)
