@@ -5,15 +5,18 @@ optable; each role's home page lists the same to-do items. Through a real worker
 tests/test_notices_worker.py."""
 
 import datetime as dt
+import io
 from decimal import Decimal as D
 
 import pytest
+from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
 
+from courses.models import CourseList
 from leave import services as leave_services
 from leave.models import Application, Entry
-from portal.models import Notice, NoticeOptOut, Role
+from portal.models import AuditEntry, Notice, NoticeOptOut, Role
 from programs.models import Plan
 from tests.factories import AgencyFactory, EmployeeFactory, UnitFactory, UserFactory
 
@@ -56,6 +59,7 @@ def world(db, settings):
         parameters={"rules": [LEAVE, FORUM]},
         off_duty_definition="whole_days",
     )
+    CourseList.objects.create(plan=plan, slug="policy-courses", name="政策性課程")
     unit = UnitFactory(agency=agency, name="考訓科")
     employee = EmployeeFactory(unit=unit, name="王小明")
     head = EmployeeFactory(unit=unit, name="林主管")
@@ -261,3 +265,177 @@ def test_employee_hears_the_order_with_its_number(db, settings, client, mailoutb
         f"獎懲令文號：南市人考字第1010001號\n獎懲令日期：101年10月20日\n事由：{wang.reason}\n\n"
         f"請至下列網址查看：\n{BASE}/incentives/me/\n"
     )
+
+
+# --- reminders -----------------------------------------------------------------------------------
+
+
+def reminders(as_of=None) -> str:
+    out = io.StringIO()
+    call_command("send_reminders", *(["--as-of", as_of] if as_of else []), stdout=out)
+    return out.getvalue()
+
+
+def test_lapsing_hours_are_reminded_once_and_again_after_a_change(
+    world, client, mailoutbox, django_capture_on_commit_callbacks
+):
+    grant(world, D(4), dt.date(2012, 4, 1), dt.date(2012, 9, 30))
+    grant(world, D("1.5"), dt.date(2012, 4, 2), dt.date(2012, 10, 2))
+    grant(world, D(3), dt.date(2012, 7, 1), dt.date(2013, 1, 1))  # beyond 30 days: not mentioned
+    assert reminders().splitlines() == [
+        "7 日內截止提報、尚未提報的人員：已寄送 0 封",
+        "獎勵案待辦（待核定、待發布獎懲令）：已寄送 0 封",
+        "補休時數 30 日內即將失效：已寄送 1 封",
+        "補休申請待我核章：已寄送 0 封",
+        "補休待辦（待登記、待複核）：已寄送 0 封",
+        "提醒（101/09/03）：已寄送共 1 封。",
+    ]
+    assert [(m.to, m.subject) for m in mailoutbox] == [(["ming@example.tw"], "【數位學習】補休 5.5 小時即將失效")]
+    assert mailoutbox[0].body == (
+        "王小明 您好：\n\n"
+        "您有補休 5.5 小時將於 30 日內失效：\n"
+        "・4 小時，101年9月30日 前須使用\n"
+        "・1.5 小時，101年10月2日 前須使用\n\n"
+        f"逾期未使用即失效。請至下列網址申請補休：\n{BASE}/leave/\n"
+    )
+    # The next night: nothing changed, nothing sent.
+    mailoutbox.clear()
+    assert reminders().splitlines()[-1] == "提醒（101/09/03）：已寄送共 0 封。"
+    assert mailoutbox == []
+    # Two hours used: the reminder says so once more.
+    apply_on_the_page(client, world, django_capture_on_commit_callbacks)
+    mailoutbox.clear()
+    reminders()
+    ming = [m for m in mailoutbox if m.to == ["ming@example.tw"]]
+    assert [m.subject for m in ming] == ["【數位學習】補休 3.5 小時即將失效"]
+    assert "・2 小時，101年9月30日 前須使用\n" in ming[0].body
+    assert Notice.objects.filter(kind="leave_lapsing").count() == 1
+
+
+def test_an_opted_out_reminder_is_not_sent_and_mandatory_notices_cannot_be_turned_off(world, client, mailoutbox):
+    grant(world, D(4), dt.date(2012, 4, 1), dt.date(2012, 9, 30))
+    client.force_login(world["user"])
+    page = client.get(reverse("notice-preferences")).content.decode()
+    assert '<input type="checkbox" name="kind" value="leave_lapsing" checked> 補休時數 30 日內即將失效</label>' in page
+    assert (
+        '<input type="checkbox" name="kind" value="leave_approved" checked disabled> 補休申請經主管核章'
+        "（必要通知，不能關閉）</label>"
+    ) in page
+    # Everything unticked: only the reminder kind is turned off; the mandatory ones stay on.
+    response = client.post(reverse("notice-preferences"), {})
+    assert response.status_code == 302
+    assert list(NoticeOptOut.objects.values_list("user__username", "kind")) == [
+        (world["user"].username, "leave_lapsing")
+    ]
+    entry = AuditEntry.objects.get(action="notice_preferences")
+    assert (entry.after, entry.summary) == ({"off": ["leave_lapsing"]}, "通知設定：不接收 補休時數 30 日內即將失效")
+    reminders()
+    assert mailoutbox == []
+    # Turned on again: it goes.
+    client.post(reverse("notice-preferences"), {"kind": ["leave_lapsing"]})
+    assert not NoticeOptOut.objects.exists()
+    reminders()
+    assert [m.to for m in mailoutbox] == [["ming@example.tw"]]
+
+
+def crowd(world, n: int, start: int):
+    """n more people of the unit, each with hours lapsing soon, an application waiting for the
+    supervisor, an approved one waiting for HR and forum posts that earn an eligible decision."""
+    from courses.models import ForumTally
+    from incentives import services as incentive_services
+
+    for i in range(start, start + n):
+        person = EmployeeFactory(unit=world["employee"].unit, name=f"人員{i}")
+        UserFactory(role=Role.EMPLOYEE, employee=person, email=f"p{i}@example.tw")
+        grant(world, D(2), dt.date(2012, 5, 1), dt.date(2012, 10, 30), employee=person)
+        for status, day in (("submitted", dt.date(2012, 10, 22)), ("approved", dt.date(2012, 10, 23))):
+            Application.objects.create(
+                employee=person,
+                plan=world["plan"],
+                leave_date=day,
+                starts_at=dt.time(9),
+                ends_at=dt.time(11),
+                hours=2,
+                status=status,
+            )
+        ForumTally.objects.create(
+            employee=person,
+            forum="論壇",
+            window_start=dt.date(2012, 1, 1),
+            window_end=dt.date(2012, 8, 31),
+            posts=250,
+            replies=0,
+        )
+    incentive_services.save_evaluation(world["hr"], world["plan"], dt.date(2012, 9, 30))
+
+
+def test_reminders_find_everyone_due_in_a_fixed_number_of_queries(world, settings, mailoutbox):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from portal.notices import send_reminders
+
+    settings.PORTAL_TODAY = "2012-10-10"
+
+    def run():
+        with CaptureQueriesContext(connection) as queries:
+            sent = send_reminders(dt.date(2012, 10, 10))
+        return len(queries), {kind: len(messages) for kind, messages in sent.items()}
+
+    crowd(world, 2, 0)
+    small = run()
+    Notice.objects.all().delete()
+    crowd(world, 6, 2)
+    mailoutbox.clear()
+    large = run()
+    assert small[1] == {
+        "leave_lapsing": 2,
+        "leave_waiting": 1,
+        "leave_hr_waiting": 1,
+        "filing_deadline": 1,
+        "decision_hr_waiting": 0,
+    }
+    assert large[1] == {**small[1], "leave_lapsing": 8}
+    assert small[0] == large[0]
+    deadline = next(m for m in mailoutbox if m.to == ["coord@example.tw"])
+    assert deadline.subject == "【數位學習】提報期限 101年10月15日：尚有 8 人未提報"
+    assert deadline.body == (
+        "您好：\n\n"
+        "「臺南市政府101年度計畫」論壇發表及回應（柒、一、（二））的獎勵須於 101年10月15日 前提報，下列 8 人尚未提報：\n"
+        + "、".join(f"人員{i}" for i in range(8))
+        + f"\n\n逾期機關即不能提報。請至下列網址提報：\n{BASE}/incentives/plan/tainan-101/staff/\n"
+    )
+    hr = next(m for m in mailoutbox if m.to == ["hr@example.tw"])
+    assert hr.subject == "【數位學習】補休待辦：核章後待登記的補休申請 8 件"
+    assert hr.body == (
+        f"您好：\n\n下列補休事項待您處理：\n・核章後待登記的補休申請 8 件：{BASE}/leave/registrations/\n"
+    )
+    supervisor = next(m for m in mailoutbox if m.to == ["lin@example.tw"])
+    assert supervisor.subject == "【數位學習】補休申請待核章 8 件"
+    assert supervisor.body.startswith(
+        "林主管 您好：\n\n下列 8 件補休申請待您核章：\n・人員0：101年10月22日 09:00–11:00 共 2 小時\n"
+    )
+    assert supervisor.body.endswith(f"\n\n請至下列網址核章或退回：\n{BASE}/leave/approvals/\n")
+
+
+def test_each_roles_home_page_lists_its_to_do_items(world, settings, client):
+    settings.PORTAL_TODAY = "2012-10-10"
+    crowd(world, 2, 0)
+    grant(world, D(3), dt.date(2012, 5, 1), dt.date(2012, 10, 20))
+
+    def items(user):
+        client.force_login(user)
+        return [item for message in client.get("/").context["todo"] for item in message.items]
+
+    assert items(world["user"]) == [("補休 3 小時將於 30 日內失效（最早 101年10月20日）", "3", "/leave/")]
+    assert items(world["supervisor"]) == [("補休申請待核章 2 件", 2, "/leave/approvals/")]
+    assert items(world["coordinator"]) == [
+        (
+            "「臺南市政府101年度計畫」論壇發表及回應（柒、一、（二））於 101年10月15日 截止提報，尚有 2 人未提報",
+            2,
+            "/incentives/plan/tainan-101/staff/",
+        )
+    ]
+    assert items(world["hr"]) == [("核章後待登記的補休申請 2 件", 2, "/leave/registrations/")]
+    client.force_login(world["supervisor"])
+    assert '<li><a href="/leave/approvals/">補休申請待核章 2 件</a></li>' in client.get("/").content.decode()
