@@ -281,9 +281,11 @@ def send_reminders(as_of: dt.date | None = None, *, dry_run: bool = False) -> di
 
 
 @shared_task(name="portal.send_reminders")
-def send_reminders_task() -> int:
-    """Celery beat, nightly: the reminders due today; returns how many were sent."""
-    return sum(len(messages) for messages in send_reminders().values())
+def send_reminders_task(as_of: str | None = None) -> int:
+    """Celery beat, nightly: the reminders due today (or on the ISO date `as_of`); returns how
+    many were sent."""
+    day = dt.date.fromisoformat(as_of) if as_of else None
+    return sum(len(messages) for messages in send_reminders(day).values())
 
 
 # --- the to-do list and the preferences ------------------------------------------------------
