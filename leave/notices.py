@@ -279,7 +279,6 @@ def _find_hr(as_of: dt.date, user_ids=None) -> list[Message]:
         )
         .values_list("employee__agency_id", flat=True)
         .order_by()
-        .distinct()
     ):
         per_agency.setdefault(agency_id, [0, 0, 0])[2] += 1
     totals: dict[int, list[int]] = {}

@@ -35,7 +35,6 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Q
-from django.urls import reverse
 
 from . import audit, clock
 from .models import Agency, Notice, NoticeOptOut, User
@@ -86,11 +85,6 @@ class MessageKind:
 def link(path: str) -> str:
     """The absolute address of a page of the portal, for e-mails (`PORTAL_BASE_URL`)."""
     return settings.PORTAL_BASE_URL.rstrip("/") + path
-
-
-def url(name: str, *args) -> str:
-    """`reverse(name, args)`: the path of a page, kept in a Message and made absolute by `link`."""
-    return reverse(name, args=args)
 
 
 def fingerprint(*parts) -> str:

@@ -437,5 +437,41 @@ def test_each_roles_home_page_lists_its_to_do_items(world, settings, client):
         )
     ]
     assert items(world["hr"]) == [("核章後待登記的補休申請 2 件", 2, "/leave/registrations/")]
+    # The head's own applications are HR's to approve (leave.services.heads_own), not the head's.
+    for day in (dt.date(2012, 10, 24), dt.date(2012, 10, 25)):
+        Application.objects.create(
+            employee=world["supervisor"].employee,
+            plan=world["plan"],
+            leave_date=day,
+            starts_at=dt.time(9),
+            ends_at=dt.time(10),
+            hours=1,
+        )
+    assert items(world["supervisor"]) == [("補休申請待核章 2 件", 2, "/leave/approvals/")]
+    assert items(world["hr"]) == [
+        ("核章後待登記的補休申請 2 件", 2, "/leave/registrations/"),
+        ("單位主管本人的補休申請待人事核章 2 件", 2, "/admin/leave/application/?status__exact=submitted"),
+    ]
     client.force_login(world["supervisor"])
     assert '<li><a href="/leave/approvals/">補休申請待核章 2 件</a></li>' in client.get("/").content.decode()
+
+
+def test_the_home_pages_to_do_list_runs_the_same_queries_for_2_and_8_people(world, settings, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.PORTAL_TODAY = "2012-10-10"
+
+    def counts():
+        found = {}
+        for role in ("user", "supervisor", "coordinator", "hr"):
+            client.force_login(world[role])
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get("/").status_code == 200
+            found[role] = len(queries)
+        return found
+
+    crowd(world, 2, 0)
+    small = counts()
+    crowd(world, 6, 2)
+    assert counts() == small
