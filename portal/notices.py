@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 
 from . import audit, clock
@@ -156,13 +156,33 @@ def dispatch(kind_code: str, messages: list[Message], *, dry_run: bool = False) 
 
     Skipped: a recipient without an active account or an e-mail address; one who turned the
     kind off (unless it is mandatory); a message whose fingerprint is already logged for its
-    recipient, kind and key. Four queries whatever the number of messages (the Notice upsert is
-    one statement on PostgreSQL; SQLite splits it every 999 parameters). With `dry_run`,
-    nothing is sent or logged.
+    recipient, kind and key. Four queries whatever the number of messages, and the kind's lock
+    on PostgreSQL (the Notice upsert is one statement there; SQLite splits it every 999
+    parameters). With `dry_run`, nothing is sent or logged. A mail server that fails raises
+    (OSError, smtplib's errors among them) and nothing is logged: the event job retries, and
+    the next night's run sends the reminders again.
     """
     kind = MESSAGE_KINDS[kind_code]
     if not messages:
         return []
+    with transaction.atomic():
+        _serialise(kind.code)
+        return _dispatch(kind, messages, dry_run)
+
+
+def _serialise(kind_code: str) -> None:
+    """Two runs sending one kind at once (a reminder run by hand during the nightly one, a
+    redelivered event job) wait for each other, so the second finds what the first logged and
+    sends nothing twice. PostgreSQL: a transaction-level advisory lock on a stable hash of the
+    kind; SQLite serialises writers by itself."""
+    if connection.vendor != "postgresql":
+        return
+    digest = hashlib.blake2b(f"portal.notice:{kind_code}".encode(), digest_size=8).digest()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest, "big", signed=True)])
+
+
+def _dispatch(kind: MessageKind, messages: list[Message], dry_run: bool) -> list[Message]:
     emails = dict(
         User.objects.filter(pk__in={m.user_id for m in messages}, is_active=True)
         .exclude(email="")
@@ -230,12 +250,12 @@ def announce(kind: str, pk: int) -> None:
     (at once outside a transaction); a rollback sends nothing. Events of one transaction go
     in one job per kind. Called by `Machine.move` for the registered transitions, and by
     services that create a row (an application waiting for its 核章)."""
-    connection = transaction.get_connection()
-    pending = getattr(connection, "_portal_notices", None)
-    fresh = pending is None or pending.done or not any(entry[1] == pending.flush for entry in connection.run_on_commit)
+    current = transaction.get_connection()
+    pending = getattr(current, "_portal_notices", None)
+    fresh = pending is None or pending.done or not any(entry[1] == pending.flush for entry in current.run_on_commit)
     if fresh:
         pending = _Pending()
-        connection._portal_notices = pending
+        current._portal_notices = pending
     pending.items.setdefault(kind, []).append((pk, clock.now().isoformat()))
     if fresh:  # outside a transaction, on_commit runs the flush at once
         transaction.on_commit(pending.flush)
@@ -251,7 +271,10 @@ def send_event(kind_code: str, items: list[tuple[int, str]]) -> list[Message]:
     return dispatch(kind_code, kind.build([(int(pk), str(moment)) for pk, moment in items]))
 
 
-@shared_task(name="portal.send_event_notices", acks_late=True)
+# A mail server that is down (smtplib's errors are OSErrors) is tried again later.
+@shared_task(
+    name="portal.send_event_notices", acks_late=True, autoretry_for=(OSError,), retry_backoff=60, max_retries=5
+)
 def send_event_notices(kind: str, items: list) -> int:
     """Celery job: the event messages of one kind (see `announce`); returns how many were sent."""
     return len(send_event(kind, items))

@@ -475,3 +475,22 @@ def test_the_home_pages_to_do_list_runs_the_same_queries_for_2_and_8_people(worl
     small = counts()
     crowd(world, 6, 2)
     assert counts() == small
+
+
+def test_an_event_job_delivered_twice_sends_once_and_a_dry_run_sends_nothing(
+    world, mailoutbox, django_capture_on_commit_callbacks
+):
+    from portal.notices import send_event
+
+    grant(world, D(4), dt.date(2012, 4, 1), dt.date(2012, 9, 30))
+    with django_capture_on_commit_callbacks(execute=False):
+        application = leave_services.apply(world["user"], world["plan"], dt.date(2012, 9, 20), dt.time(9), dt.time(11))
+    items = [(application.pk, "2012-09-03T10:00:00+08:00")]
+    assert len(send_event("leave_waiting", items)) == 1
+    assert send_event("leave_waiting", items) == []  # redelivered (acks_late): already logged
+    assert [m.to for m in mailoutbox] == [["lin@example.tw"]]
+    out = io.StringIO()
+    call_command("send_reminders", "--dry-run", stdout=out)
+    assert out.getvalue().splitlines()[-1] == "提醒（101/09/03）：將寄送共 2 封。"
+    assert [m.to for m in mailoutbox] == [["lin@example.tw"]]
+    assert not Notice.objects.filter(kind="leave_lapsing").exists()
