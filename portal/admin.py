@@ -274,6 +274,22 @@ class AuditEntryAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         return model_label(entry.object_type)
 
 
+class NoticeKindFilter(admin.SimpleListFilter):
+    """Messages by kind, named as on the preferences page."""
+
+    title = _("通知種類")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        from .registry import MESSAGE_KINDS
+
+        kinds = model_admin.get_queryset(request).order_by().values_list("kind", flat=True).distinct()
+        return [(kind, MESSAGE_KINDS[kind].label if kind in MESSAGE_KINDS else kind) for kind in sorted(kinds)]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
+
+
 @admin.register(Notice)
 class NoticeAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """The messages sent (issue 18): who got which notice about what, and when. Read-only: rows
@@ -281,7 +297,7 @@ class NoticeAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
 
     scope_path = "recipient__employee"
     list_display = ["sent_at", "recipient", "kind_label", "subject", "email"]
-    list_filter = ["kind"]
+    list_filter = [NoticeKindFilter]
     search_fields = ["subject", "recipient__username", "key"]
     fields = ["sent_at", "recipient", "kind_label", "key", "subject", "email", "fingerprint"]
     readonly_fields = fields

@@ -494,3 +494,22 @@ def test_an_event_job_delivered_twice_sends_once_and_a_dry_run_sends_nothing(
     assert out.getvalue().splitlines()[-1] == "提醒（101/09/03）：將寄送共 2 封。"
     assert [m.to for m in mailoutbox] == [["lin@example.tw"]]
     assert not Notice.objects.filter(kind="leave_lapsing").exists()
+
+
+def test_hr_reads_the_notices_sent_in_the_admin_and_cannot_change_them(world, client, mailoutbox):
+    grant(world, D(4), dt.date(2012, 4, 1), dt.date(2012, 9, 30))
+    reminders()
+    from django.contrib.auth.models import Permission
+
+    # Granted as any admin permission is (the user's admin page); deleting is refused to everyone.
+    world["hr"].user_permissions.set(Permission.objects.filter(codename__in=["view_notice", "delete_notice"]))
+    client.force_login(world["hr"])
+    page = client.get(reverse("admin:portal_notice_changelist"))
+    assert page.status_code == 200
+    assert [(n.recipient.username, n.kind, n.subject) for n in page.context["cl"].result_list] == [
+        (world["user"].username, "leave_lapsing", "【數位學習】補休 4 小時即將失效")
+    ]
+    assert "補休時數 30 日內即將失效" in page.content.decode()  # the kind's label in the filter and the list
+    notice = Notice.objects.get()
+    assert client.post(reverse("admin:portal_notice_delete", args=[notice.pk]), {"post": "yes"}).status_code == 403
+    assert Notice.objects.count() == 1
