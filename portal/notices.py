@@ -79,7 +79,6 @@ class MessageKind:
     build: Callable | None = None
     find: Callable | None = None
     remind: bool = True
-    order: int = field(default=0, compare=False)
 
 
 def link(path: str) -> str:
