@@ -62,5 +62,9 @@ class IncentivesConfig(AppConfig):
                 "major_merit": _("記大功"),
             },
         )
+        # E-mails and to-do items of decisions (issue 18).
+        from . import notices
+
+        notices.register()
         # The person's registry entries and showcase registrations on their own page (issue 19).
         register_person_section("programs", person_programs_section)

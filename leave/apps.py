@@ -36,9 +36,12 @@ class LeaveConfig(AppConfig):
         )
         from portal.signals import import_applied
 
+        from . import notices
         from .signals import grant_after_import
         from .summary import leave_summary
 
+        # E-mails and to-do items of compensatory leave (issue 18).
+        notices.register()
         import_applied.connect(grant_after_import, dispatch_uid="leave.grant_after_import")
         # The person's own page (incentives) shows their leave; leave builds on incentives, not the reverse.
         register_person_section("leave", leave_summary)

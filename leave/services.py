@@ -17,7 +17,7 @@ from incentives import facts, kinds
 from incentives.evaluation import check_plan_rules, context_for
 from incentives.facts import covered_employees
 from incentives.rules import number
-from portal import audit, clock
+from portal import audit, clock, notices
 from portal.models import Employee, Unit
 from portal.permissions import is_hr
 from portal.rocdate import to_roc_long
@@ -296,7 +296,10 @@ def leave_hours(start: dt.time, end: dt.time, lunch=(dt.time(12, 30), dt.time(13
 def apply(
     user, plan: Plan, leave_date: dt.date, starts_at: dt.time, ends_at: dt.time, today: dt.date | None = None
 ) -> Application:
-    """An employee applies by the hour; the hours are charged to the earliest-lapsing grants at once."""
+    """An employee applies by the hour; the hours are charged to the earliest-lapsing grants at once.
+
+    After commit the unit head is e-mailed that it waits for their 核章 (portal.notices).
+    """
     today = today or clock.today()
     if not user.employee_id:
         raise PermissionDenied
@@ -374,6 +377,8 @@ def apply(
     application = Application.objects.create(
         employee=employee, plan=plan, leave_date=leave_date, starts_at=starts_at, ends_at=ends_at, hours=hours
     )
+    # The unit head hears of it once the application is committed (issue 18: waiting for their 核章).
+    notices.announce("leave_waiting", application.pk)
     needed, charged = hours, {}
     for grant, left in usable:
         take = min(left, needed)

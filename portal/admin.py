@@ -11,7 +11,7 @@ from .admin_display import action_label
 from .admin_inputs import SafeInitialDataMixin
 from .admin_scope import ScopedAdminMixin
 from .exporters import FormulaSafeExportMixin
-from .models import Agency, AuditEntry, Employee, ImportBatch, Unit, User
+from .models import Agency, AuditEntry, Employee, ImportBatch, Notice, Unit, User
 from .resources import AgencyResource
 
 
@@ -272,3 +272,39 @@ class AuditEntryAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("對象類型"), ordering="object_type")
     def object_type_label(self, entry):
         return model_label(entry.object_type)
+
+
+class NoticeKindFilter(admin.SimpleListFilter):
+    """Messages by kind, named as on the preferences page."""
+
+    title = _("通知種類")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        from .registry import MESSAGE_KINDS
+
+        kinds = model_admin.get_queryset(request).order_by().values_list("kind", flat=True).distinct()
+        return [(kind, MESSAGE_KINDS[kind].label if kind in MESSAGE_KINDS else kind) for kind in sorted(kinds)]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
+
+
+@admin.register(Notice)
+class NoticeAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The messages sent (issue 18): who got which notice about what, and when. Read-only: rows
+    are written by `portal.notices.dispatch` only."""
+
+    scope_path = "recipient__employee"
+    list_display = ["sent_at", "recipient", "kind_label", "subject", "email"]
+    list_filter = [NoticeKindFilter]
+    search_fields = ["subject", "recipient__username", "key"]
+    fields = ["sent_at", "recipient", "kind_label", "key", "subject", "email", "fingerprint"]
+    readonly_fields = fields
+
+    @admin.display(description=_("通知種類"), ordering="kind")
+    def kind_label(self, notice):
+        from .registry import MESSAGE_KINDS
+
+        kind = MESSAGE_KINDS.get(notice.kind)
+        return kind.label if kind is not None else notice.kind

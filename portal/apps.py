@@ -15,11 +15,16 @@ class PortalConfig(AppConfig):
             audit,
             tasks,  # noqa: F401 (registers the jobs that portal.services queues by name)
         )
+        from .admin_display import register_labels
         from .importers import RosterImporter
         from .models import Agency, ImportBatch
-        from .registry import register_importer
+        from .notices import todo_panel
+        from .registry import register_home_panel, register_importer
 
         register_importer("roster", RosterImporter, _("人員名冊"))
+        # Each role's to-do list (issue 18): the items the apps' message kinds find for the user.
+        register_home_panel(todo_panel)
+        register_labels(actions={"notice_preferences": _("變更通知設定")}, keys={"off": _("不接收的通知")})
 
         # A batch the officer's government submitted (ImportBatch.objects.visible_to); an agency
         # of the government (a timetable job, an admin edit).

@@ -350,3 +350,47 @@ class AuditEntry(models.Model):
         verbose_name_plural = _("稽核紀錄")
         ordering = ["-at"]
         indexes = [models.Index(fields=["object_type", "object_id"])]
+
+
+class Notice(models.Model):
+    """One message sent to one person: an event (an application approved, a 獎懲令 issued) or a
+    nightly reminder (hours lapsing, a filing deadline, waiting work).
+
+    One row per (recipient, kind, key): `key` names what the message is about (an application,
+    a plan's rule, the person's waiting work) and `fingerprint` what in it matters (hours,
+    dates, counts, the moment of the event). A reminder whose fingerprint is unchanged is not
+    sent again (issue 18, "sent once"); a changed one is sent and the row updated.
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("收件人"), on_delete=models.CASCADE, related_name="notices"
+    )
+    kind = models.CharField(_("通知種類"), max_length=40)
+    key = models.CharField(_("通知對象"), max_length=120)
+    fingerprint = models.CharField(_("內容摘要碼"), max_length=64)
+    subject = models.CharField(_("主旨"), max_length=200)
+    email = models.CharField(_("寄送地址"), max_length=254)
+    sent_at = models.DateTimeField(_("寄送時間"))
+
+    class Meta:
+        verbose_name = _("通知紀錄")
+        verbose_name_plural = _("通知紀錄")
+        ordering = ["-sent_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["recipient", "kind", "key"], name="notice_once_per_key")]
+
+    def __str__(self):
+        return self.subject
+
+
+class NoticeOptOut(models.Model):
+    """A reminder kind a person turned off on their preferences page (mandatory kinds cannot be)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("使用者"), on_delete=models.CASCADE, related_name="notice_opt_outs"
+    )
+    kind = models.CharField(_("通知種類"), max_length=40)
+
+    class Meta:
+        verbose_name = _("不接收的通知")
+        verbose_name_plural = _("不接收的通知")
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="notice_opt_out_once")]

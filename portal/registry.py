@@ -53,3 +53,26 @@ def home_panels(user) -> dict:
     for provider in HOME_PANELS:
         context.update(provider(user))
     return context
+
+
+# Messages (issue 18): kind -> MessageKind, in registration order (the preferences page's order).
+MESSAGE_KINDS: dict = {}
+# (model label, transition name) -> message kind sent when a state machine takes that transition.
+TRANSITION_NOTICES: dict[tuple[str, str], str] = {}
+
+
+def register_message_kind(kind) -> None:
+    """Add a kind of message (`portal.notices.MessageKind`): its label, audience, whether it is
+    mandatory, and how it is built (`build` for events, `find` for reminders and to-do items)."""
+    MESSAGE_KINDS[kind.code] = kind
+
+
+def register_transition_notice(model_label: str, transition: str, kind: str) -> None:
+    """Send message `kind` whenever `portal.statemachine.Machine.move` takes `transition` on a
+    row of `model_label` ("leave.application"), after the transaction commits."""
+    TRANSITION_NOTICES[(model_label, transition)] = kind
+
+
+def transition_notice(model_label: str, transition: str) -> str | None:
+    """The message kind registered for a transition, or None."""
+    return TRANSITION_NOTICES.get((model_label, transition))

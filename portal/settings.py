@@ -165,6 +165,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 if env("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))
+# The file backend's directory (EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend).
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(BASE_DIR / "sent-mail"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="noreply@elearning.gov.tw")
 # The portal's address, for links in e-mails.
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://localhost:8000")
@@ -225,6 +227,8 @@ CELERY_BEAT_SCHEDULE = {
     # Grants first (00:05), then lapses (00:10): README "Nightly jobs".
     "leave-grant": {"task": "leave.grant_leave_everywhere", "schedule": crontab(hour=0, minute=5)},
     "leave-lapse": {"task": "leave.lapse_leave", "schedule": crontab(hour=0, minute=10)},
+    # Reminders after the night's grants and lapses (issue 18): lapsing hours, deadlines, waiting work.
+    "notices-reminders": {"task": "portal.send_reminders", "schedule": crontab(hour=6, minute=30)},
     "documents-purge-expired": {"task": "portal.purge_expired_documents", "schedule": crontab(minute=25)},
     "import-previews-purge-expired": {"task": "portal.purge_expired_previews", "schedule": crontab(minute=40)},
 }

@@ -13,7 +13,8 @@ transaction:
    national ID: 「此補休申請已於 101/09/02 14:02 由 王小明 取消，無法核章。」;
 3. `machine.move(row, name, user, **changes)` writes the new state, the actor and time
    fields the transition declares, and the changes; the service writes its audit entry
-   under the transition's `action`.
+   under the transition's `action`. A message an app registered for the transition
+   (`portal.registry.register_transition_notice`) is announced here and sent after commit.
 
 Who may make a transition is the service's predicate (`Transition.who` names it in words):
 the row must be locked before the predicate reads it, so the table cannot hold a callable
@@ -54,6 +55,7 @@ from django.utils.translation import gettext as _
 
 from . import clock
 from .nationalid import redact
+from .registry import transition_notice
 from .rocdate import to_roc_short
 
 log = logging.getLogger(__name__)
@@ -199,6 +201,12 @@ class Machine:
         for key, value in changes.items():
             setattr(row, key, value)
         row.save()
+        # The message an app tied to this transition (issue 18), sent once the transaction commits.
+        kind = transition_notice(row._meta.label_lower, name)
+        if kind:
+            from .notices import announce
+
+            announce(kind, row.pk)
         return before
 
 

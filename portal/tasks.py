@@ -2,6 +2,7 @@ from celery import shared_task
 
 from . import services
 from .accounts import send_invitations  # noqa: F401  (registered here for the worker)
+from .notices import send_event_notices, send_reminders_task  # noqa: F401  (likewise)
 
 
 @shared_task(name="portal.run_import", acks_late=True, reject_on_worker_lost=True)

@@ -25,6 +25,7 @@ urlpatterns = [
         "accounts/reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"
     ),
     path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("accounts/notices/", views.notice_preferences, name="notice-preferences"),
     path("accounts/manage/", views.account_list, name="accounts"),
     path("accounts/manage/<int:pk>/", views.account_detail, name="account"),
     path("people/", views.employee_list, name="employee-list"),

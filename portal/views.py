@@ -308,3 +308,23 @@ def account_detail(request, pk: int):
             "chosen": set(account.agencies.values_list("pk", flat=True)),
         },
     )
+
+
+@login_required
+def notice_preferences(request):
+    """Each person turns off the reminders they do not want (issue 18 item 5); mandatory notices
+    (a decision about them) are shown ticked and cannot be turned off."""
+    from django.contrib import messages
+    from django.utils.translation import gettext as _
+
+    from . import notices
+
+    kinds = notices.kinds_for(request.user)
+    if request.method == "POST":
+        wanted = set(request.POST.getlist("kind"))
+        notices.set_opt_outs(request.user, {k.code for k in kinds if not k.mandatory and k.code not in wanted})
+        messages.success(request, _("通知設定已儲存。"))
+        return redirect("notice-preferences")
+    off = notices.opted_out(request.user)
+    rows = [{"kind": k, "on": k.mandatory or k.code not in off} for k in kinds]
+    return render(request, "portal/notice_preferences.html", {"rows": rows})

@@ -73,6 +73,9 @@ def build(stdout) -> dict:
         with on(AS_OF):
             # The nightly lapse job, on the demo date: what nobody used in time lapses (a ledger entry).
             stdout.write(command("lapse_leave", "--as-of", AS_OF.isoformat()).strip())
+            # The nightly reminders on the demo date (hours lapsing, deadlines, waiting work): printed
+            # by the console mail backend, as are the messages of the demo's transitions at commit.
+            stdout.write(command("send_reminders", "--as-of", AS_OF.isoformat()).strip())
     accounts = "、".join(username for username, *_ in USERS)
     stdout.write(
         f"示範帳號：{accounts}（密碼皆為 {DEMO_PASSWORD}）；示範日期 103年7月15日（make run 設定 PORTAL_TODAY）。"

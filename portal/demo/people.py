@@ -210,6 +210,8 @@ def open_account(
         pk,
         {
             "first_name": full_name,
+            # Every demo log-in has an address, so `make run` shows the messages it is sent (issue 18).
+            "email": f"{username}@example.gov.tw",
             "role": role,
             "employee": str(employee.pk) if employee else "",
             "agencies": [str(a.pk) for a in agencies],
