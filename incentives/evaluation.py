@@ -1,8 +1,11 @@
 """Evaluate a plan: the set-based path for everyone, the per-person path for one employee."""
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+
+from django.conf import settings
 
 from courses.models import Bundle, CalendarDay, CourseList
 from portal.models import Employee
@@ -91,9 +94,15 @@ def context_for(plan: Plan) -> dict:
     return {"bundles": facts_module.bundles_of(plan), "course_lists": facts_module.course_lists_of(plan)}
 
 
-def evaluate(plan: Plan, as_of: dt.date | None = None, employees=None, context: dict | None = None) -> list[Evaluation]:
-    """Everyone the plan covers (or the given employees), sorted by national ID."""
-    rules = check_plan_rules(plan)
+def evaluate(
+    plan: Plan, as_of: dt.date | None = None, employees=None, context: dict | None = None, *, rules=None
+) -> list[Evaluation]:
+    """Everyone the plan covers (or the given employees), sorted by national ID.
+
+    `rules`: the plan's rules already checked (`check_plan_rules`), as a streamed evaluation
+    passes them to each chunk; else they are checked here. Raises kinds.RuleParameterError.
+    """
+    rules = check_plan_rules(plan) if rules is None else rules
     as_of = as_of or default_as_of(plan)
     employees = facts_module.covered_employees(plan) if employees is None else employees
     context = context_for(plan) if context is None else context
@@ -123,6 +132,76 @@ def evaluate(plan: Plan, as_of: dt.date | None = None, employees=None, context: 
                 evaluation.leave_progress.append(note)
         results.append(evaluation)
     return results
+
+
+def chunk_starts(plan: Plan, size: int) -> Iterator[str]:
+    """The national ID after which each chunk of `size` covered employees starts ("" first).
+
+    One query, read as a stream: the IDs go by and only every size-th is kept, so a national
+    plan's chunks are known without holding its roster.
+    """
+    yield ""
+    ids = facts_module.covered_employees(plan).order_by("national_id").values_list("national_id", flat=True)
+    for n, national_id in enumerate(ids.iterator(chunk_size=10_000), start=1):
+        if n % size == 0:
+            yield national_id
+
+
+def chunk_employees(plan: Plan, after: str, size: int):
+    """The covered employees of one chunk: the `size` next after national ID `after` (a queryset)."""
+    covered = facts_module.covered_employees(plan)
+    ids = list(covered.filter(national_id__gt=after).order_by("national_id").values_list("pk", flat=True)[:size])
+    return covered.filter(pk__in=ids)
+
+
+def stream_context(plan: Plan, as_of: dt.date) -> dict:
+    """The context every chunk shares (bundles, course lists, every unit's averages), read once."""
+    return facts_module.prepare_stream(plan, as_of, context_for(plan))
+
+
+def evaluate_stream(plan: Plan, as_of: dt.date | None = None, chunk_size: int | None = None) -> Iterator[Evaluation]:
+    """Everyone the plan covers, sorted by national ID, evaluated `chunk_size` employees at a time.
+
+    The same results as `evaluate(plan, as_of)`, yielded as each chunk is done: memory holds one
+    chunk's facts, never the whole plan's, and each chunk runs the same fixed number of queries
+    (issue 20: a national evaluation in bounded memory). Raises kinds.RuleParameterError.
+    """
+    rules = check_plan_rules(plan)
+    as_of = as_of or default_as_of(plan)
+    size = chunk_size or settings.EVALUATION_CHUNK_SIZE
+    context = stream_context(plan, as_of)
+    after = ""
+    while True:
+        employees = chunk_employees(plan, after, size)
+        results = evaluate(plan, as_of, employees, context, rules=rules)
+        yield from results
+        if len(results) < size:
+            return
+        after = results[-1].national_id
+
+
+def shared_json(context: dict) -> dict:
+    """The part of a stream's context a Celery chunk cannot rebuild cheaply (the unit
+    averages), as JSON for the task's arguments: {rule code: {unit id: {metric: "12.34"}}}."""
+    return {
+        code: {str(unit): {k: str(v) for k, v in metrics.items()} for unit, metrics in units.items()}
+        for code, units in context.get("unit_averages", {}).items()
+    }
+
+
+def evaluate_chunk_json(plan: Plan, as_of: dt.date, after: str, size: int, shared: dict) -> list[dict]:
+    """One chunk of a distributed evaluation: the `size` covered employees after national ID
+    `after`, each as its `evaluate --json` entry (CONTRACTS.md), in national-ID order.
+
+    `shared` is `shared_json` of the stream's context, so the chunk reads no unit's records
+    again. Raises kinds.RuleParameterError.
+    """
+    context = context_for(plan)
+    context["unit_averages"] = {
+        code: {int(unit): {k: Decimal(v) for k, v in metrics.items()} for unit, metrics in units.items()}
+        for code, units in shared.items()
+    }
+    return [r.as_json() for r in evaluate(plan, as_of, chunk_employees(plan, after, size), context)]
 
 
 def warnings(plan: Plan, as_of: dt.date | None = None) -> list[str]:
