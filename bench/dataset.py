@@ -137,7 +137,7 @@ def fill(people: int, records: int, only: list[str]) -> None:
         fields = [f for f in LearningRecord._meta.concrete_fields if not f.primary_key]
         columns = [f.column for f in fields]
 
-        def rows():
+        def rows(ids=ids, per_person=per_person, year=year, fields=fields):
             for n, (employee_id, rank) in enumerate(ids):
                 # A tenth complete their main and a side (Kaohsiung's double-e), four in seven
                 # take three bundle courses; never the same course twice for a person.
