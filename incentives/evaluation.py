@@ -148,15 +148,23 @@ def chunk_starts(plan: Plan, size: int) -> Iterator[str]:
 
 
 def chunk_employees(plan: Plan, after: str, size: int):
-    """The covered employees of one chunk: the `size` next after national ID `after` (a queryset)."""
-    covered = facts_module.covered_employees(plan)
-    ids = list(covered.filter(national_id__gt=after).order_by("national_id").values_list("pk", flat=True)[:size])
-    return covered.filter(pk__in=ids)
+    """The covered employees of one chunk: the `size` next after national ID `after` (a queryset).
+
+    A range of national IDs (one query finds its last), not a list of keys, so every query of
+    the chunk stays the same short statement whatever the chunk's size.
+    """
+    covered = facts_module.covered_employees(plan).filter(national_id__gt=after)
+    last = list(covered.order_by("national_id").values_list("national_id", flat=True)[size - 1 : size])
+    return covered.filter(national_id__lte=last[0]) if last else covered
 
 
 def stream_context(plan: Plan, as_of: dt.date) -> dict:
-    """The context every chunk shares (bundles, course lists, every unit's averages), read once."""
-    return facts_module.prepare_stream(plan, as_of, context_for(plan))
+    """The context every chunk shares (bundles, course lists, every unit's averages), read once.
+
+    A whole plan's evaluation reports awards and grants, not each person's next step, so the
+    rules skip the progress sentences (`explain`: False).
+    """
+    return {**facts_module.prepare_stream(plan, as_of, context_for(plan)), "explain": False}
 
 
 def evaluate_stream(plan: Plan, as_of: dt.date | None = None, chunk_size: int | None = None) -> Iterator[Evaluation]:
@@ -196,7 +204,7 @@ def evaluate_chunk_json(plan: Plan, as_of: dt.date, after: str, size: int, share
     `shared` is `shared_json` of the stream's context, so the chunk reads no unit's records
     again. Raises kinds.RuleParameterError.
     """
-    context = context_for(plan)
+    context = {**context_for(plan), "explain": False}
     context["unit_averages"] = {
         code: {int(unit): {k: Decimal(v) for k, v in metrics.items()} for unit, metrics in units.items()}
         for code, units in shared.items()

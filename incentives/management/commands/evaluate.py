@@ -1,6 +1,6 @@
 import datetime as dt
 import json
-import textwrap
+import math
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -21,19 +21,48 @@ from portal.rocdate import to_roc_short
 from programs.models import Plan
 
 
+def _dumps(value, indent: str = "") -> str:
+    """`json.dumps(value, ensure_ascii=False, indent=2)` for dicts, lists and scalars, nested at
+    `indent`: the same bytes, several times faster (the standard encoder leaves its C
+    accelerator aside whenever it indents)."""
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        inner = indent + "  "
+        items = [f"{inner}{_STRING(str(k))}: {_dumps(v, inner)}" for k, v in value.items()]
+        return "{\n" + ",\n".join(items) + "\n" + indent + "}"
+    if isinstance(value, list):
+        if not value:
+            return "[]"
+        inner = indent + "  "
+        return "[\n" + ",\n".join(inner + _dumps(v, inner) for v in value) + "\n" + indent + "]"
+    if isinstance(value, str):
+        return _STRING(value)
+    if isinstance(value, bool) or value is None:
+        return {True: "true", False: "false", None: "null"}[value]
+    if isinstance(value, float) and math.isfinite(value):
+        return float.__repr__(value)
+    if isinstance(value, int):
+        return int.__repr__(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+_STRING = json.encoder.encode_basestring  # the C encoder json.dumps(ensure_ascii=False) uses
+
+
 def write_json(write, head: dict, people) -> None:
     """Write `evaluate --json` (CONTRACTS.md) as it goes: `head` (plan, as_of, warnings), then
     each person's entry from the iterable `people` as it comes.
 
     Byte for byte what `json.dumps({**head, "people": [...]}, ensure_ascii=False, indent=2)`
-    gives, without holding the list: each entry is dumped alone and indented to its depth.
+    gives, without holding the list: each entry is dumped alone (`_dumps`) at its depth.
     """
     skeleton = json.dumps({**head, "people": []}, ensure_ascii=False, indent=2)
     tail = "[]\n}"
     write(skeleton[: -len(tail)])
     first = True
     for person in people:
-        write(("[\n" if first else ",\n") + textwrap.indent(json.dumps(person, ensure_ascii=False, indent=2), "    "))
+        write(("[\n    " if first else ",\n    ") + _dumps(person, "    "))
         first = False
     write(tail if first else "\n  ]\n}")
 
