@@ -70,15 +70,18 @@ def plan_name(plan: Plan) -> str:
     return f"{plan.slug}「{plan.title}」"
 
 
-def plan_refs(plan: Plan) -> kinds.PlanRefs:
-    """The course lists and side bundles the plan's rules may name (slugs)."""
+def plan_refs(plan: Plan, context: dict | None = None) -> kinds.PlanRefs:
+    """The course lists and side bundles the plan's rules may name (slugs); read from
+    `context` (`context_for`) when given, else two queries."""
+    if context is not None:
+        return kinds.PlanRefs(set(context["list_names"]), {b.slug for b in context["bundles"] if b.kind == "side"})
     return kinds.PlanRefs(
         set(CourseList.objects.filter(plan=plan).values_list("slug", flat=True)),
         set(Bundle.objects.filter(plan=plan, kind="side").values_list("slug", flat=True)),
     )
 
 
-def check_plan_rules(plan: Plan, rules: list | None = None) -> list[dict]:
+def check_plan_rules(plan: Plan, rules: list | None = None, context: dict | None = None) -> list[dict]:
     """The plan's rules (or `rules`, about to be saved) checked against their kinds and the plan.
 
     Raises kinds.RuleParameterError with one Chinese sentence per problem, each naming the
@@ -86,12 +89,18 @@ def check_plan_rules(plan: Plan, rules: list | None = None) -> list[dict]:
     parameters nobody can read is refused with that message instead of crashing a page.
     """
     rules = plan.parameters.get("rules", []) if rules is None else rules
-    kinds.check_rules(plan_name(plan), rules, plan_refs(plan))
+    kinds.check_rules(plan_name(plan), rules, plan_refs(plan, context))
     return rules
 
 
 def context_for(plan: Plan) -> dict:
-    return {"bundles": facts_module.bundles_of(plan), "course_lists": facts_module.course_lists_of(plan)}
+    """What the plan's rules read besides a person's facts, in four queries: its bundles
+    (`BundleInfo`s), its course lists' entries {slug: [(key, name, hours)]} and names {slug: name}."""
+    return {
+        "bundles": facts_module.bundles_of(plan),
+        "course_lists": facts_module.course_lists_of(plan),
+        "list_names": dict(CourseList.objects.filter(plan=plan).values_list("slug", "name")),
+    }
 
 
 def evaluate(
@@ -102,10 +111,10 @@ def evaluate(
     `rules`: the plan's rules already checked (`check_plan_rules`), as a streamed evaluation
     passes them to each chunk; else they are checked here. Raises kinds.RuleParameterError.
     """
-    rules = check_plan_rules(plan) if rules is None else rules
+    context = context_for(plan) if context is None else context
+    rules = check_plan_rules(plan, context=context) if rules is None else rules
     as_of = as_of or default_as_of(plan)
     employees = facts_module.covered_employees(plan) if employees is None else employees
-    context = context_for(plan) if context is None else context
     people = facts_module.gather(plan, employees, as_of, context)
     records = facts_module.leave_records(plan, employees, as_of, context)
     leave_rules = [rule for rule in rules if rule["kind"] in kinds.LEAVE_KINDS]
@@ -212,15 +221,16 @@ def evaluate_chunk_json(plan: Plan, as_of: dt.date, after: str, size: int, share
     return [r.as_json() for r in evaluate(plan, as_of, chunk_employees(plan, after, size), context)]
 
 
-def warnings(plan: Plan, as_of: dt.date | None = None) -> list[str]:
+def warnings(plan: Plan, as_of: dt.date | None = None, context: dict | None = None) -> list[str]:
     """What makes the plan's figures less certain, one Traditional Chinese sentence each (CONTRACTS.md).
 
     A leave rule's year without an office calendar falls back to weekends (courses.calendar);
     a course list a rule reads that HR has not filled yet decides nothing. Each sentence names
     the file HR should import.
     """
+    context = context_for(plan) if context is None else context
     try:
-        rules = check_plan_rules(plan)
+        rules = check_plan_rules(plan, context=context)
     except kinds.RuleParameterError as error:
         return error.messages  # nothing can be figured until HR corrects the rule
     as_of = as_of or default_as_of(plan)
@@ -247,8 +257,7 @@ def warnings(plan: Plan, as_of: dt.date | None = None) -> list[str]:
                 f"國定假日、調整放假日及補行上班日均未計入，補休時數可能不正確；"
                 f"請人事單位以 import_calendar 匯入行政院人事行政總處「{year - 1911}年中華民國政府行政機關辦公日曆表」CSV 檔。"
             )
-    lists = facts_module.course_lists_of(plan)
-    names = dict(CourseList.objects.filter(plan=plan).values_list("slug", "name"))
+    lists, names = context["course_lists"], context["list_names"]
     for rule in rules:
         slug = rule.get("list")
         kind = kinds.kind_of(rule)

@@ -37,9 +37,9 @@ def covered_employees(plan: Plan):
     # A central plan (RAD's, coverage scope "all") covers every government; others their own tree.
     if plan.parameters.get("coverage_scope") != "all":
         people = people.filter(agency__in=Agency.objects.filter(Q(pk=plan.issuer_id) | Q(government_id=plan.issuer_id)))
-    excluded = list(plan.excluded_agencies.values_list("pk", flat=True))
-    if excluded:
-        people = people.exclude(Q(agency_id__in=excluded) | Q(agency__parent_id__in=excluded))
+    # A subquery, not a list read first: the coverage stays one statement.
+    excluded = plan.excluded_agencies.values("pk")
+    people = people.exclude(Q(agency_id__in=excluded) | Q(agency__parent_id__in=excluded))
     if plan.employment_types:
         people = people.filter(employment_type__in=plan.employment_types)
     return people
@@ -68,20 +68,22 @@ def forum_total(rule: dict):
 
 
 def bundles_of(plan: Plan) -> list[BundleInfo]:
-    result = []
-    for bundle in (
-        Bundle.objects.filter(plan=plan).prefetch_related("entries__course").order_by("kind", "hours", "slug")
+    """The plan's bundles (by kind, hours, slug), each with its courses in entry order: two queries."""
+    from courses.models import BundleCourse
+
+    courses = defaultdict(list)
+    for bundle_id, key, name, hours in (
+        BundleCourse.objects.filter(bundle__plan=plan)
+        .order_by("pk")
+        .values_list("bundle_id", "course__name_key", "course__name", "hours")
     ):
-        result.append(
-            BundleInfo(
-                bundle.slug,
-                bundle.name,
-                bundle.kind,
-                bundle.rank,
-                tuple((e.course.name_key, e.course.name, e.hours) for e in bundle.entries.all()),
-            )
-        )
-    return result
+        courses[bundle_id].append((key, name, hours))
+    return [
+        BundleInfo(slug, name, kind, rank, tuple(courses[pk]))
+        for pk, slug, name, kind, rank in Bundle.objects.filter(plan=plan)
+        .order_by("kind", "hours", "slug")
+        .values_list("pk", "slug", "name", "kind", "rank")
+    ]
 
 
 def course_lists_of(plan: Plan) -> dict[str, list[tuple[str, str, Decimal]]]:
@@ -173,6 +175,10 @@ def gather(plan: Plan, employees, as_of: dt.date, context: dict) -> dict[int, Pe
     for rule in kinds.needs(rules, kinds.LIST_METRICS):
         if rule.get("list"):
             _list_metrics(rule, people, context)
+    if not any(
+        kinds.needs(rules, fact) for fact in (kinds.CERTIFICATES, kinds.TEAMS, kinds.CONTEST, kinds.CASE_REPORTS)
+    ):
+        return people  # no rule reads results: no query for them
     certificates = Certificate.objects.filter(plan=plan, employee__in=ids, obtained_on__lte=as_of)
     reports = CaseReport.objects.filter(plan=plan, employee__in=ids, submitted_on__lte=as_of)
     if period_start:
