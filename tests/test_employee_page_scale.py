@@ -19,7 +19,7 @@ from tests.test_my_standing import RULES, learn, world  # noqa: F401  (the fixtu
 LIMIT = 25
 
 
-def add_plans(world, count: int, start: int) -> None:
+def add_plans(people: dict, count: int, start: int) -> None:
     """`count` more plans: every other one of the person's government (it covers them, in
     another year), the rest of another government (it does not)."""
     elsewhere = AgencyFactory(name=f"臺南市政府{start}")
@@ -27,7 +27,7 @@ def add_plans(world, count: int, start: int) -> None:
         ours = n % 2 == 0
         Plan.objects.create(
             slug=f"plan-{n}",
-            issuer=world["plan"].issuer if ours else elsewhere,
+            issuer=people["plan"].issuer if ours else elsewhere,
             roc_year=90 + n,
             title=f"第{n}號計畫",
             starts_on=dt.date(2001 + n, 1, 1),
@@ -44,7 +44,7 @@ def page_queries(client) -> tuple[int, list]:
     return len(queries.captured_queries), response.context["me"].plans
 
 
-def test_employee_page_queries_are_the_same_for_5_and_50_plans_and_at_most_15(world, client):
+def test_employee_page_queries_are_the_same_for_5_and_50_plans(world, client):  # noqa: F811
     learn(world["employee"], "兩岸情勢概述", 2, dt.date(2014, 1, 13))
     client.force_login(world["user"])
     add_plans(world, 4, 1)
