@@ -137,12 +137,17 @@ def gather(plan: Plan, employees, as_of: dt.date, context: dict) -> dict[int, Pe
         c[0] for cl in context["course_lists"].values() for c in cl
     }
     if keys:
-        # What the pages show: first completion inside the plan period, never an earlier year's.
+        # What the pages show: first completion inside the plan period, never an earlier year's
+        # (no rule reads it: a whole plan's `evaluate`, which explains nothing, skips it).
         in_period = records.filter(completed_on__gte=period_start) if period_start else records
         for employee_id, key, first in (
-            in_period.filter(course_key__in=keys)
-            .values_list("employee_id", "course_key")
-            .annotate(first=Min("completed_on"))
+            (
+                in_period.filter(course_key__in=keys)
+                .values_list("employee_id", "course_key")
+                .annotate(first=Min("completed_on"))
+            )
+            if context.get("explain", True)
+            else ()
         ):
             people[employee_id].completed[key] = first
         # What each course rule counts: first completion inside that rule's own window.
