@@ -57,3 +57,28 @@ def test_employee_page_queries_are_the_same_for_5_and_50_plans(world, client):  
     assert [p.plan.slug for p in plans] == ["kaohsiung-103"]
     assert five == fifty
     assert fifty <= LIMIT
+
+
+def test_covering_plans_agree_with_the_plans_coverage(world):
+    """The employee page's one-query choice of plans says what `covered_employees` says."""
+    from incentives.facts import covered_employees
+    from incentives.standing import covering_plans
+
+    employee, plan = world["employee"], world["plan"]
+    other_agency = AgencyFactory(name="高雄市政府工務局", parent=plan.issuer)
+    central = AgencyFactory(name="行政院人事行政總處地方行政研習中心")
+    made = {
+        "own-agency": Plan.objects.create(slug="own-agency", issuer=employee.agency, roc_year=103, title="機關計畫"),
+        "other-agency": Plan.objects.create(slug="other-agency", issuer=other_agency, roc_year=103, title="他機關"),
+        "central": Plan.objects.create(
+            slug="central", issuer=central, roc_year=103, title="中央", parameters={"coverage_scope": "all"}
+        ),
+        "contract-only": Plan.objects.create(
+            slug="contract-only", issuer=plan.issuer, roc_year=103, title="約僱", employment_types=["約僱"]
+        ),
+        "excluding": Plan.objects.create(slug="excluding", issuer=plan.issuer, roc_year=103, title="排除"),
+    }
+    made["excluding"].excluded_agencies.add(employee.agency)
+    expected = sorted(p.slug for p in Plan.objects.all() if covered_employees(p).filter(pk=employee.pk).exists())
+    assert expected == ["central", "kaohsiung-103", "own-agency"]
+    assert sorted(p.slug for p in covering_plans(employee)) == expected
