@@ -59,7 +59,7 @@ def test_employee_page_queries_are_the_same_for_5_and_50_plans(world, client):  
     assert fifty <= LIMIT
 
 
-def test_covering_plans_agree_with_the_plans_coverage(world):
+def test_covering_plans_agree_with_the_plans_coverage(world):  # noqa: F811
     """The employee page's one-query choice of plans says what `covered_employees` says."""
     from incentives.facts import covered_employees
     from incentives.standing import covering_plans
