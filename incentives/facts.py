@@ -334,13 +334,15 @@ def leave_records(plan: Plan, employees, as_of: dt.date, context: dict) -> dict[
     start, end = max(min(starts), dt.date(1900, 1, 1)), min(max(ends), dt.date(9999, 12, 30))
     ids = employees.values("pk")
     result: dict[int, list[RecordFact]] = defaultdict(list)
+    keys, listed = leave_record_keys(leave_rules, context)
     for rule in leave_rules:
         if kinds.kind_of(rule).totals:
+            # The records read one by one below (every rule's courses, over every rule's window)
+            # are left out of the sum, so none is counted twice.
             r_start, r_end = _window(rule, as_of, plan.starts_on)
-            listed = {c[0] for c in context["course_lists"].get(rule.get("list"), [])}
             for employee_id, hours, digital in (
                 LearningRecord.objects.filter(employee__in=ids, completed_on__range=(r_start, r_end))
-                .exclude(course_key__in=listed)
+                .exclude(course_key__in=keys)
                 .values("employee_id")
                 .annotate(h=Sum("hours"), d=Sum("digital_hours"))
                 .values_list("employee_id", "h", "d")
@@ -348,7 +350,6 @@ def leave_records(plan: Plan, employees, as_of: dt.date, context: dict) -> dict[
                 result[employee_id].append(
                     RecordFact(0, "", "", hours, digital, r_start, False, False, summary_of=rule["code"])
                 )
-    keys, listed = leave_record_keys(leave_rules, context)
     if not keys:
         return dict(result)
     tz = dt.timezone(dt.timedelta(hours=8))
