@@ -139,3 +139,41 @@ def is_off_duty(
     if not office_hours.contains(moment.time()):
         return True
     return any(a.kind in RESTING_KINDS and a.covers(moment) for a in absences)
+
+
+@dataclass(frozen=True)
+class _KnownDay:
+    """The calendar's answer for the one day in question, already read by the database."""
+
+    day_off: bool
+
+    def is_day_off(self, day: dt.date) -> bool:
+        return self.day_off
+
+
+def is_off_duty_given(
+    moment: dt.datetime | dt.date,
+    *,
+    day_off: bool,
+    in_office_hours: bool,
+    definition: str,
+    office_hours: OfficeHours = OfficeHours(),
+    absences=(),
+) -> bool:
+    """`is_off_duty` for a record whose calendar day and office-hours test the database decided.
+
+    `day_off` is the office calendar's answer for the record's day (courses.queries
+    `with_off_duty_inputs`), `in_office_hours` whether its completion time lies inside the
+    agency's office hours (False when it has no time). Without absences that settles it with
+    two booleans; a person with an attendance period that day goes through `is_off_duty` itself,
+    so both paths give the same answer. Raises ValueError for an unknown definition.
+    """
+    if definition not in (WHOLE_DAYS, OUTSIDE_OFFICE_HOURS):
+        raise ValueError(f"unknown off-duty definition: {definition!r}")
+    if absences:
+        return is_off_duty(
+            moment, definition=definition, calendar=_KnownDay(day_off), office_hours=office_hours, absences=absences
+        )
+    if definition == WHOLE_DAYS or not isinstance(moment, dt.datetime):
+        return day_off
+    return day_off or not in_office_hours

@@ -1,8 +1,11 @@
 """Evaluate a plan: the set-based path for everyone, the per-person path for one employee."""
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+
+from django.conf import settings
 
 from courses.models import Bundle, CalendarDay, CourseList
 from portal.models import Employee
@@ -67,15 +70,18 @@ def plan_name(plan: Plan) -> str:
     return f"{plan.slug}「{plan.title}」"
 
 
-def plan_refs(plan: Plan) -> kinds.PlanRefs:
-    """The course lists and side bundles the plan's rules may name (slugs)."""
+def plan_refs(plan: Plan, context: dict | None = None) -> kinds.PlanRefs:
+    """The course lists and side bundles the plan's rules may name (slugs); read from
+    `context` (`context_for`) when given, else two queries."""
+    if context is not None:
+        return kinds.PlanRefs(set(context["list_names"]), {b.slug for b in context["bundles"] if b.kind == "side"})
     return kinds.PlanRefs(
         set(CourseList.objects.filter(plan=plan).values_list("slug", flat=True)),
         set(Bundle.objects.filter(plan=plan, kind="side").values_list("slug", flat=True)),
     )
 
 
-def check_plan_rules(plan: Plan, rules: list | None = None) -> list[dict]:
+def check_plan_rules(plan: Plan, rules: list | None = None, context: dict | None = None) -> list[dict]:
     """The plan's rules (or `rules`, about to be saved) checked against their kinds and the plan.
 
     Raises kinds.RuleParameterError with one Chinese sentence per problem, each naming the
@@ -83,20 +89,32 @@ def check_plan_rules(plan: Plan, rules: list | None = None) -> list[dict]:
     parameters nobody can read is refused with that message instead of crashing a page.
     """
     rules = plan.parameters.get("rules", []) if rules is None else rules
-    kinds.check_rules(plan_name(plan), rules, plan_refs(plan))
+    kinds.check_rules(plan_name(plan), rules, plan_refs(plan, context))
     return rules
 
 
 def context_for(plan: Plan) -> dict:
-    return {"bundles": facts_module.bundles_of(plan), "course_lists": facts_module.course_lists_of(plan)}
+    """What the plan's rules read besides a person's facts, in four queries: its bundles
+    (`BundleInfo`s), its course lists' entries {slug: [(key, name, hours)]} and names {slug: name}."""
+    return {
+        "bundles": facts_module.bundles_of(plan),
+        "course_lists": facts_module.course_lists_of(plan),
+        "list_names": dict(CourseList.objects.filter(plan=plan).values_list("slug", "name")),
+    }
 
 
-def evaluate(plan: Plan, as_of: dt.date | None = None, employees=None, context: dict | None = None) -> list[Evaluation]:
-    """Everyone the plan covers (or the given employees), sorted by national ID."""
-    rules = check_plan_rules(plan)
+def evaluate(
+    plan: Plan, as_of: dt.date | None = None, employees=None, context: dict | None = None, *, rules=None
+) -> list[Evaluation]:
+    """Everyone the plan covers (or the given employees), sorted by national ID.
+
+    `rules`: the plan's rules already checked (`check_plan_rules`), as a streamed evaluation
+    passes them to each chunk; else they are checked here. Raises kinds.RuleParameterError.
+    """
+    context = context_for(plan) if context is None else context
+    rules = check_plan_rules(plan, context=context) if rules is None else rules
     as_of = as_of or default_as_of(plan)
     employees = facts_module.covered_employees(plan) if employees is None else employees
-    context = context_for(plan) if context is None else context
     people = facts_module.gather(plan, employees, as_of, context)
     records = facts_module.leave_records(plan, employees, as_of, context)
     leave_rules = [rule for rule in rules if rule["kind"] in kinds.LEAVE_KINDS]
@@ -125,15 +143,94 @@ def evaluate(plan: Plan, as_of: dt.date | None = None, employees=None, context: 
     return results
 
 
-def warnings(plan: Plan, as_of: dt.date | None = None) -> list[str]:
+def chunk_starts(plan: Plan, size: int) -> Iterator[str]:
+    """The national ID after which each chunk of `size` covered employees starts ("" first).
+
+    One query, read as a stream: the IDs go by and only every size-th is kept, so a national
+    plan's chunks are known without holding its roster.
+    """
+    yield ""
+    ids = facts_module.covered_employees(plan).order_by("national_id").values_list("national_id", flat=True)
+    for n, national_id in enumerate(ids.iterator(chunk_size=10_000), start=1):
+        if n % size == 0:
+            yield national_id
+
+
+def chunk_employees(plan: Plan, after: str, size: int):
+    """The covered employees of one chunk: the `size` next after national ID `after` (a queryset).
+
+    A range of national IDs (one query finds its last), not a list of keys, so every query of
+    the chunk stays the same short statement whatever the chunk's size.
+    """
+    covered = facts_module.covered_employees(plan).filter(national_id__gt=after)
+    last = list(covered.order_by("national_id").values_list("national_id", flat=True)[size - 1 : size])
+    return covered.filter(national_id__lte=last[0]) if last else covered
+
+
+def stream_context(plan: Plan, as_of: dt.date) -> dict:
+    """The context every chunk shares (bundles, course lists, every unit's averages), read once.
+
+    A whole plan's evaluation reports awards and grants, not each person's next step, so the
+    rules skip the progress sentences (`explain`: False).
+    """
+    return {**facts_module.prepare_stream(plan, as_of, context_for(plan)), "explain": False}
+
+
+def evaluate_stream(plan: Plan, as_of: dt.date | None = None, chunk_size: int | None = None) -> Iterator[Evaluation]:
+    """Everyone the plan covers, sorted by national ID, evaluated `chunk_size` employees at a time.
+
+    The same results as `evaluate(plan, as_of)`, yielded as each chunk is done: memory holds one
+    chunk's facts, never the whole plan's, and each chunk runs the same fixed number of queries
+    (issue 20: a national evaluation in bounded memory). Raises kinds.RuleParameterError.
+    """
+    rules = check_plan_rules(plan)
+    as_of = as_of or default_as_of(plan)
+    size = chunk_size or settings.EVALUATION_CHUNK_SIZE
+    context = stream_context(plan, as_of)
+    after = ""
+    while True:
+        employees = chunk_employees(plan, after, size)
+        results = evaluate(plan, as_of, employees, context, rules=rules)
+        yield from results
+        if len(results) < size:
+            return
+        after = results[-1].national_id
+
+
+def shared_json(context: dict) -> dict:
+    """The part of a stream's context a Celery chunk cannot rebuild cheaply (the unit
+    averages), as JSON for the task's arguments: {rule code: {unit id: {metric: "12.34"}}}."""
+    return {
+        code: {str(unit): {k: str(v) for k, v in metrics.items()} for unit, metrics in units.items()}
+        for code, units in context.get("unit_averages", {}).items()
+    }
+
+
+def evaluate_chunk_json(plan: Plan, as_of: dt.date, after: str, size: int, shared: dict) -> list[dict]:
+    """One chunk of a distributed evaluation: the `size` covered employees after national ID
+    `after`, each as its `evaluate --json` entry (CONTRACTS.md), in national-ID order.
+
+    `shared` is `shared_json` of the stream's context, so the chunk reads no unit's records
+    again. Raises kinds.RuleParameterError.
+    """
+    context = {**context_for(plan), "explain": False}
+    context["unit_averages"] = {
+        code: {int(unit): {k: Decimal(v) for k, v in metrics.items()} for unit, metrics in units.items()}
+        for code, units in shared.items()
+    }
+    return [r.as_json() for r in evaluate(plan, as_of, chunk_employees(plan, after, size), context)]
+
+
+def warnings(plan: Plan, as_of: dt.date | None = None, context: dict | None = None) -> list[str]:
     """What makes the plan's figures less certain, one Traditional Chinese sentence each (CONTRACTS.md).
 
     A leave rule's year without an office calendar falls back to weekends (courses.calendar);
     a course list a rule reads that HR has not filled yet decides nothing. Each sentence names
     the file HR should import.
     """
+    context = context_for(plan) if context is None else context
     try:
-        rules = check_plan_rules(plan)
+        rules = check_plan_rules(plan, context=context)
     except kinds.RuleParameterError as error:
         return error.messages  # nothing can be figured until HR corrects the rule
     as_of = as_of or default_as_of(plan)
@@ -160,8 +257,7 @@ def warnings(plan: Plan, as_of: dt.date | None = None) -> list[str]:
                 f"國定假日、調整放假日及補行上班日均未計入，補休時數可能不正確；"
                 f"請人事單位以 import_calendar 匯入行政院人事行政總處「{year - 1911}年中華民國政府行政機關辦公日曆表」CSV 檔。"
             )
-    lists = facts_module.course_lists_of(plan)
-    names = dict(CourseList.objects.filter(plan=plan).values_list("slug", "name"))
+    lists, names = context["course_lists"], context["list_names"]
     for rule in rules:
         slug = rule.get("list")
         kind = kinds.kind_of(rule)

@@ -11,7 +11,6 @@ from decimal import Decimal
 from django.db.models import Count, F, Min, Q, Sum
 from django.db.models.functions import Coalesce
 
-from courses.calendar import WorkCalendar
 from courses.models import (
     AttendancePeriod,
     Bundle,
@@ -19,7 +18,8 @@ from courses.models import (
     ForumTally,
     LearningRecord,
 )
-from courses.offduty import Absence, OfficeHours, is_off_duty
+from courses.offduty import Absence, OfficeHours, is_off_duty_given
+from courses.queries import with_off_duty_inputs
 from portal.models import Agency, Employee
 from programs.models import CaseReport, Certificate, ContestEntry, Plan, TeamMember
 
@@ -28,6 +28,7 @@ from .leave_rules import RecordFact
 from .rules import BundleInfo, PersonFacts
 
 ZERO = Decimal(0)
+_OFFICE_HOURS = OfficeHours()
 
 
 def covered_employees(plan: Plan):
@@ -36,9 +37,9 @@ def covered_employees(plan: Plan):
     # A central plan (RAD's, coverage scope "all") covers every government; others their own tree.
     if plan.parameters.get("coverage_scope") != "all":
         people = people.filter(agency__in=Agency.objects.filter(Q(pk=plan.issuer_id) | Q(government_id=plan.issuer_id)))
-    excluded = list(plan.excluded_agencies.values_list("pk", flat=True))
-    if excluded:
-        people = people.exclude(Q(agency_id__in=excluded) | Q(agency__parent_id__in=excluded))
+    # A subquery, not a list read first: the coverage stays one statement.
+    excluded = plan.excluded_agencies.values("pk")
+    people = people.exclude(Q(agency_id__in=excluded) | Q(agency__parent_id__in=excluded))
     if plan.employment_types:
         people = people.filter(employment_type__in=plan.employment_types)
     return people
@@ -67,20 +68,22 @@ def forum_total(rule: dict):
 
 
 def bundles_of(plan: Plan) -> list[BundleInfo]:
-    result = []
-    for bundle in (
-        Bundle.objects.filter(plan=plan).prefetch_related("entries__course").order_by("kind", "hours", "slug")
+    """The plan's bundles (by kind, hours, slug), each with its courses in entry order: two queries."""
+    from courses.models import BundleCourse
+
+    courses = defaultdict(list)
+    for bundle_id, key, name, hours in (
+        BundleCourse.objects.filter(bundle__plan=plan)
+        .order_by("pk")
+        .values_list("bundle_id", "course__name_key", "course__name", "hours")
     ):
-        result.append(
-            BundleInfo(
-                bundle.slug,
-                bundle.name,
-                bundle.kind,
-                bundle.rank,
-                tuple((e.course.name_key, e.course.name, e.hours) for e in bundle.entries.all()),
-            )
-        )
-    return result
+        courses[bundle_id].append((key, name, hours))
+    return [
+        BundleInfo(slug, name, kind, rank, tuple(courses[pk]))
+        for pk, slug, name, kind, rank in Bundle.objects.filter(plan=plan)
+        .order_by("kind", "hours", "slug")
+        .values_list("pk", "slug", "name", "kind", "rank")
+    ]
 
 
 def course_lists_of(plan: Plan) -> dict[str, list[tuple[str, str, Decimal]]]:
@@ -129,17 +132,22 @@ def gather(plan: Plan, employees, as_of: dt.date, context: dict) -> dict[int, Pe
                 person.metrics.setdefault(rule["code"], {})["forum_posts"] = Decimal(row["total"])
                 person.forum_excluded[rule["code"]] = row["excluded"]
         if kinds.UNIT_METRICS in kinds.kind_of(rule).facts:
-            _unit_metrics(rule, plan, people, employees, start, end)
+            _unit_metrics(rule, plan, people, employees, start, end, context)
     keys = {c[0] for b in context["bundles"] for c in b.courses} | {
         c[0] for cl in context["course_lists"].values() for c in cl
     }
     if keys:
-        # What the pages show: first completion inside the plan period, never an earlier year's.
+        # What the pages show: first completion inside the plan period, never an earlier year's
+        # (no rule reads it: a whole plan's `evaluate`, which explains nothing, skips it).
         in_period = records.filter(completed_on__gte=period_start) if period_start else records
         for employee_id, key, first in (
-            in_period.filter(course_key__in=keys)
-            .values_list("employee_id", "course_key")
-            .annotate(first=Min("completed_on"))
+            (
+                in_period.filter(course_key__in=keys)
+                .values_list("employee_id", "course_key")
+                .annotate(first=Min("completed_on"))
+            )
+            if context.get("explain", True)
+            else ()
         ):
             people[employee_id].completed[key] = first
         # What each course rule counts: first completion inside that rule's own window.
@@ -172,6 +180,10 @@ def gather(plan: Plan, employees, as_of: dt.date, context: dict) -> dict[int, Pe
     for rule in kinds.needs(rules, kinds.LIST_METRICS):
         if rule.get("list"):
             _list_metrics(rule, people, context)
+    if not any(
+        kinds.needs(rules, fact) for fact in (kinds.CERTIFICATES, kinds.TEAMS, kinds.CONTEST, kinds.CASE_REPORTS)
+    ):
+        return people  # no rule reads results: no query for them
     certificates = Certificate.objects.filter(plan=plan, employee__in=ids, obtained_on__lte=as_of)
     reports = CaseReport.objects.filter(plan=plan, employee__in=ids, submitted_on__lte=as_of)
     if period_start:
@@ -213,43 +225,106 @@ def _list_metrics(rule: dict, people: dict[int, PersonFacts], context: dict) -> 
         values["list_hours"] = sum((Decimal(listed[key]) for key in done), ZERO)
 
 
-def _unit_metrics(rule, plan, people, employees, start, end):
+def unit_averages(rule: dict, plan: Plan, start: dt.date, end: dt.date, units=None) -> dict[int, dict]:
     """Per unit: digital hours and posts per established-post civil servant (Taoyuan 陸、二；陸、四).
 
-    The numerator counts only the unit's members whom the plan covers (a teacher's hours add
-    nothing), the denominator only its covered 編制內 staff; a unit without them has no
-    average and earns nothing (DOMAIN.md Decision). The whole covered unit is read even when
-    one person is evaluated, so both paths see the same average.
+    Shape: {unit id: {"digital_hours_per_head": Decimal, "forum_posts_per_head": Decimal}},
+    for the given unit ids (None: every unit the plan covers), three queries whatever their
+    number. The numerator counts only the unit's members whom the plan covers (a teacher's
+    hours add nothing), the denominator only its covered 編制內 staff; a unit without them has
+    no average and is left out (DOMAIN.md Decision: never divided by 1).
     """
-    member_units = dict(employees.exclude(unit=None).values_list("pk", "unit_id"))
-    members = covered_employees(plan).filter(unit__in=set(member_units.values()))
-    units = defaultdict(lambda: {"digital": ZERO, "posts": ZERO, "heads": 0})
+    members = covered_employees(plan).exclude(unit=None)
+    if units is not None:
+        members = members.filter(unit__in=units)
+    totals = defaultdict(lambda: {"digital": ZERO, "posts": ZERO, "heads": 0})
     for unit_id, digital in (
         LearningRecord.objects.filter(employee__in=members.values("pk"), completed_on__range=(start, end))
         .values_list("employee__unit_id")
         .annotate(total=Sum("digital_hours"))
     ):
-        units[unit_id]["digital"] = digital or ZERO
+        totals[unit_id]["digital"] = digital or ZERO
     for unit_id, posts in (
         ForumTally.objects.filter(employee__in=members.values("pk"), window_start__gte=start, window_end__lte=end)
         .values_list("employee__unit_id")
         .annotate(total=Sum(forum_total(rule)))
     ):
-        units[unit_id]["posts"] = Decimal(posts or 0)
+        totals[unit_id]["posts"] = Decimal(posts or 0)
     for unit_id, heads in members.filter(employment_type="編制內").values_list("unit_id").annotate(n=Count("pk")):
-        units[unit_id]["heads"] = heads
-    for employee_id, unit_id in member_units.items():
-        unit = units[unit_id]
-        if not unit["heads"]:
-            continue  # no 編制內 staff: no average (never divided by 1)
-        people[employee_id].unit_metrics[rule["code"]] = {
+        totals[unit_id]["heads"] = heads
+    return {
+        unit_id: {
             "digital_hours_per_head": (unit["digital"] / unit["heads"]).quantize(Decimal("0.01")),
             "forum_posts_per_head": (unit["posts"] / unit["heads"]).quantize(Decimal("0.01")),
         }
+        for unit_id, unit in totals.items()
+        if unit["heads"]
+    }
+
+
+def _unit_metrics(rule, plan, people, employees, start, end, context):
+    """Each person's unit averages (`unit_averages`).
+
+    The whole covered unit is read even when one person is evaluated, so both paths see the
+    same average. A streamed evaluation computes every unit's once, before its first chunk,
+    and keeps them in `context["unit_averages"]` (rule code -> averages), so a chunk reads none.
+    """
+    member_units = dict(employees.exclude(unit=None).values_list("pk", "unit_id"))
+    known = context.get("unit_averages", {})
+    averages = (
+        known[rule["code"]]
+        if rule["code"] in known
+        else unit_averages(rule, plan, start, end, set(member_units.values()))
+    )
+    for employee_id, unit_id in member_units.items():
+        if unit_id in averages:
+            people[employee_id].unit_metrics[rule["code"]] = averages[unit_id]
+
+
+def prepare_stream(plan: Plan, as_of: dt.date, context: dict) -> dict:
+    """What every chunk of a streamed evaluation shares, computed once: the unit averages.
+
+    Returns `context` with "unit_averages" filled for each unit-average rule (a few
+    queries per rule, whatever the number of employees).
+    """
+    context["unit_averages"] = {
+        rule["code"]: unit_averages(rule, plan, *_window(rule, as_of, plan.starts_on))
+        for rule in kinds.needs(plan.parameters.get("rules", []), kinds.UNIT_METRICS)
+    }
+    return context
+
+
+def leave_record_keys(leave_rules: list[dict], context: dict) -> tuple[set[str], set[str]]:
+    """The course keys a leave rule can grant for: (every such key, those on a rule's list).
+
+    Kaohsiung's bundles give leave only for bundle courses, Tainan's only for courses on its
+    policy list (附件4); no other record can become a grant, so no other is read one by one.
+    """
+    listed = {
+        c[0]
+        for rule in leave_rules
+        if kinds.kind_of(rule).grants_for == "list"
+        for c in context["course_lists"].get(rule.get("list"), [])
+    }
+    bundled = (
+        {c[0] for b in context["bundles"] for c in b.courses}
+        if any(kinds.kind_of(rule).grants_for == "bundles" for rule in leave_rules)
+        else set()
+    )
+    return listed | bundled, listed
 
 
 def leave_records(plan: Plan, employees, as_of: dt.date, context: dict) -> dict[int, list[RecordFact]]:
-    """Each record in a leave rule's window, with whether it was completed off duty."""
+    """Each record in a leave rule's window that the rule can grant for, with whether it was off duty.
+
+    Shape: {employee id: [RecordFact, …]} in record order. Only the courses a leave rule can
+    grant for are read (`leave_record_keys`); a rule with thresholds on the whole window
+    (Tainan's 5 digital and 40 total hours) gets one summary fact per person holding the sum
+    of the other records (`RecordFact.summary_of`). The office calendar and office hours are
+    decided in SQL (courses.queries); only records on a day the person has an attendance
+    period go through the pure rule with those periods. A fixed number of queries, whatever
+    the number of employees or records (DOMAIN.md: off duty, the plan's definition).
+    """
     leave_rules = kinds.needs(plan.parameters.get("rules", []), kinds.RECORDS)
     if not leave_rules or not plan.off_duty_definition:
         return {}
@@ -258,7 +333,25 @@ def leave_records(plan: Plan, employees, as_of: dt.date, context: dict) -> dict[
     # datetime in Taipei can hold (date.min at +08:00 is before year 1 in UTC).
     start, end = max(min(starts), dt.date(1900, 1, 1)), min(max(ends), dt.date(9999, 12, 30))
     ids = employees.values("pk")
-    calendar = WorkCalendar.from_database(start, end)
+    result: dict[int, list[RecordFact]] = defaultdict(list)
+    keys, listed = leave_record_keys(leave_rules, context)
+    for rule in leave_rules:
+        if kinds.kind_of(rule).totals:
+            # The records read one by one below (every rule's courses, over every rule's window)
+            # are left out of the sum, so none is counted twice.
+            r_start, r_end = _window(rule, as_of, plan.starts_on)
+            for employee_id, hours, digital in (
+                LearningRecord.objects.filter(employee__in=ids, completed_on__range=(r_start, r_end))
+                .exclude(course_key__in=keys)
+                .values("employee_id")
+                .annotate(h=Sum("hours"), d=Sum("digital_hours"))
+                .values_list("employee_id", "h", "d")
+            ):
+                result[employee_id].append(
+                    RecordFact(0, "", "", hours, digital, r_start, False, False, summary_of=rule["code"])
+                )
+    if not keys:
+        return dict(result)
     tz = dt.timezone(dt.timedelta(hours=8))
     absences: dict[int, list[Absence]] = defaultdict(list)
     for employee_id, kind, starts_at, ends_at in AttendancePeriod.objects.filter(
@@ -269,12 +362,15 @@ def leave_records(plan: Plan, employees, as_of: dt.date, context: dict) -> dict[
         absences[employee_id].append(
             Absence(kind, starts_at.astimezone(tz).replace(tzinfo=None), ends_at.astimezone(tz).replace(tzinfo=None))
         )
-    hours_by_agency = {a.pk: OfficeHours.of(a) for a in Agency.objects.filter(employees__in=ids).distinct()}
-    agency_of = dict(employees.values_list("pk", "agency_id"))
-    # On the list a leave rule names (Tainan's policy courses, 附件4), not on any list of the plan.
-    listed = {c[0] for rule in leave_rules if rule.get("list") for c in context["course_lists"].get(rule["list"], [])}
-    result: dict[int, list[RecordFact]] = defaultdict(list)
-    for row in LearningRecord.objects.filter(employee__in=ids, completed_on__range=(start, end)).values_list(
+    hours_by_agency = (
+        {a.pk: OfficeHours.of(a) for a in Agency.objects.filter(employees__in=employees.filter(pk__in=list(absences)))}
+        if absences
+        else {}
+    )
+    records = with_off_duty_inputs(
+        LearningRecord.objects.filter(employee__in=ids, completed_on__range=(start, end), course_key__in=keys)
+    ).order_by("employee_id", "completed_on", "pk")
+    for row in records.values_list(
         "pk",
         "employee_id",
         "course_key",
@@ -283,17 +379,20 @@ def leave_records(plan: Plan, employees, as_of: dt.date, context: dict) -> dict[
         "digital_hours",
         "completed_on",
         "completed_at",
-        "used_for_leave",
+        "day_off",
+        "in_office_hours",
+        "employee__agency_id",
     ):
-        pk, employee_id, key, name, hours, digital, completed_on, completed_at, _used = row
+        pk, employee_id, key, name, hours, digital, completed_on, completed_at, day_off, in_office, agency = row
         moment = dt.datetime.combine(completed_on, completed_at) if completed_at else completed_on
-        off = is_off_duty(
+        own = absences.get(employee_id, ())
+        off = is_off_duty_given(
             moment,
+            day_off=bool(day_off),
+            in_office_hours=bool(in_office),
             definition=plan.off_duty_definition,
-            calendar=calendar,
-            office_hours=hours_by_agency.get(agency_of[employee_id], OfficeHours()),
-            absences=absences.get(employee_id, ()),
-            rota_days_off=frozenset(),
+            office_hours=hours_by_agency.get(agency, _OFFICE_HOURS) if own else _OFFICE_HOURS,
+            absences=[a for a in own if a.touches_day(completed_on)],
         )
         result[employee_id].append(RecordFact(pk, key, name, hours, digital, completed_on, off, key in listed))
-    return result
+    return dict(result)

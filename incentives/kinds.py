@@ -118,6 +118,11 @@ class RuleKind:
     # Parameters naming the plan's course list or bundles, checked against the plan itself.
     list_param: str = ""
     side_params: tuple = ()  # paths like ("tiers", "side") naming side bundles
+    # A leave kind: the courses it can grant for ("bundles": the plan's bundles; "list": the
+    # rule's course list), and whether it also needs the window's total hours (`totals`).
+    # `facts.leave_records` reads those records only.
+    grants_for: str = ""
+    totals: bool = False
     list_refs: tuple = ()  # paths like ("seasons", "list") naming course lists
 
     def label(self, rule: dict, list_names: dict) -> str:
@@ -533,6 +538,8 @@ register(
         facts=frozenset({RECORDS}),
         entitle=lambda rule, records, bundles, rank: leave_rules.offduty_list_leave(rule, records),
         leave=True,
+        grants_for="list",
+        totals=True,
         list_param="list",
     )
 )
@@ -566,6 +573,7 @@ register(
         facts=frozenset({RECORDS}),
         entitle=leave_rules.bundle_leave,
         leave=True,
+        grants_for="bundles",
         side_params=(("grants", "side"),),
     )
 )

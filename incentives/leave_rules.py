@@ -24,6 +24,9 @@ class RecordFact:
     completed_on: dt.date
     off_duty: bool
     on_list: bool = False
+    # Set on the one fact that sums a rule's other records in its window (no single course):
+    # the records no grant can come from are read as a total, never one by one.
+    summary_of: str = ""
 
 
 @dataclass(frozen=True)
@@ -79,7 +82,7 @@ def offduty_list_leave(rule: dict, records: list[RecordFact]) -> tuple[list[Leav
     """Tainan 101: off-duty courses on the policy list, once 5 digital and 40 total hours are reached."""
     start, end = _date(rule["window"]["start"]), _date(rule["window"]["end"])
     cutoff = _date(rule.get("final_cutoff"))
-    in_window = [r for r in records if start <= r.completed_on <= end]
+    in_window = [r for r in records if start <= r.completed_on <= end and r.summary_of in ("", rule["code"])]
     digital = sum((r.digital_hours for r in in_window), Decimal(0))
     total = sum((r.hours for r in in_window), Decimal(0))
     need_digital, need_total = Decimal(str(rule["min_digital_hours"])), Decimal(str(rule["min_total_hours"]))
@@ -129,7 +132,7 @@ def bundle_leave(
     # The earliest off-duty completion of each course in the year.
     done: dict[str, RecordFact] = {}
     for r in sorted(records, key=lambda r: (r.completed_on, r.record_id)):
-        if r.off_duty and start <= r.completed_on <= end:
+        if r.off_duty and not r.summary_of and start <= r.completed_on <= end:
             done.setdefault(r.course_key, r)
     by_slug = {b.slug: b for b in bundles}
     combos = []

@@ -144,7 +144,11 @@ def labels_for(rule: dict) -> dict[str, str]:
     return METRIC_LABEL
 
 
-def threshold_tiers(rule: dict, values: dict, *, subject: str = "") -> Result:
+def threshold_tiers(rule: dict, values: dict, *, subject: str = "", explain: bool = True) -> Result:
+    """The highest tier the values meet (an award with its reason) and, when `explain`, the
+    progress towards the next one. `explain=False` (a whole plan's `evaluate`, which reports
+    awards only) leaves the progress out: the same awards, without a sentence per person nobody reads.
+    """
     result = Result()
     tiers = rule.get("tiers", [])
     if not tiers:
@@ -169,6 +173,8 @@ def threshold_tiers(rule: dict, values: dict, *, subject: str = "") -> Result:
                 rule.get("group", ""),
             )
         )
+    if not explain:
+        return result
     if met_index + 1 < len(tiers):
         tier = tiers[met_index + 1]
         ratio, missing = max((_gap(p, values, labels_for(rule)) for p in _paths(tier)), key=lambda g: g[0])
@@ -185,7 +191,7 @@ def forum_and_hours(rule: dict, person: PersonFacts, context: dict) -> Result:
     values = person.metrics.get(rule["code"], {})
     excluded = person.forum_excluded.get(rule["code"], 0)
     note = f"（已扣除不計入 {excluded} 篇）" if excluded else ""
-    result = threshold_tiers(rule, values)
+    result = threshold_tiers(rule, values, explain=context.get("explain", True))
     if note:
         result.awards = [
             Award(a.rule, a.award, a.count, a.text.replace(" 篇 ≥", f" 篇{note} ≥", 1), a.group) for a in result.awards
@@ -418,7 +424,7 @@ def unit_average(rule: dict, person: PersonFacts, context: dict) -> Result:
         # No covered 編制內 staff: the plan's average (÷ 編制內公務人員總數) does not exist (DOMAIN.md Decision).
         return Result(progress=[Progress(rule["code"], "所屬單位無適用之編制內公務人員，無平均可計", 0.0, False)])
     values = person.unit_metrics[rule["code"]]
-    result = threshold_tiers(rule, values, subject="所屬單位")
+    result = threshold_tiers(rule, values, subject="所屬單位", explain=context.get("explain", True))
     result.awards = [Award(a.rule, a.award, a.count, f"{a.text}（{person.unit_role}）", a.group) for a in result.awards]
     return result
 

@@ -7,6 +7,7 @@ of records, decisions, grants or applications. The rules themselves run through 
 """
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -15,7 +16,7 @@ from django.db.models import Q, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils.translation import gettext as _
 
-from courses.models import CourseList, LearningRecord
+from courses.models import LearningRecord
 from portal import clock
 from portal.models import Employee
 from programs.models import Plan
@@ -141,6 +142,7 @@ class MyStanding:
     sections: dict
     decisions: list[Decision]
     wins: list = field(default_factory=list)  # seasonal draws the person won (incentives.models.Draw)
+    plan_years: list[int] = field(default_factory=list)  # the years of every plan covering the person
 
     @property
     def leave(self):
@@ -173,32 +175,41 @@ def default_year(employee: Employee) -> int:
     return latest.year if latest else clock.today().year
 
 
-def my_standing(employee: Employee, year: int) -> MyStanding:
-    records = LearningRecord.objects.filter(employee=employee, completed_on__year=year)
-    totals = records.aggregate(
-        total=Sum("hours", default=ZERO),
-        digital=Sum("digital_hours", default=ZERO),
-        job=Sum("hours", filter=Q(job_related=True), default=ZERO),
-    )
-    months = {m: Month(m) for m in range(1, 13)}
-    for month, hours, digital, job in (
-        records.annotate(month=ExtractMonth("completed_on"))
-        .values_list("month")
+def my_standing(employee: Employee, year: int | None = None) -> MyStanding:
+    """The person's page for a year (default: `default_year`): only the plans that cover them,
+    of that year (issue 20). Their learning by year, month and category is one grouped query;
+    the page's queries do not grow with the number of plans in the database or of records."""
+    covering = covering_plans(employee)
+    per = defaultdict(lambda: [ZERO, ZERO, ZERO])  # (year, month, category) -> hours, digital, job
+    for y, month, category, hours, digital, job in (
+        LearningRecord.objects.filter(employee=employee)
+        .annotate(y=ExtractYear("completed_on"), month=ExtractMonth("completed_on"))
+        .values_list("y", "month", "category")
         .annotate(h=Sum("hours"), d=Sum("digital_hours"), j=Sum("hours", filter=Q(job_related=True)))
+        .order_by()
     ):
-        months[month] = Month(month, hours or ZERO, digital or ZERO, job or ZERO)
-    categories = list(
-        records.exclude(category="").values_list("category").annotate(h=Sum("hours")).order_by("-h", "category")
-    )
-    years = sorted(
-        set(
-            LearningRecord.objects.filter(employee=employee)
-            .annotate(y=ExtractYear("completed_on"))
-            .values_list("y", flat=True)
-        )
-        | {year},
-        reverse=True,
-    )
+        cell = per[(y, month, category)]
+        cell[0] += hours or ZERO
+        cell[1] += digital or ZERO
+        cell[2] += job or ZERO
+    learned = {key[0] for key in per}
+    year = year or (max(learned) if learned else clock.today().year)
+    months = {m: Month(m) for m in range(1, 13)}
+    by_category: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for (y, month, category), (hours, digital, job) in per.items():
+        if y != year:
+            continue
+        row = months[month]
+        months[month] = Month(month, row.hours + hours, row.digital + digital, row.job + job)
+        if category:
+            by_category[category] += hours
+    totals = {
+        "total": sum((m.hours for m in months.values()), ZERO),
+        "digital": sum((m.digital for m in months.values()), ZERO),
+        "job": sum((m.job for m in months.values()), ZERO),
+    }
+    categories = sorted(by_category.items(), key=lambda item: (-item[1], item[0]))
+    years = sorted(learned | {year}, reverse=True)
     return MyStanding(
         employee=employee,
         year=year,
@@ -207,7 +218,8 @@ def my_standing(employee: Employee, year: int) -> MyStanding:
         months=list(months.values()),
         categories=categories,
         minimum=yearly_minimum(year),
-        plans=plans_for(employee),
+        plans=plans_for(employee, plans_of_year(covering, year)),
+        plan_years=sorted({p.roc_year + 1911 for p in covering if p.roc_year}),
         sections={name: provider(employee) for name, provider in PERSON_SECTIONS.items()},
         decisions=list(
             Decision.objects.filter(employee=employee).select_related("plan").order_by("-updated_at", "-pk")
@@ -224,26 +236,69 @@ def draws_won(employee: Employee) -> list:
     return [draw for draw in drawn if employee.pk in draw.winner_ids]
 
 
-def plans_for(employee: Employee) -> list[PlanStanding]:
+def covering_plans(employee: Employee) -> list[Plan]:
+    """The plans that cover the person, every year, newest first: one query, whatever the
+    number of plans in the database.
+
+    Coverage as `facts.covered_employees` decides it (the issuer and the agencies whose
+    government it is, or everyone for a central plan; minus the excluded agencies and their
+    children; only the plan's employment types; staff who have not left), read here for one
+    person from the candidate plans of their agency, their government and the central ones.
+    """
+    if not employee.active:
+        return []
+    agency = employee.agency
+    issuers = {agency.pk, agency.government_id} - {None}
+    candidates = (
+        Plan.objects.filter(Q(issuer_id__in=issuers) | Q(parameters__coverage_scope="all"))
+        .exclude(excluded_agencies__in={agency.pk, agency.parent_id} - {None})
+        .select_related("issuer")
+        .order_by("-roc_year", "slug")
+    )
+    found = []
+    for plan in candidates:
+        if plan.parameters.get("coverage_scope") != "all" and plan.issuer_id not in issuers:
+            continue
+        if plan.employment_types and employee.employment_type not in plan.employment_types:
+            continue
+        found.append(plan)
+    return found
+
+
+def plans_of_year(plans: list[Plan], year: int) -> list[Plan]:
+    """The plans a year's page shows: that year's (and any plan without a year); when the
+    person has no plan of that year, the latest year's before it (else the earliest after),
+    so the page evaluates a year's plans, never every plan in the database (issue 20)."""
+
+    def of(y):
+        return [p for p in plans if not p.roc_year or p.roc_year + 1911 == y]
+
+    years = sorted({p.roc_year + 1911 for p in plans if p.roc_year})
+    if not years or year in years:
+        return of(year) if years else plans
+    before = [y for y in years if y < year]
+    return of(before[-1] if before else years[0])
+
+
+def plans_for(employee: Employee, plans: list[Plan] | None = None) -> list[PlanStanding]:
+    """How the person stands under each of `plans` (default: every plan that covers them)."""
     standings = []
-    for plan in Plan.objects.select_related("issuer").order_by("-roc_year", "slug"):
+    for plan in covering_plans(employee) if plans is None else plans:
         context = context_for(plan)
         try:
             found = evaluate(plan, employees=covered_employees(plan).filter(pk=employee.pk), context=context)
         except kinds.RuleParameterError as error:
             # A plan whose rules HR must correct: said on the page, never a crash.
-            if covered_employees(plan).filter(pk=employee.pk).exists():
-                standings.append(PlanStanding(plan, [], [], error.messages))
+            standings.append(PlanStanding(plan, [], [], error.messages))
             continue
         if not found:
             continue
-        list_names = dict(CourseList.objects.filter(plan=plan).values_list("slug", "name"))
         standings.append(
             PlanStanding(
                 plan,
-                rule_standings(plan, found[0], context, list_names),
+                rule_standings(plan, found[0], context, context["list_names"]),
                 bundle_standings(found[0], context),
-                plan_warnings(plan),
+                plan_warnings(plan, context=context),
             )
         )
     return standings

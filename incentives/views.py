@@ -37,15 +37,12 @@ def my_standing(request):
     employee = get_visible_or_404(
         request.user, Employee.objects.select_related("agency", "unit"), pk=request.user.employee_id
     )
-    year = query_int(request.GET, "year", minimum=1991, maximum=2099) or standing.default_year(employee)
-    me = standing.my_standing(employee, year)
+    me = standing.my_standing(employee, query_int(request.GET, "year", minimum=1991, maximum=2099))
+    year = me.year
     # The switcher offers every year of the person's learning and of their plans; a year shows that
-    # year's plans (all of them when none is of that year), and the leave section only where a plan
+    # year's plans (standing.plans_of_year), and the leave section only where a plan
     # of theirs gives leave or they have leave to see.
-    plan_years = {p.plan.roc_year + 1911 for p in me.plans if p.plan.roc_year}
-    me.years = sorted(set(me.years) | plan_years, reverse=True)
-    if any(p.plan.roc_year + 1911 == year for p in me.plans if p.plan.roc_year):
-        me.plans = [p for p in me.plans if not p.plan.roc_year or p.plan.roc_year + 1911 == year]
+    me.years = sorted(set(me.years) | set(me.plan_years), reverse=True)
     shows_leave = (
         any(r.leave for p in me.plans for r in p.rules) or bool(me.leave.earned) or bool(me.leave.applications)
     )

@@ -176,7 +176,12 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_URL = CELERY_BROKER_URL or "memory://"
-CELERY_RESULT_BACKEND = None
+# Results are kept only for the tasks that ask (`ignore_result=False`: the chunks of a
+# distributed `evaluate --workers`), in the broker's Redis unless another backend is named.
+CELERY_RESULT_BACKEND = env(
+    "CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else None
+)
+CELERY_RESULT_EXPIRES = 3600
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -235,6 +240,9 @@ CELERY_BEAT_SCHEDULE = {
 
 # Long documents: a roster with more decisions than this is rendered by a job (about 5 s per
 # 1,000 rows, STACK.md) and offered for download; generated files are kept this many hours.
+# Employees evaluated together by a streamed `evaluate` (and per Celery task with --workers):
+# memory and queries are per chunk (issue 20).
+EVALUATION_CHUNK_SIZE = env.int("EVALUATION_CHUNK_SIZE", default=2000)
 ROSTER_BACKGROUND_THRESHOLD = env.int("ROSTER_BACKGROUND_THRESHOLD", default=300)
 DOCUMENT_RETENTION_HOURS = env.int("DOCUMENT_RETENTION_HOURS", default=7 * 24)
 # An import previewed on the upload page keeps its file this many hours, for HR to apply it.

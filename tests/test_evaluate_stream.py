@@ -1,0 +1,82 @@
+"""Issue 20: the streamed evaluation — chunks of employees, JSON written as it goes, the same
+queries for every chunk whatever the number of employees, Celery chunks joined in order."""
+
+import datetime as dt
+import io
+import json
+
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from incentives import evaluation
+from tests.test_evaluate import RULES, plan, populate  # noqa: F401  (the fixture)
+
+AS_OF = dt.date(2014, 12, 31)
+
+
+def chunk_queries(subject, size: int) -> tuple[int, list[int]]:
+    """Evaluate `subject` streamed in chunks of `size`: (queries before the first chunk, queries per chunk)."""
+    per_chunk, original = [], evaluation.evaluate
+
+    def counted(*args, **kwargs):
+        with CaptureQueriesContext(connection) as chunk:
+            found = original(*args, **kwargs)
+        per_chunk.append(len(chunk.captured_queries))
+        return found
+
+    evaluation.evaluate = counted
+    try:
+        with CaptureQueriesContext(connection) as everything:
+            people = list(evaluation.evaluate_stream(subject, AS_OF, size))
+    finally:
+        evaluation.evaluate = original
+    chunks = len(per_chunk)
+    # Each chunk also runs the one query that picks it (chunk_employees).
+    return len(everything.captured_queries) - sum(per_chunk) - chunks, per_chunk, len(people)
+
+
+def test_streamed_evaluation_queries_are_constant_per_chunk_whatever_the_employees(plan):  # noqa: F811
+    populate(plan, 6)
+    setup_small, small, people = chunk_queries(plan, 3)
+    assert (people, len(small)) == (6, 3)  # two full chunks and the empty one that ends the stream
+    populate(plan, 12, start=6)
+    setup_large, large, people = chunk_queries(plan, 3)
+    assert (people, len(large)) == (18, 7)
+    assert setup_large == setup_small
+    assert set(large[:-1]) == set(small[:-1]) and len(set(large[:-1])) == 1
+
+
+def test_streamed_json_is_byte_identical_to_the_whole_document(plan):  # noqa: F811
+    populate(plan, 7)
+    whole = evaluation.evaluate(plan, AS_OF)
+    expected = json.dumps(
+        {
+            "plan": plan.slug,
+            "as_of": AS_OF.isoformat(),
+            "warnings": evaluation.warnings(plan, AS_OF),
+            "people": [r.as_json() for r in whole],
+        },
+        ensure_ascii=False,
+        indent=2,
+    )
+    for extra in ([], ["--chunk-size", "2"], ["--chunk-size", "7"], ["--workers", "--chunk-size", "3"]):
+        out = io.StringIO()
+        call_command("evaluate", plan.slug, "--as-of", AS_OF.isoformat(), "--json", *extra, stdout=out)
+        assert out.getvalue() == expected + "\n", extra
+    assert [p["leave_hours"] for p in json.loads(expected)["people"]] == [8.0] * 7
+
+
+def test_streamed_json_for_a_plan_covering_nobody_is_an_empty_list(plan):  # noqa: F811
+    out = io.StringIO()
+    call_command("evaluate", plan.slug, "--as-of", AS_OF.isoformat(), "--json", "--chunk-size", "2", stdout=out)
+    assert json.loads(out.getvalue())["people"] == []
+    assert '"people": []\n}\n' in out.getvalue()
+
+
+def test_a_streamed_evaluation_gives_what_the_whole_one_gives(plan):  # noqa: F811
+    populate(plan, 5)
+    whole = [(r.national_id, r.award_counts, r.leave_hours) for r in evaluation.evaluate(plan, AS_OF)]
+    streamed = [(r.national_id, r.award_counts, r.leave_hours) for r in evaluation.evaluate_stream(plan, AS_OF, 2)]
+    assert streamed == whole
+    assert len(whole) == 5
