@@ -1,5 +1,6 @@
 """Issue 19 in a real browser: HR fills the digital-talent registry, a coordinator registers
-staff for the showcase, an employee writes a 微心得 with the count shown as they type.
+staff for the showcase, an employee writes a 微心得 with the count shown as they type, and Tainan's i writing
+notes that HR then reads and downloads.
 Every step starts from the home page and goes through links and forms only."""
 
 import datetime as dt
@@ -204,3 +205,78 @@ def test_coordinator_sends_a_reading_bid_and_sees_hr_select_it(live_server, page
     ]
     no_unmasked_ids(page)
     shot(page, "coordinator-reading-bid")
+
+
+def test_employee_writes_i_writing_notes_and_hr_reads_and_exports_them(live_server, page, settings):
+    """Tainan's i writing (at least 1,000 characters): refused at 999, sent at 1,000, then HR
+    finds it from the home page and downloads the list."""
+    import openpyxl
+
+    settings.PORTAL_TODAY = "2012-06-01"
+    tainan = AgencyFactory(name="臺南市政府")
+    education = AgencyFactory(name="臺南市政府教育局", parent=tainan)
+    plan = PlanFactory(
+        slug="tainan-101",
+        issuer=tainan,
+        roc_year=101,
+        title="臺南市政府101年度數位學習推廣計畫",
+        starts_on=dt.date(2012, 1, 1),
+        ends_on=dt.date(2012, 12, 31),
+    )
+    ActivityFactory(
+        plan=plan,
+        slug="digital-reading",
+        kind="reading",
+        name="數位閱讀多元學習",
+        details={"min_reflection_chars": 1000},
+    )
+    writer = EmployeeFactory(unit=UnitFactory(agency=education, name="學管科"), name="閱讀戊")
+    log_in(page, live_server, user(Role.EMPLOYEE, employee=writer))
+    page.click("text=撰寫微心得與閱讀心得（i writing）")
+    page.select_option("#kind", "ebook")
+    page.fill("#item", "府城四百年")
+    notes = "讀" * 600 + "\n" + "ｂ" * 200 + "b" * 199
+    page.fill("#text", notes)
+    assert page.locator("#count").inner_text() == "目前 999 字，尚差 1 字"
+    page.click("text=送出心得")
+    assert page.locator("#text-error").inner_text() == "閱讀心得至少 1,000 字（目前 999 字）。"
+    assert not Reflection.objects.exists()
+    page.fill("#text", notes + "b")
+    assert page.locator("#count").inner_text() == "目前 1,000 字"
+    page.click("text=送出心得")
+    page.wait_for_selector("ul.messages li")
+    assert page.locator("ul.messages li").inner_text() == "心得已送出（1,000 字）。"
+    assert list(Reflection.objects.values_list("characters", "kind", "employee__name")) == [(1000, "ebook", "閱讀戊")]
+    shot(page, "employee-i-writing")
+
+    page.context.clear_cookies()
+    log_in(page, live_server, user(Role.HR, agencies=[tainan]))
+    page.click("text=人員撰寫的微心得與閱讀心得")
+    row = page.locator("table.reflections tbody tr")
+    assert row.inner_text().split("\t")[1:6] == [
+        "臺南市政府教育局",
+        "閱讀戊",
+        "數位閱讀多元學習",
+        "電子書「府城四百年」",
+        "1000",
+    ]
+    no_unmasked_ids(page)
+    with page.expect_download() as download:
+        page.click("text=下載 Excel")
+    assert download.value.suggested_filename.endswith(".xlsx")
+    with open(download.value.path(), "rb") as handle:
+        sheet = openpyxl.load_workbook(handle).active
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    header = rows.index(next(r for r in rows if r[:5] == ["計畫", "活動", "機關", "單位", "姓名"]))
+    assert rows[header + 1][:9] == [
+        "臺南市政府101年度數位學習推廣計畫",
+        "數位閱讀多元學習",
+        "臺南市政府教育局",
+        "學管科",
+        "閱讀戊",
+        "電子書",
+        "府城四百年",
+        1000,
+        notes + "b",
+    ]
+    shot(page, "hr-reflections")
