@@ -161,7 +161,10 @@ def threshold_tiers(rule: dict, values: dict, *, subject: str = "", explain: boo
             if all(_meets(c, values) for c in path):
                 met_index, met_path = index, path
                 break
-    deadline = rule.get("filing_deadline") or rule.get("deadline") or (rule.get("window") or {}).get("end", "")
+    # 截止 in the sentence is the last day that still counts for the person (Tainan's forum posts
+    # until 101-08-31), not the coordinator's filing deadline (101-10-15): a post written after
+    # the window cannot help, whatever the filing date says.
+    deadline = rule.get("deadline") or (rule.get("window") or {}).get("end", "") or rule.get("filing_deadline", "")
     if met_index >= 0:
         tier = tiers[met_index]
         result.awards.append(

@@ -140,7 +140,7 @@ def test_employee_reads_their_progress_on_a_phone(live_server, page, settings):
     page.click("text=我的學習")
     page.wait_for_url(f"{live_server.url}/incentives/me/")
     assert page.locator("h1").inner_text() == "101 年我的學習"
-    assert page.get_by_text("論壇發表及回應篇數再 37 篇可達嘉獎 1 次，截止 101/10/15").is_visible()
+    assert page.get_by_text("論壇發表及回應篇數再 37 篇可達嘉獎 1 次，截止 101/08/31").is_visible()
     assert page.get_by_text("論壇發表及回應篇數 163 篇").is_visible()
     main = page.locator("details.bundle").first
     assert main.locator("summary").inner_text() == "薦任主餐\n1／2 門，共 4 小時"

@@ -37,9 +37,9 @@ def test_forum_213_posts_after_exclusions_earns_one_commendation_and_says_what_i
     assert [(a.award, a.count, a.text) for a in result.awards] == [
         ("commendation", 1, f"論壇發表及回應篇數 {one + 13} 篇（已扣除不計入 5 篇） ≥ {one} 篇 → 嘉獎 1 次")
     ]
-    # 截止 is the plan's filing deadline (101-10-15, 柒、一、（二）), shown in preference to the window's end.
+    # 截止 is the last day posts count (101-08-31), not the filing deadline (101-10-15, 柒、一、（二）).
     assert [p.text for p in result.progress] == [
-        f"論壇發表及回應篇數再 {two - one - 13} 篇可達嘉獎 2 次，截止 101/10/15"
+        f"論壇發表及回應篇數再 {two - one - 13} 篇可達嘉獎 2 次，截止 101/08/31"
     ]
 
 
@@ -48,7 +48,7 @@ def test_forum_tiers_are_exclusive():
     assert award_counts(evaluate_person([FORUM], person(forum_posts=two), {}).awards)["commendation"] == 2
     assert (
         evaluate_person([FORUM], person(forum_posts=one - 37), {}).progress[0].text
-        == "論壇發表及回應篇數再 37 篇可達嘉獎 1 次，截止 101/10/15"
+        == "論壇發表及回應篇數再 37 篇可達嘉獎 1 次，截止 101/08/31"
     )
 
 
