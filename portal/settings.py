@@ -155,10 +155,18 @@ STORAGES = {
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = "media/"
 
-# Uploaded import files; larger files are refused before they are read.
-IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=100 * 1024 * 1024)
+# Uploaded import files; larger files are refused before they are read. A national export of
+# the lifelong-learning portal (360,000 people, about 18M records) is about 2 GB as CSV.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=2 * 1024 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# An upload over 2.5 MB goes to a temporary file on disk as it arrives (never held in memory),
+# and the import reads it from there.
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+FILE_UPLOAD_TEMP_DIR = env("FILE_UPLOAD_TEMP_DIR", default=None)
 
 # Mail: the console backend unless EMAIL_URL (e.g. smtp+tls://user:pass@host:587) names a server.
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
