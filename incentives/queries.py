@@ -9,51 +9,9 @@ from portal.models import Employee
 from portal.params import parse_int
 from programs.models import Plan
 
-from .evaluation import NEARLY_MET, Evaluation, evaluate
+from .evaluation import Evaluation, evaluate
 from .facts import covered_employees
 from .models import Decision
-from .summaries import by_name
-
-# "" and "name" sort by name (summaries.by_name: Chinese stroke order where the database offers it).
-SORTS = {
-    "unit": lambda r: (r.agency, r.unit, r.name),
-    "awards": lambda r: (-sum(a.weight for a in r.awards), r.agency, r.unit, r.name),
-    "leave": lambda r: (-r.leave_hours, r.agency, r.unit, r.name),
-    # Closest to the next award first: who a coordinator might still nudge.
-    "progress": lambda r: (-max((p.ratio for p in r.progress if not p.met), default=0), r.agency, r.unit, r.name),
-}
-
-
-def _met(result: Evaluation, rule: str) -> bool:
-    return any(a.rule == rule for a in result.awards) if rule else bool(result.awards)
-
-
-def _near(result: Evaluation, rule: str) -> bool:
-    if not rule:
-        return result.nearly_met
-    return not _met(result, rule) and any(
-        p.rule == rule and not p.met and p.ratio >= NEARLY_MET for p in result.progress
-    )
-
-
-def staff_standing(
-    user, plan: Plan, unit: str = "", rule: str = "", status: str = "", sort: str = ""
-) -> list[Evaluation]:
-    """The plan's covered staff the user may see, evaluated, filtered by unit and by a rule met or nearly met."""
-    employees = covered_employees(plan) & Employee.objects.visible_to(user)
-    if (unit_id := parse_int(unit)) is not None:
-        employees = employees.filter(unit_id=unit_id)
-    results = evaluate(plan, employees=employees)
-    if status == "met":
-        results = [r for r in results if _met(r, rule)]
-    elif status == "near":
-        results = [r for r in results if _near(r, rule)]
-    elif rule:
-        results = [r for r in results if _met(r, rule) or any(p.rule == rule for p in r.progress)]
-    if sort not in SORTS:
-        return by_name(results)
-    results.sort(key=SORTS[sort])
-    return results
 
 
 def filed_statuses(plan: Plan, results: list[Evaluation]) -> dict[int, list[str]]:
@@ -125,3 +83,76 @@ def past_deadline(plan: Plan, employee_ids, today) -> list[Decision]:
         .order_by("employee__name")
     )
     return [d for d in decisions if (deadline := filing_deadline(plan, d.rule_code)) and today > deadline]
+
+
+# The staff page's sorts in SQL (issue 20): "" and "name" by name (Chinese stroke order on
+# PostgreSQL with ICU), the others on the stored standings (incentives.refresh).
+
+
+def standing_queryset(user, plan: Plan, unit: str = "", rule: str = "", status: str = "", sort: str = ""):
+    """The plan's covered staff the user may see, filtered and ordered in SQL: by unit, and by a rule
+    met or nearly met as the stored standings (`StoredStanding`) hold it. A queryset of Employee,
+    so the page counts and paginates it in the database whatever the agency's size."""
+    from django.db.models import DecimalField, Exists, F, FloatField, IntegerField, OuterRef, Subquery, Value
+    from django.db.models.functions import Coalesce, Collate
+
+    from .models import StoredStanding
+    from .summaries import stroke_collation
+
+    employees = covered_employees(plan) & Employee.objects.visible_to(user)
+    if (unit_id := parse_int(unit)) is not None:
+        employees = employees.filter(unit_id=unit_id)
+    stored = StoredStanding.objects.filter(plan=plan, employee=OuterRef("pk"))
+    if status == "met":
+        employees = employees.filter(Exists(stored.filter(rule_code=rule, met=True)))
+    elif status == "near":
+        employees = employees.filter(Exists(stored.filter(rule_code=rule, near=True)))
+    elif rule:
+        employees = employees.filter(Exists(stored.filter(rule_code=rule)))
+    whole = stored.filter(rule_code="")
+    collation = stroke_collation()
+    name = Collate("name", collation) if collation else F("name")
+    if sort == "unit":
+        order = ["agency__name", "unit__name", name, "pk"]
+    elif sort in ("awards", "leave", "progress"):
+        field, kind = {
+            "awards": ("weight", IntegerField()),
+            "leave": ("leave_hours", DecimalField(max_digits=8, decimal_places=2)),
+            "progress": ("ratio", FloatField()),
+        }[sort]
+        employees = employees.annotate(
+            sort_key=Coalesce(Subquery(whole.values(field)[:1], output_field=kind), Value(0), output_field=kind)
+        )
+        order = [F("sort_key").desc(), "agency__name", "unit__name", name, "pk"]
+    else:
+        order = [name, "agency__name", "unit__name", "pk"]
+    return employees.order_by(*order)
+
+
+def still_to_file_queryset(plan: Plan, employees):
+    """Of `employees`, those with more stored awards than requests filed (decisions past eligible):
+    the people 「提報篩選結果中全部待提報者」 files, counted in SQL."""
+    from django.db.models import Count, F, IntegerField, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    from .models import StoredStanding
+
+    awards = StoredStanding.objects.filter(plan=plan, employee=OuterRef("pk"), rule_code="").values("awards")[:1]
+    filed = (
+        Decision.objects.filter(plan=plan, employee=OuterRef("pk"))
+        .exclude(status=Decision.Status.ELIGIBLE)
+        .order_by()
+        .values("employee")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return employees.annotate(
+        stored_awards=Coalesce(Subquery(awards, output_field=IntegerField()), 0),
+        filed_count=Coalesce(Subquery(filed, output_field=IntegerField()), 0),
+    ).filter(stored_awards__gt=F("filed_count"))
+
+
+def evaluate_page(plan: Plan, employee_ids: list[int]) -> list[Evaluation]:
+    """The people of one page, evaluated now (a fixed number of queries), in the page's order."""
+    results = {r.employee_id: r for r in evaluate(plan, employees=Employee.objects.filter(pk__in=employee_ids))}
+    return [results[pk] for pk in employee_ids if pk in results]

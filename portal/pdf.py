@@ -66,6 +66,85 @@ def render_pdf(
     return document.write_pdf()
 
 
+# Rows per WeasyPrint document when a long list is rendered in parts (issue 20, "Large
+# documents"): WeasyPrint holds a whole document's layout, so a roster of 5,000 rows in one
+# document took 864 MB; in parts of this size memory stays that of one part.
+PART_ROWS = 500
+# The chunks' own page-number footer is left out: the pages are numbered once they are joined.
+_NO_PAGE_NUMBERS = "\n@page { @bottom-center { content: none; } }"
+
+
+def render_pdf_in_parts(
+    template: str, context: dict, parts: list[dict], *, css: tuple[str, ...] = (), progress=None
+) -> bytes:
+    """One PDF from several renders of `template`, each with `context` updated by one of `parts`
+    (its rows, where its numbering starts, whether it opens or closes the document), joined with
+    pypdf; then every page gets base.css's 「第 X 頁，共 Y 頁」 over the whole document.
+
+    Memory is that of one part (PART_ROWS rows), whatever the number of parts. `progress(percent)`
+    hears of each part. A part starts on a new page, so the page before it may end short.
+    Raises what WeasyPrint raises.
+    """
+    import io
+
+    from django.utils import translation
+    from pypdf import PdfReader, PdfWriter
+    from weasyprint import HTML
+
+    sheets = stylesheets(*css) + _NO_PAGE_NUMBERS
+    writer = PdfWriter()
+    size = None
+    for n, part in enumerate(parts):
+        with translation.override(settings.LANGUAGE_CODE):
+            html = render_to_string(template, {"css": sheets, "today": clock.today(), **context, **part})
+        document = HTML(string=html, base_url=str(settings.BASE_DIR)).render()
+        if size is None and document.pages:
+            size = (document.pages[0].width, document.pages[0].height)
+        data = document.write_pdf()
+        del document, html
+        writer.append(PdfReader(io.BytesIO(data)))
+        del data
+        if progress:
+            progress(int(5 + 85 * (n + 1) / max(len(parts), 1)))
+    total = len(writer.pages)
+    if total:
+        footers = PdfReader(io.BytesIO(_page_numbers(total, size)))
+        for page, footer in zip(writer.pages, footers.pages, strict=True):
+            page.merge_page(footer)
+    if progress:
+        progress(95)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def _page_numbers(total: int, size: tuple[float, float]) -> bytes:
+    """`total` blank pages of `size` (CSS px) with only base.css's page-number footer on each."""
+    from weasyprint import HTML
+
+    width, height = size
+    html = (
+        '<!doctype html><html lang="zh-Hant"><head><meta charset="utf-8"><style>'
+        + stylesheets()
+        + f"\n@page {{ size: {width}px {height}px; }}\ndiv {{ break-after: page; height: 1px; }}"
+        + "</style></head><body>"
+        + "<div></div>" * (total - 1)
+        + "<p></p></body></html>"
+    )
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+def parts_of(rows: list, size: int = PART_ROWS) -> list[dict]:
+    """The parts of a long list for render_pdf_in_parts: each part's `rows`, the number its first
+    row takes (`offset`: 編號 continues across parts), and whether it is the `first` (title) or
+    the `last` (signature boxes). An empty list is one part."""
+    chunks = [rows[start : start + size] for start in range(0, len(rows), size)] or [[]]
+    return [
+        {"rows": chunk, "offset": n * size, "first": n == 0, "last": n == len(chunks) - 1}
+        for n, chunk in enumerate(chunks)
+    ]
+
+
 def pdf_response(data: bytes, filename: str) -> HttpResponse:
     """Shown in the browser's PDF viewer; `filename` is ASCII (slugs), so no encoding games."""
     response = HttpResponse(data, content_type="application/pdf")

@@ -232,6 +232,8 @@ CELERY_BEAT_SCHEDULE = {
     # Grants first (00:05), then lapses (00:10): README "Nightly jobs".
     "leave-grant": {"task": "leave.grant_leave_everywhere", "schedule": crontab(hour=0, minute=5)},
     "leave-lapse": {"task": "leave.lapse_leave", "schedule": crontab(hour=0, minute=10)},
+    # The staff pages' stored standings (issue 20), after the grants: as of the new day.
+    "standings-refresh": {"task": "incentives.refresh_standings_everywhere", "schedule": crontab(hour=0, minute=30)},
     "documents-purge-expired": {"task": "portal.purge_expired_documents", "schedule": crontab(minute=25)},
     "import-previews-purge-expired": {"task": "portal.purge_expired_previews", "schedule": crontab(minute=40)},
 }
@@ -239,6 +241,8 @@ CELERY_BEAT_SCHEDULE = {
 # Long documents: a roster with more decisions than this is rendered by a job (about 5 s per
 # 1,000 rows, STACK.md) and offered for download; generated files are kept this many hours.
 ROSTER_BACKGROUND_THRESHOLD = env.int("ROSTER_BACKGROUND_THRESHOLD", default=300)
+# The staff standing's 「全部」 XLSX/PDF of more people than this is a background job (issue 20).
+STANDING_BACKGROUND_THRESHOLD = env.int("STANDING_BACKGROUND_THRESHOLD", default=300)
 DOCUMENT_RETENTION_HOURS = env.int("DOCUMENT_RETENTION_HOURS", default=7 * 24)
 # An import previewed on the upload page keeps its file this many hours, for HR to apply it.
 PREVIEW_RETENTION_HOURS = env.int("PREVIEW_RETENTION_HOURS", default=24)

@@ -222,7 +222,12 @@ def document_download(request, pk: int):
     document = get_visible_or_404(request.user, GeneratedDocument, pk=pk)
     if not document.is_downloadable():
         raise Http404("文件尚未完成或已逾保存期限")
-    return FileResponse(document.file.open("rb"), content_type="application/pdf", filename=document.file_name)
+    content_type = (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        if document.file_name.endswith(".xlsx")
+        else "application/pdf"
+    )
+    return FileResponse(document.file.open("rb"), content_type=content_type, filename=document.file_name)
 
 
 @login_required
