@@ -73,7 +73,8 @@ def xlsx_response(filename: str, title: str, headers: list[str], rows) -> HttpRe
 def list_pdf(title: str, subtitle: str, headers: list[str], rows, landscape: bool = False, progress=None) -> bytes:
     """A plain printed list (A4, Kai font) of the same rows as the spreadsheet; over PART_ROWS
     rows rendered in parts and joined (portal.pdf.render_pdf_in_parts)."""
-    from .pdf import PART_ROWS, fitted_widths, parts_of, render_pdf, render_pdf_in_parts, text_em
+    from . import pdf
+    from .pdf import fitted_widths, parts_of, render_pdf, render_pdf_in_parts, text_em
 
     # Numbered rows and signature boxes, as on the order roster (every printed roster follows it).
     headers = ["編號", *headers]
@@ -96,7 +97,7 @@ def list_pdf(title: str, subtitle: str, headers: list[str], rows, landscape: boo
         "widths": widths,
         "count": len(cells),
     }
-    if len(cells) > PART_ROWS:  # a long list in parts, joined (issue 20): memory of one part
+    if len(cells) > pdf.PART_ROWS:  # a long list in parts, joined (issue 20): memory of one part
         return render_pdf_in_parts("pdf/list.html", context, parts_of(cells), progress=progress)
     return render_pdf(
         "pdf/list.html", {**context, "rows": cells, "offset": 0, "first": True, "last": True}, progress=progress

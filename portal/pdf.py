@@ -134,10 +134,11 @@ def _page_numbers(total: int, size: tuple[float, float]) -> bytes:
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
 
 
-def parts_of(rows: list, size: int = PART_ROWS) -> list[dict]:
+def parts_of(rows: list, size: int | None = None) -> list[dict]:
     """The parts of a long list for render_pdf_in_parts: each part's `rows`, the number its first
     row takes (`offset`: 編號 continues across parts), and whether it is the `first` (title) or
-    the `last` (signature boxes). An empty list is one part."""
+    the `last` (signature boxes). An empty list is one part. `size`: PART_ROWS by default."""
+    size = size or PART_ROWS
     chunks = [rows[start : start + size] for start in range(0, len(rows), size)] or [[]]
     return [
         {"rows": chunk, "offset": n * size, "first": n == 0, "last": n == len(chunks) - 1}
