@@ -70,10 +70,11 @@ def build(count: int):
     rng = random.Random(5)
     with transaction.atomic():
         units = [Unit.objects.get_or_create(agency=agency, name=name)[0] for name in UNITS]
-        staff = Employee.objects.bulk_create(
+        have = list(Employee.objects.filter(agency=agency).order_by("pk"))
+        staff = have + Employee.objects.bulk_create(
             [
                 Employee(
-                    national_id=nationalid.make("F1", 6000000 + n),
+                    national_id=nationalid.make("F1", 6000000 + len(have) + n),
                     name=rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN),
                     agency=agency,
                     unit=units[n % len(units)],
@@ -81,11 +82,12 @@ def build(count: int):
                     rank=Rank.JUNIOR,
                     employment_type=EmploymentType.ESTABLISHED,
                 )
-                for n in range(count)
+                for n in range(max(count - len(have), 0))
             ],
             batch_size=5000,
         )
-        version = RuleVersion.objects.create(plan=plan, number=1, rules=[RULE])
+        version, _ = RuleVersion.objects.get_or_create(plan=plan, number=1, defaults={"rules": [RULE]})
+        Decision.objects.filter(plan=plan).delete()
         Decision.objects.bulk_create(
             [
                 Decision(
@@ -98,7 +100,7 @@ def build(count: int):
                     reason="完成主餐及幸福嚴選餐，數位學習時數 32 小時（103/08/31 前），依計畫陸、六、（三）核予嘉獎",
                     status=Decision.Status.REQUESTED,
                 )
-                for person in staff
+                for person in staff[:count]
             ],
             batch_size=5000,
         )

@@ -59,7 +59,8 @@ STANDING_FILTERS = ("unit", "rule", "status", "sort")
 
 
 def _filters(get) -> dict:
-    return {key: get.get(key, "") for key in STANDING_FILTERS}
+    # The filters reach SQL now: a NUL byte, which PostgreSQL refuses in a string, matches nothing.
+    return {key: get.get(key, "").replace("\x00", "\ufffd")[:100] for key in STANDING_FILTERS}
 
 
 def _page_size(get) -> int:

@@ -68,8 +68,9 @@ def render_pdf(
 
 # Rows per WeasyPrint document when a long list is rendered in parts (issue 20, "Large
 # documents"): WeasyPrint holds a whole document's layout, so a roster of 5,000 rows in one
-# document took 864 MB; in parts of this size memory stays that of one part.
-PART_ROWS = 500
+# document took 864 MB; in parts of this size memory stays that of one part (bench/bench_documents.py).
+PART_ROWS = 250
+FOOTER_PAGES = 100  # page-number footers laid out at a time
 # The chunks' own page-number footer is left out: the pages are numbered once they are joined.
 _NO_PAGE_NUMBERS = "\n@page { @bottom-center { content: none; } }"
 
@@ -104,13 +105,20 @@ def render_pdf_in_parts(
         del document, html
         writer.append(PdfReader(io.BytesIO(data)))
         del data
+        _give_back_memory()
         if progress:
             progress(int(5 + 85 * (n + 1) / max(len(parts), 1)))
     total = len(writer.pages)
-    if total:
-        footers = PdfReader(io.BytesIO(_page_numbers(total, size)))
-        for page, footer in zip(writer.pages, footers.pages, strict=True):
+    # The footers are laid out FOOTER_PAGES at a time too, and each page's merged content is
+    # compressed again at once, so the numbering adds little to the peak.
+    for first in range(0, total, FOOTER_PAGES):
+        count = min(FOOTER_PAGES, total - first)
+        footers = PdfReader(io.BytesIO(_page_numbers(first, count, total, size)))
+        for page, footer in zip(writer.pages[first : first + count], footers.pages, strict=True):
             page.merge_page(footer)
+            page.compress_content_streams()
+        del footers
+        _give_back_memory()
     if progress:
         progress(95)
     buffer = io.BytesIO()
@@ -118,17 +126,40 @@ def render_pdf_in_parts(
     return buffer.getvalue()
 
 
-def _page_numbers(total: int, size: tuple[float, float]) -> bytes:
-    """`total` blank pages of `size` (CSS px) with only base.css's page-number footer on each."""
+def _give_back_memory() -> None:
+    """Collect the part just laid out and hand its freed pages back to the system, so that the
+    next part reuses the same memory instead of adding to the process's peak (glibc keeps freed
+    memory in its arenas otherwise)."""
+    import ctypes
+    import ctypes.util
+    import gc
+
+    gc.collect()
+    libc = ctypes.util.find_library("c")
+    if libc:
+        try:
+            ctypes.CDLL(libc).malloc_trim(0)
+        except (OSError, AttributeError):  # not glibc: the collection alone
+            pass
+
+
+def _page_numbers(first: int, count: int, total: int, size: tuple[float, float]) -> bytes:
+    """`count` blank pages of `size` (CSS px), numbered from `first` + 1 of `total`, with only
+    base.css's page-number footer (「第 X 頁，共 Y 頁」, its words and font) on each."""
     from weasyprint import HTML
 
     width, height = size
+    footer = (
+        f'@page {{ size: {width}px {height}px; @bottom-center {{ content: "第 " counter(page) " 頁，共 {total} 頁"; }} }}'
+    )
     html = (
         '<!doctype html><html lang="zh-Hant"><head><meta charset="utf-8"><style>'
         + stylesheets()
-        + f"\n@page {{ size: {width}px {height}px; }}\ndiv {{ break-after: page; height: 1px; }}"
+        + "\n"
+        + footer
+        + f"\n@page :first {{ counter-reset: page {first + 1}; }}\ndiv {{ break-after: page; height: 1px; }}"
         + "</style></head><body>"
-        + "<div></div>" * (total - 1)
+        + "<div></div>" * (count - 1)
         + "<p></p></body></html>"
     )
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
