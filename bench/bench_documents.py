@@ -169,7 +169,9 @@ def main():
     build(args.decisions)
     print(f"database: {connection.vendor}; roster of {args.decisions:,} decisions, each way in a process of its own")
     connection.close()
-    steps = [("job", "in parts of 500 rows, joined (the job)")]
+    from portal.pdf import PART_ROWS
+
+    steps = [("job", f"in parts of {PART_ROWS} rows, joined (the job)")]
     if not args.skip_whole:
         steps.append(("whole", "one WeasyPrint document (before)"))
     for step, label in steps:
