@@ -167,7 +167,7 @@ def test_an_import_makes_the_stored_standings_stale_and_the_page_refreshes_them(
     assert "整理的評估結果" in page.content.decode()
 
 
-def test_a_rule_change_makes_its_plans_standings_stale(setting, client, django_capture_on_commit_callbacks):
+def test_a_rule_change_makes_its_plans_standings_stale(setting, client):
     from incentives import services
 
     plan = setting["plan"]
@@ -293,3 +293,25 @@ def test_the_upload_limit_is_two_gigabytes_unless_configured(settings):
     assert too_large_message() == "檔案過大（上限 2 GB）。"
     settings.IMPORT_MAX_BYTES = 100 * 1024 * 1024
     assert too_large_message() == "檔案過大（上限 100 MB）。"
+
+
+def test_the_refresh_tasks_store_standings_and_run_nightly(setting, settings):
+    from incentives import tasks
+
+    add_staff(setting, [250, 10])
+    assert tasks.refresh_standings(setting["plan"].pk) == 2
+    assert tasks.refresh_standings_everywhere() == 2
+    assert StoredStanding.objects.filter(plan=setting["plan"], rule_code="").count() == 2
+    assert settings.CELERY_BEAT_SCHEDULE["standings-refresh"]["task"] == "incentives.refresh_standings_everywhere"
+
+
+def test_with_a_worker_an_import_queues_the_refresh(setting, settings, monkeypatch, django_capture_on_commit_callbacks):
+    from incentives.refresh import standings_changed
+    from portal.celery import app
+
+    queued = []
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    monkeypatch.setattr(app.tasks["incentives.refresh_standings"], "delay", queued.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        standings_changed()
+    assert queued == [setting["plan"].pk]
