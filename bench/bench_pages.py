@@ -84,15 +84,16 @@ def build(people: int) -> dict:
     serial = 7000000
     for key, (agency, count) in agencies.items():
         serial += 1000000
-        if Employee.objects.filter(agency=agency).count() >= count:
+        have = Employee.objects.filter(agency=agency).count()
+        if have >= count:
             continue
-        print(f"building {key} agency: {count:,} people, {count * 5:,} records…", flush=True)
+        print(f"building {key} agency: {count - have:,} more people, five records each…", flush=True)
         with transaction.atomic():
             units = [Unit.objects.get_or_create(agency=agency, name=f"第{n + 1}科")[0] for n in range(min(50, count))]
             staff = Employee.objects.bulk_create(
                 [
                     Employee(
-                        national_id=nationalid.make("E1", serial + n),
+                        national_id=nationalid.make("E1", serial + have + n),
                         name=rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN),
                         agency=agency,
                         unit=units[n % len(units)],
@@ -100,7 +101,7 @@ def build(people: int) -> dict:
                         rank=Rank.JUNIOR,
                         employment_type=EmploymentType.ESTABLISHED,
                     )
-                    for n in range(count)
+                    for n in range(count - have)
                 ],
                 batch_size=5000,
             )
