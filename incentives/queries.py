@@ -130,26 +130,28 @@ def standing_queryset(user, plan: Plan, unit: str = "", rule: str = "", status: 
 
 
 def still_to_file_queryset(plan: Plan, employees):
-    """Of `employees`, those with more stored awards than requests filed (decisions past eligible):
-    the people 「提報篩選結果中全部待提報者」 files, counted in SQL."""
+    """The stored standings (whole-plan rows) of those of `employees` with more stored awards than
+    requests filed (decisions past eligible): the people 「提報篩選結果中全部待提報者」 files, counted
+    in SQL. Starts from the people with an award (the index on plan and rule) and counts each
+    one's filed decisions on the decisions' (plan, employee) index."""
     from django.db.models import Count, F, IntegerField, OuterRef, Subquery
     from django.db.models.functions import Coalesce
 
     from .models import StoredStanding
 
-    awards = StoredStanding.objects.filter(plan=plan, employee=OuterRef("pk"), rule_code="").values("awards")[:1]
     filed = (
-        Decision.objects.filter(plan=plan, employee=OuterRef("pk"))
+        Decision.objects.filter(plan=plan, employee=OuterRef("employee_id"))
         .exclude(status=Decision.Status.ELIGIBLE)
         .order_by()
         .values("employee")
         .annotate(n=Count("pk"))
         .values("n")
     )
-    return employees.annotate(
-        stored_awards=Coalesce(Subquery(awards, output_field=IntegerField()), 0),
-        filed_count=Coalesce(Subquery(filed, output_field=IntegerField()), 0),
-    ).filter(stored_awards__gt=F("filed_count"))
+    return (
+        StoredStanding.objects.filter(plan=plan, rule_code="", met=True, employee__in=employees.values("pk"))
+        .annotate(filed_count=Coalesce(Subquery(filed, output_field=IntegerField()), 0))
+        .filter(awards__gt=F("filed_count"))
+    )
 
 
 def evaluate_page(plan: Plan, employee_ids: list[int]) -> list[Evaluation]:

@@ -124,7 +124,18 @@ def refresh_standings(plan: Plan, as_of: dt.date | None = None) -> int:
         refresh.refreshed_at, refresh.as_of, refresh.people = timezone.now(), as_of, len(ids)
         refresh.refreshed_changes = started_from
         refresh.save()
+    _analyze()
     return len(ids)
+
+
+def _analyze() -> None:
+    """Fresh statistics for the planner after a refresh rewrote a plan's rows (PostgreSQL), so the
+    page's filters use the indexes at once instead of waiting for autovacuum."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {StoredStanding._meta.db_table}")
 
 
 def refresh_everywhere() -> dict[str, int]:

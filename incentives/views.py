@@ -109,7 +109,7 @@ def staff_standing(request, slug):
         return redirect("document", pk=document.pk)
     if request.method == "POST":
         if request.POST.get("all"):  # every person the filters show with an award not yet filed, in one go
-            chosen = list(queries.still_to_file_queryset(plan, employees).values_list("pk", flat=True))
+            chosen = list(queries.still_to_file_queryset(plan, employees).values_list("employee_id", flat=True))
         else:
             chosen = ids(request.POST.getlist("employee"))
         if not chosen:

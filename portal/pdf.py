@@ -149,9 +149,7 @@ def _page_numbers(first: int, count: int, total: int, size: tuple[float, float])
     from weasyprint import HTML
 
     width, height = size
-    footer = (
-        f'@page {{ size: {width}px {height}px; @bottom-center {{ content: "第 " counter(page) " 頁，共 {total} 頁"; }} }}'
-    )
+    footer = f'@page {{ size: {width}px {height}px; @bottom-center {{ content: "第 " counter(page) " 頁，共 {total} 頁"; }} }}'
     html = (
         '<!doctype html><html lang="zh-Hant"><head><meta charset="utf-8"><style>'
         + stylesheets()
