@@ -245,7 +245,8 @@ class StoredStanding(models.Model):
     """
 
     plan = models.ForeignKey("programs.Plan", on_delete=models.CASCADE, related_name="+")
-    employee = models.ForeignKey("portal.Employee", on_delete=models.CASCADE, related_name="+")
+    # Reverse name for the staff page's joins (incentives.queries.standing_queryset).
+    employee = models.ForeignKey("portal.Employee", on_delete=models.CASCADE, related_name="stored_standings")
     rule_code = models.CharField(max_length=60, blank=True, default="")
     met = models.BooleanField(default=False)  # an award under the rule ("": any award)
     near = models.BooleanField(default=False)  # not met, and at least NEARLY_MET of the way

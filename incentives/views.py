@@ -109,7 +109,7 @@ def staff_standing(request, slug):
         return redirect("document", pk=document.pk)
     if request.method == "POST":
         if request.POST.get("all"):  # every person the filters show with an award not yet filed, in one go
-            chosen = list(queries.still_to_file_queryset(plan, employees).values_list("employee_id", flat=True))
+            chosen = list(queries.awards_to_file(plan, employees)[1])
         else:
             chosen = ids(request.POST.getlist("employee"))
         if not chosen:
@@ -186,7 +186,7 @@ def staff_standing(request, slug):
             "rows": rows,
             "page": page,
             "count": page.paginator.count,
-            "eligible": queries.still_to_file_queryset(plan, employees).count(),
+            "eligible": queries.awards_to_file(plan, employees)[0],
             "page_query": _without(request.GET, "page"),
             "per": per,
             "page_sizes": PAGE_SIZES,

@@ -36,7 +36,7 @@ class Migration(migrations.Migration):
                 ('awards', models.PositiveIntegerField(default=0)),
                 ('weight', models.PositiveIntegerField(default=0)),
                 ('leave_hours', models.DecimalField(decimal_places=2, default=0, max_digits=8)),
-                ('employee', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='portal.employee')),
+                ('employee', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='stored_standings', to='portal.employee')),
                 ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='programs.plan')),
             ],
             options={
