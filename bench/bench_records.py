@@ -10,6 +10,14 @@ writing the same rows table to table, which no import of the file can beat. DATA
 chooses the database (default: a throw-away SQLite file under bench/out/). The parse and each import run in a process of
 their own, whose peak memory (max RSS) is printed for the full file and a quarter of it:
 the import streams, so the two stay close.
+
+    .venv/bin/python bench/bench_records.py --flat [--flat-rows 100000,1000000] [--people 50000]
+
+(issue 20, "Large imports") imports a CSV export of each size through the upload page (the
+multipart body streamed from disk into Django's handler, as a browser's upload arrives: the
+file goes to a temporary file, never into memory) and through `import_records`, each in a
+process of its own, and prints each one's time and peak RSS, and the 1M/100k memory ratio
+(target: within 20 %).
 """
 
 import argparse
@@ -91,9 +99,10 @@ def bare_parse(path: Path) -> float:
     from portal.imports.readers import read_table
 
     start = time.perf_counter()
-    table = read_table(path.read_bytes(), path.name)
-    for _ in table.rows:
-        pass
+    with path.open("rb") as handle:  # as the import reads it: from the file, in place
+        table = read_table(handle, path.name)
+        for _ in table.rows:
+            pass
     return time.perf_counter() - start
 
 
@@ -140,7 +149,11 @@ def child(step: str, path: Path) -> None:
     django.setup()
     from courses.models import LearningRecord
 
-    if step == "parse":
+    if step in ("page", "command"):
+        clear_records()
+        vacuum()
+        seconds = through_page(path) if step == "page" else through_command(path)
+    elif step == "parse":
         seconds = bare_parse(path)
     elif step == "floor":
         seconds = database_floor()
@@ -160,6 +173,127 @@ def child(step: str, path: Path) -> None:
         seconds = through_command(path)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"seconds": seconds, "rss_mb": rss}))
+
+
+def clear_records() -> None:
+    """An empty records table, in SQL (the ORM's delete would load every record)."""
+    from django.db import connection
+
+    from courses.models import LearningRecord
+
+    table = LearningRecord._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {table} CASCADE" if connection.vendor == "postgresql" else f"DELETE FROM {table}")
+
+
+def through_page(path: Path) -> float:
+    """HR uploads the file on /imports/new/: the multipart body is written to a temporary file
+    and handed to Django's request handler as its input stream, so neither side holds it."""
+    import tempfile
+    import uuid
+
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.test.client import ClientHandler
+
+    from courses.models import LearningRecord
+    from portal.models import ImportBatch, Role
+
+    user, _created = get_user_model().objects.get_or_create(
+        username="bench-hr", defaults={"role": Role.HR, "is_staff": True}
+    )
+    client = Client()
+    client.force_login(user)
+    boundary = uuid.uuid4().hex
+    with tempfile.TemporaryFile() as body:
+        body.write(
+            (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="kind"\r\n\r\nrecords\r\n'
+                f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{path.name}"\r\n'
+                "Content-Type: text/csv\r\n\r\n"
+            ).encode()
+        )
+        with path.open("rb") as source:
+            while piece := source.read(1 << 20):
+                body.write(piece)
+        body.write(f"\r\n--{boundary}--\r\n".encode())
+        length = body.tell()
+        body.seek(0)
+        environ = client._base_environ(
+            PATH_INFO="/imports/new/",
+            REQUEST_METHOD="POST",
+            CONTENT_TYPE=f"multipart/form-data; boundary={boundary}",
+            CONTENT_LENGTH=str(length),
+        )
+        environ["wsgi.input"] = body
+        environ["SERVER_NAME"] = environ["HTTP_HOST"] = "localhost"  # DJANGO_ALLOWED_HOSTS' default
+        environ["HTTP_COOKIE"] = client.cookies.output(header="", sep="; ").strip()
+        start = time.perf_counter()
+        response = ClientHandler(enforce_csrf_checks=False)(environ)
+        elapsed = time.perf_counter() - start
+    batch = ImportBatch.objects.order_by("-pk").first()
+    assert response.status_code == 302 and batch.status == "applied", (response.status_code, batch.status)
+    assert LearningRecord.objects.count() > 0
+    return elapsed
+
+
+def flat(args) -> None:
+    """Peak memory of a CSV import at each size, through the page and the command (issue 20)."""
+    sizes = [int(n) for n in args.flat_rows.split(",")]
+    people = setup_roster(args.people)
+    from django.db import connection
+
+    print(f"database: {connection.vendor}; CSV through the upload page and import_records; {args.people:,} people")
+    connection.close()
+    peaks: dict[str, dict[int, float]] = {"page": {}, "command": {}}
+    for rows in sizes:
+        path = write_csv(rows, people)
+        for step in ("page", "command"):
+            seconds, rss = median_of(args.repeat, step, path)
+            peaks[step][rows] = rss
+            print(
+                f"{step:>7}, {rows:>9,} rows ({path.stat().st_size / 1e6:,.0f} MB): {seconds:7.2f} s, "
+                f"{rows / seconds:>8,.0f} rows/s, peak RSS {rss:,.0f} MB"
+            )
+    low, high = min(sizes), max(sizes)
+    for step, figures in peaks.items():
+        print(
+            f"{step:>7}: peak RSS {figures[high]:,.0f} MB at {high:,} rows against {figures[low]:,.0f} MB at "
+            f"{low:,}: {figures[high] / figures[low]:.2f}× (target within 1.20×)"
+        )
+
+
+def setup_roster(count: int) -> list[str]:
+    """Migrate and import a roster of `count` people (once: kept when the database has them)."""
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from portal import nationalid
+    from portal.models import Employee
+    from portal.services import submit_import
+
+    call_command("migrate", verbosity=0)
+    people = [nationalid.make("D1", 5000000 + n) for n in range(count)]
+    if Employee.objects.count() < count:
+        roster = "身分證字號,姓名,機關名稱,上級機關,單位,人員類別\n" + "".join(
+            f"{nid},人員{n},機關{n % 50},測試市政府,第{n % 8}科,編制內\n" for n, nid in enumerate(people)
+        )
+        submit_import("roster", "roster.csv", roster.encode())
+    return people
+
+
+def write_csv(rows: int, people: list[str]) -> Path:
+    import csv
+
+    path = OUT / f"records-{rows}-{len(people)}.csv"
+    if not path.exists():
+        with open(path, "w", newline="", encoding="utf-8-sig") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(HEADER)
+            writer.writerows(generate_rows(rows, people))
+    return path
 
 
 def database_floor() -> float:
@@ -259,6 +393,8 @@ def main():
     parser.add_argument("--format", choices=["csv", "xlsx", "both"], default="both")
     parser.add_argument("--die-rows", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=3, help="runs of the parse and the import; the median is shown")
+    parser.add_argument("--flat", action="store_true", help="peak memory of CSV imports by size (issue 20)")
+    parser.add_argument("--flat-rows", default="100000,1000000")
     parser.add_argument("--child", nargs=2, metavar=("STEP", "FILE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -267,10 +403,14 @@ def main():
     OUT.mkdir(parents=True, exist_ok=True)
     if "DATABASE_URL" not in os.environ:
         db = OUT / "bench-records.sqlite3"
-        db.unlink(missing_ok=True)
+        if not args.flat:
+            db.unlink(missing_ok=True)
         os.environ["DATABASE_URL"] = f"sqlite:///{db}"
     os.environ.pop("CELERY_BROKER_URL", None)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    if args.flat:
+        flat(args)
+        return
     import django
 
     django.setup()

@@ -23,6 +23,14 @@ class IncentivesConfig(AppConfig):
         from .models import Draw
 
         register_scope(Draw, lambda user: Draw.objects.filter(plan__in=plans_reviewed_by(user)))
+        from portal.signals import import_applied
+
+        from .exports import build_standing_document
+        from .refresh import refresh_after_import
+
+        register_document("standing", build_standing_document, _("人員達成情形"))
+        # Stored standings go stale with every import a rule counts (issue 20).
+        import_applied.connect(refresh_after_import, dispatch_uid="incentives.refresh_after_import")
         from .standing import register_person_section
 
         # Loading, copying and the admin check a plan's rules against the kinds' schemas (programs

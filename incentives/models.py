@@ -232,3 +232,48 @@ class Draw(models.Model):
 
     def __str__(self):
         return f"{self.plan.slug} {self.season_name}"
+
+
+class StoredStanding(models.Model):
+    """A person's standing under one rule of a plan, as the last refresh evaluated it (issue 20).
+
+    The staff page filters ("rule met or nearly met") and sorts (awards, leave, closeness to the
+    next award) in SQL on these rows, then evaluates only the page it shows. One row per (plan,
+    employee, rule) the person has an award or progress under, and one with `rule_code` "" for
+    the person's whole standing under the plan (every covered person has that one). Written only
+    by `incentives.refresh.refresh_standings`, after imports, rule changes, on request and nightly.
+    """
+
+    plan = models.ForeignKey("programs.Plan", on_delete=models.CASCADE, related_name="+")
+    # Reverse name for the staff page's joins (incentives.queries.standing_queryset).
+    employee = models.ForeignKey("portal.Employee", on_delete=models.CASCADE, related_name="stored_standings")
+    rule_code = models.CharField(max_length=60, blank=True, default="")
+    met = models.BooleanField(default=False)  # an award under the rule ("": any award)
+    near = models.BooleanField(default=False)  # not met, and at least NEARLY_MET of the way
+    ratio = models.FloatField(default=0)  # the highest unmet progress ratio, 0..1
+    awards = models.PositiveIntegerField(default=0)  # how many awards (reasons) the rule gives
+    weight = models.PositiveIntegerField(default=0)  # their weight (incentives.rules.AWARD_WEIGHT)
+    leave_hours = models.DecimalField(max_digits=8, decimal_places=2, default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "employee", "rule_code"], name="stored_standing_once"),
+        ]
+        indexes = [models.Index(fields=["plan", "rule_code", "met", "near"], name="stored_standing_filter")]
+
+
+class StandingRefresh(models.Model):
+    """When a plan's stored standings were last refreshed, and as of which day (shown on the page)."""
+
+    plan = models.OneToOneField("programs.Plan", on_delete=models.CASCADE, related_name="+")
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+    as_of = models.DateField(null=True, blank=True)
+    people = models.PositiveIntegerField(default=0)
+    # Bumped by every change that may alter a standing (an import, a rule change); a refresh
+    # records the count it started from, so a change made while it ran leaves the plan stale.
+    changes = models.PositiveIntegerField(default=1)
+    refreshed_changes = models.PositiveIntegerField(default=0)
+
+    @property
+    def stale(self) -> bool:
+        return self.refreshed_changes != self.changes

@@ -9,51 +9,9 @@ from portal.models import Employee
 from portal.params import parse_int
 from programs.models import Plan
 
-from .evaluation import NEARLY_MET, Evaluation, evaluate
+from .evaluation import Evaluation, evaluate
 from .facts import covered_employees
 from .models import Decision
-from .summaries import by_name
-
-# "" and "name" sort by name (summaries.by_name: Chinese stroke order where the database offers it).
-SORTS = {
-    "unit": lambda r: (r.agency, r.unit, r.name),
-    "awards": lambda r: (-sum(a.weight for a in r.awards), r.agency, r.unit, r.name),
-    "leave": lambda r: (-r.leave_hours, r.agency, r.unit, r.name),
-    # Closest to the next award first: who a coordinator might still nudge.
-    "progress": lambda r: (-max((p.ratio for p in r.progress if not p.met), default=0), r.agency, r.unit, r.name),
-}
-
-
-def _met(result: Evaluation, rule: str) -> bool:
-    return any(a.rule == rule for a in result.awards) if rule else bool(result.awards)
-
-
-def _near(result: Evaluation, rule: str) -> bool:
-    if not rule:
-        return result.nearly_met
-    return not _met(result, rule) and any(
-        p.rule == rule and not p.met and p.ratio >= NEARLY_MET for p in result.progress
-    )
-
-
-def staff_standing(
-    user, plan: Plan, unit: str = "", rule: str = "", status: str = "", sort: str = ""
-) -> list[Evaluation]:
-    """The plan's covered staff the user may see, evaluated, filtered by unit and by a rule met or nearly met."""
-    employees = covered_employees(plan) & Employee.objects.visible_to(user)
-    if (unit_id := parse_int(unit)) is not None:
-        employees = employees.filter(unit_id=unit_id)
-    results = evaluate(plan, employees=employees)
-    if status == "met":
-        results = [r for r in results if _met(r, rule)]
-    elif status == "near":
-        results = [r for r in results if _near(r, rule)]
-    elif rule:
-        results = [r for r in results if _met(r, rule) or any(p.rule == rule for p in r.progress)]
-    if sort not in SORTS:
-        return by_name(results)
-    results.sort(key=SORTS[sort])
-    return results
 
 
 def filed_statuses(plan: Plan, results: list[Evaluation]) -> dict[int, list[str]]:
@@ -125,3 +83,80 @@ def past_deadline(plan: Plan, employee_ids, today) -> list[Decision]:
         .order_by("employee__name")
     )
     return [d for d in decisions if (deadline := filing_deadline(plan, d.rule_code)) and today > deadline]
+
+
+# The staff page's sorts in SQL (issue 20): "" and "name" by name (Chinese stroke order on
+# PostgreSQL with ICU), the others on the stored standings (incentives.refresh).
+
+
+def standing_queryset(user, plan: Plan, unit: str = "", rule: str = "", status: str = "", sort: str = ""):
+    """The plan's covered staff the user may see, filtered and ordered in SQL: by unit, and by a rule
+    met or nearly met as the stored standings (`StoredStanding`) hold it. A queryset of Employee,
+    so the page counts and paginates it in the database whatever the agency's size. The stored
+    rows are joined (a LEFT JOIN on the (plan, employee, rule) key), never a subquery per person."""
+    from django.db.models import F, FilteredRelation, Q
+    from django.db.models.functions import Collate
+
+    from .summaries import stroke_collation
+
+    employees = covered_employees(plan) & Employee.objects.visible_to(user)
+    if (unit_id := parse_int(unit)) is not None:
+        employees = employees.filter(unit_id=unit_id)
+    if status in ("met", "near") or rule:
+        employees = employees.annotate(
+            by_rule=FilteredRelation(
+                "stored_standings", condition=Q(stored_standings__plan=plan, stored_standings__rule_code=rule)
+            )
+        )
+        if status == "met":
+            employees = employees.filter(by_rule__met=True)
+        elif status == "near":
+            employees = employees.filter(by_rule__near=True)
+        else:
+            employees = employees.filter(by_rule__isnull=False)
+    collation = stroke_collation()
+    name = Collate("name", collation) if collation else F("name")
+    if sort == "unit":
+        order = ["agency__name", "unit__name", name, "pk"]
+    elif sort in ("awards", "leave", "progress"):
+        field = {"awards": "weight", "leave": "leave_hours", "progress": "ratio"}[sort]
+        employees = employees.annotate(
+            whole=FilteredRelation(
+                "stored_standings", condition=Q(stored_standings__plan=plan, stored_standings__rule_code="")
+            )
+        )
+        # Ties (most people share a weight) break on the stored names' code points: comparing tens of
+        # thousands of ties through ICU doubled the page's time (bench/bench_pages.py).
+        order = [F(f"whole__{field}").desc(nulls_last=True), "agency__name", "unit__name", "name", "pk"]
+    else:
+        order = [name, "agency__name", "unit__name", "pk"]
+    return employees.order_by(*order)
+
+
+def awards_to_file(plan: Plan, employees) -> tuple[int, object]:
+    """Of `employees`, how many have more stored awards than requests filed (decisions past
+    eligible), and a queryset of their IDs: the people 「提報篩選結果中全部待提報者」 files. Those
+    with an award, less those whose filed decisions already cover their awards; only people with
+    a filed decision are counted one by one. Two queries for the count, whatever the list's size."""
+    from django.db.models import Count, F, IntegerField, OuterRef, Subquery
+
+    from .models import StoredStanding
+
+    with_award = StoredStanding.objects.filter(plan=plan, rule_code="", met=True, employee__in=employees.values("pk"))
+    filed = Decision.objects.filter(plan=plan).exclude(status=Decision.Status.ELIGIBLE)
+    counted = (
+        filed.filter(employee=OuterRef("employee_id")).order_by().values("employee").annotate(n=Count("pk")).values("n")
+    )
+    covered = with_award.filter(employee__in=filed.values("employee")).annotate(
+        filed_count=Subquery(counted, output_field=IntegerField())
+    )
+    done = covered.filter(awards__lte=F("filed_count"))
+    return with_award.count() - done.count(), with_award.exclude(pk__in=done.values("pk")).values_list(
+        "employee_id", flat=True
+    )
+
+
+def evaluate_page(plan: Plan, employee_ids: list[int]) -> list[Evaluation]:
+    """The people of one page, evaluated now (a fixed number of queries), in the page's order."""
+    results = {r.employee_id: r for r in evaluate(plan, employees=Employee.objects.filter(pk__in=employee_ids))}
+    return [results[pk] for pk in employee_ids if pk in results]

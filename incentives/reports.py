@@ -52,8 +52,15 @@ ROSTER_HEADERS = ["編號", "機關", "單位", "職稱", "姓名", "獎勵", "�
 def render_roster_pdf(
     plan: Plan | None, employees=None, scope: str = "", progress=None, *, decisions=None, order_number: str = ""
 ) -> bytes:
-    """The 敘獎名冊 as PDF: a plan's filed decisions, or (`decisions`, `order_number`) one 獎懲令's issued ones."""
-    from portal.pdf import fitted_widths, render_pdf
+    """The 敘獎名冊 as PDF: a plan's filed decisions, or (`decisions`, `order_number`) one 獎懲令's issued ones.
+
+    Over ROSTER_BACKGROUND_THRESHOLD decisions the roster is rendered in parts of
+    portal.pdf.PART_ROWS rows and joined (issue 20, "Large documents"): memory stays that of one
+    part; 編號 runs on across parts, the title opens the first and the signature boxes close the last.
+    """
+    from django.conf import settings
+
+    from portal.pdf import fitted_widths, parts_of, render_pdf, render_pdf_in_parts
 
     decisions = list(roster_decisions(plan, employees, decisions))
     if progress:
@@ -74,16 +81,20 @@ def render_roster_pdf(
     ]
     # The basis prints as two lines (the plan's year, then its clause), each whole.
     widths = fitted_widths(ROSTER_HEADERS, cells, wrap=(6,), orientation="landscape", font_pt=10.5)
+    del cells
+    context = {
+        "plan": plan,
+        "scope": scope,
+        "widths": widths,
+        "order_number": order_number,
+        "order_date": order_date,
+    }
+    if len(decisions) > settings.ROSTER_BACKGROUND_THRESHOLD:
+        parts = [{**part, "decisions": part.pop("rows")} for part in parts_of(decisions)]
+        return render_pdf_in_parts("incentives/roster.html", context, parts, progress=progress)
     return render_pdf(
         "incentives/roster.html",
-        {
-            "plan": plan,
-            "decisions": decisions,
-            "scope": scope,
-            "widths": widths,
-            "order_number": order_number,
-            "order_date": order_date,
-        },
+        {**context, "decisions": decisions, "offset": 0, "first": True, "last": True},
         progress=progress,
         expected_pages=len(decisions) // ROSTER_ROWS_PER_PAGE + 1,
     )

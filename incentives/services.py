@@ -488,6 +488,9 @@ def update_rule(user, plan: Plan, rule: dict) -> RuleVersion:
             before={"rule": stored[position]},
             after={"rule": rule},
         )
+        from .refresh import standings_changed
+
+        standings_changed([plan.pk])  # the staff page's stored standings follow the new rule
     return current_version(plan)
 
 

@@ -9,11 +9,10 @@ from decimal import Decimal
 
 from django.db import connection
 from django.db.models import Q, Sum
-from django.db.models.functions import Coalesce, Collate
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from courses.models import LearningRecord
-from portal.models import Employee
 from programs.models import Plan
 
 from .evaluation import Evaluation
@@ -142,18 +141,3 @@ def stroke_collation() -> str | None:
             cursor.execute("SELECT 1 FROM pg_collation WHERE collname = %s", [STROKE_COLLATION])
             _collation_available[alias] = cursor.fetchone() is not None
     return STROKE_COLLATION if _collation_available[alias] else None
-
-
-def by_name(results: list[Evaluation]) -> list[Evaluation]:
-    """The list sorted by name, then agency and unit: in Chinese stroke order where the database offers
-    it (one query on PostgreSQL with ICU), else by the names' code points (no query)."""
-    collation = stroke_collation()
-    if collation is None:
-        return sorted(results, key=lambda r: (r.name, r.agency, r.unit, r.employee_id))
-    ordered = (
-        Employee.objects.filter(pk__in=[r.employee_id for r in results])
-        .order_by(Collate("name", collation), "pk")
-        .values_list("pk", flat=True)
-    )
-    place = {pk: n for n, pk in enumerate(ordered)}
-    return sorted(results, key=lambda r: (place.get(r.employee_id, len(place)), r.agency, r.unit))

@@ -6,6 +6,7 @@ from celery import shared_task
 
 from programs.models import Plan
 
+from . import refresh
 from .evaluation import evaluate_chunk_json
 
 
@@ -17,3 +18,16 @@ def evaluate_chunk(plan_id: int, as_of: str, after: str, size: int, shared: dict
     """
     plan = Plan.objects.get(pk=plan_id)
     return evaluate_chunk_json(plan, dt.date.fromisoformat(as_of), after, size, shared)
+
+
+@shared_task(name="incentives.refresh_standings")
+def refresh_standings(plan_id: int) -> int:
+    """One plan's stored standings (after an import or a rule change, or on request)."""
+    plan = Plan.objects.filter(pk=plan_id).first()
+    return refresh.refresh_standings(plan) if plan else 0
+
+
+@shared_task(name="incentives.refresh_standings_everywhere")
+def refresh_standings_everywhere() -> int:
+    """Nightly: every plan's stored standings."""
+    return sum(refresh.refresh_everywhere().values())

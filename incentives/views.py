@@ -51,27 +51,64 @@ def my_standing(request):
     )
 
 
-def _standing(request, plan):
-    get = request.GET
-    return queries.staff_standing(
-        request.user,
-        plan,
-        unit=get.get("unit", ""),
-        rule=get.get("rule", ""),
-        status=get.get("status", ""),
-        sort=get.get("sort", ""),
-    )
+# The staff page shows this many people at a time (issue 20); `?per=` picks another of these.
+PAGE_SIZES = (25, 50, 100, 200)
+DEFAULT_PAGE_SIZE = 50
+STANDING_FILTERS = ("unit", "rule", "status", "sort")
+
+
+def _filters(get) -> dict:
+    # The filters reach SQL now: a NUL byte, which PostgreSQL refuses in a string, matches nothing.
+    return {key: get.get(key, "").replace("\x00", "\ufffd")[:100] for key in STANDING_FILTERS}
+
+
+def _page_size(get) -> int:
+    size = query_int(get, "per", minimum=1, maximum=max(PAGE_SIZES))
+    return size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE
+
+
+def _badge_labels() -> dict[str, str]:
+    """The decision statuses as the staff page's badges say them (translated once per page)."""
+    return {
+        Decision.Status.REQUESTED: _("已提報"),
+        Decision.Status.APPROVED: _("已核定"),
+        Decision.Status.ISSUED: _("已發布"),
+        Decision.Status.REJECTED: _("不予核定"),
+        Decision.Status.WITHHELD: _("人事保留"),
+    }
 
 
 @login_required
 def staff_standing(request, slug):
+    """A coordinator's (or HR's) staff under a plan, one page at a time (issue 20): the filters
+    ("rule met or nearly met") and sorts run in SQL on the stored standings (incentives.refresh),
+    then only the page's people are evaluated, so the page makes the same queries for 10 people
+    or 50,000. 「全部」 XLSX/PDF over STANDING_BACKGROUND_THRESHOLD people is a background job."""
+    from . import refresh
+
     require_coordinator_or_hr(request.user)
     plan = get_visible_or_404(request.user, Plan, slug=slug)
+    source = request.POST if request.method == "POST" else request.GET
+    if request.method == "POST" and request.POST.get("refresh"):
+        refresh.standings_changed([plan.pk])
+        if settings.CELERY_TASK_ALWAYS_EAGER:
+            refresh.refresh_standings(plan)
+        messages.success(request, _("已排定重新整理達成情形。"))
+        return redirect(request.get_full_path())
+    stored = refresh.ensure_fresh(plan)
+    filters = _filters(request.GET)
+    employees = queries.standing_queryset(request.user, plan, **filters)
+    if request.method == "POST" and source.get("export") in ("xlsx", "pdf"):
+        document = request_document(
+            request.user,
+            "standing",
+            {"plan": plan.slug, **filters, "format": source["export"]},
+            title=_("%(plan)s 人員達成情形（%(scope)s）") % {"plan": plan.title, "scope": scope_label(request.user)},
+        )
+        return redirect("document", pk=document.pk)
     if request.method == "POST":
-        if request.POST.get("all"):  # every eligible person the filters show and not yet filed, in one go
-            results = _standing(request, plan)
-            statuses = queries.filed_statuses(plan, results)
-            chosen = [r.employee_id for r in results if queries.still_to_file(r, statuses.get(r.employee_id, []))]
+        if request.POST.get("all"):  # every person the filters show with an award not yet filed, in one go
+            chosen = list(queries.awards_to_file(plan, employees)[1])
         else:
             chosen = ids(request.POST.getlist("employee"))
         if not chosen:
@@ -95,57 +132,39 @@ def staff_standing(request, slug):
         except ValidationError as error:
             messages.error(request, "；".join(error.messages))
         return redirect(request.get_full_path())
-    results = _standing(request, plan)
-    # The page's hours columns (學習時數, 數位時數) go into the files too, with the same figures.
-    hours = summaries.hours_in_period(plan, [r.employee_id for r in results])
-    table = [
-        [
-            r.agency,
-            r.unit,
-            r.name,
-            r.award_counts["commendation"],
-            r.award_counts["merit"],
-            r.award_counts["major_merit"],
-            float(r.leave_hours),
-            float(hours.get(r.employee_id, summaries.Hours()).total),
-            float(hours.get(r.employee_id, summaries.Hours()).digital),
-            "；".join(a.text for a in r.awards),
-            "；".join(p.text for p in r.progress if not p.met),
-            national_id_for(request.user, r.national_id),
-        ]
-        for r in results
-    ]
-    download = list_download(
-        request.GET.get("format", ""),
-        f"{plan.slug}-standing",
-        f"{plan.title}：人員達成情形",
-        scope_label(request.user),
-        [
-            "機關",
-            "單位",
-            "姓名",
-            "嘉獎",
-            "記功",
-            "記大功",
-            "補休時數",
-            "學習時數",
-            "數位時數",
-            "事由",
-            "尚缺",
-            "身分證字號",
-        ],
-        table,
-        landscape=True,
-    )
-    if download:
-        return download
+    fmt = request.GET.get("format", "")
+    if fmt in ("xlsx", "pdf"):
+        count = employees.count()
+        if count > settings.STANDING_BACKGROUND_THRESHOLD:
+            return render(
+                request,
+                "incentives/standing_background.html",
+                {"plan": plan, "count": count, "format": fmt, "query": _without(request.GET, "format")},
+            )
+        from .exports import STANDING_HEADERS, standing_rows
+
+        rows = list(standing_rows(request.user, plan, list(employees.values_list("pk", flat=True))))
+        return list_download(
+            fmt,
+            f"{plan.slug}-standing",
+            f"{plan.title}：人員達成情形",
+            scope_label(request.user),
+            STANDING_HEADERS,
+            rows,
+            landscape=True,
+        )
+    per = _page_size(request.GET)
+    page = Paginator(employees.values_list("pk", flat=True), per).get_page(request.GET.get("page"))
+    results = queries.evaluate_page(plan, list(page.object_list))
     statuses = queries.filed_statuses(plan, results)
     notes = queries.decision_notes(plan, results)
+    hours = summaries.hours_in_period(plan, [r.employee_id for r in results])
     short = summaries.shortfalls(plan, results)
+    badges = _badge_labels()
     rows = [
         (
             r,
-            statuses.get(r.employee_id, []),
+            [(s, badges.get(s, "")) for s in statuses.get(r.employee_id, []) if s != Decision.Status.ELIGIBLE],
             queries.still_to_file(r, statuses.get(r.employee_id, [])),
             notes.get(r.employee_id, []),
             hours.get(r.employee_id, summaries.Hours()),
@@ -156,6 +175,7 @@ def staff_standing(request, slug):
     rules = [(r["code"], standing.rule_label(r, {})) for r in kinds.award_rules(plan.parameters.get("rules", []))]
     query = request.GET.copy()
     query.pop("sort", None)
+    query.pop("page", None)
     return render(
         request,
         "incentives/staff_standing.html",
@@ -163,7 +183,13 @@ def staff_standing(request, slug):
             "plan": plan,
             "results": results,
             "rows": rows,
-            "eligible": sum(1 for row in rows if row[2]),
+            "page": page,
+            "count": page.paginator.count,
+            "eligible": queries.awards_to_file(plan, employees)[0],
+            "page_query": _without(request.GET, "page"),
+            "per": per,
+            "page_sizes": PAGE_SIZES,
+            "stored": stored,
             "units": Unit.objects.visible_to(request.user).select_related("agency"),
             "rules": rules,
             "query": request.GET,
@@ -171,8 +197,26 @@ def staff_standing(request, slug):
             "sort": request.GET.get("sort", ""),
             "tally_sheet": (services.tally_sheet_rule(plan) or {}).get("tally_sheet", ""),
             "warnings": plan_warnings(plan),
+            # The column names, translated once for the whole page (never inside the row loop).
+            "labels": {
+                "pick": _("提報"),
+                "unit": _("機關／單位"),
+                "name": _("姓名"),
+                "commendation": _("嘉獎"),
+                "merit": _("記功"),
+                "leave": _("補休"),
+                "hours": _("學習時數"),
+                "digital": _("數位時數"),
+                "reasons": _("事由與尚缺"),
+            },
         },
     )
+
+
+def _without(get, key: str) -> str:
+    query = get.copy()
+    query.pop(key, None)
+    return query.urlencode()
 
 
 @login_required

@@ -70,9 +70,11 @@ def xlsx_response(filename: str, title: str, headers: list[str], rows) -> HttpRe
     return response
 
 
-def list_pdf(title: str, subtitle: str, headers: list[str], rows, landscape: bool = False) -> bytes:
-    """A plain printed list (A4, Kai font) of the same rows as the spreadsheet."""
-    from .pdf import fitted_widths, render_pdf, text_em
+def list_pdf(title: str, subtitle: str, headers: list[str], rows, landscape: bool = False, progress=None) -> bytes:
+    """A plain printed list (A4, Kai font) of the same rows as the spreadsheet; over PART_ROWS
+    rows rendered in parts and joined (portal.pdf.render_pdf_in_parts)."""
+    from . import pdf
+    from .pdf import fitted_widths, parts_of, render_pdf, render_pdf_in_parts, text_em
 
     # Numbered rows and signature boxes, as on the order roster (every printed roster follows it).
     headers = ["編號", *headers]
@@ -87,16 +89,18 @@ def list_pdf(title: str, subtitle: str, headers: list[str], rows, landscape: boo
         font_pt=10.5,
         padding_mm=3.0 + 0.6,
     )
+    context = {
+        "title": title,
+        "subtitle": subtitle,
+        "headers": headers,
+        "landscape": landscape,
+        "widths": widths,
+        "count": len(cells),
+    }
+    if len(cells) > pdf.PART_ROWS:  # a long list in parts, joined (issue 20): memory of one part
+        return render_pdf_in_parts("pdf/list.html", context, parts_of(cells), progress=progress)
     return render_pdf(
-        "pdf/list.html",
-        {
-            "title": title,
-            "subtitle": subtitle,
-            "headers": headers,
-            "rows": cells,
-            "landscape": landscape,
-            "widths": widths,
-        },
+        "pdf/list.html", {**context, "rows": cells, "offset": 0, "first": True, "last": True}, progress=progress
     )
 
 

@@ -66,6 +66,115 @@ def render_pdf(
     return document.write_pdf()
 
 
+# Rows per WeasyPrint document when a long list is rendered in parts (issue 20, "Large
+# documents"): WeasyPrint holds a whole document's layout, so a roster of 5,000 rows in one
+# document took 864 MB; in parts of this size memory stays that of one part (bench/bench_documents.py).
+PART_ROWS = 250
+FOOTER_PAGES = 100  # page-number footers laid out at a time
+# The chunks' own page-number footer is left out: the pages are numbered once they are joined.
+_NO_PAGE_NUMBERS = "\n@page { @bottom-center { content: none; } }"
+
+
+def render_pdf_in_parts(
+    template: str, context: dict, parts: list[dict], *, css: tuple[str, ...] = (), progress=None
+) -> bytes:
+    """One PDF from several renders of `template`, each with `context` updated by one of `parts`
+    (its rows, where its numbering starts, whether it opens or closes the document), joined with
+    pypdf; then every page gets base.css's 「第 X 頁，共 Y 頁」 over the whole document.
+
+    Memory is that of one part (PART_ROWS rows), whatever the number of parts. `progress(percent)`
+    hears of each part. A part starts on a new page, so the page before it may end short.
+    Raises what WeasyPrint raises.
+    """
+    import io
+
+    from django.utils import translation
+    from pypdf import PdfReader, PdfWriter
+    from weasyprint import HTML
+
+    sheets = stylesheets(*css) + _NO_PAGE_NUMBERS
+    writer = PdfWriter()
+    size = None
+    for n, part in enumerate(parts):
+        with translation.override(settings.LANGUAGE_CODE):
+            html = render_to_string(template, {"css": sheets, "today": clock.today(), **context, **part})
+        document = HTML(string=html, base_url=str(settings.BASE_DIR)).render()
+        if size is None and document.pages:
+            size = (document.pages[0].width, document.pages[0].height)
+        data = document.write_pdf()
+        del document, html
+        writer.append(PdfReader(io.BytesIO(data)))
+        del data
+        _give_back_memory()
+        if progress:
+            progress(int(5 + 85 * (n + 1) / max(len(parts), 1)))
+    total = len(writer.pages)
+    # The footers are laid out FOOTER_PAGES at a time too, and each page's merged content is
+    # compressed again at once, so the numbering adds little to the peak.
+    for first in range(0, total, FOOTER_PAGES):
+        count = min(FOOTER_PAGES, total - first)
+        footers = PdfReader(io.BytesIO(_page_numbers(first, count, total, size)))
+        for page, footer in zip(writer.pages[first : first + count], footers.pages, strict=True):
+            page.merge_page(footer)
+            page.compress_content_streams()
+        del footers
+        _give_back_memory()
+    if progress:
+        progress(95)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def _give_back_memory() -> None:
+    """Collect the part just laid out and hand its freed pages back to the system, so that the
+    next part reuses the same memory instead of adding to the process's peak (glibc keeps freed
+    memory in its arenas otherwise)."""
+    import ctypes
+    import ctypes.util
+    import gc
+
+    gc.collect()
+    libc = ctypes.util.find_library("c")
+    if libc:
+        try:
+            ctypes.CDLL(libc).malloc_trim(0)
+        except (OSError, AttributeError):  # not glibc: the collection alone
+            pass
+
+
+def _page_numbers(first: int, count: int, total: int, size: tuple[float, float]) -> bytes:
+    """`count` blank pages of `size` (CSS px), numbered from `first` + 1 of `total`, with only
+    base.css's page-number footer (「第 X 頁，共 Y 頁」, its words and font) on each."""
+    from weasyprint import HTML
+
+    width, height = size
+    footer = f'@page {{ size: {width}px {height}px; @bottom-center {{ content: "第 " counter(page) " 頁，共 {total} 頁"; }} }}'
+    html = (
+        '<!doctype html><html lang="zh-Hant"><head><meta charset="utf-8"><style>'
+        + stylesheets()
+        + "\n"
+        + footer
+        + f"\n@page :first {{ counter-reset: page {first + 1}; }}\ndiv {{ break-after: page; height: 1px; }}"
+        + "</style></head><body>"
+        + "<div></div>" * (count - 1)
+        + "<p></p></body></html>"
+    )
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+def parts_of(rows: list, size: int | None = None) -> list[dict]:
+    """The parts of a long list for render_pdf_in_parts: each part's `rows`, the number its first
+    row takes (`offset`: 編號 continues across parts), and whether it is the `first` (title) or
+    the `last` (signature boxes). An empty list is one part. `size`: PART_ROWS by default."""
+    size = size or PART_ROWS
+    chunks = [rows[start : start + size] for start in range(0, len(rows), size)] or [[]]
+    return [
+        {"rows": chunk, "offset": n * size, "first": n == 0, "last": n == len(chunks) - 1}
+        for n, chunk in enumerate(chunks)
+    ]
+
+
 def pdf_response(data: bytes, filename: str) -> HttpResponse:
     """Shown in the browser's PDF viewer; `filename` is ASCII (slugs), so no encoding games."""
     response = HttpResponse(data, content_type="application/pdf")

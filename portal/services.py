@@ -3,9 +3,11 @@
 import contextlib
 import datetime as dt
 import logging
+import shutil
+import tempfile
 
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,10 +32,33 @@ class ImportFileTooLarge(ValueError):
     pass
 
 
+def upload_size(data) -> int:
+    """The size in bytes of an import file given as bytes or as a (Django or plain) file object."""
+    if isinstance(data, (bytes, bytearray)):
+        return len(data)
+    if getattr(data, "size", None) is not None:
+        return data.size
+    position = data.tell()
+    data.seek(0, 2)
+    size = data.tell()
+    data.seek(position)
+    return size
+
+
+def too_large_message() -> str:
+    """The refusal of a file over IMPORT_MAX_BYTES, in the unit that reads best (MB, or GB)."""
+    from django.conf import settings
+
+    limit = settings.IMPORT_MAX_BYTES
+    if limit >= 1024**3 and limit % 1024**3 == 0:
+        return _("檔案過大（上限 %(gb)d GB）。") % {"gb": limit // 1024**3}
+    return _("檔案過大（上限 %(mb)d MB）。") % {"mb": limit // (1024 * 1024)}
+
+
 def submit_import(
     kind: str,
     file_name: str,
-    data: bytes,
+    data,
     *,
     user=None,
     dry_run: bool = False,
@@ -43,6 +68,8 @@ def submit_import(
 ) -> ImportBatch:
     """Store the file as an import batch and queue its job (or run it, with tasks in-process).
 
+    `data`: the file's bytes, or a file object (an upload Django streamed to a temporary file, an
+    open file): copied to the batch's storage in pieces, never read whole into memory.
     `preview` (with `dry_run`): keep the file once validated, for `apply_preview`, at most
     PREVIEW_RETENTION_HOURS. `applied_from`: the preview batch this one applies.
     Raises ImportFileTooLarge over IMPORT_MAX_BYTES, LookupError for an unknown kind.
@@ -50,8 +77,9 @@ def submit_import(
     from django.conf import settings
 
     importer_class(kind)  # unknown kinds fail here, before anything is stored
-    if len(data) > settings.IMPORT_MAX_BYTES:
-        raise ImportFileTooLarge(_("檔案過大（上限 %(mb)d MB）。") % {"mb": settings.IMPORT_MAX_BYTES // (1024 * 1024)})
+    size = upload_size(data)
+    if size > settings.IMPORT_MAX_BYTES:
+        raise ImportFileTooLarge(too_large_message())
     batch = ImportBatch(
         kind=kind,
         file_name=file_name[:255],
@@ -61,7 +89,8 @@ def submit_import(
         applied_from=applied_from,
         created_by=user if getattr(user, "pk", None) else None,
     )
-    batch.file.save(file_name.rsplit("/", 1)[-1] or "upload", ContentFile(data), save=False)
+    content = ContentFile(data) if isinstance(data, (bytes, bytearray)) else File(data)
+    batch.file.save(file_name.rsplit("/", 1)[-1] or "upload", content, save=False)
     batch.save()
     # Commands run without a portal user: name the system account that ran manage.py.
     who = "" if batch.created_by_id else audit.command_line(f"匯入 {kind}")
@@ -73,7 +102,7 @@ def submit_import(
         after={
             "kind": kind,
             "file_name": batch.file_name,
-            "bytes": len(data),
+            "bytes": size,
             "dry_run": dry_run,
             "options": batch.options,
             **({"preview": True} if batch.preview else {}),
@@ -161,10 +190,10 @@ def run_import(batch_id: int) -> ImportBatch:
         )
 
     try:
-        with batch.file.open("rb") as handle:
-            data = handle.read()
         importer = importer_class(batch.kind)({**batch.options, "batch_id": batch.pk})
-        result = importer.run(data, batch.file_name, dry_run=batch.dry_run, progress=progress, on_applied=applied)
+        # Read in place: a CSV row by row, so memory does not grow with the file (README "Performance").
+        with batch.file.open("rb") as handle:
+            result = importer.run(handle, batch.file_name, dry_run=batch.dry_run, progress=progress, on_applied=applied)
     except Exception:
         log.exception("import batch %s failed", batch_id)
         ImportBatch.objects.filter(pk=batch_id).update(
@@ -301,12 +330,18 @@ def apply_preview(batch: ImportBatch, user) -> ImportBatch:
         locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if not locked.can_be_applied:
             raise ValueError(_("此試算批次已套用或檔案已逾保存期限，請重新上傳。"))
+        # Copied to a temporary file in pieces (a national export may be gigabytes), then deleted.
+        copy = tempfile.TemporaryFile()
         with locked.file.open("rb") as handle:
-            data = handle.read()
+            shutil.copyfileobj(handle, copy, 1 << 20)
         locked.file.delete(save=False)
         locked.keep_until = None
         locked.save(update_fields=["file", "keep_until"])
-    return submit_import(locked.kind, locked.file_name, data, user=user, options=locked.options, applied_from=locked)
+    with copy:
+        copy.seek(0)
+        return submit_import(
+            locked.kind, locked.file_name, copy, user=user, options=locked.options, applied_from=locked
+        )
 
 
 def purge_expired_previews(now=None) -> int:

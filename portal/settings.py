@@ -156,10 +156,18 @@ STORAGES = {
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = "media/"
 
-# Uploaded import files; larger files are refused before they are read.
-IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=100 * 1024 * 1024)
+# Uploaded import files; larger files are refused before they are read. A national export of
+# the lifelong-learning portal (360,000 people, about 18M records) is about 2 GB as CSV.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=2 * 1024 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# An upload over 2.5 MB goes to a temporary file on disk as it arrives (never held in memory),
+# and the import reads it from there.
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+FILE_UPLOAD_TEMP_DIR = env("FILE_UPLOAD_TEMP_DIR", default=None)
 
 # Mail: the console backend unless EMAIL_URL (e.g. smtp+tls://user:pass@host:587) names a server.
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
@@ -234,6 +242,8 @@ CELERY_BEAT_SCHEDULE = {
     "leave-lapse": {"task": "leave.lapse_leave", "schedule": crontab(hour=0, minute=10)},
     # Reminders after the night's grants and lapses (issue 18): lapsing hours, deadlines, waiting work.
     "notices-reminders": {"task": "portal.send_reminders", "schedule": crontab(hour=6, minute=30)},
+    # The staff pages' stored standings (issue 20), after the grants: as of the new day.
+    "standings-refresh": {"task": "incentives.refresh_standings_everywhere", "schedule": crontab(hour=0, minute=30)},
     "documents-purge-expired": {"task": "portal.purge_expired_documents", "schedule": crontab(minute=25)},
     "import-previews-purge-expired": {"task": "portal.purge_expired_previews", "schedule": crontab(minute=40)},
 }
@@ -244,6 +254,8 @@ CELERY_BEAT_SCHEDULE = {
 # memory and queries are per chunk (issue 20).
 EVALUATION_CHUNK_SIZE = env.int("EVALUATION_CHUNK_SIZE", default=2000)
 ROSTER_BACKGROUND_THRESHOLD = env.int("ROSTER_BACKGROUND_THRESHOLD", default=300)
+# The staff standing's 「全部」 XLSX/PDF of more people than this is a background job (issue 20).
+STANDING_BACKGROUND_THRESHOLD = env.int("STANDING_BACKGROUND_THRESHOLD", default=300)
 DOCUMENT_RETENTION_HOURS = env.int("DOCUMENT_RETENTION_HOURS", default=7 * 24)
 # An import previewed on the upload page keeps its file this many hours, for HR to apply it.
 PREVIEW_RETENTION_HOURS = env.int("PREVIEW_RETENTION_HOURS", default=24)

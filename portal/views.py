@@ -135,11 +135,12 @@ def import_apply(request, pk: int):
 def import_new(request):
     """HR uploads a file; the import runs as a job and the batch page shows its progress."""
     from django import forms
+    from django.conf import settings
 
     from .permissions import is_hr
     from .registry import IMPORTERS, importer_class
     from .rocdate import RocDateError, period_option
-    from .services import ImportFileTooLarge, submit_import
+    from .services import ImportFileTooLarge, submit_import, too_large_message
 
     if not is_hr(request.user):
         raise PermissionDenied
@@ -160,6 +161,14 @@ def import_new(request):
             "檔案已不再列出者撤回（保留備查，不再計入）。",
         )
         dry_run = forms.BooleanField(label="先試算預覽，不寫入（確認後可直接套用同一檔案）", required=False)
+
+        def clean_file(self):
+            # Django has streamed the upload to a temporary file (FILE_UPLOAD_HANDLERS): its size
+            # is known without reading it.
+            upload = self.cleaned_data["file"]
+            if upload.size > settings.IMPORT_MAX_BYTES:
+                raise forms.ValidationError(too_large_message())
+            return upload
 
         def clean(self):
             data = super().clean()
@@ -182,7 +191,7 @@ def import_new(request):
             batch = submit_import(
                 form.cleaned_data["kind"],
                 upload.name,
-                upload.read(),
+                upload,
                 user=request.user,
                 dry_run=form.cleaned_data["dry_run"],
                 preview=form.cleaned_data["dry_run"],
@@ -213,7 +222,12 @@ def document_download(request, pk: int):
     document = get_visible_or_404(request.user, GeneratedDocument, pk=pk)
     if not document.is_downloadable():
         raise Http404("文件尚未完成或已逾保存期限")
-    return FileResponse(document.file.open("rb"), content_type="application/pdf", filename=document.file_name)
+    content_type = (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        if document.file_name.endswith(".xlsx")
+        else "application/pdf"
+    )
+    return FileResponse(document.file.open("rb"), content_type=content_type, filename=document.file_name)
 
 
 @login_required

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from portal.access import get_visible_or_404
 from portal.exporters import list_download
 from portal.models import Agency, Employee
+from portal.paging import paginate, query_without
 from portal.params import ids, parse_int, query_int
 from portal.pdf import pdf_response
 from portal.permissions import is_hr, national_id_for, require_coordinator_or_hr, scope_label
@@ -163,7 +164,21 @@ def nomination_list(request):
         )
         if download:
             return download
-    return render(request, "programs/nomination_list.html", {"nominations": nominations, "camp": camp})
+    # A page of each list at a time (issue 20); the downloads above hold every row.
+    page = paginate(request.GET, nominations)
+    camp_page = paginate(request.GET, camp, "camp_page")
+    return render(
+        request,
+        "programs/nomination_list.html",
+        {
+            "nominations": page.object_list,
+            "camp": camp_page.object_list,
+            "page": page,
+            "camp_page": camp_page,
+            "page_query": query_without(request.GET, "page"),
+            "camp_query": query_without(request.GET, "camp_page"),
+        },
+    )
 
 
 @login_required
@@ -274,7 +289,13 @@ def proposal_list(request):
     return render(
         request,
         "programs/proposal_list.html",
-        {"proposals": proposals, "activities": activities, "reviews": plans_reviewed_by(request.user).exists()},
+        {
+            "page": (page := paginate(request.GET, proposals)),
+            "proposals": page.object_list,
+            "page_query": query_without(request.GET, "page"),
+            "activities": activities,
+            "reviews": plans_reviewed_by(request.user).exists(),
+        },
     )
 
 
@@ -322,7 +343,12 @@ def entry_list(request):
         )
         if download:
             return download
-    return render(request, "programs/entry_list.html", {"entries": entries})
+    page = paginate(request.GET, entries)
+    return render(
+        request,
+        "programs/entry_list.html",
+        {"page": page, "entries": page.object_list, "page_query": query_without(request.GET, "page")},
+    )
 
 
 def _proposal_form(request, proposal):

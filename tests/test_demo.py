@@ -190,13 +190,13 @@ def pages_for_each_log_in(client):
         ("coord", "高雄市政府教育局", (62, 30, 16, 17, 6)),
         ("coord2", "高雄市政府社會局", (46, 22, 12, 7, 4)),
     ):
-        standing = page(client, username, "incentives:staff", "kaohsiung-103").context["results"]
+        standing = page(client, username, "incentives:staff", "kaohsiung-103", per=100).context["results"]
         assert {r.agency for r in standing} == {agency}
         nominations = page(client, username, "programs:nominations").context
         assert (
             len(standing),
             sum(1 for r in standing if r.awards),
-            len(page(client, username, "incentives:staff", "kaohsiung-103", status="near").context["results"]),
+            len(page(client, username, "incentives:staff", "kaohsiung-103", status="near", per=100).context["results"]),
             len(nominations["nominations"]),
             len(nominations["camp"]),
         ) == figures

@@ -18,6 +18,8 @@ NAMES = [
     "agency",
     "unit",
     "page",
+    "per",
+    "camp_page",
     "year",
     "plan",
     "status",

@@ -1,6 +1,7 @@
 """Every list page runs the same number of queries for 1 and for 3 items."""
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -171,9 +172,11 @@ def test_staff_standing_queries_do_not_grow_with_staff(setting, client):
     client.force_login(setting["user"])
     url = reverse("incentives:staff", args=[plan.slug])
     add(1)
+    call_command("refresh_standings", plan.slug)  # the stored standings' own door (the page reads them)
     with CaptureQueriesContext(connection) as one:
         assert len(client.get(url).context["rows"]) == 1
     add(2)
+    call_command("refresh_standings", plan.slug)
     with CaptureQueriesContext(connection) as three:
         assert len(client.get(url).context["rows"]) == 3
     assert len(three.captured_queries) == len(one.captured_queries)

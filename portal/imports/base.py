@@ -113,14 +113,16 @@ class Importer:
     # -- machinery -------------------------------------------------------------
     def run(
         self,
-        data: bytes,
+        data,
         file_name: str = "",
         *,
         dry_run: bool = False,
         progress: Callable[[int], None] | None = None,
         on_applied: Callable[[ImportResult], None] | None = None,
     ) -> ImportResult:
-        """`on_applied` runs inside the import's transaction once the rows are written (never on
+        """Import `data` (bytes, or a seekable binary file read in place: a CSV is never held whole).
+
+        `on_applied` runs inside the import's transaction once the rows are written (never on
         a dry run), so what it records (the audit entry) commits or rolls back with the rows."""
         with _no_cycle_collection():
             result = self._run(data, file_name, dry_run, progress or (lambda percent: None), on_applied)

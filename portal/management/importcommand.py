@@ -8,11 +8,12 @@ import sys
 import time
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from portal.imports.mismatches import name_mismatch_lines
 from portal.models import ImportBatch
-from portal.services import ImportFileTooLarge, report_lines, submit_import
+from portal.services import ImportFileTooLarge, report_lines, submit_import, too_large_message
 
 
 class ImportCommand(BaseCommand):
@@ -44,10 +45,13 @@ class ImportCommand(BaseCommand):
         for path in paths:
             if len(paths) > 1:
                 self.stdout.write(f"{path.name}：")
+            if path.stat().st_size > settings.IMPORT_MAX_BYTES:  # refused before a byte is read
+                raise CommandError(too_large_message(), returncode=1)
             try:
-                batch = submit_import(
-                    self.kind, path.name, path.read_bytes(), dry_run=options["dry_run"], options=importer_options
-                )
+                with path.open("rb") as handle:  # copied to the batch in pieces, never read whole
+                    batch = submit_import(
+                        self.kind, path.name, handle, dry_run=options["dry_run"], options=importer_options
+                    )
             except ImportFileTooLarge as exc:
                 raise CommandError(str(exc), returncode=1) from None
             if batch.status == ImportBatch.Status.PENDING and batch.message:

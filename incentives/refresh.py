@@ -1,0 +1,194 @@
+"""Stored standings (issue 20, "Pages that do not grow with the agency"): the staff page's filters
+and sorts read `StoredStanding` in SQL instead of evaluating everyone on every request.
+
+`refresh_standings` is the one writer. Its doors: every applied import that can change what the
+rules count (`incentives.apps`, on `portal.signals.import_applied`), a rule change
+(`incentives.services.update_rule`), the staff page's 「重新整理」 button, the command
+`refresh_standings [PLAN…]` and Celery beat's nightly `incentives.refresh_standings_everywhere`.
+Decisions do not feed the evaluation (`incentives.facts` reads no decision), so a decision's
+transition changes no stored standing; what a decision changes (filed or not) is read live.
+"""
+
+import datetime as dt
+import itertools
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from portal.models import Employee
+from programs.models import Plan
+
+from .evaluation import NEARLY_MET, Evaluation, check_plan_rules, default_as_of, evaluate
+from .facts import covered_employees
+from .kinds import RuleParameterError
+from .models import StandingRefresh, StoredStanding
+
+# Employees evaluated at a time: memory is bounded by the chunk, queries constant per chunk.
+CHUNK = 2000
+
+# Import kinds whose rows a rule may count (as leave.signals.GRANT_AFTER, plus forum tallies).
+REFRESH_AFTER = {
+    "records",
+    "forum",
+    "attendance",
+    "calendar",
+    "course-list",
+    "certificates",
+    "team-ratings",
+    "contest",
+    "case-reports",
+    "roster",
+}
+
+
+def rows_for(plan_id: int, result: Evaluation) -> list[StoredStanding]:
+    """The stored rows of one evaluated person: the whole standing ("") and one per rule named by an
+    award or a progress line. Pure: no query."""
+    by_rule: dict[str, dict] = {}
+
+    def entry(code: str) -> dict:
+        return by_rule.setdefault(code, {"met": False, "ratio": 0.0, "awards": 0, "weight": 0})
+
+    for award in result.awards:
+        row = entry(award.rule)
+        row["met"] = True
+        row["awards"] += 1
+        row["weight"] += award.weight
+    for progress in result.progress:
+        row = entry(progress.rule)
+        if not progress.met:
+            row["ratio"] = max(row["ratio"], float(progress.ratio))
+    leave = result.leave_hours
+    rows = [
+        StoredStanding(
+            plan_id=plan_id,
+            employee_id=result.employee_id,
+            rule_code="",
+            met=bool(result.awards),
+            near=result.nearly_met,
+            ratio=max((float(p.ratio) for p in result.progress if not p.met), default=0.0),
+            awards=len(result.awards),
+            weight=sum(a.weight for a in result.awards),
+            leave_hours=leave.quantize(Decimal("0.01")),
+        )
+    ]
+    for code, row in by_rule.items():
+        rows.append(
+            StoredStanding(
+                plan_id=plan_id,
+                employee_id=result.employee_id,
+                rule_code=code[:60],
+                met=row["met"],
+                near=not row["met"] and row["ratio"] >= NEARLY_MET,
+                ratio=row["ratio"],
+                awards=row["awards"],
+                weight=row["weight"],
+                leave_hours=Decimal(0),
+            )
+        )
+    return rows
+
+
+def refresh_standings(plan: Plan, as_of: dt.date | None = None) -> int:
+    """Evaluate everyone the plan covers and store their standings; returns the people stored.
+
+    Chunks of CHUNK employees, each evaluated in a fixed number of queries (memory bounded by the
+    chunk) and written in one transaction under the plan's `StandingRefresh` row lock, so two
+    refreshes of one plan run one after the other and a page never reads a chunk half written.
+    People no longer covered lose their rows. A plan whose rules cannot be read stores nothing
+    (its pages show the rule problem). Implements issue 20 item 2: "filters that need the
+    evaluation may read stored standings, refreshed after each import, rule change or decision
+    that touches them".
+    """
+    try:
+        check_plan_rules(plan)
+    except RuleParameterError:
+        return 0
+    as_of = as_of or default_as_of(plan)
+    StandingRefresh.objects.get_or_create(plan=plan)
+    with transaction.atomic():
+        started_from = StandingRefresh.objects.select_for_update().get(plan=plan).changes
+        StoredStanding.objects.filter(plan=plan).exclude(employee_id__in=covered_employees(plan)).delete()
+    ids = list(covered_employees(plan).order_by("pk").values_list("pk", flat=True))
+    for chunk in _chunks(ids, CHUNK):
+        results = evaluate(plan, as_of, Employee.objects.filter(pk__in=chunk))
+        rows = [row for result in results for row in rows_for(plan.pk, result)]
+        with transaction.atomic():
+            StandingRefresh.objects.select_for_update().get(plan=plan)
+            StoredStanding.objects.filter(plan=plan, employee_id__in=chunk).delete()
+            StoredStanding.objects.bulk_create(rows, batch_size=5000)
+    with transaction.atomic():
+        refresh = StandingRefresh.objects.select_for_update().get(plan=plan)
+        refresh.refreshed_at, refresh.as_of, refresh.people = timezone.now(), as_of, len(ids)
+        refresh.refreshed_changes = started_from
+        refresh.save()
+    _analyze()
+    return len(ids)
+
+
+def _analyze() -> None:
+    """Fresh statistics for the planner after a refresh rewrote a plan's rows (PostgreSQL), so the
+    page's filters use the indexes at once instead of waiting for autovacuum."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {StoredStanding._meta.db_table}")
+
+
+def refresh_everywhere() -> dict[str, int]:
+    """Every plan's stored standings (nightly): {plan slug: people stored}."""
+    return {plan.slug: refresh_standings(plan) for plan in Plan.objects.order_by("pk")}
+
+
+def standings_changed(plan_ids=None) -> None:
+    """Something a rule counts changed (an import, for every plan; a rule change, for its plan):
+    the plans' stored standings are stale, and, where a worker runs the jobs, their refresh is
+    queued. In-process (no broker) the staff page refreshes a stale plan when it next needs it,
+    so a command-line import or a test does not evaluate every plan after every file."""
+    from django.conf import settings
+
+    from portal.celery import app
+
+    plans = Plan.objects.all() if plan_ids is None else Plan.objects.filter(pk__in=list(plan_ids))
+    pks = list(plans.values_list("pk", flat=True))
+    StandingRefresh.objects.bulk_create([StandingRefresh(plan_id=pk) for pk in pks], ignore_conflicts=True)
+    StandingRefresh.objects.filter(plan_id__in=pks).update(changes=F("changes") + 1)
+    if not settings.CELERY_TASK_ALWAYS_EAGER:
+        for pk in pks:
+            # Queued by its Celery name: incentives.tasks calls this module, not the other way round.
+            transaction.on_commit(lambda pk=pk: app.tasks["incentives.refresh_standings"].delay(pk))
+
+
+def refresh_after_import(sender, batch, **kwargs):
+    """`portal.signals.import_applied` receiver (connected in incentives.apps)."""
+    if batch.kind in REFRESH_AFTER:
+        standings_changed()
+
+
+def last_refresh(plan: Plan) -> StandingRefresh | None:
+    """The plan's refresh row (None: never asked for)."""
+    return StandingRefresh.objects.filter(plan=plan).first()
+
+
+def ensure_fresh(plan: Plan) -> StandingRefresh:
+    """The page's door when it needs stored standings: a plan never refreshed, or stale while no
+    worker will refresh it (tasks in-process), is refreshed now; with workers, a stale plan's
+    refresh is already queued and the page says when the figures were taken."""
+    from django.conf import settings
+
+    refresh = last_refresh(plan)
+    never = refresh is None or refresh.refreshed_at is None
+    if settings.CELERY_TASK_ALWAYS_EAGER and (never or refresh.stale):
+        refresh_standings(plan)
+    elif never:
+        standings_changed([plan.pk])  # queued for a worker; the page says it is being prepared
+    return last_refresh(plan)
+
+
+def _chunks(ids: list[int], size: int):
+    iterator = iter(ids)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
