@@ -150,16 +150,30 @@ def standings_changed(plan_ids=None) -> None:
     so a command-line import or a test does not evaluate every plan after every file."""
     from django.conf import settings
 
-    from portal.celery import app
-
     plans = Plan.objects.all() if plan_ids is None else Plan.objects.filter(pk__in=list(plan_ids))
     pks = list(plans.values_list("pk", flat=True))
     StandingRefresh.objects.bulk_create([StandingRefresh(plan_id=pk) for pk in pks], ignore_conflicts=True)
     StandingRefresh.objects.filter(plan_id__in=pks).update(changes=F("changes") + 1)
     if not settings.CELERY_TASK_ALWAYS_EAGER:
         for pk in pks:
-            # Queued by its Celery name: incentives.tasks calls this module, not the other way round.
-            transaction.on_commit(lambda pk=pk: app.tasks["incentives.refresh_standings"].delay(pk))
+            transaction.on_commit(lambda pk=pk: _queue_refresh(pk))
+
+
+def _queue_refresh(plan_id: int) -> None:
+    # Imported here: incentives.tasks calls this module at import time, not the other way round.
+    # (Looking the task up by name in the app's registry fails in a process that has not
+    # imported incentives.tasks yet: Celery discovers tasks lazily, only in workers.)
+    from .tasks import refresh_standings as refresh_task
+
+    refresh_task.delay(plan_id)
+
+
+def ensure_current(plan: Plan) -> None:
+    """Refresh the plan's stored standings now if they are stale or were never taken: filing
+    「全部待提報者」 is a state change and must not act on a refresh still waiting for a worker."""
+    current = last_refresh(plan)
+    if current is None or current.refreshed_at is None or current.stale:
+        refresh_standings(plan)
 
 
 def refresh_after_import(sender, batch, **kwargs):

@@ -108,6 +108,7 @@ def staff_standing(request, slug):
         return redirect("document", pk=document.pk)
     if request.method == "POST":
         if request.POST.get("all"):  # every person the filters show with an award not yet filed, in one go
+            refresh.ensure_current(plan)
             chosen = list(queries.awards_to_file(plan, employees)[1])
         else:
             chosen = ids(request.POST.getlist("employee"))

@@ -145,7 +145,8 @@ def test_stored_standings_hold_one_row_per_person_and_one_per_rule(setting):
     }
 
 
-def test_an_import_makes_the_stored_standings_stale_and_the_page_refreshes_them(setting, client, tmp_path):
+def test_an_import_makes_the_stored_standings_stale_and_the_page_refreshes_them(setting, client, settings, tmp_path):
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # no worker: the page refreshes a stale plan itself
     plan = setting["plan"]
     person = add_staff(setting, [10])[0]
     call_command("refresh_standings", plan.slug)
@@ -167,7 +168,8 @@ def test_an_import_makes_the_stored_standings_stale_and_the_page_refreshes_them(
     assert "整理的評估結果" in page.content.decode()
 
 
-def test_a_rule_change_makes_its_plans_standings_stale(setting, client):
+def test_a_rule_change_makes_its_plans_standings_stale(setting, client, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # no worker: the page refreshes a stale plan itself
     from incentives import services
 
     plan = setting["plan"]
@@ -181,7 +183,8 @@ def test_a_rule_change_makes_its_plans_standings_stale(setting, client):
     assert client.get(staff_url(plan, status="met")).context["count"] == 1
 
 
-def test_the_refresh_button_refreshes_now_without_a_worker(setting, client):
+def test_the_refresh_button_refreshes_now_without_a_worker(setting, client, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # no worker: the page refreshes a stale plan itself
     plan = setting["plan"]
     add_staff(setting, [250])
     client.force_login(setting["coordinator"])
