@@ -22,9 +22,8 @@ from portal.models import Employee
 from programs.models import Plan
 
 from . import kinds
-from .evaluation import Evaluation, context_for, evaluate
+from .evaluation import Evaluation, check_plan_rules, contexts_for, evaluate
 from .evaluation import warnings as plan_warnings
-from .facts import covered_employees
 from .models import Decision
 from .rules import Award, Progress, number
 
@@ -281,12 +280,21 @@ def plans_of_year(plans: list[Plan], year: int) -> list[Plan]:
 
 
 def plans_for(employee: Employee, plans: list[Plan] | None = None) -> list[PlanStanding]:
-    """How the person stands under each of `plans` (default: every plan that covers them)."""
+    """How the person stands under each of `plans` (default: every plan that covers them).
+
+    `plans` must cover the person (`covering_plans` decides it, so the facts are read for
+    this one employee without the coverage's subqueries). The plans' bundles and course lists
+    are two queries for all of them; each plan's rules are checked once.
+    """
+    plans = covering_plans(employee) if plans is None else plans
+    contexts = contexts_for(plans) if plans else {}
+    one = Employee.objects.filter(pk=employee.pk)
     standings = []
-    for plan in covering_plans(employee) if plans is None else plans:
-        context = context_for(plan)
+    for plan in plans:
+        context = contexts[plan.pk]
         try:
-            found = evaluate(plan, employees=covered_employees(plan).filter(pk=employee.pk), context=context)
+            rules = check_plan_rules(plan, context=context)
+            found = evaluate(plan, employees=one, context=context, rules=rules)
         except kinds.RuleParameterError as error:
             # A plan whose rules HR must correct: said on the page, never a crash.
             standings.append(PlanStanding(plan, [], [], error.messages))
@@ -298,7 +306,7 @@ def plans_for(employee: Employee, plans: list[Plan] | None = None) -> list[PlanS
                 plan,
                 rule_standings(plan, found[0], context, context["list_names"]),
                 bundle_standings(found[0], context),
-                plan_warnings(plan, context=context),
+                plan_warnings(plan, context=context, rules=rules),
             )
         )
     return standings
