@@ -221,7 +221,10 @@ def my_standing(employee: Employee, year: int | None = None) -> MyStanding:
         plan_years=sorted({p.roc_year + 1911 for p in covering if p.roc_year}),
         sections={name: provider(employee) for name, provider in PERSON_SECTIONS.items()},
         decisions=list(
-            Decision.objects.filter(employee=employee).select_related("plan").order_by("-updated_at", "-pk")
+            Decision.objects.filter(employee=employee)
+            .defer("facts")  # the facts behind each decision are HR's to read, not this page's
+            .select_related("plan")
+            .order_by("-updated_at", "-pk")
         ),
         wins=draws_won(employee),
     )
@@ -231,7 +234,13 @@ def draws_won(employee: Employee) -> list:
     """The seasonal draws this person won, newest first (a handful of draws a year, read at once)."""
     from .models import Draw
 
-    drawn = Draw.objects.filter(status=Draw.Status.DRAWN).select_related("plan").order_by("-drawn_at")
+    # A draw's chance list and winners' lines can hold a whole plan's staff: never read here.
+    drawn = (
+        Draw.objects.filter(status=Draw.Status.DRAWN)
+        .defer("chances", "winners")
+        .select_related("plan")
+        .order_by("-drawn_at")
+    )
     return [draw for draw in drawn if employee.pk in draw.winner_ids]
 
 
