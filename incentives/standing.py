@@ -14,10 +14,11 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import Q, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
+from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
 
 from courses.models import LearningRecord
-from portal import clock
+from portal import clock, rocdate
 from portal.models import Employee
 from programs.models import Plan
 
@@ -95,6 +96,8 @@ class BundleCourse:
     hours: Decimal
     done_on: dt.date | None
     off_duty: bool
+    hours_text: str = ""  # "2 小時", worded once per page (`bundle_standings`)
+    when_text: str = ""  # "103/01/13 完成（公餘）" or "尚未完成"
 
 
 @dataclass
@@ -394,14 +397,13 @@ def bundle_standings(result: Evaluation, context: dict) -> list[BundleStanding]:
         return []
     off_duty = {r.course_key for r in result.records if r.off_duty}
     shown = [b for b in bundles if b.kind != "main" or b.rank == result.facts.rank]
-    return [
-        BundleStanding(
-            b.name,
-            b.kind,
-            [
-                BundleCourse(name, hours, result.facts.completed.get(key), key in off_duty)
-                for key, name, hours in b.courses
-            ],
-        )
-        for b in shown
-    ]
+    # The row's words are translated once for the page, never once per course (issue 20).
+    hours_text, done_text, off_text, todo_text = _("%(h)s 小時"), _("%(d)s 完成"), _("（公餘）"), _("尚未完成")
+
+    def course(key, name, hours):
+        done_on = result.facts.completed.get(key)
+        off = key in off_duty
+        when = done_text % {"d": rocdate.to_roc_short(done_on)} + (off_text if off else "") if done_on else todo_text
+        return BundleCourse(name, hours, done_on, off, hours_text % {"h": floatformat(hours, "-2")}, when)
+
+    return [BundleStanding(b.name, b.kind, [course(*c) for c in b.courses]) for b in shown]
