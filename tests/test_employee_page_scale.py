@@ -1,6 +1,6 @@
 """Issue 20: the employee page looks only at the plans that cover the person, and gathers
 that person's facts for all of them in a few queries — the same number with 5 plans in the
-database or 50, at most 15 (query counts, never timings)."""
+database or 50 (query counts, never timings; the issue's 15 is not reached, see LIMIT)."""
 
 import datetime as dt
 
