@@ -94,12 +94,17 @@ def check_plan_rules(plan: Plan, rules: list | None = None, context: dict | None
 
 
 def context_for(plan: Plan) -> dict:
-    """What the plan's rules read besides a person's facts, in four queries: its bundles
+    """What the plan's rules read besides a person's facts, in two queries: its bundles
     (`BundleInfo`s), its course lists' entries {slug: [(key, name, hours)]} and names {slug: name}."""
+    return contexts_for([plan])[plan.pk]
+
+
+def contexts_for(plans) -> dict[int, dict]:
+    """`context_for` of each plan, {plan id: context}: two queries whatever the number of plans."""
+    bundles = facts_module.bundles_of_plans(plans)
+    lists = facts_module.course_lists_of_plans(plans)
     return {
-        "bundles": facts_module.bundles_of(plan),
-        "course_lists": facts_module.course_lists_of(plan),
-        "list_names": dict(CourseList.objects.filter(plan=plan).values_list("slug", "name")),
+        p.pk: {"bundles": bundles[p.pk], "course_lists": lists[p.pk][0], "list_names": lists[p.pk][1]} for p in plans
     }
 
 
@@ -115,13 +120,17 @@ def evaluate(
     rules = check_plan_rules(plan, context=context) if rules is None else rules
     as_of = as_of or default_as_of(plan)
     employees = facts_module.covered_employees(plan) if employees is None else employees
-    people = facts_module.gather(plan, employees, as_of, context)
+    # The employees with their names, read once: the facts gathered below start from the same rows.
+    roster = list(
+        employees.order_by("national_id").values_list(
+            "pk", "national_id", "name", "agency__name", "unit__name", "rank", "unit_role"
+        )
+    )
+    people = facts_module.gather(plan, employees, as_of, context, [(r[0], r[5], r[6]) for r in roster])
     records = facts_module.leave_records(plan, employees, as_of, context)
     leave_rules = [rule for rule in rules if rule["kind"] in kinds.LEAVE_KINDS]
     results = []
-    for pk, national_id, name, agency, unit, rank in employees.order_by("national_id").values_list(
-        "pk", "national_id", "name", "agency__name", "unit__name", "rank"
-    ):
+    for pk, national_id, name, agency, unit, rank, _role in roster:
         outcome = kinds.evaluate_person(rules, people[pk], context)
         evaluation = Evaluation(
             pk,
@@ -221,16 +230,17 @@ def evaluate_chunk_json(plan: Plan, as_of: dt.date, after: str, size: int, share
     return [r.as_json() for r in evaluate(plan, as_of, chunk_employees(plan, after, size), context)]
 
 
-def warnings(plan: Plan, as_of: dt.date | None = None, context: dict | None = None) -> list[str]:
+def warnings(plan: Plan, as_of: dt.date | None = None, context: dict | None = None, rules=None) -> list[str]:
     """What makes the plan's figures less certain, one Traditional Chinese sentence each (CONTRACTS.md).
 
+    `rules`: the plan's rules already checked (`check_plan_rules`), else checked here.
     A leave rule's year without an office calendar falls back to weekends (courses.calendar);
     a course list a rule reads that HR has not filled yet decides nothing. Each sentence names
     the file HR should import.
     """
     context = context_for(plan) if context is None else context
     try:
-        rules = check_plan_rules(plan, context=context)
+        rules = check_plan_rules(plan, context=context) if rules is None else rules
     except kinds.RuleParameterError as error:
         return error.messages  # nothing can be figured until HR corrects the rule
     as_of = as_of or default_as_of(plan)

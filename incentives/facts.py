@@ -14,7 +14,7 @@ from django.db.models.functions import Coalesce
 from courses.models import (
     AttendancePeriod,
     Bundle,
-    CourseListEntry,
+    CourseList,
     ForumTally,
     LearningRecord,
 )
@@ -68,39 +68,75 @@ def forum_total(rule: dict):
 
 
 def bundles_of(plan: Plan) -> list[BundleInfo]:
-    """The plan's bundles (by kind, hours, slug), each with its courses in entry order: two queries."""
-    from courses.models import BundleCourse
+    """The plan's bundles (by kind, hours, slug), each with its courses in entry order: one query."""
+    return bundles_of_plans([plan])[plan.pk]
 
-    courses = defaultdict(list)
-    for bundle_id, key, name, hours in (
-        BundleCourse.objects.filter(bundle__plan=plan)
-        .order_by("pk")
-        .values_list("bundle_id", "course__name_key", "course__name", "hours")
+
+def bundles_of_plans(plans) -> dict[int, list[BundleInfo]]:
+    """Each plan's bundles (by kind, hours, slug), each with its courses in entry order.
+
+    Shape: {plan id: [BundleInfo, …]} for every plan given (an empty list for a plan without
+    bundles). One query whatever the number of plans: the bundles joined to their entries.
+    """
+    found: dict[int, dict[int, list]] = {p.pk: {} for p in plans}
+    for plan_id, pk, slug, name, kind, rank, key, course, hours in (
+        Bundle.objects.filter(plan__in=[p.pk for p in plans])
+        .order_by("plan_id", "kind", "hours", "slug", "entries__pk")
+        .values_list(
+            "plan_id",
+            "pk",
+            "slug",
+            "name",
+            "kind",
+            "rank",
+            "entries__course__name_key",
+            "entries__course__name",
+            "entries__hours",
+        )
     ):
-        courses[bundle_id].append((key, name, hours))
-    return [
-        BundleInfo(slug, name, kind, rank, tuple(courses[pk]))
-        for pk, slug, name, kind, rank in Bundle.objects.filter(plan=plan)
-        .order_by("kind", "hours", "slug")
-        .values_list("pk", "slug", "name", "kind", "rank")
-    ]
+        bundle = found[plan_id].setdefault(pk, [slug, name, kind, rank, []])
+        if key is not None:
+            bundle[4].append((key, course, hours))
+    return {
+        plan_id: [BundleInfo(slug, name, kind, rank, tuple(courses)) for slug, name, kind, rank, courses in b.values()]
+        for plan_id, b in found.items()
+    }
 
 
 def course_lists_of(plan: Plan) -> dict[str, list[tuple[str, str, Decimal]]]:
-    lists: dict[str, list] = defaultdict(list)
-    for slug, key, name, hours in CourseListEntry.objects.filter(course_list__plan=plan).values_list(
-        "course_list__slug", "course__name_key", "course__name", "hours"
+    """The plan's course lists' entries {slug: [(key, name, hours)]}: one query."""
+    return course_lists_of_plans([plan])[plan.pk][0]
+
+
+def course_lists_of_plans(plans) -> dict[int, tuple[dict, dict]]:
+    """Each plan's course lists: {plan id: ({slug: [(key, name, hours)]}, {slug: list name})}.
+
+    A list without entries has a name but no key in the first dict (a rule reading it decides
+    nothing, `evaluation.warnings`). One query whatever the number of plans.
+    """
+    found: dict[int, tuple[dict, dict]] = {p.pk: ({}, {}) for p in plans}
+    for plan_id, slug, list_name, key, course, hours in (
+        CourseList.objects.filter(plan__in=[p.pk for p in plans])
+        .order_by("plan_id", "pk", "entries__pk")
+        .values_list("plan_id", "slug", "name", "entries__course__name_key", "entries__course__name", "entries__hours")
     ):
-        lists[slug].append((key, name, hours))
-    return dict(lists)
+        lists, names = found[plan_id]
+        names[slug] = list_name
+        if key is not None:
+            lists.setdefault(slug, []).append((key, course, hours))
+    return found
 
 
-def gather(plan: Plan, employees, as_of: dt.date, context: dict) -> dict[int, PersonFacts]:
+def gather(plan: Plan, employees, as_of: dt.date, context: dict, roster=None) -> dict[int, PersonFacts]:
+    """Each employee's facts for the plan's rules, {employee id: PersonFacts}.
+
+    `roster`: the employees' (pk, rank, unit role) already read (`evaluate` reads them once
+    with their names); else one query reads them.
+    """
     rules = plan.parameters.get("rules", [])
-    people = {
-        pk: PersonFacts(pk, rank=rank, unit_role=role)
-        for pk, rank, role in employees.values_list("pk", "rank", "unit_role")
-    }
+    if roster is None:
+        roster = employees.values_list("pk", "rank", "unit_role")
+    people = {pk: PersonFacts(pk, rank=rank, unit_role=role) for pk, rank, role in roster}
     ids = employees.values("pk")
     period_start = plan.starts_on
     records = LearningRecord.objects.filter(employee__in=ids, completed_on__lte=as_of)
@@ -137,46 +173,23 @@ def gather(plan: Plan, employees, as_of: dt.date, context: dict) -> dict[int, Pe
         c[0] for cl in context["course_lists"].values() for c in cl
     }
     if keys:
+        # Each window of first completions: (where it goes, its course keys, first day, last day).
         # What the pages show: first completion inside the plan period, never an earlier year's
         # (no rule reads it: a whole plan's `evaluate`, which explains nothing, skips it).
-        in_period = records.filter(completed_on__gte=period_start) if period_start else records
-        for employee_id, key, first in (
-            (
-                in_period.filter(course_key__in=keys)
-                .values_list("employee_id", "course_key")
-                .annotate(first=Min("completed_on"))
-            )
-            if context.get("explain", True)
-            else ()
-        ):
-            people[employee_id].completed[key] = first
+        windows = [(None, keys, period_start, as_of)] if context.get("explain", True) else []
         # What each course rule counts: first completion inside that rule's own window.
         course_rules = [r for r in kinds.needs(rules, kinds.COMPLETIONS) if not kinds.kind_of(r).promotion]
         course_rules += [r for r in kinds.needs(rules, kinds.LIST_METRICS) if r.get("list")]
-        for rule in course_rules:
-            start, end = _window(rule, as_of, period_start)
-            for employee_id, key, first in (
-                records.filter(course_key__in=keys, completed_on__range=(start, end))
-                .values_list("employee_id", "course_key")
-                .annotate(first=Min("completed_on"))
-            ):
-                people[employee_id].completed_in.setdefault(rule["code"], {})[key] = first
+        windows += [(rule["code"], keys, *_window(rule, as_of, period_start)) for rule in course_rules]
         # A promotion's seasons (四季悅讀): each designated course first completed within the season's dates.
         for rule in kinds.needs(rules, kinds.COMPLETIONS):
             for season in rule.get("seasons", []) if kinds.kind_of(rule).promotion else []:
                 season_keys = {c[0] for c in context["course_lists"].get(season["list"], [])}
-                if not (season_keys and season.get("starts_on") and season.get("ends_on")):
-                    continue
-                window = (
-                    dt.date.fromisoformat(season["starts_on"]),
-                    min(dt.date.fromisoformat(season["ends_on"]), as_of),
-                )
-                for employee_id, key, first in (
-                    records.filter(course_key__in=season_keys, completed_on__range=window)
-                    .values_list("employee_id", "course_key")
-                    .annotate(first=Min("completed_on"))
-                ):
-                    people[employee_id].completed_in.setdefault(kinds.season_key(rule, season), {})[key] = first
+                if season_keys and season.get("starts_on") and season.get("ends_on"):
+                    start = dt.date.fromisoformat(season["starts_on"])
+                    end = min(dt.date.fromisoformat(season["ends_on"]), as_of)
+                    windows.append((kinds.season_key(rule, season), season_keys, start, end))
+        _first_completions(people, records, windows)
     for rule in kinds.needs(rules, kinds.LIST_METRICS):
         if rule.get("list"):
             _list_metrics(rule, people, context)
@@ -209,6 +222,52 @@ def gather(plan: Plan, employees, as_of: dt.date, context: dict) -> dict[int, Pe
     ):
         people[employee_id].case_reports.append((title, submitted, accepted))
     return people
+
+
+# Up to this many people (a person's own page, a page of staff), their completions' days are
+# read in one query and each window's first completion found in Python; a whole plan's
+# evaluation groups in SQL, one query per window.
+FEW_PEOPLE = 100
+
+
+def _first_completions(people: dict[int, PersonFacts], records, windows: list) -> None:
+    """Each person's first completion of each course inside each window.
+
+    `windows`: [(code, course keys, first day or None, last day)]; code None fills
+    `PersonFacts.completed`, any other `completed_in[code]` ({course key: date}). One query
+    for a few people (FEW_PEOPLE), else one grouped query per window.
+    """
+
+    def put(code, employee_id, key, first):
+        person = people[employee_id]
+        (person.completed if code is None else person.completed_in.setdefault(code, {}))[key] = first
+
+    if not windows:
+        return
+    if len(people) > FEW_PEOPLE:
+        for code, keys, start, end in windows:
+            found = records.filter(course_key__in=keys, completed_on__lte=end)
+            found = found.filter(completed_on__gte=start) if start else found
+            for employee_id, key, first in found.values_list("employee_id", "course_key").annotate(
+                first=Min("completed_on")
+            ):
+                put(code, employee_id, key, first)
+        return
+    every_key = set().union(*(w[1] for w in windows))
+    starts = [w[2] for w in windows]
+    found = records.filter(course_key__in=every_key, completed_on__lte=max(w[3] for w in windows))
+    found = found.filter(completed_on__gte=min(starts)) if all(starts) else found
+    days = defaultdict(list)  # (employee id, course key) -> days completed, earliest first
+    for employee_id, key, day in found.values_list("employee_id", "course_key", "completed_on").order_by().distinct():
+        days[(employee_id, key)].append(day)
+    for (employee_id, key), completed in days.items():
+        completed.sort()
+        for code, keys, start, end in windows:
+            first = (
+                next((d for d in completed if (not start or d >= start) and d <= end), None) if key in keys else None
+            )
+            if first is not None:
+                put(code, employee_id, key, first)
 
 
 def _list_metrics(rule: dict, people: dict[int, PersonFacts], context: dict) -> None:

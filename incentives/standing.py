@@ -14,17 +14,17 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import Q, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
+from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
 
 from courses.models import LearningRecord
-from portal import clock
+from portal import clock, rocdate
 from portal.models import Employee
 from programs.models import Plan
 
 from . import kinds
-from .evaluation import Evaluation, context_for, evaluate
+from .evaluation import Evaluation, check_plan_rules, contexts_for, evaluate
 from .evaluation import warnings as plan_warnings
-from .facts import covered_employees
 from .models import Decision
 from .rules import Award, Progress, number
 
@@ -96,6 +96,8 @@ class BundleCourse:
     hours: Decimal
     done_on: dt.date | None
     off_duty: bool
+    hours_text: str = ""  # "2 小時", worded once per page (`bundle_standings`)
+    when_text: str = ""  # "103/01/13 完成（公餘）" or "尚未完成"
 
 
 @dataclass
@@ -222,7 +224,10 @@ def my_standing(employee: Employee, year: int | None = None) -> MyStanding:
         plan_years=sorted({p.roc_year + 1911 for p in covering if p.roc_year}),
         sections={name: provider(employee) for name, provider in PERSON_SECTIONS.items()},
         decisions=list(
-            Decision.objects.filter(employee=employee).select_related("plan").order_by("-updated_at", "-pk")
+            Decision.objects.filter(employee=employee)
+            .defer("facts")  # the facts behind each decision are HR's to read, not this page's
+            .select_related("plan")
+            .order_by("-updated_at", "-pk")
         ),
         wins=draws_won(employee),
     )
@@ -232,7 +237,13 @@ def draws_won(employee: Employee) -> list:
     """The seasonal draws this person won, newest first (a handful of draws a year, read at once)."""
     from .models import Draw
 
-    drawn = Draw.objects.filter(status=Draw.Status.DRAWN).select_related("plan").order_by("-drawn_at")
+    # A draw's chance list and winners' lines can hold a whole plan's staff: never read here.
+    drawn = (
+        Draw.objects.filter(status=Draw.Status.DRAWN)
+        .defer("chances", "winners")
+        .select_related("plan")
+        .order_by("-drawn_at")
+    )
     return [draw for draw in drawn if employee.pk in draw.winner_ids]
 
 
@@ -281,12 +292,21 @@ def plans_of_year(plans: list[Plan], year: int) -> list[Plan]:
 
 
 def plans_for(employee: Employee, plans: list[Plan] | None = None) -> list[PlanStanding]:
-    """How the person stands under each of `plans` (default: every plan that covers them)."""
+    """How the person stands under each of `plans` (default: every plan that covers them).
+
+    `plans` must cover the person (`covering_plans` decides it, so the facts are read for
+    this one employee without the coverage's subqueries). The plans' bundles and course lists
+    are two queries for all of them; each plan's rules are checked once.
+    """
+    plans = covering_plans(employee) if plans is None else plans
+    contexts = contexts_for(plans) if plans else {}
+    one = Employee.objects.filter(pk=employee.pk)
     standings = []
-    for plan in covering_plans(employee) if plans is None else plans:
-        context = context_for(plan)
+    for plan in plans:
+        context = contexts[plan.pk]
         try:
-            found = evaluate(plan, employees=covered_employees(plan).filter(pk=employee.pk), context=context)
+            rules = check_plan_rules(plan, context=context)
+            found = evaluate(plan, employees=one, context=context, rules=rules)
         except kinds.RuleParameterError as error:
             # A plan whose rules HR must correct: said on the page, never a crash.
             standings.append(PlanStanding(plan, [], [], error.messages))
@@ -298,7 +318,7 @@ def plans_for(employee: Employee, plans: list[Plan] | None = None) -> list[PlanS
                 plan,
                 rule_standings(plan, found[0], context, context["list_names"]),
                 bundle_standings(found[0], context),
-                plan_warnings(plan, context=context),
+                plan_warnings(plan, context=context, rules=rules),
             )
         )
     return standings
@@ -377,14 +397,13 @@ def bundle_standings(result: Evaluation, context: dict) -> list[BundleStanding]:
         return []
     off_duty = {r.course_key for r in result.records if r.off_duty}
     shown = [b for b in bundles if b.kind != "main" or b.rank == result.facts.rank]
-    return [
-        BundleStanding(
-            b.name,
-            b.kind,
-            [
-                BundleCourse(name, hours, result.facts.completed.get(key), key in off_duty)
-                for key, name, hours in b.courses
-            ],
-        )
-        for b in shown
-    ]
+    # The row's words are translated once for the page, never once per course (issue 20).
+    hours_text, done_text, off_text, todo_text = _("%(h)s 小時"), _("%(d)s 完成"), _("（公餘）"), _("尚未完成")
+
+    def course(key, name, hours):
+        done_on = result.facts.completed.get(key)
+        off = key in off_duty
+        when = done_text % {"d": rocdate.to_roc_short(done_on)} + (off_text if off else "") if done_on else todo_text
+        return BundleCourse(name, hours, done_on, off, hours_text % {"h": floatformat(hours, "-2")}, when)
+
+    return [BundleStanding(b.name, b.kind, [course(*c) for c in b.courses]) for b in shown]
