@@ -160,12 +160,11 @@ def standings_changed(plan_ids=None) -> None:
 
 
 def _queue_refresh(plan_id: int) -> None:
-    # Imported here: incentives.tasks calls this module at import time, not the other way round.
-    # (Looking the task up by name in the app's registry fails in a process that has not
-    # imported incentives.tasks yet: Celery discovers tasks lazily, only in workers.)
-    from .tasks import refresh_standings as refresh_task
+    # Sent by its Celery name: incentives.tasks calls this module, not the other way round, and
+    # send_task needs no registered task object (Celery discovers tasks lazily, in workers only).
+    from portal.celery import app
 
-    refresh_task.delay(plan_id)
+    app.send_task("incentives.refresh_standings", args=[plan_id])
 
 
 def ensure_current(plan: Plan) -> None:

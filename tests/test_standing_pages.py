@@ -314,7 +314,7 @@ def test_with_a_worker_an_import_queues_the_refresh(setting, settings, monkeypat
 
     queued = []
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    monkeypatch.setattr(app.tasks["incentives.refresh_standings"], "delay", queued.append)
+    monkeypatch.setattr(app, "send_task", lambda name, args: queued.append((name, args)))
     with django_capture_on_commit_callbacks(execute=True):
         standings_changed()
-    assert queued == [setting["plan"].pk]
+    assert queued == [("incentives.refresh_standings", [setting["plan"].pk])]
