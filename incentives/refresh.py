@@ -28,7 +28,7 @@ from .models import StandingRefresh, StoredStanding
 # Employees evaluated at a time: memory is bounded by the chunk, queries constant per chunk.
 CHUNK = 2000
 
-# Import kinds whose rows a rule may count (as leave.signals.GRANT_AFTER, plus forum tallies).
+# Import kinds whose rows a rule may count (leave.signals.GRANT_AFTER is these less forum tallies).
 REFRESH_AFTER = {
     "records",
     "forum",

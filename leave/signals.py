@@ -1,18 +1,10 @@
 """The leave ledger follows the imports: every applied import may change an entitlement."""
 
-# Every kind the leave rules read: records, attendance (off duty), the calendar (days off),
-# course lists (policy courses, bundles), results and the roster (coverage, rank).
-GRANT_AFTER = {
-    "records",
-    "attendance",
-    "calendar",
-    "course-list",
-    "certificates",
-    "team-ratings",
-    "contest",
-    "case-reports",
-    "roster",
-}
+from incentives.refresh import REFRESH_AFTER
+
+# Every kind the leave rules read: the rules' inputs (records, attendance for off duty, the
+# calendar, course lists, results, the roster), less forum tallies, which no leave rule counts.
+GRANT_AFTER = REFRESH_AFTER - {"forum"}
 
 
 def grant_after_import(sender, batch, **kwargs):
