@@ -51,6 +51,15 @@ def forms(name: str, client, request) -> bytes:
     if name == "roster":
         plan, _decisions = gallery.decisions_world()
         return render_roster_pdf(plan, None, "高雄市政府")
+    if name == "roster-in-parts":
+        # A long roster is rendered PART_ROWS rows at a time and joined (issue 20): the paper must
+        # read as one roster (one title, numbering on, one set of signature boxes at the end).
+        from portal import pdf
+
+        request.getfixturevalue("monkeypatch").setattr(pdf, "PART_ROWS", 3)
+        request.getfixturevalue("settings").ROSTER_BACKGROUND_THRESHOLD = 2
+        plan, _decisions = gallery.decisions_world()
+        return render_roster_pdf(plan, None, "高雄市政府")
     if name == "order-roster":
         gallery.decisions_world()
         return render_roster_pdf(
@@ -78,6 +87,7 @@ def forms(name: str, client, request) -> bytes:
         "leave-kaohsiung",
         "leave-tainan",
         "roster",
+        "roster-in-parts",
         "order-roster",
         "tally-sheet",
         "staff-list",
@@ -102,7 +112,7 @@ def test_names_and_units_never_wrap_in_the_lists(name, client, request):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", ["roster", "order-roster", "tally-sheet", "staff-list"])
+@pytest.mark.parametrize("name", ["roster", "roster-in-parts", "order-roster", "tally-sheet", "staff-list"])
 def test_every_roster_is_numbered_and_has_signature_boxes(name, client, request):
     text = "".join(pages_text(forms(name, client, request)))
     assert "編號" in text and SIGNATURES in text.replace(" ", "").replace("\n", "")
