@@ -91,7 +91,7 @@ def staff_standing(request, slug):
     source = request.POST if request.method == "POST" else request.GET
     if request.method == "POST" and request.POST.get("refresh"):
         refresh.standings_changed([plan.pk])
-        if settings.CELERY_TASK_ALWAYS_EAGER:
+        if refresh.refreshes_in_request(plan):
             refresh.refresh_standings(plan)
         messages.success(request, _("已排定重新整理達成情形。"))
         return redirect(request.get_full_path())

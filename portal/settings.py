@@ -256,6 +256,9 @@ EVALUATION_CHUNK_SIZE = env.int("EVALUATION_CHUNK_SIZE", default=2000)
 ROSTER_BACKGROUND_THRESHOLD = env.int("ROSTER_BACKGROUND_THRESHOLD", default=300)
 # The staff standing's 「全部」 XLSX/PDF of more people than this is a background job (issue 20).
 STANDING_BACKGROUND_THRESHOLD = env.int("STANDING_BACKGROUND_THRESHOLD", default=300)
+# With workers, a staff page refreshes a stale plan's stored standings itself when the plan
+# covers at most this many people (a larger plan's refresh is queued for the workers).
+STANDING_REFRESH_IN_REQUEST = env.int("STANDING_REFRESH_IN_REQUEST", default=2000)
 DOCUMENT_RETENTION_HOURS = env.int("DOCUMENT_RETENTION_HOURS", default=7 * 24)
 # An import previewed on the upload page keeps its file this many hours, for HR to apply it.
 PREVIEW_RETENTION_HOURS = env.int("PREVIEW_RETENTION_HOURS", default=24)

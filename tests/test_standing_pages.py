@@ -318,3 +318,24 @@ def test_with_a_worker_an_import_queues_the_refresh(setting, settings, monkeypat
     with django_capture_on_commit_callbacks(execute=True):
         standings_changed()
     assert queued == [("incentives.refresh_standings", [setting["plan"].pk])]
+
+
+def test_with_workers_a_small_plan_is_refreshed_by_the_page_and_a_large_one_is_queued(
+    setting, client, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    from portal.celery import app
+
+    queued = []
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    monkeypatch.setattr(app, "send_task", lambda name, args: queued.append((name, args)))
+    plan = setting["plan"]
+    add_staff(setting, [250, 10, 10])
+    client.force_login(setting["coordinator"])
+    settings.STANDING_REFRESH_IN_REQUEST = 2  # the plan covers 3 people: the workers' job
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.get(staff_url(plan, status="met"))
+    assert (page.context["count"], StoredStanding.objects.filter(plan=plan).count()) == (0, 0)
+    assert queued == [("incentives.refresh_standings", [plan.pk])]
+    settings.STANDING_REFRESH_IN_REQUEST = 3  # small enough: refreshed within the request
+    assert client.get(staff_url(plan, status="met")).context["count"] == 1
+    assert StoredStanding.objects.filter(plan=plan, rule_code="", met=True).count() == 1
