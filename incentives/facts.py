@@ -103,11 +103,6 @@ def bundles_of_plans(plans) -> dict[int, list[BundleInfo]]:
     }
 
 
-def course_lists_of(plan: Plan) -> dict[str, list[tuple[str, str, Decimal]]]:
-    """The plan's course lists' entries {slug: [(key, name, hours)]}: one query."""
-    return course_lists_of_plans([plan])[plan.pk][0]
-
-
 def course_lists_of_plans(plans) -> dict[int, tuple[dict, dict]]:
     """Each plan's course lists: {plan id: ({slug: [(key, name, hours)]}, {slug: list name})}.
 

@@ -167,14 +167,6 @@ def _queue_refresh(plan_id: int) -> None:
     app.send_task("incentives.refresh_standings", args=[plan_id])
 
 
-def ensure_current(plan: Plan) -> None:
-    """Refresh the plan's stored standings now if they are stale or were never taken: filing
-    「全部待提報者」 is a state change and must not act on a refresh still waiting for a worker."""
-    current = last_refresh(plan)
-    if current is None or current.refreshed_at is None or current.stale:
-        refresh_standings(plan)
-
-
 def refresh_after_import(sender, batch, **kwargs):
     """`portal.signals.import_applied` receiver (connected in incentives.apps)."""
     if batch.kind in REFRESH_AFTER:
@@ -200,14 +192,17 @@ def refreshes_in_request(plan: Plan) -> bool:
     return covered_employees(plan)[: limit + 1].count() <= limit
 
 
-def ensure_fresh(plan: Plan) -> StandingRefresh:
+def ensure_fresh(plan: Plan, *, before_filing: bool = False) -> StandingRefresh:
     """The page's door when it needs stored standings: a plan never refreshed, or stale, is
     refreshed now when `refreshes_in_request`; otherwise a never-refreshed plan's refresh is
-    queued (a stale one's already is) and the page says when the figures were taken."""
+    queued (a stale one's already is) and the page says when the figures were taken.
+
+    `before_filing`: filing 「全部待提報者」 is a state change and must not act on a refresh still
+    waiting for a worker, so a stale plan is refreshed now whatever its size."""
     refresh = last_refresh(plan)
     never = refresh is None or refresh.refreshed_at is None
     if never or refresh.stale:
-        if refreshes_in_request(plan):
+        if before_filing or refreshes_in_request(plan):
             refresh_standings(plan)
         elif never:
             standings_changed([plan.pk])  # queued for a worker; the page says it is being prepared

@@ -166,19 +166,9 @@ class MyStanding:
         return max(Decimal(self.minimum["total"]) - self.totals["total"], ZERO)
 
 
-def default_year(employee: Employee) -> int:
-    """The latest year the person learned in, so the page never opens on an empty year by default."""
-    latest = (
-        LearningRecord.objects.filter(employee=employee)
-        .order_by("-completed_on")
-        .values_list("completed_on", flat=True)
-        .first()
-    )
-    return latest.year if latest else clock.today().year
-
-
 def my_standing(employee: Employee, year: int | None = None) -> MyStanding:
-    """The person's page for a year (default: `default_year`): only the plans that cover them,
+    """The person's page for a year (default: the latest year they learned in, else this year, so
+    the page never opens on an empty year): only the plans that cover them,
     of that year (issue 20). Their learning by year, month and category is one grouped query;
     the page's queries do not grow with the number of plans in the database or of records."""
     covering = covering_plans(employee)

@@ -2,7 +2,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,6 +13,7 @@ from portal import clock, rocdate
 from portal.access import get_visible_or_404
 from portal.exporters import list_download
 from portal.models import Agency, Employee, Unit
+from portal.paging import paginate, query_without
 from portal.params import ids, query_int
 from portal.pdf import pdf_response
 from portal.permissions import is_hr, national_id_for, require_coordinator_or_hr, scope_label
@@ -108,7 +108,7 @@ def staff_standing(request, slug):
         return redirect("document", pk=document.pk)
     if request.method == "POST":
         if request.POST.get("all"):  # every person the filters show with an award not yet filed, in one go
-            refresh.ensure_current(plan)
+            refresh.ensure_fresh(plan, before_filing=True)
             chosen = list(queries.awards_to_file(plan, employees)[1])
         else:
             chosen = ids(request.POST.getlist("employee"))
@@ -140,7 +140,7 @@ def staff_standing(request, slug):
             return render(
                 request,
                 "incentives/standing_background.html",
-                {"plan": plan, "count": count, "format": fmt, "query": _without(request.GET, "format")},
+                {"plan": plan, "count": count, "format": fmt, "query": query_without(request.GET, "format")},
             )
         from .exports import STANDING_HEADERS, standing_rows
 
@@ -155,7 +155,7 @@ def staff_standing(request, slug):
             landscape=True,
         )
     per = _page_size(request.GET)
-    page = Paginator(employees.values_list("pk", flat=True), per).get_page(request.GET.get("page"))
+    page = paginate(request.GET, employees.values_list("pk", flat=True), size=per)
     results = queries.evaluate_page(plan, list(page.object_list))
     statuses = queries.filed_statuses(plan, results)
     notes = queries.decision_notes(plan, results)
@@ -187,7 +187,7 @@ def staff_standing(request, slug):
             "page": page,
             "count": page.paginator.count,
             "eligible": queries.awards_to_file(plan, employees)[0],
-            "page_query": _without(request.GET, "page"),
+            "page_query": query_without(request.GET, "page"),
             "per": per,
             "page_sizes": PAGE_SIZES,
             "stored": stored,
@@ -212,12 +212,6 @@ def staff_standing(request, slug):
             },
         },
     )
-
-
-def _without(get, key: str) -> str:
-    query = get.copy()
-    query.pop(key, None)
-    return query.urlencode()
 
 
 @login_required
@@ -362,12 +356,6 @@ DESK_ACTIONS = {
 DESK_PAGE_SIZE = 200
 
 
-def _without_page(get) -> str:
-    query = get.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
 def _rule_label(plan, code: str) -> str:
     rule = next((r for r in plan.parameters.get("rules", []) if r.get("code") == code), None)
     if rule is None:
@@ -396,7 +384,7 @@ def decisions(request):
         agency=get.get("agency", ""),
         order=get.get("order", ""),
     )
-    page = Paginator(decisions_found, DESK_PAGE_SIZE).get_page(get.get("page"))
+    page = paginate(get, decisions_found, size=DESK_PAGE_SIZE)
     rows = list(page.object_list)
     labels, deadlines, today = {}, {}, clock.today()
     for d in rows:
@@ -418,7 +406,7 @@ def decisions(request):
         {
             "rows": rows,
             "page": page,
-            "page_query": _without_page(get),
+            "page_query": query_without(get, "page"),
             "plans": plans,
             "plan": plan,
             "rules": sorted(rules.items()),
