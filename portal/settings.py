@@ -169,8 +169,8 @@ FILE_UPLOAD_HANDLERS = [
 ]
 FILE_UPLOAD_TEMP_DIR = env("FILE_UPLOAD_TEMP_DIR", default=None)
 
-# Mail: the console backend unless EMAIL_URL (e.g. smtp+tls://user:pass@host:587) names a server.
-EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# Mail: the console backend (portal.mail: readable Chinese subjects) unless EMAIL_URL (e.g. smtp+tls://user:pass@host:587) names a server.
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="portal.mail.ConsoleBackend")
 if env("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))
 # The file backend's directory (EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend).

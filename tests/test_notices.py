@@ -513,3 +513,25 @@ def test_hr_reads_the_notices_sent_in_the_admin_and_cannot_change_them(world, cl
     notice = Notice.objects.get()
     assert client.post(reverse("admin:portal_notice_delete", args=[notice.pk]), {"post": "yes"}).status_code == 403
     assert Notice.objects.count() == 1
+
+
+def test_the_console_backend_prints_the_subject_as_a_person_reads_it(settings):
+    """`make run` shows the demo's mail in the terminal: the Chinese subject in plain text, not
+    MIME-encoded (Django's own console backend prints =?utf-8?b?…?=)."""
+    import io
+
+    from django.core.mail import EmailMessage
+
+    from portal.mail import ConsoleBackend
+
+    stream = io.StringIO()
+    ConsoleBackend(stream=stream).send_messages(
+        [
+            EmailMessage(
+                "【數位學習】補休申請待核章：王小明", "林主管 您好：", "noreply@elearning.gov.tw", ["lin@example.tw"]
+            )
+        ]
+    )
+    assert stream.getvalue() == (
+        "收件者：lin@example.tw\n主旨：【數位學習】補休申請待核章：王小明\n\n林主管 您好：\n" + "-" * 79 + "\n"
+    )

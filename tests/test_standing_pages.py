@@ -20,6 +20,7 @@ from pypdf import PdfReader
 
 from courses.models import ForumTally
 from incentives.models import Decision, RuleVersion, StandingRefresh, StoredStanding
+from portal import admin_display
 from portal.imports.readers import FileFormatError, read_table, text_encoding
 from portal.models import GeneratedDocument, ImportBatch, Role
 from programs.models import Plan
@@ -165,7 +166,8 @@ def test_an_import_makes_the_stored_standings_stale_and_the_page_refreshes_them(
     page = client.get(staff_url(plan, status="met"))
     assert [r.employee_id for r in page.context["results"]] == [person.pk]
     assert StandingRefresh.objects.get(plan=plan).stale is False
-    assert "整理的評估結果" in page.content.decode()
+    taken = admin_display.roc_datetime(StandingRefresh.objects.get(plan=plan).refreshed_at)  # 115/12/01 12:50
+    assert f"篩選與排序依 {taken} 整理的評估結果" in page.content.decode()
 
 
 def test_a_rule_change_makes_its_plans_standings_stale(setting, client, settings):

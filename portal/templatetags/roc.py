@@ -26,6 +26,17 @@ def roc_short(value) -> str:
 
 
 @register.filter
+def roc_datetime(value) -> str:
+    """`103/07/20 21:30` in Asia/Taipei (portal.admin_display.roc_datetime); "" for anything else."""
+    from portal.admin_display import roc_datetime as shown
+
+    try:
+        return shown(value)
+    except (TypeError, ValueError, AttributeError):
+        return ""
+
+
+@register.filter
 def masked_id(value) -> str:
     """`A12****789`, whoever is looking; use people.national_id_for_user to show HR the full ID."""
     return nationalid.mask(value)
