@@ -92,8 +92,25 @@ def fingerprint(*parts) -> str:
 
 
 def greeting(name: str) -> str:
-    """The first line of every message: 「王小明 您好：」."""
+    """The first line of every message: 「王小明 您好：」. A message built once for several
+    recipients (a coordinator's or HR's counts) passes no name; `addressed` puts each
+    recipient's in when it is sent."""
     return f"{name} 您好：" if name else "您好："
+
+
+def addressed(body: str, name: str) -> str:
+    """`body` with `name` in its greeting when it was built without one (「您好：」 becomes
+    「林美玲 您好：」); a body already addressed, or no name, leaves it as it is."""
+    anonymous = greeting("")
+    if name and body.startswith(anonymous):
+        return greeting(name) + body[len(anonymous) :]
+    return body
+
+
+def recipient_name(first_name: str, last_name: str, employee_name: str | None) -> str:
+    """How a message addresses an account: its person's name, else the account's full name
+    (`User.get_full_name`), else nothing (the greeting stays 「您好：」)."""
+    return employee_name or f"{first_name} {last_name}".strip()
 
 
 # --- recipients ------------------------------------------------------------------------------
@@ -182,11 +199,13 @@ def _serialise(kind_code: str) -> None:
 
 
 def _dispatch(kind: MessageKind, messages: list[Message], dry_run: bool) -> list[Message]:
-    emails = dict(
+    emails, names = {}, {}
+    for pk, email, first, last, employee_name in (
         User.objects.filter(pk__in={m.user_id for m in messages}, is_active=True)
         .exclude(email="")
-        .values_list("pk", "email")
-    )
+        .values_list("pk", "email", "first_name", "last_name", "employee__name")
+    ):
+        emails[pk], names[pk] = email, recipient_name(first, last, employee_name)
     off = (
         set()
         if kind.mandatory
@@ -207,7 +226,7 @@ def _dispatch(kind: MessageKind, messages: list[Message], dry_run: bool) -> list
                 due.append(message)
     if dry_run or not due:
         return due
-    mails = [EmailMessage(m.subject, m.body, None, [emails[m.user_id]]) for m in due]
+    mails = [EmailMessage(m.subject, addressed(m.body, names[m.user_id]), None, [emails[m.user_id]]) for m in due]
     get_connection().send_messages(mails)
     now = clock.now()
     Notice.objects.bulk_create(

@@ -214,13 +214,13 @@ def test_coordinator_hears_a_return_and_a_rejection_with_the_reason(
     ]
     staff = f"{BASE}/incentives/plan/tainan-101/staff/"
     assert mailoutbox[0].body == (
-        "您好：\n\n"
+        "承辦 您好：\n\n"
         "您提報的「臺南市政府101年度計畫」論壇發表及回應（柒、一、（二））獎勵（林美玲，嘉獎 1 次）已由人事單位退回，"
         "請依理由修正後重新提報。\n退回理由：請補附統計表\n\n"
         f"請至下列網址查看：\n{staff}\n"
     )
     assert mailoutbox[1].body == (
-        "您好：\n\n"
+        "承辦 您好：\n\n"
         "「臺南市政府101年度計畫」論壇發表及回應（柒、一、（二））獎勵（陳大文，嘉獎 1 次）經人事單位決定不予核定。\n"
         "不予核定理由：篇數含灌水文章\n\n"
         f"請至下列網址查看：\n{staff}\n"
@@ -399,8 +399,9 @@ def test_reminders_find_everyone_due_in_a_fixed_number_of_queries(world, setting
     assert small[0] == large[0]
     deadline = next(m for m in mailoutbox if m.to == ["coord@example.tw"])
     assert deadline.subject == "【數位學習】提報期限 101年10月15日：尚有 8 人未提報"
+    # Built once for the agency, addressed to each coordinator when sent (their person's name).
     assert deadline.body == (
-        "您好：\n\n"
+        f"{world['coordinator'].employee.name} 您好：\n\n"
         "「臺南市政府101年度計畫」論壇發表及回應（柒、一、（二））的獎勵須於 101年10月15日 前提報，下列 8 人尚未提報：\n"
         + "、".join(f"人員{i}" for i in range(8))
         + f"\n\n逾期機關即不能提報。請至下列網址提報：\n{BASE}/incentives/plan/tainan-101/staff/\n"
@@ -408,6 +409,7 @@ def test_reminders_find_everyone_due_in_a_fixed_number_of_queries(world, setting
     hr = next(m for m in mailoutbox if m.to == ["hr@example.tw"])
     assert hr.subject == "【數位學習】補休待辦：核章後待登記的補休申請 8 件"
     assert hr.body == (
+        # This HR account has neither a person nor a name: the greeting stays unaddressed.
         f"您好：\n\n下列補休事項待您處理：\n・核章後待登記的補休申請 8 件：{BASE}/leave/registrations/\n"
     )
     supervisor = next(m for m in mailoutbox if m.to == ["lin@example.tw"])
