@@ -23,7 +23,7 @@ from programs.models import Plan
 from .evaluation import NEARLY_MET, Evaluation, check_plan_rules, default_as_of, evaluate
 from .facts import covered_employees
 from .kinds import RuleParameterError
-from .models import StandingRefresh, StoredStanding
+from .models import StandingCount, StandingRefresh, StoredStanding
 
 # Employees evaluated at a time: memory is bounded by the chunk, queries constant per chunk.
 CHUNK = 2000
@@ -109,7 +109,10 @@ def refresh_standings(plan: Plan, as_of: dt.date | None = None) -> int:
     as_of = as_of or default_as_of(plan)
     StandingRefresh.objects.get_or_create(plan=plan)
     with transaction.atomic():
-        started_from = StandingRefresh.objects.select_for_update().get(plan=plan).changes
+        locked = StandingRefresh.objects.select_for_update().get(plan=plan)
+        started_from, moves_from = locked.changes, locked.moves
+        # The counts stop counting while the rows under them are rewritten (the page counts live).
+        StandingRefresh.objects.filter(plan=plan).update(counted_changes=0)
         StoredStanding.objects.filter(plan=plan).exclude(employee_id__in=covered_employees(plan)).delete()
     ids = list(covered_employees(plan).order_by("pk").values_list("pk", flat=True))
     for chunk in _chunks(ids, CHUNK):
@@ -123,9 +126,81 @@ def refresh_standings(plan: Plan, as_of: dt.date | None = None) -> int:
         refresh = StandingRefresh.objects.select_for_update().get(plan=plan)
         refresh.refreshed_at, refresh.as_of, refresh.people = timezone.now(), as_of, len(ids)
         refresh.refreshed_changes = started_from
+        # Counted under the lock, after every chunk, and stamped with what the refresh started
+        # from: a person moved since the start (`coverage_changed`) or a change to what the rules
+        # count leaves the stamps behind, and the page counts live until the next refresh.
+        _number_places(plan)
+        _store_counts(plan)
+        refresh.counted_changes, refresh.counted_moves = started_from, moves_from
         refresh.save()
     _analyze()
     return len(ids)
+
+
+def _number_places(plan: Plan) -> None:
+    """Number the plan's whole standings (rule_code "") in the staff page's tie order: agency name,
+    unit name, name, ID, as the database orders them (`StoredStanding.place`). One UPDATE."""
+    from django.db import connection
+
+    from portal.models import Agency, Unit
+
+    standing, employee = StoredStanding._meta.db_table, Employee._meta.db_table
+    agency, unit = Agency._meta.db_table, Unit._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE {standing} SET place = numbered.place
+            FROM (
+                SELECT e.id, ROW_NUMBER() OVER (ORDER BY a.name ASC, u.name ASC, e.name ASC, e.id ASC) AS place
+                FROM {employee} e
+                INNER JOIN {agency} a ON a.id = e.agency_id
+                LEFT OUTER JOIN {unit} u ON u.id = e.unit_id
+                WHERE e.id IN (SELECT employee_id FROM {standing} WHERE plan_id = %s AND rule_code = '')
+            ) numbered
+            WHERE {standing}.plan_id = %s AND {standing}.rule_code = '' AND {standing}.employee_id = numbered.id
+            """,
+            [plan.pk, plan.pk],
+        )
+
+
+def _store_counts(plan: Plan) -> None:
+    """Replace the plan's StandingCount rows with the stored standings of the people it covers now,
+    grouped by agency, unit, rule and status (one GROUP BY, one insert)."""
+    from django.db.models import Count, Exists, OuterRef
+
+    awarded = StoredStanding.objects.filter(plan=plan, employee_id=OuterRef("employee_id"), rule_code="", met=True)
+    groups = (
+        StoredStanding.objects.filter(plan=plan, employee__in=covered_employees(plan))
+        .annotate(awarded=Exists(awarded))
+        .values("employee__agency_id", "employee__unit_id", "rule_code", "met", "near", "awarded")
+        .annotate(people=Count("pk"))
+        .order_by()
+    )
+    StandingCount.objects.filter(plan=plan).delete()
+    StandingCount.objects.bulk_create(
+        [
+            StandingCount(
+                plan=plan,
+                agency_id=g["employee__agency_id"],
+                unit_id=g["employee__unit_id"],
+                rule_code=g["rule_code"],
+                met=g["met"],
+                near=g["near"],
+                awarded=g["awarded"],
+                people=g["people"],
+            )
+            for g in groups
+        ],
+        batch_size=5000,
+    )
+
+
+def coverage_changed(sender=None, **kwargs) -> None:
+    """Receiver of the saves and deletions of employees, agencies and units and of a plan's
+    coverage: who a plan covers, or in which agency and unit, may have changed, so every plan's
+    StandingCount rows stop counting (the page counts live) until its next refresh. The stored
+    standings themselves stay as they are (what the rules count did not change). One UPDATE."""
+    StandingRefresh.objects.filter(counted_changes__gt=0).update(counted_changes=0)
 
 
 def _analyze() -> None:
@@ -168,7 +243,9 @@ def _queue_refresh(plan_id: int) -> None:
 
 
 def refresh_after_import(sender, batch, **kwargs):
-    """`portal.signals.import_applied` receiver (connected in incentives.apps)."""
+    """`portal.signals.import_applied` receiver (connected in incentives.apps). Any import may
+    have moved people (bulk writes send no model signals), so every one resets the counts."""
+    coverage_changed()
     if batch.kind in REFRESH_AFTER:
         standings_changed()
 
