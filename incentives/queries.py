@@ -105,6 +105,7 @@ def standing_queryset(
     from django.db.models import F, FilteredRelation, Q
     from django.db.models.functions import Collate
 
+    from .refresh import PLACE_ORDER
     from .summaries import stroke_collation
 
     employees = covered_employees(plan) & Employee.objects.visible_to(user)
@@ -136,12 +137,12 @@ def standing_queryset(
         # Ties (most people share a weight) break on the stored names' code points: comparing tens of
         # thousands of ties through ICU doubled the page's time (bench/bench_pages.py).
         if complete and sort == "awards":
-            # Everyone listed has a whole standing numbered in the tie order below (`place`), so
-            # this is the same order, read from the stored_standing_by_awards index.
+            # Everyone listed has a whole standing numbered in PLACE_ORDER (`place`), so this is
+            # the same order as below, read from the stored_standing_by_awards index.
             employees = employees.filter(whole__isnull=False)
             order = [F("whole__weight").desc(), "whole__place", "pk"]
         else:
-            order = [F(f"whole__{field}").desc(nulls_last=True), "agency__name", "unit__name", "name", "pk"]
+            order = [F(f"whole__{field}").desc(nulls_last=True), *PLACE_ORDER]
     else:
         order = [name, "agency__name", "unit__name", "pk"]
     return employees.order_by(*order)

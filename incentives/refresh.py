@@ -28,6 +28,10 @@ from .models import StandingCount, StandingRefresh, StoredStanding
 # Employees evaluated at a time: memory is bounded by the chunk, queries constant per chunk.
 CHUNK = 2000
 
+# The staff page's order among people of equal standing (incentives.queries.standing_queryset):
+# the refresh numbers the people in it (StoredStanding.place).
+PLACE_ORDER = ("agency__name", "unit__name", "name", "pk")
+
 # Import kinds whose rows a rule may count (leave.signals.GRANT_AFTER is these less forum tallies).
 REFRESH_AFTER = {
     "records",
@@ -43,9 +47,10 @@ REFRESH_AFTER = {
 }
 
 
-def rows_for(plan_id: int, result: Evaluation) -> list[StoredStanding]:
+def rows_for(plan_id: int, result: Evaluation, place: int = 0) -> list[StoredStanding]:
     """The stored rows of one evaluated person: the whole standing ("") and one per rule named by an
-    award or a progress line. Pure: no query."""
+    award or a progress line; `place`, the person's place in PLACE_ORDER among the plan's people,
+    goes on the whole standing. Pure: no query."""
     by_rule: dict[str, dict] = {}
 
     def entry(code: str) -> dict:
@@ -72,6 +77,7 @@ def rows_for(plan_id: int, result: Evaluation) -> list[StoredStanding]:
             awards=len(result.awards),
             weight=sum(a.weight for a in result.awards),
             leave_hours=leave.quantize(Decimal("0.01")),
+            place=place,
         )
     ]
     for code, row in by_rule.items():
@@ -114,10 +120,13 @@ def refresh_standings(plan: Plan, as_of: dt.date | None = None) -> int:
         # The counts stop counting while the rows under them are rewritten (the page counts live).
         StandingRefresh.objects.filter(plan=plan).update(counted_changes=0)
         StoredStanding.objects.filter(plan=plan).exclude(employee_id__in=covered_employees(plan)).delete()
-    ids = list(covered_employees(plan).order_by("pk").values_list("pk", flat=True))
+    # In the staff page's tie order (incentives.queries.standing_queryset), so each person's
+    # place in it is their index here (StoredStanding.place, the awards sort's second key).
+    ids = list(covered_employees(plan).order_by(*PLACE_ORDER).values_list("pk", flat=True))
+    places = {pk: n for n, pk in enumerate(ids, start=1)}
     for chunk in _chunks(ids, CHUNK):
         results = evaluate(plan, as_of, Employee.objects.filter(pk__in=chunk))
-        rows = [row for result in results for row in rows_for(plan.pk, result)]
+        rows = [row for result in results for row in rows_for(plan.pk, result, places[result.employee_id])]
         with transaction.atomic():
             StandingRefresh.objects.select_for_update().get(plan=plan)
             StoredStanding.objects.filter(plan=plan, employee_id__in=chunk).delete()
@@ -127,40 +136,14 @@ def refresh_standings(plan: Plan, as_of: dt.date | None = None) -> int:
         refresh.refreshed_at, refresh.as_of, refresh.people = timezone.now(), as_of, len(ids)
         refresh.refreshed_changes = started_from
         # Counted under the lock, after every chunk, and stamped with what the refresh started
-        # from: a person moved since the start (`coverage_changed`) or a change to what the rules
-        # count leaves the stamps behind, and the page counts live until the next refresh.
-        _number_places(plan)
+        # from: a person moved or renamed since the start (`coverage_changed`; their place may be
+        # wrong too) or a change to what the rules count leaves the stamps behind, and the page
+        # counts and sorts live until the next refresh.
         _store_counts(plan)
         refresh.counted_changes, refresh.counted_moves = started_from, moves_from
         refresh.save()
     _analyze()
     return len(ids)
-
-
-def _number_places(plan: Plan) -> None:
-    """Number the plan's whole standings (rule_code "") in the staff page's tie order: agency name,
-    unit name, name, ID, as the database orders them (`StoredStanding.place`). One UPDATE."""
-    from django.db import connection
-
-    from portal.models import Agency, Unit
-
-    standing, employee = StoredStanding._meta.db_table, Employee._meta.db_table
-    agency, unit = Agency._meta.db_table, Unit._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            UPDATE {standing} SET place = numbered.place
-            FROM (
-                SELECT e.id, ROW_NUMBER() OVER (ORDER BY a.name ASC, u.name ASC, e.name ASC, e.id ASC) AS place
-                FROM {employee} e
-                INNER JOIN {agency} a ON a.id = e.agency_id
-                LEFT OUTER JOIN {unit} u ON u.id = e.unit_id
-                WHERE e.id IN (SELECT employee_id FROM {standing} WHERE plan_id = %s AND rule_code = '')
-            ) numbered
-            WHERE {standing}.plan_id = %s AND {standing}.rule_code = '' AND {standing}.employee_id = numbered.id
-            """,
-            [plan.pk, plan.pk],
-        )
 
 
 def _store_counts(plan: Plan) -> None:
