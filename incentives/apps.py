@@ -31,6 +31,21 @@ class IncentivesConfig(AppConfig):
         register_document("standing", build_standing_document, _("人員達成情形"))
         # Stored standings go stale with every import a rule counts (issue 20).
         import_applied.connect(refresh_after_import, dispatch_uid="incentives.refresh_after_import")
+        # The staff page's stored counts (StandingCount) stop counting when anyone may have moved in
+        # or out of them: an employee, agency or unit saved or deleted, a plan's coverage edited.
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+
+        from portal.models import Agency, Employee, Unit
+        from programs.models import Plan
+
+        from .refresh import coverage_changed
+
+        for model in (Employee, Agency, Unit, Plan):
+            for signal in (post_save, post_delete):
+                signal.connect(coverage_changed, sender=model, dispatch_uid=f"incentives.counts.{model.__name__}")
+        m2m_changed.connect(
+            coverage_changed, sender=Plan.excluded_agencies.through, dispatch_uid="incentives.counts.excluded"
+        )
         from .standing import register_person_section
 
         # Loading, copying and the admin check a plan's rules against the kinds' schemas (programs

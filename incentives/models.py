@@ -254,12 +254,46 @@ class StoredStanding(models.Model):
     awards = models.PositiveIntegerField(default=0)  # how many awards (reasons) the rule gives
     weight = models.PositiveIntegerField(default=0)  # their weight (incentives.rules.AWARD_WEIGHT)
     leave_hours = models.DecimalField(max_digits=8, decimal_places=2, default=0)
+    # On the whole standing (""): the person's place among the plan's people in the staff page's
+    # tie order (agency name, unit name, name, ID), numbered by the refresh; the awards sort reads
+    # it while the plan's counts are current (no one renamed or moved since).
+    place = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["plan", "employee", "rule_code"], name="stored_standing_once"),
         ]
-        indexes = [models.Index(fields=["plan", "rule_code", "met", "near"], name="stored_standing_filter")]
+        indexes = [
+            models.Index(fields=["plan", "rule_code", "met", "near"], name="stored_standing_filter"),
+            # The staff page's sort by awards (issue 20) in the page's order: weight, then `place`,
+            # so the first page of 50,000 people is read in order instead of sorting them all.
+            models.Index(fields=["plan", "rule_code", "-weight", "place"], name="stored_standing_by_awards"),
+        ]
+
+
+class StandingCount(models.Model):
+    """How many people of one agency and unit hold one kind of stored standing under a plan (issue
+    20): the staff page's counts (the pager's total and 「待提報」) read these few rows instead of
+    counting tens of thousands of joined rows.
+
+    One row per (plan, agency, unit, rule_code, met, near, awarded) that has people, where
+    `awarded` is whether the person's whole standing (rule_code "") has an award. Written by
+    `incentives.refresh.refresh_standings` in the transaction that ends a refresh, from the
+    stored standings of the people the plan covers then; read only while
+    `StandingRefresh.counts_current` (no change since), otherwise the page counts live.
+    """
+
+    plan = models.ForeignKey("programs.Plan", on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey("portal.Agency", on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey("portal.Unit", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    rule_code = models.CharField(max_length=60, blank=True, default="")
+    met = models.BooleanField(default=False)
+    near = models.BooleanField(default=False)
+    awarded = models.BooleanField(default=False)
+    people = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["plan", "rule_code"], name="standing_count_plan")]
 
 
 class StandingRefresh(models.Model):
@@ -273,7 +307,19 @@ class StandingRefresh(models.Model):
     # records the count it started from, so a change made while it ran leaves the plan stale.
     changes = models.PositiveIntegerField(default=1)
     refreshed_changes = models.PositiveIntegerField(default=0)
+    # Bumped by every save or deletion that may move a person in or out of a plan's counts (an
+    # employee, an agency, a unit, a plan's coverage, any import: incentives.refresh.coverage_changed).
+    moves = models.PositiveIntegerField(default=0)
+    # The `changes` and `moves` the StandingCount rows were taken at (counted_changes 0: none, or a
+    # refresh is rewriting them), so the counts are read only while both still hold.
+    counted_changes = models.PositiveIntegerField(default=0)
+    counted_moves = models.PositiveIntegerField(default=0)
 
     @property
     def stale(self) -> bool:
         return self.refreshed_changes != self.changes
+
+    @property
+    def counts_current(self) -> bool:
+        """Whether the plan's StandingCount rows still count exactly what the page lists."""
+        return self.counted_changes == self.changes and self.counted_moves == self.moves

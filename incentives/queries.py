@@ -89,14 +89,23 @@ def past_deadline(plan: Plan, employee_ids, today) -> list[Decision]:
 # PostgreSQL with ICU), the others on the stored standings (incentives.refresh).
 
 
-def standing_queryset(user, plan: Plan, unit: str = "", rule: str = "", status: str = "", sort: str = ""):
+def standing_queryset(
+    user, plan: Plan, unit: str = "", rule: str = "", status: str = "", sort: str = "", complete: bool = False
+):
     """The plan's covered staff the user may see, filtered and ordered in SQL: by unit, and by a rule
     met or nearly met as the stored standings (`StoredStanding`) hold it. A queryset of Employee,
     so the page counts and paginates it in the database whatever the agency's size. The stored
-    rows are joined (a LEFT JOIN on the (plan, employee, rule) key), never a subquery per person."""
+    rows are joined (a LEFT JOIN on the (plan, employee, rule) key), never a subquery per person.
+
+    `complete`: every person listed is known to have a whole stored standing (the plan's counts
+    are current, `StandingRefresh.counts_current`, so no one was renamed or moved since the
+    refresh numbered their `place`): the awards sort joins them as an inner join and orders by
+    (weight, place), which PostgreSQL reads from the `stored_standing_by_awards` index in order
+    instead of sorting everyone. Same rows, same order."""
     from django.db.models import F, FilteredRelation, Q
     from django.db.models.functions import Collate
 
+    from .refresh import PLACE_ORDER
     from .summaries import stroke_collation
 
     employees = covered_employees(plan) & Employee.objects.visible_to(user)
@@ -127,17 +136,64 @@ def standing_queryset(user, plan: Plan, unit: str = "", rule: str = "", status: 
         )
         # Ties (most people share a weight) break on the stored names' code points: comparing tens of
         # thousands of ties through ICU doubled the page's time (bench/bench_pages.py).
-        order = [F(f"whole__{field}").desc(nulls_last=True), "agency__name", "unit__name", "name", "pk"]
+        if complete and sort == "awards":
+            # Everyone listed has a whole standing numbered in PLACE_ORDER (`place`), so this is
+            # the same order as below, read from the stored_standing_by_awards index.
+            employees = employees.filter(whole__isnull=False)
+            order = [F("whole__weight").desc(), "whole__place", "pk"]
+        else:
+            order = [F(f"whole__{field}").desc(nulls_last=True), *PLACE_ORDER]
     else:
         order = [name, "agency__name", "unit__name", "pk"]
     return employees.order_by(*order)
 
 
-def awards_to_file(plan: Plan, employees) -> tuple[int, object]:
+def stored_counts(
+    user, plan: Plan, unit: str = "", rule: str = "", status: str = "", refresh=None
+) -> tuple[int, int] | None:
+    """What `standing_queryset(user, plan, unit, rule, status)` would count, read from the plan's
+    StandingCount rows: (people listed, of them people with an award). A few rows summed in one
+    query (two more for a scoped user's agencies), whatever the agency's size.
+
+    None when the rows cannot answer exactly, and the caller counts live: the counts are not
+    current (a refresh is running or anything that moves people or standings happened since the
+    last one, `StandingRefresh.counts_current`), or the user sees people other than by agency (a
+    supervisor's units, an employee's own row). `refresh`: the plan's StandingRefresh when the
+    caller has just read it (saves a query)."""
+    from django.db.models import Q, Sum
+
+    from portal.access import is_coordinator, is_hr, serves_every_government
+    from portal.queries import served_agency_ids
+
+    from .models import StandingCount, StandingRefresh
+
+    refresh = refresh or StandingRefresh.objects.filter(plan=plan).first()
+    if refresh is None or not refresh.counts_current:
+        return None
+    counts = StandingCount.objects.filter(plan=plan)
+    # The same scope as Employee.objects.visible_to: everyone, or by the agencies served.
+    if not serves_every_government(user):
+        if not (is_hr(user) or is_coordinator(user)):
+            return None
+        counts = counts.filter(agency_id__in=served_agency_ids(user))
+    if (unit_id := parse_int(unit)) is not None:
+        counts = counts.filter(unit_id=unit_id)
+    counts = counts.filter(rule_code=rule if (status in ("met", "near") or rule) else "")
+    if status == "met":
+        counts = counts.filter(met=True)
+    elif status == "near":
+        counts = counts.filter(near=True)
+    totals = counts.aggregate(listed=Sum("people"), with_award=Sum("people", filter=Q(awarded=True)))
+    return totals["listed"] or 0, totals["with_award"] or 0
+
+
+def awards_to_file(plan: Plan, employees, with_award_count: int | None = None) -> tuple[int, object]:
     """Of `employees`, how many have more stored awards than requests filed (decisions past
     eligible), and a queryset of their IDs: the people 「提報篩選結果中全部待提報者」 files. Those
     with an award, less those whose filed decisions already cover their awards; only people with
-    a filed decision are counted one by one. Two queries for the count, whatever the list's size."""
+    a filed decision are counted one by one. Two queries for the count, whatever the list's size;
+    one, growing only with the decisions filed, when `with_award_count` (how many of `employees`
+    have an award, from `stored_counts`) is given."""
     from django.db.models import Count, F, IntegerField, OuterRef, Subquery
 
     from .models import StoredStanding
@@ -151,7 +207,9 @@ def awards_to_file(plan: Plan, employees) -> tuple[int, object]:
         filed_count=Subquery(counted, output_field=IntegerField())
     )
     done = covered.filter(awards__lte=F("filed_count"))
-    return with_award.count() - done.count(), with_award.exclude(pk__in=done.values("pk")).values_list(
+    if with_award_count is None:
+        with_award_count = with_award.count()
+    return with_award_count - done.count(), with_award.exclude(pk__in=done.values("pk")).values_list(
         "employee_id", flat=True
     )
 

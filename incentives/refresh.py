@@ -23,10 +23,14 @@ from programs.models import Plan
 from .evaluation import NEARLY_MET, Evaluation, check_plan_rules, default_as_of, evaluate
 from .facts import covered_employees
 from .kinds import RuleParameterError
-from .models import StandingRefresh, StoredStanding
+from .models import StandingCount, StandingRefresh, StoredStanding
 
 # Employees evaluated at a time: memory is bounded by the chunk, queries constant per chunk.
 CHUNK = 2000
+
+# The staff page's order among people of equal standing (incentives.queries.standing_queryset):
+# the refresh numbers the people in it (StoredStanding.place).
+PLACE_ORDER = ("agency__name", "unit__name", "name", "pk")
 
 # Import kinds whose rows a rule may count (leave.signals.GRANT_AFTER is these less forum tallies).
 REFRESH_AFTER = {
@@ -43,9 +47,10 @@ REFRESH_AFTER = {
 }
 
 
-def rows_for(plan_id: int, result: Evaluation) -> list[StoredStanding]:
+def rows_for(plan_id: int, result: Evaluation, place: int = 0) -> list[StoredStanding]:
     """The stored rows of one evaluated person: the whole standing ("") and one per rule named by an
-    award or a progress line. Pure: no query."""
+    award or a progress line; `place`, the person's place in PLACE_ORDER among the plan's people,
+    goes on the whole standing. Pure: no query."""
     by_rule: dict[str, dict] = {}
 
     def entry(code: str) -> dict:
@@ -72,6 +77,7 @@ def rows_for(plan_id: int, result: Evaluation) -> list[StoredStanding]:
             awards=len(result.awards),
             weight=sum(a.weight for a in result.awards),
             leave_hours=leave.quantize(Decimal("0.01")),
+            place=place,
         )
     ]
     for code, row in by_rule.items():
@@ -109,12 +115,18 @@ def refresh_standings(plan: Plan, as_of: dt.date | None = None) -> int:
     as_of = as_of or default_as_of(plan)
     StandingRefresh.objects.get_or_create(plan=plan)
     with transaction.atomic():
-        started_from = StandingRefresh.objects.select_for_update().get(plan=plan).changes
+        locked = StandingRefresh.objects.select_for_update().get(plan=plan)
+        started_from, moves_from = locked.changes, locked.moves
+        # The counts stop counting while the rows under them are rewritten (the page counts live).
+        StandingRefresh.objects.filter(plan=plan).update(counted_changes=0)
         StoredStanding.objects.filter(plan=plan).exclude(employee_id__in=covered_employees(plan)).delete()
-    ids = list(covered_employees(plan).order_by("pk").values_list("pk", flat=True))
+    # In the staff page's tie order (incentives.queries.standing_queryset), so each person's
+    # place in it is their index here (StoredStanding.place, the awards sort's second key).
+    ids = list(covered_employees(plan).order_by(*PLACE_ORDER).values_list("pk", flat=True))
+    places = {pk: n for n, pk in enumerate(ids, start=1)}
     for chunk in _chunks(ids, CHUNK):
         results = evaluate(plan, as_of, Employee.objects.filter(pk__in=chunk))
-        rows = [row for result in results for row in rows_for(plan.pk, result)]
+        rows = [row for result in results for row in rows_for(plan.pk, result, places[result.employee_id])]
         with transaction.atomic():
             StandingRefresh.objects.select_for_update().get(plan=plan)
             StoredStanding.objects.filter(plan=plan, employee_id__in=chunk).delete()
@@ -123,9 +135,55 @@ def refresh_standings(plan: Plan, as_of: dt.date | None = None) -> int:
         refresh = StandingRefresh.objects.select_for_update().get(plan=plan)
         refresh.refreshed_at, refresh.as_of, refresh.people = timezone.now(), as_of, len(ids)
         refresh.refreshed_changes = started_from
+        # Counted under the lock, after every chunk, and stamped with what the refresh started
+        # from: a person moved or renamed since the start (`coverage_changed`; their place may be
+        # wrong too) or a change to what the rules count leaves the stamps behind, and the page
+        # counts and sorts live until the next refresh.
+        _store_counts(plan)
+        refresh.counted_changes, refresh.counted_moves = started_from, moves_from
         refresh.save()
     _analyze()
     return len(ids)
+
+
+def _store_counts(plan: Plan) -> None:
+    """Replace the plan's StandingCount rows with the stored standings of the people it covers now,
+    grouped by agency, unit, rule and status (one GROUP BY, one insert)."""
+    from django.db.models import Count, Exists, OuterRef
+
+    awarded = StoredStanding.objects.filter(plan=plan, employee_id=OuterRef("employee_id"), rule_code="", met=True)
+    groups = (
+        StoredStanding.objects.filter(plan=plan, employee__in=covered_employees(plan))
+        .annotate(awarded=Exists(awarded))
+        .values("employee__agency_id", "employee__unit_id", "rule_code", "met", "near", "awarded")
+        .annotate(people=Count("pk"))
+        .order_by()
+    )
+    StandingCount.objects.filter(plan=plan).delete()
+    StandingCount.objects.bulk_create(
+        [
+            StandingCount(
+                plan=plan,
+                agency_id=g["employee__agency_id"],
+                unit_id=g["employee__unit_id"],
+                rule_code=g["rule_code"],
+                met=g["met"],
+                near=g["near"],
+                awarded=g["awarded"],
+                people=g["people"],
+            )
+            for g in groups
+        ],
+        batch_size=5000,
+    )
+
+
+def coverage_changed(sender=None, **kwargs) -> None:
+    """Receiver of the saves and deletions of employees, agencies and units and of a plan's
+    coverage: who a plan covers, or in which agency and unit, may have changed, so every plan's
+    StandingCount rows stop counting (the page counts live) until its next refresh. The stored
+    standings themselves stay as they are (what the rules count did not change). One UPDATE."""
+    StandingRefresh.objects.filter(counted_changes__gt=0).update(counted_changes=0)
 
 
 def _analyze() -> None:
@@ -168,7 +226,9 @@ def _queue_refresh(plan_id: int) -> None:
 
 
 def refresh_after_import(sender, batch, **kwargs):
-    """`portal.signals.import_applied` receiver (connected in incentives.apps)."""
+    """`portal.signals.import_applied` receiver (connected in incentives.apps). Any import may
+    have moved people (bulk writes send no model signals), so every one resets the counts."""
+    coverage_changed()
     if batch.kind in REFRESH_AFTER:
         standings_changed()
 

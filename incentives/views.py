@@ -97,7 +97,9 @@ def staff_standing(request, slug):
         return redirect(request.get_full_path())
     stored = refresh.ensure_fresh(plan)
     filters = _filters(request.GET)
-    employees = queries.standing_queryset(request.user, plan, **filters)
+    employees = queries.standing_queryset(
+        request.user, plan, **filters, complete=stored is not None and stored.counts_current
+    )
     if request.method == "POST" and source.get("export") in ("xlsx", "pdf"):
         document = request_document(
             request.user,
@@ -155,7 +157,13 @@ def staff_standing(request, slug):
             landscape=True,
         )
     per = _page_size(request.GET)
-    page = paginate(request.GET, employees.values_list("pk", flat=True), size=per)
+    # The totals from the counts kept with the stored standings when they are current (a few
+    # rows whatever the agency's size), else counted live.
+    counted = queries.stored_counts(
+        request.user, plan, **{k: v for k, v in filters.items() if k != "sort"}, refresh=stored
+    )
+    total, with_award = counted if counted is not None else (None, None)
+    page = paginate(request.GET, employees.values_list("pk", flat=True), size=per, count=total)
     results = queries.evaluate_page(plan, list(page.object_list))
     statuses = queries.filed_statuses(plan, results)
     notes = queries.decision_notes(plan, results)
@@ -186,7 +194,7 @@ def staff_standing(request, slug):
             "rows": rows,
             "page": page,
             "count": page.paginator.count,
-            "eligible": queries.awards_to_file(plan, employees)[0],
+            "eligible": queries.awards_to_file(plan, employees, with_award)[0],
             "page_query": query_without(request.GET, "page"),
             "per": per,
             "page_sizes": PAGE_SIZES,
