@@ -123,14 +123,14 @@ def evaluate(
     # The employees with their names, read once: the facts gathered below start from the same rows.
     roster = list(
         employees.order_by("national_id").values_list(
-            "pk", "national_id", "name", "agency__name", "unit__name", "rank", "unit_role"
+            "pk", "national_id", "name", "agency__name", "unit__name", "rank", "unit_role", "unit_id"
         )
     )
-    people = facts_module.gather(plan, employees, as_of, context, [(r[0], r[5], r[6]) for r in roster])
+    people = facts_module.gather(plan, employees, as_of, context, [(r[0], r[5], r[6], r[7]) for r in roster])
     records = facts_module.leave_records(plan, employees, as_of, context)
     leave_rules = [rule for rule in rules if rule["kind"] in kinds.LEAVE_KINDS]
     results = []
-    for pk, national_id, name, agency, unit, rank, _role in roster:
+    for pk, national_id, name, agency, unit, rank, _role, _unit_id in roster:
         outcome = kinds.evaluate_person(rules, people[pk], context)
         evaluation = Evaluation(
             pk,

@@ -125,45 +125,59 @@ def course_lists_of_plans(plans) -> dict[int, tuple[dict, dict]]:
 def gather(plan: Plan, employees, as_of: dt.date, context: dict, roster=None) -> dict[int, PersonFacts]:
     """Each employee's facts for the plan's rules, {employee id: PersonFacts}.
 
-    `roster`: the employees' (pk, rank, unit role) already read (`evaluate` reads them once
-    with their names); else one query reads them.
+    `roster`: the employees' (pk, rank, unit role) or (pk, rank, unit role, unit id) already
+    read (`evaluate` reads them once with their names); else one query reads them. With the
+    unit ids, a unit-average rule reads no employee again.
     """
     rules = plan.parameters.get("rules", [])
     if roster is None:
         roster = employees.values_list("pk", "rank", "unit_role")
-    people = {pk: PersonFacts(pk, rank=rank, unit_role=role) for pk, rank, role in roster}
+    roster = list(roster)
+    people = {row[0]: PersonFacts(row[0], rank=row[1], unit_role=row[2]) for row in roster}
+    member_units = {row[0]: row[3] for row in roster if row[3] is not None} if roster and len(roster[0]) > 3 else None
     ids = employees.values("pk")
     period_start = plan.starts_on
     records = LearningRecord.objects.filter(employee__in=ids, completed_on__lte=as_of)
+    # Rules sharing a window share its sums (Taoyuan's personal and unit rules both read the
+    # year): one query per window, not per rule, each rule still getting its own values.
+    hour_sums: dict[tuple, list] = {}
+    forum_sums: dict[tuple, list] = {}
     for rule in kinds.needs(rules, kinds.METRICS) + kinds.needs(rules, kinds.UNIT_METRICS):
         start, end = _window(rule, as_of, period_start)
         metrics = set(kinds.metrics_of(rule))
         if metrics & {"hours", "digital_hours", "job_related_hours", "digital_hours_per_head"}:
-            for row in (
-                records.filter(completed_on__range=(start, end))
-                .values("employee_id")
-                .annotate(
-                    sum_hours=Sum("hours"),
-                    sum_digital=Sum("digital_hours"),
-                    sum_job=Coalesce(Sum("hours", filter=Q(job_related=True)), ZERO),
+            if (start, end) not in hour_sums:
+                hour_sums[(start, end)] = list(
+                    records.filter(completed_on__range=(start, end))
+                    .values("employee_id")
+                    .annotate(
+                        sum_hours=Sum("hours"),
+                        sum_digital=Sum("digital_hours"),
+                        sum_job=Coalesce(Sum("hours", filter=Q(job_related=True)), ZERO),
+                    )
+                    .values_list("employee_id", "sum_hours", "sum_digital", "sum_job")
                 )
-            ):
-                values = people[row["employee_id"]].metrics.setdefault(rule["code"], {})
-                values.update(
-                    hours=row["sum_hours"], digital_hours=row["sum_digital"], job_related_hours=row["sum_job"]
-                )
+            code = rule["code"]
+            for employee_id, hours, digital, job in hour_sums[(start, end)]:
+                values = people[employee_id].metrics.setdefault(code, {})
+                values.update(hours=hours, digital_hours=digital, job_related_hours=job)
         if metrics & {"forum_posts", "forum_posts_per_head"}:
-            # A tally counts when its counting window lies inside the rule's window.
-            for row in (
-                ForumTally.objects.filter(employee__in=ids, window_start__gte=start, window_end__lte=end)
-                .values("employee_id")
-                .annotate(total=Sum(forum_total(rule)), excluded=Sum("excluded"))
-            ):
-                person = people[row["employee_id"]]
-                person.metrics.setdefault(rule["code"], {})["forum_posts"] = Decimal(row["total"])
-                person.forum_excluded[rule["code"]] = row["excluded"]
+            counted = "posts" if rule.get("count") == "posts" else "posts_and_replies"
+            if (start, end, counted) not in forum_sums:
+                # A tally counts when its counting window lies inside the rule's window.
+                forum_sums[(start, end, counted)] = list(
+                    ForumTally.objects.filter(employee__in=ids, window_start__gte=start, window_end__lte=end)
+                    .values("employee_id")
+                    .annotate(total=Sum(forum_total(rule)), excluded=Sum("excluded"))
+                    .values_list("employee_id", "total", "excluded")
+                )
+            code = rule["code"]
+            for employee_id, total, excluded in forum_sums[(start, end, counted)]:
+                person = people[employee_id]
+                person.metrics.setdefault(code, {})["forum_posts"] = Decimal(total)
+                person.forum_excluded[code] = excluded
         if kinds.UNIT_METRICS in kinds.kind_of(rule).facts:
-            _unit_metrics(rule, plan, people, employees, start, end, context)
+            _unit_metrics(rule, plan, people, employees, start, end, context, member_units)
     keys = {c[0] for b in context["bundles"] for c in b.courses} | {
         c[0] for cl in context["course_lists"].values() for c in cl
     }
@@ -316,14 +330,16 @@ def unit_averages(rule: dict, plan: Plan, start: dt.date, end: dt.date, units=No
     }
 
 
-def _unit_metrics(rule, plan, people, employees, start, end, context):
+def _unit_metrics(rule, plan, people, employees, start, end, context, member_units=None):
     """Each person's unit averages (`unit_averages`).
 
     The whole covered unit is read even when one person is evaluated, so both paths see the
     same average. A streamed evaluation computes every unit's once, before its first chunk,
     and keeps them in `context["unit_averages"]` (rule code -> averages), so a chunk reads none.
+    `member_units`: {employee id: unit id} of those with a unit, when the caller read them.
     """
-    member_units = dict(employees.exclude(unit=None).values_list("pk", "unit_id"))
+    if member_units is None:
+        member_units = dict(employees.exclude(unit=None).values_list("pk", "unit_id"))
     known = context.get("unit_averages", {})
     averages = (
         known[rule["code"]]

@@ -131,9 +131,13 @@ def bundle_leave(
         return [], "無對應官等的主餐"
     # The earliest off-duty completion of each course in the year.
     done: dict[str, RecordFact] = {}
-    for r in sorted(records, key=lambda r: (r.completed_on, r.record_id)):
-        if r.off_duty and not r.summary_of and start <= r.completed_on <= end:
-            done.setdefault(r.course_key, r)
+    off_duty = [r for r in records if r.off_duty and not r.summary_of and start <= r.completed_on <= end]
+    for r in sorted(off_duty, key=lambda r: (r.completed_on, r.record_id)):
+        done.setdefault(r.course_key, r)
+    if not all(c[0] in done for c in main.courses):
+        # Every grant needs the whole main bundle off duty: most people stop here, before
+        # the side bundles are looked at.
+        return [], f"公餘時間完成{main.name}及任一副餐可申請補休"
     by_slug = {b.slug: b for b in bundles}
     combos = []
     for grant in rule.get("grants", []):

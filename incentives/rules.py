@@ -245,6 +245,8 @@ def bundle_completion(rule: dict, person: PersonFacts, context: dict) -> Result:
                 rule.get("group", ""),
             )
         )
+    if not context.get("explain", True):
+        return result  # a whole plan's evaluation reports awards only (see threshold_tiers)
     higher = [
         t
         for t in rule.get("tiers", [])
