@@ -126,8 +126,11 @@ def evaluate(
             "pk", "national_id", "name", "agency__name", "unit__name", "rank", "unit_role", "unit_id"
         )
     )
-    people = facts_module.gather(plan, employees, as_of, context, [(r[0], r[5], r[6], r[7]) for r in roster])
-    records = facts_module.leave_records(plan, employees, as_of, context)
+    # The leave rules' records first: the first completions of a window they cover come from them.
+    leave_rows = facts_module.read_leave_rows(plan, employees, as_of, context)
+    roster_facts = [(r[0], r[5], r[6], r[7]) for r in roster]
+    people = facts_module.gather(plan, employees, as_of, context, roster_facts, leave_rows)
+    records = facts_module.leave_records(plan, employees, as_of, context, leave_rows)
     leave_rules = [rule for rule in rules if rule["kind"] in kinds.LEAVE_KINDS]
     results = []
     for pk, national_id, name, agency, unit, rank, _role, _unit_id in roster:

@@ -6,6 +6,7 @@ none runs per employee. The per-person path calls the same functions with one em
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, F, Min, Q, Sum
@@ -122,12 +123,32 @@ def course_lists_of_plans(plans) -> dict[int, tuple[dict, dict]]:
     return found
 
 
-def gather(plan: Plan, employees, as_of: dt.date, context: dict, roster=None) -> dict[int, PersonFacts]:
+@dataclass(frozen=True)
+class LeaveRows:
+    """The records a plan's leave rules can grant for, as one chunk's query read them
+    (`read_leave_rows`): every record of `keys` from `start` to `end` (both included) of the
+    chunk's employees, ordered by employee, day and record id. `rows` are tuples (record id,
+    employee id, course key, course name, hours, digital hours, day, time or None, day off,
+    in office hours, agency id). `_first_completions` reads a window these rows cover from
+    them instead of querying again (Kaohsiung's bundle rule and its leave rule read the same
+    courses in the same year)."""
+
+    keys: frozenset
+    start: dt.date
+    end: dt.date
+    rows: list
+
+
+def gather(
+    plan: Plan, employees, as_of: dt.date, context: dict, roster=None, leave_rows: LeaveRows | None = None
+) -> dict[int, PersonFacts]:
     """Each employee's facts for the plan's rules, {employee id: PersonFacts}.
 
     `roster`: the employees' (pk, rank, unit role) or (pk, rank, unit role, unit id) already
     read (`evaluate` reads them once with their names); else one query reads them. With the
-    unit ids, a unit-average rule reads no employee again.
+    unit ids, a unit-average rule reads no employee again. `leave_rows`: the chunk's leave
+    records already read (`read_leave_rows`); a window of first completions they cover is
+    taken from them, without a query.
     """
     rules = plan.parameters.get("rules", [])
     if roster is None:
@@ -198,7 +219,7 @@ def gather(plan: Plan, employees, as_of: dt.date, context: dict, roster=None) ->
                     start = dt.date.fromisoformat(season["starts_on"])
                     end = min(dt.date.fromisoformat(season["ends_on"]), as_of)
                     windows.append((kinds.season_key(rule, season), season_keys, start, end))
-        _first_completions(people, records, windows)
+        _first_completions(people, records, windows, leave_rows)
     for rule in kinds.needs(rules, kinds.LIST_METRICS):
         if rule.get("list"):
             _list_metrics(rule, people, context)
@@ -239,18 +260,30 @@ def gather(plan: Plan, employees, as_of: dt.date, context: dict, roster=None) ->
 FEW_PEOPLE = 100
 
 
-def _first_completions(people: dict[int, PersonFacts], records, windows: list) -> None:
+def _first_completions(people: dict[int, PersonFacts], records, windows: list, known: LeaveRows | None = None) -> None:
     """Each person's first completion of each course inside each window.
 
     `windows`: [(code, course keys, first day or None, last day)]; code None fills
-    `PersonFacts.completed`, any other `completed_in[code]` ({course key: date}). One query
-    for a few people (FEW_PEOPLE), else one grouped query per window.
+    `PersonFacts.completed`, any other `completed_in[code]` ({course key: date}). A window
+    whose courses and days `known` covers is read from its rows; the rest in one query for a
+    few people (FEW_PEOPLE), else one grouped query per window.
     """
 
     def put(code, employee_id, key, first):
         person = people[employee_id]
         (person.completed if code is None else person.completed_in.setdefault(code, {}))[key] = first
 
+    if known is not None:
+        covered = [w for w in windows if w[2] and known.start <= w[2] and w[3] <= known.end and w[1] <= known.keys]
+        for code, keys, start, end in covered:
+            # The rows come by employee and day: the first one of a course is its first completion.
+            seen = set()
+            for row in known.rows:
+                employee_id, key, day = row[1], row[2], row[6]
+                if start <= day <= end and key in keys and (employee_id, key) not in seen:
+                    seen.add((employee_id, key))
+                    put(code, employee_id, key, day)
+        windows = [w for w in windows if w not in covered]
     if not windows:
         return
     if len(people) > FEW_PEOPLE:
@@ -384,7 +417,56 @@ def leave_record_keys(leave_rules: list[dict], context: dict) -> tuple[set[str],
     return listed | bundled, listed
 
 
-def leave_records(plan: Plan, employees, as_of: dt.date, context: dict) -> dict[int, list[RecordFact]]:
+def _leave_scope(plan: Plan, as_of: dt.date, context: dict):
+    """(leave rules reading records, first day, last day, course keys, keys on a list), or
+    None when no rule of the plan reads records one by one (no leave rule, no off-duty definition)."""
+    leave_rules = kinds.needs(plan.parameters.get("rules", []), kinds.RECORDS)
+    if not leave_rules or not plan.off_duty_definition:
+        return None
+    starts, ends = zip(*(_window(r, as_of, plan.starts_on) for r in leave_rules))
+    # A rule without a window start reads from the earliest record; kept inside what an aware
+    # datetime in Taipei can hold (date.min at +08:00 is before year 1 in UTC).
+    start, end = max(min(starts), dt.date(1900, 1, 1)), min(max(ends), dt.date(9999, 12, 30))
+    keys, listed = leave_record_keys(leave_rules, context)
+    return leave_rules, start, end, keys, listed
+
+
+def read_leave_rows(plan: Plan, employees, as_of: dt.date, context: dict) -> LeaveRows | None:
+    """The one query of `leave_records` that reads records one by one, run on its own so that
+    `gather` can take first completions from the same rows. None when the plan reads none.
+
+    The office calendar and the agency's office hours are decided in SQL (courses.queries).
+    """
+    scope = _leave_scope(plan, as_of, context)
+    if scope is None or not scope[3]:
+        return None
+    _rules, start, end, keys, _listed = scope
+    records = with_off_duty_inputs(
+        LearningRecord.objects.filter(employee__in=employees.values("pk"), completed_on__range=(start, end)).filter(
+            course_key__in=keys
+        )
+    ).order_by("employee_id", "completed_on", "pk")
+    rows = list(
+        records.values_list(
+            "pk",
+            "employee_id",
+            "course_key",
+            "course_name",
+            "hours",
+            "digital_hours",
+            "completed_on",
+            "completed_at",
+            "day_off",
+            "in_office_hours",
+            "employee__agency_id",
+        )
+    )
+    return LeaveRows(frozenset(keys), start, end, rows)
+
+
+def leave_records(
+    plan: Plan, employees, as_of: dt.date, context: dict, read: LeaveRows | None = None
+) -> dict[int, list[RecordFact]]:
     """Each record in a leave rule's window that the rule can grant for, with whether it was off duty.
 
     Shape: {employee id: [RecordFact, …]} in record order. Only the courses a leave rule can
@@ -392,19 +474,16 @@ def leave_records(plan: Plan, employees, as_of: dt.date, context: dict) -> dict[
     (Tainan's 5 digital and 40 total hours) gets one summary fact per person holding the sum
     of the other records (`RecordFact.summary_of`). The office calendar and office hours are
     decided in SQL (courses.queries); only records on a day the person has an attendance
-    period go through the pure rule with those periods. A fixed number of queries, whatever
+    period go through the pure rule with those periods. `read`: the rows `read_leave_rows`
+    already gave for these employees, else read here. A fixed number of queries, whatever
     the number of employees or records (DOMAIN.md: off duty, the plan's definition).
     """
-    leave_rules = kinds.needs(plan.parameters.get("rules", []), kinds.RECORDS)
-    if not leave_rules or not plan.off_duty_definition:
+    scope = _leave_scope(plan, as_of, context)
+    if scope is None:
         return {}
-    starts, ends = zip(*(_window(r, as_of, plan.starts_on) for r in leave_rules))
-    # A rule without a window start reads from the earliest record; kept inside what an aware
-    # datetime in Taipei can hold (date.min at +08:00 is before year 1 in UTC).
-    start, end = max(min(starts), dt.date(1900, 1, 1)), min(max(ends), dt.date(9999, 12, 30))
+    leave_rules, start, end, keys, listed = scope
     ids = employees.values("pk")
     result: dict[int, list[RecordFact]] = defaultdict(list)
-    keys, listed = leave_record_keys(leave_rules, context)
     for rule in leave_rules:
         if kinds.kind_of(rule).totals:
             # The records read one by one below (every rule's courses, over every rule's window)
@@ -437,32 +516,42 @@ def leave_records(plan: Plan, employees, as_of: dt.date, context: dict) -> dict[
         if absences
         else {}
     )
-    records = with_off_duty_inputs(
-        LearningRecord.objects.filter(employee__in=ids, completed_on__range=(start, end), course_key__in=keys)
-    ).order_by("employee_id", "completed_on", "pk")
-    for row in records.values_list(
-        "pk",
-        "employee_id",
-        "course_key",
-        "course_name",
-        "hours",
-        "digital_hours",
-        "completed_on",
-        "completed_at",
-        "day_off",
-        "in_office_hours",
-        "employee__agency_id",
-    ):
+    if read is None:
+        read = read_leave_rows(plan, employees, as_of, context)
+    definition = plan.off_duty_definition
+    # Without an attendance period that day, the answer depends on the database's two booleans
+    # and whether the record has a time: the pure rule's answer for each of the eight cases,
+    # asked once, not once a record.
+    plain = (
+        {
+            (day_off, in_office, timed): is_off_duty_given(
+                dt.datetime(2000, 1, 1, 12) if timed else dt.date(2000, 1, 1),
+                day_off=day_off,
+                in_office_hours=in_office,
+                definition=definition,
+            )
+            for day_off in (False, True)
+            for in_office in (False, True)
+            for timed in (False, True)
+        }
+        if read.rows
+        else {}
+    )
+    for row in read.rows:
         pk, employee_id, key, name, hours, digital, completed_on, completed_at, day_off, in_office, agency = row
-        moment = dt.datetime.combine(completed_on, completed_at) if completed_at else completed_on
-        own = absences.get(employee_id, ())
-        off = is_off_duty_given(
-            moment,
-            day_off=bool(day_off),
-            in_office_hours=bool(in_office),
-            definition=plan.off_duty_definition,
-            office_hours=hours_by_agency.get(agency, _OFFICE_HOURS) if own else _OFFICE_HOURS,
-            absences=[a for a in own if a.touches_day(completed_on)],
-        )
+        own = absences.get(employee_id)
+        today = [a for a in own if a.touches_day(completed_on)] if own else None
+        if today:
+            moment = dt.datetime.combine(completed_on, completed_at) if completed_at else completed_on
+            off = is_off_duty_given(
+                moment,
+                day_off=bool(day_off),
+                in_office_hours=bool(in_office),
+                definition=definition,
+                office_hours=hours_by_agency.get(agency, _OFFICE_HOURS),
+                absences=today,
+            )
+        else:
+            off = plain[(bool(day_off), bool(in_office), completed_at is not None)]
         result[employee_id].append(RecordFact(pk, key, name, hours, digital, completed_on, off, key in listed))
     return dict(result)
