@@ -131,10 +131,13 @@ def evaluate(
     roster_facts = [(r[0], r[5], r[6], r[7]) for r in roster]
     people = facts_module.gather(plan, employees, as_of, context, roster_facts, leave_rows)
     records = facts_module.leave_records(plan, employees, as_of, context, leave_rows)
-    leave_rules = [rule for rule in rules if rule["kind"] in kinds.LEAVE_KINDS]
+    # Each rule's kind looked up once for the chunk, not once a person (`kinds.entitlement` for each).
+    leave_rules = [(rule, kinds.kind_of(rule).entitle) for rule in rules if rule["kind"] in kinds.LEAVE_KINDS]
+    decided = kinds.deciders(rules)
+    bundles = context["bundles"]
     results = []
     for pk, national_id, name, agency, unit, rank, _role, _unit_id in roster:
-        outcome = kinds.evaluate_person(rules, people[pk], context)
+        outcome = kinds.evaluate_person(rules, people[pk], context, decided)
         evaluation = Evaluation(
             pk,
             national_id,
@@ -146,8 +149,8 @@ def evaluate(
             facts=people[pk],
             records=records.get(pk, []),
         )
-        for rule in leave_rules:
-            grants, note = kinds.entitlement(rule, records.get(pk, []), context["bundles"], rank)
+        for rule, entitle in leave_rules:
+            grants, note = entitle(rule, evaluation.records, bundles, rank)
             evaluation.grants += grants
             if note:
                 evaluation.leave_progress.append(note)

@@ -69,6 +69,38 @@ def _dumps(value, indent: str = "") -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+# An entry as `Evaluation.as_json` shapes it (CONTRACTS.md), laid out as `_dumps` would at the
+# depth of "people": filled with one format per person instead of a call per key.
+_ENTRY_KEYS = ("national_id", "name", "agency", "awards", "leave_hours", "reasons")
+_AWARD_KEYS = ("commendation", "merit", "major_merit")
+_ENTRY = (
+    '{\n      "national_id": %s,\n      "name": %s,\n      "agency": %s,\n      "awards": {\n'
+    '        "commendation": %s,\n        "merit": %s,\n        "major_merit": %s\n      },\n'
+    '      "leave_hours": %s,\n      "reasons": %s\n    }'
+)
+
+
+def _entry(person) -> str:
+    """`_dumps(person, "    ")` for one person's entry: the template when the entry has the
+    contract's keys in order (every entry `evaluate` makes), else `_dumps` itself."""
+    if type(person) is not dict or tuple(person) != _ENTRY_KEYS:
+        return _dumps(person, "    ")
+    awards = person["awards"]
+    if type(awards) is not dict or tuple(awards) != _AWARD_KEYS:
+        return _dumps(person, "    ")
+    reasons = person["reasons"]
+    return _ENTRY % (
+        _dumps(person["national_id"]),
+        _dumps(person["name"]),
+        _dumps(person["agency"]),
+        _dumps(awards["commendation"]),
+        _dumps(awards["merit"]),
+        _dumps(awards["major_merit"]),
+        _dumps(person["leave_hours"]),
+        _dumps(reasons, "      ") if reasons else "[]",
+    )
+
+
 # Entries written at a time: one write per few hundred people, still a bounded buffer.
 WRITE_BATCH = 500
 
@@ -85,7 +117,7 @@ def write_json(write, head: dict, people) -> None:
     write(skeleton[: -len(tail)])
     first, batch = True, []
     for person in people:
-        batch.append(("[\n    " if first else ",\n    ") + _dumps(person, "    "))
+        batch.append(("[\n    " if first else ",\n    ") + _entry(person))
         first = False
         if len(batch) == WRITE_BATCH:
             write("".join(batch))
