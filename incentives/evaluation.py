@@ -1,7 +1,9 @@
 """Evaluate a plan: the set-based path for everyone, the per-person path for one employee."""
 
 import datetime as dt
+import gc
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -191,6 +193,25 @@ def stream_context(plan: Plan, as_of: dt.date) -> dict:
     return {**facts_module.prepare_stream(plan, as_of, context_for(plan)), "explain": False}
 
 
+@contextmanager
+def collector_paused():
+    """Python's cyclic garbage collector off for a block, then back as it was.
+
+    A chunk allocates a few dozen small objects per person (facts, dicts, awards), none in a
+    cycle, and keeps them alive until it is written; the collector, triggered every 700
+    allocations, rescanned those live objects again and again (a third of a whole plan's
+    evaluation at 50,000 staff). Reference counting frees them as before; the caller
+    collects the young generations between chunks, so memory stays bounded.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def evaluate_stream(plan: Plan, as_of: dt.date | None = None, chunk_size: int | None = None) -> Iterator[Evaluation]:
     """Everyone the plan covers, sorted by national ID, evaluated `chunk_size` employees at a time.
 
@@ -203,13 +224,18 @@ def evaluate_stream(plan: Plan, as_of: dt.date | None = None, chunk_size: int | 
     size = chunk_size or settings.EVALUATION_CHUNK_SIZE
     context = stream_context(plan, as_of)
     after = ""
-    while True:
-        employees = chunk_employees(plan, after, size)
-        results = evaluate(plan, as_of, employees, context, rules=rules)
-        yield from results
-        if len(results) < size:
-            return
-        after = results[-1].national_id
+    with collector_paused():
+        while True:
+            employees = chunk_employees(plan, after, size)
+            results = evaluate(plan, as_of, employees, context, rules=rules)
+            yield from results
+            if len(results) < size:
+                return
+            after = results[-1].national_id
+            del results
+            # The chunk's facts are gone by now (reference counting freed them); the young
+            # generations hold at most what the chunk left in cycles, so this pass is short.
+            gc.collect(1)
 
 
 def shared_json(context: dict) -> dict:
@@ -233,7 +259,8 @@ def evaluate_chunk_json(plan: Plan, as_of: dt.date, after: str, size: int, share
         code: {int(unit): {k: Decimal(v) for k, v in metrics.items()} for unit, metrics in units.items()}
         for code, units in shared.items()
     }
-    return [r.as_json() for r in evaluate(plan, as_of, chunk_employees(plan, after, size), context)]
+    with collector_paused():
+        return [r.as_json() for r in evaluate(plan, as_of, chunk_employees(plan, after, size), context)]
 
 
 def warnings(plan: Plan, as_of: dt.date | None = None, context: dict | None = None, rules=None) -> list[str]:
