@@ -136,6 +136,9 @@ def bundle_leave(
     # The earliest off-duty completion of each course in the year.
     done: dict[str, RecordFact] = {}
     off_duty = [r for r in records if r.off_duty and not r.summary_of and start <= r.completed_on <= end]
+    if len(off_duty) < len({c[0] for c in main.courses}):
+        # Too few off-duty records to hold the main bundle, which every grant needs (below).
+        return [], f"公餘時間完成{main.name}及任一副餐可申請補休"
     for r in sorted(off_duty, key=lambda r: (r.completed_on, r.record_id)):
         done.setdefault(r.course_key, r)
     if not all(c[0] in done for c in main.courses):

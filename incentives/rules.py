@@ -227,8 +227,10 @@ def bundle_completion(rule: dict, person: PersonFacts, context: dict) -> Result:
     if main is None:
         result.progress.append(Progress(rule["code"], "無對應官等的主餐", 0.0, False, rule.get("deadline", "")))
         return result
-    by_slug = {b.slug: b for b in bundles}
     main_missing = _missing(main, completed, deadline)
+    if main_missing and not context.get("explain", True):
+        return result  # every tier needs the main bundle; nothing to explain either
+    by_slug = {b.slug: b for b in bundles}
     best = None
     for tier in rule.get("tiers", []):
         side = by_slug.get(tier["side"])

@@ -89,6 +89,25 @@ def _entry(person) -> str:
     if type(awards) is not dict or tuple(awards) != _AWARD_KEYS:
         return _dumps(person, "    ")
     reasons = person["reasons"]
+    national_id, name, agency, hours = person["national_id"], person["name"], person["agency"], person["leave_hours"]
+    counts = (awards["commendation"], awards["merit"], awards["major_merit"])
+    if (
+        type(national_id) is str
+        and type(name) is str
+        and type(agency) is str
+        and type(hours) is float
+        and math.isfinite(hours)
+        and all(type(n) is int for n in counts)
+    ):
+        # The usual entry: strings, counts and hours written directly.
+        return _ENTRY % (
+            _STRING(national_id),
+            _STRING(name),
+            _STRING(agency),
+            *counts,
+            float.__repr__(hours),
+            _dumps(reasons, "      ") if reasons else "[]",
+        )
     return _ENTRY % (
         _dumps(person["national_id"]),
         _dumps(person["name"]),
