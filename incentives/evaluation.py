@@ -110,24 +110,33 @@ def contexts_for(plans) -> dict[int, dict]:
     }
 
 
+# What `evaluate` reads of each employee, once, for their facts and their names.
+ROSTER = ("pk", "national_id", "name", "agency__name", "unit__name", "rank", "unit_role", "unit_id")
+
+
 def evaluate(
-    plan: Plan, as_of: dt.date | None = None, employees=None, context: dict | None = None, *, rules=None
+    plan: Plan,
+    as_of: dt.date | None = None,
+    employees=None,
+    context: dict | None = None,
+    *,
+    rules=None,
+    roster: list[tuple] | None = None,
 ) -> list[Evaluation]:
     """Everyone the plan covers (or the given employees), sorted by national ID.
 
     `rules`: the plan's rules already checked (`check_plan_rules`), as a streamed evaluation
-    passes them to each chunk; else they are checked here. Raises kinds.RuleParameterError.
+    passes them to each chunk; else they are checked here. `roster`: the employees' `ROSTER`
+    fields in national-ID order, when the caller has read them (a streamed chunk reads them
+    to find where it ends); else one query. Raises kinds.RuleParameterError.
     """
     context = context_for(plan) if context is None else context
     rules = check_plan_rules(plan, context=context) if rules is None else rules
     as_of = as_of or default_as_of(plan)
     employees = facts_module.covered_employees(plan) if employees is None else employees
     # The employees with their names, read once: the facts gathered below start from the same rows.
-    roster = list(
-        employees.order_by("national_id").values_list(
-            "pk", "national_id", "name", "agency__name", "unit__name", "rank", "unit_role", "unit_id"
-        )
-    )
+    if roster is None:
+        roster = list(employees.order_by("national_id").values_list(*ROSTER))
     # The leave rules' records first: the first completions of a window they cover come from them.
     leave_rows = facts_module.read_leave_rows(plan, employees, as_of, context)
     roster_facts = [(r[0], r[5], r[6], r[7]) for r in roster]
@@ -226,8 +235,12 @@ def evaluate_stream(plan: Plan, as_of: dt.date | None = None, chunk_size: int | 
     after = ""
     with collector_paused():
         while True:
-            employees = chunk_employees(plan, after, size)
-            results = evaluate(plan, as_of, employees, context, rules=rules)
+            # The chunk's roster is the query that finds where it ends (`chunk_employees` without
+            # a query of its own); every other query of the chunk filters on that range.
+            covered = facts_module.covered_employees(plan).filter(national_id__gt=after)
+            roster = list(covered.order_by("national_id").values_list(*ROSTER)[:size])
+            employees = covered.filter(national_id__lte=roster[-1][1]) if roster else covered
+            results = evaluate(plan, as_of, employees, context, rules=rules, roster=roster)
             yield from results
             if len(results) < size:
                 return
