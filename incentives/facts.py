@@ -144,18 +144,21 @@ def gather(
 ) -> dict[int, PersonFacts]:
     """Each employee's facts for the plan's rules, {employee id: PersonFacts}.
 
-    `roster`: the employees' (pk, rank, unit role) or (pk, rank, unit role, unit id) already
-    read (`evaluate` reads them once with their names); else one query reads them. With the
-    unit ids, a unit-average rule reads no employee again. `leave_rows`: the chunk's leave
+    `roster`: the employees' (pk, rank, unit role, unit id or None) already read (`evaluate`
+    reads them once with their names); else one query reads them. A unit-average rule takes
+    the units from it and reads no employee again. `leave_rows`: the chunk's leave
     records already read (`read_leave_rows`); a window of first completions they cover is
     taken from them, without a query.
     """
     rules = plan.parameters.get("rules", [])
     if roster is None:
-        roster = employees.values_list("pk", "rank", "unit_role")
-    roster = list(roster)
-    people = {row[0]: PersonFacts(row[0], rank=row[1], unit_role=row[2]) for row in roster}
-    member_units = {row[0]: row[3] for row in roster if row[3] is not None} if roster and len(roster[0]) > 3 else None
+        roster = employees.values_list("pk", "rank", "unit_role", "unit_id")
+    people = {}
+    member_units = {}  # employee id -> unit id, for those with a unit
+    for pk, rank, role, unit_id in roster:
+        people[pk] = PersonFacts(pk, rank=rank, unit_role=role)
+        if unit_id is not None:
+            member_units[pk] = unit_id
     ids = employees.values("pk")
     period_start = plan.starts_on
     records = LearningRecord.objects.filter(employee__in=ids, completed_on__lte=as_of)
@@ -198,7 +201,7 @@ def gather(
                 person.metrics.setdefault(code, {})["forum_posts"] = Decimal(total)
                 person.forum_excluded[code] = excluded
         if kinds.UNIT_METRICS in kinds.kind_of(rule).facts:
-            _unit_metrics(rule, plan, people, employees, start, end, context, member_units)
+            _unit_metrics(rule, plan, people, start, end, context, member_units)
     keys = {c[0] for b in context["bundles"] for c in b.courses} | {
         c[0] for cl in context["course_lists"].values() for c in cl
     }
@@ -363,16 +366,14 @@ def unit_averages(rule: dict, plan: Plan, start: dt.date, end: dt.date, units=No
     }
 
 
-def _unit_metrics(rule, plan, people, employees, start, end, context, member_units=None):
+def _unit_metrics(rule, plan, people, start, end, context, member_units):
     """Each person's unit averages (`unit_averages`).
 
     The whole covered unit is read even when one person is evaluated, so both paths see the
     same average. A streamed evaluation computes every unit's once, before its first chunk,
     and keeps them in `context["unit_averages"]` (rule code -> averages), so a chunk reads none.
-    `member_units`: {employee id: unit id} of those with a unit, when the caller read them.
+    `member_units`: {employee id: unit id} of those with a unit (`gather` reads them with the roster).
     """
-    if member_units is None:
-        member_units = dict(employees.exclude(unit=None).values_list("pk", "unit_id"))
     known = context.get("unit_averages", {})
     averages = (
         known[rule["code"]]
