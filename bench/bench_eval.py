@@ -89,8 +89,16 @@ with connection.cursor() as cursor:
 def evaluation(db: str, repeat: int, plans: dict) -> None:
     env = env_for(db)
     for slug, year in plans.items():
-        ours = median([timed([PYTHON, "manage.py", "evaluate", slug, "--json"], env) for _ in range(repeat)])
-        bare = median([timed([PYTHON, "-c", GROUP_BY, str(year)], env) for _ in range(repeat)])
+        # Taken in turns (ours, the baseline, ours, …), so a change in the machine's load
+        # during the run weighs on both sides alike.
+        runs = [
+            (
+                timed([PYTHON, "manage.py", "evaluate", slug, "--json"], env),
+                timed([PYTHON, "-c", GROUP_BY, str(year)], env),
+            )
+            for _ in range(repeat)
+        ]
+        ours, bare = median([r[0] for r in runs]), median([r[1] for r in runs])
         say(
             f"evaluate {slug:<14} {ours[0]:6.2f} s   GROUP BY employee ({year}) {bare[0]:5.2f} s   "
             f"ratio {ours[0] / bare[0]:4.2f}× (target ≤ 2×)   peak memory {ours[1]:5.0f} MB (target < 500 MB; "

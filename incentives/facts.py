@@ -6,6 +6,7 @@ none runs per employee. The per-person path calls the same functions with one em
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, F, Min, Q, Sum
@@ -122,48 +123,85 @@ def course_lists_of_plans(plans) -> dict[int, tuple[dict, dict]]:
     return found
 
 
-def gather(plan: Plan, employees, as_of: dt.date, context: dict, roster=None) -> dict[int, PersonFacts]:
+@dataclass(frozen=True)
+class LeaveRows:
+    """The records a plan's leave rules can grant for, as one chunk's query read them
+    (`read_leave_rows`): every record of `keys` from `start` to `end` (both included) of the
+    chunk's employees, ordered by employee, day and record id. `rows` are tuples (record id,
+    employee id, course key, course name, hours, digital hours, day, time or None, day off,
+    in office hours, agency id). `_first_completions` reads a window these rows cover from
+    them instead of querying again (Kaohsiung's bundle rule and its leave rule read the same
+    courses in the same year)."""
+
+    keys: frozenset
+    start: dt.date
+    end: dt.date
+    rows: list
+
+
+def gather(
+    plan: Plan, employees, as_of: dt.date, context: dict, roster=None, leave_rows: LeaveRows | None = None
+) -> dict[int, PersonFacts]:
     """Each employee's facts for the plan's rules, {employee id: PersonFacts}.
 
-    `roster`: the employees' (pk, rank, unit role) already read (`evaluate` reads them once
-    with their names); else one query reads them.
+    `roster`: the employees' (pk, rank, unit role, unit id or None) already read (`evaluate`
+    reads them once with their names); else one query reads them. A unit-average rule takes
+    the units from it and reads no employee again. `leave_rows`: the chunk's leave
+    records already read (`read_leave_rows`); a window of first completions they cover is
+    taken from them, without a query.
     """
     rules = plan.parameters.get("rules", [])
     if roster is None:
-        roster = employees.values_list("pk", "rank", "unit_role")
-    people = {pk: PersonFacts(pk, rank=rank, unit_role=role) for pk, rank, role in roster}
+        roster = employees.values_list("pk", "rank", "unit_role", "unit_id")
+    people = {}
+    member_units = {}  # employee id -> unit id, for those with a unit
+    for pk, rank, role, unit_id in roster:
+        people[pk] = PersonFacts(pk, rank=rank, unit_role=role)
+        if unit_id is not None:
+            member_units[pk] = unit_id
     ids = employees.values("pk")
     period_start = plan.starts_on
     records = LearningRecord.objects.filter(employee__in=ids, completed_on__lte=as_of)
+    # Rules sharing a window share its sums (Taoyuan's personal and unit rules both read the
+    # year): one query per window, not per rule, each rule still getting its own values.
+    hour_sums: dict[tuple, list] = {}
+    forum_sums: dict[tuple, list] = {}
     for rule in kinds.needs(rules, kinds.METRICS) + kinds.needs(rules, kinds.UNIT_METRICS):
         start, end = _window(rule, as_of, period_start)
         metrics = set(kinds.metrics_of(rule))
         if metrics & {"hours", "digital_hours", "job_related_hours", "digital_hours_per_head"}:
-            for row in (
-                records.filter(completed_on__range=(start, end))
-                .values("employee_id")
-                .annotate(
-                    sum_hours=Sum("hours"),
-                    sum_digital=Sum("digital_hours"),
-                    sum_job=Coalesce(Sum("hours", filter=Q(job_related=True)), ZERO),
+            if (start, end) not in hour_sums:
+                hour_sums[(start, end)] = list(
+                    records.filter(completed_on__range=(start, end))
+                    .values("employee_id")
+                    .annotate(
+                        sum_hours=Sum("hours"),
+                        sum_digital=Sum("digital_hours"),
+                        sum_job=Coalesce(Sum("hours", filter=Q(job_related=True)), ZERO),
+                    )
+                    .values_list("employee_id", "sum_hours", "sum_digital", "sum_job")
                 )
-            ):
-                values = people[row["employee_id"]].metrics.setdefault(rule["code"], {})
-                values.update(
-                    hours=row["sum_hours"], digital_hours=row["sum_digital"], job_related_hours=row["sum_job"]
-                )
+            code = rule["code"]
+            for employee_id, hours, digital, job in hour_sums[(start, end)]:
+                values = people[employee_id].metrics.setdefault(code, {})
+                values.update(hours=hours, digital_hours=digital, job_related_hours=job)
         if metrics & {"forum_posts", "forum_posts_per_head"}:
-            # A tally counts when its counting window lies inside the rule's window.
-            for row in (
-                ForumTally.objects.filter(employee__in=ids, window_start__gte=start, window_end__lte=end)
-                .values("employee_id")
-                .annotate(total=Sum(forum_total(rule)), excluded=Sum("excluded"))
-            ):
-                person = people[row["employee_id"]]
-                person.metrics.setdefault(rule["code"], {})["forum_posts"] = Decimal(row["total"])
-                person.forum_excluded[rule["code"]] = row["excluded"]
+            counted = "posts" if rule.get("count") == "posts" else "posts_and_replies"
+            if (start, end, counted) not in forum_sums:
+                # A tally counts when its counting window lies inside the rule's window.
+                forum_sums[(start, end, counted)] = list(
+                    ForumTally.objects.filter(employee__in=ids, window_start__gte=start, window_end__lte=end)
+                    .values("employee_id")
+                    .annotate(total=Sum(forum_total(rule)), excluded=Sum("excluded"))
+                    .values_list("employee_id", "total", "excluded")
+                )
+            code = rule["code"]
+            for employee_id, total, excluded in forum_sums[(start, end, counted)]:
+                person = people[employee_id]
+                person.metrics.setdefault(code, {})["forum_posts"] = Decimal(total)
+                person.forum_excluded[code] = excluded
         if kinds.UNIT_METRICS in kinds.kind_of(rule).facts:
-            _unit_metrics(rule, plan, people, employees, start, end, context)
+            _unit_metrics(rule, plan, people, start, end, context, member_units)
     keys = {c[0] for b in context["bundles"] for c in b.courses} | {
         c[0] for cl in context["course_lists"].values() for c in cl
     }
@@ -184,7 +222,7 @@ def gather(plan: Plan, employees, as_of: dt.date, context: dict, roster=None) ->
                     start = dt.date.fromisoformat(season["starts_on"])
                     end = min(dt.date.fromisoformat(season["ends_on"]), as_of)
                     windows.append((kinds.season_key(rule, season), season_keys, start, end))
-        _first_completions(people, records, windows)
+        _first_completions(people, records, windows, leave_rows)
     for rule in kinds.needs(rules, kinds.LIST_METRICS):
         if rule.get("list"):
             _list_metrics(rule, people, context)
@@ -225,18 +263,30 @@ def gather(plan: Plan, employees, as_of: dt.date, context: dict, roster=None) ->
 FEW_PEOPLE = 100
 
 
-def _first_completions(people: dict[int, PersonFacts], records, windows: list) -> None:
+def _first_completions(people: dict[int, PersonFacts], records, windows: list, known: LeaveRows | None = None) -> None:
     """Each person's first completion of each course inside each window.
 
     `windows`: [(code, course keys, first day or None, last day)]; code None fills
-    `PersonFacts.completed`, any other `completed_in[code]` ({course key: date}). One query
-    for a few people (FEW_PEOPLE), else one grouped query per window.
+    `PersonFacts.completed`, any other `completed_in[code]` ({course key: date}). A window
+    whose courses and days `known` covers is read from its rows; the rest in one query for a
+    few people (FEW_PEOPLE), else one grouped query per window.
     """
 
     def put(code, employee_id, key, first):
         person = people[employee_id]
         (person.completed if code is None else person.completed_in.setdefault(code, {}))[key] = first
 
+    if known is not None:
+        covered = [w for w in windows if w[2] and known.start <= w[2] and w[3] <= known.end and w[1] <= known.keys]
+        for code, keys, start, end in covered:
+            # The rows come by employee and day: the first one of a course is its first completion.
+            seen = set()
+            for row in known.rows:
+                employee_id, key, day = row[1], row[2], row[6]
+                if start <= day <= end and key in keys and (employee_id, key) not in seen:
+                    seen.add((employee_id, key))
+                    put(code, employee_id, key, day)
+        windows = [w for w in windows if w not in covered]
     if not windows:
         return
     if len(people) > FEW_PEOPLE:
@@ -316,14 +366,14 @@ def unit_averages(rule: dict, plan: Plan, start: dt.date, end: dt.date, units=No
     }
 
 
-def _unit_metrics(rule, plan, people, employees, start, end, context):
+def _unit_metrics(rule, plan, people, start, end, context, member_units):
     """Each person's unit averages (`unit_averages`).
 
     The whole covered unit is read even when one person is evaluated, so both paths see the
     same average. A streamed evaluation computes every unit's once, before its first chunk,
     and keeps them in `context["unit_averages"]` (rule code -> averages), so a chunk reads none.
+    `member_units`: {employee id: unit id} of those with a unit (`gather` reads them with the roster).
     """
-    member_units = dict(employees.exclude(unit=None).values_list("pk", "unit_id"))
     known = context.get("unit_averages", {})
     averages = (
         known[rule["code"]]
@@ -368,7 +418,56 @@ def leave_record_keys(leave_rules: list[dict], context: dict) -> tuple[set[str],
     return listed | bundled, listed
 
 
-def leave_records(plan: Plan, employees, as_of: dt.date, context: dict) -> dict[int, list[RecordFact]]:
+def _leave_scope(plan: Plan, as_of: dt.date, context: dict):
+    """(leave rules reading records, first day, last day, course keys, keys on a list), or
+    None when no rule of the plan reads records one by one (no leave rule, no off-duty definition)."""
+    leave_rules = kinds.needs(plan.parameters.get("rules", []), kinds.RECORDS)
+    if not leave_rules or not plan.off_duty_definition:
+        return None
+    starts, ends = zip(*(_window(r, as_of, plan.starts_on) for r in leave_rules))
+    # A rule without a window start reads from the earliest record; kept inside what an aware
+    # datetime in Taipei can hold (date.min at +08:00 is before year 1 in UTC).
+    start, end = max(min(starts), dt.date(1900, 1, 1)), min(max(ends), dt.date(9999, 12, 30))
+    keys, listed = leave_record_keys(leave_rules, context)
+    return leave_rules, start, end, keys, listed
+
+
+def read_leave_rows(plan: Plan, employees, as_of: dt.date, context: dict) -> LeaveRows | None:
+    """The one query of `leave_records` that reads records one by one, run on its own so that
+    `gather` can take first completions from the same rows. None when the plan reads none.
+
+    The office calendar and the agency's office hours are decided in SQL (courses.queries).
+    """
+    scope = _leave_scope(plan, as_of, context)
+    if scope is None or not scope[3]:
+        return None
+    _rules, start, end, keys, _listed = scope
+    records = with_off_duty_inputs(
+        LearningRecord.objects.filter(employee__in=employees.values("pk"), completed_on__range=(start, end)).filter(
+            course_key__in=keys
+        )
+    ).order_by("employee_id", "completed_on", "pk")
+    rows = list(
+        records.values_list(
+            "pk",
+            "employee_id",
+            "course_key",
+            "course_name",
+            "hours",
+            "digital_hours",
+            "completed_on",
+            "completed_at",
+            "day_off",
+            "in_office_hours",
+            "employee__agency_id",
+        )
+    )
+    return LeaveRows(frozenset(keys), start, end, rows)
+
+
+def leave_records(
+    plan: Plan, employees, as_of: dt.date, context: dict, read: LeaveRows | None = None
+) -> dict[int, list[RecordFact]]:
     """Each record in a leave rule's window that the rule can grant for, with whether it was off duty.
 
     Shape: {employee id: [RecordFact, …]} in record order. Only the courses a leave rule can
@@ -376,19 +475,16 @@ def leave_records(plan: Plan, employees, as_of: dt.date, context: dict) -> dict[
     (Tainan's 5 digital and 40 total hours) gets one summary fact per person holding the sum
     of the other records (`RecordFact.summary_of`). The office calendar and office hours are
     decided in SQL (courses.queries); only records on a day the person has an attendance
-    period go through the pure rule with those periods. A fixed number of queries, whatever
+    period go through the pure rule with those periods. `read`: the rows `read_leave_rows`
+    already gave for these employees, else read here. A fixed number of queries, whatever
     the number of employees or records (DOMAIN.md: off duty, the plan's definition).
     """
-    leave_rules = kinds.needs(plan.parameters.get("rules", []), kinds.RECORDS)
-    if not leave_rules or not plan.off_duty_definition:
+    scope = _leave_scope(plan, as_of, context)
+    if scope is None:
         return {}
-    starts, ends = zip(*(_window(r, as_of, plan.starts_on) for r in leave_rules))
-    # A rule without a window start reads from the earliest record; kept inside what an aware
-    # datetime in Taipei can hold (date.min at +08:00 is before year 1 in UTC).
-    start, end = max(min(starts), dt.date(1900, 1, 1)), min(max(ends), dt.date(9999, 12, 30))
+    leave_rules, start, end, keys, listed = scope
     ids = employees.values("pk")
     result: dict[int, list[RecordFact]] = defaultdict(list)
-    keys, listed = leave_record_keys(leave_rules, context)
     for rule in leave_rules:
         if kinds.kind_of(rule).totals:
             # The records read one by one below (every rule's courses, over every rule's window)
@@ -421,32 +517,42 @@ def leave_records(plan: Plan, employees, as_of: dt.date, context: dict) -> dict[
         if absences
         else {}
     )
-    records = with_off_duty_inputs(
-        LearningRecord.objects.filter(employee__in=ids, completed_on__range=(start, end), course_key__in=keys)
-    ).order_by("employee_id", "completed_on", "pk")
-    for row in records.values_list(
-        "pk",
-        "employee_id",
-        "course_key",
-        "course_name",
-        "hours",
-        "digital_hours",
-        "completed_on",
-        "completed_at",
-        "day_off",
-        "in_office_hours",
-        "employee__agency_id",
-    ):
+    if read is None:
+        read = read_leave_rows(plan, employees, as_of, context)
+    definition = plan.off_duty_definition
+    # Without an attendance period that day, the answer depends on the database's two booleans
+    # and whether the record has a time: the pure rule's answer for each of the eight cases,
+    # asked once, not once a record.
+    plain = (
+        {
+            (day_off, in_office, timed): is_off_duty_given(
+                dt.datetime(2000, 1, 1, 12) if timed else dt.date(2000, 1, 1),
+                day_off=day_off,
+                in_office_hours=in_office,
+                definition=definition,
+            )
+            for day_off in (False, True)
+            for in_office in (False, True)
+            for timed in (False, True)
+        }
+        if read.rows
+        else {}
+    )
+    for row in read.rows:
         pk, employee_id, key, name, hours, digital, completed_on, completed_at, day_off, in_office, agency = row
-        moment = dt.datetime.combine(completed_on, completed_at) if completed_at else completed_on
-        own = absences.get(employee_id, ())
-        off = is_off_duty_given(
-            moment,
-            day_off=bool(day_off),
-            in_office_hours=bool(in_office),
-            definition=plan.off_duty_definition,
-            office_hours=hours_by_agency.get(agency, _OFFICE_HOURS) if own else _OFFICE_HOURS,
-            absences=[a for a in own if a.touches_day(completed_on)],
-        )
+        own = absences.get(employee_id)
+        today = [a for a in own if a.touches_day(completed_on)] if own else None
+        if today:
+            moment = dt.datetime.combine(completed_on, completed_at) if completed_at else completed_on
+            off = is_off_duty_given(
+                moment,
+                day_off=bool(day_off),
+                in_office_hours=bool(in_office),
+                definition=definition,
+                office_hours=hours_by_agency.get(agency, _OFFICE_HOURS),
+                absences=today,
+            )
+        else:
+            off = plain[(bool(day_off), bool(in_office), completed_at is not None)]
         result[employee_id].append(RecordFact(pk, key, name, hours, digital, completed_on, off, key in listed))
     return dict(result)

@@ -711,18 +711,24 @@ def rule_messages(plan_name: str, rules_, refs: PlanRefs | None = None) -> list[
 # -- deciding ----------------------------------------------------------------------------------
 
 
-def evaluate_person(rules_: list[dict], person: rules.PersonFacts, context: dict) -> rules.Result:
+def deciders(rules_: list[dict]) -> list[tuple[dict, Callable]]:
+    """The rules `evaluate_person` decides, each with its kind's `decide`: (rule, decide) pairs,
+    looked up once for a whole chunk of people instead of once a person."""
+    return [(rule, kind.decide) for rule in rules_ if (kind := kind_of(rule)) is not None and kind.decide is not None]
+
+
+def evaluate_person(
+    rules_: list[dict], person: rules.PersonFacts, context: dict, decided: list[tuple[dict, Callable]] | None = None
+) -> rules.Result:
     """Every incentive rule the data can decide, then "the better one" within each `group` (擇優).
 
     Leave kinds are decided by `entitle` (the grants), promotions not at all. The rules must have
-    passed `check_rules`: an unknown kind is skipped here, never guessed at.
+    passed `check_rules`: an unknown kind is skipped here, never guessed at. `decided`:
+    `deciders(rules_)` when the caller evaluates many people with the same rules.
     """
     total = rules.Result()
-    for rule in rules_:
-        kind = kind_of(rule)
-        if kind is None or kind.decide is None:
-            continue
-        outcome = kind.decide(rule, person, context)
+    for rule, decide in deciders(rules_) if decided is None else decided:
+        outcome = decide(rule, person, context)
         total.awards += outcome.awards
         total.progress += outcome.progress
     best: dict[str, rules.Award] = {}

@@ -99,13 +99,35 @@ class BundleInfo:
 # -- threshold tiers -------------------------------------------------------------------
 
 
+_BOUNDS: dict[tuple[type, object], Decimal] = {}
+
+
+def _bound(number) -> Decimal:
+    """A plan's threshold as a Decimal (through its text, so 0.1 stays 0.1), converted once per
+    distinct value and kept: a whole plan's evaluation asks for the same few for every person."""
+    key = (type(number), number)
+    found = _BOUNDS.get(key)
+    if found is None:
+        found = _BOUNDS[key] = Decimal(str(number))
+    return found
+
+
 def _meets(condition: dict, values: dict) -> bool:
-    value = Decimal(values.get(condition["metric"], 0))
-    if "min" in condition and value < Decimal(str(condition["min"])):
+    value = values.get(condition["metric"], 0)
+    if type(value) is not Decimal:
+        value = Decimal(value)
+    if "min" in condition and value < _bound(condition["min"]):
         return False
     # "above" is strict (超過); a "max" only separates tiers and never disqualifies (DOMAIN.md Decision).
-    if "above" in condition and value <= Decimal(str(condition["above"])):
+    if "above" in condition and value <= _bound(condition["above"]):
         return False
+    return True
+
+
+def _meets_all(path: list[dict], values: dict) -> bool:
+    for condition in path:
+        if not _meets(condition, values):
+            return False
     return True
 
 
@@ -157,9 +179,9 @@ def threshold_tiers(rule: dict, values: dict, *, subject: str = "", explain: boo
         return Result(progress=[Progress(rule["code"], text, 0.0, False, rule.get("deadline", ""))])
     met_index = -1
     for index, tier in enumerate(tiers):
-        for path in _paths(tier):
-            if all(_meets(c, values) for c in path):
-                met_index, met_path = index, path
+        for way in tier["any_of"]:  # `_paths`, without building the list for every person
+            if _meets_all(way["all_of"], values):
+                met_index, met_path = index, way["all_of"]
                 break
     # 截止 in the sentence is the last day that still counts for the person (Tainan's forum posts
     # until 101-08-31), not the coordinator's filing deadline (101-10-15): a post written after
@@ -227,8 +249,10 @@ def bundle_completion(rule: dict, person: PersonFacts, context: dict) -> Result:
     if main is None:
         result.progress.append(Progress(rule["code"], "無對應官等的主餐", 0.0, False, rule.get("deadline", "")))
         return result
-    by_slug = {b.slug: b for b in bundles}
     main_missing = _missing(main, completed, deadline)
+    if main_missing and not context.get("explain", True):
+        return result  # every tier needs the main bundle; nothing to explain either
+    by_slug = {b.slug: b for b in bundles}
     best = None
     for tier in rule.get("tiers", []):
         side = by_slug.get(tier["side"])
@@ -245,6 +269,8 @@ def bundle_completion(rule: dict, person: PersonFacts, context: dict) -> Result:
                 rule.get("group", ""),
             )
         )
+    if not context.get("explain", True):
+        return result  # a whole plan's evaluation reports awards only (see threshold_tiers)
     higher = [
         t
         for t in rule.get("tiers", [])

@@ -80,3 +80,31 @@ def test_a_streamed_evaluation_gives_what_the_whole_one_gives(plan):  # noqa: F8
     streamed = [(r.national_id, r.award_counts, r.leave_hours) for r in evaluation.evaluate_stream(plan, AS_OF, 2)]
     assert streamed == whole
     assert len(whole) == 5
+
+
+def test_an_entry_from_the_template_is_what_the_general_writer_gives():
+    """`_entry` fills the usual entry from a template; any other shape goes through `_dumps`.
+    Both give what json.dumps gives at the depth of "people"."""
+    from incentives.management.commands.evaluate import _entry
+
+    usual = {
+        "national_id": "E100000001",
+        "name": '王"小\\明\n',
+        "agency": "高雄市政府",
+        "awards": {"commendation": 1, "merit": 0, "major_merit": 2},
+        "leave_hours": 4.5,
+        "reasons": [
+            {"rule": "bundle", "award": "commendation", "count": 1, "text": "於 103/08/31 前完成"},
+            {"rule": "leave", "award": "leave", "count": 0, "hours": 4.0, "text": "補休"},
+        ],
+    }
+    odd = [
+        {**usual, "leave_hours": float("nan")},
+        {**usual, "awards": {"commendation": True, "merit": 0, "major_merit": 0}},
+        {**usual, "awards": {"merit": 1}},
+        {key: usual[key] for key in ("name", "national_id")},
+        {**usual, "reasons": []},
+    ]
+    for entry in [usual, *odd]:
+        expected = json.dumps({"people": [entry]}, ensure_ascii=False, indent=2)
+        assert '{\n  "people": [\n    ' + _entry(entry) + "\n  ]\n}" == expected
