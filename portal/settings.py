@@ -190,6 +190,21 @@ CELERY_RESULT_BACKEND = env(
     "CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else None
 )
 CELERY_RESULT_EXPIRES = 3600
+
+# Django's cache: `CACHE_URL` (django-environ: redis://host:6379/1, locmemcache://, …); by
+# default each process's own memory.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# The employee page's never-stale cache (portal.pagecache): seconds an entry lives, or on/off.
+# On by default only where every write is seen by the same cache: a shared cache (Redis,
+# memcached, the database), or one process (no broker: tasks run in it). A process-local
+# cache beside other gunicorn processes or a Celery worker would miss their writes.
+_SHARED_CACHE = not CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache", "FileBasedCache"))
+_page_cache = env("EMPLOYEE_PAGE_CACHE", default="on" if _SHARED_CACHE or CELERY_TASK_ALWAYS_EAGER else "off")
+EMPLOYEE_PAGE_CACHE = {"on": 86400, "true": 86400, "yes": 86400, "off": 0, "false": 0, "no": 0}.get(
+    _page_cache.strip().lower()
+)
+if EMPLOYEE_PAGE_CACHE is None:
+    EMPLOYEE_PAGE_CACHE = int(_page_cache)  # seconds; 0 turns it off
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
