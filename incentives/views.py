@@ -45,15 +45,13 @@ def my_standing(request):
     year = query_int(request.GET, "year", minimum=1991, maximum=2099)
     cached = pagecache.may_use(connection)
     if cached:
-        key = pagecache.key(
-            "me", request.user.pk, request.user.employee_id, clock.today(), translation.get_language(), year
-        )
-        content = pagecache.get(key)
+        key = ("me", request.user.pk, request.user.employee_id, clock.today(), translation.get_language(), year)
+        generation, content = pagecache.lookup(*key)
         if content is not None:
             return render(request, "incentives/my_standing.html", {"content": content})
     content = _my_standing_content(request.user, year)
     if cached:
-        pagecache.put(key, content)
+        pagecache.store(generation, content, *key)
     return render(request, "incentives/my_standing.html", {"content": content})
 
 

@@ -156,17 +156,27 @@ def may_use(connection) -> bool:
     return not getattr(connection, "page_writes_pending", False)
 
 
-def key(*parts) -> str:
-    """A cache key for a page under the current generation: `parts` are every other input
-    (the person, the day, the language, the query's parameters)."""
-    return ":".join(["page", str(generation()), *(str(p) for p in parts)])
+def _page_key(parts) -> str:
+    return ":".join(["page", *(str(p) for p in parts)])
 
 
-def get(cache_key: str):
-    """The cached value under `cache_key`, or None."""
-    return cache.get(cache_key)
+def lookup(*parts) -> tuple[int, object | None]:
+    """(the current generation, the page stored under `parts` if it was computed in this
+    generation, else None), in one cache round trip. `parts` are every input of the page but
+    the data (the person, the day, the language, the query's parameters); a page is stored with
+    the generation it was computed in (`store`), so one of an older generation is never served."""
+    found = cache.get_many([GENERATION_KEY, _page_key(parts)])
+    current = found.get(GENERATION_KEY)
+    if current is None:
+        return generation(), None
+    stored = found.get(_page_key(parts))
+    if stored is not None and stored[0] == current:
+        return current, stored[1]
+    return current, None
 
 
-def put(cache_key: str, value) -> None:
-    """Store `value` for `EMPLOYEE_PAGE_CACHE` seconds."""
-    cache.set(cache_key, value, timeout=int(settings.EMPLOYEE_PAGE_CACHE))
+def store(generation_read: int, value, *parts) -> None:
+    """Keep `value`, computed from data read after `generation_read` was (`lookup`), for
+    `EMPLOYEE_PAGE_CACHE` seconds: a write committed meanwhile has bumped the generation, so
+    the value is never served."""
+    cache.set(_page_key(parts), (generation_read, value), timeout=int(settings.EMPLOYEE_PAGE_CACHE))

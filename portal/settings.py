@@ -37,7 +37,7 @@ MIDDLEWARE = [
     "portal.middleware.PreferredLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.middleware.CachedAuthenticationMiddleware",  # the user from the page cache when it is on
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.middleware.SecurityHeadersMiddleware",
@@ -201,6 +201,8 @@ CELERY_RESULT_EXPIRES = 3600
 # Django's cache: `CACHE_URL` (django-environ: redis://host:6379/1, locmemcache://, …); by
 # default each process's own memory.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "portal.cache.RedisCache"  # one Redis client per pool, not per call
 # The employee page's never-stale cache (portal.pagecache): seconds an entry lives, or on/off.
 # On by default only where every write is seen by the same cache: a shared cache (Redis,
 # memcached, the database), or one process (no broker: tasks run in it). A process-local
@@ -212,6 +214,12 @@ EMPLOYEE_PAGE_CACHE = {"on": 86400, "true": 86400, "yes": 86400, "off": 0, "fals
 )
 if EMPLOYEE_PAGE_CACHE is None:
     EMPLOYEE_PAGE_CACHE = int(_page_cache)  # seconds; 0 turns it off
+# With a shared cache, sessions are read from it and written through to the database (a page
+# read costs a cache read, not a query). A process-local cache would keep a session another
+# process ended (a log-out), so without a shared cache they stay in the database alone.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db" if _SHARED_CACHE else "django.contrib.sessions.backends.db"
+)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
