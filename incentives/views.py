@@ -39,7 +39,7 @@ def my_standing(request):
     """The person's own page (/incentives/me/). Its content — everything but the shell of nav,
     CSRF token and messages — is kept in the never-stale page cache (portal.pagecache, issue 20)
     under the data generation, the user, the person, today, the language and `?year=`: a hit
-    reads the session, the user and the cache, nothing else."""
+    reads the session and the cache (the user too comes from it: portal.middleware), nothing else."""
     if not request.user.employee_id:
         raise PermissionDenied
     year = query_int(request.GET, "year", minimum=1991, maximum=2099)
