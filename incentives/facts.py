@@ -9,12 +9,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, F, Min, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db import models
+from django.db.models import Count, F, Min, Q, Sum, Value
+from django.db.models.functions import Cast, Coalesce, ExtractYear
 
 from courses.models import (
     AttendancePeriod,
     Bundle,
+    CalendarDay,
     CourseList,
     ForumTally,
     LearningRecord,
@@ -121,6 +123,97 @@ def course_lists_of_plans(plans) -> dict[int, tuple[dict, dict]]:
         if key is not None:
             lists.setdefault(slug, []).append((key, course, hours))
     return found
+
+
+def course_groups_of_plans(plans) -> tuple[dict, dict, set[int]]:
+    """`bundles_of_plans` and `course_lists_of_plans` of `plans`, and the years the office
+    calendar holds (`evaluation.warnings` asks), in one query: the employee page's (issue 20).
+
+    The three are one UNION ALL with the same columns, sorted in SQL as the two queries sort:
+    bundles by plan, kind, hours, slug and entry; lists by plan, list and entry.
+    """
+    ids = [p.pk for p in plans]
+    # Typed NULLs: PostgreSQL types an untyped NULL of a DISTINCT branch as text.
+    null_int = Cast(Value(None), models.IntegerField())
+    null_hours = Cast(Value(None), models.DecimalField(max_digits=6, decimal_places=2))
+    columns = ("src", "group_plan", "group_kind", "group_hours", "order_slug", "group_pk", "entry_pk")
+    columns += ("group_slug", "group_name", "group_rank", "course_key", "course_name", "entry_hours")
+    bundles = Bundle.objects.filter(plan__in=ids).annotate(
+        src=Value(0),
+        group_plan=F("plan_id"),
+        group_kind=F("kind"),
+        group_hours=F("hours"),
+        order_slug=F("slug"),
+        group_pk=F("pk"),
+        entry_pk=F("entries__pk"),
+        group_slug=F("slug"),
+        group_name=F("name"),
+        group_rank=F("rank"),
+        course_key=F("entries__course__name_key"),
+        course_name=F("entries__course__name"),
+        entry_hours=F("entries__hours"),
+    )
+    lists = CourseList.objects.filter(plan__in=ids).annotate(
+        src=Value(1),
+        group_plan=F("plan_id"),
+        group_kind=Value(""),
+        group_hours=null_hours,
+        order_slug=Value(""),  # lists keep their own order (by key), not their slugs'
+        group_pk=F("pk"),
+        entry_pk=F("entries__pk"),
+        group_slug=F("slug"),
+        group_name=F("name"),
+        group_rank=Value(""),
+        course_key=F("entries__course__name_key"),
+        course_name=F("entries__course__name"),
+        entry_hours=F("entries__hours"),
+    )
+    calendar_years = (
+        CalendarDay.objects.annotate(
+            src=Value(2),
+            group_plan=null_int,
+            group_kind=Value(""),
+            group_hours=null_hours,
+            order_slug=Value(""),
+            group_pk=Cast(ExtractYear("date"), models.IntegerField()),
+            entry_pk=null_int,
+            group_slug=Value(""),
+            group_name=Value(""),
+            group_rank=Value(""),
+            course_key=Value(""),
+            course_name=Value(""),
+            entry_hours=null_hours,
+        )
+        .order_by()
+        .values_list(*columns)
+        .distinct()
+    )
+    rows = (
+        bundles.order_by()
+        .values_list(*columns)
+        .union(lists.order_by().values_list(*columns), calendar_years, all=True)
+        .order_by("src", "group_plan", "group_kind", "group_hours", "order_slug", "group_pk", "entry_pk")
+    )
+    found_bundles: dict[int, dict[int, list]] = {p.pk: {} for p in plans}
+    found_lists: dict[int, tuple[dict, dict]] = {p.pk: ({}, {}) for p in plans}
+    years: set[int] = set()
+    for src, plan_id, kind, _h, _o, pk, _e, slug, name, rank, key, course, hours in rows:
+        if src == 2:
+            years.add(pk)
+        elif src == 0:
+            bundle = found_bundles[plan_id].setdefault(pk, [slug, name, kind, rank, []])
+            if key is not None:
+                bundle[4].append((key, course, hours))
+        else:
+            course_lists, names = found_lists[plan_id]
+            names[slug] = name
+            if key is not None:
+                course_lists.setdefault(slug, []).append((key, course, hours))
+    bundle_infos = {
+        plan_id: [BundleInfo(slug, name, kind, rank, tuple(courses)) for slug, name, kind, rank, courses in b.values()]
+        for plan_id, b in found_bundles.items()
+    }
+    return bundle_infos, found_lists, years
 
 
 @dataclass(frozen=True)

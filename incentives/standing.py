@@ -23,7 +23,7 @@ from portal.models import Employee
 from programs.models import Plan
 
 from . import kinds
-from .evaluation import Evaluation, check_plan_rules, contexts_for, evaluate
+from .evaluation import Evaluation, check_plan_rules, contexts_with_calendar, evaluate
 from .evaluation import warnings as plan_warnings
 from .models import Decision
 from .rules import Award, Progress, number
@@ -285,18 +285,32 @@ def plans_for(employee: Employee, plans: list[Plan] | None = None) -> list[PlanS
     """How the person stands under each of `plans` (default: every plan that covers them).
 
     `plans` must cover the person (`covering_plans` decides it, so the facts are read for
-    this one employee without the coverage's subqueries). The plans' bundles and course lists
-    are two queries for all of them; each plan's rules are checked once.
+    this one employee without the coverage's subqueries). The plans' bundles and course lists,
+    with the years the office calendar holds, are one query for all of them; the person is
+    the one in hand (its agency and unit read with it, as the view does), never read again;
+    each plan's rules are checked once.
     """
     plans = covering_plans(employee) if plans is None else plans
-    contexts = contexts_for(plans) if plans else {}
+    contexts = contexts_with_calendar(plans) if plans else {}
     one = Employee.objects.filter(pk=employee.pk)
+    roster = [
+        (
+            employee.pk,
+            employee.national_id,
+            employee.name,
+            employee.agency.name,
+            employee.unit.name if employee.unit_id else None,
+            employee.rank,
+            employee.unit_role,
+            employee.unit_id,
+        )
+    ]
     standings = []
     for plan in plans:
         context = contexts[plan.pk]
         try:
             rules = check_plan_rules(plan, context=context)
-            found = evaluate(plan, employees=one, context=context, rules=rules)
+            found = evaluate(plan, employees=one, context=context, rules=rules, roster=roster)
         except kinds.RuleParameterError as error:
             # A plan whose rules HR must correct: said on the page, never a crash.
             standings.append(PlanStanding(plan, [], [], error.messages))

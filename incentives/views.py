@@ -2,14 +2,18 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import urlencode
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from portal import clock, rocdate
+from portal import clock, pagecache, rocdate
 from portal.access import get_visible_or_404
 from portal.exporters import list_download
 from portal.models import Agency, Employee, Unit
@@ -32,12 +36,29 @@ from .reports import render_kpi_report_pdf, render_roster_pdf, render_tally_shee
 
 @login_required
 def my_standing(request):
+    """The person's own page (/incentives/me/). Its content — everything but the shell of nav,
+    CSRF token and messages — is kept in the never-stale page cache (portal.pagecache, issue 20)
+    under the data generation, the user, the person, today, the language and `?year=`: a hit
+    reads the session and the cache (the user too comes from it: portal.middleware), nothing else."""
     if not request.user.employee_id:
         raise PermissionDenied
-    employee = get_visible_or_404(
-        request.user, Employee.objects.select_related("agency", "unit"), pk=request.user.employee_id
-    )
-    me = standing.my_standing(employee, query_int(request.GET, "year", minimum=1991, maximum=2099))
+    year = query_int(request.GET, "year", minimum=1991, maximum=2099)
+    cached = pagecache.may_use(connection)
+    if cached:
+        key = ("me", request.user.pk, request.user.employee_id, clock.today(), translation.get_language(), year)
+        generation, content = pagecache.lookup(*key)
+        if content is not None:
+            return render(request, "incentives/my_standing.html", {"content": content})
+    content = _my_standing_content(request.user, year)
+    if cached:
+        pagecache.store(generation, content, *key)
+    return render(request, "incentives/my_standing.html", {"content": content})
+
+
+def _my_standing_content(user, year: int | None) -> SafeString:
+    """The page's content as HTML, computed afresh (`standing.my_standing`)."""
+    employee = get_visible_or_404(user, Employee.objects.select_related("agency", "unit"), pk=user.employee_id)
+    me = standing.my_standing(employee, year)
     year = me.year
     # The switcher offers every year of the person's learning and of their plans; a year shows that
     # year's plans (standing.plans_of_year), and the leave section only where a plan
@@ -46,8 +67,8 @@ def my_standing(request):
     shows_leave = (
         any(r.leave for p in me.plans for r in p.rules) or bool(me.leave.earned) or bool(me.leave.applications)
     )
-    return render(
-        request, "incentives/my_standing.html", {"me": me, "roc_year": year - 1911, "shows_leave": shows_leave}
+    return render_to_string(
+        "incentives/_my_standing_content.html", {"me": me, "roc_year": year - 1911, "shows_leave": shows_leave}
     )
 
 

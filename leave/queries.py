@@ -17,7 +17,7 @@ from .rules import GrantFigures, HeldGrant, grant_figures
 ZERO = Decimal(0)
 
 
-def _with_charges(grants):
+def with_charges(grants):
     """Grants annotated with the hours used (net of uses given back) and withdrawn by HR."""
     reversal_of_grant = Q(charges__kind=Entry.Kind.REVERSAL, charges__reverses_id=F("pk"))
     use_or_give_back = Q(charges__kind=Entry.Kind.USE) | (
@@ -64,7 +64,7 @@ def grant_lines(as_of: dt.date, plan=None, employees=None) -> list[GrantLine]:
     ):
         courses.setdefault(grant_id, []).append(name)
     grants = (
-        _with_charges(grants)
+        with_charges(grants)
         .select_related("employee", "plan")
         .order_by("employee__national_id", "plan__slug", "usable_until", "earned_on", "pk")
     )
@@ -137,7 +137,7 @@ def held_grants(plan) -> dict[tuple[int, str], list[HeldGrant]]:
     for grant_id, record_id in RecordUse.objects.filter(grant__plan=plan).values_list("grant_id", "record_id"):
         records.setdefault(grant_id, set()).add(record_id)
     held: dict[tuple[int, str], list[HeldGrant]] = {}
-    grants = _with_charges(Entry.objects.filter(kind=Entry.Kind.GRANT, plan=plan))
+    grants = with_charges(Entry.objects.filter(kind=Entry.Kind.GRANT, plan=plan))
     for pk, employee_id, rule, key, hours, withdrawn in grants.values_list(
         "pk", "employee_id", "rule_code", "grant_key", "hours", "withdrawn_sum"
     ):

@@ -4,11 +4,14 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Sum
+
 from portal import clock
 from portal.models import Employee
 
-from . import queries, services
-from .models import Application
+from . import queries
+from .models import Application, Entry
+from .rules import grant_figures
 
 ZERO = Decimal(0)
 
@@ -27,19 +30,36 @@ class LeaveSummary:
 
 
 def leave_summary(employee: Employee) -> LeaveSummary:
-    """The employee's leave as of today, from the ledger's figures (right whether or not the lapse job ran)."""
+    """The employee's leave as of today, from the ledger's figures (right whether or not the lapse job ran).
+
+    Two queries (issue 20): every grant of the person with its charges summed — the figures
+    `queries.grant_lines` gives for grants earned by today, and the balance
+    `services.balance` gives (what each grant usable today has left) — and the applications.
+    """
     today = clock.today()
-    lines = queries.grant_lines(today, employees=[employee.pk])
-    earned = sum((line.figures.hours for line in lines), ZERO)
-    used = sum((line.figures.used for line in lines), ZERO)
-    lapsed = sum((line.figures.lapsed for line in lines), ZERO)
-    current = [(line.entry.usable_until, line.figures.remaining) for line in lines if line.figures.remaining > 0]
+    grants = list(
+        queries.with_charges(Entry.objects.filter(employee=employee, kind=Entry.Kind.GRANT)).annotate(
+            charged=Sum("charges__hours", default=ZERO)
+        )
+    )
+    earned = used = lapsed = balance = ZERO
+    current = []
+    for grant in grants:
+        if grant.earned_on is not None and grant.earned_on <= today:  # as grant_lines(today) reads them
+            figures = grant_figures(grant.hours, -grant.withdrawn_sum, -grant.used_sum, grant.usable_until, today)
+            earned, used, lapsed = earned + figures.hours, used + figures.used, lapsed + figures.lapsed
+            if figures.remaining > 0:
+                current.append((grant.usable_until, figures.remaining))
+        if (grant.earned_on is None or grant.earned_on < today) and (
+            grant.usable_until is None or today <= grant.usable_until
+        ):  # usable today, as services.balance counts
+            balance += grant.hours + grant.charged
     applications = list(
         Application.objects.filter(employee=employee).select_related("plan").order_by("-leave_date", "-pk")
     )
     return LeaveSummary(
         today=today,
-        balance=services.balance(employee, today),
+        balance=balance,
         earned=earned,
         used=used,
         lapsed=lapsed,

@@ -32,6 +32,7 @@ class PortalConfig(AppConfig):
         audit.register_attribution("portal.agency", Agency.objects.visible_to)
         admin_display.install()
         _hide_scheduler_from_the_admin_index()
+        _watch_writes()
 
 
 class AxesConfig(AxesAppConfig):
@@ -54,3 +55,16 @@ def _hide_scheduler_from_the_admin_index():
     for model, model_admin in admin.site._registry.items():
         if model._meta.app_label == "django_celery_beat":
             model_admin.has_module_permission = lambda request: False
+
+
+def _watch_writes() -> None:
+    """Every write through Django's connections starts a new data generation (portal.pagecache):
+    each connection gets the watch when it opens, and any already open gets it now."""
+    from django.db import connections
+    from django.db.backends.signals import connection_created
+
+    from . import pagecache
+
+    connection_created.connect(pagecache.on_connection_created, dispatch_uid="portal.pagecache")
+    for connection in connections.all(initialized_only=True):
+        pagecache.install(connection)

@@ -1,6 +1,6 @@
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 
 from portal import clock
 from portal.models import Agency
@@ -302,20 +302,29 @@ def reflections_visible_to(user):
     return Reflection.objects.none()
 
 
+@dataclass
+class PersonActivity:
+    """An activity the person is listed in (as a seed teacher) or registered for (a showcase)."""
+
+    activity: Activity
+
+
 def person_programs_section(employee) -> dict:
     """What the person's own page shows of the programs side: their registry entries (with the
-    plan) and showcase registrations. Two queries."""
+    plan) and showcase registrations, newest plan first, as {"seed_teachers": [PersonActivity],
+    "showcases": [PersonActivity]}. One query (issue 20): the activities either names them in,
+    with their plans."""
+    listed = SeedTeacher.objects.filter(activity=OuterRef("pk"), employee=employee)
+    registered = ShowcaseRegistration.objects.filter(activity=OuterRef("pk"), employee=employee)
+    activities = list(
+        Activity.objects.annotate(listed=Exists(listed), registered=Exists(registered))
+        .filter(Q(listed=True) | Q(registered=True))
+        .select_related("plan")
+        .order_by("-plan__roc_year", "pk")
+    )
     return {
-        "seed_teachers": list(
-            SeedTeacher.objects.filter(employee=employee)
-            .select_related("activity__plan")
-            .order_by("-activity__plan__roc_year")
-        ),
-        "showcases": list(
-            ShowcaseRegistration.objects.filter(employee=employee)
-            .select_related("activity__plan")
-            .order_by("-activity__plan__roc_year")
-        ),
+        "seed_teachers": [PersonActivity(a) for a in activities if a.listed],
+        "showcases": [PersonActivity(a) for a in activities if a.registered],
     }
 
 

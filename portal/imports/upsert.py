@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, connection, models, transaction
 
+from .. import pagecache
 from .rows import MAX_AUDITED_CHANGES, Counts, map_distinct
 
 
@@ -167,8 +168,11 @@ class Staging:
 
     @staticmethod
     def _copy(table: str, columns: list[str], data: str) -> None:
+        sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+        # psycopg's COPY on the raw cursor passes Django's execute wrappers by: noted here.
+        pagecache.note_write(connection, sql)
         with connection.cursor() as cursor:
-            with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            with cursor.cursor.copy(sql) as copy:
                 copy.write(data)
 
     def add_dicts(self, rows: list[dict]) -> None:
