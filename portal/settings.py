@@ -205,10 +205,11 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     CACHES["default"]["BACKEND"] = "portal.cache.RedisCache"  # one Redis client per pool, not per call
 # The employee page's never-stale cache (portal.pagecache): seconds an entry lives, or on/off.
 # On by default only where every write is seen by the same cache: a shared cache (Redis,
-# memcached, the database), or one process (no broker: tasks run in it). A process-local
-# cache beside other gunicorn processes or a Celery worker would miss their writes.
+# memcached, the database). A process-local cache misses the writes of every other process:
+# other gunicorn workers, a Celery worker, and a `manage.py import_records` run by hand beside
+# `make run`'s server, so it is off there even with tasks in-process.
 _SHARED_CACHE = not CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache", "FileBasedCache"))
-_page_cache = env("EMPLOYEE_PAGE_CACHE", default="on" if _SHARED_CACHE or CELERY_TASK_ALWAYS_EAGER else "off")
+_page_cache = env("EMPLOYEE_PAGE_CACHE", default="on" if _SHARED_CACHE else "off")
 EMPLOYEE_PAGE_CACHE = {"on": 86400, "true": 86400, "yes": 86400, "off": 0, "false": 0, "no": 0}.get(
     _page_cache.strip().lower()
 )
