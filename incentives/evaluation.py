@@ -103,10 +103,15 @@ def context_for(plan: Plan) -> dict:
 
 def contexts_for(plans) -> dict[int, dict]:
     """`context_for` of each plan, {plan id: context}: two queries whatever the number of plans."""
-    bundles = facts_module.bundles_of_plans(plans)
-    lists = facts_module.course_lists_of_plans(plans)
+    return _contexts(plans, facts_module.bundles_of_plans(plans), facts_module.course_lists_of_plans(plans))
+
+
+def _contexts(plans, bundles: dict, lists: dict, **shared) -> dict[int, dict]:
+    """{plan id: context} from `bundles_of_plans` and `course_lists_of_plans` shaped results,
+    each context also holding `shared` (the same for every plan)."""
     return {
-        p.pk: {"bundles": bundles[p.pk], "course_lists": lists[p.pk][0], "list_names": lists[p.pk][1]} for p in plans
+        p.pk: {"bundles": bundles[p.pk], "course_lists": lists[p.pk][0], "list_names": lists[p.pk][1], **shared}
+        for p in plans
     }
 
 
@@ -118,15 +123,7 @@ def contexts_with_calendar(plans) -> dict[int, dict]:
     """`contexts_for(plans)`, each context also holding `calendar_years` (the years the office
     calendar holds, for `warnings`): one query in all, the employee page's (issue 20)."""
     bundles, lists, years = facts_module.course_groups_of_plans(plans)
-    return {
-        p.pk: {
-            "bundles": bundles[p.pk],
-            "course_lists": lists[p.pk][0],
-            "list_names": lists[p.pk][1],
-            "calendar_years": years,
-        }
-        for p in plans
-    }
+    return _contexts(plans, bundles, lists, calendar_years=years)
 
 
 def evaluate(
@@ -197,15 +194,17 @@ def chunk_starts(plan: Plan, size: int) -> Iterator[str]:
             yield national_id
 
 
-def chunk_employees(plan: Plan, after: str, size: int):
-    """The covered employees of one chunk: the `size` next after national ID `after` (a queryset).
+def chunk_roster(plan: Plan, after: str, size: int) -> tuple[object, list[tuple]]:
+    """One chunk of the covered employees: the `size` next after national ID `after`, as
+    (queryset, their `ROSTER` rows in national-ID order). One query: the roster, whose last
+    row bounds the chunk.
 
-    A range of national IDs (one query finds its last), not a list of keys, so every query of
-    the chunk stays the same short statement whatever the chunk's size.
+    The queryset is a range of national IDs, not a list of keys, so every query of the chunk
+    stays the same short statement whatever the chunk's size.
     """
     covered = facts_module.covered_employees(plan).filter(national_id__gt=after)
-    last = list(covered.order_by("national_id").values_list("national_id", flat=True)[size - 1 : size])
-    return covered.filter(national_id__lte=last[0]) if last else covered
+    roster = list(covered.order_by("national_id").values_list(*ROSTER)[:size])
+    return (covered.filter(national_id__lte=roster[-1][1]) if roster else covered), roster
 
 
 def stream_context(plan: Plan, as_of: dt.date) -> dict:
@@ -250,11 +249,7 @@ def evaluate_stream(plan: Plan, as_of: dt.date | None = None, chunk_size: int | 
     after = ""
     with collector_paused():
         while True:
-            # The chunk's roster is the query that finds where it ends (`chunk_employees` without
-            # a query of its own); every other query of the chunk filters on that range.
-            covered = facts_module.covered_employees(plan).filter(national_id__gt=after)
-            roster = list(covered.order_by("national_id").values_list(*ROSTER)[:size])
-            employees = covered.filter(national_id__lte=roster[-1][1]) if roster else covered
+            employees, roster = chunk_roster(plan, after, size)
             results = evaluate(plan, as_of, employees, context, rules=rules, roster=roster)
             yield from results
             if len(results) < size:
@@ -288,7 +283,8 @@ def evaluate_chunk_json(plan: Plan, as_of: dt.date, after: str, size: int, share
         for code, units in shared.items()
     }
     with collector_paused():
-        return [r.as_json() for r in evaluate(plan, as_of, chunk_employees(plan, after, size), context)]
+        employees, roster = chunk_roster(plan, after, size)
+        return [r.as_json() for r in evaluate(plan, as_of, employees, context, roster=roster)]
 
 
 def warnings(plan: Plan, as_of: dt.date | None = None, context: dict | None = None, rules=None) -> list[str]:

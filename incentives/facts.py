@@ -97,9 +97,18 @@ def bundles_of_plans(plans) -> dict[int, list[BundleInfo]]:
             "entries__hours",
         )
     ):
-        bundle = found[plan_id].setdefault(pk, [slug, name, kind, rank, []])
-        if key is not None:
-            bundle[4].append((key, course, hours))
+        _add_bundle_row(found, plan_id, pk, slug, name, kind, rank, key, course, hours)
+    return _bundle_infos(found)
+
+
+def _add_bundle_row(found: dict, plan_id, pk, slug, name, kind, rank, key, course, hours) -> None:
+    """Fold one row of a bundle joined to its entries into `found` {plan id: {bundle id: […]}}."""
+    bundle = found[plan_id].setdefault(pk, [slug, name, kind, rank, []])
+    if key is not None:
+        bundle[4].append((key, course, hours))
+
+
+def _bundle_infos(found: dict) -> dict[int, list[BundleInfo]]:
     return {
         plan_id: [BundleInfo(slug, name, kind, rank, tuple(courses)) for slug, name, kind, rank, courses in b.values()]
         for plan_id, b in found.items()
@@ -118,11 +127,16 @@ def course_lists_of_plans(plans) -> dict[int, tuple[dict, dict]]:
         .order_by("plan_id", "pk", "entries__pk")
         .values_list("plan_id", "slug", "name", "entries__course__name_key", "entries__course__name", "entries__hours")
     ):
-        lists, names = found[plan_id]
-        names[slug] = list_name
-        if key is not None:
-            lists.setdefault(slug, []).append((key, course, hours))
+        _add_list_row(found, plan_id, slug, list_name, key, course, hours)
     return found
+
+
+def _add_list_row(found: dict, plan_id, slug, list_name, key, course, hours) -> None:
+    """Fold one row of a course list joined to its entries into `found` {plan id: (lists, names)}."""
+    lists, names = found[plan_id]
+    names[slug] = list_name
+    if key is not None:
+        lists.setdefault(slug, []).append((key, course, hours))
 
 
 def course_groups_of_plans(plans) -> tuple[dict, dict, set[int]]:
@@ -201,19 +215,10 @@ def course_groups_of_plans(plans) -> tuple[dict, dict, set[int]]:
         if src == 2:
             years.add(pk)
         elif src == 0:
-            bundle = found_bundles[plan_id].setdefault(pk, [slug, name, kind, rank, []])
-            if key is not None:
-                bundle[4].append((key, course, hours))
+            _add_bundle_row(found_bundles, plan_id, pk, slug, name, kind, rank, key, course, hours)
         else:
-            course_lists, names = found_lists[plan_id]
-            names[slug] = name
-            if key is not None:
-                course_lists.setdefault(slug, []).append((key, course, hours))
-    bundle_infos = {
-        plan_id: [BundleInfo(slug, name, kind, rank, tuple(courses)) for slug, name, kind, rank, courses in b.values()]
-        for plan_id, b in found_bundles.items()
-    }
-    return bundle_infos, found_lists, years
+            _add_list_row(found_lists, plan_id, slug, name, key, course, hours)
+    return _bundle_infos(found_bundles), found_lists, years
 
 
 @dataclass(frozen=True)

@@ -136,15 +136,16 @@ def bundle_leave(
     # The earliest off-duty completion of each course in the year.
     done: dict[str, RecordFact] = {}
     off_duty = [r for r in records if r.off_duty and not r.summary_of and start <= r.completed_on <= end]
+    # Every grant needs the whole main bundle off duty: most people stop at one of these two
+    # checks (too few off-duty records to hold it; a main course missing), before the side
+    # bundles are looked at.
+    without_main = f"公餘時間完成{main.name}及任一副餐可申請補休"
     if len(off_duty) < len({c[0] for c in main.courses}):
-        # Too few off-duty records to hold the main bundle, which every grant needs (below).
-        return [], f"公餘時間完成{main.name}及任一副餐可申請補休"
+        return [], without_main
     for r in sorted(off_duty, key=lambda r: (r.completed_on, r.record_id)):
         done.setdefault(r.course_key, r)
     if not all(c[0] in done for c in main.courses):
-        # Every grant needs the whole main bundle off duty: most people stop here, before
-        # the side bundles are looked at.
-        return [], f"公餘時間完成{main.name}及任一副餐可申請補休"
+        return [], without_main
     by_slug = {b.slug: b for b in bundles}
     combos = []
     for grant in rule.get("grants", []):
@@ -175,5 +176,5 @@ def bundle_leave(
             )
         )
     if not grants:
-        return [], f"公餘時間完成{main.name}及任一副餐可申請補休"
+        return [], without_main
     return grants, ""

@@ -7,6 +7,7 @@ and the highest tier met is awarded; different rules add up, except rules sharin
 """
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -99,17 +100,12 @@ class BundleInfo:
 # -- threshold tiers -------------------------------------------------------------------
 
 
-_BOUNDS: dict[tuple[type, object], Decimal] = {}
-
-
+@functools.lru_cache(maxsize=1024, typed=True)
 def _bound(number) -> Decimal:
     """A plan's threshold as a Decimal (through its text, so 0.1 stays 0.1), converted once per
-    distinct value and kept: a whole plan's evaluation asks for the same few for every person."""
-    key = (type(number), number)
-    found = _BOUNDS.get(key)
-    if found is None:
-        found = _BOUNDS[key] = Decimal(str(number))
-    return found
+    distinct value (1 and 1.0 apart: `typed`): a whole plan's evaluation asks for the same few
+    for every person."""
+    return Decimal(str(number))
 
 
 def _meets(condition: dict, values: dict) -> bool:

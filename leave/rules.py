@@ -87,6 +87,13 @@ class GrantFigures:
     remaining: Decimal
 
 
+def usable_on(earned_on: dt.date | None, usable_until: dt.date | None, day: dt.date) -> bool:
+    """Whether a grant earned on `earned_on` and usable until `usable_until` (both Gregorian,
+    None: open) can be used on `day`: from the day after the course was completed (DOMAIN.md
+    Decision) to its last day, both included."""
+    return (earned_on is None or earned_on < day) and (usable_until is None or day <= usable_until)
+
+
 def grant_figures(
     hours: Decimal, withdrawn: Decimal, used: Decimal, usable_until: dt.date | None, as_of: dt.date
 ) -> GrantFigures:

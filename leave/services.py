@@ -269,10 +269,8 @@ def remaining_by_grant(employee: Employee, plan: Plan | None = None) -> list[tup
 
 
 def _usable_on(grant: Entry, day: dt.date) -> bool:
-    """Usable from the day after the course was completed (DOMAIN.md Decision) to its last day."""
-    return (grant.earned_on is None or grant.earned_on < day) and (
-        grant.usable_until is None or day <= grant.usable_until
-    )
+    """`leave.rules.usable_on` of a grant's entry."""
+    return leave_rules.usable_on(grant.earned_on, grant.usable_until, day)
 
 
 def balance(employee: Employee, on: dt.date, plan: Plan | None = None) -> Decimal:

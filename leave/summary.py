@@ -11,7 +11,7 @@ from portal.models import Employee
 
 from . import queries
 from .models import Application, Entry
-from .rules import grant_figures
+from .rules import grant_figures, usable_on
 
 ZERO = Decimal(0)
 
@@ -50,9 +50,7 @@ def leave_summary(employee: Employee) -> LeaveSummary:
             earned, used, lapsed = earned + figures.hours, used + figures.used, lapsed + figures.lapsed
             if figures.remaining > 0:
                 current.append((grant.usable_until, figures.remaining))
-        if (grant.earned_on is None or grant.earned_on < today) and (
-            grant.usable_until is None or today <= grant.usable_until
-        ):  # usable today, as services.balance counts
+        if usable_on(grant.earned_on, grant.usable_until, today):  # as services.balance counts
             balance += grant.hours + grant.charged
     applications = list(
         Application.objects.filter(employee=employee).select_related("plan").order_by("-leave_date", "-pk")

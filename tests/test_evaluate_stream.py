@@ -32,7 +32,7 @@ def chunk_queries(subject, size: int) -> tuple[int, list[int]]:
     finally:
         evaluation.evaluate = original
     chunks = len(per_chunk)
-    # Each chunk also runs the one query that picks it (chunk_employees).
+    # Each chunk also runs the one query that picks it (chunk_roster).
     return len(everything.captured_queries) - sum(per_chunk) - chunks, per_chunk, len(people)
 
 

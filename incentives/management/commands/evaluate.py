@@ -82,40 +82,26 @@ _ENTRY = (
 
 def _entry(person) -> str:
     """`_dumps(person, "    ")` for one person's entry: the template when the entry has the
-    contract's keys in order (every entry `evaluate` makes), else `_dumps` itself."""
+    contract's keys in order and the usual types (every entry `evaluate` makes), else `_dumps`."""
     if type(person) is not dict or tuple(person) != _ENTRY_KEYS:
         return _dumps(person, "    ")
-    awards = person["awards"]
+    awards, hours = person["awards"], person["leave_hours"]
     if type(awards) is not dict or tuple(awards) != _AWARD_KEYS:
         return _dumps(person, "    ")
-    reasons = person["reasons"]
-    national_id, name, agency, hours = person["national_id"], person["name"], person["agency"], person["leave_hours"]
     counts = (awards["commendation"], awards["merit"], awards["major_merit"])
-    if (
-        type(national_id) is str
-        and type(name) is str
-        and type(agency) is str
+    texts = (person["national_id"], person["name"], person["agency"])
+    if not (
+        all(type(t) is str for t in texts)
         and type(hours) is float
         and math.isfinite(hours)
         and all(type(n) is int for n in counts)
     ):
-        # The usual entry: strings, counts and hours written directly.
-        return _ENTRY % (
-            _STRING(national_id),
-            _STRING(name),
-            _STRING(agency),
-            *counts,
-            float.__repr__(hours),
-            _dumps(reasons, "      ") if reasons else "[]",
-        )
+        return _dumps(person, "    ")
+    reasons = person["reasons"]
     return _ENTRY % (
-        _dumps(person["national_id"]),
-        _dumps(person["name"]),
-        _dumps(person["agency"]),
-        _dumps(awards["commendation"]),
-        _dumps(awards["merit"]),
-        _dumps(awards["major_merit"]),
-        _dumps(person["leave_hours"]),
+        *(_STRING(t) for t in texts),
+        *counts,
+        float.__repr__(hours),
         _dumps(reasons, "      ") if reasons else "[]",
     )
 
