@@ -22,7 +22,7 @@ from courses.models import (
     LearningRecord,
 )
 from courses.offduty import Absence, OfficeHours, is_off_duty_given
-from courses.queries import with_off_duty_inputs
+from courses.queries import calendar_exceptions, with_off_duty_inputs
 from portal.models import Agency, Employee
 from programs.models import CaseReport, Certificate, ContestEntry, Plan, TeamMember
 
@@ -226,7 +226,7 @@ class LeaveRows:
     """The records a plan's leave rules can grant for, as one chunk's query read them
     (`read_leave_rows`): every record of `keys` from `start` to `end` (both included) of the
     chunk's employees, ordered by employee, day and record id. `rows` are tuples (record id,
-    employee id, course key, course name, hours, digital hours, day, time or None, day off,
+    employee id, course key, hours, digital hours, day, time or None, day off,
     in office hours, agency id). `_first_completions` reads a window these rows cover from
     them instead of querying again (Kaohsiung's bundle rule and its leave rule read the same
     courses in the same year)."""
@@ -380,7 +380,7 @@ def _first_completions(people: dict[int, PersonFacts], records, windows: list, k
             # The rows come by employee and day: the first one of a course is its first completion.
             seen = set()
             for row in known.rows:
-                employee_id, key, day = row[1], row[2], row[6]
+                employee_id, key, day = row[1], row[2], row[5]
                 if start <= day <= end and key in keys and (employee_id, key) not in seen:
                     seen.add((employee_id, key))
                     put(code, employee_id, key, day)
@@ -484,16 +484,31 @@ def _unit_metrics(rule, plan, people, start, end, context, member_units):
 
 
 def prepare_stream(plan: Plan, as_of: dt.date, context: dict) -> dict:
-    """What every chunk of a streamed evaluation shares, computed once: the unit averages.
+    """What every chunk of a streamed evaluation shares, computed once: the unit averages and
+    the office calendar's exceptions in the leave rules' window.
 
     Returns `context` with "unit_averages" filled for each unit-average rule (a few
-    queries per rule, whatever the number of employees).
+    queries per rule, whatever the number of employees) and the exceptions (one query).
     """
     context["unit_averages"] = {
         rule["code"]: unit_averages(rule, plan, *_window(rule, as_of, plan.starts_on))
         for rule in kinds.needs(plan.parameters.get("rules", []), kinds.UNIT_METRICS)
     }
+    _calendar_exceptions(plan, as_of, context)
     return context
+
+
+def _calendar_exceptions(plan: Plan, as_of: dt.date, context: dict):
+    """The office calendar's exceptions in the leave rules' window (`calendar_exceptions`),
+    kept in `context` so that the chunks sharing it read them once; None when no leave rule
+    reads records."""
+    scope = _leave_scope(plan, as_of, context)
+    if scope is None or not scope[3]:
+        return None
+    window = ("calendar_exceptions", scope[1], scope[2])
+    if window not in context:
+        context[window] = calendar_exceptions(scope[1], scope[2])
+    return context[window]
 
 
 def leave_record_keys(leave_rules: list[dict], context: dict) -> tuple[set[str], set[str]]:
@@ -540,17 +555,18 @@ def read_leave_rows(plan: Plan, employees, as_of: dt.date, context: dict) -> Lea
     if scope is None or not scope[3]:
         return None
     _rules, start, end, keys, _listed = scope
+    exceptions = _calendar_exceptions(plan, as_of, context)
     records = with_off_duty_inputs(
         LearningRecord.objects.filter(employee__in=employees.values("pk"), completed_on__range=(start, end)).filter(
             course_key__in=keys
-        )
+        ),
+        exceptions,
     ).order_by("employee_id", "completed_on", "pk")
     rows = list(
         records.values_list(
             "pk",
             "employee_id",
             "course_key",
-            "course_name",
             "hours",
             "digital_hours",
             "completed_on",
@@ -610,13 +626,14 @@ def leave_records(
         absences[employee_id].append(
             Absence(kind, starts_at.astimezone(tz).replace(tzinfo=None), ends_at.astimezone(tz).replace(tzinfo=None))
         )
-    hours_by_agency = (
-        {a.pk: OfficeHours.of(a) for a in Agency.objects.filter(employees__in=employees.filter(pk__in=list(absences)))}
-        if absences
-        else {}
-    )
     if read is None:
         read = read_leave_rows(plan, employees, as_of, context)
+    # The office hours of the agencies whose records meet an attendance period: the rows name
+    # each record's agency, so only those agencies are read, by key.
+    absent_agencies = {row[-1] for row in read.rows if row[1] in absences} if absences else ()
+    hours_by_agency = (
+        {a.pk: OfficeHours.of(a) for a in Agency.objects.filter(pk__in=absent_agencies)} if absent_agencies else {}
+    )
     definition = plan.off_duty_definition
     # Without an attendance period that day, the answer depends on the database's two booleans
     # and whether the record has a time: the pure rule's answer for each of the eight cases,
@@ -636,8 +653,14 @@ def leave_records(
         if read.rows
         else {}
     )
+    # A course's name as the plan's bundle or list spells it (the record's own spelling is
+    # one of the variants the key makes equal): the record's row is then read from the
+    # index alone (courses.LearningRecord's record_person_year).
+    names = {c[0]: c[1] for b in context["bundles"] for c in b.courses}
+    names.update((c[0], c[1]) for cl in context["course_lists"].values() for c in cl)
     for row in read.rows:
-        pk, employee_id, key, name, hours, digital, completed_on, completed_at, day_off, in_office, agency = row
+        pk, employee_id, key, hours, digital, completed_on, completed_at, day_off, in_office, agency = row
+        name = names.get(key, key)
         own = absences.get(employee_id)
         today = [a for a in own if a.touches_day(completed_on)] if own else None
         if today:

@@ -13,6 +13,7 @@ class PortalConfig(AppConfig):
         from . import (
             admin_display,
             audit,
+            lookups,  # noqa: F401 (registers `__any_of`)
             tasks,  # noqa: F401 (registers the jobs that portal.services queues by name)
         )
         from .admin_display import register_labels
