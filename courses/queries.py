@@ -6,18 +6,35 @@ whole government's records are classified set-based instead of one by one in Pyt
 """
 
 import datetime as dt
+from collections import defaultdict
 
-from django.db.models import BooleanField, Case, F, Q, TimeField, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import BooleanField, Case, Q, Value, When
+
+from portal.models import Agency
 
 from .models import CalendarDay
 from .offduty import OfficeHours
 
 _DEFAULT = OfficeHours()
+_OWN_HOURS = ("office_morning_start", "office_morning_end", "office_afternoon_start", "office_afternoon_end")
 
 
-def _hour(field: str, default: dt.time):
-    return Coalesce(f"employee__agency__{field}", Value(default, output_field=TimeField()))
+def own_office_hours(agencies=None) -> dict[int, OfficeHours]:
+    """The agencies that keep office hours of their own (any `office_*` field set), with
+    those hours (`OfficeHours.of`): {agency id: OfficeHours}. Every other agency keeps
+    08:30–12:30 and 13:30–17:30. `agencies`: a queryset or list of agency keys to look
+    among (default: all). One query, of the few agencies that differ.
+    """
+    found = Agency.objects.filter(Q.create([(f"{f}__isnull", False) for f in _OWN_HOURS], connector=Q.OR))
+    if agencies is not None:
+        found = found.filter(pk__in=agencies)
+    return {agency.pk: OfficeHours.of(agency) for agency in found.only("pk", *_OWN_HOURS)}
+
+
+def _inside(hours: OfficeHours) -> Q:
+    return Q(completed_at__gte=hours.morning_start, completed_at__lt=hours.morning_end) | Q(
+        completed_at__gte=hours.afternoon_start, completed_at__lt=hours.afternoon_end
+    )
 
 
 def calendar_exceptions(start: dt.date, end: dt.date) -> tuple[list[dt.date], list[dt.date]]:
@@ -35,7 +52,7 @@ def calendar_exceptions(start: dt.date, end: dt.date) -> tuple[list[dt.date], li
     return off, at_work
 
 
-def with_off_duty_inputs(records, exceptions: tuple[list[dt.date], list[dt.date]]):
+def with_off_duty_inputs(records, exceptions: tuple[list[dt.date], list[dt.date]], own_hours: dict[int, OfficeHours]):
     """Annotate a LearningRecord queryset with `day_off` and `in_office_hours` (booleans).
 
     `day_off`: the office calendar's day off (courses.models.CalendarDay), else a Saturday
@@ -46,6 +63,8 @@ def with_off_duty_inputs(records, exceptions: tuple[list[dt.date], list[dt.date]
     record. `in_office_hours`: the completion time lies in [morning start, morning end) or
     [afternoon start, afternoon end) of the employee's agency (its own hours, each falling
     back to 08:30–12:30 and 13:30–17:30: `OfficeHours.of`); False for a record without a time.
+    `own_hours`: `own_office_hours` of (at least) the records' agencies; when none keeps
+    its own, the records are read without joining their employees and agencies.
     """
     off, at_work = exceptions
     cases = [When(completed_on__in=off, then=Value(True))] if off else []
@@ -56,20 +75,15 @@ def with_off_duty_inputs(records, exceptions: tuple[list[dt.date], list[dt.date]
         default=Value(False),
         output_field=BooleanField(),
     )
-    return records.annotate(
-        _ms=_hour("office_morning_start", _DEFAULT.morning_start),
-        _me=_hour("office_morning_end", _DEFAULT.morning_end),
-        _as=_hour("office_afternoon_start", _DEFAULT.afternoon_start),
-        _ae=_hour("office_afternoon_end", _DEFAULT.afternoon_end),
-    ).annotate(
-        day_off=day_off,
-        in_office_hours=Case(
-            When(
-                Q(completed_at__gte=F("_ms"), completed_at__lt=F("_me"))
-                | Q(completed_at__gte=F("_as"), completed_at__lt=F("_ae")),
-                then=Value(True),
-            ),
-            default=Value(False),
-            output_field=BooleanField(),
-        ),
+    by_hours = defaultdict(list)  # the agencies keeping each set of hours of their own
+    for agency_id, hours in own_hours.items():
+        by_hours[hours].append(agency_id)
+    office = [
+        When(Q(employee__agency_id__in=ids) & _inside(hours), then=Value(True)) for hours, ids in by_hours.items()
+    ]
+    # A time outside an agency's own hours is outside, whatever the default hours say.
+    office += [When(employee__agency_id__in=list(own_hours), then=Value(False))] if own_hours else []
+    in_office_hours = Case(
+        *office, When(_inside(_DEFAULT), then=Value(True)), default=Value(False), output_field=BooleanField()
     )
+    return records.annotate(day_off=day_off, in_office_hours=in_office_hours)

@@ -140,7 +140,9 @@ def evaluate(
     `rules`: the plan's rules already checked (`check_plan_rules`), as a streamed evaluation
     passes them to each chunk; else they are checked here. `roster`: the employees' `ROSTER`
     fields in national-ID order, when the caller has read them (a streamed chunk reads them
-    to find where it ends; the employee page has its one person in hand); else one query. Raises kinds.RuleParameterError.
+    to find where it ends; the employee page has its one person in hand); else one query.
+    `employees` may also be a list of employee keys, with their `roster` (`chunk_roster`).
+    Raises kinds.RuleParameterError.
     """
     context = context_for(plan) if context is None else context
     rules = check_plan_rules(plan, context=context) if rules is None else rules
@@ -196,17 +198,16 @@ def chunk_starts(plan: Plan, size: int) -> Iterator[str]:
 
 def chunk_roster(plan: Plan, after: str, size: int) -> tuple[object, list[tuple]]:
     """One chunk of the covered employees: the `size` next after national ID `after`, as
-    (queryset, their `ROSTER` rows in national-ID order). One query: the roster, whose last
-    row bounds the chunk.
+    (their keys, their `ROSTER` rows in national-ID order). One query: the roster.
 
-    The queryset names the roster's keys: every query of the chunk then starts from those
-    employees by primary key, instead of finding the range again through the coverage's
+    The chunk's queries take the keys (`facts.of_employees`) and start from those employees
+    by primary key, instead of finding a range of national IDs again through the coverage's
     conditions (agencies, exclusions, employment types), which the planner may answer by
     reading the whole government's staff once per query.
     """
     covered = facts_module.covered_employees(plan).filter(national_id__gt=after)
     roster = list(covered.order_by("national_id").values_list(*ROSTER)[:size])
-    return Employee.objects.filter(pk__any_of=[row[0] for row in roster]), roster
+    return [row[0] for row in roster], roster
 
 
 def stream_context(plan: Plan, as_of: dt.date) -> dict:

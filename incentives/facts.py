@@ -22,7 +22,7 @@ from courses.models import (
     LearningRecord,
 )
 from courses.offduty import Absence, OfficeHours, is_off_duty_given
-from courses.queries import calendar_exceptions, with_off_duty_inputs
+from courses.queries import calendar_exceptions, own_office_hours, with_off_duty_inputs
 from portal.models import Agency, Employee
 from programs.models import CaseReport, Certificate, ContestEntry, Plan, TeamMember
 
@@ -46,6 +46,15 @@ def covered_employees(plan: Plan):
     if plan.employment_types:
         people = people.filter(employment_type__in=plan.employment_types)
     return people
+
+
+def of_employees(employees, field: str = "employee") -> Q:
+    """The condition "`field` is one of `employees`": a list of employee keys (a streamed
+    chunk names its own, `evaluation.chunk_roster`) as one array (`__any_of`), so that each
+    query starts from those people by key; else the queryset's keys as a subquery."""
+    if isinstance(employees, list):
+        return Q(**{f"{field}__pk__any_of": employees})
+    return Q(**{f"{field}__in": employees.values("pk")})
 
 
 def _window(rule: dict, as_of: dt.date, period_start: dt.date | None = None) -> tuple[dt.date, dt.date]:
@@ -227,7 +236,7 @@ class LeaveRows:
     (`read_leave_rows`): every record of `keys` from `start` to `end` (both included) of the
     chunk's employees, ordered by employee, day and record id. `rows` are tuples (record id,
     employee id, course key, hours, digital hours, day, time or None, day off,
-    in office hours, agency id). `_first_completions` reads a window these rows cover from
+    in office hours). `_first_completions` reads a window these rows cover from
     them instead of querying again (Kaohsiung's bundle rule and its leave rule read the same
     courses in the same year)."""
 
@@ -257,9 +266,9 @@ def gather(
         people[pk] = PersonFacts(pk, rank=rank, unit_role=role)
         if unit_id is not None:
             member_units[pk] = unit_id
-    ids = employees.values("pk")
+    of_them = of_employees(employees)
     period_start = plan.starts_on
-    records = LearningRecord.objects.filter(employee__in=ids, completed_on__lte=as_of)
+    records = LearningRecord.objects.filter(of_them, completed_on__lte=as_of)
     # Rules sharing a window share its sums (Taoyuan's personal and unit rules both read the
     # year): one query per window, not per rule, each rule still getting its own values.
     hour_sums: dict[tuple, list] = {}
@@ -288,7 +297,7 @@ def gather(
             if (start, end, counted) not in forum_sums:
                 # A tally counts when its counting window lies inside the rule's window.
                 forum_sums[(start, end, counted)] = list(
-                    ForumTally.objects.filter(employee__in=ids, window_start__gte=start, window_end__lte=end)
+                    ForumTally.objects.filter(of_them, window_start__gte=start, window_end__lte=end)
                     .values("employee_id")
                     .annotate(total=Sum(forum_total(rule)), excluded=Sum("excluded"))
                     .values_list("employee_id", "total", "excluded")
@@ -328,25 +337,25 @@ def gather(
         kinds.needs(rules, fact) for fact in (kinds.CERTIFICATES, kinds.TEAMS, kinds.CONTEST, kinds.CASE_REPORTS)
     ):
         return people  # no rule reads results: no query for them
-    certificates = Certificate.objects.filter(plan=plan, employee__in=ids, obtained_on__lte=as_of)
-    reports = CaseReport.objects.filter(plan=plan, employee__in=ids, submitted_on__lte=as_of)
+    certificates = Certificate.objects.filter(of_them, plan=plan, obtained_on__lte=as_of)
+    reports = CaseReport.objects.filter(of_them, plan=plan, submitted_on__lte=as_of)
     if period_start:
         # A certificate or report from before the plan period belongs to an earlier year's rules.
         certificates = certificates.filter(obtained_on__gte=period_start)
         reports = reports.filter(submitted_on__gte=period_start)
     for employee_id, name, obtained in certificates.values_list("employee_id", "name", "obtained_on"):
         people[employee_id].certificates[name] = obtained
-    for employee_id, team, rating, role in TeamMember.objects.filter(team__plan=plan, employee__in=ids).values_list(
+    for employee_id, team, rating, role in TeamMember.objects.filter(of_them, team__plan=plan).values_list(
         "employee_id", "team__name", "team__rating", "role"
     ):
         people[employee_id].teams.append((team, rating, role))
-    for employee_id, title, review, placing in ContestEntry.objects.filter(plan=plan, authors__in=ids).values_list(
-        "authors", "title", "review", "placing"
-    ):
+    for employee_id, title, review, placing in ContestEntry.objects.filter(
+        of_employees(employees, "authors"), plan=plan
+    ).values_list("authors", "title", "review", "placing"):
         people[employee_id].contest.append((title, review, placing, "作者"))
-    for employee_id, title, review, placing in ContestEntry.objects.filter(plan=plan, agency_head__in=ids).values_list(
-        "agency_head", "title", "review", "placing"
-    ):
+    for employee_id, title, review, placing in ContestEntry.objects.filter(
+        of_employees(employees, "agency_head"), plan=plan
+    ).values_list("agency_head", "title", "review", "placing"):
         people[employee_id].contest.append((title, review, placing, "機關首長"))
     for employee_id, title, submitted, accepted in reports.values_list(
         "employee_id", "title", "submitted_on", "accepted"
@@ -494,8 +503,17 @@ def prepare_stream(plan: Plan, as_of: dt.date, context: dict) -> dict:
         rule["code"]: unit_averages(rule, plan, *_window(rule, as_of, plan.starts_on))
         for rule in kinds.needs(plan.parameters.get("rules", []), kinds.UNIT_METRICS)
     }
-    _calendar_exceptions(plan, as_of, context)
+    if _calendar_exceptions(plan, as_of, context) is not None:
+        _own_office_hours(context)
     return context
+
+
+def _own_office_hours(context: dict) -> dict:
+    """`own_office_hours` of every agency, kept in `context` (one query for the chunks sharing
+    it; the employee page puts its one person's agency there, `standing.standings_of`)."""
+    if "own_office_hours" not in context:
+        context["own_office_hours"] = own_office_hours()
+    return context["own_office_hours"]
 
 
 def _calendar_exceptions(plan: Plan, as_of: dt.date, context: dict):
@@ -557,10 +575,11 @@ def read_leave_rows(plan: Plan, employees, as_of: dt.date, context: dict) -> Lea
     _rules, start, end, keys, _listed = scope
     exceptions = _calendar_exceptions(plan, as_of, context)
     records = with_off_duty_inputs(
-        LearningRecord.objects.filter(employee__in=employees.values("pk"), completed_on__range=(start, end)).filter(
+        LearningRecord.objects.filter(of_employees(employees), completed_on__range=(start, end)).filter(
             course_key__in=keys
         ),
         exceptions,
+        _own_office_hours(context),
     ).order_by("employee_id", "completed_on", "pk")
     rows = list(
         records.values_list(
@@ -573,7 +592,6 @@ def read_leave_rows(plan: Plan, employees, as_of: dt.date, context: dict) -> Lea
             "completed_at",
             "day_off",
             "in_office_hours",
-            "employee__agency_id",
         )
     )
     return LeaveRows(frozenset(keys), start, end, rows)
@@ -597,7 +615,7 @@ def leave_records(
     if scope is None:
         return {}
     leave_rules, start, end, keys, listed = scope
-    ids = employees.values("pk")
+    of_them = of_employees(employees)
     result: dict[int, list[RecordFact]] = defaultdict(list)
     for rule in leave_rules:
         if kinds.kind_of(rule).totals:
@@ -605,7 +623,7 @@ def leave_records(
             # are left out of the sum, so none is counted twice.
             r_start, r_end = _window(rule, as_of, plan.starts_on)
             for employee_id, hours, digital in (
-                LearningRecord.objects.filter(employee__in=ids, completed_on__range=(r_start, r_end))
+                LearningRecord.objects.filter(of_them, completed_on__range=(r_start, r_end))
                 .exclude(course_key__in=keys)
                 .values("employee_id")
                 .annotate(h=Sum("hours"), d=Sum("digital_hours"))
@@ -619,7 +637,7 @@ def leave_records(
     tz = dt.timezone(dt.timedelta(hours=8))
     absences: dict[int, list[Absence]] = defaultdict(list)
     for employee_id, kind, starts_at, ends_at in AttendancePeriod.objects.filter(
-        employee__in=ids,
+        of_them,
         ends_at__gte=dt.datetime.combine(start, dt.time.min, tz),
         starts_at__lte=dt.datetime.combine(end, dt.time.max, tz),
     ).values_list("employee_id", "kind", "starts_at", "ends_at"):
@@ -628,11 +646,16 @@ def leave_records(
         )
     if read is None:
         read = read_leave_rows(plan, employees, as_of, context)
-    # The office hours of the agencies whose records meet an attendance period: the rows name
-    # each record's agency, so only those agencies are read, by key.
-    absent_agencies = {row[-1] for row in read.rows if row[1] in absences} if absences else ()
-    hours_by_agency = (
-        {a.pk: OfficeHours.of(a) for a in Agency.objects.filter(pk__in=absent_agencies)} if absent_agencies else {}
+    # The office hours of those with an attendance period: the default's, unless some agency
+    # keeps its own; then the agencies of those people are read, by key.
+    own_hours = _own_office_hours(context)
+    hours_of = (
+        {
+            pk: own_hours.get(agency_id, _OFFICE_HOURS)
+            for pk, agency_id in Employee.objects.filter(pk__in=list(absences)).values_list("pk", "agency_id")
+        }
+        if absences and own_hours
+        else {}
     )
     definition = plan.off_duty_definition
     # Without an attendance period that day, the answer depends on the database's two booleans
@@ -659,7 +682,7 @@ def leave_records(
     names = {c[0]: c[1] for b in context["bundles"] for c in b.courses}
     names.update((c[0], c[1]) for cl in context["course_lists"].values() for c in cl)
     for row in read.rows:
-        pk, employee_id, key, hours, digital, completed_on, completed_at, day_off, in_office, agency = row
+        pk, employee_id, key, hours, digital, completed_on, completed_at, day_off, in_office = row
         name = names.get(key, key)
         own = absences.get(employee_id)
         today = [a for a in own if a.touches_day(completed_on)] if own else None
@@ -670,7 +693,7 @@ def leave_records(
                 day_off=bool(day_off),
                 in_office_hours=bool(in_office),
                 definition=definition,
-                office_hours=hours_by_agency.get(agency, _OFFICE_HOURS),
+                office_hours=hours_of.get(employee_id, _OFFICE_HOURS),
                 absences=today,
             )
         else:

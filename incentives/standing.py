@@ -18,6 +18,7 @@ from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
 
 from courses.models import LearningRecord
+from courses.offduty import OfficeHours
 from portal import clock, rocdate
 from portal.models import Employee
 from programs.models import Plan
@@ -305,9 +306,12 @@ def plans_for(employee: Employee, plans: list[Plan] | None = None) -> list[PlanS
             employee.unit_id,
         )
     ]
+    # The one agency whose office hours the person's records are judged by, in hand: no query.
+    agency = employee.agency
+    own_hours = {agency.pk: OfficeHours.of(agency)} if OfficeHours.of(agency) != OfficeHours() else {}
     standings = []
     for plan in plans:
-        context = contexts[plan.pk]
+        context = {**contexts[plan.pk], "own_office_hours": own_hours}
         try:
             rules = check_plan_rules(plan, context=context)
             found = evaluate(plan, employees=one, context=context, rules=rules, roster=roster)
