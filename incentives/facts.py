@@ -8,6 +8,8 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import groupby
+from operator import itemgetter
 
 from django.db import models
 from django.db.models import Count, F, Min, Q, Sum, Value
@@ -681,22 +683,25 @@ def leave_records(
     # index alone (courses.LearningRecord's record_person_year).
     names = {c[0]: c[1] for b in context["bundles"] for c in b.courses}
     names.update((c[0], c[1]) for cl in context["course_lists"].values() for c in cl)
-    for row in read.rows:
-        pk, employee_id, key, hours, digital, completed_on, completed_at, day_off, in_office = row
-        name = names.get(key, key)
+    # The rows come by employee: each person's list is found once, not once a record. The
+    # database's booleans (0 and 1 on SQLite) are the keys of `plain` as they come.
+    name_of = names.get
+    for employee_id, rows in groupby(read.rows, key=itemgetter(1)):
         own = absences.get(employee_id)
-        today = [a for a in own if a.touches_day(completed_on)] if own else None
-        if today:
-            moment = dt.datetime.combine(completed_on, completed_at) if completed_at else completed_on
-            off = is_off_duty_given(
-                moment,
-                day_off=bool(day_off),
-                in_office_hours=bool(in_office),
-                definition=definition,
-                office_hours=hours_of.get(employee_id, _OFFICE_HOURS),
-                absences=today,
-            )
-        else:
-            off = plain[(bool(day_off), bool(in_office), completed_at is not None)]
-        result[employee_id].append(RecordFact(pk, key, name, hours, digital, completed_on, off, key in listed))
+        add = result[employee_id].append
+        for pk, _employee, key, hours, digital, completed_on, completed_at, day_off, in_office in rows:
+            today = [a for a in own if a.touches_day(completed_on)] if own else None
+            if today:
+                moment = dt.datetime.combine(completed_on, completed_at) if completed_at else completed_on
+                off = is_off_duty_given(
+                    moment,
+                    day_off=bool(day_off),
+                    in_office_hours=bool(in_office),
+                    definition=definition,
+                    office_hours=hours_of.get(employee_id, _OFFICE_HOURS),
+                    absences=today,
+                )
+            else:
+                off = plain[(day_off, in_office, completed_at is not None)]
+            add(RecordFact(pk, key, name_of(key, key), hours, digital, completed_on, off, key in listed))
     return dict(result)
