@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.conf import settings
 
 from courses.models import Bundle, CalendarDay, CourseList
+from portal.lookups import Keys
 from portal.models import Employee
 from programs.models import Plan
 
@@ -141,7 +142,8 @@ def evaluate(
     passes them to each chunk; else they are checked here. `roster`: the employees' `ROSTER`
     fields in national-ID order, when the caller has read them (a streamed chunk reads them
     to find where it ends; the employee page has its one person in hand); else one query.
-    `employees` may also be a list of employee keys, with their `roster` (`chunk_roster`).
+    `employees` may also be employee keys (`portal.lookups.Keys`), with their `roster`
+    (`chunk_roster`).
     Raises kinds.RuleParameterError.
     """
     context = context_for(plan) if context is None else context
@@ -207,7 +209,7 @@ def chunk_roster(plan: Plan, after: str, size: int) -> tuple[object, list[tuple]
     """
     covered = facts_module.covered_employees(plan).filter(national_id__gt=after)
     roster = list(covered.order_by("national_id").values_list(*ROSTER)[:size])
-    return [row[0] for row in roster], roster
+    return Keys(row[0] for row in roster), roster
 
 
 def stream_context(plan: Plan, as_of: dt.date) -> dict:

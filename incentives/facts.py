@@ -25,6 +25,7 @@ from courses.models import (
 )
 from courses.offduty import Absence, OfficeHours, is_off_duty_given
 from courses.queries import calendar_exceptions, own_office_hours, with_off_duty_inputs
+from portal.lookups import Keys
 from portal.models import Agency, Employee
 from programs.models import CaseReport, Certificate, ContestEntry, Plan, TeamMember
 
@@ -51,10 +52,10 @@ def covered_employees(plan: Plan):
 
 
 def of_employees(employees, field: str = "employee") -> Q:
-    """The condition "`field` is one of `employees`": a list of employee keys (a streamed
-    chunk names its own, `evaluation.chunk_roster`) as one array (`__any_of`), so that each
-    query starts from those people by key; else the queryset's keys as a subquery."""
-    if isinstance(employees, list):
+    """The condition "`field` is one of `employees`": employee keys (`portal.lookups.Keys`: a
+    streamed chunk names its own, `evaluation.chunk_roster`) as one array (`__any_of`), so
+    that each query starts from those people by key; else the queryset's keys as a subquery."""
+    if isinstance(employees, Keys):
         return Q(**{f"{field}__pk__any_of": employees})
     return Q(**{f"{field}__in": employees.values("pk")})
 
