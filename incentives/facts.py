@@ -639,11 +639,15 @@ def leave_records(
         return dict(result)
     tz = dt.timezone(dt.timedelta(hours=8))
     absences: dict[int, list[Absence]] = defaultdict(list)
-    for employee_id, kind, starts_at, ends_at in AttendancePeriod.objects.filter(
-        of_them,
-        ends_at__gte=dt.datetime.combine(start, dt.time.min, tz),
-        starts_at__lte=dt.datetime.combine(end, dt.time.max, tz),
-    ).values_list("employee_id", "kind", "starts_at", "ends_at"):
+    for employee_id, kind, starts_at, ends_at in (
+        AttendancePeriod.objects.filter(
+            of_them,
+            ends_at__gte=dt.datetime.combine(start, dt.time.min, tz),
+            starts_at__lte=dt.datetime.combine(end, dt.time.max, tz),
+        )
+        .order_by()  # each record looks at all of its day's periods: no order needed
+        .values_list("employee_id", "kind", "starts_at", "ends_at")
+    ):
         absences[employee_id].append(
             Absence(kind, starts_at.astimezone(tz).replace(tzinfo=None), ends_at.astimezone(tz).replace(tzinfo=None))
         )

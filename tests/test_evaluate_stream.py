@@ -108,3 +108,31 @@ def test_an_entry_from_the_template_is_what_the_general_writer_gives():
     for entry in [usual, *odd]:
         expected = json.dumps({"people": [entry]}, ensure_ascii=False, indent=2)
         assert '{\n  "people": [\n    ' + _entry(entry) + "\n  ]\n}" == expected
+
+
+def test_an_evaluation_is_written_as_its_dict_would_be():
+    """The command writes each `Evaluation` without its dict (`_evaluation_entry`): the same
+    bytes as the dict's entry, awards and grants in order; an unusual value (no agency, a
+    count that is a bool) takes the dict's path."""
+    from decimal import Decimal
+
+    from incentives.evaluation import Evaluation
+    from incentives.leave_rules import LeaveGrant
+    from incentives.management.commands.evaluate import _entry
+    from incentives.rules import Award
+
+    awards = [Award("bundle", "commendation", 1, '於 103/08/31 前完成"主餐"\n'), Award("hours", "merit", 2, "時數")]
+    grants = [
+        LeaveGrant("leave", Decimal("4"), AS_OF, AS_OF, (1, 2), "補休 4 小時", "side"),
+        LeaveGrant("leave", Decimal("2.5"), AS_OF, AS_OF, (3,), "補休 2.5 小時", "side"),
+    ]
+    people = [
+        Evaluation(1, "E100000001", "王小明", "高雄市政府", "人事處", awards, grants=grants),
+        Evaluation(2, "E100000002", "李大同", "高雄市政府", "", []),
+        Evaluation(3, "E100000003", "陳一", None, "", awards),
+        Evaluation(4, "E100000004", "林二", "高雄市政府", "", [Award("x", "merit", True, "t")]),
+    ]
+    for person in people:
+        expected = json.dumps({"people": [person.as_json()]}, ensure_ascii=False, indent=2)
+        assert '{\n  "people": [\n    ' + _entry(person) + "\n  ]\n}" == expected
+        assert _entry(person) == _entry(person.as_json())

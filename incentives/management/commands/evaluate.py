@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from incentives.evaluation import (
+    Evaluation,
     check_plan_rules,
     chunk_starts,
     default_as_of,
@@ -16,7 +17,7 @@ from incentives.evaluation import (
 )
 from incentives.facts import covered_employees
 from incentives.kinds import RuleParameterError
-from incentives.rules import AWARD_LABEL
+from incentives.rules import AWARD_LABEL, award_counts
 from portal.rocdate import to_roc_short
 from programs.models import Plan
 
@@ -80,9 +81,49 @@ _ENTRY = (
 )
 
 
+_AWARD_REASON = (
+    '        {\n          "rule": %s,\n          "award": %s,\n          "count": %s,\n          "text": %s\n        }'
+)
+_LEAVE_REASON = (
+    '        {\n          "rule": %s,\n          "award": "leave",\n          "count": 0,\n'
+    '          "hours": %s,\n          "text": %s\n        }'
+)
+
+
+def _evaluation_entry(person: Evaluation) -> str:
+    """`_entry(person.as_json())` written straight from the evaluation, without building its
+    dict (a fifth of the time a whole plan's JSON took): the same bytes, the dict's path
+    taken for any value of an unusual type."""
+    counts = award_counts(person.awards)
+    hours = float(person.leave_hours)
+    texts = (person.national_id, person.name, person.agency)
+    reasons = [(a.rule, a.award, a.count, a.text) for a in person.awards]
+    leave = [(g.rule, float(g.hours), g.text) for g in person.grants]
+    if not (
+        all(type(t) is str for t in texts)
+        and math.isfinite(hours)
+        and all(type(r) is str and type(a) is str and type(n) is int and type(t) is str for r, a, n, t in reasons)
+        and all(type(r) is str and math.isfinite(h) and type(t) is str for r, h, t in leave)
+    ):
+        return _entry(person.as_json())
+    items = [_AWARD_REASON % (_STRING(r), _STRING(a), int.__repr__(n), _STRING(t)) for r, a, n, t in reasons]
+    items += [_LEAVE_REASON % (_STRING(r), float.__repr__(h), _STRING(t)) for r, h, t in leave]
+    return _ENTRY % (
+        *(_STRING(t) for t in texts),
+        counts["commendation"],
+        counts["merit"],
+        counts["major_merit"],
+        float.__repr__(hours),
+        "[\n" + ",\n".join(items) + "\n      ]" if items else "[]",
+    )
+
+
 def _entry(person) -> str:
     """`_dumps(person, "    ")` for one person's entry: the template when the entry has the
-    contract's keys in order and the usual types (every entry `evaluate` makes), else `_dumps`."""
+    contract's keys in order and the usual types (every entry `evaluate` makes), else `_dumps`.
+    An `Evaluation` is written without its dict (`_evaluation_entry`)."""
+    if type(person) is Evaluation:
+        return _evaluation_entry(person)
     if type(person) is not dict or tuple(person) != _ENTRY_KEYS:
         return _dumps(person, "    ")
     awards, hours = person["awards"], person["leave_hours"]
@@ -163,9 +204,7 @@ class Command(BaseCommand):
             raise CommandError(f"計畫 {plan.slug} 的規則參數有 {len(error.messages)} 處錯誤，無法計算。") from error
         if options["json"]:
             people = (
-                self._through_workers(plan, as_of, size)
-                if options["workers"]
-                else (r.as_json() for r in evaluate_stream(plan, as_of, size))
+                self._through_workers(plan, as_of, size) if options["workers"] else evaluate_stream(plan, as_of, size)
             )
             head = {"plan": plan.slug, "as_of": as_of.isoformat(), "warnings": warnings(plan, as_of)}
             write_json(lambda text: self.stdout.write(text, ending=""), head, people)
