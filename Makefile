@@ -16,7 +16,10 @@ $(BIN)/python:
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python system-packages
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv
-	$(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[dev]'
+	@# Bytecode compiled once here: where the environment sets PYTHONDONTWRITEBYTECODE, every
+	@# process (the server, each worker, each test's subprocess) would compile its imports again.
+	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -e '.[dev]'
+	$(BIN)/python -m compileall -q -j 0 portal programs courses incentives leave >/dev/null
 	@# The pip and setuptools that `venv` bundles carry published advisories (pip-audit flags them).
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --upgrade pip setuptools
 	touch $@
