@@ -12,6 +12,7 @@ from django.conf import settings
 from courses.models import Bundle, CalendarDay, CourseList
 from portal.lookups import Keys
 from portal.models import Employee
+from portal.prefetch import Ahead
 from programs.models import Plan
 
 from . import facts as facts_module
@@ -158,6 +159,10 @@ def evaluate(
     roster_facts = [(r[0], r[5], r[6], r[7]) for r in roster]
     people = facts_module.gather(plan, employees, as_of, context, roster_facts, leave_rows)
     records = facts_module.leave_records(plan, employees, as_of, context, leave_rows)
+    if context.get("ahead") is not None:
+        # The chunk's statements have run: the next chunk's go to PostgreSQL now and are
+        # answered while the rules below run in Python (portal.prefetch).
+        context["ahead"].send()
     # Each rule's kind looked up once for the chunk, not once a person (`kinds.entitlement` for each).
     leave_rules = [(rule, kinds.kind_of(rule).entitle) for rule in rules if rule["kind"] in kinds.LEAVE_KINDS]
     decided = kinds.deciders(rules)
@@ -251,19 +256,26 @@ def evaluate_stream(plan: Plan, as_of: dt.date | None = None, chunk_size: int | 
     as_of = as_of or default_as_of(plan)
     size = chunk_size or settings.EVALUATION_CHUNK_SIZE
     context = stream_context(plan, as_of)
-    after = ""
-    with collector_paused():
-        while True:
-            employees, roster = chunk_roster(plan, after, size)
-            results = evaluate(plan, as_of, employees, context, rules=rules, roster=roster)
-            yield from results
-            if len(results) < size:
-                return
-            after = results[-1].national_id
-            del results
-            # The chunk's facts are gone by now (reference counting freed them); the young
-            # generations hold at most what the chunk left in cycles, so this pass is short.
-            gc.collect(1)
+    # The next chunk's statements answered while this chunk's rules run (PostgreSQL, outside
+    # a transaction): its roster is read before this chunk is evaluated.
+    ahead = context["ahead"] = Ahead.open()
+    try:
+        with collector_paused():
+            keys, roster = chunk_roster(plan, "", size)
+            while roster:
+                following = chunk_roster(plan, roster[-1][1], size) if len(roster) == size else (Keys(()), [])
+                if ahead is not None:
+                    ahead.start(keys, following[0])
+                results = evaluate(plan, as_of, keys, context, rules=rules, roster=roster)
+                yield from results
+                del results
+                keys, roster = following
+                # The chunk's facts are gone by now (reference counting freed them); the young
+                # generations hold at most what the chunk left in cycles, so this pass is short.
+                gc.collect(1)
+    finally:
+        if ahead is not None:
+            ahead.close()
 
 
 def shared_json(context: dict) -> dict:

@@ -51,6 +51,13 @@ def covered_employees(plan: Plan):
     return people
 
 
+def _rows(queryset, context: dict) -> list:
+    """`list(queryset)`, or its rows already sent for by a streamed evaluation while the
+    chunk before worked (`portal.prefetch.Ahead`, in `context["ahead"]`)."""
+    ahead = context.get("ahead")
+    return ahead.rows(queryset) if ahead is not None else list(queryset)
+
+
 def of_employees(employees, field: str = "employee") -> Q:
     """The condition "`field` is one of `employees`": employee keys (`portal.lookups.Keys`: a
     streamed chunk names its own, `evaluation.chunk_roster`) as one array (`__any_of`), so
@@ -281,7 +288,7 @@ def gather(
         metrics = set(kinds.metrics_of(rule))
         if metrics & {"hours", "digital_hours", "job_related_hours", "digital_hours_per_head"}:
             if (start, end) not in hour_sums:
-                hour_sums[(start, end)] = list(
+                hour_sums[(start, end)] = _rows(
                     records.filter(completed_on__range=(start, end))
                     .values("employee_id")
                     .annotate(
@@ -289,7 +296,8 @@ def gather(
                         sum_digital=Sum("digital_hours"),
                         sum_job=Coalesce(Sum("hours", filter=Q(job_related=True)), ZERO),
                     )
-                    .values_list("employee_id", "sum_hours", "sum_digital", "sum_job")
+                    .values_list("employee_id", "sum_hours", "sum_digital", "sum_job"),
+                    context,
                 )
             code = rule["code"]
             for employee_id, hours, digital, job in hour_sums[(start, end)]:
@@ -299,11 +307,12 @@ def gather(
             counted = "posts" if rule.get("count") == "posts" else "posts_and_replies"
             if (start, end, counted) not in forum_sums:
                 # A tally counts when its counting window lies inside the rule's window.
-                forum_sums[(start, end, counted)] = list(
+                forum_sums[(start, end, counted)] = _rows(
                     ForumTally.objects.filter(of_them, window_start__gte=start, window_end__lte=end)
                     .values("employee_id")
                     .annotate(total=Sum(forum_total(rule)), excluded=Sum("excluded"))
-                    .values_list("employee_id", "total", "excluded")
+                    .values_list("employee_id", "total", "excluded"),
+                    context,
                 )
             code = rule["code"]
             for employee_id, total, excluded in forum_sums[(start, end, counted)]:
@@ -584,7 +593,7 @@ def read_leave_rows(plan: Plan, employees, as_of: dt.date, context: dict) -> Lea
         exceptions,
         _own_office_hours(context),
     ).order_by("employee_id", "completed_on", "pk")
-    rows = list(
+    rows = _rows(
         records.values_list(
             "pk",
             "employee_id",
@@ -595,7 +604,8 @@ def read_leave_rows(plan: Plan, employees, as_of: dt.date, context: dict) -> Lea
             "completed_at",
             "day_off",
             "in_office_hours",
-        )
+        ),
+        context,
     )
     return LeaveRows(frozenset(keys), start, end, rows)
 
@@ -639,14 +649,15 @@ def leave_records(
         return dict(result)
     tz = dt.timezone(dt.timedelta(hours=8))
     absences: dict[int, list[Absence]] = defaultdict(list)
-    for employee_id, kind, starts_at, ends_at in (
+    for employee_id, kind, starts_at, ends_at in _rows(
         AttendancePeriod.objects.filter(
             of_them,
             ends_at__gte=dt.datetime.combine(start, dt.time.min, tz),
             starts_at__lte=dt.datetime.combine(end, dt.time.max, tz),
         )
         .order_by()  # each record looks at all of its day's periods: no order needed
-        .values_list("employee_id", "kind", "starts_at", "ends_at")
+        .values_list("employee_id", "kind", "starts_at", "ends_at"),
+        context,
     ):
         absences[employee_id].append(
             Absence(kind, starts_at.astimezone(tz).replace(tzinfo=None), ends_at.astimezone(tz).replace(tzinfo=None))

@@ -284,6 +284,9 @@ CELERY_BEAT_SCHEDULE = {
 # Employees evaluated together by a streamed `evaluate` (and per Celery task with --workers):
 # memory and queries are per chunk (issue 20).
 EVALUATION_CHUNK_SIZE = env.int("EVALUATION_CHUNK_SIZE", default=2000)
+# PostgreSQL, outside a transaction: the next chunk's statements are sent on a second
+# connection and answered while this chunk's rules run in Python (portal.prefetch).
+EVALUATION_PREFETCH = env.bool("EVALUATION_PREFETCH", default=True)
 ROSTER_BACKGROUND_THRESHOLD = env.int("ROSTER_BACKGROUND_THRESHOLD", default=300)
 # The staff standing's 「全部」 XLSX/PDF of more people than this is a background job (issue 20).
 STANDING_BACKGROUND_THRESHOLD = env.int("STANDING_BACKGROUND_THRESHOLD", default=300)
