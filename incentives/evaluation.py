@@ -203,18 +203,24 @@ def chunk_starts(plan: Plan, size: int) -> Iterator[str]:
             yield national_id
 
 
-def chunk_roster(plan: Plan, after: str, size: int) -> tuple[object, list[tuple]]:
+def chunk_roster(plan: Plan, after: str, size: int, ahead: Ahead | None = None) -> tuple[Keys, list[tuple]]:
     """One chunk of the covered employees: the `size` next after national ID `after`, as
-    (their keys, their `ROSTER` rows in national-ID order). One query: the roster.
+    (their keys, their `ROSTER` rows in national-ID order). One query: the roster, taken
+    from what `ahead` sent for when it did (`portal.prefetch.Ahead.also`).
 
     The chunk's queries take the keys (`facts.of_employees`) and start from those employees
     by primary key, instead of finding a range of national IDs again through the coverage's
     conditions (agencies, exclusions, employment types), which the planner may answer by
     reading the whole government's staff once per query.
     """
-    covered = facts_module.covered_employees(plan).filter(national_id__gt=after)
-    roster = list(covered.order_by("national_id").values_list(*ROSTER)[:size])
+    roster = ahead.rows(roster_query(plan, after, size)) if ahead else list(roster_query(plan, after, size))
     return Keys(row[0] for row in roster), roster
+
+
+def roster_query(plan: Plan, after: str, size: int):
+    """The `ROSTER` rows of the `size` covered employees after national ID `after`, in order."""
+    covered = facts_module.covered_employees(plan).filter(national_id__gt=after)
+    return covered.order_by("national_id").values_list(*ROSTER)[:size]
 
 
 def stream_context(plan: Plan, as_of: dt.date) -> dict:
@@ -263,9 +269,12 @@ def evaluate_stream(plan: Plan, as_of: dt.date | None = None, chunk_size: int | 
         with collector_paused():
             keys, roster = chunk_roster(plan, "", size)
             while roster:
-                following = chunk_roster(plan, roster[-1][1], size) if len(roster) == size else (Keys(()), [])
+                following = chunk_roster(plan, roster[-1][1], size, ahead) if len(roster) == size else (Keys(()), [])
                 if ahead is not None:
                     ahead.start(keys, following[0])
+                    if len(following[1]) == size:
+                        # The roster after the next chunk goes ahead with its statements.
+                        ahead.also(roster_query(plan, following[1][-1][1], size))
                 results = evaluate(plan, as_of, keys, context, rules=rules, roster=roster)
                 yield from results
                 del results

@@ -48,6 +48,7 @@ class Ahead:
         self.next_keys: Keys | None = None
         self.recorded: list[tuple[str, tuple]] = []
         self.sent: list[tuple[str, tuple]] = []  # in flight, answers not read yet
+        self.extra: list[tuple[str, tuple]] = []  # statements to send with the next chunk's
         self.ready: dict[tuple[str, tuple], list] = {}
 
     @classmethod
@@ -95,20 +96,28 @@ class Ahead:
             return list(queryset)
         return list(compiler.results_iter(results=[raw], tuple_expected=True))
 
+    def also(self, queryset) -> None:
+        """Send `queryset` (a `values_list`) with the next chunk's statements: a statement
+        the next chunk's keys do not give, such as the roster of the chunk after it."""
+        if queryset._iterable_class is not ValuesListIterable:
+            return
+        try:
+            sql, params = queryset.query.get_compiler(queryset.db).as_sql()
+        except EmptyResultSet:
+            return
+        self.extra.append((sql, tuple(params)))
+
     def send(self) -> None:
         """Send the recorded statements again with the next chunk's keys for this chunk's;
         their answers are read when the next chunk asks for them."""
         if self.sent:
             self._collect()
         self.ready = {}
-        next_keys = self.next_keys
-        if self.keys is None or not next_keys:
-            return
-        old = self.keys.literal
-        statements = []
-        for sql, params in dict.fromkeys(self.recorded):
-            swapped = tuple(next_keys.literal if p == old else p for p in params)
-            statements.append((sql, swapped))
+        next_keys, statements, self.extra = self.next_keys, self.extra, []
+        if self.keys is not None and next_keys:
+            old = self.keys.literal
+            for sql, params in dict.fromkeys(self.recorded):
+                statements.append((sql, tuple(next_keys.literal if p == old else p for p in params)))
         if not statements:
             return
         cursor = psycopg.ClientCursor(self.connection)
