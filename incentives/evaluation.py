@@ -256,7 +256,9 @@ def evaluate_stream(plan: Plan, as_of: dt.date | None = None, chunk_size: int | 
 
     The same results as `evaluate(plan, as_of)`, yielded as each chunk is done: memory holds one
     chunk's facts, never the whole plan's, and each chunk runs the same fixed number of queries
-    (issue 20: a national evaluation in bounded memory). Raises kinds.RuleParameterError.
+    (issue 20: a national evaluation in bounded memory). On PostgreSQL, outside a transaction,
+    the next chunk's statements are answered on a second connection while this chunk's rules
+    run (`portal.prefetch.Ahead`; `EVALUATION_PREFETCH`). Raises kinds.RuleParameterError.
     """
     rules = check_plan_rules(plan)
     as_of = as_of or default_as_of(plan)
@@ -283,6 +285,7 @@ def evaluate_stream(plan: Plan, as_of: dt.date | None = None, chunk_size: int | 
                 # generations hold at most what the chunk left in cycles, so this pass is short.
                 gc.collect(1)
     finally:
+        context.pop("ahead", None)
         if ahead is not None:
             ahead.close()
 
