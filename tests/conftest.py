@@ -15,6 +15,18 @@ def media_root(tmp_path_factory):
     return tmp_path_factory.mktemp("media")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing():
+    """Passwords hashed with MD5 in tests: PBKDF2's million rounds cost a quarter second per
+    set_password or log-in, and the demo, createsuperuser and the lockout tests do dozens.
+    What is tested (which password is accepted, lockouts, changes) does not depend on the hasher;
+    production keeps Django's default hashers (settings.py names none)."""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _isolated_media(settings, media_root):
     settings.MEDIA_ROOT = media_root
