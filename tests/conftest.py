@@ -15,6 +15,18 @@ def media_root(tmp_path_factory):
     return tmp_path_factory.mktemp("media")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing():
+    """Passwords hashed with MD5 in tests: PBKDF2's million rounds cost a quarter second per
+    set_password or log-in, and the demo, createsuperuser and the lockout tests do dozens.
+    What is tested (which password is accepted, lockouts, changes) does not depend on the hasher;
+    production keeps Django's default hashers (settings.py names none)."""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _isolated_media(settings, media_root):
     settings.MEDIA_ROOT = media_root
@@ -58,6 +70,12 @@ def start_worker(media_root, log_path, queue: str = "celery"):
 
     `queue` lets a test own its worker: the session's shared worker stays on the default queue.
     """
+    (process,) = start_workers(media_root, [log_path], queue)
+    return process
+
+
+def start_workers(media_root, log_paths, queue: str = "celery") -> list:
+    """One real worker per log path, all started at once and each waited for until it answers a ping."""
     from django.db import connection
 
     broker = os.environ.get("CELERY_BROKER_URL", "")
@@ -69,48 +87,56 @@ def start_worker(media_root, log_path, queue: str = "celery"):
         "DJANGO_MEDIA_ROOT": str(media_root),
         "CELERY_BROKER_URL": broker,
     }
-    name = f"test-{uuid.uuid4().hex[:8]}@%h"
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "portal",
-                "worker",
-                "-P",
-                "solo",
-                "-n",
-                name,
-                "--loglevel",
-                "INFO",
-                "--without-gossip",
-                "--without-mingle",
-                "-Q",
-                queue,
-            ],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+    started = []
+    for log_path in log_paths:
+        name = f"test-{uuid.uuid4().hex[:8]}@%h"
+        with open(log_path, "w") as log:
+            process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "portal",
+                    "worker",
+                    "-P",
+                    "solo",
+                    "-n",
+                    name,
+                    "--loglevel",
+                    "INFO",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "-Q",
+                    queue,
+                ],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        process.log_path = log_path
+        started.append((process, name))
     deadline = time.monotonic() + 60
-    while not celery_app.control.ping(
-        destination=[name.replace("%h", __import__("socket").gethostname())], timeout=0.5
-    ):
-        if process.poll() is not None or time.monotonic() > deadline:
+    for process, name in started:
+        while not celery_app.control.ping(
+            destination=[name.replace("%h", __import__("socket").gethostname())], timeout=0.5
+        ):
+            if process.poll() is not None or time.monotonic() > deadline:
+                for other, _name in started:
+                    other.kill()
+                pytest.fail(f"The Celery worker did not start:\n{process.log_path.read_text()[-3000:]}")
+    return [process for process, _name in started]
+
+
+def stop_worker(*processes) -> None:
+    """Stop the workers: all asked at once, then each waited for."""
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
             process.kill()
-            pytest.fail(f"The Celery worker did not start:\n{log_path.read_text()[-3000:]}")
-    process.log_path = log_path
-    return process
-
-
-def stop_worker(process) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
 
 
 @pytest.fixture(scope="session")

@@ -85,20 +85,25 @@ def test_a_records_import_in_a_real_worker_is_followed_by_its_leave_grant(celery
     assert list(Entry.objects.filter(kind="grant").values_list("hours", "usable_until")) == [(5, dt.date(2012, 9, 10))]
     assert "Task leave.grant_leave_everywhere[" in celery_worker_process.log_path.read_text()
     # The nightly task again, through the broker: nothing new.
-    grant_leave_everywhere.delay()
-    time.sleep(2)
+    # Waited for until the worker says it is done (not a fixed pause that could end before it ran).
+    again = grant_leave_everywhere.delay()
+    done = f"Task leave.grant_leave_everywhere[{again.id}] succeeded"
+    for _ in range(300):
+        if done in celery_worker_process.log_path.read_text():
+            break
+        time.sleep(0.1)
+    assert done in celery_worker_process.log_path.read_text()
     assert Entry.objects.filter(kind="grant").count() == 1
 
 
 @pytest.fixture
 def two_workers(django_db_setup, media_root, tmp_path):
     """Two real worker processes on one queue of their own: two jobs run at the same time."""
-    from tests.conftest import start_worker, stop_worker
+    from tests.conftest import start_workers, stop_worker
 
-    workers = [start_worker(media_root, tmp_path / f"worker-{i}.log", queue="twice") for i in range(2)]
+    workers = start_workers(media_root, [tmp_path / f"worker-{i}.log" for i in range(2)], queue="twice")
     yield workers
-    for worker in workers:
-        stop_worker(worker)
+    stop_worker(*workers)
 
 
 def test_the_same_file_twice_at_once_through_two_real_workers_applies_once(two_workers, monkeypatch):
