@@ -15,6 +15,7 @@ A record with a date and no time is off duty only if the whole day is.
 """
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -71,6 +72,16 @@ class Absence:
     def touches_day(self, day: dt.date) -> bool:
         day_start = dt.datetime.combine(day, dt.time.min)
         return self.start < day_start + dt.timedelta(days=1) and day_start < self.end
+
+    def days(self, first: dt.date, last: dt.date) -> Iterator[dt.date]:
+        """The days from `first` to `last` (both included) that the period touches: each
+        `day` for which `touches_day(day)`, in order."""
+        day = max(self.start.date(), first)
+        # The end is exclusive: a period ending at midnight does not touch the day it ends on.
+        end = min((self.end - dt.timedelta(microseconds=1)).date(), last)
+        while day <= end:
+            yield day
+            day += dt.timedelta(days=1)
 
 
 def _whole_day_rest(day: dt.date, absences, office_hours: OfficeHours) -> bool:

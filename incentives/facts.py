@@ -702,11 +702,19 @@ def leave_records(
     # The rows come by employee: each person's list is found once, not once a record. The
     # database's booleans (0 and 1 on SQLite) are the keys of `plain` as they come.
     name_of = names.get
+    # Each person's attendance periods by the days they touch in the window, so that a
+    # record finds its day's periods by one look-up.
+    days_of: dict[int, dict[dt.date, list[Absence]]] = {}
+    for employee_id, periods in absences.items():
+        by_day = days_of[employee_id] = defaultdict(list)
+        for absence in periods:
+            for day in absence.days(start, end):
+                by_day[day].append(absence)
     for employee_id, rows in groupby(read.rows, key=itemgetter(1)):
-        own = absences.get(employee_id)
+        own = days_of.get(employee_id)
         add = result[employee_id].append
         for pk, _employee, key, hours, digital, completed_on, completed_at, day_off, in_office in rows:
-            today = [a for a in own if a.touches_day(completed_on)] if own else None
+            today = own.get(completed_on) if own else None
             if today:
                 moment = dt.datetime.combine(completed_on, completed_at) if completed_at else completed_on
                 off = is_off_duty_given(

@@ -4,6 +4,8 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from courses.calendar import WorkCalendar, parse_dgpa_csv
 from courses.offduty import (
@@ -184,3 +186,20 @@ def test_leave_ending_at_midnight_does_not_touch_the_next_day():
     overtime = [_absence("加班", "2014-03-07 20:00", "2014-03-08 00:00")]
     assert is_off_duty(dt.date(2014, 3, 8), definition=K, calendar=CAL, absences=overtime) is True
     assert is_off_duty(dt.date(2014, 3, 7), definition=K, calendar=CAL, absences=overtime) is False
+
+
+@given(
+    start=st.datetimes(min_value=dt.datetime(2014, 1, 1), max_value=dt.datetime(2014, 12, 31)),
+    length=st.timedeltas(min_value=dt.timedelta(minutes=1), max_value=dt.timedelta(days=9)),
+    first=st.dates(min_value=dt.date(2013, 12, 25), max_value=dt.date(2014, 12, 31)),
+    span=st.integers(min_value=0, max_value=20),
+)
+def test_the_days_a_period_touches_are_those_touches_day_accepts(start, length, first, span):
+    """`Absence.days` (the evaluation's look-up by day) agrees with `touches_day`, day by day,
+    midnight ends included."""
+    absence = Absence("休假", start, start + length)
+    last = first + dt.timedelta(days=span)
+    window = [first + dt.timedelta(days=n) for n in range(span + 1)]
+    assert list(absence.days(first, last)) == [day for day in window if absence.touches_day(day)]
+    midnight = Absence("休假", dt.datetime(2014, 3, 1, 18), dt.datetime(2014, 3, 2))
+    assert list(midnight.days(dt.date(2014, 3, 1), dt.date(2014, 3, 5))) == [dt.date(2014, 3, 1)]
