@@ -5,6 +5,7 @@ import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, Sum
@@ -14,8 +15,7 @@ from courses.calendar import WorkCalendar
 from courses.models import LearningRecord
 from courses.offduty import OfficeHours
 from incentives import facts, kinds
-from incentives.evaluation import check_plan_rules, context_for
-from incentives.facts import covered_employees
+from incentives.evaluation import check_plan_rules, chunk_roster, context_for
 from incentives.rules import number
 from portal import audit, clock, notices
 from portal.models import Employee, Unit
@@ -61,25 +61,41 @@ class GrantRun:
 def entitlements(plan: Plan, as_of: dt.date, employees=None) -> dict[tuple[int, str], list[leave_rules.LeaveGrant]]:
     """Every grant the plan's leave rules give, uncapped, per (employee id, rule code), as of a date.
 
-    The set-based path of `incentives.evaluation` (a fixed number of queries); the cap is the
+    The set-based path of `incentives.evaluation`, a chunk of `EVALUATION_CHUNK_SIZE` covered
+    employees at a time (`evaluation.chunk_roster`): memory holds one chunk's leave records
+    and everyone's grants, never a whole plan's records, and each chunk runs the same few
+    queries (issue 20). `employees`: a queryset to read in one pass instead. The cap is the
     ledger's to apply (`leave.rules.plan_grants`).
     """
-    rules = check_plan_rules(plan)
-    employees = covered_employees(plan) if employees is None else employees
+    rules = [r for r in check_plan_rules(plan) if r["kind"] in kinds.LEAVE_KINDS]
     context = context_for(plan)
-    records = facts.leave_records(plan, employees, as_of, context)
-    ranks = dict(employees.filter(pk__in=list(records)).values_list("pk", "rank"))
     result = {}
-    for rule in rules:
-        if rule["kind"] not in kinds.LEAVE_KINDS:
-            continue
-        for employee_id, facts_of_person in records.items():
-            grants, _note = kinds.entitlement(
-                leave_rules.uncapped(rule), facts_of_person, context["bundles"], ranks.get(employee_id, "")
-            )
-            if grants:
-                result[(employee_id, rule["code"])] = grants
+    for chunk, ranks in _leave_chunks(plan, employees):
+        records = facts.leave_records(plan, chunk, as_of, context)
+        for rule in rules:
+            for employee_id, facts_of_person in records.items():
+                grants, _note = kinds.entitlement(
+                    leave_rules.uncapped(rule), facts_of_person, context["bundles"], ranks.get(employee_id, "")
+                )
+                if grants:
+                    result[(employee_id, rule["code"])] = grants
     return result
+
+
+def _leave_chunks(plan: Plan, employees=None):
+    """(employees, {employee id: rank}) for each chunk of the plan's covered employees, or
+    for `employees` in one pass."""
+    if employees is not None:
+        yield employees, dict(employees.values_list("pk", "rank"))
+        return
+    size, after = settings.EVALUATION_CHUNK_SIZE, ""
+    while True:
+        keys, roster = chunk_roster(plan, after, size)
+        if roster:
+            yield keys, {row[0]: row[5] for row in roster}
+        if len(roster) < size:
+            return
+        after = roster[-1][1]
 
 
 def _review_reason(record_ids, counted: set[int], names: dict[int, tuple[str, dt.date]]) -> str:

@@ -254,3 +254,35 @@ def test_a_corrected_export_counts_the_course_once_and_puts_its_grant_before_hr(
     person = ledger("--as-of", "2012-06-30")["people"][0]
     assert (person["granted"], [g["under_review"] for g in person["grants"]]) == (5.0, [False])
     assert GrantReview.objects.count() == 1
+
+
+def test_grants_are_the_same_whatever_the_chunk_of_people(tainan, settings):
+    """The grant run reads a chunk of people at a time (issue 20): chunks of one person give
+    the grants one chunk of everyone gives, with the same few queries for each chunk."""
+    import datetime as dt
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from leave.services import entitlements
+    from programs.models import Plan
+
+    bob = [
+        f"{BOB},林美玲,數位學習大補帖,101/02/02,10:00,40,數位",
+        f"{BOB},林美玲,公務員廉政倫理,101/04/15,15:00,4,數位",
+    ]
+    import_records(tainan, BASE, LAND, ETHICS, *bob)
+    plan = Plan.objects.get(slug="tainan-101")
+    as_of = dt.date(2012, 12, 31)
+    settings.EVALUATION_CHUNK_SIZE = 1000
+    with CaptureQueriesContext(connection) as whole:
+        together = entitlements(plan, as_of)
+    settings.EVALUATION_CHUNK_SIZE = 1
+    with CaptureQueriesContext(connection) as chunked:
+        one_by_one = entitlements(plan, as_of)
+    assert one_by_one == together
+    assert sorted(sum(g.hours for g in grants) for grants in together.values()) == [4, 9]  # Bob 4 h, Alice 5 + 4 h
+    # One more chunk (two of one person against one of two) and the empty roster that ends
+    # them: a chunk's 4 queries (its roster, the window's other hours, the attendance periods,
+    # the policy courses' records) and one.
+    assert len(chunked.captured_queries) - len(whole.captured_queries) == 4 + 1
