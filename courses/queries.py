@@ -19,15 +19,12 @@ _DEFAULT = OfficeHours()
 _OWN_HOURS = ("office_morning_start", "office_morning_end", "office_afternoon_start", "office_afternoon_end")
 
 
-def own_office_hours(agencies=None) -> dict[int, OfficeHours]:
+def own_office_hours() -> dict[int, OfficeHours]:
     """The agencies that keep office hours of their own (any `office_*` field set), with
     those hours (`OfficeHours.of`): {agency id: OfficeHours}. Every other agency keeps
-    08:30–12:30 and 13:30–17:30. `agencies`: a queryset or list of agency keys to look
-    among (default: all). One query, of the few agencies that differ.
+    08:30–12:30 and 13:30–17:30. One query, of the few agencies that differ.
     """
     found = Agency.objects.filter(Q.create([(f"{f}__isnull", False) for f in _OWN_HOURS], connector=Q.OR))
-    if agencies is not None:
-        found = found.filter(pk__in=agencies)
     return {agency.pk: OfficeHours.of(agency) for agency in found.only("pk", *_OWN_HOURS)}
 
 

@@ -217,6 +217,19 @@ def chunk_roster(plan: Plan, after: str, size: int, ahead: Ahead | None = None) 
     return Keys(row[0] for row in roster), roster
 
 
+def chunks(plan: Plan, size: int, ahead: Ahead | None = None) -> Iterator[tuple[Keys, list[tuple]]]:
+    """Each chunk of the covered employees in national-ID order, as `chunk_roster` gives it:
+    one query a chunk, and one more, empty or short, that ends them."""
+    after = ""
+    while True:
+        keys, roster = chunk_roster(plan, after, size, ahead)
+        if roster:
+            yield keys, roster
+        if len(roster) < size:
+            return
+        after = roster[-1][1]
+
+
 def roster_query(plan: Plan, after: str, size: int):
     """The `ROSTER` rows of the `size` covered employees after national ID `after`, in order."""
     covered = facts_module.covered_employees(plan).filter(national_id__gt=after)
@@ -269,18 +282,19 @@ def evaluate_stream(plan: Plan, as_of: dt.date | None = None, chunk_size: int | 
     ahead = context["ahead"] = Ahead.open()
     try:
         with collector_paused():
-            keys, roster = chunk_roster(plan, "", size)
-            while roster:
-                following = chunk_roster(plan, roster[-1][1], size, ahead) if len(roster) == size else (Keys(()), [])
+            pending = chunks(plan, size, ahead)
+            following = next(pending, None)
+            while following is not None:
+                # The next chunk's roster is read before this chunk is evaluated.
+                (keys, roster), following = following, next(pending, None)
                 if ahead is not None:
-                    ahead.start(keys, following[0])
-                    if len(following[1]) == size:
+                    ahead.start(keys, following[0] if following else None)
+                    if following and len(following[1]) == size:
                         # The roster after the next chunk goes ahead with its statements.
                         ahead.also(roster_query(plan, following[1][-1][1], size))
                 results = evaluate(plan, as_of, keys, context, rules=rules, roster=roster)
                 yield from results
                 del results
-                keys, roster = following
                 # The chunk's facts are gone by now (reference counting freed them); the young
                 # generations hold at most what the chunk left in cycles, so this pass is short.
                 gc.collect(1)

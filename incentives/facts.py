@@ -699,8 +699,6 @@ def leave_records(
     # index alone (courses.LearningRecord's record_person_year).
     names = {c[0]: c[1] for b in context["bundles"] for c in b.courses}
     names.update((c[0], c[1]) for cl in context["course_lists"].values() for c in cl)
-    # The rows come by employee: each person's list is found once, not once a record. The
-    # database's booleans (0 and 1 on SQLite) are the keys of `plain` as they come.
     name_of = names.get
     # Each person's attendance periods by the days they touch in the window, so that a
     # record finds its day's periods by one look-up.
@@ -710,6 +708,8 @@ def leave_records(
         for absence in periods:
             for day in absence.days(start, end):
                 by_day[day].append(absence)
+    # The rows come by employee: each person's list is found once, not once a record. The
+    # database's booleans (0 and 1 on SQLite) are the keys of `plain` as they come.
     for employee_id, rows in groupby(read.rows, key=itemgetter(1)):
         own = days_of.get(employee_id)
         add = result[employee_id].append

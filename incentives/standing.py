@@ -307,8 +307,8 @@ def plans_for(employee: Employee, plans: list[Plan] | None = None) -> list[PlanS
         )
     ]
     # The one agency whose office hours the person's records are judged by, in hand: no query.
-    agency = employee.agency
-    own_hours = {agency.pk: OfficeHours.of(agency)} if OfficeHours.of(agency) != OfficeHours() else {}
+    hours = OfficeHours.of(employee.agency)
+    own_hours = {employee.agency_id: hours} if hours != OfficeHours() else {}
     standings = []
     for plan in plans:
         context = {**contexts[plan.pk], "own_office_hours": own_hours}

@@ -15,7 +15,7 @@ from courses.calendar import WorkCalendar
 from courses.models import LearningRecord
 from courses.offduty import OfficeHours
 from incentives import facts, kinds
-from incentives.evaluation import check_plan_rules, chunk_roster, context_for
+from incentives.evaluation import check_plan_rules, chunks, context_for
 from incentives.rules import number
 from portal import audit, clock, notices
 from portal.models import Employee, Unit
@@ -83,19 +83,13 @@ def entitlements(plan: Plan, as_of: dt.date, employees=None) -> dict[tuple[int, 
 
 
 def _leave_chunks(plan: Plan, employees=None):
-    """(employees, {employee id: rank}) for each chunk of the plan's covered employees, or
-    for `employees` in one pass."""
+    """(employees, {employee id: rank}) for each chunk of the plan's covered employees
+    (`evaluation.chunks`), or for `employees` in one pass."""
     if employees is not None:
         yield employees, dict(employees.values_list("pk", "rank"))
         return
-    size, after = settings.EVALUATION_CHUNK_SIZE, ""
-    while True:
-        keys, roster = chunk_roster(plan, after, size)
-        if roster:
-            yield keys, {row[0]: row[5] for row in roster}
-        if len(roster) < size:
-            return
-        after = roster[-1][1]
+    for keys, roster in chunks(plan, settings.EVALUATION_CHUNK_SIZE):
+        yield keys, {row[0]: row[5] for row in roster}
 
 
 def _review_reason(record_ids, counted: set[int], names: dict[int, tuple[str, dt.date]]) -> str:
